@@ -1,0 +1,51 @@
+//! TypeScript types for the UI are generated from the Rust types here, never written by hand.
+//! `LLMOPS_UPDATE_BINDINGS=1 cargo test -p llmops-core bindings` rewrites `ui/src/generated/`;
+//! otherwise this test fails when the committed files are out of date.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ts_rs::TS;
+
+fn export_all(dir: &Path) {
+    crate::events::Event::export_all_to(dir).unwrap();
+    crate::error::ErrorBody::export_all_to(dir).unwrap();
+    crate::library::NewModel::export_all_to(dir).unwrap();
+    crate::chat::ChatRequest::export_all_to(dir).unwrap();
+    crate::chat::ChatStreamEvent::export_all_to(dir).unwrap();
+    crate::supervisor::LogLine::export_all_to(dir).unwrap();
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read_to_string(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn bindings_are_current() {
+    let committed: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/generated");
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    if std::env::var_os("LLMOPS_UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        export_all(&committed);
+        return;
+    }
+    assert_eq!(
+        read_dir(&committed),
+        read_dir(fresh.path()),
+        "ui/src/generated is out of date: run `LLMOPS_UPDATE_BINDINGS=1 cargo test -p llmops-core bindings`"
+    );
+}

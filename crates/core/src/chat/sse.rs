@@ -1,0 +1,167 @@
+//! An incremental Server-Sent Events parser (WHATWG "event stream interpretation").
+//!
+//! Feed it bytes as they arrive, in chunks of any size; it yields complete events. Lines end in
+//! LF, CRLF or CR; `data:` lines of one event are joined with LF; lines starting with `:` are
+//! comments; a UTF-8 character split across chunks is kept whole.
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SseEvent {
+    /// The `event:` field, empty when absent (the spec's "message").
+    pub event: String,
+    pub data: String,
+    pub id: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SseParser {
+    /// Bytes of the line being received (not yet terminated).
+    line: Vec<u8>,
+    /// A CR ended the previous chunk: a following LF belongs to it.
+    after_cr: bool,
+    event: String,
+    data: Vec<String>,
+    id: Option<String>,
+}
+
+impl SseParser {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Consumes a chunk and returns the events it completed.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+        let mut events = Vec::new();
+        for &byte in chunk {
+            if self.after_cr {
+                self.after_cr = false;
+                if byte == b'\n' {
+                    continue;
+                }
+            }
+            match byte {
+                b'\n' => self.end_line(&mut events),
+                b'\r' => {
+                    self.after_cr = true;
+                    self.end_line(&mut events);
+                }
+                _ => self.line.push(byte),
+            }
+        }
+        events
+    }
+
+    /// At end of stream the spec discards an event not terminated by a blank line; returns
+    /// whether such an incomplete event was pending (the peer hung up mid-event).
+    pub fn finish(&mut self) -> bool {
+        let pending = !self.line.is_empty() || !self.data.is_empty();
+        *self = SseParser::default();
+        pending
+    }
+
+    fn end_line(&mut self, events: &mut Vec<SseEvent>) {
+        let line = String::from_utf8_lossy(&self.line).into_owned();
+        self.line.clear();
+        if line.is_empty() {
+            self.dispatch(events);
+            return;
+        }
+        if line.starts_with(':') {
+            return;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line.as_str(), ""),
+        };
+        match field {
+            "data" => self.data.push(value.to_string()),
+            "event" => self.event = value.to_string(),
+            "id" if !value.contains('\0') => self.id = Some(value.to_string()),
+            _ => {} // "retry" and unknown fields do not matter to a one-shot client.
+        }
+    }
+
+    fn dispatch(&mut self, events: &mut Vec<SseEvent>) {
+        let event = std::mem::take(&mut self.event);
+        if self.data.is_empty() {
+            return;
+        }
+        let data = std::mem::take(&mut self.data).join("\n");
+        events.push(SseEvent {
+            event,
+            data,
+            id: self.id.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data_of(events: Vec<SseEvent>) -> Vec<String> {
+        events.into_iter().map(|e| e.data).collect()
+    }
+
+    #[test]
+    fn parses_events_split_at_every_byte() {
+        let stream =
+            b"data: {\"a\":1}\n\n: keep-alive\n\nevent: error\ndata: bad\n\ndata: [DONE]\n\n";
+        let mut parser = SseParser::new();
+        let mut events = Vec::new();
+        for byte in stream.iter() {
+            events.extend(parser.feed(std::slice::from_ref(byte)));
+        }
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].data, "{\"a\":1}");
+        assert_eq!(
+            (events[1].event.as_str(), events[1].data.as_str()),
+            ("error", "bad")
+        );
+        assert_eq!(events[2].data, "[DONE]");
+    }
+
+    #[test]
+    fn joins_multi_line_data_and_handles_all_line_endings() {
+        let mut parser = SseParser::new();
+        assert_eq!(
+            data_of(parser.feed(b"data: one\r\ndata:two\rdata:  three\n\r\n")),
+            ["one\ntwo\n three"]
+        );
+        // A CRLF split across two chunks is one line ending, not two.
+        assert!(parser.feed(b"data: x\r").is_empty());
+        assert_eq!(data_of(parser.feed(b"\n\n")), ["x"]);
+    }
+
+    #[test]
+    fn keeps_a_utf8_character_split_across_chunks() {
+        let text = "data: 你好\n\n".as_bytes();
+        let mut parser = SseParser::new();
+        assert!(parser.feed(&text[..8]).is_empty());
+        assert_eq!(data_of(parser.feed(&text[8..])), ["你好"]);
+    }
+
+    #[test]
+    fn ignores_comments_unknown_fields_and_empty_events() {
+        let mut parser = SseParser::new();
+        assert!(parser
+            .feed(b": comment\nretry: 100\nfoo: bar\n\n\n\n")
+            .is_empty());
+        let events = parser.feed(b"id: 7\ndata\n\n");
+        assert_eq!(
+            events,
+            [SseEvent {
+                event: String::new(),
+                data: String::new(),
+                id: Some("7".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn an_unterminated_event_at_the_end_is_dropped() {
+        let mut parser = SseParser::new();
+        assert!(parser.feed(b"data: partial").is_empty());
+        assert!(parser.finish());
+        assert!(!parser.finish());
+    }
+}

@@ -1,0 +1,51 @@
+//! Runtime settings of the core, read from the environment by adapters.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::paths::AppPaths;
+
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub paths: AppPaths,
+    /// Explicit `llama-server` binary (`LLMOPS_LLAMA_SERVER`); otherwise the cache, then PATH.
+    pub llama_server: Option<PathBuf>,
+    /// How many instances may run at once.
+    pub max_instances: usize,
+    /// How long a stopping engine gets between SIGTERM and SIGKILL.
+    pub stop_grace: Duration,
+    /// Interval of the system sampler.
+    pub sample_interval: Duration,
+    /// Where the NVML library is (`LLMOPS_NVML_LIB`); otherwise the system's `libnvidia-ml.so.1`.
+    pub nvml_lib: Option<PathBuf>,
+}
+
+impl CoreConfig {
+    pub fn new(paths: AppPaths) -> Self {
+        CoreConfig {
+            paths,
+            llama_server: None,
+            max_instances: 5,
+            stop_grace: Duration::from_secs(5),
+            sample_interval: Duration::from_secs(1),
+            nvml_lib: None,
+        }
+    }
+
+    pub fn from_env() -> Self {
+        let mut config = CoreConfig::new(AppPaths::from_env());
+        config.llama_server = std::env::var_os("LLMOPS_LLAMA_SERVER")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        config.nvml_lib = std::env::var_os("LLMOPS_NVML_LIB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        if let Some(n) = std::env::var("LLMOPS_MAX_INSTANCES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            config.max_instances = n;
+        }
+        config
+    }
+}

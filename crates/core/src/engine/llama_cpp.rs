@@ -1,0 +1,72 @@
+//! llama.cpp's `llama-server`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::LaunchSpec;
+use crate::library::Model;
+
+/// Large GGUF files are memory-mapped; even 70B models are usually ready well within this.
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+
+pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchSpec {
+    let mut args = vec![
+        "--model".to_string(),
+        model.path.clone(),
+        "--host".to_string(),
+        "127.0.0.1".to_string(),
+        "--port".to_string(),
+        port.to_string(),
+        "--ctx-size".to_string(),
+        model.context_size.to_string(),
+        // The UI names the instance by its model; keep the OpenAI `model` field readable too.
+        "--alias".to_string(),
+        model.name.clone(),
+    ];
+    args.extend(model.extra_args.iter().cloned());
+    LaunchSpec {
+        program,
+        args,
+        health_path: "/health",
+        start_timeout: START_TIMEOUT,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineKind;
+
+    #[test]
+    fn argv_is_exact_and_extra_args_are_kept_verbatim() {
+        let model = Model {
+            id: "id".into(),
+            name: "Tiny; rm -rf /".into(),
+            engine: EngineKind::LlamaCpp,
+            path: "/m/tiny model.gguf".into(),
+            context_size: 2048,
+            extra_args: vec!["--threads".into(), "2".into()],
+            starter: false,
+            created_at: 0,
+        };
+        let spec = launch_spec(&model, PathBuf::from("/bin/llama-server"), 4242);
+        assert_eq!(
+            spec.args,
+            [
+                "--model",
+                "/m/tiny model.gguf",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "4242",
+                "--ctx-size",
+                "2048",
+                "--alias",
+                "Tiny; rm -rf /",
+                "--threads",
+                "2"
+            ]
+        );
+        assert_eq!(spec.health_path, "/health");
+    }
+}

@@ -1,0 +1,48 @@
+//! One typed event bus. Services publish; adapters subscribe and forward every event to the UI
+//! (Tauri events in the desktop app, the `/api/ws` WebSocket in a browser).
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::library::Model;
+use crate::monitor::SystemSnapshot;
+use crate::supervisor::InstanceInfo;
+
+/// Everything the UI is told without asking. The `type` tag keeps seed 000's message names.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum Event {
+    /// An instance changed state (Starting, Running, Stopping, Stopped, Failed).
+    ModelStatusUpdate(InstanceInfo),
+    /// The model list changed (added, removed).
+    ModelsChanged(Vec<Model>),
+    /// A new sample of CPU, memory and GPUs.
+    SystemMetricsUpdate(SystemSnapshot),
+}
+
+const CAPACITY: usize = 1024;
+
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Event>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus {
+            sender: broadcast::channel(CAPACITY).0,
+        }
+    }
+}
+
+impl EventBus {
+    pub fn publish(&self, event: Event) {
+        // No subscriber is a normal state (no window open, no browser connected).
+        let _ = self.sender.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+}

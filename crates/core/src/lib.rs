@@ -1,0 +1,31 @@
+//! `llmops-core`: all domain logic of LLM Local Ops Center, with no UI or transport dependency.
+//!
+//! The [`Core`] facade wires the services together; adapters (`llmops` headless server, the Tauri
+//! desktop app) only translate their transport to calls on these services and forward [`events`].
+//!
+//! - [`library`]: the models the user has configured (the starter model is registered on first run).
+//! - [`engine`]: how to find and launch an inference engine (llama.cpp's `llama-server` today).
+//! - [`supervisor`]: running instances of models as child processes, with an explicit state machine.
+//! - [`monitor`]: CPU, memory and NVIDIA GPU sampling.
+//! - [`chat`]: streaming chat completions from a running instance.
+//! - [`store`]: the SQLite database (WAL, migrations) behind the services.
+//! - [`events`]: one typed event bus that adapters forward to the UI.
+
+pub mod chat;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod library;
+pub mod logging;
+pub mod monitor;
+pub mod paths;
+pub mod store;
+pub mod supervisor;
+pub mod time;
+
+mod facade;
+pub use facade::{Core, CoreError};
+
+#[cfg(test)]
+mod bindings;

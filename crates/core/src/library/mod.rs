@@ -1,0 +1,7 @@
+//! The model library: the models the user has configured, persisted in the store.
+
+mod model;
+mod service;
+
+pub use model::{Model, NewModel, STARTER_MODEL_FILE, STARTER_MODEL_NAME};
+pub use service::{LibraryError, ModelLibrary};

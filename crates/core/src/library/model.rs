@@ -1,0 +1,40 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::engine::EngineKind;
+
+pub const STARTER_MODEL_FILE: &str = "SmolLM2-135M-Instruct-Q4_1.gguf";
+pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
+
+/// A model the user can start: a weights file and how to run it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Model {
+    pub id: String,
+    pub name: String,
+    pub engine: EngineKind,
+    /// Absolute path of the weights file (GGUF for llama.cpp).
+    pub path: String,
+    pub context_size: u32,
+    /// Extra engine arguments, passed as an argv list, never through a shell.
+    pub extra_args: Vec<String>,
+    /// Registered automatically from the cache on first run.
+    pub starter: bool,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// What the user gives to add a model.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewModel {
+    pub name: String,
+    pub path: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub engine: Option<EngineKind>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub context_size: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub extra_args: Option<Vec<String>>,
+}

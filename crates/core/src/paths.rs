@@ -1,0 +1,67 @@
+//! Where the app keeps its data (database, logs) and its caches (engines, models).
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    /// Database and logs. `LLMOPS_DATA_DIR`, else the platform data dir (`~/.local/share/llmops`).
+    pub data_dir: PathBuf,
+    /// Built engines and downloaded models. `LLMOPS_CACHE_DIR`, else `~/.cache/llmops`.
+    pub cache_dir: PathBuf,
+}
+
+impl AppPaths {
+    pub fn new(data_dir: impl Into<PathBuf>, cache_dir: impl Into<PathBuf>) -> Self {
+        AppPaths {
+            data_dir: data_dir.into(),
+            cache_dir: cache_dir.into(),
+        }
+    }
+
+    pub fn from_env() -> Self {
+        let data_dir = env_path("LLMOPS_DATA_DIR").unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("llmops")
+        });
+        let cache_dir = env_path("LLMOPS_CACHE_DIR").unwrap_or_else(|| {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("llmops")
+        });
+        AppPaths {
+            data_dir,
+            cache_dir,
+        }
+    }
+
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("llmops.sqlite")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    pub fn engines_dir(&self) -> PathBuf {
+        self.cache_dir.join("engines")
+    }
+
+    pub fn models_dir(&self) -> PathBuf {
+        self.cache_dir.join("models")
+    }
+
+    pub fn starter_model(&self) -> PathBuf {
+        self.models_dir().join(crate::library::STARTER_MODEL_FILE)
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+pub fn display(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}

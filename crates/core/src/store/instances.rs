@@ -1,0 +1,107 @@
+//! Rows of the `instances` and `instance_transitions` tables: the history of every run.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+use crate::supervisor::InstanceInfo;
+
+/// One persisted state change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionRecord {
+    pub state: String,
+    pub reason: Option<String>,
+    pub at: i64,
+}
+
+impl Store {
+    /// Records the instance's current state: upserts its row and appends the transition.
+    pub async fn record_instance_state(&self, info: &InstanceInfo) -> Result<(), StoreError> {
+        let state = info.state.name();
+        let reason = info.state.reason();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO instances (id, model_id, model_name, engine, port, pid, state, reason, started_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, state = excluded.state,
+                 reason = excluded.reason, updated_at = excluded.updated_at",
+        )
+        .bind(&info.id)
+        .bind(&info.model_id)
+        .bind(&info.model_name)
+        .bind(info.engine.as_str())
+        .bind(info.port)
+        .bind(info.pid)
+        .bind(state)
+        .bind(reason)
+        .bind(info.started_at)
+        .bind(info.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO instance_transitions (instance_id, state, reason, at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&info.id)
+        .bind(state)
+        .bind(reason)
+        .bind(info.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn instance_transitions(
+        &self,
+        instance_id: &str,
+    ) -> Result<Vec<TransitionRecord>, StoreError> {
+        let rows = sqlx::query("SELECT state, reason, at FROM instance_transitions WHERE instance_id = ? ORDER BY rowid")
+            .bind(instance_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TransitionRecord {
+                    state: row.try_get("state")?,
+                    reason: row.try_get("reason")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Instances whose last recorded state is not terminal: after a crash of the app these are
+    /// the ones whose processes may have survived.
+    pub async fn unfinished_instances(&self) -> Result<Vec<(String, Option<u32>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, pid FROM instances WHERE state IN ('starting', 'running', 'stopping')",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("pid")?)))
+            .collect()
+    }
+
+    pub async fn mark_instance_lost(
+        &self,
+        id: &str,
+        reason: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE instances SET state = 'failed', reason = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(reason)
+        .bind(at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        sqlx::query("INSERT INTO instance_transitions (instance_id, state, reason, at) VALUES (?, 'failed', ?, ?)")
+            .bind(id)
+            .bind(reason)
+            .bind(at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,127 @@
+//! The SQLite database behind the services: one file in the app's data dir, WAL journal,
+//! migrations embedded in the binary and applied at open.
+
+mod instances;
+mod models;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use thiserror::Error;
+
+use crate::error::{CodedError, ErrorKind};
+
+pub use instances::TransitionRecord;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {source}. Check that the folder is writable, or set LLMOPS_DATA_DIR to another folder")]
+    Open { path: String, source: sqlx::Error },
+    #[error("the database at {path} could not be migrated: {source}. It may come from a newer version of llmops")]
+    Migrate {
+        path: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("corrupt row in table {table}: {detail}")]
+    Corrupt { table: &'static str, detail: String },
+}
+
+impl CodedError for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::Open { .. } => "store_open_failed",
+            StoreError::Migrate { .. } => "store_migration_failed",
+            StoreError::Query(_) => "store_query_failed",
+            StoreError::Corrupt { .. } => "store_corrupt_row",
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Internal
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: shown.clone(),
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: shown,
+                source,
+            })?;
+        Ok(Store { pool })
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn journal_mode(&self) -> Result<String, StoreError> {
+        Ok(sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opens_in_wal_mode_and_migrates_idempotently() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/llmops.sqlite");
+        let store = Store::open(&path).await.unwrap();
+        assert_eq!(store.journal_mode().await.unwrap(), "wal");
+        drop(store);
+        // Reopening applies no migration twice.
+        Store::open(&path).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unwritable_location_is_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        let err = Store::open(&blocker.join("db.sqlite")).await.err().unwrap();
+        assert_eq!(err.code(), "store_open_failed");
+    }
+}

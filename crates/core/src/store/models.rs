@@ -1,0 +1,82 @@
+//! Rows of the `models` table.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+use crate::engine::EngineKind;
+use crate::library::Model;
+
+impl Store {
+    pub async fn list_models(&self) -> Result<Vec<Model>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM models ORDER BY starter DESC, created_at ASC")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(model_from_row).collect()
+    }
+
+    pub async fn get_model(&self, id: &str) -> Result<Option<Model>, StoreError> {
+        let row = sqlx::query("SELECT * FROM models WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(model_from_row).transpose()
+    }
+
+    pub async fn find_model_by_path(&self, path: &str) -> Result<Option<Model>, StoreError> {
+        let row = sqlx::query("SELECT * FROM models WHERE path = ?")
+            .bind(path)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(model_from_row).transpose()
+    }
+
+    pub async fn insert_model(&self, model: &Model) -> Result<(), StoreError> {
+        let extra_args =
+            serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
+        sqlx::query(
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, starter, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&model.id)
+        .bind(&model.name)
+        .bind(model.engine.as_str())
+        .bind(&model.path)
+        .bind(model.context_size)
+        .bind(extra_args)
+        .bind(model.starter)
+        .bind(model.created_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Returns whether a row was deleted.
+    pub async fn delete_model(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM models WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        table: "models",
+        detail,
+    };
+    let engine: String = row.try_get("engine")?;
+    let extra_args: String = row.try_get("extra_args")?;
+    Ok(Model {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        engine: EngineKind::parse(&engine)
+            .ok_or_else(|| corrupt(format!("unknown engine {engine:?}")))?,
+        path: row.try_get("path")?,
+        context_size: row.try_get("context_size")?,
+        extra_args: serde_json::from_str(&extra_args)
+            .map_err(|e| corrupt(format!("extra_args: {e}")))?,
+        starter: row.try_get("starter")?,
+        created_at: row.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,63 @@
+use thiserror::Error;
+
+use crate::engine::EngineError;
+use crate::error::{CodedError, ErrorKind};
+use crate::library::LibraryError;
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum SupervisorError {
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("the model file {path} does not exist; check the path in the model's settings, or download the model again")]
+    ModelFileMissing { path: String },
+    #[error("{running} instances are already running, the limit is {limit}; stop one first (or raise LLMOPS_MAX_INSTANCES)")]
+    TooManyInstances { running: usize, limit: usize },
+    #[error("no free port on 127.0.0.1: {0}")]
+    NoFreePort(std::io::Error),
+    #[error(
+        "could not start {program}: {source}. Check that it is an executable llama-server build"
+    )]
+    SpawnFailed {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("no instance with id {0:?}; it may have been removed, refresh the list")]
+    InstanceNotFound(String),
+    #[error("instance {id} did not stop within {secs} s")]
+    StopTimeout { id: String, secs: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CodedError for SupervisorError {
+    fn code(&self) -> &'static str {
+        match self {
+            SupervisorError::Library(e) => e.code(),
+            SupervisorError::Engine(e) => e.code(),
+            SupervisorError::ModelFileMissing { .. } => "model_file_missing",
+            SupervisorError::TooManyInstances { .. } => "too_many_instances",
+            SupervisorError::NoFreePort(_) => "no_free_port",
+            SupervisorError::SpawnFailed { .. } => "engine_spawn_failed",
+            SupervisorError::InstanceNotFound(_) => "instance_not_found",
+            SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
+            SupervisorError::Store(e) => e.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SupervisorError::Library(e) => e.kind(),
+            SupervisorError::Engine(e) => e.kind(),
+            SupervisorError::ModelFileMissing { .. } => ErrorKind::InvalidInput,
+            SupervisorError::TooManyInstances { .. } => ErrorKind::Conflict,
+            SupervisorError::InstanceNotFound(_) => ErrorKind::NotFound,
+            SupervisorError::NoFreePort(_) | SupervisorError::SpawnFailed { .. } => {
+                ErrorKind::Unavailable
+            }
+            SupervisorError::StopTimeout { .. } | SupervisorError::Store(_) => ErrorKind::Internal,
+        }
+    }
+}

@@ -1,0 +1,53 @@
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use super::log_ring::LogRing;
+use super::state::InstanceState;
+use crate::engine::EngineKind;
+
+const LOG_LINES_KEPT: usize = 5000;
+
+/// What the UI knows about one running (or finished) instance of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct InstanceInfo {
+    pub id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub engine: EngineKind,
+    pub port: u16,
+    pub pid: Option<u32>,
+    pub state: InstanceState,
+    /// OpenAI-compatible base, e.g. `http://127.0.0.1:41234/v1`.
+    pub base_url: String,
+    /// The engine binary that runs it.
+    pub binary: String,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+}
+
+/// The live side of an instance, shared between the service and the task that owns the process.
+pub(super) struct Instance {
+    pub info: watch::Sender<InstanceInfo>,
+    pub logs: LogRing,
+    pub stop: CancellationToken,
+}
+
+impl Instance {
+    pub fn new(info: InstanceInfo) -> Arc<Instance> {
+        Arc::new(Instance {
+            info: watch::channel(info).0,
+            logs: LogRing::new(LOG_LINES_KEPT),
+            stop: CancellationToken::new(),
+        })
+    }
+
+    pub fn snapshot(&self) -> InstanceInfo {
+        self.info.borrow().clone()
+    }
+}

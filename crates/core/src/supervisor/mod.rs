@@ -1,0 +1,25 @@
+//! Running models as supervised child processes.
+//!
+//! Each instance is owned by one task ([`run`]) that holds its `Child`, reads its output into a
+//! bounded [`LogRing`], polls its health endpoint until it is ready, and performs every
+//! [`InstanceState`] transition (each one persisted and published on the event bus).
+//! Stopping signals the whole process group: SIGTERM, then SIGKILL after a grace period.
+
+mod error;
+mod health;
+mod instance;
+mod log_ring;
+mod ports;
+mod process;
+mod reap;
+mod run;
+mod service;
+mod state;
+
+pub use error::SupervisorError;
+pub use instance::InstanceInfo;
+pub use log_ring::{LogLine, LogRing, LogStream};
+pub use ports::{free_port, is_port_free};
+pub use process::process_exists;
+pub use service::Supervisor;
+pub use state::InstanceState;

@@ -1,0 +1,137 @@
+//! Spawning an engine in its own process group and ending the whole group.
+
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+
+use crate::engine::LaunchSpec;
+
+pub(super) fn spawn(spec: &LaunchSpec) -> std::io::Result<Child> {
+    Command::new(&spec.program)
+        .args(&spec.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own group, so that stopping it also ends any helper processes it forks.
+        .process_group(0)
+        // Last line of defence if the owning task is dropped without a stop.
+        .kill_on_drop(true)
+        .spawn()
+}
+
+fn signal_group(pgid: u32, signal: Signal) {
+    // ESRCH (group already gone) is the outcome we want, not an error.
+    let _ = killpg(Pid::from_raw(pgid as i32), signal);
+}
+
+/// SIGTERM to the group, SIGKILL after `grace`; returns once the leader is reaped. Stragglers
+/// left in the group after the leader exits are killed too.
+pub(super) async fn terminate_group(
+    child: &mut Child,
+    pgid: u32,
+    grace: Duration,
+) -> std::io::Result<ExitStatus> {
+    signal_group(pgid, Signal::SIGTERM);
+    let status = match tokio::time::timeout(grace, child.wait()).await {
+        Ok(status) => status?,
+        Err(_) => {
+            tracing::warn!(
+                pgid,
+                grace_ms = grace.as_millis() as u64,
+                "engine ignored SIGTERM; sending SIGKILL"
+            );
+            signal_group(pgid, Signal::SIGKILL);
+            child.wait().await?
+        }
+    };
+    signal_group(pgid, Signal::SIGKILL);
+    Ok(status)
+}
+
+/// After the leader exited on its own, make sure nothing of its group lingers.
+pub(super) fn kill_leftovers(pgid: u32) {
+    signal_group(pgid, Signal::SIGKILL);
+}
+
+pub fn process_exists(pid: u32) -> bool {
+    // Signal 0 checks existence; a zombie still "exists" until reaped, so look at its state too.
+    if nix::sys::signal::kill(Pid::from_raw(pid as i32), None).is_err() {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .map(|(_, rest)| !rest.starts_with('Z'))
+            .unwrap_or(true),
+        Err(_) => false,
+    }
+}
+
+/// "exited with code 1", "killed by signal 9 (SIGKILL)".
+pub(super) fn describe_exit(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = status.code() {
+        return format!("exited with code {code}");
+    }
+    match status.signal() {
+        Some(sig) => {
+            let name = Signal::try_from(sig)
+                .map(|s| s.as_str())
+                .unwrap_or("unknown");
+            format!("killed by signal {sig} ({name})")
+        }
+        None => "exited".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(script: &str) -> LaunchSpec {
+        LaunchSpec {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+            health_path: "/health",
+            start_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[tokio::test]
+    async fn terminate_ends_the_whole_group_even_when_sigterm_is_ignored() {
+        // The leader ignores SIGTERM and has a child that would outlive it.
+        let mut child = spawn(&spec("trap '' TERM; sleep 60 & echo $!; wait")).unwrap();
+        let pgid = child.id().unwrap();
+        let mut out = String::new();
+        use tokio::io::AsyncBufReadExt;
+        tokio::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut out)
+            .await
+            .unwrap();
+        let grandchild: u32 = out.trim().parse().unwrap();
+        let status = terminate_group(&mut child, pgid, Duration::from_millis(200))
+            .await
+            .unwrap();
+        assert_eq!(describe_exit(status), "killed by signal 9 (SIGKILL)");
+        // The grandchild is reparented to init and reaped there; give it a moment.
+        for _ in 0..50 {
+            if !process_exists(grandchild) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(!process_exists(pgid) && !process_exists(grandchild));
+    }
+
+    #[tokio::test]
+    async fn exit_codes_are_described() {
+        let mut child = spawn(&spec("exit 3")).unwrap();
+        assert_eq!(
+            describe_exit(child.wait().await.unwrap()),
+            "exited with code 3"
+        );
+    }
+}

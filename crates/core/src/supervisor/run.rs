@@ -1,0 +1,181 @@
+//! The task that owns one instance's process from spawn to exit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Child;
+use tokio::task::JoinHandle;
+
+use super::health::wait_healthy;
+use super::instance::Instance;
+use super::log_ring::LogStream;
+use super::process::{describe_exit, kill_leftovers, terminate_group};
+use super::service::Shared;
+use super::state::InstanceState;
+use crate::engine::LaunchSpec;
+
+const TAIL_LINES_IN_REASON: usize = 15;
+/// After the process exits, how long its pipes may take to deliver their last lines.
+const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
+
+enum StartOutcome {
+    Ready,
+    TimedOut,
+    Exited(std::io::Result<std::process::ExitStatus>),
+    StopRequested,
+}
+
+pub(super) async fn own_instance(
+    shared: Arc<Shared>,
+    instance: Arc<Instance>,
+    mut child: Child,
+    spec: LaunchSpec,
+) {
+    let Some(pgid) = child.id() else {
+        let reason = "the engine process vanished right after it was spawned".to_string();
+        shared
+            .transition(&instance, InstanceState::Failed { reason })
+            .await;
+        return;
+    };
+    let readers = capture_output(&mut child, &instance);
+    let health_url = format!(
+        "http://127.0.0.1:{}{}",
+        instance.snapshot().port,
+        spec.health_path
+    );
+
+    let outcome = tokio::select! {
+        status = child.wait() => StartOutcome::Exited(status),
+        _ = instance.stop.cancelled() => StartOutcome::StopRequested,
+        healthy = wait_healthy(&shared.http, &health_url, spec.start_timeout) => {
+            if healthy { StartOutcome::Ready } else { StartOutcome::TimedOut }
+        }
+    };
+    match outcome {
+        StartOutcome::Ready => shared.transition(&instance, InstanceState::Running).await,
+        StartOutcome::StopRequested => {
+            return stop(&shared, &instance, &mut child, pgid, readers).await
+        }
+        StartOutcome::Exited(status) => {
+            let what = exit_text(status);
+            return fail(
+                &shared,
+                &instance,
+                pgid,
+                readers,
+                format!("{what} before becoming ready"),
+            )
+            .await;
+        }
+        StartOutcome::TimedOut => {
+            let _ = terminate_group(&mut child, pgid, shared.config.stop_grace).await;
+            let secs = spec.start_timeout.as_secs();
+            return fail(
+                &shared,
+                &instance,
+                pgid,
+                readers,
+                format!("not healthy within {secs} s, so it was stopped"),
+            )
+            .await;
+        }
+    }
+
+    tokio::select! {
+        status = child.wait() => {
+            let what = exit_text(status);
+            fail(&shared, &instance, pgid, readers, format!("{what} while running")).await
+        }
+        _ = instance.stop.cancelled() => stop(&shared, &instance, &mut child, pgid, readers).await,
+    }
+}
+
+async fn stop(
+    shared: &Shared,
+    instance: &Instance,
+    child: &mut Child,
+    pgid: u32,
+    readers: Vec<JoinHandle<()>>,
+) {
+    shared.transition(instance, InstanceState::Stopping).await;
+    match terminate_group(child, pgid, shared.config.stop_grace).await {
+        Ok(status) => {
+            drain(readers).await;
+            instance.logs.push(
+                LogStream::Stderr,
+                format!("[llmops] engine {}", describe_exit(status)).as_bytes(),
+            );
+            shared.transition(instance, InstanceState::Stopped).await;
+        }
+        Err(err) => {
+            let reason = format!("could not confirm the engine exited: {err}");
+            shared
+                .transition(instance, InstanceState::Failed { reason })
+                .await;
+        }
+    }
+}
+
+async fn fail(
+    shared: &Shared,
+    instance: &Instance,
+    pgid: u32,
+    readers: Vec<JoinHandle<()>>,
+    what: String,
+) {
+    kill_leftovers(pgid);
+    drain(readers).await;
+    let tail = instance.logs.tail_text(TAIL_LINES_IN_REASON);
+    let reason = if tail.is_empty() {
+        format!("The engine {what}; it printed nothing.")
+    } else {
+        format!("The engine {what}. Last output:\n{tail}")
+    };
+    shared
+        .transition(instance, InstanceState::Failed { reason })
+        .await;
+}
+
+fn exit_text(status: std::io::Result<std::process::ExitStatus>) -> String {
+    match status {
+        Ok(status) => describe_exit(status),
+        Err(err) => format!("could not be waited for ({err})"),
+    }
+}
+
+async fn drain(readers: Vec<JoinHandle<()>>) {
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, futures_util::future::join_all(readers)).await;
+}
+
+fn capture_output(child: &mut Child, instance: &Arc<Instance>) -> Vec<JoinHandle<()>> {
+    let mut readers = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        readers.push(tokio::spawn(read_lines(
+            stdout,
+            instance.clone(),
+            LogStream::Stdout,
+        )));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        readers.push(tokio::spawn(read_lines(
+            stderr,
+            instance.clone(),
+            LogStream::Stderr,
+        )));
+    }
+    readers
+}
+
+async fn read_lines(pipe: impl AsyncRead + Unpin, instance: Arc<Instance>, stream: LogStream) {
+    let mut reader = BufReader::with_capacity(64 * 1024, pipe);
+    let mut line = Vec::with_capacity(256);
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => instance.logs.push(stream, &line),
+        }
+    }
+}

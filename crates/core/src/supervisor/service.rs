@@ -1,0 +1,249 @@
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::error::SupervisorError;
+use super::instance::{Instance, InstanceInfo};
+use super::log_ring::LogLine;
+use super::state::InstanceState;
+use super::{ports, process, reap, run};
+use crate::config::CoreConfig;
+use crate::engine::{resolve_binary, LaunchSpec};
+use crate::events::{Event, EventBus};
+use crate::library::ModelLibrary;
+use crate::store::Store;
+use crate::time::now_ms;
+
+/// Starts, tracks and stops model instances. Cheap to clone; all clones share the instances.
+#[derive(Clone)]
+pub struct Supervisor {
+    shared: Arc<Shared>,
+}
+
+/// What the per-instance tasks need from the service.
+pub(super) struct Shared {
+    pub config: CoreConfig,
+    pub library: ModelLibrary,
+    pub store: Store,
+    pub bus: EventBus,
+    pub http: reqwest::Client,
+    instances: Mutex<HashMap<String, Arc<Instance>>>,
+    /// Serialises starts so that the instance limit and port choice cannot race.
+    start_lock: tokio::sync::Mutex<()>,
+}
+
+impl Shared {
+    /// Applies a transition if the state machine allows it, then persists and publishes it.
+    pub async fn transition(&self, instance: &Instance, next: InstanceState) {
+        let mut applied = None;
+        instance.info.send_if_modified(|info| {
+            if !info.state.can_become(&next) {
+                tracing::warn!(id = %info.id, from = info.state.name(), to = next.name(), "ignored invalid transition");
+                return false;
+            }
+            info.state = next.clone();
+            info.updated_at = now_ms();
+            applied = Some(info.clone());
+            true
+        });
+        let Some(info) = applied else { return };
+        tracing::info!(id = %info.id, model = %info.model_name, state = info.state.name(), reason = info.state.reason(), "instance state");
+        if let Err(err) = self.store.record_instance_state(&info).await {
+            tracing::error!(id = %info.id, %err, "could not persist an instance transition");
+        }
+        self.bus.publish(Event::ModelStatusUpdate(info));
+    }
+}
+
+impl Supervisor {
+    /// Also reaps engines left running by a previous run of the app that crashed.
+    pub async fn new(
+        config: CoreConfig,
+        library: ModelLibrary,
+        store: Store,
+        bus: EventBus,
+    ) -> Supervisor {
+        reap::reap_survivors(&store).await;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a plain HTTP client builds");
+        Supervisor {
+            shared: Arc::new(Shared {
+                config,
+                library,
+                store,
+                bus,
+                http,
+                instances: Mutex::new(HashMap::new()),
+                start_lock: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// Starts an instance of the model and returns it in the Starting state; readiness is
+    /// reported by a `model_status_update` event (or [`Supervisor::wait_settled`]).
+    pub async fn start(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        let model = self.shared.library.get(model_id).await?;
+        if !Path::new(&model.path).is_file() {
+            return Err(SupervisorError::ModelFileMissing { path: model.path });
+        }
+        let config = &self.shared.config;
+        let binary = resolve_binary(
+            model.engine,
+            config.llama_server.as_deref(),
+            &config.paths.engines_dir(),
+        )?;
+
+        let _guard = self.shared.start_lock.lock().await;
+        let running = self.active_count();
+        if running >= config.max_instances {
+            return Err(SupervisorError::TooManyInstances {
+                running,
+                limit: config.max_instances,
+            });
+        }
+        let port = ports::free_port().map_err(SupervisorError::NoFreePort)?;
+        let spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
+        let child = process::spawn(&spec).map_err(|source| SupervisorError::SpawnFailed {
+            program: spec.program.display().to_string(),
+            source,
+        })?;
+
+        let now = now_ms();
+        let info = InstanceInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            model_id: model.id.clone(),
+            model_name: model.name.clone(),
+            engine: model.engine,
+            port,
+            pid: child.id(),
+            state: InstanceState::Starting,
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            binary: binary.path.display().to_string(),
+            started_at: now,
+            updated_at: now,
+        };
+        tracing::info!(id = %info.id, model = %model.name, port, pid = ?info.pid, binary = %info.binary, source = binary.source, "starting instance");
+        let instance = Instance::new(info.clone());
+        {
+            let mut instances = self.lock_instances();
+            // One model's previous finished runs stay in history (the store), not in the live list.
+            instances.retain(|_, i| {
+                !(i.snapshot().model_id == model.id && i.snapshot().state.is_terminal())
+            });
+            instances.insert(info.id.clone(), instance.clone());
+        }
+        if let Err(err) = self.shared.store.record_instance_state(&info).await {
+            tracing::error!(id = %info.id, %err, "could not persist a new instance");
+        }
+        self.shared
+            .bus
+            .publish(Event::ModelStatusUpdate(info.clone()));
+        tokio::spawn(run::own_instance(
+            self.shared.clone(),
+            instance,
+            child,
+            spec,
+        ));
+        Ok(info)
+    }
+
+    /// Stops the instance and waits until its process group is gone. Stopping a finished
+    /// instance returns it unchanged.
+    pub async fn stop(&self, instance_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        let instance = self.instance(instance_id)?;
+        instance.stop.cancel();
+        let patience = self.shared.config.stop_grace + Duration::from_secs(10);
+        let mut watcher = instance.info.subscribe();
+        let outcome = tokio::time::timeout(patience, async {
+            watcher
+                .wait_for(|i| i.state.is_terminal())
+                .await
+                .map(|info| info.clone())
+        })
+        .await;
+        match outcome {
+            Ok(Ok(info)) => Ok(info),
+            Ok(Err(_)) => Ok(instance.snapshot()),
+            Err(_) => Err(SupervisorError::StopTimeout {
+                id: instance_id.to_string(),
+                secs: patience.as_secs(),
+            }),
+        }
+    }
+
+    /// Stops every instance this supervisor started (used on Quit and shutdown).
+    pub async fn stop_all(&self) {
+        let ids: Vec<String> = self
+            .lock_instances()
+            .values()
+            .filter(|i| !i.snapshot().state.is_terminal())
+            .map(|i| i.snapshot().id)
+            .collect();
+        let stops = ids.iter().map(|id| self.stop(id));
+        for result in futures_util::future::join_all(stops).await {
+            if let Err(err) = result {
+                tracing::error!(%err, "stop on shutdown failed");
+            }
+        }
+    }
+
+    /// Waits until the instance has left Starting (Running, or Failed/Stopped).
+    pub async fn wait_settled(
+        &self,
+        instance_id: &str,
+        within: Duration,
+    ) -> Result<InstanceInfo, SupervisorError> {
+        let instance = self.instance(instance_id)?;
+        let mut watcher = instance.info.subscribe();
+        let _ = tokio::time::timeout(within, watcher.wait_for(|i| i.state.is_settled())).await;
+        Ok(instance.snapshot())
+    }
+
+    pub fn list(&self) -> Vec<InstanceInfo> {
+        let mut all: Vec<InstanceInfo> = self
+            .lock_instances()
+            .values()
+            .map(|i| i.snapshot())
+            .collect();
+        all.sort_by_key(|i| i.started_at);
+        all
+    }
+
+    pub fn get(&self, instance_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        Ok(self.instance(instance_id)?.snapshot())
+    }
+
+    /// Output lines with `seq >= since`, at most `limit` of the newest.
+    pub fn logs(
+        &self,
+        instance_id: &str,
+        since: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<LogLine>, SupervisorError> {
+        Ok(self.instance(instance_id)?.logs.read(since, limit))
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.lock_instances()
+            .values()
+            .filter(|i| !i.snapshot().state.is_terminal())
+            .count()
+    }
+
+    fn instance(&self, id: &str) -> Result<Arc<Instance>, SupervisorError> {
+        self.lock_instances()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| SupervisorError::InstanceNotFound(id.to_string()))
+    }
+
+    fn lock_instances(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Instance>>> {
+        self.shared
+            .instances
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,108 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The life of one instance. Only the transitions in [`InstanceState::can_become`] happen.
+///
+/// ```text
+/// Starting ──► Running ──► Stopping ──► Stopped
+///    │  └────────┼────────────►│
+///    └───────────┴─────────────┴──► Failed(reason)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InstanceState {
+    /// The process is spawned; its health endpoint has not answered yet.
+    Starting,
+    /// Healthy and serving.
+    Running,
+    /// A stop was requested; waiting for the process group to exit.
+    Stopping,
+    /// Stopped on request; the process group is gone.
+    Stopped,
+    /// Exited on its own, never became healthy, or could not be stopped cleanly.
+    Failed { reason: String },
+}
+
+impl InstanceState {
+    pub fn can_become(&self, next: &InstanceState) -> bool {
+        use InstanceState::*;
+        matches!(
+            (self, next),
+            (Starting, Running)
+                | (Starting | Running, Stopping)
+                | (Stopping, Stopped)
+                | (Starting | Running | Stopping, Failed { .. })
+        )
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, InstanceState::Stopped | InstanceState::Failed { .. })
+    }
+
+    /// Past Starting: either serving or finished.
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, InstanceState::Starting)
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            InstanceState::Starting => "starting",
+            InstanceState::Running => "running",
+            InstanceState::Stopping => "stopping",
+            InstanceState::Stopped => "stopped",
+            InstanceState::Failed { .. } => "failed",
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            InstanceState::Failed { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InstanceState::*;
+    use super::*;
+
+    fn failed() -> InstanceState {
+        Failed { reason: "x".into() }
+    }
+
+    #[test]
+    fn only_the_documented_transitions_are_allowed() {
+        let all = [Starting, Running, Stopping, Stopped, failed()];
+        let allowed: Vec<(&str, &str)> = all
+            .iter()
+            .flat_map(|from| {
+                all.iter()
+                    .filter(|to| from.can_become(to))
+                    .map(move |to| (from.name(), to.name()))
+            })
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                ("starting", "running"),
+                ("starting", "stopping"),
+                ("starting", "failed"),
+                ("running", "stopping"),
+                ("running", "failed"),
+                ("stopping", "stopped"),
+                ("stopping", "failed"),
+            ]
+        );
+    }
+
+    #[test]
+    fn terminal_states_are_final() {
+        assert!(Stopped.is_terminal() && failed().is_terminal());
+        assert!(!Running.is_terminal());
+        assert_eq!(
+            serde_json::to_value(failed()).unwrap(),
+            serde_json::json!({"kind": "failed", "reason": "x"})
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Wall-clock timestamps as Unix milliseconds: the one time format of the store, the API and the UI.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
