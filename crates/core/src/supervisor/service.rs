@@ -34,24 +34,22 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// Applies a transition if the state machine allows it, then persists and publishes it.
+    /// Applies a transition if the state machine allows it: persists it, then makes it visible
+    /// (watchers, event bus), so that whoever sees a state can also find it in history.
+    /// Only the task owning the instance calls this, so read-check-write cannot race.
     pub async fn transition(&self, instance: &Instance, next: InstanceState) {
-        let mut applied = None;
-        instance.info.send_if_modified(|info| {
-            if !info.state.can_become(&next) {
-                tracing::warn!(id = %info.id, from = info.state.name(), to = next.name(), "ignored invalid transition");
-                return false;
-            }
-            info.state = next.clone();
-            info.updated_at = now_ms();
-            applied = Some(info.clone());
-            true
-        });
-        let Some(info) = applied else { return };
+        let mut info = instance.snapshot();
+        if !info.state.can_become(&next) {
+            tracing::warn!(id = %info.id, from = info.state.name(), to = next.name(), "ignored invalid transition");
+            return;
+        }
+        info.state = next;
+        info.updated_at = now_ms();
         tracing::info!(id = %info.id, model = %info.model_name, state = info.state.name(), reason = info.state.reason(), "instance state");
         if let Err(err) = self.store.record_instance_state(&info).await {
             tracing::error!(id = %info.id, %err, "could not persist an instance transition");
         }
+        instance.info.send_replace(info.clone());
         self.bus.publish(Event::ModelStatusUpdate(info));
     }
 }
