@@ -27,7 +27,12 @@ fn real_parts() -> Option<AppPaths> {
     if binary.is_ok() && model.is_file() {
         return Some(paths);
     }
-    let missing = format!("llama-server: {:?}; starter model at {}: {}", binary.err(), model.display(), model.is_file());
+    let missing = format!(
+        "llama-server: {:?}; starter model at {}: {}",
+        binary.err(),
+        model.display(),
+        model.is_file()
+    );
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("real engine test cannot run, a part is missing ({missing}); run scripts/setup.sh");
     }
@@ -44,7 +49,10 @@ async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreConfig
 fn question(instance_id: &str) -> ChatRequest {
     ChatRequest {
         instance_id: instance_id.to_string(),
-        messages: vec![ChatMessage { role: ChatRole::User, content: "Name three colours.".into() }],
+        messages: vec![ChatMessage {
+            role: ChatRole::User,
+            content: "Name three colours.".into(),
+        }],
         temperature: Some(0.0),
         max_tokens: Some(24),
     }
@@ -56,22 +64,41 @@ async fn starts_streams_and_stops_a_real_llama_server() {
     let dir = tempfile::tempdir().unwrap();
     let core = core_in(&dir, |_| {}).await;
     let models = core.library.list().await.unwrap();
-    let starter = models.iter().find(|m| m.starter).expect("the starter model is registered");
+    let starter = models
+        .iter()
+        .find(|m| m.starter)
+        .expect("the starter model is registered");
 
     let started = core.supervisor.start(&starter.id).await.unwrap();
     assert_eq!(started.state, InstanceState::Starting);
     let pid = started.pid.unwrap();
-    let running = core.supervisor.wait_settled(&started.id, Duration::from_secs(120)).await.unwrap();
-    assert_eq!(running.state, InstanceState::Running, "{:?}", running.state.reason());
+    let running = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(
+        running.state,
+        InstanceState::Running,
+        "{:?}",
+        running.state.reason()
+    );
 
-    let mut stream = core.chat.stream(question(&running.id), CancellationToken::new()).await.unwrap();
+    let mut stream = core
+        .chat
+        .stream(question(&running.id), CancellationToken::new())
+        .await
+        .unwrap();
     let mut deltas = Vec::new();
     let mut finish = None;
     while let Some(event) = stream.recv().await {
         match event {
             ChatStreamEvent::Delta { content } => deltas.push(content),
             ChatStreamEvent::Reasoning { .. } => {}
-            ChatStreamEvent::Done { finish_reason, usage } => {
+            ChatStreamEvent::Done {
+                finish_reason,
+                usage,
+            } => {
                 finish = finish_reason;
                 let usage = usage.expect("llama.cpp reports timings");
                 assert!(usage.completion_tokens.unwrap() > 0);
@@ -82,17 +109,37 @@ async fn starts_streams_and_stops_a_real_llama_server() {
     }
     assert!(deltas.len() >= 3, "expected several deltas, got {deltas:?}");
     assert!(!deltas.concat().trim().is_empty());
-    assert!(matches!(finish.as_deref(), Some("stop" | "length")), "finish reason {finish:?}");
+    assert!(
+        matches!(finish.as_deref(), Some("stop" | "length")),
+        "finish reason {finish:?}"
+    );
 
     let stopped = core.supervisor.stop(&running.id).await.unwrap();
     assert_eq!(stopped.state, InstanceState::Stopped);
-    assert!(!process_exists(pid), "llama-server pid {pid} is still alive");
-    assert!(is_port_free(running.port), "port {} is still bound", running.port);
+    assert!(
+        !process_exists(pid),
+        "llama-server pid {pid} is still alive"
+    );
+    assert!(
+        is_port_free(running.port),
+        "port {} is still bound",
+        running.port
+    );
 
-    let states: Vec<String> = core.store.instance_transitions(&running.id).await.unwrap().into_iter().map(|t| t.state).collect();
+    let states: Vec<String> = core
+        .store
+        .instance_transitions(&running.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.state)
+        .collect();
     assert_eq!(states, ["starting", "running", "stopping", "stopped"]);
     let logs = core.supervisor.logs(&running.id, None, 10_000).unwrap();
-    assert!(logs.iter().any(|l| l.text.contains("llama")), "engine output is captured");
+    assert!(
+        logs.iter().any(|l| l.text.contains("llama")),
+        "engine output is captured"
+    );
 }
 
 #[tokio::test]
@@ -101,7 +148,13 @@ async fn a_missing_model_file_is_refused_before_any_process_starts() {
     let core = core_in(&dir, |_| {}).await;
     let model = core
         .library
-        .add(NewModel { name: "gone".into(), path: "/nonexistent/model.gguf".into(), engine: None, context_size: None, extra_args: None })
+        .add(NewModel {
+            name: "gone".into(),
+            path: "/nonexistent/model.gguf".into(),
+            engine: None,
+            context_size: None,
+            extra_args: None,
+        })
         .await
         .unwrap();
     let err = core.supervisor.start(&model.id).await.unwrap_err();
@@ -115,10 +168,19 @@ async fn a_missing_engine_binary_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let weights = dir.path().join("w.gguf");
     std::fs::write(&weights, b"GGUF").unwrap();
-    let core = core_in(&dir, |c| c.llama_server = Some("/nonexistent/llama-server".into())).await;
+    let core = core_in(&dir, |c| {
+        c.llama_server = Some("/nonexistent/llama-server".into())
+    })
+    .await;
     let model = core
         .library
-        .add(NewModel { name: "w".into(), path: weights.display().to_string(), engine: None, context_size: None, extra_args: None })
+        .add(NewModel {
+            name: "w".into(),
+            path: weights.display().to_string(),
+            engine: None,
+            context_size: None,
+            extra_args: None,
+        })
         .await
         .unwrap();
     let err = core.supervisor.start(&model.id).await.unwrap_err();
@@ -133,18 +195,35 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
     let weights = dir.path().join("w.gguf");
     std::fs::write(&weights, b"not really gguf").unwrap();
     let fake = dir.path().join("llama-server");
-    std::fs::write(&fake, "#!/bin/sh\necho 'error: failed to load model' >&2\nexit 1\n").unwrap();
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'error: failed to load model' >&2\nexit 1\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = core
         .library
-        .add(NewModel { name: "w".into(), path: weights.display().to_string(), engine: None, context_size: None, extra_args: None })
+        .add(NewModel {
+            name: "w".into(),
+            path: weights.display().to_string(),
+            engine: None,
+            context_size: None,
+            extra_args: None,
+        })
         .await
         .unwrap();
     let started = core.supervisor.start(&model.id).await.unwrap();
-    let settled = core.supervisor.wait_settled(&started.id, Duration::from_secs(10)).await.unwrap();
+    let settled = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(10))
+        .await
+        .unwrap();
     let reason = settled.state.reason().expect("failed").to_string();
-    assert!(reason.contains("exited with code 1 before becoming ready"), "{reason}");
+    assert!(
+        reason.contains("exited with code 1 before becoming ready"),
+        "{reason}"
+    );
     assert!(reason.contains("failed to load model"), "{reason}");
     assert!(!process_exists(started.pid.unwrap()));
     assert_eq!(core.supervisor.active_count(), 0);

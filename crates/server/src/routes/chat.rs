@@ -1,0 +1,45 @@
+//! `POST /api/chat/completions`: a chat stream as Server-Sent Events, one JSON
+//! `ChatStreamEvent` per event. A client that disconnects drops the stream, which closes the
+//! connection to the engine and stops generation.
+
+use std::convert::Infallible;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::stream::{self, Stream};
+use llmops_core::chat::{ChatRequest, ChatStreamEvent};
+use llmops_core::Core;
+use tokio_util::sync::CancellationToken;
+
+use crate::api_error::ApiError;
+
+pub async fn completions(
+    State(core): State<Core>,
+    body: Result<Json<ChatRequest>, JsonRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let Json(request) = body.map_err(ApiError::from_json)?;
+    let cancel = CancellationToken::new();
+    let receiver = core.chat.stream(request, cancel.clone()).await?;
+    // Cancelling on drop (client gone) ends the upstream request even between deltas.
+    let guard = cancel.drop_guard();
+    let events = stream::unfold(
+        (receiver, Some(guard)),
+        |(mut receiver, guard)| async move {
+            let event = receiver.recv().await?;
+            let name = match &event {
+                ChatStreamEvent::Delta { .. } => "delta",
+                ChatStreamEvent::Reasoning { .. } => "reasoning",
+                ChatStreamEvent::Done { .. } => "done",
+                ChatStreamEvent::Error { .. } => "error",
+            };
+            let sse = Event::default()
+                .event(name)
+                .json_data(&event)
+                .unwrap_or_else(|_| Event::default().data("{}"));
+            Some((Ok(sse), (receiver, guard)))
+        },
+    );
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}

@@ -1,0 +1,42 @@
+//! `GET /api/ws`: every core event as one JSON text message, with pings to keep proxies and
+//! phones' radios from dropping an idle connection.
+
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use llmops_core::Core;
+use tokio::sync::broadcast::error::RecvError;
+
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+pub async fn websocket(State(core): State<Core>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| forward_events(core, socket))
+}
+
+async fn forward_events(core: Core, mut socket: WebSocket) {
+    let mut events = core.bus.subscribe();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    loop {
+        let message = tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => match serde_json::to_string(&event) {
+                    Ok(text) => Message::Text(text.into()),
+                    Err(err) => { tracing::error!(%err, "event does not serialise"); continue; }
+                },
+                // A slow client missed some events; it keeps the latest state from the next ones.
+                Err(RecvError::Lagged(missed)) => { tracing::warn!(missed, "websocket client lagged"); continue; }
+                Err(RecvError::Closed) => return,
+            },
+            _ = ping.tick() => Message::Ping(Vec::new().into()),
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => continue,
+            },
+        };
+        if socket.send(message).await.is_err() {
+            return;
+        }
+    }
+}

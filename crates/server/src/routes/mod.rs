@@ -1,0 +1,7 @@
+//! One module per API area; handlers only translate HTTP to core calls.
+
+pub mod chat;
+pub mod events;
+pub mod instances;
+pub mod models;
+pub mod system;

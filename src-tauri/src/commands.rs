@@ -1,0 +1,92 @@
+//! Tauri commands: one per core call, same names as the HTTP API's operations.
+
+use llmops_core::chat::{ChatRequest, ChatStreamEvent};
+use llmops_core::error::AppError;
+use llmops_core::library::{Model, NewModel};
+use llmops_core::monitor::SystemSnapshot;
+use llmops_core::supervisor::{InstanceInfo, LogLine};
+use llmops_core::Core;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::chat_streams::ChatStreams;
+
+type CommandResult<T> = Result<T, AppError>;
+
+const DEFAULT_LOG_LIMIT: usize = 500;
+const MAX_LOG_LIMIT: usize = 5000;
+
+#[tauri::command]
+pub async fn system_status(core: State<'_, Core>) -> CommandResult<SystemSnapshot> {
+    Ok(core.monitor.snapshot().await)
+}
+
+#[tauri::command]
+pub async fn list_models(core: State<'_, Core>) -> CommandResult<Vec<Model>> {
+    Ok(core.library.list().await?)
+}
+
+#[tauri::command]
+pub async fn add_model(core: State<'_, Core>, model: NewModel) -> CommandResult<Model> {
+    Ok(core.library.add(model).await?)
+}
+
+#[tauri::command]
+pub async fn remove_model(core: State<'_, Core>, id: String) -> CommandResult<()> {
+    Ok(core.library.remove(&id).await?)
+}
+
+#[tauri::command]
+pub async fn list_instances(core: State<'_, Core>) -> CommandResult<Vec<InstanceInfo>> {
+    Ok(core.supervisor.list())
+}
+
+#[tauri::command]
+pub async fn start_model(core: State<'_, Core>, model_id: String) -> CommandResult<InstanceInfo> {
+    Ok(core.supervisor.start(&model_id).await?)
+}
+
+#[tauri::command]
+pub async fn stop_instance(
+    core: State<'_, Core>,
+    instance_id: String,
+) -> CommandResult<InstanceInfo> {
+    Ok(core.supervisor.stop(&instance_id).await?)
+}
+
+#[tauri::command]
+pub async fn instance_logs(
+    core: State<'_, Core>,
+    instance_id: String,
+    since: Option<u64>,
+    limit: Option<usize>,
+) -> CommandResult<Vec<LogLine>> {
+    let limit = limit.unwrap_or(DEFAULT_LOG_LIMIT).min(MAX_LOG_LIMIT);
+    Ok(core.supervisor.logs(&instance_id, since, limit)?)
+}
+
+/// Starts a chat stream; its events arrive on `on_event`. Returns the stream id for `chat_cancel`.
+#[tauri::command]
+pub async fn chat_stream(
+    core: State<'_, Core>,
+    streams: State<'_, ChatStreams>,
+    request: ChatRequest,
+    on_event: Channel<ChatStreamEvent>,
+) -> CommandResult<String> {
+    let (stream_id, cancel) = streams.open();
+    let receiver = match core.chat.stream(request, cancel).await {
+        Ok(receiver) => receiver,
+        Err(err) => {
+            streams.close(&stream_id);
+            return Err(err.into());
+        }
+    };
+    streams.pump(stream_id.clone(), receiver, on_event);
+    Ok(stream_id)
+}
+
+#[tauri::command]
+pub async fn chat_cancel(streams: State<'_, ChatStreams>, stream_id: String) -> CommandResult<()> {
+    streams.cancel(&stream_id);
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! `llmops-desktop`: the Tauri 2 shell of LLM Local Ops Center. A thin adapter: commands call
+//! `llmops-core` services, core events are forwarded to the window, chat tokens travel on a
+//! `tauri::ipc::Channel` per stream, and a tray menu starts and stops models. No domain logic.
+
+mod chat_streams;
+mod commands;
+mod display;
+mod forward;
+mod tray;
+
+use llmops_core::config::CoreConfig;
+use llmops_core::Core;
+use tauri::{Manager, RunEvent};
+
+use crate::chat_streams::ChatStreams;
+
+pub fn run() {
+    if let Err(message) = display::check() {
+        eprintln!("llmops-desktop: {message}");
+        std::process::exit(2);
+    }
+    let config = CoreConfig::from_env();
+    let log_guard = llmops_core::logging::init(&config.paths.log_dir());
+    let core = match tauri::async_runtime::block_on(open_core(config)) {
+        Ok(core) => core,
+        Err(message) => {
+            eprintln!("llmops-desktop: {message}");
+            std::process::exit(1);
+        }
+    };
+
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .manage(core.clone())
+        .manage(ChatStreams::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::system_status,
+            commands::list_models,
+            commands::add_model,
+            commands::remove_model,
+            commands::list_instances,
+            commands::start_model,
+            commands::stop_instance,
+            commands::instance_logs,
+            commands::chat_stream,
+            commands::chat_cancel,
+        ])
+        .setup(|app| {
+            let core = app.state::<Core>().inner().clone();
+            forward::spawn(app.handle().clone(), core.clone());
+            tray::install(app.handle(), &core)?;
+            Ok(())
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap_or_else(|err| {
+            eprintln!("llmops-desktop: the window could not be created: {err}");
+            std::process::exit(1);
+        });
+
+    app.run(move |_app, event| {
+        if let RunEvent::Exit = event {
+            // Quit (tray or last window closed) stops every model this app started.
+            tauri::async_runtime::block_on(core.shutdown());
+            tracing::info!("desktop app exited; all instances stopped");
+            let _ = &log_guard;
+        }
+    });
+}
+
+async fn open_core(config: CoreConfig) -> Result<Core, String> {
+    let core = Core::open(config).await.map_err(|e| e.to_string())?;
+    // Spawned inside the async runtime so that the sampler keeps running on it.
+    core.spawn_background();
+    Ok(core)
+}
