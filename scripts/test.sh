@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: every test, with the real parts (llama-server, starter model, chromium,
+# WebKitWebDriver). Outputs (screenshots, logs) go to test-output/. Under CI=true nothing that is
+# missing is skipped: the step fails.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+export LLMOPS_TEST_OUTPUT="$ROOT/test-output"
+rm -rf "$LLMOPS_TEST_OUTPUT"; mkdir -p "$LLMOPS_TEST_OUTPUT"
+
+started=$SECONDS
+timings=()
+run_step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  step "$name"
+  "$@"
+  timings+=("$(printf '%-34s %4ds' "$name" $((SECONDS - t0)))")
+}
+
+run_step "setup (skips what is installed)" bash scripts/setup.sh
+run_step "ui: type check and build" npm run --silent ui:build
+run_step "ui: unit tests (vitest)" npm run --silent ui:test
+run_step "rust: format check" cargo fmt --all --check
+run_step "rust: build server and desktop" cargo build -p llmops-server -p llmops-desktop --features llmops-desktop/custom-protocol
+run_step "rust: unit and integration tests" cargo test --workspace --no-fail-fast
+run_step "e2e: browser (chromium)" node tests/e2e/browser.mjs
+if has_display; then
+  run_step "e2e: desktop window (tauri-driver)" node tests/e2e/desktop.mjs
+else
+  run_step "e2e: desktop window (tauri-driver, xvfb)" xvfb-run -a --server-args="-screen 0 1280x900x24" node tests/e2e/desktop.mjs
+fi
+
+step "all tests passed in $((SECONDS - started)) s; outputs in test-output/"
+printf '  %s\n' "${timings[@]}"

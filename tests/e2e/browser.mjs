@@ -1,0 +1,127 @@
+// Browser E2E: `llmops serve` + Debian chromium through playwright-core. The dashboard shows the
+// system cards, the starter model starts, a chat streams visible text, bad input shows a clear
+// error, and stopping leaves no llama-server behind.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+import {
+  api, freePort, llamaServersWith, outputDir, processAlive, requireFile, startProcess, step, stopProcess,
+  tempDataDir, waitFor, STARTER_NAME, TARGET, ROOT, CACHE,
+} from './lib.mjs';
+
+const out = outputDir('browser');
+const binary = join(TARGET, 'debug/llmops');
+const parts = [
+  requireFile(binary, 'the llmops binary (cargo build -p llmops-server)'),
+  requireFile('/usr/bin/chromium', 'Debian chromium'),
+  requireFile(join(CACHE, 'models/SmolLM2-135M-Instruct-Q4_1.gguf'), 'the starter model'),
+  requireFile(join(ROOT, 'ui/dist/index.html'), 'the built UI (npm run ui:build)'),
+];
+if (parts.includes(false)) process.exit(0);
+
+const dataDir = tempDataDir('browser');
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = startProcess(binary, ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
+  env: { LLMOPS_DATA_DIR: dataDir },
+  logName: 'server.log',
+});
+let browser;
+let page;
+try {
+  step(`llmops serve on ${base} (data in ${dataDir})`);
+  await waitFor('the server to answer /api/health', async () => (await api(base, 'GET', '/health')).status === 200);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(base);
+
+  step('dashboard shows CPU, memory and GPU cards');
+  await page.getByTestId('cpu-card').waitFor();
+  await page.getByTestId('memory-card').waitFor();
+  const gpuCard = page.getByTestId('gpu-card');
+  await gpuCard.waitFor();
+  const status = (await api(base, 'GET', '/system/status')).body;
+  if (status.gpu.kind === 'not_detected') {
+    await waitFor('the calm no-GPU state', async () => /No NVIDIA GPU detected/.test(await gpuCard.innerText()));
+  }
+  await waitFor('a CPU usage figure', async () => /\d/.test(await page.getByTestId('cpu-card').innerText()));
+
+  step('the starter model is listed');
+  const starter = page.locator(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"]`);
+  await starter.waitFor();
+  await page.screenshot({ path: join(out, '1-dashboard.png'), fullPage: true });
+
+  step('bad input: a model whose file does not exist gives a clear error and no process');
+  await page.getByTestId('add-model-name').fill('Ghost model');
+  await page.getByTestId('add-model-path').fill('/nonexistent/ghost.gguf');
+  await page.getByTestId('add-model-submit').click();
+  const ghost = page.locator('[data-testid="model-row"][data-model-name="Ghost model"]');
+  await ghost.waitFor();
+  await ghost.getByTestId('start-model').click();
+  await waitFor('the missing-file message', async () => /does not exist/.test(await ghost.getByTestId('model-error').innerText()));
+  assert.equal((await api(base, 'GET', '/instances')).body.length, 0, 'no instance was created');
+  await page.screenshot({ path: join(out, '2-missing-file-error.png'), fullPage: true });
+
+  step('Start the starter model: Starting → Running');
+  await starter.getByTestId('start-model').click();
+  const state = starter.getByTestId('instance-state');
+  await waitFor('state running', async () => (await state.getAttribute('data-state')) === 'running', 120_000);
+  const [instance] = (await api(base, 'GET', '/instances')).body;
+  assert.equal(instance.state.kind, 'running');
+  assert.ok(processAlive(instance.pid), 'llama-server runs');
+  const seen = await api(base, 'GET', `/instances/${instance.id}/logs?limit=50`);
+  assert.ok(seen.body.length > 0, 'engine logs are available');
+
+  step('Chat: the answer streams in');
+  await page.getByTestId('nav-chat').click();
+  const select = page.getByTestId('chat-instance');
+  await select.waitFor();
+  await select.selectOption(instance.id);
+  await page.getByTestId('chat-input').fill('Write one short sentence about the sea.');
+  await page.getByTestId('chat-send').click();
+  const answer = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
+  const lengths = new Set();
+  await waitFor('the answer to finish', async () => {
+    lengths.add((await answer.innerText()).length);
+    return page.getByTestId('chat-stats').isVisible();
+  }, 60_000, 20);
+  const text = (await answer.innerText()).trim();
+  assert.ok(text.length > 0, 'the assistant answered');
+  console.log(`    answer (${text.length} chars, ${lengths.size} distinct lengths seen while streaming): ${text.slice(0, 120)}`);
+  assert.ok(lengths.size >= 2, 'the answer grew while streaming');
+  await page.screenshot({ path: join(out, '3-chat.png'), fullPage: true });
+
+  step('Stop: the process and its port are gone');
+  await page.getByTestId('nav-dashboard').click();
+  await starter.getByTestId('stop-model').click();
+  await waitFor('state stopped', async () => (await state.getAttribute('data-state')) === 'stopped', 30_000);
+  await waitFor('llama-server to exit', async () => !processAlive(instance.pid), 5_000);
+  assert.equal(llamaServersWith(`--port ${instance.port}`).length, 0);
+  await page.screenshot({ path: join(out, '4-stopped.png'), fullPage: true });
+
+  assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
+  console.log('browser e2e: passed');
+} catch (err) {
+  if (page) await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }).catch(() => {});
+  console.error(`browser e2e: FAILED: ${err.stack || err}`);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.close();
+  await stopProcess(server);
+  writeFileSync(join(out, 'server.log'), server.logText());
+  const leftovers = llamaServersWith(dataDir).concat(llamaServersWith('SmolLM2'));
+  if (leftovers.length && process.exitCode !== 1) {
+    console.error(`browser e2e: FAILED: llama-server processes left behind: ${leftovers}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,122 @@
+// Desktop smoke: the real Tauri window under a display (xvfb-run in CI), driven through
+// tauri-driver + WebKitWebDriver with plain W3C WebDriver calls. The window opens, the dashboard
+// lists the starter model, a model starts and a chat streams over the Tauri channel, and closing
+// the app stops the model. Screenshots go to test-output/desktop/.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  CACHE, TARGET, STARTER_NAME, freePort, llamaServersWith, outputDir, processAlive, requireFile, sleep,
+  startProcess, step, stopProcess, tempDataDir, waitFor,
+} from './lib.mjs';
+
+const out = outputDir('desktop');
+const app = join(TARGET, 'debug/llmops-desktop');
+const tauriDriver = process.env.TAURI_DRIVER || join(CACHE, 'tools/tauri-driver-2.0.4/bin/tauri-driver');
+const parts = [
+  requireFile(app, 'the desktop app (cargo build -p llmops-desktop --features custom-protocol)'),
+  requireFile(tauriDriver, 'tauri-driver'),
+  requireFile('/usr/bin/WebKitWebDriver', 'WebKitWebDriver (Debian webkit2gtk-driver)'),
+];
+if (parts.includes(false)) process.exit(0);
+if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  throw new Error('no display: run this test under xvfb-run (npm test does)');
+}
+
+const dataDir = tempDataDir('desktop');
+const port = await freePort();
+const nativePort = await freePort();
+const driver = startProcess(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
+  env: { LLMOPS_DATA_DIR: dataDir },
+  logName: 'tauri-driver.log',
+});
+const wd = `http://127.0.0.1:${port}`;
+let session;
+
+async function webdriver(method, path, body) {
+  const response = await fetch(`${wd}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok || json.value?.error) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+  return json.value;
+}
+
+const ELEMENT = 'element-6066-11e4-a52f-4d65d0d6e5da';
+const find = async (css) => (await webdriver('POST', `/session/${session}/element`, { using: 'css selector', value: css }))[ELEMENT];
+const findAll = async (css) => (await webdriver('POST', `/session/${session}/elements`, { using: 'css selector', value: css })).map((e) => e[ELEMENT]);
+const textOf = async (el) => webdriver('GET', `/session/${session}/element/${el}/text`);
+const attrOf = async (el, name) => webdriver('GET', `/session/${session}/element/${el}/attribute/${name}`);
+const click = async (el) => webdriver('POST', `/session/${session}/element/${el}/click`, {});
+const type = async (el, text) => webdriver('POST', `/session/${session}/element/${el}/value`, { text });
+const script = async (body, args = []) => webdriver('POST', `/session/${session}/execute/sync`, { script: body, args });
+async function screenshot(name) {
+  const png = await webdriver('GET', `/session/${session}/screenshot`);
+  writeFileSync(join(out, name), Buffer.from(png, 'base64'));
+}
+
+try {
+  step('tauri-driver + WebKitWebDriver');
+  await waitFor('tauri-driver to listen', async () => (await fetch(`${wd}/status`)).ok, 20_000);
+  const created = await webdriver('POST', '/session', {
+    capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
+  });
+  session = created.sessionId;
+
+  step('the window opens and the dashboard lists the starter model');
+  const modelList = await waitFor('the model list', () => find('[data-testid="model-list"]'), 60_000, 250);
+  await waitFor('the starter model row', async () => (await textOf(modelList)).includes('SmolLM2'), 30_000, 250);
+  await find('[data-testid="cpu-card"]');
+  await find('[data-testid="gpu-card"]');
+  const title = await webdriver('GET', `/session/${session}/title`);
+  console.log(`    window title: ${title}`);
+  await screenshot('1-dashboard.png');
+
+  step('Start the starter model through a Tauri command');
+  const row = await find(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"]`);
+  const startButton = await find(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"] [data-testid="start-model"]`);
+  await click(startButton);
+  const stateSelector = `[data-testid="model-row"][data-model-name="${STARTER_NAME}"] [data-testid="instance-state"]`;
+  await waitFor('state running', async () => (await attrOf(await find(stateSelector), 'data-state')) === 'running', 120_000, 250);
+  const pids = llamaServersWith('--alias');
+  assert.ok(pids.length >= 1, 'a llama-server process runs');
+  assert.ok(row);
+
+  step('Chat streams over the Tauri channel');
+  await click(await find('[data-testid="nav-chat"]'));
+  const select = await waitFor('the instance picker', () => find('[data-testid="chat-instance"]'), 10_000, 200);
+  await waitFor('a running instance to pick', async () => (await findAll('[data-testid="chat-instance"] option')).length >= 1, 10_000, 200);
+  await script('const s = arguments[0]; if (!s.value && s.options.length) { s.value = s.options[s.options.length - 1].value; s.dispatchEvent(new Event("change")); }', [{ [ELEMENT]: select }]);
+  await type(await find('[data-testid="chat-input"]'), 'Say hello in five words.');
+  await click(await find('[data-testid="chat-send"]'));
+  await waitFor('the streamed answer to finish', async () => (await findAll('[data-testid="chat-stats"]')).length > 0, 60_000, 250);
+  const answers = await findAll('[data-testid="chat-message"][data-role="assistant"]');
+  const answer = (await textOf(answers[answers.length - 1])).trim();
+  console.log(`    answer: ${answer.slice(0, 120)}`);
+  assert.ok(answer.length > 0, 'the assistant answered in the window');
+  await screenshot('2-chat.png');
+
+  step('Closing the app stops the model it started');
+  await webdriver('DELETE', `/session/${session}`);
+  session = undefined;
+  await waitFor('llama-server to be stopped by the app on exit', async () => pids.every((pid) => !processAlive(pid)), 30_000, 250);
+  console.log('desktop e2e: passed');
+} catch (err) {
+  if (session) await screenshot('failure.png').catch(() => {});
+  console.error(`desktop e2e: FAILED: ${err.stack || err}`);
+  process.exitCode = 1;
+} finally {
+  if (session) await webdriver('DELETE', `/session/${session}`).catch(() => {});
+  await sleep(500);
+  await stopProcess(driver);
+  writeFileSync(join(out, 'tauri-driver.log'), driver.logText());
+  const leftovers = llamaServersWith('--alias').filter(processAlive);
+  if (leftovers.length) {
+    console.error(`desktop e2e: llama-server processes left behind: ${leftovers}; killing them`);
+    for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,141 @@
+// Helpers shared by the end-to-end tests: the llmops binaries, free ports, waiting, processes.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, homedir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CACHE = process.env.LLMOPS_CACHE_DIR || join(homedir(), '.cache/llmops');
+export const TARGET = process.env.CARGO_TARGET_DIR || join(CACHE, 'target');
+export const OUTPUT = process.env.LLMOPS_TEST_OUTPUT || join(ROOT, 'test-output');
+export const STARTER_NAME = 'SmolLM2 135M Instruct (Q4_1)';
+
+export function outputDir(name) {
+  const dir = join(OUTPUT, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function tempDataDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `llmops-${prefix}-`));
+}
+
+/** A real part is missing: fail under CI, otherwise say so loudly and skip. */
+export function requireFile(path, what) {
+  if (existsSync(path)) return true;
+  const message = `${what} is missing at ${path}; run scripts/setup.sh (npm start) first`;
+  if (process.env.CI === 'true') throw new Error(message);
+  console.warn(`SKIPPED (not CI): ${message}`);
+  return false;
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what, probe, timeoutMs = 30_000, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+export function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie is as good as gone once its parent reaps it; treat it as gone.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of llama-server processes whose command line mentions `needle`. */
+export function llamaServersWith(needle) {
+  const pids = [];
+  for (const entry of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmd[0].endsWith('llama-server') && cmd.join(' ').includes(needle)) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+function readdirSafe(dir) {
+  try {
+    return readdirSyncImport(dir);
+  } catch {
+    return [];
+  }
+}
+import { readdirSync as readdirSyncImport } from 'node:fs';
+
+/** Starts a child with output captured to a log file in the test output folder. */
+export function startProcess(command, args, { env, logName }) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks = [];
+  child.stdout.on('data', (d) => chunks.push(d));
+  child.stderr.on('data', (d) => chunks.push(d));
+  child.logText = () => Buffer.concat(chunks).toString('utf8');
+  child.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  child.logName = logName;
+  return child;
+}
+
+export async function stopProcess(child, timeoutMs = 20_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exited;
+  child.kill('SIGTERM');
+  const result = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
+  if (result) return result;
+  child.kill('SIGKILL');
+  return child.exited;
+}
+
+export async function api(base, method, path, body) {
+  const response = await fetch(`${base}/api${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, body: json };
+}
+
+export function step(message) {
+  console.log(`  • ${message}`);
+}

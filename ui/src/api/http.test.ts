@@ -1,0 +1,142 @@
+import { describe, expect, it, vi } from 'vitest'
+import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import { ApiError, errorFromResponse, toApiError } from './errors'
+import { reconnectDelay } from './events'
+import { HttpApi } from './http'
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+function sseResponse(chunks: string[]): Response {
+  const enc = new TextEncoder()
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(enc.encode(c))
+      controller.close()
+    },
+  })
+  return new Response(stream, { status: 200, headers: { 'Content-Type': 'text/event-stream' } })
+}
+
+function apiWith(fetchFn: (url: string, init?: RequestInit) => Promise<Response>) {
+  const spy = vi.fn(fetchFn)
+  return { api: new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws' }), spy }
+}
+
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError)
+    return err as ApiError
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('HTTP error mapping', () => {
+  it('uses the ErrorBody of a non-2xx answer', async () => {
+    const { api } = apiWith(async () => jsonResponse(400, { code: 'model_file_missing', message: 'No file at /x.gguf.' }))
+    const err = await rejection(api.addModel({ name: 'x', path: '/x.gguf' }))
+    expect(err.code).toBe('model_file_missing')
+    expect(err.message).toBe('No file at /x.gguf.')
+    expect(err.status).toBe(400)
+  })
+
+  it('turns a fetch failure into network_error saying the server is unreachable', async () => {
+    const { api } = apiWith(async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    const err = await rejection(api.listModels())
+    expect(err.code).toBe('network_error')
+    expect(err.message).toMatch(/llmops server is unreachable/)
+  })
+
+  it('falls back to an http_<status> code when the body is not an ErrorBody', async () => {
+    const err = await errorFromResponse(new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }))
+    expect(err.code).toBe('http_502')
+    expect(err.message).toContain('502')
+  })
+
+  it('rejects an unreadable success body with invalid_response', async () => {
+    const { api } = apiWith(async () => new Response('not json', { status: 200 }))
+    expect((await rejection(api.systemStatus())).code).toBe('invalid_response')
+  })
+
+  it('maps Tauri-style rejections (ErrorBody object or string)', () => {
+    expect(toApiError({ code: 'not_found', message: 'No such model.' })).toMatchObject({ code: 'not_found', message: 'No such model.' })
+    expect(toApiError('{"code":"busy","message":"Busy."}')).toMatchObject({ code: 'busy', message: 'Busy.' })
+    expect(toApiError('boom')).toMatchObject({ code: 'internal', message: 'boom' })
+  })
+
+  it('calls the documented endpoints', async () => {
+    const { api, spy } = apiWith(async (url) => (url.includes('/api/models/m%2F1') && !url.endsWith('start') ? new Response(null, { status: 204 }) : jsonResponse(200, [])))
+    await api.removeModel('m/1')
+    await api.instanceLogs('i1', 5, 100)
+    await api.startModel('m/1')
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
+      'DELETE /api/models/m%2F1',
+      'GET /api/instances/i1/logs?since=5&limit=100',
+      'POST /api/models/m%2F1/start',
+    ])
+  })
+
+  it('backs off from 0.5 s doubling to at most 10 s', () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map(reconnectDelay)).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000])
+  })
+})
+
+describe('HTTP chat stream', () => {
+  const request = { instance_id: 'i1', messages: [{ role: 'user' as const, content: 'hi' }] }
+
+  it('delivers events from an SSE body split across chunks', async () => {
+    const { api, spy } = apiWith(async () =>
+      sseResponse(['data: {"event":"delta","con', 'tent":"Hel"}\r\n\r\n: ping\n\ndata: {"event":"delta","content":"lo"}\n', '\ndata: {"event":"done","finish_reason":"stop","usage":null}\n\n']),
+    )
+    const events: ChatStreamEvent[] = []
+    const handle = await api.chatStream(request, (e) => events.push(e))
+    await handle.done
+    expect(events).toEqual([
+      { event: 'delta', content: 'Hel' },
+      { event: 'delta', content: 'lo' },
+      { event: 'done', finish_reason: 'stop', usage: null },
+    ])
+    const init = spy.mock.calls[0][1]
+    expect(init?.method).toBe('POST')
+    expect(JSON.parse(String(init?.body))).toEqual(request)
+  })
+
+  it('rejects before streaming with the ErrorBody', async () => {
+    const { api } = apiWith(async () => jsonResponse(409, { code: 'instance_not_running', message: 'Start the model first.' }))
+    const err = await rejection(api.chatStream(request, () => {}))
+    expect(err.code).toBe('instance_not_running')
+  })
+
+  it('reports a stream that ends without done as an error event', async () => {
+    const { api } = apiWith(async () => sseResponse(['data: {"event":"delta","content":"x"}\n\n']))
+    const events: ChatStreamEvent[] = []
+    await (await api.chatStream(request, (e) => events.push(e))).done
+    expect(events.map((e) => e.event)).toEqual(['delta', 'error'])
+  })
+
+  it('cancel aborts the request and delivers nothing more', async () => {
+    let signal: AbortSignal | undefined
+    const { api } = apiWith(async (_url, init) => {
+      signal = init?.signal ?? undefined
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: {"event":"delta","content":"a"}\n\n'))
+          signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')))
+        },
+      })
+      return new Response(stream, { status: 200 })
+    })
+    const events: ChatStreamEvent[] = []
+    const handle = await api.chatStream(request, (e) => events.push(e))
+    await new Promise((r) => setTimeout(r, 10))
+    await handle.cancel()
+    await handle.done
+    expect(signal?.aborted).toBe(true)
+    expect(events).toEqual([{ event: 'delta', content: 'a' }])
+  })
+})

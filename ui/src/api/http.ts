@@ -1,0 +1,206 @@
+import type { ChatRequest } from '../generated/ChatRequest'
+import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { Event as LlmopsEvent } from '../generated/Event'
+import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { LogLine } from '../generated/LogLine'
+import type { Model } from '../generated/Model'
+import type { NewModel } from '../generated/NewModel'
+import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import { ApiError, errorFromResponse, networkError } from './errors'
+import { EventHub, WsEventSource } from './events'
+import { SseParser } from './sse'
+import type { ChatHandle, ConnectionState, LlmopsApi } from './types'
+
+export interface HttpApiOptions {
+  /** Prefix of every path, '' for the page's own origin. */
+  baseUrl?: string
+  /** WebSocket URL of the event stream; derived from the page's location when omitted. */
+  wsUrl?: string
+  fetch?: typeof fetch
+}
+
+function defaultWsUrl(): string {
+  const { protocol, host } = window.location
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/api/ws`
+}
+
+/** Sends a request; network failures and non-2xx answers become `ApiError`s. */
+export async function request(fetchFn: typeof fetch, url: string, init?: RequestInit): Promise<Response> {
+  let res: Response
+  try {
+    res = await fetchFn(url, init)
+  } catch {
+    throw networkError()
+  }
+  if (!res.ok) throw await errorFromResponse(res)
+  return res
+}
+
+export async function requestJson<T>(fetchFn: typeof fetch, url: string, init?: RequestInit): Promise<T> {
+  const res = await request(fetchFn, url, init)
+  try {
+    return (await res.json()) as T
+  } catch {
+    throw new ApiError('invalid_response', 'The llmops server sent a response that could not be read.', res.status)
+  }
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' }
+
+export class HttpApi implements LlmopsApi {
+  readonly transport = 'http' as const
+  private readonly base: string
+  private readonly fetchFn: typeof fetch
+  private readonly hub = new EventHub('connecting')
+  private readonly ws: WsEventSource
+
+  constructor(options: HttpApiOptions = {}) {
+    this.base = options.baseUrl ?? ''
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+    this.ws = new WsEventSource(options.wsUrl ?? defaultWsUrl(), this.hub)
+  }
+
+  private get<T>(path: string): Promise<T> {
+    return requestJson<T>(this.fetchFn, this.base + path, { headers: { Accept: 'application/json' } })
+  }
+
+  private post<T>(path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(this.fetchFn, this.base + path, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  }
+
+  systemStatus(): Promise<SystemSnapshot> {
+    return this.get('/api/system/status')
+  }
+
+  listModels(): Promise<Model[]> {
+    return this.get('/api/models')
+  }
+
+  addModel(model: NewModel): Promise<Model> {
+    return this.post('/api/models', model)
+  }
+
+  async removeModel(id: string): Promise<void> {
+    await request(this.fetchFn, `${this.base}/api/models/${encodeURIComponent(id)}`, { method: 'DELETE' })
+  }
+
+  listInstances(): Promise<InstanceInfo[]> {
+    return this.get('/api/instances')
+  }
+
+  startModel(modelId: string): Promise<InstanceInfo> {
+    return this.post(`/api/models/${encodeURIComponent(modelId)}/start`)
+  }
+
+  stopInstance(instanceId: string): Promise<InstanceInfo> {
+    return this.post(`/api/instances/${encodeURIComponent(instanceId)}/stop`)
+  }
+
+  instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {
+    const q = new URLSearchParams()
+    if (since !== undefined) q.set('since', String(since))
+    if (limit !== undefined) q.set('limit', String(limit))
+    const qs = q.toString()
+    return this.get(`/api/instances/${encodeURIComponent(instanceId)}/logs${qs ? `?${qs}` : ''}`)
+  }
+
+  async chatStream(req: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    const controller = new AbortController()
+    const res = await request(this.fetchFn, `${this.base}/api/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify(req),
+      signal: controller.signal,
+    })
+    if (!res.body) {
+      throw new ApiError('invalid_response', 'The llmops server sent an empty chat stream.')
+    }
+    let cancelled = false
+    const done = readChatStream(res.body, (e) => {
+      if (!cancelled) onEvent(e)
+    }, () => cancelled)
+    return {
+      done,
+      cancel: async () => {
+        if (cancelled) return
+        cancelled = true
+        controller.abort()
+        await done
+      },
+    }
+  }
+
+  get connection(): ConnectionState {
+    return this.hub.connection
+  }
+
+  onEvent(listener: (e: LlmopsEvent) => void): () => void {
+    this.ws.start()
+    return this.hub.onEvent(listener)
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    this.ws.start()
+    return this.hub.onConnectionChange(listener)
+  }
+}
+
+/**
+ * Reads an SSE body of `ChatStreamEvent`s until `done` or `error`. Always resolves; a
+ * broken or truncated stream is reported as an `error` event (unless it was cancelled).
+ */
+export async function readChatStream(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (e: ChatStreamEvent) => void,
+  isCancelled: () => boolean = () => false,
+): Promise<void> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  const parser = new SseParser()
+  let finished = false
+
+  const handle = (data: string): void => {
+    if (finished) return
+    let event: ChatStreamEvent
+    try {
+      event = JSON.parse(data) as ChatStreamEvent
+    } catch {
+      finished = true
+      onEvent({ event: 'error', error: { code: 'invalid_response', message: 'The chat stream contained an unreadable event.' } })
+      return
+    }
+    if (event.event === 'done' || event.event === 'error') finished = true
+    onEvent(event)
+  }
+
+  try {
+    while (!finished) {
+      const { value, done } = await reader.read()
+      if (done) {
+        for (const m of parser.push(decoder.decode())) handle(m.data)
+        for (const m of parser.end()) handle(m.data)
+        break
+      }
+      for (const m of parser.push(decoder.decode(value, { stream: true }))) handle(m.data)
+    }
+    if (!finished && !isCancelled()) {
+      onEvent({
+        event: 'error',
+        error: { code: 'stream_incomplete', message: 'The chat stream ended before the answer was complete.' },
+      })
+    }
+  } catch {
+    if (!finished && !isCancelled()) {
+      onEvent({
+        event: 'error',
+        error: { code: 'network_error', message: 'The connection to the llmops server was lost during the answer.' },
+      })
+    }
+  } finally {
+    reader.cancel().catch(() => {})
+  }
+}

@@ -1,0 +1,114 @@
+import { Channel, invoke } from '@tauri-apps/api/core'
+import { listen } from '@tauri-apps/api/event'
+import type { ChatRequest } from '../generated/ChatRequest'
+import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { Event as LlmopsEvent } from '../generated/Event'
+import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { LogLine } from '../generated/LogLine'
+import type { Model } from '../generated/Model'
+import type { NewModel } from '../generated/NewModel'
+import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import { toApiError } from './errors'
+import { EventHub } from './events'
+import type { ChatHandle, ConnectionState, LlmopsApi } from './types'
+
+export const TAURI_EVENT = 'llmops://event'
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args)
+  } catch (err) {
+    throw toApiError(err)
+  }
+}
+
+/** The desktop app's transport: Tauri commands, a `Channel` per chat stream, and app events. */
+export class TauriApi implements LlmopsApi {
+  readonly transport = 'tauri' as const
+  private readonly hub = new EventHub('connecting')
+  private listening = false
+
+  systemStatus(): Promise<SystemSnapshot> {
+    return call('system_status')
+  }
+
+  listModels(): Promise<Model[]> {
+    return call('list_models')
+  }
+
+  addModel(model: NewModel): Promise<Model> {
+    return call('add_model', { model })
+  }
+
+  async removeModel(id: string): Promise<void> {
+    await call<unknown>('remove_model', { id })
+  }
+
+  listInstances(): Promise<InstanceInfo[]> {
+    return call('list_instances')
+  }
+
+  startModel(modelId: string): Promise<InstanceInfo> {
+    return call('start_model', { modelId })
+  }
+
+  stopInstance(instanceId: string): Promise<InstanceInfo> {
+    return call('stop_instance', { instanceId })
+  }
+
+  instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {
+    return call('instance_logs', { instanceId, since: since ?? null, limit: limit ?? null })
+  }
+
+  async chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    let cancelled = false
+    let finish!: () => void
+    const done = new Promise<void>((resolve) => (finish = resolve))
+    const channel = new Channel<ChatStreamEvent>()
+    channel.onmessage = (event) => {
+      if (cancelled) return
+      onEvent(event)
+      if (event.event === 'done' || event.event === 'error') finish()
+    }
+    const streamId = await call<string>('chat_stream', { request, onEvent: channel })
+    return {
+      done,
+      cancel: async () => {
+        if (cancelled) return
+        cancelled = true
+        finish()
+        try {
+          await call('chat_cancel', { streamId })
+        } catch {
+          // the stream may already have ended; nothing to undo
+        }
+      },
+    }
+  }
+
+  get connection(): ConnectionState {
+    return this.hub.connection
+  }
+
+  private ensureListening(): void {
+    if (this.listening) return
+    this.listening = true
+    listen<LlmopsEvent>(TAURI_EVENT, (e) => this.hub.emit(e.payload)).then(
+      () => this.hub.setConnection('open'),
+      (err) => {
+        console.error('llmops: could not listen to app events', err)
+        this.hub.setConnection('closed')
+      },
+    )
+  }
+
+  onEvent(listener: (e: LlmopsEvent) => void): () => void {
+    this.ensureListening()
+    return this.hub.onEvent(listener)
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    this.ensureListening()
+    return this.hub.onConnectionChange(listener)
+  }
+}

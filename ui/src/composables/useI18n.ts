@@ -1,0 +1,60 @@
+import { ref } from 'vue'
+import { ApiError, NETWORK_ERROR } from '../api'
+import { en, type MessageKey } from '../i18n/en'
+import { zh } from '../i18n/zh'
+
+export type Locale = 'en' | 'zh'
+
+const STORAGE_KEY = 'llmops.locale'
+const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, zh }
+
+function readStoredLocale(): Locale {
+  try {
+    const stored = globalThis.localStorage?.getItem(STORAGE_KEY)
+    if (stored === 'en' || stored === 'zh') return stored
+  } catch {
+    // storage unavailable (private mode, tests)
+  }
+  return 'en'
+}
+
+const locale = ref<Locale>(readStoredLocale())
+
+function applyDocumentLang(l: Locale): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en'
+}
+applyDocumentLang(locale.value)
+
+export function setLocale(l: Locale): void {
+  locale.value = l
+  applyDocumentLang(l)
+  try {
+    globalThis.localStorage?.setItem(STORAGE_KEY, l)
+  } catch {
+    // not persisted; the choice still applies to this page
+  }
+}
+
+/** Looks up `key` in the current language and fills `{name}` placeholders from `params`. */
+export function t(key: MessageKey, params?: Record<string, string | number>): string {
+  const template = dictionaries[locale.value][key] ?? en[key]
+  if (!params) return template
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
+}
+
+/** A user-facing message for an error: the API's own sentence, localized for a dead server. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.code === NETWORK_ERROR ? t('error.network') : err.message
+  if (err instanceof Error) return err.message
+  return String(err)
+}
+
+export function useI18n() {
+  return {
+    locale,
+    t,
+    errorText,
+    setLocale,
+    toggleLocale: () => setLocale(locale.value === 'en' ? 'zh' : 'en'),
+  }
+}

@@ -1,0 +1,13 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+import ChatPage from './pages/ChatPage.vue'
+import DashboardPage from './pages/DashboardPage.vue'
+
+// Hash history: deep links work both from the llmops HTTP server and inside Tauri.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', name: 'dashboard', component: DashboardPage },
+    { path: '/chat', name: 'chat', component: ChatPage },
+    { path: '/:pathMatch(.*)*', redirect: '/' },
+  ],
+})

@@ -1,0 +1,111 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Event as LlmopsEvent } from '../generated/Event'
+import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { InstanceState } from '../generated/InstanceState'
+import type { Model } from '../generated/Model'
+
+const fake = vi.hoisted(() => ({
+  listeners: [] as ((e: LlmopsEvent) => void)[],
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+}))
+
+vi.mock('../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../api'
+import { useModelsStore } from './models'
+
+const model: Model = {
+  id: 'm1', name: 'Smol', engine: 'llama_cpp', path: '/models/smol.gguf', context_size: 2048,
+  extra_args: [], starter: true, created_at: 1,
+}
+
+function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
+  return {
+    id, model_id: 'm1', model_name: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', started_at, updated_at,
+  }
+}
+
+const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake.listeners = []
+  fake.api = {
+    listModels: vi.fn(async () => [model]),
+    listInstances: vi.fn(async () => []),
+    startModel: vi.fn(async () => instance({ kind: 'starting' }, 110)),
+    stopInstance: vi.fn(),
+    removeModel: vi.fn(),
+    addModel: vi.fn(),
+    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
+      fake.listeners.push(l)
+      return () => {}
+    }),
+    onConnectionChange: vi.fn(() => () => {}),
+  }
+})
+
+async function initialized() {
+  const store = useModelsStore()
+  store.init()
+  await vi.waitFor(() => expect(store.loaded).toBe(true))
+  return store
+}
+
+describe('models store', () => {
+  it('inserts an instance from model_status_update and replaces it by id on later updates', async () => {
+    const store = await initialized()
+    expect(store.latestInstance('m1')).toBeUndefined()
+
+    emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 110) })
+    expect(store.latestInstance('m1')?.state.kind).toBe('starting')
+
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
+    expect(store.instances).toHaveLength(1)
+    expect(store.latestInstance('m1')?.state).toEqual({ kind: 'running' })
+    expect(store.runningInstances.map((i) => i.id)).toEqual(['i1'])
+
+    emit({ type: 'model_status_update', data: instance({ kind: 'failed', reason: 'exit 1\nlast log line' }, 130) })
+    expect(store.latestInstance('m1')?.state).toEqual({ kind: 'failed', reason: 'exit 1\nlast log line' })
+    expect(store.runningInstances).toEqual([])
+  })
+
+  it('keeps the newer state when a stale start response arrives after the running event', async () => {
+    const store = await initialized()
+    let resolveStart!: (i: InstanceInfo) => void
+    fake.api.startModel.mockImplementation(() => new Promise<InstanceInfo>((r) => (resolveStart = r)))
+    const started = store.start('m1')
+    expect(store.pending.m1).toBe('starting')
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
+    resolveStart(instance({ kind: 'starting' }, 110))
+    expect(await started).toBe(true)
+    expect(store.pending.m1).toBeUndefined()
+    expect(store.latestInstance('m1')?.state.kind).toBe('running')
+  })
+
+  it('shows the newest instance of a model', async () => {
+    const store = await initialized()
+    emit({ type: 'model_status_update', data: instance({ kind: 'stopped' }, 150, 'old', 100) })
+    emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 210, 'new', 200) })
+    expect(store.latestInstance('m1')?.id).toBe('new')
+  })
+
+  it('replaces the model list on models_changed', async () => {
+    const store = await initialized()
+    emit({ type: 'models_changed', data: [{ ...model, id: 'm2', name: 'Other' }] })
+    expect(store.models.map((m) => m.name)).toEqual(['Other'])
+  })
+
+  it('keeps the API error of a failed action for that model', async () => {
+    const store = await initialized()
+    fake.api.startModel.mockRejectedValue(new ApiError('engine_missing', 'llama-server was not found.'))
+    expect(await store.start('m1')).toBe(false)
+    expect(store.errors.m1).toMatchObject({ code: 'engine_missing', message: 'llama-server was not found.' })
+    expect(store.pending.m1).toBeUndefined()
+  })
+})
