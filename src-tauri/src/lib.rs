@@ -49,6 +49,7 @@ pub fn run() {
             let core = app.state::<Core>().inner().clone();
             forward::spawn(app.handle().clone(), core.clone());
             tray::install(app.handle(), &core)?;
+            exit_on_signal(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!("../tauri.conf.json"))
@@ -64,6 +65,29 @@ pub fn run() {
             tracing::info!("desktop app exited; all instances stopped");
             let _ = &log_guard;
         }
+    });
+}
+
+/// Ctrl+C in the terminal of `npm start`, or a session ending, must not orphan engines: engines
+/// run in their own process groups, so the signal reaches only us; exit through the normal
+/// path, which stops them.
+fn exit_on_signal(app: tauri::AppHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    tauri::async_runtime::spawn(async move {
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return tracing::warn!("could not install signal handlers");
+        };
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+            _ = hup.recv() => "SIGHUP",
+        };
+        tracing::info!(signal = name, "exiting on signal");
+        app.exit(0);
     });
 }
 

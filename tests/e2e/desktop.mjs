@@ -3,11 +3,11 @@
 // lists the starter model, a model starts and a chat streams over the Tauri channel, and closing
 // the app stops the model. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  CACHE, TARGET, STARTER_NAME, freePort, llamaServersWith, outputDir, processAlive, requireFile, sleep,
+  CACHE, TARGET, STARTER_NAME, freePort, llamaServersWith, outputDir, processAlive, processesNamed, requireFile, sleep,
   startProcess, step, stopProcess, tempDataDir, waitFor,
 } from './lib.mjs';
 
@@ -45,9 +45,16 @@ async function webdriver(method, path, body) {
   return json.value;
 }
 
-const ELEMENT = 'element-6066-11e4-a52f-4d65d0d6e5da';
-const find = async (css) => (await webdriver('POST', `/session/${session}/element`, { using: 'css selector', value: css }))[ELEMENT];
-const findAll = async (css) => (await webdriver('POST', `/session/${session}/elements`, { using: 'css selector', value: css })).map((e) => e[ELEMENT]);
+// W3C names the element key 'element-6066-11e4-a52f-4d65d0d6e5da'; WebKitWebDriver answers with
+// its own identifier, so take whichever single key the reference has.
+let ELEMENT = 'element-6066-11e4-a52f-4d65d0d6e5da';
+const elementId = (ref) => {
+  const [key] = Object.keys(ref);
+  ELEMENT = key;
+  return ref[key];
+};
+const find = async (css) => elementId(await webdriver('POST', `/session/${session}/element`, { using: 'css selector', value: css }));
+const findAll = async (css) => (await webdriver('POST', `/session/${session}/elements`, { using: 'css selector', value: css })).map(elementId);
 const textOf = async (el) => webdriver('GET', `/session/${session}/element/${el}/text`);
 const attrOf = async (el, name) => webdriver('GET', `/session/${session}/element/${el}/attribute/${name}`);
 const click = async (el) => webdriver('POST', `/session/${session}/element/${el}/click`, {});
@@ -99,10 +106,16 @@ try {
   assert.ok(answer.length > 0, 'the assistant answered in the window');
   await screenshot('2-chat.png');
 
-  step('Closing the app stops the model it started');
-  await webdriver('DELETE', `/session/${session}`);
-  session = undefined;
+  step('Quitting the app (SIGTERM, as on logout or Ctrl+C) stops the model it started');
+  const appPids = processesNamed('llmops-desktop');
+  assert.equal(appPids.length, 1, `one desktop app runs (${appPids})`);
+  process.kill(appPids[0], 'SIGTERM');
   await waitFor('llama-server to be stopped by the app on exit', async () => pids.every((pid) => !processAlive(pid)), 30_000, 250);
+  await waitFor('the app to exit', async () => !processAlive(appPids[0]), 15_000, 250);
+  const history = readFileSync(join(dataDir, 'logs', readdirSync(join(dataDir, 'logs'))[0]), 'utf8');
+  assert.match(history, /"state":"stopped"/, 'the stop was graceful and logged');
+  await webdriver('DELETE', `/session/${session}`).catch(() => {});
+  session = undefined;
   console.log('desktop e2e: passed');
 } catch (err) {
   if (session) await screenshot('failure.png').catch(() => {});

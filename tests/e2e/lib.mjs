@@ -1,6 +1,6 @@
 // Helpers shared by the end-to-end tests: the llmops binaries, free ports, waiting, processes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -75,14 +75,14 @@ export function processAlive(pid) {
   }
 }
 
-/** PIDs of llama-server processes whose command line mentions `needle`. */
-export function llamaServersWith(needle) {
+/** PIDs of live processes whose program is `name` and whose command line mentions `needle`. */
+export function processesNamed(name, needle = '') {
   const pids = [];
-  for (const entry of readdirSafe('/proc')) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmd[0].endsWith('llama-server') && cmd.join(' ').includes(needle)) pids.push(Number(entry));
+      if (cmd[0].endsWith(name) && cmd.join(' ').includes(needle) && processAlive(Number(entry))) pids.push(Number(entry));
     } catch {
       /* gone meanwhile */
     }
@@ -90,14 +90,7 @@ export function llamaServersWith(needle) {
   return pids;
 }
 
-function readdirSafe(dir) {
-  try {
-    return readdirSyncImport(dir);
-  } catch {
-    return [];
-  }
-}
-import { readdirSync as readdirSyncImport } from 'node:fs';
+export const llamaServersWith = (needle) => processesNamed('llama-server', needle);
 
 /** Starts a child with output captured to a log file in the test output folder. */
 export function startProcess(command, args, { env, logName }) {

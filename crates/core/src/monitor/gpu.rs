@@ -96,9 +96,7 @@ fn contain<T>(call: impl FnOnce() -> T) -> Option<T> {
 }
 
 fn not_detected_reason(detail: &str) -> String {
-    format!(
-        "No NVIDIA GPU detected: the NVIDIA driver's NVML library could not be used ({detail})."
-    )
+    format!("The NVIDIA driver's NVML library could not be used ({detail}).")
 }
 
 #[cfg(test)]

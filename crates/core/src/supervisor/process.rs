@@ -10,7 +10,8 @@ use tokio::process::{Child, Command};
 use crate::engine::LaunchSpec;
 
 pub(super) fn spawn(spec: &LaunchSpec) -> std::io::Result<Child> {
-    Command::new(&spec.program)
+    let mut command = Command::new(&spec.program);
+    command
         .args(&spec.args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -18,8 +19,32 @@ pub(super) fn spawn(spec: &LaunchSpec) -> std::io::Result<Child> {
         // Its own group, so that stopping it also ends any helper processes it forks.
         .process_group(0)
         // Last line of defence if the owning task is dropped without a stop.
-        .kill_on_drop(true)
-        .spawn()
+        .kill_on_drop(true);
+    #[cfg(target_os = "linux")]
+    end_with_parent(&mut command);
+    command.spawn()
+}
+
+/// If the app is killed outright (SIGKILL, a crash) no cleanup code runs; ask the kernel to send
+/// the engine SIGTERM when its parent goes, so that it never lives on as an orphan.
+/// The signal follows the spawning *thread*: engines are spawned from the runtime's worker
+/// threads, which live as long as the app.
+#[cfg(target_os = "linux")]
+fn end_with_parent(command: &mut Command) {
+    let parent = std::process::id();
+    // SAFETY: between fork and exec only async-signal-safe calls are made (prctl, getppid).
+    unsafe {
+        command.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)?;
+            // The parent may have died before prctl took effect.
+            if nix::unistd::getppid().as_raw() as u32 != parent {
+                return Err(std::io::Error::other(
+                    "the app exited while starting the engine",
+                ));
+            }
+            Ok(())
+        });
+    }
 }
 
 fn signal_group(pgid: u32, signal: Signal) {
@@ -124,6 +149,32 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert!(!process_exists(pgid) && !process_exists(grandchild));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_engine_does_not_outlive_the_thread_that_started_it() {
+        // Stands in for the app being killed: the spawning thread goes away without any cleanup.
+        let pid = std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let child = runtime.block_on(async { spawn(&spec("sleep 60")).unwrap() });
+            let pid = child.id().unwrap();
+            std::mem::forget(child); // no kill_on_drop: only the kernel's parent-death signal remains
+            pid
+        })
+        .join()
+        .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while process_exists(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !process_exists(pid),
+            "the engine outlived its parent thread"
+        );
     }
 
     #[tokio::test]
