@@ -9,4 +9,4 @@ profile=()
 step "building the dashboard"
 npm run --silent ui:build
 step "building llmops and llmops-desktop"
-cargo build "${profile[@]}" -p llmops-server -p llmops-desktop --features llmops-desktop/custom-protocol
+cargo build "${profile[@]}" --workspace $CARGO_FEATURES

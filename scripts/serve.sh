@@ -7,5 +7,5 @@ bash scripts/setup.sh --no-desktop
 step "building the dashboard"
 npm run --silent ui:build
 step "building the server"
-cargo build -p llmops-server
+cargo build --workspace $CARGO_FEATURES
 exec "$CARGO_TARGET_DIR/debug/llmops" serve --ui-dir "$ROOT/ui/dist" "$@"

@@ -12,6 +12,6 @@ fi
 step "building the dashboard"
 npm run --silent ui:build
 step "building the desktop app"
-cargo build -p llmops-desktop --features custom-protocol
+cargo build --workspace $CARGO_FEATURES
 step "opening LLM Local Ops Center"
 exec "$CARGO_TARGET_DIR/debug/llmops-desktop"

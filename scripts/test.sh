@@ -22,8 +22,9 @@ run_step "setup (skips what is installed)" bash scripts/setup.sh
 run_step "ui: type check and build" npm run --silent ui:build
 run_step "ui: unit tests (vitest)" npm run --silent ui:test
 run_step "rust: format check" cargo fmt --all --check
-run_step "rust: build server and desktop" cargo build -p llmops-server -p llmops-desktop --features llmops-desktop/custom-protocol
-run_step "rust: unit and integration tests" cargo test --workspace --no-fail-fast
+# One cargo invocation builds the binaries the E2E tests use and runs the Rust tests, so that
+# feature unification cannot make a second build of the same crates.
+run_step "rust: build, unit and integration tests" cargo test --workspace $CARGO_FEATURES --no-fail-fast
 run_step "e2e: browser (chromium)" node tests/e2e/browser.mjs
 if has_display; then
   run_step "e2e: desktop window (tauri-driver)" node tests/e2e/desktop.mjs

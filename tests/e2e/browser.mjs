@@ -87,18 +87,24 @@ try {
   const select = page.getByTestId('chat-instance');
   await select.waitFor();
   await select.selectOption(instance.id);
-  await page.getByTestId('chat-input').fill('Write one short sentence about the sea.');
+  // Record every length the answer takes on screen: a streamed answer grows in many steps.
+  await page.evaluate(() => {
+    window.__answerLengths = new Set();
+    new MutationObserver(() => {
+      const answers = document.querySelectorAll('[data-testid="chat-message"][data-role="assistant"]');
+      const last = answers[answers.length - 1];
+      if (last) window.__answerLengths.add(last.textContent.length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByTestId('chat-input').fill('Write three sentences about the sea.');
   await page.getByTestId('chat-send').click();
   const answer = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
-  const lengths = new Set();
-  await waitFor('the answer to finish', async () => {
-    lengths.add((await answer.innerText()).length);
-    return page.getByTestId('chat-stats').isVisible();
-  }, 60_000, 20);
+  await page.getByTestId('chat-stats').waitFor({ timeout: 60_000 });
   const text = (await answer.innerText()).trim();
+  const steps = await page.evaluate(() => window.__answerLengths.size);
   assert.ok(text.length > 0, 'the assistant answered');
-  console.log(`    answer (${text.length} chars, ${lengths.size} distinct lengths seen while streaming): ${text.slice(0, 120)}`);
-  assert.ok(lengths.size >= 2, 'the answer grew while streaming');
+  console.log(`    answer (${text.length} chars, shown in ${steps} growing steps): ${text.slice(0, 120)}`);
+  assert.ok(steps >= 3, `the answer streamed in (${steps} steps seen)`);
   await page.screenshot({ path: join(out, '3-chat.png'), fullPage: true });
 
   step('Stop: the process and its port are gone');
@@ -110,6 +116,7 @@ try {
   await page.screenshot({ path: join(out, '4-stopped.png'), fullPage: true });
 
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
+  await missingEngineShowsAClearError(browser);
   console.log('browser e2e: passed');
 } catch (err) {
   if (page) await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }).catch(() => {});
@@ -123,5 +130,30 @@ try {
   if (leftovers.length && process.exitCode !== 1) {
     console.error(`browser e2e: FAILED: llama-server processes left behind: ${leftovers}`);
     process.exitCode = 1;
+  }
+}
+
+/** A second server whose configured llama-server does not exist: Start says how to fix it. */
+async function missingEngineShowsAClearError(browser) {
+  step('bad input: a missing engine binary gives a clear error and no process');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const broken = startProcess(binary, ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
+    env: { LLMOPS_DATA_DIR: tempDataDir('browser-noengine'), LLMOPS_LLAMA_SERVER: '/nonexistent/llama-server' },
+    logName: 'server-noengine.log',
+  });
+  try {
+    await waitFor('the second server', async () => (await api(base, 'GET', '/health')).status === 200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(base);
+    const row = page.locator(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"]`);
+    await row.getByTestId('start-model').click();
+    const error = row.getByTestId('model-error');
+    await waitFor('the missing-engine message', async () => /LLMOPS_LLAMA_SERVER/.test(await error.innerText()));
+    await page.screenshot({ path: join(out, '5-missing-engine-error.png'), fullPage: true });
+    assert.equal((await api(base, 'GET', '/instances')).body.length, 0, 'no instance was created');
+    await page.close();
+  } finally {
+    await stopProcess(broken);
   }
 }

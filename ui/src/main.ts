@@ -1,7 +1,9 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { restoreLocale } from './composables/useI18n'
 import { router } from './router'
 import './styles.css'
 
 createApp(App).use(createPinia()).use(router).mount('#app')
+void restoreLocale()

@@ -1,5 +1,6 @@
 import { ref } from 'vue'
 import { ApiError, NETWORK_ERROR } from '../api'
+import { preferences } from '../api/preferences'
 import { en, type MessageKey } from '../i18n/en'
 import { zh } from '../i18n/zh'
 
@@ -31,7 +32,18 @@ export function setLocale(l: Locale): void {
   try {
     globalThis.localStorage?.setItem(STORAGE_KEY, l)
   } catch {
-    // not persisted; the choice still applies to this page
+    // the first-paint cache is optional
+  }
+  void preferences().save(STORAGE_KEY, l).catch(() => {})
+}
+
+/** Applies the saved language once the preferences store answers (the desktop app's file). */
+export async function restoreLocale(): Promise<void> {
+  try {
+    const saved = await preferences().load(STORAGE_KEY)
+    if ((saved === 'en' || saved === 'zh') && saved !== locale.value) setLocale(saved)
+  } catch {
+    // keep the first guess
   }
 }
 
