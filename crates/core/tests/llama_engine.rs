@@ -46,6 +46,17 @@ async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreConfig
     Core::open(config).await.unwrap()
 }
 
+async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library::Model {
+    let new = NewModel {
+        name: name.into(),
+        path: path.into(),
+        engine: None,
+        context_size: None,
+        extra_args: None,
+    };
+    core.library.add(new).await.unwrap()
+}
+
 fn question(instance_id: &str) -> ChatRequest {
     ChatRequest {
         instance_id: instance_id.to_string(),
@@ -146,17 +157,7 @@ async fn starts_streams_and_stops_a_real_llama_server() {
 async fn a_missing_model_file_is_refused_before_any_process_starts() {
     let dir = tempfile::tempdir().unwrap();
     let core = core_in(&dir, |_| {}).await;
-    let model = core
-        .library
-        .add(NewModel {
-            name: "gone".into(),
-            path: "/nonexistent/model.gguf".into(),
-            engine: None,
-            context_size: None,
-            extra_args: None,
-        })
-        .await
-        .unwrap();
+    let model = add_model(&core, "gone", "/nonexistent/model.gguf").await;
     let err = core.supervisor.start(&model.id).await.unwrap_err();
     assert_eq!(err.code(), "model_file_missing");
     assert!(err.to_string().contains("/nonexistent/model.gguf"));
@@ -172,17 +173,7 @@ async fn a_missing_engine_binary_is_a_clear_error() {
         c.llama_server = Some("/nonexistent/llama-server".into())
     })
     .await;
-    let model = core
-        .library
-        .add(NewModel {
-            name: "w".into(),
-            path: weights.display().to_string(),
-            engine: None,
-            context_size: None,
-            extra_args: None,
-        })
-        .await
-        .unwrap();
+    let model = add_model(&core, "w", &weights.display().to_string()).await;
     let err = core.supervisor.start(&model.id).await.unwrap_err();
     assert_eq!(err.code(), "engine_binary_missing");
     assert!(err.to_string().contains("LLMOPS_LLAMA_SERVER"));
@@ -202,17 +193,7 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
     .unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
-    let model = core
-        .library
-        .add(NewModel {
-            name: "w".into(),
-            path: weights.display().to_string(),
-            engine: None,
-            context_size: None,
-            extra_args: None,
-        })
-        .await
-        .unwrap();
+    let model = add_model(&core, "w", &weights.display().to_string()).await;
     let started = core.supervisor.start(&model.id).await.unwrap();
     let settled = core
         .supervisor
