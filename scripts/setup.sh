@@ -20,7 +20,7 @@ die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 SYSTEM_PACKAGES=(
   build-essential pkg-config curl file unzip cmake
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
-  chromium webkit2gtk-driver xvfb xauth fonts-wqy-microhei
+  chromium webkit2gtk-driver xvfb xauth fonts-wqy-microhei prometheus
 )
 
 install_system_packages() {

@@ -1,7 +1,9 @@
 //! Tauri commands: one per core call, same names as the HTTP API's operations.
 
+use llmops_core::alerts::{AlertList, AlertRules};
 use llmops_core::chat::{ChatRequest, ChatStreamEvent};
 use llmops_core::error::AppError;
+use llmops_core::history::{History, HistoryRange};
 use llmops_core::library::{Model, NewModel};
 use llmops_core::monitor::SystemSnapshot;
 use llmops_core::supervisor::{InstanceInfo, LogLine};
@@ -18,7 +20,27 @@ const MAX_LOG_LIMIT: usize = 5000;
 
 #[tauri::command]
 pub async fn system_status(core: State<'_, Core>) -> CommandResult<SystemSnapshot> {
-    Ok(core.monitor.snapshot().await)
+    Ok(core.system_snapshot().await)
+}
+
+#[tauri::command]
+pub async fn system_history(core: State<'_, Core>, range: HistoryRange, series: Option<Vec<String>>) -> CommandResult<History> {
+    Ok(core.history.query(range, series.as_deref(), llmops_core::time::now_ms()).await?)
+}
+
+#[tauri::command]
+pub async fn list_alerts(core: State<'_, Core>) -> CommandResult<AlertList> {
+    Ok(core.alerts.list())
+}
+
+#[tauri::command]
+pub async fn get_alert_rules(core: State<'_, Core>) -> CommandResult<AlertRules> {
+    Ok(core.alerts.rules())
+}
+
+#[tauri::command]
+pub async fn set_alert_rules(core: State<'_, Core>, rules: AlertRules) -> CommandResult<AlertRules> {
+    Ok(core.alerts.set_rules(rules).await?)
 }
 
 #[tauri::command]

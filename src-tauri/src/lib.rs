@@ -31,10 +31,15 @@ pub fn run() {
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(ChatStreams::default())
         .invoke_handler(tauri::generate_handler![
             commands::system_status,
+            commands::system_history,
+            commands::list_alerts,
+            commands::get_alert_rules,
+            commands::set_alert_rules,
             commands::list_models,
             commands::add_model,
             commands::remove_model,

@@ -3,6 +3,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
 import { router } from './router'
+import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 
 createApp(App).use(createPinia()).use(router).mount('#app')

@@ -1,6 +1,8 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
+import AlertsPage from './pages/AlertsPage.vue'
 import ChatPage from './pages/ChatPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
+import HistoryPage from './pages/HistoryPage.vue'
 
 // Hash history: deep links work both from the llmops HTTP server and inside Tauri.
 export const router = createRouter({
@@ -8,6 +10,8 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'dashboard', component: DashboardPage },
     { path: '/chat', name: 'chat', component: ChatPage },
+    { path: '/history', name: 'history', component: HistoryPage },
+    { path: '/alerts', name: 'alerts', component: AlertsPage },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

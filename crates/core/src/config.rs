@@ -16,6 +16,8 @@ pub struct CoreConfig {
     pub stop_grace: Duration,
     /// Interval of the system sampler.
     pub sample_interval: Duration,
+    /// Days of one-minute history rollups kept (`LLMOPS_HISTORY_DAYS`).
+    pub history_retention_days: u32,
     /// Where the NVML library is (`LLMOPS_NVML_LIB`); otherwise the system's `libnvidia-ml.so.1`.
     pub nvml_lib: Option<PathBuf>,
 }
@@ -28,6 +30,7 @@ impl CoreConfig {
             max_instances: 5,
             stop_grace: Duration::from_secs(5),
             sample_interval: Duration::from_secs(1),
+            history_retention_days: 30,
             nvml_lib: None,
         }
     }
@@ -45,6 +48,12 @@ impl CoreConfig {
             .and_then(|v| v.parse().ok())
         {
             config.max_instances = n;
+        }
+        if let Some(ms) = std::env::var("LLMOPS_SAMPLE_INTERVAL_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+            config.sample_interval = Duration::from_millis(ms.max(100));
+        }
+        if let Some(days) = std::env::var("LLMOPS_HISTORY_DAYS").ok().and_then(|v| v.parse().ok()) {
+            config.history_retention_days = days;
         }
         config
     }

@@ -1,16 +1,27 @@
-//! [`Core`]: every service, wired once, for an adapter to hold.
+//! [`Core`]: every service, wired once, for an adapter to hold, and the background loop that
+//! samples the machine, records history and evaluates alerts.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
+use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
+use crate::alerts::AlertService;
 use crate::chat::ChatService;
 use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorKind};
-use crate::events::EventBus;
+use crate::events::{Event, EventBus};
+use crate::history::MetricHistory;
 use crate::library::{LibraryError, ModelLibrary};
-use crate::monitor::SystemMonitor;
+use crate::monitor::{SampleContext, SystemMonitor, SystemSnapshot};
 use crate::store::{Store, StoreError};
 use crate::supervisor::Supervisor;
+use crate::time::now_ms;
+
+const FLUSH_EVERY: Duration = Duration::from_secs(60);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, Error)]
 pub enum CoreError {
@@ -41,6 +52,8 @@ pub struct Core {
     pub library: ModelLibrary,
     pub supervisor: Supervisor,
     pub monitor: SystemMonitor,
+    pub history: Arc<MetricHistory>,
+    pub alerts: Arc<AlertService>,
     pub chat: ChatService,
 }
 
@@ -48,34 +61,102 @@ impl Core {
     /// Opens the store, registers the starter model if it is cached, reaps engines a crashed
     /// previous run left behind. Call [`Core::spawn_background`] to start sampling.
     pub async fn open(config: CoreConfig) -> Result<Core, CoreError> {
+        let monitor = SystemMonitor::new(&config);
+        Self::open_with_monitor(config, monitor).await
+    }
+
+    /// Like [`Core::open`] with a given monitor (tests use a fake NVML library).
+    pub async fn open_with_monitor(config: CoreConfig, monitor: SystemMonitor) -> Result<Core, CoreError> {
         let bus = EventBus::default();
         let store = Store::open(&config.paths.database()).await?;
         let library = ModelLibrary::new(store.clone(), bus.clone());
         if let Some(starter) = library.ensure_starter(&config.paths).await? {
             tracing::info!(path = %starter.path, "starter model available");
         }
-        let supervisor =
-            Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
-        let monitor = SystemMonitor::new(&config);
+        let supervisor = Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
+        let interval_ms = config.sample_interval.as_millis() as i64;
+        let history = Arc::new(MetricHistory::new(store.clone(), interval_ms, config.history_retention_days));
+        let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
         let chat = ChatService::new(supervisor.clone());
-        Ok(Core {
-            config,
-            bus,
-            store,
-            library,
-            supervisor,
-            monitor,
-            chat,
+        Ok(Core { config, bus, store, library, supervisor, monitor, history, alerts, chat })
+    }
+
+    /// Samples every `sample_interval` (publishing `gpu_metrics_update`), records history,
+    /// evaluates alerts, writes rollups every minute and prunes them every hour.
+    pub fn spawn_background(&self) -> JoinHandle<()> {
+        self.spawn_instance_alerts();
+        let core = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(core.config.sample_interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut flushed = Instant::now();
+            let mut pruned: Option<Instant> = None;
+            loop {
+                ticker.tick().await;
+                core.sample_now().await;
+                if flushed.elapsed() >= FLUSH_EVERY {
+                    flushed = Instant::now();
+                    if let Err(err) = core.history.flush(false).await {
+                        tracing::error!(%err, "could not write metric history");
+                    }
+                }
+                if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                    pruned = Some(Instant::now());
+                    match core.history.prune(now_ms()).await {
+                        Ok(0) => {}
+                        Ok(rows) => tracing::info!(rows, "pruned old metric history"),
+                        Err(err) => tracing::error!(%err, "could not prune metric history"),
+                    }
+                }
+            }
         })
     }
 
-    pub fn spawn_background(&self) -> JoinHandle<()> {
-        self.monitor
-            .spawn_sampler(self.bus.clone(), self.config.sample_interval)
+    fn spawn_instance_alerts(&self) {
+        let mut events = self.bus.subscribe();
+        let alerts = self.alerts.clone();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(Event::ModelStatusUpdate(info)) => alerts.on_instance(&info),
+                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        });
     }
 
-    /// Stops everything this process started. Adapters call it on quit.
+    /// Takes one sample of everything, records it and publishes it.
+    pub async fn sample_now(&self) -> SystemSnapshot {
+        let model_paths = self.library.list().await.unwrap_or_default().into_iter().map(|m| m.path).collect();
+        let context = SampleContext { instances: self.supervisor.list(), model_paths };
+        let monitor = self.monitor.clone();
+        let snapshot = tokio::task::spawn_blocking(move || monitor.sample(&context)).await.expect("sampling does not panic");
+        self.history.record_snapshot(&snapshot);
+        self.alerts.evaluate(&snapshot);
+        self.bus.publish(Event::GpuMetricsUpdate(snapshot.clone()));
+        snapshot
+    }
+
+    /// The latest sample, or a fresh one before the sampler's first tick.
+    pub async fn system_snapshot(&self) -> SystemSnapshot {
+        match self.monitor.latest() {
+            Some(snapshot) => snapshot,
+            None => self.sample_now().await,
+        }
+    }
+
+    /// Prometheus exposition of the latest sample.
+    pub async fn prometheus_metrics(&self) -> String {
+        let snapshot = self.system_snapshot().await;
+        crate::monitor::prometheus::render(&snapshot, &self.supervisor.list(), &self.alerts.active())
+    }
+
+    /// Stops everything this process started and writes pending history. Adapters call it on quit.
     pub async fn shutdown(&self) {
         self.supervisor.stop_all().await;
+        if let Err(err) = self.history.flush(true).await {
+            tracing::error!(%err, "could not write metric history on shutdown");
+        }
     }
 }

@@ -6,16 +6,20 @@
 //! - [`library`]: the models the user has configured (the starter model is registered on first run).
 //! - [`engine`]: how to find and launch an inference engine (llama.cpp's `llama-server` today).
 //! - [`supervisor`]: running instances of models as child processes, with an explicit state machine.
-//! - [`monitor`]: CPU, memory and NVIDIA GPU sampling.
+//! - [`monitor`]: CPU, memory, disks, network, NVIDIA GPUs and per-instance resources.
+//! - [`history`]: metric history in memory and as SQLite rollups.
+//! - [`alerts`]: threshold alerts with hysteresis.
 //! - [`chat`]: streaming chat completions from a running instance.
 //! - [`store`]: the SQLite database (WAL, migrations) behind the services.
 //! - [`events`]: one typed event bus that adapters forward to the UI.
 
+pub mod alerts;
 pub mod chat;
 pub mod config;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod library;
 pub mod logging;
 pub mod monitor;

@@ -1,4 +1,5 @@
-//! The HTTP application: `/api/*` over the core's services, everything else from the built UI.
+//! The HTTP application: `/api/*` over the core's services, Prometheus `/metrics`, everything
+//! else from the built UI.
 
 use std::path::PathBuf;
 
@@ -6,13 +7,16 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use llmops_core::Core;
 
-use crate::routes::{chat, events, instances, models, system};
+use crate::routes::{alerts, chat, events, instances, models, system};
 use crate::ui_files;
 
 pub fn router(core: Core, ui_dir: PathBuf) -> Router {
     let api = Router::new()
         .route("/health", get(system::health))
         .route("/system/status", get(system::status))
+        .route("/system/history", get(system::history))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/rules", get(alerts::rules).put(alerts::set_rules))
         .route("/models", get(models::list).post(models::add))
         .route("/models/{id}", delete(models::remove))
         .route("/models/{id}/start", post(models::start))
@@ -23,8 +27,10 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/chat/completions", post(chat::completions))
         .route("/ws", get(events::websocket))
         .fallback(system::unknown_route)
-        .with_state(core);
+        .with_state(core.clone());
+    let metrics = Router::new().route("/metrics", get(system::metrics)).with_state(core);
     Router::new()
+        .merge(metrics)
         .nest("/api", api)
         .fallback_service(ui_files::service(ui_dir))
 }

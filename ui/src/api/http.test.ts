@@ -86,6 +86,56 @@ describe('HTTP error mapping', () => {
   })
 })
 
+describe('HTTP monitoring endpoints', () => {
+  const history = { range: '1h', step_ms: 1000, from: 1, to: 2, series: [{ key: 'cpu.usage_percent', points: [{ t: 1, min: 2, avg: 2, max: 2 }] }] }
+
+  it('asks for the history of a range, optionally of some series', async () => {
+    const { api, spy } = apiWith(async () => jsonResponse(200, history))
+    expect(await api.systemHistory('1h')).toEqual(history)
+    await api.systemHistory('7d', ['cpu.usage_percent', 'gpu.0.power_watts'])
+    await api.systemHistory('15m', [])
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
+      'GET /api/system/history?range=1h',
+      'GET /api/system/history?range=7d&series=cpu.usage_percent,gpu.0.power_watts',
+      'GET /api/system/history?range=15m',
+    ])
+  })
+
+  it('lists alerts', async () => {
+    const list = { active: [], recent: [] }
+    const { api, spy } = apiWith(async () => jsonResponse(200, list))
+    expect(await api.listAlerts()).toEqual(list)
+    expect(spy.mock.calls[0][0]).toBe('/api/alerts')
+  })
+
+  const rules = {
+    gpu_temperature_celsius: { enabled: true, raise_at: 85, clear_at: 80 },
+    gpu_memory_percent: { enabled: true, raise_at: 95, clear_at: 90 },
+    host_memory_percent: { enabled: false, raise_at: 90, clear_at: 85 },
+    disk_free_percent: { enabled: true, raise_at: 10, clear_at: 12 },
+    instance_failed: true,
+  }
+
+  it('reads the alert rules and saves them with PUT', async () => {
+    const { api, spy } = apiWith(async () => jsonResponse(200, rules))
+    expect(await api.getAlertRules()).toEqual(rules)
+    expect(await api.setAlertRules(rules)).toEqual(rules)
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
+      'GET /api/alerts/rules',
+      'PUT /api/alerts/rules',
+    ])
+    const init = spy.mock.calls[1][1]
+    expect(JSON.parse(String(init?.body))).toEqual(rules)
+    expect((init?.headers as Record<string, string>)['Content-Type']).toBe('application/json')
+  })
+
+  it('rejects invalid rules with alert_rules_invalid', async () => {
+    const { api } = apiWith(async () => jsonResponse(400, { code: 'alert_rules_invalid', message: 'clear_at must be below raise_at.' }))
+    const err = await rejection(api.setAlertRules(rules))
+    expect(err).toMatchObject({ code: 'alert_rules_invalid', message: 'clear_at must be below raise_at.', status: 400 })
+  })
+})
+
 describe('HTTP chat stream', () => {
   const request = { instance_id: 'i1', messages: [{ role: 'user' as const, content: 'hi' }] }
 

@@ -1,6 +1,10 @@
+import type { AlertList } from '../generated/AlertList'
+import type { AlertRules } from '../generated/AlertRules'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
+import type { History } from '../generated/History'
+import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
@@ -64,16 +68,38 @@ export class HttpApi implements LlmopsApi {
     return requestJson<T>(this.fetchFn, this.base + path, { headers: { Accept: 'application/json' } })
   }
 
-  private post<T>(path: string, body?: unknown): Promise<T> {
+  private send<T>(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
     return requestJson<T>(this.fetchFn, this.base + path, {
-      method: 'POST',
+      method,
       headers: JSON_HEADERS,
       body: body === undefined ? undefined : JSON.stringify(body),
     })
   }
 
+  private post<T>(path: string, body?: unknown): Promise<T> {
+    return this.send('POST', path, body)
+  }
+
   systemStatus(): Promise<SystemSnapshot> {
     return this.get('/api/system/status')
+  }
+
+  systemHistory(range: HistoryRange, series?: string[]): Promise<History> {
+    let qs = `range=${encodeURIComponent(range)}`
+    if (series && series.length > 0) qs += `&series=${series.map(encodeURIComponent).join(',')}`
+    return this.get(`/api/system/history?${qs}`)
+  }
+
+  listAlerts(): Promise<AlertList> {
+    return this.get('/api/alerts')
+  }
+
+  getAlertRules(): Promise<AlertRules> {
+    return this.get('/api/alerts/rules')
+  }
+
+  setAlertRules(rules: AlertRules): Promise<AlertRules> {
+    return this.send('PUT', '/api/alerts/rules', rules)
   }
 
   listModels(): Promise<Model[]> {

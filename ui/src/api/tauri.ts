@@ -1,8 +1,12 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
+import type { AlertList } from '../generated/AlertList'
+import type { AlertRules } from '../generated/AlertRules'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
+import type { History } from '../generated/History'
+import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
@@ -30,6 +34,22 @@ export class TauriApi implements LlmopsApi {
 
   systemStatus(): Promise<SystemSnapshot> {
     return call('system_status')
+  }
+
+  systemHistory(range: HistoryRange, series?: string[]): Promise<History> {
+    return call('system_history', { range, series: series && series.length > 0 ? series : null })
+  }
+
+  listAlerts(): Promise<AlertList> {
+    return call('list_alerts')
+  }
+
+  getAlertRules(): Promise<AlertRules> {
+    return call('get_alert_rules')
+  }
+
+  setAlertRules(rules: AlertRules): Promise<AlertRules> {
+    return call('set_alert_rules', { rules })
   }
 
   listModels(): Promise<Model[]> {

@@ -1,6 +1,10 @@
+import type { AlertList } from '../generated/AlertList'
+import type { AlertRules } from '../generated/AlertRules'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
+import type { History } from '../generated/History'
+import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
@@ -24,6 +28,12 @@ export interface ChatHandle {
 export interface LlmopsApi {
   readonly transport: 'http' | 'tauri'
   systemStatus(): Promise<SystemSnapshot>
+  /** Metric history over `range`; only the `series` keys when given (all of them otherwise). */
+  systemHistory(range: HistoryRange, series?: string[]): Promise<History>
+  listAlerts(): Promise<AlertList>
+  getAlertRules(): Promise<AlertRules>
+  /** Saves the rules and resolves to what was saved; invalid rules reject with `alert_rules_invalid`. */
+  setAlertRules(rules: AlertRules): Promise<AlertRules>
   listModels(): Promise<Model[]>
   addModel(model: NewModel): Promise<Model>
   removeModel(id: string): Promise<void>

@@ -1,10 +1,10 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
 
 /**
- * Calls `task` every `intervalMs` while `active` is true (and the component is mounted).
+ * Calls `task` every `intervalMs` (a number, or a function read before each wait) while `active` is true (and the component is mounted).
  * Runs never overlap: the next one is scheduled after the previous one settles.
  */
-export function usePolling(task: () => Promise<unknown>, intervalMs: number, active: Ref<boolean>) {
+export function usePolling(task: () => Promise<unknown>, intervalMs: number | (() => number), active: Ref<boolean>) {
   let timer: ReturnType<typeof setTimeout> | null = null
   let generation = 0
   const running = ref(false)
@@ -23,7 +23,7 @@ export function usePolling(task: () => Promise<unknown>, intervalMs: number, act
       // the task reports its own errors; keep polling
     }
     if (gen !== generation) return
-    timer = setTimeout(() => loop(gen), intervalMs)
+    timer = setTimeout(() => loop(gen), typeof intervalMs === 'function' ? intervalMs() : intervalMs)
   }
 
   const start = () => {

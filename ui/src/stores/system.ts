@@ -26,13 +26,13 @@ export const useSystemStore = defineStore('system', {
       this.snapshot = snapshot
       this.error = null
     },
-    /** Fetches once, then follows `system_metrics_update` events; re-fetches on (re)connect. */
+    /** Fetches once, then follows `gpu_metrics_update` events; re-fetches on (re)connect. */
     init() {
       if (this.initialized) return
       this.initialized = true
       const api = getApi()
       api.onEvent((e) => {
-        if (e.type === 'system_metrics_update') this.apply(e.data)
+        if (e.type === 'gpu_metrics_update') this.apply(e.data)
       })
       api.onConnectionChange((state) => {
         if (state === 'open') void this.refresh()

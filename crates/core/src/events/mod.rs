@@ -5,6 +5,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
+use crate::alerts::Alert;
 use crate::library::Model;
 use crate::monitor::SystemSnapshot;
 use crate::supervisor::InstanceInfo;
@@ -17,8 +18,11 @@ pub enum Event {
     ModelStatusUpdate(InstanceInfo),
     /// The model list changed (added, removed).
     ModelsChanged(Vec<Model>),
-    /// A new sample of CPU, memory and GPUs.
-    SystemMetricsUpdate(SystemSnapshot),
+    /// A new sample of the machine: GPUs, CPU, memory, disks, network, instances. Named after
+    /// seed 000's message; it carries the whole snapshot.
+    GpuMetricsUpdate(SystemSnapshot),
+    /// An alert was raised, or cleared (`cleared_at` set).
+    SystemAlert(Alert),
 }
 
 const CAPACITY: usize = 1024;

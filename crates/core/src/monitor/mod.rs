@@ -1,13 +1,21 @@
-//! System monitoring: CPU and memory through `sysinfo`, NVIDIA GPUs through NVML.
+//! System monitoring: CPU, memory and network through `sysinfo`, model folders' disks, each
+//! instance's process tree from `/proc`, and GPUs through a [`GpuBackend`] (NVIDIA/NVML today).
 //!
-//! One background sampler owns the `sysinfo` state and the NVML handle, keeps the latest
-//! [`SystemSnapshot`], and publishes each one as a `system_metrics_update` event.
+//! One sampler ([`SystemMonitor::sample`], driven by the core's background loop) owns the probes
+//! and keeps the latest [`SystemSnapshot`]; GPU compute processes are attributed to instances.
 
+mod attribution;
+mod disks;
 mod gpu;
+pub mod prometheus;
+mod processes;
 mod sampler;
 mod snapshot;
 mod system;
 
 pub use gpu::{GpuBackend, NvidiaBackend};
-pub use sampler::SystemMonitor;
-pub use snapshot::{CpuStats, GpuStats, GpuStatus, MemoryStats, SystemSnapshot};
+pub use processes::process_tree;
+pub use sampler::{SampleContext, SystemMonitor};
+pub use snapshot::{
+    CpuStats, DiskUsage, GpuProcess, GpuStats, GpuStatus, InstanceResources, MemoryStats, NetworkStats, SystemSnapshot,
+};

@@ -1,86 +1,75 @@
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use super::attribution::attribute;
+use super::disks::model_folders;
 use super::gpu::{GpuBackend, NvidiaBackend};
+use super::processes::ProcessProbe;
 use super::snapshot::SystemSnapshot;
 use super::system::SystemProbe;
 use crate::config::CoreConfig;
-use crate::events::{Event, EventBus};
+use crate::supervisor::InstanceInfo;
 use crate::time::now_ms;
+
+/// What a sample needs from the other services.
+#[derive(Debug, Clone, Default)]
+pub struct SampleContext {
+    pub instances: Vec<InstanceInfo>,
+    pub model_paths: Vec<String>,
+}
 
 struct Probes {
     system: SystemProbe,
+    processes: ProcessProbe,
     gpu: Box<dyn GpuBackend>,
 }
 
-/// The one sampler of the app. Cheap to clone.
+/// The one sampler of the app: one `sysinfo` state and one NVML handle, shared. Cheap to clone.
 #[derive(Clone)]
 pub struct SystemMonitor {
     probes: Arc<Mutex<Probes>>,
     latest: Arc<Mutex<Option<SystemSnapshot>>>,
+    models_dir: PathBuf,
 }
 
 impl SystemMonitor {
     pub fn new(config: &CoreConfig) -> Self {
-        Self::with_gpu_backend(Box::new(NvidiaBackend::new(config.nvml_lib.as_deref())))
+        Self::with_gpu_backend(config, Box::new(NvidiaBackend::new(config.nvml_lib.clone())))
     }
 
-    pub fn with_gpu_backend(gpu: Box<dyn GpuBackend>) -> Self {
+    pub fn with_gpu_backend(config: &CoreConfig, gpu: Box<dyn GpuBackend>) -> Self {
         SystemMonitor {
-            probes: Arc::new(Mutex::new(Probes {
-                system: SystemProbe::new(),
-                gpu,
-            })),
+            probes: Arc::new(Mutex::new(Probes { system: SystemProbe::new(), processes: ProcessProbe::new(), gpu })),
             latest: Arc::new(Mutex::new(None)),
+            models_dir: config.paths.models_dir(),
         }
     }
 
-    /// Takes a fresh sample now (blocking: NVML and /proc reads).
-    pub fn sample(&self) -> SystemSnapshot {
+    /// Takes a fresh sample now. Blocking (NVML and /proc reads): call from a blocking thread.
+    pub fn sample(&self, context: &SampleContext) -> SystemSnapshot {
         let mut probes = self.probes.lock().unwrap_or_else(|p| p.into_inner());
-        let (cpu, memory) = probes.system.sample();
-        let gpu = probes.gpu.sample();
+        let (cpu, memory) = probes.system.cpu_and_memory();
+        let network = probes.system.network();
+        let mut instances = probes.processes.measure(&context.instances);
+        let mut gpu = probes.gpu.sample();
+        drop(probes);
+        attribute(&mut gpu, &mut instances);
         let snapshot = SystemSnapshot {
             at: now_ms(),
             hostname: sysinfo::System::host_name().unwrap_or_default(),
             cpu,
             memory,
+            disks: model_folders(&context.model_paths, &self.models_dir),
+            network,
             gpu,
+            instances,
         };
         *self.latest.lock().unwrap_or_else(|p| p.into_inner()) = Some(snapshot.clone());
         snapshot
     }
 
-    /// The latest sample, or a fresh one before the sampler's first tick.
-    pub async fn snapshot(&self) -> SystemSnapshot {
-        if let Some(latest) = self
-            .latest
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            return latest;
-        }
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || this.sample())
-            .await
-            .expect("sampling does not panic")
-    }
-
-    /// Samples every `interval` and publishes each sample, until the runtime shuts down.
-    pub fn spawn_sampler(&self, bus: EventBus, interval: Duration) -> tokio::task::JoinHandle<()> {
-        let this = self.clone();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            loop {
-                ticker.tick().await;
-                let sampler = this.clone();
-                match tokio::task::spawn_blocking(move || sampler.sample()).await {
-                    Ok(snapshot) => bus.publish(Event::SystemMetricsUpdate(snapshot)),
-                    Err(err) => tracing::error!(%err, "system sample failed"),
-                }
-            }
-        })
+    /// The latest sample, if the sampler has run.
+    pub fn latest(&self) -> Option<SystemSnapshot> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }

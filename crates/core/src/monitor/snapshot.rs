@@ -1,7 +1,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-/// One sample of the machine. GPU fields that a device or driver does not support are `null`
+/// One sample of the machine. Values that a device or driver does not support are `null`
 /// (shown as "n/a"), never an error.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct SystemSnapshot {
@@ -10,7 +10,12 @@ pub struct SystemSnapshot {
     pub hostname: String,
     pub cpu: CpuStats,
     pub memory: MemoryStats,
+    /// The file systems holding model files.
+    pub disks: Vec<DiskUsage>,
+    pub network: NetworkStats,
     pub gpu: GpuStatus,
+    /// Resources of each live instance's process tree.
+    pub instances: Vec<InstanceResources>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -37,28 +42,92 @@ pub struct MemoryStats {
     pub swap_used_bytes: u64,
 }
 
+/// A folder with model files and the file system it lives on.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DiskUsage {
+    pub folder: String,
+    pub mount_point: String,
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    #[ts(type = "number")]
+    pub available_bytes: u64,
+    /// Bytes of the configured model files in this folder.
+    #[ts(type = "number")]
+    pub models_bytes: u64,
+}
+
+/// Throughput summed over the non-loopback interfaces since the previous sample.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct NetworkStats {
+    pub rx_bytes_per_second: f64,
+    pub tx_bytes_per_second: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct InstanceResources {
+    pub instance_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    /// The engine process and its descendants.
+    pub pids: Vec<u32>,
+    /// Of one core: 200 means two cores busy.
+    pub cpu_percent: Option<f32>,
+    #[ts(type = "number | null")]
+    pub rss_bytes: Option<u64>,
+    /// Summed over GPUs; `null` without an NVIDIA GPU.
+    #[ts(type = "number | null")]
+    pub gpu_memory_bytes: Option<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GpuStatus {
     /// A driver answered; `gpus` may still be empty.
-    Available {
-        driver_version: Option<String>,
-        gpus: Vec<GpuStats>,
-    },
+    Available { driver_version: Option<String>, cuda_version: Option<String>, gpus: Vec<GpuStats> },
     /// No NVIDIA driver or no usable library: a normal state on many machines.
     NotDetected { reason: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
 pub struct GpuStats {
     pub index: u32,
     pub name: Option<String>,
     pub uuid: Option<String>,
+    pub pci_bus_id: Option<String>,
     #[ts(type = "number | null")]
     pub memory_total_bytes: Option<u64>,
     #[ts(type = "number | null")]
     pub memory_used_bytes: Option<u64>,
+    #[ts(type = "number | null")]
+    pub memory_free_bytes: Option<u64>,
     pub utilization_percent: Option<u32>,
+    pub memory_utilization_percent: Option<u32>,
     pub temperature_celsius: Option<u32>,
     pub power_watts: Option<f64>,
+    pub power_limit_watts: Option<f64>,
+    pub fan_speed_percent: Option<u32>,
+    pub sm_clock_mhz: Option<u32>,
+    pub memory_clock_mhz: Option<u32>,
+    pub max_sm_clock_mhz: Option<u32>,
+    pub max_memory_clock_mhz: Option<u32>,
+    #[ts(type = "number | null")]
+    pub pcie_rx_bytes_per_second: Option<u64>,
+    #[ts(type = "number | null")]
+    pub pcie_tx_bytes_per_second: Option<u64>,
+    /// Why clocks are held down right now, e.g. `sw_power_cap`, `hw_thermal_slowdown`.
+    pub throttle_reasons: Option<Vec<String>>,
+    /// Compute processes on this GPU; `null` when the driver cannot list them.
+    pub processes: Option<Vec<GpuProcess>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GpuProcess {
+    pub pid: u32,
+    /// The process name (`/proc/<pid>/comm`), when visible.
+    pub name: Option<String>,
+    #[ts(type = "number | null")]
+    pub used_memory_bytes: Option<u64>,
+    /// The llmops instance whose process tree holds this pid; `null` for "other".
+    pub instance_id: Option<String>,
+    pub model_name: Option<String>,
 }

@@ -3,6 +3,7 @@
 
 mod instances;
 mod models;
+mod rollups;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use thiserror::Error;
 use crate::error::{CodedError, ErrorKind};
 
 pub use instances::TransitionRecord;
+pub use rollups::Rollup;
 
 #[derive(Debug, Error)]
 pub enum StoreError {

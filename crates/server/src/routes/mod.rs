@@ -1,5 +1,6 @@
 //! One module per API area; handlers only translate HTTP to core calls.
 
+pub mod alerts;
 pub mod chat;
 pub mod events;
 pub mod instances;

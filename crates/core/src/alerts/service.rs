@@ -1,0 +1,264 @@
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use thiserror::Error;
+
+use super::hysteresis::{next_active, Direction};
+use super::types::{Alert, AlertKind, AlertList, AlertRules, AlertSeverity, Threshold};
+use crate::error::{CodedError, ErrorKind};
+use crate::events::{Event, EventBus};
+use crate::monitor::{GpuStatus, SystemSnapshot};
+use crate::store::{Store, StoreError};
+use crate::supervisor::{InstanceInfo, InstanceState};
+use crate::time::now_ms;
+
+const RULES_KEY: &str = "alert_rules";
+const RECENT_KEPT: usize = 100;
+
+#[derive(Debug, Error)]
+pub enum AlertError {
+    #[error("invalid alert rules: {0}")]
+    InvalidRules(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CodedError for AlertError {
+    fn code(&self) -> &'static str {
+        match self {
+            AlertError::InvalidRules(_) => "alert_rules_invalid",
+            AlertError::Store(e) => e.code(),
+        }
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self {
+            AlertError::InvalidRules(_) => ErrorKind::InvalidInput,
+            AlertError::Store(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// A threshold check on one subject in one snapshot.
+struct Observation {
+    key: String,
+    kind: AlertKind,
+    subject: String,
+    value: f64,
+    threshold: Threshold,
+    direction: Direction,
+    message: String,
+}
+
+struct State {
+    rules: AlertRules,
+    active: HashMap<String, Alert>,
+    recent: VecDeque<Alert>,
+}
+
+/// Raises and clears alerts from snapshots and instance failures; publishes `system_alert`.
+pub struct AlertService {
+    store: Store,
+    bus: EventBus,
+    state: Mutex<State>,
+}
+
+impl AlertService {
+    pub async fn load(store: Store, bus: EventBus) -> Result<AlertService, StoreError> {
+        let rules = match store.setting(RULES_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_else(|err| {
+                tracing::warn!(%err, "stored alert rules are unreadable; using the defaults");
+                AlertRules::default()
+            }),
+            None => AlertRules::default(),
+        };
+        let state = State { rules, active: HashMap::new(), recent: VecDeque::new() };
+        Ok(AlertService { store, bus, state: Mutex::new(state) })
+    }
+
+    pub fn rules(&self) -> AlertRules {
+        self.lock().rules.clone()
+    }
+
+    pub async fn set_rules(&self, rules: AlertRules) -> Result<AlertRules, AlertError> {
+        validate(&rules).map_err(AlertError::InvalidRules)?;
+        let json = serde_json::to_string(&rules).expect("rules serialise");
+        self.store.set_setting(RULES_KEY, &json).await?;
+        self.lock().rules = rules.clone();
+        Ok(rules)
+    }
+
+    pub fn list(&self) -> AlertList {
+        let state = self.lock();
+        let mut active: Vec<Alert> = state.active.values().cloned().collect();
+        active.sort_by_key(|a| std::cmp::Reverse(a.raised_at));
+        AlertList { active, recent: state.recent.iter().cloned().collect() }
+    }
+
+    pub fn active(&self) -> Vec<Alert> {
+        self.list().active
+    }
+
+    /// Checks every threshold rule against a snapshot.
+    pub fn evaluate(&self, snapshot: &SystemSnapshot) {
+        let rules = self.rules();
+        let observations = observe(snapshot, &rules);
+        let mut state = self.lock();
+        let mut changes = Vec::new();
+        for o in &observations {
+            let active = state.active.contains_key(&o.key);
+            match (active, next_active(active, o.value, &o.threshold, o.direction)) {
+                (false, true) => changes.push(raise(&mut state, o)),
+                (true, false) => changes.extend(clear(&mut state, &o.key)),
+                _ => {}
+            }
+        }
+        // A subject that is gone (GPU removed, folder unmounted) or a rule switched off clears.
+        let observed: Vec<&str> = observations.iter().map(|o| o.key.as_str()).collect();
+        let stale: Vec<String> = state
+            .active
+            .iter()
+            .filter(|(key, a)| a.kind != AlertKind::InstanceFailed && !observed.contains(&key.as_str()))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            changes.extend(clear(&mut state, &key));
+        }
+        if !rules.instance_failed {
+            let failed: Vec<String> = state.active.iter().filter(|(_, a)| a.kind == AlertKind::InstanceFailed).map(|(k, _)| k.clone()).collect();
+            for key in failed {
+                changes.extend(clear(&mut state, &key));
+            }
+        }
+        drop(state);
+        self.publish(changes);
+    }
+
+    /// A failed instance raises an alert for its model; the model running again clears it.
+    pub fn on_instance(&self, info: &InstanceInfo) {
+        let key = format!("instance_failed:{}", info.model_id);
+        let mut state = self.lock();
+        let change = match &info.state {
+            InstanceState::Failed { reason } if state.rules.instance_failed && !state.active.contains_key(&key) => {
+                let first_line = reason.lines().next().unwrap_or_default();
+                Some(raise(
+                    &mut state,
+                    &Observation {
+                        key,
+                        kind: AlertKind::InstanceFailed,
+                        subject: info.model_name.clone(),
+                        value: f64::NAN,
+                        threshold: Threshold { enabled: true, raise_at: f64::NAN, clear_at: f64::NAN },
+                        direction: Direction::Above,
+                        message: format!("{} failed: {first_line}", info.model_name),
+                    },
+                ))
+            }
+            InstanceState::Starting | InstanceState::Running => clear(&mut state, &key),
+            _ => None,
+        };
+        drop(state);
+        self.publish(change.into_iter().collect());
+    }
+
+    fn publish(&self, alerts: Vec<Alert>) {
+        for alert in alerts {
+            match alert.cleared_at {
+                None => tracing::warn!(kind = ?alert.kind, subject = %alert.subject, message = %alert.message, "alert raised"),
+                Some(_) => tracing::info!(kind = ?alert.kind, subject = %alert.subject, "alert cleared"),
+            }
+            self.bus.publish(Event::SystemAlert(alert));
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn raise(state: &mut State, o: &Observation) -> Alert {
+    let alert = Alert {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: o.kind,
+        subject: o.subject.clone(),
+        severity: if o.kind == AlertKind::InstanceFailed { AlertSeverity::Critical } else { AlertSeverity::Warning },
+        message: o.message.clone(),
+        value: Some(o.value).filter(|v| v.is_finite()),
+        threshold: Some(o.threshold.raise_at).filter(|v| v.is_finite()),
+        raised_at: now_ms(),
+        cleared_at: None,
+    };
+    state.active.insert(o.key.clone(), alert.clone());
+    alert
+}
+
+fn clear(state: &mut State, key: &str) -> Option<Alert> {
+    let mut alert = state.active.remove(key)?;
+    alert.cleared_at = Some(now_ms());
+    state.recent.push_front(alert.clone());
+    state.recent.truncate(RECENT_KEPT);
+    Some(alert)
+}
+
+fn observe(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
+    let mut out = Vec::new();
+    let mut add = |key: String, kind, subject: String, value: f64, threshold: Threshold, direction, message: String| {
+        if threshold.enabled && value.is_finite() {
+            out.push(Observation { key, kind, subject, value, threshold, direction, message });
+        }
+    };
+    if let GpuStatus::Available { gpus, .. } = &s.gpu {
+        for g in gpus {
+            let subject = format!("GPU {} ({})", g.index, g.name.as_deref().unwrap_or("unknown"));
+            let id = g.uuid.clone().unwrap_or_else(|| g.index.to_string());
+            if let Some(t) = g.temperature_celsius {
+                let r = rules.gpu_temperature_celsius;
+                let message = format!("{subject} is at {t} °C (alert at {} °C)", r.raise_at);
+                add(format!("gpu_temperature:{id}"), AlertKind::GpuTemperature, subject.clone(), t as f64, r, Direction::Above, message);
+            }
+            if let (Some(used), Some(total)) = (g.memory_used_bytes, g.memory_total_bytes.filter(|t| *t > 0)) {
+                let percent = used as f64 * 100.0 / total as f64;
+                let r = rules.gpu_memory_percent;
+                let message = format!("{subject} memory is {percent:.0}% full (alert at {}%)", r.raise_at);
+                add(format!("gpu_memory:{id}"), AlertKind::GpuMemory, subject.clone(), percent, r, Direction::Above, message);
+            }
+        }
+    }
+    if s.memory.total_bytes > 0 {
+        let percent = s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64;
+        let r = rules.host_memory_percent;
+        let message = format!("Host memory is {percent:.0}% used (alert at {}%)", r.raise_at);
+        add("host_memory".into(), AlertKind::HostMemory, s.hostname.clone(), percent, r, Direction::Above, message);
+    }
+    for d in s.disks.iter().filter(|d| d.total_bytes > 0) {
+        let percent = d.available_bytes as f64 * 100.0 / d.total_bytes as f64;
+        let r = rules.disk_free_percent;
+        let message = format!("Only {percent:.0}% free on {} (holding {}; alert below {}%)", d.mount_point, d.folder, r.raise_at);
+        add(format!("disk:{}", d.mount_point), AlertKind::DiskSpace, d.mount_point.clone(), percent, r, Direction::Below, message);
+    }
+    // Several folders on one file system give one alert.
+    out.dedup_by(|a, b| a.key == b.key);
+    out
+}
+
+fn validate(rules: &AlertRules) -> Result<(), String> {
+    let check = |name: &str, t: &Threshold, range: (f64, f64), direction: Direction| -> Result<(), String> {
+        if !t.raise_at.is_finite() || !t.clear_at.is_finite() {
+            return Err(format!("{name}: thresholds must be numbers"));
+        }
+        for v in [t.raise_at, t.clear_at] {
+            if v < range.0 || v > range.1 {
+                return Err(format!("{name}: {v} is outside {}–{}", range.0, range.1));
+            }
+        }
+        match direction {
+            Direction::Above if t.clear_at >= t.raise_at => Err(format!("{name}: clear ({}) must be below raise ({})", t.clear_at, t.raise_at)),
+            Direction::Below if t.clear_at <= t.raise_at => Err(format!("{name}: clear ({}) must be above raise ({})", t.clear_at, t.raise_at)),
+            _ => Ok(()),
+        }
+    };
+    check("GPU temperature", &rules.gpu_temperature_celsius, (0.0, 150.0), Direction::Above)?;
+    check("GPU memory", &rules.gpu_memory_percent, (0.0, 100.0), Direction::Above)?;
+    check("host memory", &rules.host_memory_percent, (0.0, 100.0), Direction::Above)?;
+    check("disk free", &rules.disk_free_percent, (0.0, 100.0), Direction::Below)
+}

@@ -1,0 +1,11 @@
+//! Metric history: the last hour at full rate in memory, one-minute rollups (min/avg/max) in
+//! SQLite for the long ranges, written in batches and pruned after a retention period.
+
+mod accumulate;
+mod series;
+mod service;
+mod types;
+
+pub use series::extract as extract_series;
+pub use service::MetricHistory;
+pub use types::{History, HistoryPoint, HistoryRange, HistorySeries};

@@ -1,0 +1,43 @@
+import { shallowRef } from 'vue'
+import { getApi } from '../api'
+import { SeriesRing } from './seriesRing'
+
+const ring = new SeriesRing()
+/** Bumped after every change of the ring; watch it to redraw. */
+const version = shallowRef(0)
+let started = false
+let seeding: Promise<void> | null = null
+
+async function seed(): Promise<void> {
+  try {
+    ring.seed(await getApi().systemHistory('15m'))
+    version.value++
+  } catch {
+    // no history (older server, or it failed): the sparklines fill from live samples
+  }
+}
+
+function reseed(): void {
+  if (!seeding) seeding = seed().finally(() => (seeding = null))
+}
+
+/**
+ * The last ~5 minutes of every metric series, shared by all sparklines: seeded from the 15 min
+ * history (again after a reconnect, to fill the gap) and appended from each `gpu_metrics_update`.
+ */
+export function useLiveSeries() {
+  if (!started) {
+    started = true
+    const api = getApi()
+    api.onEvent((e) => {
+      if (e.type !== 'gpu_metrics_update') return
+      ring.appendSnapshot(e.data)
+      version.value++
+    })
+    api.onConnectionChange((state) => {
+      if (state === 'open') reseed()
+    })
+    reseed()
+  }
+  return { ring, version }
+}

@@ -1,0 +1,149 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Alert } from '../generated/Alert'
+import type { AlertList } from '../generated/AlertList'
+import type { Event as LlmopsEvent } from '../generated/Event'
+
+const fake = vi.hoisted(() => ({
+  listeners: [] as ((e: LlmopsEvent) => void)[],
+  connection: [] as ((s: string) => void)[],
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+}))
+
+vi.mock('../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../api'
+import { defaultRules } from '../composables/alertRules'
+import { TOAST_MS, useAlertsStore } from './alerts'
+
+function alert(id: string, raised_at: number, cleared_at: number | null = null, kind: Alert['kind'] = 'gpu_temperature'): Alert {
+  return {
+    id, kind, subject: 'GPU 0 (NVIDIA H100)', severity: 'warning', message: 'GPU 0 is at 88 °C.',
+    value: 88, threshold: 85, raised_at, cleared_at,
+  }
+}
+
+const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
+let list: AlertList
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake.listeners = []
+  fake.connection = []
+  list = { active: [alert('a1', 100)], recent: [alert('a1', 100), alert('a0', 50, 60, 'host_memory')] }
+  fake.api = {
+    listAlerts: vi.fn(async () => structuredClone(list)),
+    getAlertRules: vi.fn(async () => defaultRules()),
+    setAlertRules: vi.fn(async (r: unknown) => r),
+    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
+      fake.listeners.push(l)
+      return () => {}
+    }),
+    onConnectionChange: vi.fn((l: (s: string) => void) => {
+      fake.connection.push(l)
+      return () => {}
+    }),
+  }
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+async function initialized() {
+  const store = useAlertsStore()
+  store.init()
+  await vi.waitFor(() => expect(store.loaded).toBe(true))
+  return store
+}
+
+describe('alerts store', () => {
+  it('loads the active and recent alerts', async () => {
+    const store = await initialized()
+    expect(store.active.map((a) => a.id)).toEqual(['a1'])
+    expect(store.recent.map((a) => a.id)).toEqual(['a1', 'a0'])
+    expect(store.activeCount).toBe(1)
+    expect(store.worstSeverity).toBe('warning')
+  })
+
+  it('adds a raised alert to active and to the top of recent, once', async () => {
+    const store = await initialized()
+    emit({ type: 'system_alert', data: { ...alert('a2', 200, null, 'disk_space'), severity: 'critical' } })
+    expect(store.active.map((a) => a.id)).toEqual(['a2', 'a1'])
+    expect(store.recent.map((a) => a.id)).toEqual(['a2', 'a1', 'a0'])
+    expect(store.worstSeverity).toBe('critical')
+    emit({ type: 'system_alert', data: alert('a2', 200, null, 'disk_space') })
+    expect(store.active).toHaveLength(2)
+    expect(store.recent).toHaveLength(3)
+  })
+
+  it('removes a cleared alert from active and keeps it at the top of recent', async () => {
+    const store = await initialized()
+    emit({ type: 'system_alert', data: alert('a2', 200) })
+    emit({ type: 'system_alert', data: alert('a1', 100, 300) })
+    expect(store.active.map((a) => a.id)).toEqual(['a2'])
+    expect(store.recent.map((a) => [a.id, a.cleared_at])).toEqual([['a1', 300], ['a2', null], ['a0', 60]])
+    emit({ type: 'system_alert', data: alert('a2', 200, 310) })
+    expect(store.activeCount).toBe(0)
+    expect(store.worstSeverity).toBeNull()
+    expect(store.recent[0]).toMatchObject({ id: 'a2', cleared_at: 310 })
+  })
+
+  it('ignores other events', async () => {
+    const store = await initialized()
+    emit({ type: 'models_changed', data: [] })
+    expect(store.active.map((a) => a.id)).toEqual(['a1'])
+  })
+
+  it('refetches on reconnect, keeping an event that overtook the fetch', async () => {
+    const store = await initialized()
+    let resolve!: (l: AlertList) => void
+    fake.api.listAlerts.mockImplementationOnce(() => new Promise<AlertList>((r) => (resolve = r)))
+    fake.connection.forEach((l) => l('open'))
+    emit({ type: 'system_alert', data: alert('a1', 100, 400) })
+    resolve(structuredClone(list)) // the server's answer predates the clear
+    await vi.waitFor(() => expect(store.loading).toBe(false))
+    expect(fake.api.listAlerts).toHaveBeenCalledTimes(2)
+    expect(store.active).toEqual([])
+    expect(store.recent[0]).toMatchObject({ id: 'a1', cleared_at: 400 })
+  })
+
+  it('shows a toast for a newly raised alert for a few seconds (browser)', async () => {
+    vi.useFakeTimers()
+    const store = useAlertsStore()
+    store.apply(alert('a5', 500))
+    expect(store.toasts.map((a) => a.id)).toEqual(['a5'])
+    store.apply(alert('a5', 500)) // same alert again: no second toast
+    expect(store.toasts).toHaveLength(1)
+    vi.advanceTimersByTime(TOAST_MS + 1)
+    expect(store.toasts).toEqual([])
+    store.apply(alert('a6', 600))
+    store.apply(alert('a6', 600, 610)) // cleared: its toast goes
+    expect(store.toasts).toEqual([])
+  })
+
+  it('keeps the load error for a retry', async () => {
+    fake.api.listAlerts.mockRejectedValueOnce(new ApiError('network_error', 'down'))
+    const store = useAlertsStore()
+    await store.refresh()
+    expect(store.error?.code).toBe('network_error')
+    await store.refresh()
+    expect(store.error).toBeNull()
+    expect(store.loaded).toBe(true)
+  })
+
+  it('saves rules and reports a server rejection', async () => {
+    const store = useAlertsStore()
+    const rules = { ...defaultRules(), instance_failed: false }
+    expect(await store.saveRules(rules)).toBe(true)
+    expect(fake.api.setAlertRules).toHaveBeenCalledWith(rules)
+    expect(store.rules).toEqual(rules)
+    fake.api.setAlertRules.mockRejectedValueOnce(new ApiError('alert_rules_invalid', 'Clear must be below raise.', 400))
+    expect(await store.saveRules(rules)).toBe(false)
+    expect(store.rulesSaveError?.code).toBe('alert_rules_invalid')
+    expect(store.rulesSaving).toBe(false)
+  })
+})
