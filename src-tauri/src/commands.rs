@@ -24,8 +24,15 @@ pub async fn system_status(core: State<'_, Core>) -> CommandResult<SystemSnapsho
 }
 
 #[tauri::command]
-pub async fn system_history(core: State<'_, Core>, range: HistoryRange, series: Option<Vec<String>>) -> CommandResult<History> {
-    Ok(core.history.query(range, series.as_deref(), llmops_core::time::now_ms()).await?)
+pub async fn system_history(
+    core: State<'_, Core>,
+    range: HistoryRange,
+    series: Option<Vec<String>>,
+) -> CommandResult<History> {
+    Ok(core
+        .history
+        .query(range, series.as_deref(), llmops_core::time::now_ms())
+        .await?)
 }
 
 #[tauri::command]
@@ -39,7 +46,10 @@ pub async fn get_alert_rules(core: State<'_, Core>) -> CommandResult<AlertRules>
 }
 
 #[tauri::command]
-pub async fn set_alert_rules(core: State<'_, Core>, rules: AlertRules) -> CommandResult<AlertRules> {
+pub async fn set_alert_rules(
+    core: State<'_, Core>,
+    rules: AlertRules,
+) -> CommandResult<AlertRules> {
     Ok(core.alerts.set_rules(rules).await?)
 }
 

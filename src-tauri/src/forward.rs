@@ -1,8 +1,8 @@
 //! Every core event goes to the window as `llmops://event`, and model changes refresh the tray.
 
+use llmops_core::alerts::Alert;
 use llmops_core::events::Event;
 use llmops_core::Core;
-use llmops_core::alerts::Alert;
 use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::RecvError;
@@ -39,7 +39,12 @@ fn notify(app: &AppHandle, alert: &Alert) {
     if alert.cleared_at.is_some() {
         return;
     }
-    let shown = app.notification().builder().title("LLM Local Ops Center").body(&alert.message).show();
+    let shown = app
+        .notification()
+        .builder()
+        .title("LLM Local Ops Center")
+        .body(&alert.message)
+        .show();
     if let Err(err) = shown {
         tracing::warn!(%err, "could not show a desktop notification");
     }

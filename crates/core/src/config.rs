@@ -49,10 +49,16 @@ impl CoreConfig {
         {
             config.max_instances = n;
         }
-        if let Some(ms) = std::env::var("LLMOPS_SAMPLE_INTERVAL_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        if let Some(ms) = std::env::var("LLMOPS_SAMPLE_INTERVAL_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
             config.sample_interval = Duration::from_millis(ms.max(100));
         }
-        if let Some(days) = std::env::var("LLMOPS_HISTORY_DAYS").ok().and_then(|v| v.parse().ok()) {
+        if let Some(days) = std::env::var("LLMOPS_HISTORY_DAYS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
             config.history_retention_days = days;
         }
         config

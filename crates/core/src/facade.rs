@@ -66,19 +66,37 @@ impl Core {
     }
 
     /// Like [`Core::open`] with a given monitor (tests use a fake NVML library).
-    pub async fn open_with_monitor(config: CoreConfig, monitor: SystemMonitor) -> Result<Core, CoreError> {
+    pub async fn open_with_monitor(
+        config: CoreConfig,
+        monitor: SystemMonitor,
+    ) -> Result<Core, CoreError> {
         let bus = EventBus::default();
         let store = Store::open(&config.paths.database()).await?;
         let library = ModelLibrary::new(store.clone(), bus.clone());
         if let Some(starter) = library.ensure_starter(&config.paths).await? {
             tracing::info!(path = %starter.path, "starter model available");
         }
-        let supervisor = Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
+        let supervisor =
+            Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
         let interval_ms = config.sample_interval.as_millis() as i64;
-        let history = Arc::new(MetricHistory::new(store.clone(), interval_ms, config.history_retention_days));
+        let history = Arc::new(MetricHistory::new(
+            store.clone(),
+            interval_ms,
+            config.history_retention_days,
+        ));
         let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
         let chat = ChatService::new(supervisor.clone());
-        Ok(Core { config, bus, store, library, supervisor, monitor, history, alerts, chat })
+        Ok(Core {
+            config,
+            bus,
+            store,
+            library,
+            supervisor,
+            monitor,
+            history,
+            alerts,
+            chat,
+        })
     }
 
     /// Samples every `sample_interval` (publishing `gpu_metrics_update`), records history,
@@ -128,10 +146,22 @@ impl Core {
 
     /// Takes one sample of everything, records it and publishes it.
     pub async fn sample_now(&self) -> SystemSnapshot {
-        let model_paths = self.library.list().await.unwrap_or_default().into_iter().map(|m| m.path).collect();
-        let context = SampleContext { instances: self.supervisor.list(), model_paths };
+        let model_paths = self
+            .library
+            .list()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.path)
+            .collect();
+        let context = SampleContext {
+            instances: self.supervisor.list(),
+            model_paths,
+        };
         let monitor = self.monitor.clone();
-        let snapshot = tokio::task::spawn_blocking(move || monitor.sample(&context)).await.expect("sampling does not panic");
+        let snapshot = tokio::task::spawn_blocking(move || monitor.sample(&context))
+            .await
+            .expect("sampling does not panic");
         self.history.record_snapshot(&snapshot);
         self.alerts.evaluate(&snapshot);
         self.bus.publish(Event::GpuMetricsUpdate(snapshot.clone()));
@@ -149,7 +179,11 @@ impl Core {
     /// Prometheus exposition of the latest sample.
     pub async fn prometheus_metrics(&self) -> String {
         let snapshot = self.system_snapshot().await;
-        crate::monitor::prometheus::render(&snapshot, &self.supervisor.list(), &self.alerts.active())
+        crate::monitor::prometheus::render(
+            &snapshot,
+            &self.supervisor.list(),
+            &self.alerts.active(),
+        )
     }
 
     /// Stops everything this process started and writes pending history. Adapters call it on quit.

@@ -28,7 +28,9 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/ws", get(events::websocket))
         .fallback(system::unknown_route)
         .with_state(core.clone());
-    let metrics = Router::new().route("/metrics", get(system::metrics)).with_state(core);
+    let metrics = Router::new()
+        .route("/metrics", get(system::metrics))
+        .with_state(core);
     Router::new()
         .merge(metrics)
         .nest("/api", api)

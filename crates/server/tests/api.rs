@@ -1,92 +1,10 @@
 //! The `llmops serve` binary over HTTP: error contract and bad input. The engine and model cache
 //! is an empty temp dir here, so no real engine is involved (the E2E tests cover that).
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use serde_json::{json, Value};
-
-struct Server {
-    child: Child,
-    base: String,
-    _dirs: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dirs = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_llmops"))
-            .args(["serve", "--port", &port.to_string()])
-            .env("LLMOPS_DATA_DIR", dirs.path().join("data"))
-            .env("LLMOPS_CACHE_DIR", dirs.path().join("cache"))
-            .env("LLMOPS_UI_DIR", dirs.path().join("no-ui"))
-            .env("LLMOPS_NVML_LIB", "/nonexistent/libnvidia-ml.so.1")
-            .env_remove("LLMOPS_LLAMA_SERVER")
-            .env("PATH", "/usr/bin:/bin")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            _dirs: dirs,
-        }
-    }
-
-    async fn ready(&self, http: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if http
-                .get(format!("{}/api/health", self.base))
-                .send()
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("llmops serve did not answer within 30 s");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = nix_kill_term(self.child.id());
-        let _ = self.child.wait();
-    }
-}
-
-fn nix_kill_term(pid: u32) -> std::io::Result<()> {
-    Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .map(|_| ())
-}
-
-async fn call(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = http.request(method, url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
+use common::{call, Server};
+use serde_json::json;
 
 #[tokio::test]
 async fn bad_input_gets_typed_errors_and_starts_nothing() {
@@ -127,7 +45,7 @@ async fn bad_input_gets_typed_errors_and_starts_nothing() {
         .contains("/nonexistent/ghost.gguf"));
 
     // A real file but no engine anywhere (empty cache, PATH without llama-server).
-    let weights = server._dirs.path().join("real.gguf");
+    let weights = server.dirs.path().join("real.gguf");
     std::fs::write(&weights, b"GGUF").unwrap();
     let (_, real) = call(
         &http,

@@ -195,7 +195,7 @@ export const en = {
   'rules.gpuTemp': 'GPU temperature',
   'rules.gpuMem': 'GPU memory used',
   'rules.hostMem': 'Host memory used',
-  'rules.diskFree': 'Free disk space (model folders)',
+  'rules.diskFree': 'Free disk space',
   'rules.instanceFailed': 'Model failed',
   'rules.instanceFailedHint': 'Alert when a model stops with an error.',
   'rules.enabled': 'Enabled',

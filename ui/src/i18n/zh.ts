@@ -197,7 +197,7 @@ export const zh: Record<MessageKey, string> = {
   'rules.gpuTemp': 'GPU 温度',
   'rules.gpuMem': 'GPU 显存使用率',
   'rules.hostMem': '主机内存使用率',
-  'rules.diskFree': '可用磁盘空间（模型文件夹）',
+  'rules.diskFree': '可用磁盘空间',
   'rules.instanceFailed': '模型运行失败',
   'rules.instanceFailedHint': '模型因错误停止时告警。',
   'rules.enabled': '启用',

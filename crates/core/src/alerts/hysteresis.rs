@@ -29,8 +29,14 @@ mod tests {
 
     #[test]
     fn a_value_oscillating_around_the_threshold_raises_once_and_clears_once() {
-        let t = Threshold { enabled: true, raise_at: 85.0, clear_at: 80.0 };
-        let values = [70.0, 84.0, 85.5, 84.0, 86.0, 83.0, 85.0, 81.0, 86.0, 79.5, 84.9, 82.0];
+        let t = Threshold {
+            enabled: true,
+            raise_at: 85.0,
+            clear_at: 80.0,
+        };
+        let values = [
+            70.0, 84.0, 85.5, 84.0, 86.0, 83.0, 85.0, 81.0, 86.0, 79.5, 84.9, 82.0,
+        ];
         let mut active = false;
         let (mut raised, mut cleared) = (0, 0);
         for v in values {
@@ -44,11 +50,18 @@ mod tests {
 
     #[test]
     fn below_rules_mirror_above_rules_and_disabled_rules_never_fire() {
-        let t = Threshold { enabled: true, raise_at: 10.0, clear_at: 12.0 };
+        let t = Threshold {
+            enabled: true,
+            raise_at: 10.0,
+            clear_at: 12.0,
+        };
         assert!(next_active(false, 9.0, &t, Direction::Below));
         assert!(next_active(true, 11.0, &t, Direction::Below));
         assert!(!next_active(true, 12.5, &t, Direction::Below));
-        let off = Threshold { enabled: false, ..t };
+        let off = Threshold {
+            enabled: false,
+            ..t
+        };
         assert!(!next_active(true, 0.0, &off, Direction::Below));
     }
 }

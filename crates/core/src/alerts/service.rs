@@ -72,8 +72,16 @@ impl AlertService {
             }),
             None => AlertRules::default(),
         };
-        let state = State { rules, active: HashMap::new(), recent: VecDeque::new() };
-        Ok(AlertService { store, bus, state: Mutex::new(state) })
+        let state = State {
+            rules,
+            active: HashMap::new(),
+            recent: VecDeque::new(),
+        };
+        Ok(AlertService {
+            store,
+            bus,
+            state: Mutex::new(state),
+        })
     }
 
     pub fn rules(&self) -> AlertRules {
@@ -92,7 +100,10 @@ impl AlertService {
         let state = self.lock();
         let mut active: Vec<Alert> = state.active.values().cloned().collect();
         active.sort_by_key(|a| std::cmp::Reverse(a.raised_at));
-        AlertList { active, recent: state.recent.iter().cloned().collect() }
+        AlertList {
+            active,
+            recent: state.recent.iter().cloned().collect(),
+        }
     }
 
     pub fn active(&self) -> Vec<Alert> {
@@ -107,7 +118,10 @@ impl AlertService {
         let mut changes = Vec::new();
         for o in &observations {
             let active = state.active.contains_key(&o.key);
-            match (active, next_active(active, o.value, &o.threshold, o.direction)) {
+            match (
+                active,
+                next_active(active, o.value, &o.threshold, o.direction),
+            ) {
                 (false, true) => changes.push(raise(&mut state, o)),
                 (true, false) => changes.extend(clear(&mut state, &o.key)),
                 _ => {}
@@ -118,14 +132,21 @@ impl AlertService {
         let stale: Vec<String> = state
             .active
             .iter()
-            .filter(|(key, a)| a.kind != AlertKind::InstanceFailed && !observed.contains(&key.as_str()))
+            .filter(|(key, a)| {
+                a.kind != AlertKind::InstanceFailed && !observed.contains(&key.as_str())
+            })
             .map(|(key, _)| key.clone())
             .collect();
         for key in stale {
             changes.extend(clear(&mut state, &key));
         }
         if !rules.instance_failed {
-            let failed: Vec<String> = state.active.iter().filter(|(_, a)| a.kind == AlertKind::InstanceFailed).map(|(k, _)| k.clone()).collect();
+            let failed: Vec<String> = state
+                .active
+                .iter()
+                .filter(|(_, a)| a.kind == AlertKind::InstanceFailed)
+                .map(|(k, _)| k.clone())
+                .collect();
             for key in failed {
                 changes.extend(clear(&mut state, &key));
             }
@@ -139,7 +160,9 @@ impl AlertService {
         let key = format!("instance_failed:{}", info.model_id);
         let mut state = self.lock();
         let change = match &info.state {
-            InstanceState::Failed { reason } if state.rules.instance_failed && !state.active.contains_key(&key) => {
+            InstanceState::Failed { reason }
+                if state.rules.instance_failed && !state.active.contains_key(&key) =>
+            {
                 let first_line = reason.lines().next().unwrap_or_default();
                 Some(raise(
                     &mut state,
@@ -148,7 +171,11 @@ impl AlertService {
                         kind: AlertKind::InstanceFailed,
                         subject: info.model_name.clone(),
                         value: f64::NAN,
-                        threshold: Threshold { enabled: true, raise_at: f64::NAN, clear_at: f64::NAN },
+                        threshold: Threshold {
+                            enabled: true,
+                            raise_at: f64::NAN,
+                            clear_at: f64::NAN,
+                        },
                         direction: Direction::Above,
                         message: format!("{} failed: {first_line}", info.model_name),
                     },
@@ -164,8 +191,12 @@ impl AlertService {
     fn publish(&self, alerts: Vec<Alert>) {
         for alert in alerts {
             match alert.cleared_at {
-                None => tracing::warn!(kind = ?alert.kind, subject = %alert.subject, message = %alert.message, "alert raised"),
-                Some(_) => tracing::info!(kind = ?alert.kind, subject = %alert.subject, "alert cleared"),
+                None => {
+                    tracing::warn!(kind = ?alert.kind, subject = %alert.subject, message = %alert.message, "alert raised")
+                }
+                Some(_) => {
+                    tracing::info!(kind = ?alert.kind, subject = %alert.subject, "alert cleared")
+                }
             }
             self.bus.publish(Event::SystemAlert(alert));
         }
@@ -181,7 +212,11 @@ fn raise(state: &mut State, o: &Observation) -> Alert {
         id: uuid::Uuid::new_v4().to_string(),
         kind: o.kind,
         subject: o.subject.clone(),
-        severity: if o.kind == AlertKind::InstanceFailed { AlertSeverity::Critical } else { AlertSeverity::Warning },
+        severity: if o.kind == AlertKind::InstanceFailed {
+            AlertSeverity::Critical
+        } else {
+            AlertSeverity::Warning
+        },
         message: o.message.clone(),
         value: Some(o.value).filter(|v| v.is_finite()),
         threshold: Some(o.threshold.raise_at).filter(|v| v.is_finite()),
@@ -202,39 +237,100 @@ fn clear(state: &mut State, key: &str) -> Option<Alert> {
 
 fn observe(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
     let mut out = Vec::new();
-    let mut add = |key: String, kind, subject: String, value: f64, threshold: Threshold, direction, message: String| {
+    let mut add = |key: String,
+                   kind,
+                   subject: String,
+                   value: f64,
+                   threshold: Threshold,
+                   direction,
+                   message: String| {
         if threshold.enabled && value.is_finite() {
-            out.push(Observation { key, kind, subject, value, threshold, direction, message });
+            out.push(Observation {
+                key,
+                kind,
+                subject,
+                value,
+                threshold,
+                direction,
+                message,
+            });
         }
     };
     if let GpuStatus::Available { gpus, .. } = &s.gpu {
         for g in gpus {
-            let subject = format!("GPU {} ({})", g.index, g.name.as_deref().unwrap_or("unknown"));
+            let subject = format!(
+                "GPU {} ({})",
+                g.index,
+                g.name.as_deref().unwrap_or("unknown")
+            );
             let id = g.uuid.clone().unwrap_or_else(|| g.index.to_string());
             if let Some(t) = g.temperature_celsius {
                 let r = rules.gpu_temperature_celsius;
                 let message = format!("{subject} is at {t} °C (alert at {} °C)", r.raise_at);
-                add(format!("gpu_temperature:{id}"), AlertKind::GpuTemperature, subject.clone(), t as f64, r, Direction::Above, message);
+                add(
+                    format!("gpu_temperature:{id}"),
+                    AlertKind::GpuTemperature,
+                    subject.clone(),
+                    t as f64,
+                    r,
+                    Direction::Above,
+                    message,
+                );
             }
-            if let (Some(used), Some(total)) = (g.memory_used_bytes, g.memory_total_bytes.filter(|t| *t > 0)) {
+            if let (Some(used), Some(total)) =
+                (g.memory_used_bytes, g.memory_total_bytes.filter(|t| *t > 0))
+            {
                 let percent = used as f64 * 100.0 / total as f64;
                 let r = rules.gpu_memory_percent;
-                let message = format!("{subject} memory is {percent:.0}% full (alert at {}%)", r.raise_at);
-                add(format!("gpu_memory:{id}"), AlertKind::GpuMemory, subject.clone(), percent, r, Direction::Above, message);
+                let message = format!(
+                    "{subject} memory is {percent:.0}% full (alert at {}%)",
+                    r.raise_at
+                );
+                add(
+                    format!("gpu_memory:{id}"),
+                    AlertKind::GpuMemory,
+                    subject.clone(),
+                    percent,
+                    r,
+                    Direction::Above,
+                    message,
+                );
             }
         }
     }
     if s.memory.total_bytes > 0 {
         let percent = s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64;
         let r = rules.host_memory_percent;
-        let message = format!("Host memory is {percent:.0}% used (alert at {}%)", r.raise_at);
-        add("host_memory".into(), AlertKind::HostMemory, s.hostname.clone(), percent, r, Direction::Above, message);
+        let message = format!(
+            "Host memory is {percent:.0}% used (alert at {}%)",
+            r.raise_at
+        );
+        add(
+            "host_memory".into(),
+            AlertKind::HostMemory,
+            s.hostname.clone(),
+            percent,
+            r,
+            Direction::Above,
+            message,
+        );
     }
     for d in s.disks.iter().filter(|d| d.total_bytes > 0) {
         let percent = d.available_bytes as f64 * 100.0 / d.total_bytes as f64;
         let r = rules.disk_free_percent;
-        let message = format!("Only {percent:.0}% free on {} (holding {}; alert below {}%)", d.mount_point, d.folder, r.raise_at);
-        add(format!("disk:{}", d.mount_point), AlertKind::DiskSpace, d.mount_point.clone(), percent, r, Direction::Below, message);
+        let message = format!(
+            "Only {percent:.0}% free on {} (holding {}; alert below {}%)",
+            d.mount_point, d.folder, r.raise_at
+        );
+        add(
+            format!("disk:{}", d.mount_point),
+            AlertKind::DiskSpace,
+            d.mount_point.clone(),
+            percent,
+            r,
+            Direction::Below,
+            message,
+        );
     }
     // Several folders on one file system give one alert.
     out.dedup_by(|a, b| a.key == b.key);
@@ -242,7 +338,11 @@ fn observe(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
 }
 
 fn validate(rules: &AlertRules) -> Result<(), String> {
-    let check = |name: &str, t: &Threshold, range: (f64, f64), direction: Direction| -> Result<(), String> {
+    let check = |name: &str,
+                 t: &Threshold,
+                 range: (f64, f64),
+                 direction: Direction|
+     -> Result<(), String> {
         if !t.raise_at.is_finite() || !t.clear_at.is_finite() {
             return Err(format!("{name}: thresholds must be numbers"));
         }
@@ -252,13 +352,145 @@ fn validate(rules: &AlertRules) -> Result<(), String> {
             }
         }
         match direction {
-            Direction::Above if t.clear_at >= t.raise_at => Err(format!("{name}: clear ({}) must be below raise ({})", t.clear_at, t.raise_at)),
-            Direction::Below if t.clear_at <= t.raise_at => Err(format!("{name}: clear ({}) must be above raise ({})", t.clear_at, t.raise_at)),
+            Direction::Above if t.clear_at >= t.raise_at => Err(format!(
+                "{name}: clear ({}) must be below raise ({})",
+                t.clear_at, t.raise_at
+            )),
+            Direction::Below if t.clear_at <= t.raise_at => Err(format!(
+                "{name}: clear ({}) must be above raise ({})",
+                t.clear_at, t.raise_at
+            )),
             _ => Ok(()),
         }
     };
-    check("GPU temperature", &rules.gpu_temperature_celsius, (0.0, 150.0), Direction::Above)?;
-    check("GPU memory", &rules.gpu_memory_percent, (0.0, 100.0), Direction::Above)?;
-    check("host memory", &rules.host_memory_percent, (0.0, 100.0), Direction::Above)?;
-    check("disk free", &rules.disk_free_percent, (0.0, 100.0), Direction::Below)
+    check(
+        "GPU temperature",
+        &rules.gpu_temperature_celsius,
+        (0.0, 150.0),
+        Direction::Above,
+    )?;
+    check(
+        "GPU memory",
+        &rules.gpu_memory_percent,
+        (0.0, 100.0),
+        Direction::Above,
+    )?;
+    check(
+        "host memory",
+        &rules.host_memory_percent,
+        (0.0, 100.0),
+        Direction::Above,
+    )?;
+    check(
+        "disk free",
+        &rules.disk_free_percent,
+        (0.0, 100.0),
+        Direction::Below,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::{CpuStats, GpuStats, MemoryStats, NetworkStats};
+
+    fn snapshot(temperature: u32) -> SystemSnapshot {
+        SystemSnapshot {
+            at: 0,
+            hostname: "box".into(),
+            cpu: CpuStats {
+                brand: String::new(),
+                logical_cores: 1,
+                usage_percent: 0.0,
+                per_core_percent: vec![],
+                load_average: [0.0; 3],
+            },
+            memory: MemoryStats {
+                total_bytes: 100,
+                used_bytes: 10,
+                available_bytes: 90,
+                swap_total_bytes: 0,
+                swap_used_bytes: 0,
+            },
+            disks: vec![],
+            network: NetworkStats {
+                rx_bytes_per_second: 0.0,
+                tx_bytes_per_second: 0.0,
+            },
+            gpu: GpuStatus::Available {
+                driver_version: None,
+                cuda_version: None,
+                gpus: vec![GpuStats {
+                    index: 0,
+                    name: Some("H100".into()),
+                    temperature_celsius: Some(temperature),
+                    ..Default::default()
+                }],
+            },
+            instances: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn an_oscillating_temperature_raises_once_and_clears_once_on_the_bus() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let bus = EventBus::default();
+        let mut events = bus.subscribe();
+        let alerts = AlertService::load(store, bus).await.unwrap();
+        for t in [80, 86, 84, 85, 82, 86, 81, 79, 84] {
+            alerts.evaluate(&snapshot(t));
+        }
+        let mut published = Vec::new();
+        while let Ok(Event::SystemAlert(a)) = events.try_recv() {
+            published.push(a);
+        }
+        assert_eq!(published.len(), 2, "{published:?}");
+        assert_eq!(
+            (
+                published[0].cleared_at.is_none(),
+                published[1].cleared_at.is_some()
+            ),
+            (true, true)
+        );
+        assert_eq!(published[0].id, published[1].id);
+        assert_eq!(published[0].value, Some(86.0));
+        assert!(published[0].message.contains("GPU 0 (H100) is at 86 °C"));
+        let list = alerts.list();
+        assert!(list.active.is_empty());
+        assert_eq!(list.recent.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn rules_are_validated_persisted_and_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let alerts = AlertService::load(store.clone(), EventBus::default())
+            .await
+            .unwrap();
+        let mut bad = AlertRules::default();
+        bad.disk_free_percent.clear_at = 5.0;
+        assert_eq!(
+            alerts.set_rules(bad).await.unwrap_err().code(),
+            "alert_rules_invalid"
+        );
+        let mut rules = AlertRules::default();
+        rules.gpu_temperature_celsius = Threshold {
+            enabled: true,
+            raise_at: 60.0,
+            clear_at: 55.0,
+        };
+        alerts.set_rules(rules.clone()).await.unwrap();
+        let reloaded = AlertService::load(store, EventBus::default())
+            .await
+            .unwrap();
+        assert_eq!(reloaded.rules(), rules);
+        reloaded.evaluate(&snapshot(61));
+        assert_eq!(reloaded.list().active.len(), 1);
+        // Switching the rule off clears what it raised.
+        rules.gpu_temperature_celsius.enabled = false;
+        reloaded.set_rules(rules).await.unwrap();
+        reloaded.evaluate(&snapshot(61));
+        assert!(reloaded.list().active.is_empty());
+    }
 }

@@ -28,10 +28,26 @@ pub struct AlertRules {
 impl Default for AlertRules {
     fn default() -> Self {
         AlertRules {
-            gpu_temperature_celsius: Threshold { enabled: true, raise_at: 85.0, clear_at: 80.0 },
-            gpu_memory_percent: Threshold { enabled: true, raise_at: 95.0, clear_at: 90.0 },
-            host_memory_percent: Threshold { enabled: true, raise_at: 90.0, clear_at: 85.0 },
-            disk_free_percent: Threshold { enabled: true, raise_at: 10.0, clear_at: 12.0 },
+            gpu_temperature_celsius: Threshold {
+                enabled: true,
+                raise_at: 85.0,
+                clear_at: 80.0,
+            },
+            gpu_memory_percent: Threshold {
+                enabled: true,
+                raise_at: 95.0,
+                clear_at: 90.0,
+            },
+            host_memory_percent: Threshold {
+                enabled: true,
+                raise_at: 90.0,
+                clear_at: 85.0,
+            },
+            disk_free_percent: Threshold {
+                enabled: true,
+                raise_at: 10.0,
+                clear_at: 12.0,
+            },
             instance_failed: true,
         }
     }

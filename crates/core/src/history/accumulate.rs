@@ -10,7 +10,12 @@ pub(super) struct Acc {
 
 impl Acc {
     pub fn new(value: f64) -> Self {
-        Acc { min: value, max: value, sum: value, count: 1 }
+        Acc {
+            min: value,
+            max: value,
+            sum: value,
+            count: 1,
+        }
     }
 
     pub fn add(&mut self, value: f64) {

@@ -6,11 +6,20 @@ pub fn extract(s: &SystemSnapshot) -> Vec<(String, f64)> {
     let mut values = vec![
         ("cpu.usage_percent".to_string(), s.cpu.usage_percent as f64),
         ("memory.used_bytes".to_string(), s.memory.used_bytes as f64),
-        ("network.rx_bytes_per_second".to_string(), s.network.rx_bytes_per_second),
-        ("network.tx_bytes_per_second".to_string(), s.network.tx_bytes_per_second),
+        (
+            "network.rx_bytes_per_second".to_string(),
+            s.network.rx_bytes_per_second,
+        ),
+        (
+            "network.tx_bytes_per_second".to_string(),
+            s.network.tx_bytes_per_second,
+        ),
     ];
     if s.memory.total_bytes > 0 {
-        values.push(("memory.used_percent".to_string(), s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64));
+        values.push((
+            "memory.used_percent".to_string(),
+            s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64,
+        ));
     }
     if let GpuStatus::Available { gpus, .. } = &s.gpu {
         for g in gpus {

@@ -67,7 +67,11 @@ impl MetricHistory {
             }
         }
         inner.frames.push_back(Frame { at, values });
-        while inner.frames.front().is_some_and(|f| f.at < at - IN_MEMORY_MS) {
+        while inner
+            .frames
+            .front()
+            .is_some_and(|f| f.at < at - IN_MEMORY_MS)
+        {
             inner.frames.pop_front();
         }
     }
@@ -101,7 +105,12 @@ impl MetricHistory {
         self.store.prune_rollups(now - self.retention_ms).await
     }
 
-    pub async fn query(&self, range: HistoryRange, keys: Option<&[String]>, now: i64) -> Result<History, StoreError> {
+    pub async fn query(
+        &self,
+        range: HistoryRange,
+        keys: Option<&[String]>,
+        now: i64,
+    ) -> Result<History, StoreError> {
         let from = now - range.duration_ms();
         let step_ms = range.step_ms(self.sample_interval_ms);
         let wanted = |key: &str| keys.is_none_or(|k| k.is_empty() || k.iter().any(|w| w == key));
@@ -109,15 +118,30 @@ impl MetricHistory {
             HistoryRange::FifteenMinutes | HistoryRange::OneHour => self.from_memory(from, &wanted),
             HistoryRange::OneDay | HistoryRange::SevenDays => {
                 let mut buckets: BTreeMap<String, BTreeMap<i64, Acc>> = BTreeMap::new();
-                for row in self.store.read_rollups(from - from.rem_euclid(step_ms), now + 1, step_ms, keys).await? {
-                    let acc = Acc { min: row.min, max: row.max, sum: row.avg * row.count as f64, count: row.count };
+                for row in self
+                    .store
+                    .read_rollups(from - from.rem_euclid(step_ms), now + 1, step_ms, keys)
+                    .await?
+                {
+                    let acc = Acc {
+                        min: row.min,
+                        max: row.max,
+                        sum: row.avg * row.count as f64,
+                        count: row.count,
+                    };
                     merge_into(&mut buckets, row.series, row.minute, step_ms, acc);
                 }
                 self.merge_unwritten(&mut buckets, from, step_ms, &wanted);
                 to_series(buckets)
             }
         };
-        Ok(History { range, step_ms, from, to: now, series })
+        Ok(History {
+            range,
+            step_ms,
+            from,
+            to: now,
+            series,
+        })
     }
 
     fn from_memory(&self, from: i64, wanted: &dyn Fn(&str) -> bool) -> Vec<HistorySeries> {
@@ -125,17 +149,43 @@ impl MetricHistory {
         let mut by_key: BTreeMap<&str, Vec<HistoryPoint>> = BTreeMap::new();
         for frame in inner.frames.iter().filter(|f| f.at >= from) {
             for (key, value) in frame.values.iter().filter(|(k, _)| wanted(k)) {
-                by_key.entry(key).or_default().push(HistoryPoint { t: frame.at, min: *value, avg: *value, max: *value });
+                by_key.entry(key).or_default().push(HistoryPoint {
+                    t: frame.at,
+                    min: *value,
+                    avg: *value,
+                    max: *value,
+                });
             }
         }
-        by_key.into_iter().map(|(key, points)| HistorySeries { key: key.to_string(), points }).collect()
+        by_key
+            .into_iter()
+            .map(|(key, points)| HistorySeries {
+                key: key.to_string(),
+                points,
+            })
+            .collect()
     }
 
     /// Minutes not yet in the database (pending and in progress) belong in long ranges too.
-    fn merge_unwritten(&self, buckets: &mut BTreeMap<String, BTreeMap<i64, Acc>>, from: i64, step_ms: i64, wanted: &dyn Fn(&str) -> bool) {
+    fn merge_unwritten(
+        &self,
+        buckets: &mut BTreeMap<String, BTreeMap<i64, Acc>>,
+        from: i64,
+        step_ms: i64,
+        wanted: &dyn Fn(&str) -> bool,
+    ) {
         let inner = self.lock();
-        for row in inner.pending.iter().filter(|r| r.minute >= from && wanted(&r.series)) {
-            let acc = Acc { min: row.min, max: row.max, sum: row.avg * row.count as f64, count: row.count };
+        for row in inner
+            .pending
+            .iter()
+            .filter(|r| r.minute >= from && wanted(&r.series))
+        {
+            let acc = Acc {
+                min: row.min,
+                max: row.max,
+                sum: row.avg * row.count as f64,
+                count: row.count,
+            };
             merge_into(buckets, row.series.clone(), row.minute, step_ms, acc);
         }
         if let Some((minute, accs)) = inner.minute.as_ref().filter(|(m, _)| *m >= from) {
@@ -151,18 +201,28 @@ impl MetricHistory {
 }
 
 fn finish_minute(inner: &mut Inner) {
-    let Some((minute, accs)) = inner.minute.take() else { return };
-    inner.pending.extend(accs.into_iter().map(|(series, acc)| Rollup {
-        minute,
-        series,
-        min: acc.min,
-        avg: acc.avg(),
-        max: acc.max,
-        count: acc.count,
-    }));
+    let Some((minute, accs)) = inner.minute.take() else {
+        return;
+    };
+    inner
+        .pending
+        .extend(accs.into_iter().map(|(series, acc)| Rollup {
+            minute,
+            series,
+            min: acc.min,
+            avg: acc.avg(),
+            max: acc.max,
+            count: acc.count,
+        }));
 }
 
-fn merge_into(buckets: &mut BTreeMap<String, BTreeMap<i64, Acc>>, key: String, t: i64, step_ms: i64, acc: Acc) {
+fn merge_into(
+    buckets: &mut BTreeMap<String, BTreeMap<i64, Acc>>,
+    key: String,
+    t: i64,
+    step_ms: i64,
+    acc: Acc,
+) {
     let bucket = t - t.rem_euclid(step_ms);
     let slot = buckets.entry(key).or_default();
     match slot.get_mut(&bucket) {
@@ -178,7 +238,141 @@ fn to_series(buckets: BTreeMap<String, BTreeMap<i64, Acc>>) -> Vec<HistorySeries
         .into_iter()
         .map(|(key, points)| HistorySeries {
             key,
-            points: points.into_iter().map(|(t, a)| HistoryPoint { t, min: a.min, avg: a.avg(), max: a.max }).collect(),
+            points: points
+                .into_iter()
+                .map(|(t, a)| HistoryPoint {
+                    t,
+                    min: a.min,
+                    avg: a.avg(),
+                    max: a.max,
+                })
+                .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: i64 = 1_700_000_040_000; // a minute boundary
+
+    async fn history(dir: &tempfile::TempDir) -> (Store, MetricHistory) {
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        (store.clone(), MetricHistory::new(store, 1000, 30))
+    }
+
+    /// Three minutes of 1 Hz samples: value = second within the minute (0..59), plus minute*100.
+    fn feed(history: &MetricHistory) {
+        for second in 0..180 {
+            let minute = second / 60;
+            let value = (second % 60) as f64 + minute as f64 * 100.0;
+            history.record(
+                T0 + second * 1000,
+                vec![
+                    ("cpu.usage_percent".into(), value),
+                    ("gpu.0.power_watts".into(), 50.0),
+                ],
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn rollups_hold_min_avg_max_per_minute() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, history) = history(&dir).await;
+        feed(&history);
+        assert_eq!(
+            history.flush(false).await.unwrap(),
+            4,
+            "two finished minutes × two series"
+        );
+        let now = T0 + 180_000;
+        let day = history
+            .query(
+                HistoryRange::OneDay,
+                Some(&["cpu.usage_percent".to_string()]),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(day.series.len(), 1);
+        let points = &day.series[0].points;
+        // Two minutes from the database, the third (in progress) from memory.
+        assert_eq!(points.len(), 3);
+        for (minute, p) in points.iter().enumerate() {
+            let base = minute as f64 * 100.0;
+            assert_eq!(p.t, T0 + minute as i64 * 60_000);
+            assert_eq!((p.min, p.max), (base, base + 59.0));
+            assert!((p.avg - (base + 29.5)).abs() < 1e-9);
+        }
+        // The last hour comes from memory at full rate.
+        let hour = history
+            .query(HistoryRange::OneHour, None, now)
+            .await
+            .unwrap();
+        assert_eq!(hour.series.len(), 2);
+        assert_eq!(hour.series[0].points.len(), 180);
+        // A week: ten-minute buckets merge the three minutes.
+        let week = history
+            .query(
+                HistoryRange::SevenDays,
+                Some(&["cpu.usage_percent".to_string()]),
+                now,
+            )
+            .await
+            .unwrap();
+        let merged = &week.series[0].points;
+        assert_eq!(merged.len(), 1);
+        assert_eq!((merged[0].min, merged[0].max), (0.0, 259.0));
+        assert!((merged[0].avg - 129.5).abs() < 1e-9);
+    }
+
+    #[tokio::test]
+    async fn history_survives_a_restart_and_a_split_minute_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, first) = history(&dir).await;
+        feed(&first);
+        first.flush(true).await.unwrap(); // shutdown: the minute in progress is written too
+        drop(first);
+        let second = MetricHistory::new(store, 1000, 30);
+        // The same minute continues after the restart.
+        second.record(T0 + 179_500, vec![("cpu.usage_percent".into(), 1000.0)]);
+        second.flush(true).await.unwrap();
+        let day = second
+            .query(
+                HistoryRange::OneDay,
+                Some(&["cpu.usage_percent".to_string()]),
+                T0 + 200_000,
+            )
+            .await
+            .unwrap();
+        let last = day.series[0].points.last().unwrap();
+        assert_eq!((last.min, last.max), (200.0, 1000.0));
+        assert_eq!(day.series[0].points.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn retention_prunes_old_rollups() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, history) = history(&dir).await;
+        let old = Rollup {
+            minute: T0,
+            series: "cpu.usage_percent".into(),
+            min: 1.0,
+            avg: 1.0,
+            max: 1.0,
+            count: 1,
+        };
+        let recent = Rollup {
+            minute: T0 + 31 * 24 * 3_600_000,
+            ..old.clone()
+        };
+        store.write_rollups(&[old, recent.clone()]).await.unwrap();
+        let pruned = history.prune(recent.minute + 60_000).await.unwrap();
+        assert_eq!(pruned, 1);
+        let left = store.read_rollups(0, i64::MAX, 60_000, None).await.unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].minute, recent.minute);
+    }
 }

@@ -14,10 +14,15 @@ pub(super) fn model_folders(model_paths: &[String], models_dir: &Path) -> Vec<Di
     }
     for path in model_paths {
         let path = Path::new(path);
-        let (Some(folder), Ok(meta)) = (path.parent(), std::fs::metadata(path)) else { continue };
+        let (Some(folder), Ok(meta)) = (path.parent(), std::fs::metadata(path)) else {
+            continue;
+        };
         *folders.entry(folder.to_path_buf()).or_default() += meta.len();
     }
-    folders.into_iter().filter_map(|(folder, models_bytes)| usage(&folder, models_bytes)).collect()
+    folders
+        .into_iter()
+        .filter_map(|(folder, models_bytes)| usage(&folder, models_bytes))
+        .collect()
 }
 
 fn usage(folder: &Path, models_bytes: u64) -> Option<DiskUsage> {
@@ -34,7 +39,9 @@ fn usage(folder: &Path, models_bytes: u64) -> Option<DiskUsage> {
 
 /// The topmost ancestor on the same device.
 fn mount_point(folder: &Path) -> PathBuf {
-    let Ok(device) = std::fs::metadata(folder).map(|m| m.dev()) else { return folder.to_path_buf() };
+    let Ok(device) = std::fs::metadata(folder).map(|m| m.dev()) else {
+        return folder.to_path_buf();
+    };
     let mut mount = folder.to_path_buf();
     for ancestor in folder.ancestors().skip(1) {
         match std::fs::metadata(ancestor) {
@@ -56,7 +63,11 @@ mod tests {
         let b = dir.path().join("b.gguf");
         std::fs::write(&a, vec![0u8; 1000]).unwrap();
         std::fs::write(&b, vec![0u8; 500]).unwrap();
-        let paths = [a.display().to_string(), b.display().to_string(), "/nonexistent/c.gguf".to_string()];
+        let paths = [
+            a.display().to_string(),
+            b.display().to_string(),
+            "/nonexistent/c.gguf".to_string(),
+        ];
         let disks = model_folders(&paths, Path::new("/nonexistent-cache"));
         assert_eq!(disks.len(), 1);
         assert_eq!(disks[0].models_bytes, 1500);

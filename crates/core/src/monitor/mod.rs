@@ -7,8 +7,8 @@
 mod attribution;
 mod disks;
 mod gpu;
-pub mod prometheus;
 mod processes;
+pub mod prometheus;
 mod sampler;
 mod snapshot;
 mod system;
@@ -17,5 +17,6 @@ pub use gpu::{GpuBackend, NvidiaBackend};
 pub use processes::process_tree;
 pub use sampler::{SampleContext, SystemMonitor};
 pub use snapshot::{
-    CpuStats, DiskUsage, GpuProcess, GpuStats, GpuStatus, InstanceResources, MemoryStats, NetworkStats, SystemSnapshot,
+    CpuStats, DiskUsage, GpuProcess, GpuStats, GpuStatus, InstanceResources, MemoryStats,
+    NetworkStats, SystemSnapshot,
 };

@@ -16,8 +16,14 @@ pub(super) struct ProcessProbe {
 
 impl ProcessProbe {
     pub fn new() -> Self {
-        let ticks = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().unwrap_or(100);
-        ProcessProbe { previous: HashMap::new(), ticks_per_second: ticks as f64 }
+        let ticks = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+            .ok()
+            .flatten()
+            .unwrap_or(100);
+        ProcessProbe {
+            previous: HashMap::new(),
+            ticks_per_second: ticks as f64,
+        }
     }
 
     pub fn measure(&mut self, instances: &[InstanceInfo]) -> Vec<InstanceResources> {
@@ -35,7 +41,10 @@ impl ProcessProbe {
                     seen.insert(instance.id.clone(), (ticks, now));
                     let (before, at) = self.previous.get(&instance.id)?;
                     let seconds = now.duration_since(*at).as_secs_f64();
-                    (seconds > 0.0).then(|| ((ticks.saturating_sub(*before)) as f64 / self.ticks_per_second / seconds * 100.0) as f32)
+                    (seconds > 0.0).then(|| {
+                        ((ticks.saturating_sub(*before)) as f64 / self.ticks_per_second / seconds
+                            * 100.0) as f32
+                    })
                 });
                 Some(InstanceResources {
                     instance_id: instance.id.clone(),
@@ -60,10 +69,16 @@ pub fn process_tree(root: u32) -> Vec<u32> {
     while next < tree.len() {
         let pid = tree[next];
         next += 1;
-        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { continue };
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
         for task in tasks.flatten() {
-            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            for child in children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()) {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children
+                .split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+            {
                 if !tree.contains(&child) {
                     tree.push(child);
                 }
@@ -95,7 +110,9 @@ fn rss_bytes(pid: u32) -> Option<u64> {
 }
 
 pub fn process_name(pid: u32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 #[cfg(test)]
@@ -119,9 +136,13 @@ mod tests {
         }
         assert_eq!(tree.len(), 3, "{tree:?}");
         assert_eq!(tree[0], pid);
-        assert!(tree.iter().all(|&p| rss_bytes(p).unwrap() > 0 && cpu_ticks(p).is_some()));
+        assert!(tree
+            .iter()
+            .all(|&p| rss_bytes(p).unwrap() > 0 && cpu_ticks(p).is_some()));
         assert_eq!(process_name(tree[1]).as_deref(), Some("sleep"));
-        let _ = std::process::Command::new("pkill").args(["-P", &pid.to_string()]).status();
+        let _ = std::process::Command::new("pkill")
+            .args(["-P", &pid.to_string()])
+            .status();
         parent.kill().unwrap();
         parent.wait().unwrap();
         assert!(process_tree(pid).is_empty());

@@ -34,12 +34,19 @@ pub struct SystemMonitor {
 
 impl SystemMonitor {
     pub fn new(config: &CoreConfig) -> Self {
-        Self::with_gpu_backend(config, Box::new(NvidiaBackend::new(config.nvml_lib.clone())))
+        Self::with_gpu_backend(
+            config,
+            Box::new(NvidiaBackend::new(config.nvml_lib.clone())),
+        )
     }
 
     pub fn with_gpu_backend(config: &CoreConfig, gpu: Box<dyn GpuBackend>) -> Self {
         SystemMonitor {
-            probes: Arc::new(Mutex::new(Probes { system: SystemProbe::new(), processes: ProcessProbe::new(), gpu })),
+            probes: Arc::new(Mutex::new(Probes {
+                system: SystemProbe::new(),
+                processes: ProcessProbe::new(),
+                gpu,
+            })),
             latest: Arc::new(Mutex::new(None)),
             models_dir: config.paths.models_dir(),
         }
@@ -70,6 +77,9 @@ impl SystemMonitor {
 
     /// The latest sample, if the sampler has run.
     pub fn latest(&self) -> Option<SystemSnapshot> {
-        self.latest.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.latest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }

@@ -83,7 +83,11 @@ pub struct InstanceResources {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GpuStatus {
     /// A driver answered; `gpus` may still be empty.
-    Available { driver_version: Option<String>, cuda_version: Option<String>, gpus: Vec<GpuStats> },
+    Available {
+        driver_version: Option<String>,
+        cuda_version: Option<String>,
+        gpus: Vec<GpuStats>,
+    },
     /// No NVIDIA driver or no usable library: a normal state on many machines.
     NotDetected { reason: String },
 }

@@ -31,7 +31,10 @@ impl SystemProbe {
         let cpus = self.system.cpus();
         let load = System::load_average();
         let cpu = CpuStats {
-            brand: cpus.first().map(|c| c.brand().trim().to_string()).unwrap_or_default(),
+            brand: cpus
+                .first()
+                .map(|c| c.brand().trim().to_string())
+                .unwrap_or_default(),
             logical_cores: cpus.len() as u32,
             usage_percent: self.system.global_cpu_usage(),
             per_core_percent: cpus.iter().map(|c| c.cpu_usage()).collect(),
@@ -57,7 +60,12 @@ impl SystemProbe {
             .networks
             .iter()
             .filter(|(name, _)| name.as_str() != "lo")
-            .fold((0u64, 0u64), |(rx, tx), (_, data)| (rx + data.received(), tx + data.transmitted()));
-        NetworkStats { rx_bytes_per_second: rx as f64 / seconds, tx_bytes_per_second: tx as f64 / seconds }
+            .fold((0u64, 0u64), |(rx, tx), (_, data)| {
+                (rx + data.received(), tx + data.transmitted())
+            });
+        NetworkStats {
+            rx_bytes_per_second: rx as f64 / seconds,
+            tx_bytes_per_second: tx as f64 / seconds,
+        }
     }
 }

@@ -45,9 +45,20 @@ impl Store {
 
     /// Rollups with `from <= minute < to`, merged into buckets of `bucket_ms`, ordered by series
     /// then time. `series` filters when given.
-    pub async fn read_rollups(&self, from: i64, to: i64, bucket_ms: i64, series: Option<&[String]>) -> Result<Vec<Rollup>, StoreError> {
+    pub async fn read_rollups(
+        &self,
+        from: i64,
+        to: i64,
+        bucket_ms: i64,
+        series: Option<&[String]>,
+    ) -> Result<Vec<Rollup>, StoreError> {
         let filter = match series {
-            Some(keys) if !keys.is_empty() => format!("AND series IN ({})", vec!["?"; keys.len()].join(",")),
+            // Numbered like the others: SQLite would number a bare `?` after `?3`, sqlx does not.
+            Some(keys) if !keys.is_empty() => {
+                let numbered: Vec<String> =
+                    (0..keys.len()).map(|i| format!("?{}", i + 4)).collect();
+                format!("AND series IN ({})", numbered.join(","))
+            }
             _ => String::new(),
         };
         let sql = format!(
@@ -56,7 +67,10 @@ impl Store {
              FROM metric_rollups WHERE minute >= ?2 AND minute < ?3 {filter}
              GROUP BY series, bucket ORDER BY series, bucket"
         );
-        let mut query = sqlx::query(&sql).bind(bucket_ms.max(60_000)).bind(from).bind(to);
+        let mut query = sqlx::query(&sql)
+            .bind(bucket_ms.max(60_000))
+            .bind(from)
+            .bind(to);
         for key in series.unwrap_or_default() {
             query = query.bind(key);
         }
@@ -77,11 +91,20 @@ impl Store {
 
     /// Deletes rollups older than `before`; returns how many.
     pub async fn prune_rollups(&self, before: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM metric_rollups WHERE minute < ?").bind(before).execute(self.pool()).await?.rows_affected())
+        Ok(sqlx::query("DELETE FROM metric_rollups WHERE minute < ?")
+            .bind(before)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(self.pool()).await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {

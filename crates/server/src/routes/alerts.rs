@@ -14,7 +14,10 @@ pub async fn rules(State(core): State<Core>) -> ApiResult<AlertRules> {
     Ok(Json(core.alerts.rules()))
 }
 
-pub async fn set_rules(State(core): State<Core>, body: Result<Json<AlertRules>, JsonRejection>) -> ApiResult<AlertRules> {
+pub async fn set_rules(
+    State(core): State<Core>,
+    body: Result<Json<AlertRules>, JsonRejection>,
+) -> ApiResult<AlertRules> {
     let Json(rules) = body.map_err(ApiError::from_json)?;
     Ok(Json(core.alerts.set_rules(rules).await?))
 }

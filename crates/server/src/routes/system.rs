@@ -26,18 +26,38 @@ pub struct HistoryQuery {
     series: Option<String>,
 }
 
-pub async fn history(State(core): State<Core>, Query(q): Query<HistoryQuery>) -> ApiResult<History> {
+pub async fn history(
+    State(core): State<Core>,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<History> {
     let range = q.range.as_deref().unwrap_or("1h");
-    let range: HistoryRange = serde_json::from_value(Value::String(range.to_string()))
-        .map_err(|_| ApiError::bad_request(format!("unknown range {range:?}; use 15m, 1h, 24h or 7d")))?;
-    let series: Option<Vec<String>> = q.series.map(|s| s.split(',').map(str::trim).filter(|k| !k.is_empty()).map(String::from).collect());
-    let history = core.history.query(range, series.as_deref(), llmops_core::time::now_ms()).await?;
+    let range: HistoryRange =
+        serde_json::from_value(Value::String(range.to_string())).map_err(|_| {
+            ApiError::bad_request(format!("unknown range {range:?}; use 15m, 1h, 24h or 7d"))
+        })?;
+    let series: Option<Vec<String>> = q.series.map(|s| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(String::from)
+            .collect()
+    });
+    let history = core
+        .history
+        .query(range, series.as_deref(), llmops_core::time::now_ms())
+        .await?;
     Ok(Json(history))
 }
 
 /// Prometheus text exposition; see `docs/MONITORING.md` for the metric names.
 pub async fn metrics(State(core): State<Core>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], core.prometheus_metrics().await)
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        core.prometheus_metrics().await,
+    )
 }
 
 pub async fn unknown_route(uri: Uri) -> ApiError {

@@ -62,7 +62,10 @@ impl NvidiaBackend {
         let mut backend = NvidiaBackend {
             lib_path,
             retry_every,
-            state: State::Unavailable { reason: String::new(), retry_at: Instant::now() },
+            state: State::Unavailable {
+                reason: String::new(),
+                retry_at: Instant::now(),
+            },
             broken: HashSet::new(),
         };
         backend.try_init();
@@ -84,53 +87,88 @@ impl NvidiaBackend {
                 tracing::info!(gpus = loaded.devices.len(), driver = ?loaded.driver_version, "NVIDIA driver found");
                 State::Loaded(Box::new(loaded))
             }
-            Some(Err(err)) => self.unavailable(format!("the NVIDIA driver's NVML library could not be used ({err})")),
-            None => self.unavailable("the NVML library is incomplete (initialisation failed)".to_string()),
+            Some(Err(err)) => self.unavailable(format!(
+                "the NVIDIA driver's NVML library could not be used ({err})"
+            )),
+            None => self
+                .unavailable("the NVML library is incomplete (initialisation failed)".to_string()),
         };
     }
 
     fn unavailable(&self, reason: String) -> State {
         tracing::debug!(%reason, "no NVIDIA GPU detected");
-        State::Unavailable { reason, retry_at: Instant::now() + self.retry_every }
+        State::Unavailable {
+            reason,
+            retry_at: Instant::now() + self.retry_every,
+        }
     }
 
     fn load(&mut self, nvml: Nvml) -> Loaded {
         let driver_version = self.call("driver_version", || nvml.sys_driver_version());
-        let cuda_version = self.call("cuda_version", || nvml.sys_cuda_driver_version()).map(|v| {
-            format!("{}.{}", nvml_wrapper::cuda_driver_version_major(v), nvml_wrapper::cuda_driver_version_minor(v))
-        });
-        let count = self.call("device_count", || nvml.device_count()).unwrap_or(0);
+        let cuda_version = self
+            .call("cuda_version", || nvml.sys_cuda_driver_version())
+            .map(|v| {
+                format!(
+                    "{}.{}",
+                    nvml_wrapper::cuda_driver_version_major(v),
+                    nvml_wrapper::cuda_driver_version_minor(v)
+                )
+            });
+        let count = self
+            .call("device_count", || nvml.device_count())
+            .unwrap_or(0);
         let devices = (0..count)
-            .map(|index| match self.call("device_by_index", || nvml.device_by_index(index)) {
-                Some(device) => self.static_info(&device),
-                None => StaticInfo::default(),
-            })
+            .map(
+                |index| match self.call("device_by_index", || nvml.device_by_index(index)) {
+                    Some(device) => self.static_info(&device),
+                    None => StaticInfo::default(),
+                },
+            )
             .collect();
-        Loaded { nvml, driver_version, cuda_version, devices }
+        Loaded {
+            nvml,
+            driver_version,
+            cuda_version,
+            devices,
+        }
     }
 
     fn static_info(&mut self, device: &Device) -> StaticInfo {
         StaticInfo {
             name: self.call("name", || device.name()),
             uuid: self.call("uuid", || device.uuid()),
-            pci_bus_id: self.call("pci_info", || device.pci_info()).map(|p| p.bus_id),
-            memory_total_bytes: self.call("memory_info", || device.memory_info()).map(|m| m.total),
-            power_limit_watts: self.call("enforced_power_limit", || device.enforced_power_limit()).map(milliwatts),
+            pci_bus_id: self
+                .call("pci_info", || device.pci_info())
+                .map(|p| p.bus_id),
+            memory_total_bytes: self
+                .call("memory_info", || device.memory_info())
+                .map(|m| m.total),
+            power_limit_watts: self
+                .call("enforced_power_limit", || device.enforced_power_limit())
+                .map(milliwatts),
             max_sm_clock_mhz: self.call("max_clock_sm", || device.max_clock_info(Clock::SM)),
-            max_memory_clock_mhz: self.call("max_clock_memory", || device.max_clock_info(Clock::Memory)),
+            max_memory_clock_mhz: self
+                .call("max_clock_memory", || device.max_clock_info(Clock::Memory)),
         }
     }
 
     /// Makes one NVML call: `None` for any error or a contained panic; a panicking call is
     /// marked broken and skipped from then on.
-    fn call<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<T, NvmlError>) -> Option<T> {
+    fn call<T>(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce() -> Result<T, NvmlError>,
+    ) -> Option<T> {
         if self.broken.contains(name) {
             return None;
         }
         match contain(f) {
             Some(result) => result.ok(),
             None => {
-                tracing::warn!(call = name, "NVML call is missing from this driver; shown as n/a");
+                tracing::warn!(
+                    call = name,
+                    "NVML call is missing from this driver; shown as n/a"
+                );
                 self.broken.insert(name);
                 None
             }
@@ -138,20 +176,38 @@ impl NvidiaBackend {
     }
 
     fn sample_loaded(&mut self) -> Result<GpuStatus, String> {
-        let State::Loaded(loaded) = std::mem::replace(&mut self.state, State::Unavailable { reason: String::new(), retry_at: Instant::now() }) else {
+        let State::Loaded(loaded) = std::mem::replace(
+            &mut self.state,
+            State::Unavailable {
+                reason: String::new(),
+                retry_at: Instant::now(),
+            },
+        ) else {
             unreachable!("sample_loaded is only called in the Loaded state")
         };
         // Detects a driver that went away: the count fails with DriverNotLoaded/GpuLost.
         let count = match contain(|| loaded.nvml.device_count()) {
             Some(Ok(count)) => count,
-            Some(Err(err)) => return Err(format!("the NVIDIA driver stopped answering ({err}); retrying")),
+            Some(Err(err)) => {
+                return Err(format!(
+                    "the NVIDIA driver stopped answering ({err}); retrying"
+                ))
+            }
             None => return Err("the NVML library stopped answering; retrying".to_string()),
         };
         let mut gpus = Vec::with_capacity(count as usize);
         for index in 0..count {
-            let info = loaded.devices.get(index as usize).cloned().unwrap_or_default();
-            let Some(device) = self.call("device_by_index", || loaded.nvml.device_by_index(index)) else {
-                gpus.push(GpuStats { index, ..Default::default() });
+            let info = loaded
+                .devices
+                .get(index as usize)
+                .cloned()
+                .unwrap_or_default();
+            let Some(device) = self.call("device_by_index", || loaded.nvml.device_by_index(index))
+            else {
+                gpus.push(GpuStats {
+                    index,
+                    ..Default::default()
+                });
                 continue;
             };
             match self.live_stats(&device, index, info) {
@@ -168,11 +224,18 @@ impl NvidiaBackend {
         Ok(status)
     }
 
-    fn live_stats(&mut self, device: &Device, index: u32, info: StaticInfo) -> Result<GpuStats, NvmlError> {
+    fn live_stats(
+        &mut self,
+        device: &Device,
+        index: u32,
+        info: StaticInfo,
+    ) -> Result<GpuStats, NvmlError> {
         // Memory is always supported; its failure means the GPU or driver is gone.
         let memory = match contain(|| device.memory_info()) {
             Some(Ok(memory)) => Some(memory),
-            Some(Err(err @ (NvmlError::GpuLost | NvmlError::DriverNotLoaded | NvmlError::Uninitialized))) => return Err(err),
+            Some(Err(
+                err @ (NvmlError::GpuLost | NvmlError::DriverNotLoaded | NvmlError::Uninitialized),
+            )) => return Err(err),
             _ => None,
         };
         let utilization = self.call("utilization_rates", || device.utilization_rates());
@@ -186,31 +249,44 @@ impl NvidiaBackend {
             memory_free_bytes: memory.as_ref().map(|m| m.free),
             utilization_percent: utilization.as_ref().map(|u| u.gpu),
             memory_utilization_percent: utilization.as_ref().map(|u| u.memory),
-            temperature_celsius: self.call("temperature", || device.temperature(TemperatureSensor::Gpu)),
-            power_watts: self.call("power_usage", || device.power_usage()).map(milliwatts),
+            temperature_celsius: self
+                .call("temperature", || device.temperature(TemperatureSensor::Gpu)),
+            power_watts: self
+                .call("power_usage", || device.power_usage())
+                .map(milliwatts),
             power_limit_watts: info.power_limit_watts,
             fan_speed_percent: self.call("fan_speed", || device.fan_speed(0)),
             sm_clock_mhz: self.call("clock_sm", || device.clock_info(Clock::SM)),
             memory_clock_mhz: self.call("clock_memory", || device.clock_info(Clock::Memory)),
             max_sm_clock_mhz: info.max_sm_clock_mhz,
             max_memory_clock_mhz: info.max_memory_clock_mhz,
-            pcie_rx_bytes_per_second: self.call("pcie_rx", || device.pcie_throughput(PcieUtilCounter::Receive)).map(kilobytes),
-            pcie_tx_bytes_per_second: self.call("pcie_tx", || device.pcie_throughput(PcieUtilCounter::Send)).map(kilobytes),
-            throttle_reasons: self.call("throttle_reasons", || device.current_throttle_reasons()).map(|r| throttle::names(r.bits())),
-            processes: self.call("compute_processes", || device.running_compute_processes()).map(|list| {
-                list.into_iter()
-                    .map(|p| GpuProcess {
-                        pid: p.pid,
-                        name: None,
-                        used_memory_bytes: match p.used_gpu_memory {
-                            UsedGpuMemory::Used(bytes) => Some(bytes),
-                            UsedGpuMemory::Unavailable => None,
-                        },
-                        instance_id: None,
-                        model_name: None,
-                    })
-                    .collect()
-            }),
+            pcie_rx_bytes_per_second: self
+                .call("pcie_rx", || {
+                    device.pcie_throughput(PcieUtilCounter::Receive)
+                })
+                .map(kilobytes),
+            pcie_tx_bytes_per_second: self
+                .call("pcie_tx", || device.pcie_throughput(PcieUtilCounter::Send))
+                .map(kilobytes),
+            throttle_reasons: self
+                .call("throttle_reasons", || device.current_throttle_reasons())
+                .map(|r| throttle::names(r.bits())),
+            processes: self
+                .call("compute_processes", || device.running_compute_processes())
+                .map(|list| {
+                    list.into_iter()
+                        .map(|p| GpuProcess {
+                            pid: p.pid,
+                            name: None,
+                            used_memory_bytes: match p.used_gpu_memory {
+                                UsedGpuMemory::Used(bytes) => Some(bytes),
+                                UsedGpuMemory::Unavailable => None,
+                            },
+                            instance_id: None,
+                            model_name: None,
+                        })
+                        .collect()
+                }),
         })
     }
 }
@@ -223,7 +299,9 @@ impl GpuBackend for NvidiaBackend {
             }
         }
         if let State::Unavailable { reason, .. } = &self.state {
-            return GpuStatus::NotDetected { reason: reason.clone() };
+            return GpuStatus::NotDetected {
+                reason: reason.clone(),
+            };
         }
         match self.sample_loaded() {
             Ok(status) => status,
@@ -258,8 +336,25 @@ mod tests {
     fn a_missing_library_is_a_clear_not_detected_state() {
         let mut backend = NvidiaBackend::new(Some("/nonexistent/libnvidia-ml.so.1".into()));
         match backend.sample() {
-            GpuStatus::NotDetected { reason } => assert!(reason.contains("NVML library could not be used"), "{reason}"),
+            GpuStatus::NotDetected { reason } => assert!(
+                reason.contains("NVML library could not be used"),
+                "{reason}"
+            ),
             other => panic!("expected NotDetected, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_call_that_panics_is_contained_and_not_made_again() {
+        let mut backend = NvidiaBackend::new(Some("/nonexistent/libnvidia-ml.so.1".into()));
+        let mut calls = 0;
+        for _ in 0..3 {
+            let value: Option<u32> = backend.call("missing_symbol", || {
+                calls += 1;
+                panic!("Expected function, got error.")
+            });
+            assert_eq!(value, None);
+        }
+        assert_eq!(calls, 1);
     }
 }

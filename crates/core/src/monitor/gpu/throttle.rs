@@ -13,14 +13,21 @@ const REASONS: [(u64, &str); 9] = [
 ];
 
 pub(super) fn names(bits: u64) -> Vec<String> {
-    REASONS.iter().filter(|(bit, _)| bits & bit != 0).map(|(_, name)| name.to_string()).collect()
+    REASONS
+        .iter()
+        .filter(|(bit, _)| bits & bit != 0)
+        .map(|(_, name)| name.to_string())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn names_each_set_bit() {
-        assert_eq!(super::names(0x4 | 0x40), ["sw_power_cap", "hw_thermal_slowdown"]);
+        assert_eq!(
+            super::names(0x4 | 0x40),
+            ["sw_power_cap", "hw_thermal_slowdown"]
+        );
         assert!(super::names(0).is_empty());
     }
 }

@@ -1,0 +1,251 @@
+//! The NVML path for real: `nvml-wrapper` loading a small fake `libnvidia-ml` built from C
+//! (tests/fake_nvml/fake_nvml.c) with two simulated GPUs. Each test loads its own copy, and
+//! controls it through files beside it (see the C file).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use llmops_core::config::CoreConfig;
+use llmops_core::monitor::{GpuBackend, GpuStats, GpuStatus, NvidiaBackend, SystemMonitor};
+use llmops_core::paths::AppPaths;
+use llmops_core::supervisor::InstanceState;
+use llmops_core::Core;
+
+struct FakeNvml {
+    dir: tempfile::TempDir,
+}
+
+impl FakeNvml {
+    fn build(defines: &[&str]) -> FakeNvml {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_nvml/fake_nvml.c");
+        let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+            .args(["-shared", "-fPIC", "-O1", "-o"])
+            .arg(dir.path().join("libnvidia-ml.so.1"))
+            .arg(&source)
+            .args(defines)
+            .status()
+            .expect("a C compiler (cc) is needed to build the fake NVML library");
+        assert!(status.success(), "building the fake NVML library failed");
+        FakeNvml { dir }
+    }
+
+    fn lib(&self) -> PathBuf {
+        self.dir.path().join("libnvidia-ml.so.1")
+    }
+
+    fn set_mode(&self, mode: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_mode"), mode).unwrap();
+    }
+
+    fn set_processes(&self, lines: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_processes"), lines).unwrap();
+    }
+
+    fn backend(&self) -> NvidiaBackend {
+        NvidiaBackend::with_retry(Some(self.lib()), Duration::ZERO)
+    }
+}
+
+fn gpus(status: GpuStatus) -> Vec<GpuStats> {
+    match status {
+        GpuStatus::Available {
+            gpus,
+            driver_version,
+            cuda_version,
+        } => {
+            assert_eq!(driver_version.as_deref(), Some("550.54.15"));
+            assert_eq!(cuda_version.as_deref(), Some("12.4"));
+            gpus
+        }
+        other => panic!("expected GPUs, got {other:?}"),
+    }
+}
+
+#[test]
+fn reads_every_metric_of_two_gpus() {
+    let fake = FakeNvml::build(&[]);
+    let gpus = gpus(fake.backend().sample());
+    assert_eq!(gpus.len(), 2);
+    let g = &gpus[1];
+    assert_eq!(g.name.as_deref(), Some("Fake H100 #1"));
+    assert_eq!(
+        g.uuid.as_deref(),
+        Some("GPU-fa4e0000-0000-0000-0000-000000000001")
+    );
+    assert_eq!(g.pci_bus_id.as_deref(), Some("00000000:18:00.0"));
+    assert_eq!(g.memory_total_bytes, Some(80 << 30));
+    assert_eq!(g.memory_used_bytes, Some(512 << 20));
+    assert_eq!(g.memory_free_bytes, Some((80 << 30) - (512 << 20)));
+    assert_eq!(
+        (g.utilization_percent, g.memory_utilization_percent),
+        (Some(38), Some(13))
+    );
+    assert_eq!(g.temperature_celsius, Some(55));
+    assert_eq!(
+        (g.power_watts, g.power_limit_watts),
+        (Some(124.456), Some(700.0))
+    );
+    assert_eq!(g.fan_speed_percent, Some(41));
+    assert_eq!(
+        (g.sm_clock_mhz, g.memory_clock_mhz),
+        (Some(1755), Some(2619))
+    );
+    assert_eq!(
+        (g.max_sm_clock_mhz, g.max_memory_clock_mhz),
+        (Some(1980), Some(2619))
+    );
+    assert_eq!(
+        (g.pcie_rx_bytes_per_second, g.pcie_tx_bytes_per_second),
+        (Some(2000 * 1024), Some(1000 * 1024))
+    );
+    assert_eq!(
+        g.throttle_reasons.as_deref(),
+        Some(&["sw_power_cap".to_string()][..])
+    );
+    assert_eq!(g.processes.as_deref(), Some(&[][..]));
+    // A data-centre board without a fan: n/a, not an error.
+    assert_eq!(gpus[0].fan_speed_percent, None);
+}
+
+#[test]
+fn unsupported_readings_are_none() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_mode("unsupported");
+    let g = &gpus(fake.backend().sample())[0];
+    assert_eq!(g.name.as_deref(), Some("Fake H100 #0"));
+    assert!(g.memory_used_bytes.is_some());
+    assert_eq!(
+        (g.utilization_percent, g.temperature_celsius, g.power_watts),
+        (None, None, None)
+    );
+    assert_eq!(
+        (
+            g.sm_clock_mhz,
+            g.pcie_rx_bytes_per_second,
+            g.throttle_reasons.clone()
+        ),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn a_library_lacking_a_symbol_reads_the_rest() {
+    let fake = FakeNvml::build(&["-DOMIT_PCIE_THROUGHPUT"]);
+    let mut backend = fake.backend();
+    for _ in 0..2 {
+        let g = &gpus(backend.sample())[0];
+        assert_eq!(
+            (g.pcie_rx_bytes_per_second, g.pcie_tx_bytes_per_second),
+            (None, None)
+        );
+        assert_eq!(g.temperature_celsius, Some(45));
+    }
+}
+
+#[test]
+fn init_failure_and_no_library_are_not_detected_states() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_mode("init_fail");
+    match fake.backend().sample() {
+        GpuStatus::NotDetected { reason } => {
+            assert!(reason.contains("driver is not loaded"), "{reason}")
+        }
+        other => panic!("expected NotDetected, got {other:?}"),
+    }
+    let mut missing = NvidiaBackend::new(Some(fake.dir.path().join("absent.so")));
+    assert!(matches!(missing.sample(), GpuStatus::NotDetected { .. }));
+}
+
+#[test]
+fn survives_the_driver_going_away_and_coming_back() {
+    let fake = FakeNvml::build(&[]);
+    let mut backend = fake.backend();
+    assert_eq!(gpus(backend.sample()).len(), 2);
+    fake.set_mode("lost"); // e.g. suspend: the driver stops answering
+    match backend.sample() {
+        GpuStatus::NotDetected { reason } => {
+            assert!(reason.contains("stopped answering"), "{reason}")
+        }
+        other => panic!("expected NotDetected, got {other:?}"),
+    }
+    assert!(matches!(backend.sample(), GpuStatus::NotDetected { .. }));
+    fake.set_mode("ok"); // resume: re-initialised on the next sample
+    assert_eq!(gpus(backend.sample()).len(), 2);
+}
+
+/// The compute process on GPU 0 is a real llama-server we started: its memory is attributed
+/// to that instance; another process is "other".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
+    let cache = AppPaths::from_env().cache_dir;
+    if !cache
+        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
+        .is_file()
+    {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "the starter model is missing; run scripts/setup.sh"
+        );
+        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+        return;
+    }
+    let fake = FakeNvml::build(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let config = CoreConfig::new(AppPaths::new(data.path(), cache));
+    let monitor = SystemMonitor::with_gpu_backend(&config, Box::new(fake.backend()));
+    let core = Core::open_with_monitor(config, monitor).await.unwrap();
+    let starter = core
+        .library
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.starter)
+        .unwrap();
+    let started = core.supervisor.start(&starter.id).await.unwrap();
+    let running = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(running.state, InstanceState::Running);
+    let engine_pid = running.pid.unwrap();
+    fake.set_processes(&format!("0 {engine_pid} 512\n0 1 256\n"));
+
+    let snapshot = core.sample_now().await;
+    let GpuStatus::Available { gpus, .. } = &snapshot.gpu else {
+        panic!("no GPUs")
+    };
+    let processes = gpus[0].processes.clone().unwrap();
+    let ours = processes.iter().find(|p| p.pid == engine_pid).unwrap();
+    assert_eq!(ours.instance_id.as_deref(), Some(running.id.as_str()));
+    assert_eq!(ours.model_name.as_deref(), Some(starter.name.as_str()));
+    assert_eq!(ours.name.as_deref(), Some("llama-server"));
+    let other = processes.iter().find(|p| p.pid == 1).unwrap();
+    assert_eq!(other.instance_id, None);
+    assert_eq!(gpus[0].memory_used_bytes, Some((512 + 512 + 256) << 20));
+    let resources = snapshot
+        .instances
+        .iter()
+        .find(|r| r.instance_id == running.id)
+        .unwrap();
+    assert_eq!(resources.gpu_memory_bytes, Some(512 << 20));
+    assert!(
+        resources.rss_bytes.unwrap() > 10 << 20,
+        "llama-server holds the model in memory"
+    );
+    assert!(resources.pids.contains(&engine_pid));
+    let metrics = core.prometheus_metrics().await;
+    assert!(
+        metrics.contains(&format!(
+            "pid=\"{engine_pid}\",process=\"llama-server\",instance=\"{}\"",
+            running.id
+        )),
+        "{metrics}"
+    );
+
+    core.supervisor.stop(&running.id).await.unwrap();
+}

@@ -1,0 +1,158 @@
+//! `/metrics` of `llmops serve` with two (fake) GPUs is valid Prometheus exposition, checked by
+//! `promtool check metrics` (Debian package `prometheus`); history and alert endpoints answer.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{call, Server};
+use reqwest::Method;
+use serde_json::json;
+
+fn build_fake_nvml(dir: &Path) -> std::path::PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fake_nvml/fake_nvml.c");
+    let lib = dir.join("libnvidia-ml.so.1");
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg(source)
+        .status()
+        .expect("a C compiler (cc) builds the fake NVML library");
+    assert!(status.success());
+    std::fs::write(dir.join("fake_nvml_processes"), "0 1 256\n").unwrap();
+    lib
+}
+
+fn promtool() -> Option<&'static str> {
+    let found = Command::new("promtool")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "promtool is missing: install the Debian package prometheus (scripts/setup.sh)"
+        );
+        eprintln!("SKIPPED (not CI): promtool is missing; run scripts/setup.sh");
+    }
+    found.then_some("promtool")
+}
+
+#[tokio::test]
+async fn metrics_pass_promtool_and_monitoring_endpoints_answer() {
+    let nvml_dir = tempfile::tempdir().unwrap();
+    let lib = build_fake_nvml(nvml_dir.path());
+    let server = Server::start_with(&[("LLMOPS_NVML_LIB", lib.as_os_str())]);
+    let http = reqwest::Client::new();
+    server.ready(&http).await;
+
+    let text = http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for family in [
+        "llmops_cpu_usage_ratio",
+        "llmops_memory_used_bytes",
+        "llmops_gpu_driver_up 1",
+        "llmops_gpu_info{gpu=\"1\"",
+        "llmops_gpu_temperature_celsius{gpu=\"0\",uuid=\"GPU-fa4e0000-0000-0000-0000-000000000000\"} 45",
+        "llmops_gpu_power_limit_watts",
+        "llmops_gpu_clocks_throttled",
+        "model=\"other\"",
+    ] {
+        assert!(text.contains(family), "missing {family} in:\n{text}");
+    }
+    if let Some(promtool) = promtool() {
+        let mut child = Command::new(promtool)
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.status.success() && said.trim().is_empty(),
+            "promtool check metrics:\n{said}\n--- exposition:\n{text}"
+        );
+    }
+
+    let api = |path: &str| format!("{}/api{}", server.base, path);
+    let (status, snapshot) = call(&http, Method::GET, api("/system/status"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(snapshot["gpu"]["gpus"].as_array().unwrap().len(), 2);
+    let (status, history) = call(
+        &http,
+        Method::GET,
+        api("/system/history?range=15m&series=cpu.usage_percent"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(history["range"], "15m");
+    assert!(history["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["key"] == "cpu.usage_percent"));
+    let (status, err) = call(&http, Method::GET, api("/system/history?range=2y"), None).await;
+    assert_eq!((status, err["code"].as_str()), (400, Some("bad_request")));
+
+    let (status, rules) = call(&http, Method::GET, api("/alerts/rules"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(rules["gpu_temperature_celsius"]["raise_at"], 85.0);
+    let mut bad = rules.clone();
+    bad["host_memory_percent"] = json!({"enabled": true, "raise_at": 80.0, "clear_at": 90.0});
+    let (status, err) = call(&http, Method::PUT, api("/alerts/rules"), Some(bad)).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (400, Some("alert_rules_invalid"))
+    );
+    let mut cooler = rules.clone();
+    cooler["gpu_temperature_celsius"] =
+        json!({"enabled": true, "raise_at": 50.0, "clear_at": 40.0});
+    let (status, saved) = call(&http, Method::PUT, api("/alerts/rules"), Some(cooler)).await;
+    assert_eq!(
+        (
+            status,
+            saved["gpu_temperature_celsius"]["raise_at"].as_f64()
+        ),
+        (200, Some(50.0))
+    );
+    // GPU 1 runs at 55 °C: with the lowered threshold the next sample raises an alert.
+    let mut raised = false;
+    for _ in 0..50 {
+        let (_, alerts) = call(&http, Method::GET, api("/alerts"), None).await;
+        if alerts["active"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "gpu_temperature")
+        {
+            raised = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(raised, "a GPU temperature alert is raised");
+}
