@@ -107,6 +107,8 @@ try {
   assert.ok(steps >= 3, `the answer streamed in (${steps} steps seen)`);
   await page.screenshot({ path: join(out, '3-chat.png'), fullPage: true });
 
+  await monitoringPages(page, instance);
+
   step('Stop: the process and its port are gone');
   await page.getByTestId('nav-dashboard').click();
   await starter.getByTestId('stop-model').click();
@@ -156,4 +158,30 @@ async function missingEngineShowsAClearError(browser) {
   } finally {
     await stopProcess(broken);
   }
+}
+
+/** History charts render from real samples; an alert rule edited in the UI raises and clears. */
+async function monitoringPages(page, instance) {
+  step('History: charts of the last 15 minutes, including the running model');
+  await page.getByTestId('nav-history').click();
+  await page.locator('[data-testid="history-range"][data-range="15m"]').click();
+  await page.locator('[data-testid="history-chart"][data-series="cpu.usage_percent"]').waitFor({ timeout: 15_000 });
+  await page.locator(`[data-testid="history-chart"][data-series="model.${instance.model_id}.rss_bytes"]`).waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: join(out, '3b-history.png'), fullPage: true });
+
+  step('Alerts: a rule lowered in the UI raises an alert; restoring it clears the alert');
+  await page.getByTestId('nav-alerts').click();
+  await page.getByTestId('alert-rules-form').waitFor();
+  await page.getByTestId('rule-host_memory_percent-raise').fill('1');
+  await page.getByTestId('rule-host_memory_percent-clear').fill('0.5');
+  await page.getByTestId('rules-save').click();
+  const active = page.locator('[data-testid="alert-item"][data-kind="host_memory"][data-state="active"]');
+  await active.first().waitFor({ timeout: 15_000 });
+  await waitFor('the alert badge', async () => Number((await page.getByTestId('alerts-badge').innerText()).trim()) >= 1);
+  await page.screenshot({ path: join(out, '3c-alert-raised.png'), fullPage: true });
+  await page.getByTestId('rule-host_memory_percent-raise').fill('90');
+  await page.getByTestId('rule-host_memory_percent-clear').fill('85');
+  await page.getByTestId('rules-save').click();
+  await page.locator('[data-testid="alert-item"][data-kind="host_memory"][data-state="cleared"]').first().waitFor({ timeout: 15_000 });
+  assert.equal(await active.count(), 0, 'the alert cleared');
 }

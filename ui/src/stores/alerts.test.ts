@@ -69,6 +69,12 @@ describe('alerts store', () => {
     expect(store.worstSeverity).toBe('warning')
   })
 
+  it('lists active alerts among the recent ones even when the server left them out', async () => {
+    list = { active: [alert('a1', 100)], recent: [alert('a0', 50, 60, 'host_memory')] }
+    const store = await initialized()
+    expect(store.recent.map((a) => a.id)).toEqual(['a1', 'a0'])
+  })
+
   it('adds a raised alert to active and to the top of recent, once', async () => {
     const store = await initialized()
     emit({ type: 'system_alert', data: { ...alert('a2', 200, null, 'disk_space'), severity: 'critical' } })

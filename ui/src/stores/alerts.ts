@@ -44,7 +44,9 @@ export const useAlertsStore = defineStore('alerts', {
       try {
         const list = await getApi().listAlerts()
         this.active = [...list.active].sort((a, b) => b.raised_at - a.raised_at)
-        this.recent = list.recent.slice(0, RECENT_LIMIT)
+        // Recent holds the active ones too; add any the server left out.
+        const missing = this.active.filter((a) => !list.recent.some((r) => r.id === a.id))
+        this.recent = [...missing, ...list.recent].slice(0, RECENT_LIMIT)
         for (const a of arrived) this.merge(a)
         this.loaded = true
         this.error = null
