@@ -105,6 +105,10 @@ impl Core {
         self.spawn_instance_alerts();
         let core = self.clone();
         tokio::spawn(async move {
+            // Reading back a week of rollups takes a moment with a full history: not at open.
+            if let Err(err) = core.history.load_recent(now_ms()).await {
+                tracing::error!(%err, "could not read metric history");
+            }
             let mut ticker = tokio::time::interval(core.config.sample_interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             let mut flushed = Instant::now();

@@ -241,7 +241,7 @@ async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
     let metrics = core.prometheus_metrics().await;
     assert!(
         metrics.contains(&format!(
-            "pid=\"{engine_pid}\",process=\"llama-server\",instance=\"{}\"",
+            "pid=\"{engine_pid}\",process=\"llama-server\",instance_id=\"{}\"",
             running.id
         )),
         "{metrics}"

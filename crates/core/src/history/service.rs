@@ -8,6 +8,9 @@ use crate::monitor::SystemSnapshot;
 use crate::store::{Rollup, Store, StoreError};
 
 const MINUTE_MS: i64 = 60_000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+const WEEK_BUCKET_MS: i64 = 10 * MINUTE_MS;
+const WEEK_MS: i64 = 7 * DAY_MS;
 /// Full-rate samples kept in memory.
 const IN_MEMORY_MS: i64 = 60 * MINUTE_MS;
 /// Unwritten rollups kept when the database refuses writes, before the oldest are dropped.
@@ -25,6 +28,10 @@ struct Inner {
     minute: Option<(i64, HashMap<String, Acc>)>,
     /// Finished minutes not yet written.
     pending: Vec<Rollup>,
+    /// The last day of finished minutes, so that the 24 h view needs no database read.
+    day: BTreeMap<i64, HashMap<String, Acc>>,
+    /// The last week in ten-minute buckets, for the 7 d view.
+    week: BTreeMap<i64, HashMap<String, Acc>>,
 }
 
 /// Metric history: the last hour at full rate in memory; one-minute rollups in SQLite, written
@@ -116,24 +123,8 @@ impl MetricHistory {
         let wanted = |key: &str| keys.is_none_or(|k| k.is_empty() || k.iter().any(|w| w == key));
         let series = match range {
             HistoryRange::FifteenMinutes | HistoryRange::OneHour => self.from_memory(from, &wanted),
-            HistoryRange::OneDay | HistoryRange::SevenDays => {
-                let mut buckets: BTreeMap<String, BTreeMap<i64, Acc>> = BTreeMap::new();
-                for row in self
-                    .store
-                    .read_rollups(from - from.rem_euclid(step_ms), now + 1, step_ms, keys)
-                    .await?
-                {
-                    let acc = Acc {
-                        min: row.min,
-                        max: row.max,
-                        sum: row.avg * row.count as f64,
-                        count: row.count,
-                    };
-                    merge_into(&mut buckets, row.series, row.minute, step_ms, acc);
-                }
-                self.merge_unwritten(&mut buckets, from, step_ms, &wanted);
-                to_series(buckets)
-            }
+            HistoryRange::OneDay => self.from_day(from, &wanted),
+            HistoryRange::SevenDays => self.from_week(from, &wanted),
         };
         Ok(History {
             range,
@@ -166,33 +157,72 @@ impl MetricHistory {
             .collect()
     }
 
-    /// Minutes not yet in the database (pending and in progress) belong in long ranges too.
-    fn merge_unwritten(
-        &self,
-        buckets: &mut BTreeMap<String, BTreeMap<i64, Acc>>,
-        from: i64,
-        step_ms: i64,
-        wanted: &dyn Fn(&str) -> bool,
-    ) {
+    /// The day of minutes kept in memory plus the minute in progress.
+    fn from_day(&self, from: i64, wanted: &dyn Fn(&str) -> bool) -> Vec<HistorySeries> {
         let inner = self.lock();
-        for row in inner
-            .pending
-            .iter()
-            .filter(|r| r.minute >= from && wanted(&r.series))
+        let mut by_key: BTreeMap<&str, Vec<HistoryPoint>> = BTreeMap::new();
+        let current = inner.minute.as_ref().map(|(m, accs)| (m, accs));
+        for (minute, accs) in inner
+            .day
+            .range(from - from.rem_euclid(MINUTE_MS)..)
+            .chain(current)
         {
-            let acc = Acc {
-                min: row.min,
-                max: row.max,
-                sum: row.avg * row.count as f64,
-                count: row.count,
-            };
-            merge_into(buckets, row.series.clone(), row.minute, step_ms, acc);
-        }
-        if let Some((minute, accs)) = inner.minute.as_ref().filter(|(m, _)| *m >= from) {
             for (key, acc) in accs.iter().filter(|(k, _)| wanted(k)) {
-                merge_into(buckets, key.clone(), *minute, step_ms, *acc);
+                by_key.entry(key).or_default().push(HistoryPoint {
+                    t: *minute,
+                    min: acc.min,
+                    avg: acc.avg(),
+                    max: acc.max,
+                });
             }
         }
+        by_key
+            .into_iter()
+            .map(|(key, points)| HistorySeries {
+                key: key.to_string(),
+                points,
+            })
+            .collect()
+    }
+
+    /// The week of ten-minute buckets kept in memory, the minute in progress merged into the last.
+    fn from_week(&self, from: i64, wanted: &dyn Fn(&str) -> bool) -> Vec<HistorySeries> {
+        let inner = self.lock();
+        let mut buckets: BTreeMap<String, BTreeMap<i64, Acc>> = BTreeMap::new();
+        for (bucket, accs) in inner.week.range(from - from.rem_euclid(WEEK_BUCKET_MS)..) {
+            for (key, acc) in accs.iter().filter(|(k, _)| wanted(k)) {
+                merge_into(&mut buckets, key.clone(), *bucket, WEEK_BUCKET_MS, *acc);
+            }
+        }
+        if let Some((minute, accs)) = inner.minute.as_ref() {
+            for (key, acc) in accs.iter().filter(|(k, _)| wanted(k)) {
+                merge_into(&mut buckets, key.clone(), *minute, WEEK_BUCKET_MS, *acc);
+            }
+        }
+        to_series(buckets)
+    }
+
+    /// Loads the last week of rollups from the database (at startup), so that the 24 h and 7 d
+    /// views cover the time before a restart without reading the database per query.
+    pub async fn load_recent(&self, now: i64) -> Result<(), StoreError> {
+        let day = group(
+            self.store
+                .read_rollups(now - DAY_MS, now + 1, MINUTE_MS, None)
+                .await?,
+        );
+        let week = group(
+            self.store
+                .read_rollups(now - WEEK_MS, now + 1, WEEK_BUCKET_MS, None)
+                .await?,
+        );
+        let mut inner = self.lock();
+        for (minute, accs) in day {
+            remember(&mut inner.day, minute, &accs, DAY_MS);
+        }
+        for (bucket, accs) in week {
+            remember(&mut inner.week, bucket, &accs, WEEK_MS);
+        }
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -204,6 +234,13 @@ fn finish_minute(inner: &mut Inner) {
     let Some((minute, accs)) = inner.minute.take() else {
         return;
     };
+    remember(&mut inner.day, minute, &accs, DAY_MS);
+    remember(
+        &mut inner.week,
+        minute - minute.rem_euclid(WEEK_BUCKET_MS),
+        &accs,
+        WEEK_MS,
+    );
     inner
         .pending
         .extend(accs.into_iter().map(|(series, acc)| Rollup {
@@ -214,6 +251,49 @@ fn finish_minute(inner: &mut Inner) {
             max: acc.max,
             count: acc.count,
         }));
+}
+
+/// Adds finished samples to an in-memory window at bucket `t`, merging with what is there (a
+/// minute split by a restart), and forgets buckets older than `keep_ms` before the newest.
+fn remember(
+    window: &mut BTreeMap<i64, HashMap<String, Acc>>,
+    t: i64,
+    accs: &HashMap<String, Acc>,
+    keep_ms: i64,
+) {
+    let slot = window.entry(t).or_default();
+    for (key, acc) in accs {
+        match slot.get_mut(key) {
+            Some(existing) => existing.merge(*acc),
+            None => {
+                slot.insert(key.clone(), *acc);
+            }
+        }
+    }
+    let newest = *window.keys().next_back().expect("just inserted");
+    while window
+        .first_key_value()
+        .is_some_and(|(m, _)| *m < newest - keep_ms)
+    {
+        window.pop_first();
+    }
+}
+
+fn group(rows: Vec<Rollup>) -> BTreeMap<i64, HashMap<String, Acc>> {
+    let mut grouped: BTreeMap<i64, HashMap<String, Acc>> = BTreeMap::new();
+    for row in rows {
+        let acc = Acc {
+            min: row.min,
+            max: row.max,
+            sum: row.avg * row.count as f64,
+            count: row.count,
+        };
+        grouped
+            .entry(row.minute)
+            .or_default()
+            .insert(row.series, acc);
+    }
+    grouped
 }
 
 fn merge_into(
@@ -335,7 +415,8 @@ mod tests {
         feed(&first);
         first.flush(true).await.unwrap(); // shutdown: the minute in progress is written too
         drop(first);
-        let second = MetricHistory::new(store, 1000, 30);
+        let second = MetricHistory::new(store.clone(), 1000, 30);
+        second.load_recent(T0 + 200_000).await.unwrap();
         // The same minute continues after the restart.
         second.record(T0 + 179_500, vec![("cpu.usage_percent".into(), 1000.0)]);
         second.flush(true).await.unwrap();
@@ -350,6 +431,32 @@ mod tests {
         let last = day.series[0].points.last().unwrap();
         assert_eq!((last.min, last.max), (200.0, 1000.0));
         assert_eq!(day.series[0].points.len(), 3);
+        // The database merged the split minute too.
+        let rows = store
+            .read_rollups(
+                T0 + 120_000,
+                T0 + 180_000,
+                60_000,
+                Some(&["cpu.usage_percent".to_string()]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (rows.len(), rows[0].min, rows[0].max, rows[0].count),
+            (1, 200.0, 1000.0, 61)
+        );
+        let week = second
+            .query(
+                HistoryRange::SevenDays,
+                Some(&["cpu.usage_percent".to_string()]),
+                T0 + 200_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (week.series[0].points[0].min, week.series[0].points[0].max),
+            (0.0, 1000.0)
+        );
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! Prometheus text exposition (format 0.0.4) of a snapshot: stable metric names in base units
-//! (bytes, celsius, watts, hertz, ratios 0–1) with `gpu`/`uuid`, `instance`/`model` labels.
+//! (bytes, celsius, watts, hertz, ratios 0–1) with `gpu`/`uuid` and `instance_id`/`model` labels
+//! (`instance_id`, not `instance`, which Prometheus sets to the scrape target).
 
 use std::fmt::Write;
 
@@ -71,7 +72,7 @@ pub fn render(
     gpus(&mut e, &snapshot.gpu);
     for info in instances.iter().filter(|i| !i.state.is_terminal()) {
         let labels = vec![
-            ("instance", info.id.clone()),
+            ("instance_id", info.id.clone()),
             ("model", info.model_name.clone()),
             ("state", info.state.name().to_string()),
         ];
@@ -85,7 +86,7 @@ pub fn render(
     for r in &snapshot.instances {
         let labels = || {
             vec![
-                ("instance", r.instance_id.clone()),
+                ("instance_id", r.instance_id.clone()),
                 ("model", r.model_name.clone()),
             ]
         };
@@ -371,7 +372,7 @@ fn gpu(e: &mut Exposition, g: &GpuStats) {
         let mut l = labels();
         l.push(("pid", p.pid.to_string()));
         l.push(("process", p.name.clone().unwrap_or_default()));
-        l.push(("instance", p.instance_id.clone().unwrap_or_default()));
+        l.push(("instance_id", p.instance_id.clone().unwrap_or_default()));
         l.push((
             "model",
             p.model_name.clone().unwrap_or_else(|| "other".to_string()),
