@@ -127,9 +127,16 @@ mod tests {
             .unwrap();
         let pid = parent.id();
         let mut tree = Vec::new();
-        for _ in 0..100 {
+        // Forked children are `sh` until they exec `sleep`.
+        let settled = |tree: &[u32]| {
+            tree.len() == 3
+                && tree[1..]
+                    .iter()
+                    .all(|&p| process_name(p).as_deref() == Some("sleep"))
+        };
+        for _ in 0..200 {
             tree = process_tree(pid);
-            if tree.len() == 3 {
+            if settled(&tree) {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
