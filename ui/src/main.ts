@@ -1,3 +1,5 @@
+// Must stay the first import: it repairs navigator.language before uPlot reads it.
+import './localeGuard'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
