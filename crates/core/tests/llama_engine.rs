@@ -206,6 +206,32 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
         "{reason}"
     );
     assert!(reason.contains("failed to load model"), "{reason}");
+    assert!(
+        reason.contains("could not be loaded: it may be incomplete"),
+        "a hint names the likely cause: {reason}"
+    );
     assert!(!process_exists(started.pid.unwrap()));
     assert_eq!(core.supervisor.active_count(), 0);
+}
+
+/// An engine that floods its output (300k lines as fast as it can) is never blocked by us, and
+/// the kept log stays bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_engine_neither_blocks_nor_grows_the_log_without_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("w.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let fake = dir.path().join("llama-server");
+    std::fs::write(&fake, "#!/bin/sh\nseq 1 300000\nexit 3\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
+    let model = add_model(&core, "flood", &weights.display().to_string()).await;
+    let started = core.supervisor.start(&model.id).await.unwrap();
+    let settled = core.supervisor.wait_settled(&started.id, Duration::from_secs(60)).await.unwrap();
+    let reason = settled.state.reason().expect("it exits on its own").to_string();
+    assert!(reason.contains("exited with code 3"), "the flood ran to its end: {reason}");
+    let kept = core.supervisor.logs(&started.id, None, usize::MAX).unwrap();
+    assert_eq!(kept.len(), 5000, "the ring keeps a bounded number of lines");
+    let last = kept.iter().rev().find(|l| l.text == "300000").expect("the very last line was read");
+    assert_eq!(last.seq, 299_999, "no line was lost on the way");
 }

@@ -7,6 +7,7 @@
 
 mod error;
 mod health;
+mod hints;
 mod instance;
 mod log_ring;
 mod ports;
@@ -17,6 +18,7 @@ mod service;
 mod state;
 
 pub use error::SupervisorError;
+pub use hints::hint_for;
 pub use instance::InstanceInfo;
 pub use log_ring::{LogLine, LogRing, LogStream};
 pub use ports::{free_port, is_port_free};

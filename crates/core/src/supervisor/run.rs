@@ -128,10 +128,13 @@ async fn fail(
     kill_leftovers(pgid);
     drain(readers).await;
     let tail = instance.logs.tail_text(TAIL_LINES_IN_REASON);
+    let hint = super::hints::hint_for(&tail)
+        .map(|h| format!(" {h}"))
+        .unwrap_or_default();
     let reason = if tail.is_empty() {
         format!("The engine {what}; it printed nothing.")
     } else {
-        format!("The engine {what}. Last output:\n{tail}")
+        format!("The engine {what}.{hint} Last output:\n{tail}")
     };
     shared
         .transition(instance, InstanceState::Failed { reason })
