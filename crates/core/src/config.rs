@@ -14,6 +14,8 @@ pub struct CoreConfig {
     pub max_instances: usize,
     /// How long a stopping engine gets between SIGTERM and SIGKILL.
     pub stop_grace: Duration,
+    /// How often a Running instance's health endpoint is checked.
+    pub watchdog_interval: Duration,
     /// Interval of the system sampler.
     pub sample_interval: Duration,
     /// Days of one-minute history rollups kept (`LLMOPS_HISTORY_DAYS`).
@@ -29,6 +31,7 @@ impl CoreConfig {
             llama_server: None,
             max_instances: 5,
             stop_grace: Duration::from_secs(5),
+            watchdog_interval: Duration::from_secs(5),
             sample_interval: Duration::from_secs(1),
             history_retention_days: 30,
             nvml_lib: None,

@@ -9,7 +9,7 @@ use llmops_core::chat::{ChatMessage, ChatRequest, ChatRole, ChatStreamEvent};
 use llmops_core::config::CoreConfig;
 use llmops_core::engine::{resolve_binary, EngineKind};
 use llmops_core::error::CodedError;
-use llmops_core::library::NewModel;
+use llmops_core::library::{NewModel, RestartPolicy};
 use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::{is_port_free, process_exists, InstanceState};
 use llmops_core::Core;
@@ -53,6 +53,7 @@ async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library:
         engine: None,
         context_size: None,
         extra_args: None,
+        restart_policy: None,
     };
     core.library.add(new).await.unwrap()
 }
@@ -227,11 +228,180 @@ async fn a_flooding_engine_neither_blocks_nor_grows_the_log_without_bound() {
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = add_model(&core, "flood", &weights.display().to_string()).await;
     let started = core.supervisor.start(&model.id).await.unwrap();
-    let settled = core.supervisor.wait_settled(&started.id, Duration::from_secs(60)).await.unwrap();
-    let reason = settled.state.reason().expect("it exits on its own").to_string();
-    assert!(reason.contains("exited with code 3"), "the flood ran to its end: {reason}");
+    let settled = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let reason = settled
+        .state
+        .reason()
+        .expect("it exits on its own")
+        .to_string();
+    assert!(
+        reason.contains("exited with code 3"),
+        "the flood ran to its end: {reason}"
+    );
     let kept = core.supervisor.logs(&started.id, None, usize::MAX).unwrap();
     assert_eq!(kept.len(), 5000, "the ring keeps a bounded number of lines");
-    let last = kept.iter().rev().find(|l| l.text == "300000").expect("the very last line was read");
+    let last = kept
+        .iter()
+        .rev()
+        .find(|l| l.text == "300000")
+        .expect("the very last line was read");
     assert_eq!(last.seq, 299_999, "no line was lost on the way");
+}
+
+/// kill -9 of a running llama-server: seen at once as Failed with the signal and the log tail;
+/// the on-failure policy starts the model again after a backoff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
+    let Some(paths) = real_parts() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let core = core_in(&dir, |_| {}).await;
+    // Its own path for the same weights, so that it can carry a restart policy.
+    let weights = dir.path().join("smollm2.gguf");
+    std::os::unix::fs::symlink(paths.starter_model(), &weights).unwrap();
+    let new = NewModel {
+        name: "restartable".into(),
+        path: weights.display().to_string(),
+        engine: None,
+        context_size: Some(1024),
+        extra_args: None,
+        restart_policy: Some(RestartPolicy::OnFailure { max_retries: 2 }),
+    };
+    let model = core.library.add(new).await.unwrap();
+    let first = core.supervisor.start(&model.id).await.unwrap();
+    let running = core
+        .supervisor
+        .wait_settled(&first.id, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(running.state, InstanceState::Running);
+
+    let killed_at = std::time::Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(running.pid.unwrap() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let failed = wait_until(|| {
+        core.supervisor
+            .get(&first.id)
+            .ok()
+            .filter(|i| i.state.is_terminal())
+    })
+    .await;
+    eprintln!(
+        "kill -9 seen as Failed after {} ms",
+        killed_at.elapsed().as_millis()
+    );
+    let reason = failed.state.reason().expect("failed").to_string();
+    assert!(
+        reason.contains("killed by signal 9 (SIGKILL) while running"),
+        "{reason}"
+    );
+    assert!(reason.contains("Last output"), "{reason}");
+
+    // Backoff of 1 s, then a new instance of the same model.
+    let second = wait_until(|| {
+        core.supervisor
+            .list()
+            .into_iter()
+            .find(|i| i.model_id == model.id && i.id != first.id)
+    })
+    .await;
+    let second = core
+        .supervisor
+        .wait_settled(&second.id, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(
+        second.state,
+        InstanceState::Running,
+        "{:?}",
+        second.state.reason()
+    );
+    core.supervisor.stop(&second.id).await.unwrap();
+    assert!(!process_exists(second.pid.unwrap()));
+}
+
+/// An engine that stops answering its health endpoint while its process lives on is caught by
+/// the watchdog, stopped, and reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_engine_is_caught_by_the_watchdog() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("w.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let server = dir.path().join("fake_engine.py");
+    std::fs::write(
+        &server,
+        "import http.server, sys, time\n\
+         port = int(sys.argv[sys.argv.index('--port') + 1])\n\
+         seen = 0\n\
+         class H(http.server.BaseHTTPRequestHandler):\n\
+         \x20   def do_GET(self):\n\
+         \x20       global seen\n\
+         \x20       seen += 1\n\
+         \x20       if seen > 2:\n\
+         \x20           time.sleep(60)\n\
+         \x20       self.send_response(200); self.end_headers(); self.wfile.write(b'{}')\n\
+         \x20   def log_message(self, *args): pass\n\
+         print('fake engine listening', flush=True)\n\
+         http.server.ThreadingHTTPServer(('127.0.0.1', port), H).serve_forever()\n",
+    )
+    .unwrap();
+    let fake = dir.path().join("llama-server");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\nexec python3 {} \"$@\"\n", server.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let core = core_in(&dir, |c| {
+        c.llama_server = Some(fake.clone());
+        c.watchdog_interval = Duration::from_millis(100);
+        c.stop_grace = Duration::from_millis(500);
+    })
+    .await;
+    let model = add_model(&core, "hangs", &weights.display().to_string()).await;
+    let started = core.supervisor.start(&model.id).await.unwrap();
+    let running = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(
+        running.state,
+        InstanceState::Running,
+        "{:?}",
+        running.state.reason()
+    );
+    let failed = wait_until(|| {
+        core.supervisor
+            .get(&started.id)
+            .ok()
+            .filter(|i| i.state.is_terminal())
+    })
+    .await;
+    let reason = failed.state.reason().expect("failed").to_string();
+    assert!(
+        reason.contains("stopped answering its health check (3 times in a row)"),
+        "{reason}"
+    );
+    assert!(
+        !process_exists(running.pid.unwrap()),
+        "the hung engine was ended"
+    );
+}
+
+/// Polls every 20 ms for up to 60 s.
+async fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..3000 {
+        if let Some(value) = probe() {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("condition not reached within 60 s");
 }

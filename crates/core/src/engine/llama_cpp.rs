@@ -46,6 +46,7 @@ mod tests {
             path: "/m/tiny model.gguf".into(),
             context_size: 2048,
             extra_args: vec!["--threads".into(), "2".into()],
+            restart_policy: Default::default(),
             starter: false,
             created_at: 0,
         };

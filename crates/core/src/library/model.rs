@@ -17,6 +17,8 @@ pub struct Model {
     pub context_size: u32,
     /// Extra engine arguments, passed as an argv list, never through a shell.
     pub extra_args: Vec<String>,
+    /// What to do when an instance fails.
+    pub restart_policy: RestartPolicy,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -37,4 +39,17 @@ pub struct NewModel {
     #[serde(default)]
     #[ts(optional)]
     pub extra_args: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub restart_policy: Option<RestartPolicy>,
+}
+
+/// Whether an instance that fails is started again (with exponential backoff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RestartPolicy {
+    #[default]
+    Never,
+    /// Up to `max_retries` consecutive restarts, 1 s, 2 s, 4 s … apart (at most 60 s).
+    OnFailure { max_retries: u32 },
 }

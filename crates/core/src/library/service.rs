@@ -2,7 +2,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::model::{Model, NewModel, STARTER_MODEL_NAME};
+use super::model::{Model, NewModel, RestartPolicy, STARTER_MODEL_NAME};
 use crate::engine::EngineKind;
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
@@ -23,6 +23,8 @@ pub enum LibraryError {
     RelativePath(String),
     #[error("context size {0} is out of range; use a value between 256 and {MAX_CONTEXT_SIZE}")]
     BadContextSize(u32),
+    #[error("a restart policy allows 1 to 20 retries, not {0}")]
+    BadRestartPolicy(u32),
     #[error("the model {name:?} already uses {path}")]
     DuplicatePath { name: String, path: String },
     #[error(transparent)]
@@ -37,6 +39,7 @@ impl CodedError for LibraryError {
             LibraryError::RelativePath(_) => "model_path_not_absolute",
             LibraryError::BadContextSize(_) => "model_context_size_invalid",
             LibraryError::DuplicatePath { .. } => "model_path_duplicate",
+            LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
             LibraryError::Store(e) => e.code(),
         }
     }
@@ -114,6 +117,7 @@ impl ModelLibrary {
             engine: Some(EngineKind::LlamaCpp),
             context_size: Some(2048),
             extra_args: None,
+            restart_policy: None,
         })?;
         model.starter = true;
         self.store.insert_model(&model).await?;
@@ -133,6 +137,12 @@ impl ModelLibrary {
         if !(256..=MAX_CONTEXT_SIZE).contains(&context_size) {
             return Err(LibraryError::BadContextSize(context_size));
         }
+        let restart_policy = new.restart_policy.unwrap_or_default();
+        if let RestartPolicy::OnFailure { max_retries } = restart_policy {
+            if !(1..=20).contains(&max_retries) {
+                return Err(LibraryError::BadRestartPolicy(max_retries));
+            }
+        }
         Ok(Model {
             id: uuid::Uuid::new_v4().to_string(),
             name,
@@ -140,6 +150,7 @@ impl ModelLibrary {
             path,
             context_size,
             extra_args: new.extra_args.unwrap_or_default(),
+            restart_policy,
             starter: false,
             created_at: now_ms(),
         })
@@ -169,6 +180,7 @@ mod tests {
             engine: None,
             context_size: None,
             extra_args: None,
+            restart_policy: None,
         }
     }
 

@@ -34,8 +34,8 @@ impl Store {
         let extra_args =
             serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
         sqlx::query(
-            "INSERT INTO models (id, name, engine, path, context_size, extra_args, starter, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, starter, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&model.id)
         .bind(&model.name)
@@ -43,6 +43,7 @@ impl Store {
         .bind(&model.path)
         .bind(model.context_size)
         .bind(extra_args)
+        .bind(serde_json::to_string(&model.restart_policy).expect("a policy serialises"))
         .bind(model.starter)
         .bind(model.created_at)
         .execute(self.pool())
@@ -67,6 +68,7 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
     };
     let engine: String = row.try_get("engine")?;
     let extra_args: String = row.try_get("extra_args")?;
+    let restart_policy: String = row.try_get("restart_policy")?;
     Ok(Model {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -76,6 +78,8 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
         context_size: row.try_get("context_size")?,
         extra_args: serde_json::from_str(&extra_args)
             .map_err(|e| corrupt(format!("extra_args: {e}")))?,
+        restart_policy: serde_json::from_str(&restart_policy)
+            .map_err(|e| corrupt(format!("restart_policy: {e}")))?,
         starter: row.try_get("starter")?,
         created_at: row.try_get("created_at")?,
     })

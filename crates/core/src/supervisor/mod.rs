@@ -13,6 +13,7 @@ mod log_ring;
 mod ports;
 mod process;
 mod reap;
+mod restart;
 mod run;
 mod service;
 mod state;

@@ -7,15 +7,19 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Child;
 use tokio::task::JoinHandle;
 
-use super::health::wait_healthy;
+use super::health::{is_healthy, wait_healthy};
 use super::instance::Instance;
 use super::log_ring::LogStream;
 use super::process::{describe_exit, kill_leftovers, terminate_group};
+use super::restart::after_failure;
 use super::service::Shared;
 use super::state::InstanceState;
 use crate::engine::LaunchSpec;
+use crate::library::RestartPolicy;
 
 const TAIL_LINES_IN_REASON: usize = 15;
+/// Consecutive failed health checks after which a Running engine counts as hung.
+const WATCHDOG_STRIKES: u32 = 3;
 /// After the process exits, how long its pipes may take to deliver their last lines.
 const DRAIN_TIMEOUT: Duration = Duration::from_millis(500);
 
@@ -29,17 +33,31 @@ enum StartOutcome {
 pub(super) async fn own_instance(
     shared: Arc<Shared>,
     instance: Arc<Instance>,
+    child: Child,
+    spec: LaunchSpec,
+    policy: RestartPolicy,
+) {
+    run_to_end(&shared, &instance, child, spec).await;
+    let info = instance.snapshot();
+    if matches!(info.state, InstanceState::Failed { .. }) {
+        after_failure(&shared, &info.model_id, &info.model_name, policy);
+    }
+}
+
+async fn run_to_end(
+    shared: &Arc<Shared>,
+    instance: &Arc<Instance>,
     mut child: Child,
     spec: LaunchSpec,
 ) {
     let Some(pgid) = child.id() else {
         let reason = "the engine process vanished right after it was spawned".to_string();
         shared
-            .transition(&instance, InstanceState::Failed { reason })
+            .transition(instance, InstanceState::Failed { reason })
             .await;
         return;
     };
-    let readers = capture_output(&mut child, &instance);
+    let readers = capture_output(&mut child, instance);
     let health_url = format!(
         "http://127.0.0.1:{}{}",
         instance.snapshot().port,
@@ -54,15 +72,15 @@ pub(super) async fn own_instance(
         }
     };
     match outcome {
-        StartOutcome::Ready => shared.transition(&instance, InstanceState::Running).await,
+        StartOutcome::Ready => shared.transition(instance, InstanceState::Running).await,
         StartOutcome::StopRequested => {
-            return stop(&shared, &instance, &mut child, pgid, readers).await
+            return stop(shared, instance, &mut child, pgid, readers).await
         }
         StartOutcome::Exited(status) => {
             let what = exit_text(status);
             return fail(
-                &shared,
-                &instance,
+                shared,
+                instance,
                 pgid,
                 readers,
                 format!("{what} before becoming ready"),
@@ -73,8 +91,8 @@ pub(super) async fn own_instance(
             let _ = terminate_group(&mut child, pgid, shared.config.stop_grace).await;
             let secs = spec.start_timeout.as_secs();
             return fail(
-                &shared,
-                &instance,
+                shared,
+                instance,
                 pgid,
                 readers,
                 format!("not healthy within {secs} s, so it was stopped"),
@@ -83,12 +101,28 @@ pub(super) async fn own_instance(
         }
     }
 
-    tokio::select! {
-        status = child.wait() => {
-            let what = exit_text(status);
-            fail(&shared, &instance, pgid, readers, format!("{what} while running")).await
+    // Running: an exit is seen at once; a hung engine by the watchdog.
+    let mut strikes = 0;
+    loop {
+        let check = async {
+            tokio::time::sleep(shared.config.watchdog_interval).await;
+            is_healthy(&shared.http, &health_url).await
+        };
+        tokio::select! {
+            status = child.wait() => {
+                let what = exit_text(status);
+                return fail(shared, instance, pgid, readers, format!("{what} while running")).await;
+            }
+            _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, pgid, readers).await,
+            healthy = check => {
+                strikes = if healthy { 0 } else { strikes + 1 };
+                if strikes >= WATCHDOG_STRIKES {
+                    let _ = terminate_group(&mut child, pgid, shared.config.stop_grace).await;
+                    let what = format!("stopped answering its health check ({strikes} times in a row), so it was stopped");
+                    return fail(shared, instance, pgid, readers, what).await;
+                }
+            }
         }
-        _ = instance.stop.cancelled() => stop(&shared, &instance, &mut child, pgid, readers).await,
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::error::SupervisorError;
 use super::instance::{Instance, InstanceInfo};
 use super::log_ring::LogLine;
+use super::restart::Restarts;
 use super::state::InstanceState;
 use super::{ports, process, reap, run};
 use crate::config::CoreConfig;
@@ -31,6 +32,8 @@ pub(super) struct Shared {
     instances: Mutex<HashMap<String, Arc<Instance>>>,
     /// Serialises starts so that the instance limit and port choice cannot race.
     start_lock: tokio::sync::Mutex<()>,
+    /// Automatic restarts per model (restart policy).
+    pub restarts: Restarts,
 }
 
 impl Shared {
@@ -52,49 +55,20 @@ impl Shared {
         instance.info.send_replace(info.clone());
         self.bus.publish(Event::ModelStatusUpdate(info));
     }
-}
-
-impl Supervisor {
-    /// Also reaps engines left running by a previous run of the app that crashed.
-    pub async fn new(
-        config: CoreConfig,
-        library: ModelLibrary,
-        store: Store,
-        bus: EventBus,
-    ) -> Supervisor {
-        reap::reap_survivors(&store).await;
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("a plain HTTP client builds");
-        Supervisor {
-            shared: Arc::new(Shared {
-                config,
-                library,
-                store,
-                bus,
-                http,
-                instances: Mutex::new(HashMap::new()),
-                start_lock: tokio::sync::Mutex::new(()),
-            }),
-        }
-    }
-
-    /// Starts an instance of the model and returns it in the Starting state; readiness is
-    /// reported by a `model_status_update` event (or [`Supervisor::wait_settled`]).
-    pub async fn start(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
-        let model = self.shared.library.get(model_id).await?;
+    /// Spawns an instance of the model (user start or automatic restart).
+    pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        let model = self.library.get(model_id).await?;
         if !Path::new(&model.path).is_file() {
             return Err(SupervisorError::ModelFileMissing { path: model.path });
         }
-        let config = &self.shared.config;
+        let config = &self.config;
         let binary = resolve_binary(
             model.engine,
             config.llama_server.as_deref(),
             &config.paths.engines_dir(),
         )?;
 
-        let _guard = self.shared.start_lock.lock().await;
+        let _guard = self.start_lock.lock().await;
         let running = self.active_count();
         if running >= config.max_instances {
             return Err(SupervisorError::TooManyInstances {
@@ -133,19 +107,72 @@ impl Supervisor {
             });
             instances.insert(info.id.clone(), instance.clone());
         }
-        if let Err(err) = self.shared.store.record_instance_state(&info).await {
+        if let Err(err) = self.store.record_instance_state(&info).await {
             tracing::error!(id = %info.id, %err, "could not persist a new instance");
         }
-        self.shared
-            .bus
-            .publish(Event::ModelStatusUpdate(info.clone()));
+        self.bus.publish(Event::ModelStatusUpdate(info.clone()));
         tokio::spawn(run::own_instance(
-            self.shared.clone(),
+            self.clone(),
             instance,
             child,
             spec,
+            model.restart_policy,
         ));
         Ok(info)
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.lock_instances()
+            .values()
+            .filter(|i| !i.snapshot().state.is_terminal())
+            .count()
+    }
+
+    pub fn has_live_instance(&self, model_id: &str) -> bool {
+        self.lock_instances().values().any(|i| {
+            let info = i.snapshot();
+            info.model_id == model_id && !info.state.is_terminal()
+        })
+    }
+
+    pub fn lock_instances(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Instance>>> {
+        self.instances.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Supervisor {
+    /// Also reaps engines left running by a previous run of the app that crashed.
+    pub async fn new(
+        config: CoreConfig,
+        library: ModelLibrary,
+        store: Store,
+        bus: EventBus,
+    ) -> Supervisor {
+        reap::reap_survivors(&store).await;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a plain HTTP client builds");
+        Supervisor {
+            shared: Arc::new(Shared {
+                config,
+                library,
+                store,
+                bus,
+                http,
+                instances: Mutex::new(HashMap::new()),
+                start_lock: tokio::sync::Mutex::new(()),
+                restarts: Restarts::default(),
+            }),
+        }
+    }
+
+    /// Starts an instance of the model and returns it in the Starting state; readiness is
+    /// reported by a `model_status_update` event (or [`Supervisor::wait_settled`]). A start by
+    /// the user resets the model's automatic restart count.
+    pub async fn start(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        self.shared.restarts.reset(model_id);
+        self.shared.launch(model_id).await
     }
 
     /// Stops the instance and waits until its process group is gone. Stopping a finished
@@ -174,6 +201,7 @@ impl Supervisor {
 
     /// Stops every instance this supervisor started (used on Quit and shutdown).
     pub async fn stop_all(&self) {
+        self.shared.restarts.shut_down();
         let ids: Vec<String> = self
             .lock_instances()
             .values()
@@ -225,10 +253,7 @@ impl Supervisor {
     }
 
     pub fn active_count(&self) -> usize {
-        self.lock_instances()
-            .values()
-            .filter(|i| !i.snapshot().state.is_terminal())
-            .count()
+        self.shared.active_count()
     }
 
     fn instance(&self, id: &str) -> Result<Arc<Instance>, SupervisorError> {
@@ -239,9 +264,6 @@ impl Supervisor {
     }
 
     fn lock_instances(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Instance>>> {
-        self.shared
-            .instances
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.shared.lock_instances()
     }
 }
