@@ -109,6 +109,16 @@ try {
 
   await monitoringPages(page, instance);
 
+  step('Live logs over the WebSocket /api/models/{id}/logs');
+  const batch = await page.evaluate((modelId) => new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/api/models/${modelId}/logs`);
+    ws.onmessage = (m) => { ws.close(); resolve(JSON.parse(m.data)); };
+    ws.onerror = () => reject(new Error('websocket failed'));
+    setTimeout(() => reject(new Error('no log batch within 10 s')), 10_000);
+  }), instance.model_id);
+  assert.equal(batch.instance_id, instance.id);
+  assert.ok(batch.lines.length > 0 && batch.lines.some((l) => /llama|server/i.test(l.text)), 'engine output arrives');
+
   step('Stop: the process and its port are gone');
   await page.getByTestId('nav-dashboard').click();
   await starter.getByTestId('stop-model').click();

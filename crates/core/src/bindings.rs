@@ -14,6 +14,7 @@ fn export_all(dir: &Path) {
     crate::chat::ChatRequest::export_all_to(dir).unwrap();
     crate::chat::ChatStreamEvent::export_all_to(dir).unwrap();
     crate::supervisor::LogLine::export_all_to(dir).unwrap();
+    crate::supervisor::LogBatch::export_all_to(dir).unwrap();
     crate::history::History::export_all_to(dir).unwrap();
     crate::alerts::AlertRules::export_all_to(dir).unwrap();
     crate::alerts::AlertList::export_all_to(dir).unwrap();

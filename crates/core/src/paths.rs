@@ -43,6 +43,11 @@ impl AppPaths {
         self.data_dir.join("logs")
     }
 
+    /// One log file per model instance.
+    pub fn instance_log_dir(&self) -> PathBuf {
+        self.log_dir().join("instances")
+    }
+
     pub fn engines_dir(&self) -> PathBuf {
         self.cache_dir.join("engines")
     }

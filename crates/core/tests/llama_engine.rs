@@ -213,6 +213,25 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
     );
     assert!(!process_exists(started.pid.unwrap()));
     assert_eq!(core.supervisor.active_count(), 0);
+
+    // After the app restarts, the failed instance's output is still readable from its log file.
+    drop(core);
+    let reopened = core_in(&dir, |_| {}).await;
+    let lines = reopened.supervisor.logs(&started.id, None, 100).unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.text.contains("failed to load model")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        reopened
+            .supervisor
+            .logs("no-such-instance", None, 10)
+            .unwrap_err()
+            .code(),
+        "instance_not_found"
+    );
 }
 
 /// An engine that floods its output (300k lines as fast as it can) is never blocked by us, and

@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use llmops_core::Core;
 
-use crate::routes::{alerts, chat, events, instances, models, system};
+use crate::routes::{alerts, chat, events, instances, logs, models, system};
 use crate::ui_files;
 
 pub fn router(core: Core, ui_dir: PathBuf) -> Router {
@@ -20,6 +20,7 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/models", get(models::list).post(models::add))
         .route("/models/{id}", delete(models::remove))
         .route("/models/{id}/start", post(models::start))
+        .route("/models/{id}/logs", get(logs::follow))
         .route("/instances", get(instances::list))
         .route("/instances/{id}", get(instances::get))
         .route("/instances/{id}/stop", post(instances::stop))

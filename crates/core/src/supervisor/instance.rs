@@ -5,7 +5,10 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::log_ring::LogRing;
+use std::path::Path;
+
+use super::log_file::LogFile;
+use super::log_ring::{LogRing, LogStream};
 use super::state::InstanceState;
 use crate::engine::EngineKind;
 
@@ -35,16 +38,36 @@ pub struct InstanceInfo {
 pub(super) struct Instance {
     pub info: watch::Sender<InstanceInfo>,
     pub logs: LogRing,
+    /// The same lines on disk; `None` when the file could not be created.
+    pub log_file: Option<LogFile>,
     pub stop: CancellationToken,
 }
 
 impl Instance {
-    pub fn new(info: InstanceInfo) -> Arc<Instance> {
+    pub fn new(info: InstanceInfo, log_dir: &Path) -> Arc<Instance> {
+        let log_file = LogFile::create(log_dir, &info.id)
+            .inspect_err(|err| tracing::warn!(dir = %log_dir.display(), %err, "instance log file unavailable"))
+            .ok();
         Arc::new(Instance {
             info: watch::channel(info).0,
             logs: LogRing::new(LOG_LINES_KEPT),
+            log_file,
             stop: CancellationToken::new(),
         })
+    }
+
+    /// Keeps an output line in memory and on disk.
+    pub fn log(&self, stream: LogStream, raw: &[u8]) {
+        let line = self.logs.push(stream, raw);
+        if let Some(file) = &self.log_file {
+            file.append(&line);
+        }
+    }
+
+    pub fn flush_log(&self) {
+        if let Some(file) = &self.log_file {
+            file.flush();
+        }
     }
 
     pub fn snapshot(&self) -> InstanceInfo {

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::Serialize;
+use tokio::sync::watch;
 use ts_rs::TS;
 
 use crate::time::now_ms;
@@ -30,9 +31,17 @@ pub struct LogLine {
     pub at: i64,
 }
 
+/// Output lines of one instance, as sent to a live log follower.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct LogBatch {
+    pub instance_id: String,
+    pub lines: Vec<LogLine>,
+}
+
 pub struct LogRing {
     capacity: usize,
     inner: Mutex<Inner>,
+    newest: watch::Sender<u64>,
 }
 
 struct Inner {
@@ -48,10 +57,12 @@ impl LogRing {
                 lines: VecDeque::new(),
                 next_seq: 0,
             }),
+            newest: watch::channel(0).0,
         }
     }
 
-    pub fn push(&self, stream: LogStream, raw: &[u8]) {
+    /// Keeps the line and returns it as kept (truncated, numbered, timed).
+    pub fn push(&self, stream: LogStream, raw: &[u8]) -> LogLine {
         let text = truncate(String::from_utf8_lossy(raw).trim_end_matches(['\n', '\r']));
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let seq = inner.next_seq;
@@ -59,12 +70,21 @@ impl LogRing {
         if inner.lines.len() == self.capacity {
             inner.lines.pop_front();
         }
-        inner.lines.push_back(LogLine {
+        let line = LogLine {
             seq,
             stream,
             text,
             at: now_ms(),
-        });
+        };
+        inner.lines.push_back(line.clone());
+        drop(inner);
+        self.newest.send_replace(seq + 1);
+        line
+    }
+
+    /// Changes whenever lines are added (the value is the next seq): for live tailing.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.newest.subscribe()
     }
 
     /// Lines with `seq >= since` (all kept lines when `None`), at most the last `limit` of them.

@@ -137,10 +137,11 @@ async fn stop(
     match terminate_group(child, pgid, shared.config.stop_grace).await {
         Ok(status) => {
             drain(readers).await;
-            instance.logs.push(
+            instance.log(
                 LogStream::Stderr,
                 format!("[llmops] engine {}", describe_exit(status)).as_bytes(),
             );
+            instance.flush_log();
             shared.transition(instance, InstanceState::Stopped).await;
         }
         Err(err) => {
@@ -161,6 +162,7 @@ async fn fail(
 ) {
     kill_leftovers(pgid);
     drain(readers).await;
+    instance.flush_log();
     let tail = instance.logs.tail_text(TAIL_LINES_IN_REASON);
     let hint = super::hints::hint_for(&tail)
         .map(|h| format!(" {h}"))
@@ -212,7 +214,13 @@ async fn read_lines(pipe: impl AsyncRead + Unpin, instance: Arc<Instance>, strea
         line.clear();
         match reader.read_until(b'\n', &mut line).await {
             Ok(0) | Err(_) => return,
-            Ok(_) => instance.logs.push(stream, &line),
+            Ok(_) => {
+                instance.log(stream, &line);
+                // Write the file in bursts: when the engine has nothing more buffered.
+                if reader.buffer().is_empty() {
+                    instance.flush_log();
+                }
+            }
         }
     }
 }

@@ -8,13 +8,16 @@ use super::instance::{Instance, InstanceInfo};
 use super::log_ring::LogLine;
 use super::restart::Restarts;
 use super::state::InstanceState;
-use super::{ports, process, reap, run};
+use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{resolve_binary, LaunchSpec};
 use crate::events::{Event, EventBus};
 use crate::library::ModelLibrary;
 use crate::store::Store;
 use crate::time::now_ms;
+
+/// Instance log files not written for this long are deleted at startup.
+const LOG_FILES_KEPT_FOR: Duration = Duration::from_secs(14 * 24 * 3600);
 
 /// Starts, tracks and stops model instances. Cheap to clone; all clones share the instances.
 #[derive(Clone)]
@@ -98,7 +101,7 @@ impl Shared {
             updated_at: now,
         };
         tracing::info!(id = %info.id, model = %model.name, port, pid = ?info.pid, binary = %info.binary, source = binary.source, "starting instance");
-        let instance = Instance::new(info.clone());
+        let instance = Instance::new(info.clone(), &self.config.paths.instance_log_dir());
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -149,6 +152,7 @@ impl Supervisor {
         bus: EventBus,
     ) -> Supervisor {
         reap::reap_survivors(&store).await;
+        log_file::prune(&config.paths.instance_log_dir(), LOG_FILES_KEPT_FOR);
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -243,13 +247,32 @@ impl Supervisor {
     }
 
     /// Output lines with `seq >= since`, at most `limit` of the newest.
+    /// For an instance of an earlier run of the app, its log file is read instead.
     pub fn logs(
         &self,
         instance_id: &str,
         since: Option<u64>,
         limit: usize,
     ) -> Result<Vec<LogLine>, SupervisorError> {
-        Ok(self.instance(instance_id)?.logs.read(since, limit))
+        match self.instance(instance_id) {
+            Ok(instance) => Ok(instance.logs.read(since, limit)),
+            Err(not_live) => {
+                let dir = self.shared.config.paths.instance_log_dir();
+                let lines = log_file::read_tail(&dir, instance_id, limit).ok_or(not_live)?;
+                Ok(lines
+                    .into_iter()
+                    .filter(|l| since.is_none_or(|s| l.seq >= s))
+                    .collect())
+            }
+        }
+    }
+
+    /// The kept lines now and a receiver that changes whenever lines are added (live tailing).
+    pub fn follow_logs(
+        &self,
+        instance_id: &str,
+    ) -> Result<tokio::sync::watch::Receiver<u64>, SupervisorError> {
+        Ok(self.instance(instance_id)?.logs.subscribe())
     }
 
     pub fn active_count(&self) -> usize {

@@ -4,5 +4,6 @@ pub mod alerts;
 pub mod chat;
 pub mod events;
 pub mod instances;
+pub mod logs;
 pub mod models;
 pub mod system;

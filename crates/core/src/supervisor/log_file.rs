@@ -1,0 +1,182 @@
+//! Each instance's output, also kept on disk (`<data>/logs/instances/<id>.log`, one line per
+//! output line: `<unix ms> <stdout|stderr> <text>`), rotated by size, so that the logs of an
+//! instance that failed while nobody watched, or before the app restarted, can still be read.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use super::log_ring::{LogLine, LogStream};
+
+const MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// Rotated files kept besides the current one: `<id>.log.1` (newest) … `<id>.log.2`.
+const ROTATED_KEPT: u32 = 2;
+
+pub struct LogFile {
+    path: PathBuf,
+    state: Mutex<Option<(BufWriter<File>, u64)>>,
+}
+
+impl LogFile {
+    pub fn create(dir: &Path, instance_id: &str) -> std::io::Result<LogFile> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{instance_id}.log"));
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let size = file.metadata()?.len();
+        Ok(LogFile {
+            path,
+            state: Mutex::new(Some((BufWriter::with_capacity(64 * 1024, file), size))),
+        })
+    }
+
+    pub fn append(&self, line: &LogLine) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((writer, size)) = state.as_mut() else {
+            return;
+        };
+        let stream = match line.stream {
+            LogStream::Stdout => "stdout",
+            LogStream::Stderr => "stderr",
+        };
+        let text = format!("{} {stream} {}\n", line.at, line.text);
+        if writer.write_all(text.as_bytes()).is_err() {
+            // A full disk must not stop the engine: keep the in-memory log only.
+            tracing::warn!(path = %self.path.display(), "instance log file write failed; file logging stopped");
+            *state = None;
+            return;
+        }
+        *size += text.len() as u64;
+        if *size >= MAX_BYTES {
+            *state = self.rotate(state.take());
+        }
+    }
+
+    /// Writes what is buffered (called when the engine is quiet, and at its exit).
+    pub fn flush(&self) {
+        if let Some((writer, _)) = self
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            let _ = writer.flush();
+        }
+    }
+
+    fn rotate(&self, current: Option<(BufWriter<File>, u64)>) -> Option<(BufWriter<File>, u64)> {
+        if let Some((mut writer, _)) = current {
+            let _ = writer.flush();
+        }
+        for n in (1..ROTATED_KEPT).rev() {
+            let _ = std::fs::rename(rotated(&self.path, n), rotated(&self.path, n + 1));
+        }
+        let _ = std::fs::rename(&self.path, rotated(&self.path, 1));
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&self.path)
+            .ok()?;
+        Some((BufWriter::with_capacity(64 * 1024, file), 0))
+    }
+}
+
+fn rotated(path: &Path, n: u32) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{n}"));
+    PathBuf::from(name)
+}
+
+/// The last `limit` lines of a finished instance's log file (current file, then the newest
+/// rotated one if the current is short).
+pub fn read_tail(dir: &Path, instance_id: &str, limit: usize) -> Option<Vec<LogLine>> {
+    let path = dir.join(format!("{instance_id}.log"));
+    if !path.is_file() {
+        return None;
+    }
+    let mut texts: Vec<String> = Vec::new();
+    for file in [rotated(&path, 1), path] {
+        if let Ok(f) = File::open(&file) {
+            texts.extend(BufReader::new(f).lines().map_while(Result::ok));
+        }
+    }
+    let start = texts.len().saturating_sub(limit);
+    Some(
+        texts[start..]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, raw)| parse(raw, (start + i) as u64))
+            .collect(),
+    )
+}
+
+fn parse(raw: &str, seq: u64) -> Option<LogLine> {
+    let (at, rest) = raw.split_once(' ')?;
+    let (stream, text) = rest.split_once(' ').unwrap_or((rest, ""));
+    let stream = if stream == "stdout" {
+        LogStream::Stdout
+    } else {
+        LogStream::Stderr
+    };
+    Some(LogLine {
+        seq,
+        stream,
+        text: text.to_string(),
+        at: at.parse().ok()?,
+    })
+}
+
+/// Deletes instance log files not written for `older_than`.
+pub fn prune(dir: &Path, older_than: Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let cutoff = SystemTime::now() - older_than;
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .map(|t| t < cutoff)
+            .unwrap_or(false);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(seq: u64, text: &str) -> LogLine {
+        LogLine {
+            seq,
+            stream: LogStream::Stderr,
+            text: text.into(),
+            at: 1_700_000_000_000 + seq as i64,
+        }
+    }
+
+    #[test]
+    fn lines_round_trip_and_rotate_by_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = LogFile::create(dir.path(), "abc").unwrap();
+        let big = "x".repeat(4000);
+        for seq in 0..3000 {
+            file.append(&line(seq, &format!("{seq} {big}")));
+        }
+        file.append(&line(3000, "the end"));
+        file.flush();
+        assert!(
+            rotated(&dir.path().join("abc.log"), 1).is_file(),
+            "rotated past 8 MiB"
+        );
+        let tail = read_tail(dir.path(), "abc", 3).unwrap();
+        assert_eq!(tail.last().unwrap().text, "the end");
+        assert_eq!(tail.last().unwrap().at, 1_700_000_003_000);
+        assert!(tail[0].text.starts_with("2998 "));
+        assert!(read_tail(dir.path(), "missing", 3).is_none());
+    }
+}
