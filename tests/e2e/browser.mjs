@@ -39,7 +39,7 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -81,6 +81,18 @@ try {
   assert.ok(processAlive(instance.pid), 'llama-server runs');
   const seen = await api(base, 'GET', `/instances/${instance.id}/logs?limit=50`);
   assert.ok(seen.body.length > 0, 'engine logs are available');
+
+  step('Logs: search and copy the engine output');
+  await starter.getByTestId('toggle-logs').click();
+  await waitFor('engine output in the log panel', async () => /llama/i.test(await starter.getByTestId('instance-logs').innerText()));
+  await starter.getByTestId('logs-search').fill('listening');
+  await waitFor('the search to narrow the lines', async () => /\d+/.test(await starter.getByTestId('logs-matches').innerText()));
+  const shownLog = (await starter.getByTestId('instance-logs').innerText()).trim();
+  assert.ok(shownLog.length > 0 && shownLog.split('\n').every((l) => /listening/i.test(l)), `only matching lines: ${shownLog}`);
+  await starter.getByTestId('logs-copy').click();
+  await starter.getByTestId('logs-copied').waitFor();
+  assert.equal((await page.evaluate(() => navigator.clipboard.readText())).trim(), shownLog);
+  await starter.getByTestId('toggle-logs').click();
 
   step('Chat: the answer streams in');
   await page.getByTestId('nav-chat').click();
