@@ -112,7 +112,8 @@ try {
   process.kill(appPids[0], 'SIGTERM');
   await waitFor('llama-server to be stopped by the app on exit', async () => pids.every((pid) => !processAlive(pid)), 30_000, 250);
   await waitFor('the app to exit', async () => !processAlive(appPids[0]), 15_000, 250);
-  const history = readFileSync(join(dataDir, 'logs', readdirSync(join(dataDir, 'logs'))[0]), 'utf8');
+  const appLog = readdirSync(join(dataDir, 'logs')).find((f) => /^llmops.*\.jsonl$/.test(f));
+  const history = readFileSync(join(dataDir, 'logs', appLog), 'utf8');
   assert.match(history, /"state":"stopped"/, 'the stop was graceful and logged');
   await webdriver('DELETE', `/session/${session}`).catch(() => {});
   session = undefined;
