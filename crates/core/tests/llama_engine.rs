@@ -54,6 +54,7 @@ async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library:
         context_size: None,
         extra_args: None,
         restart_policy: None,
+        port: None,
     };
     core.library.add(new).await.unwrap()
 }
@@ -288,6 +289,7 @@ async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
         context_size: Some(1024),
         extra_args: None,
         restart_policy: Some(RestartPolicy::OnFailure { max_retries: 2 }),
+        port: None,
     };
     let model = core.library.add(new).await.unwrap();
     let first = core.supervisor.start(&model.id).await.unwrap();
@@ -423,4 +425,31 @@ async fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("condition not reached within 60 s");
+}
+
+#[tokio::test]
+async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("w.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let fake = dir.path().join("llama-server");
+    std::fs::write(&fake, "#!/bin/sh\nsleep 60\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let new = NewModel {
+        name: "fixed".into(),
+        path: weights.display().to_string(),
+        engine: None,
+        context_size: None,
+        extra_args: None,
+        restart_policy: None,
+        port: Some(port),
+    };
+    let model = core.library.add(new).await.unwrap();
+    let err = core.supervisor.start(&model.id).await.unwrap_err();
+    assert_eq!(err.code(), "port_in_use");
+    assert!(err.to_string().contains(&port.to_string()));
+    assert!(core.supervisor.list().is_empty());
 }

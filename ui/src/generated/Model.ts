@@ -19,6 +19,10 @@ extra_args: Array<string>,
  */
 restart_policy: RestartPolicy, 
 /**
+ * A fixed port; `None` picks a free one at each start.
+ */
+port: number | null, 
+/**
  * Registered automatically from the cache on first run.
  */
 starter: boolean, created_at: number, };

@@ -5,4 +5,4 @@ import type { RestartPolicy } from "./RestartPolicy";
 /**
  * What the user gives to add a model.
  */
-export type NewModel = { name: string, path: string, engine?: EngineKind, context_size?: number, extra_args?: Array<string>, restart_policy?: RestartPolicy, };
+export type NewModel = { name: string, path: string, engine?: EngineKind, context_size?: number, extra_args?: Array<string>, restart_policy?: RestartPolicy, port?: number, };

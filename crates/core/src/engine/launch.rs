@@ -14,6 +14,9 @@ pub struct LaunchSpec {
     pub health_path: &'static str,
     /// How long the engine may take to become healthy.
     pub start_timeout: Duration,
+    /// A line the engine prints once it serves: seeing it triggers a health check at once,
+    /// instead of at the next poll.
+    pub ready_marker: Option<&'static str>,
 }
 
 impl LaunchSpec {

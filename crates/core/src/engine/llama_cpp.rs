@@ -29,6 +29,7 @@ pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchS
         args,
         health_path: "/health",
         start_timeout: START_TIMEOUT,
+        ready_marker: Some("server is listening"),
     }
 }
 
@@ -47,6 +48,7 @@ mod tests {
             context_size: 2048,
             extra_args: vec!["--threads".into(), "2".into()],
             restart_policy: Default::default(),
+            port: None,
             starter: false,
             created_at: 0,
         };

@@ -19,6 +19,8 @@ pub struct Model {
     pub extra_args: Vec<String>,
     /// What to do when an instance fails.
     pub restart_policy: RestartPolicy,
+    /// A fixed port; `None` picks a free one at each start.
+    pub port: Option<u16>,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -42,6 +44,9 @@ pub struct NewModel {
     #[serde(default)]
     #[ts(optional)]
     pub restart_policy: Option<RestartPolicy>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub port: Option<u16>,
 }
 
 /// Whether an instance that fails is started again (with exponential backoff).

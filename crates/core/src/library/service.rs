@@ -23,6 +23,8 @@ pub enum LibraryError {
     RelativePath(String),
     #[error("context size {0} is out of range; use a value between 256 and {MAX_CONTEXT_SIZE}")]
     BadContextSize(u32),
+    #[error("port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
+    PrivilegedPort(u16),
     #[error("a restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
     #[error("the model {name:?} already uses {path}")]
@@ -40,6 +42,7 @@ impl CodedError for LibraryError {
             LibraryError::BadContextSize(_) => "model_context_size_invalid",
             LibraryError::DuplicatePath { .. } => "model_path_duplicate",
             LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
+            LibraryError::PrivilegedPort(_) => "model_port_invalid",
             LibraryError::Store(e) => e.code(),
         }
     }
@@ -118,6 +121,7 @@ impl ModelLibrary {
             context_size: Some(2048),
             extra_args: None,
             restart_policy: None,
+            port: None,
         })?;
         model.starter = true;
         self.store.insert_model(&model).await?;
@@ -137,6 +141,9 @@ impl ModelLibrary {
         if !(256..=MAX_CONTEXT_SIZE).contains(&context_size) {
             return Err(LibraryError::BadContextSize(context_size));
         }
+        if let Some(port) = new.port.filter(|p| *p < 1024) {
+            return Err(LibraryError::PrivilegedPort(port));
+        }
         let restart_policy = new.restart_policy.unwrap_or_default();
         if let RestartPolicy::OnFailure { max_retries } = restart_policy {
             if !(1..=20).contains(&max_retries) {
@@ -151,6 +158,7 @@ impl ModelLibrary {
             context_size,
             extra_args: new.extra_args.unwrap_or_default(),
             restart_policy,
+            port: new.port,
             starter: false,
             created_at: now_ms(),
         })
@@ -181,6 +189,7 @@ mod tests {
             context_size: None,
             extra_args: None,
             restart_policy: None,
+            port: None,
         }
     }
 

@@ -34,8 +34,8 @@ impl Store {
         let extra_args =
             serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
         sqlx::query(
-            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, starter, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, starter, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&model.id)
         .bind(&model.name)
@@ -44,6 +44,7 @@ impl Store {
         .bind(model.context_size)
         .bind(extra_args)
         .bind(serde_json::to_string(&model.restart_policy).expect("a policy serialises"))
+        .bind(model.port)
         .bind(model.starter)
         .bind(model.created_at)
         .execute(self.pool())
@@ -80,6 +81,9 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
             .map_err(|e| corrupt(format!("extra_args: {e}")))?,
         restart_policy: serde_json::from_str(&restart_policy)
             .map_err(|e| corrupt(format!("restart_policy: {e}")))?,
+        port: row
+            .try_get::<Option<i64>, _>("port")?
+            .and_then(|p| u16::try_from(p).ok()),
         starter: row.try_get("starter")?,
         created_at: row.try_get("created_at")?,
     })

@@ -15,6 +15,8 @@ pub enum SupervisorError {
     ModelFileMissing { path: String },
     #[error("{running} instances are already running, the limit is {limit}; stop one first (or raise LLMOPS_MAX_INSTANCES)")]
     TooManyInstances { running: usize, limit: usize },
+    #[error("port {port} is already in use by another program; stop that program or change the model's port")]
+    PortInUse { port: u16 },
     #[error("no free port on 127.0.0.1: {0}")]
     NoFreePort(std::io::Error),
     #[error(
@@ -40,6 +42,7 @@ impl CodedError for SupervisorError {
             SupervisorError::ModelFileMissing { .. } => "model_file_missing",
             SupervisorError::TooManyInstances { .. } => "too_many_instances",
             SupervisorError::NoFreePort(_) => "no_free_port",
+            SupervisorError::PortInUse { .. } => "port_in_use",
             SupervisorError::SpawnFailed { .. } => "engine_spawn_failed",
             SupervisorError::InstanceNotFound(_) => "instance_not_found",
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
@@ -52,7 +55,9 @@ impl CodedError for SupervisorError {
             SupervisorError::Library(e) => e.kind(),
             SupervisorError::Engine(e) => e.kind(),
             SupervisorError::ModelFileMissing { .. } => ErrorKind::InvalidInput,
-            SupervisorError::TooManyInstances { .. } => ErrorKind::Conflict,
+            SupervisorError::TooManyInstances { .. } | SupervisorError::PortInUse { .. } => {
+                ErrorKind::Conflict
+            }
             SupervisorError::InstanceNotFound(_) => ErrorKind::NotFound,
             SupervisorError::NoFreePort(_) | SupervisorError::SpawnFailed { .. } => {
                 ErrorKind::Unavailable

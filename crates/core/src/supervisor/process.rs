@@ -122,6 +122,7 @@ mod tests {
             args: vec!["-c".into(), script.into()],
             health_path: "/health",
             start_timeout: Duration::from_secs(1),
+            ready_marker: None,
         }
     }
 

@@ -67,7 +67,7 @@ async fn run_to_end(
     let outcome = tokio::select! {
         status = child.wait() => StartOutcome::Exited(status),
         _ = instance.stop.cancelled() => StartOutcome::StopRequested,
-        healthy = wait_healthy(&shared.http, &health_url, spec.start_timeout) => {
+        healthy = wait_healthy(&shared.http, &health_url, spec.start_timeout, &instance.logs, spec.ready_marker) => {
             if healthy { StartOutcome::Ready } else { StartOutcome::TimedOut }
         }
     };

@@ -79,7 +79,14 @@ impl Shared {
                 limit: config.max_instances,
             });
         }
-        let port = ports::free_port().map_err(SupervisorError::NoFreePort)?;
+        let port = match model.port {
+            // Checked before spawning: an engine that cannot bind fails late and less clearly.
+            Some(port) if !ports::is_port_free(port) => {
+                return Err(SupervisorError::PortInUse { port })
+            }
+            Some(port) => port,
+            None => ports::free_port().map_err(SupervisorError::NoFreePort)?,
+        };
         let spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
         let child = process::spawn(&spec).map_err(|source| SupervisorError::SpawnFailed {
             program: spec.program.display().to_string(),
