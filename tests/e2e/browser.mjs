@@ -85,7 +85,7 @@ try {
   step('Logs: search and copy the engine output');
   await starter.getByTestId('toggle-logs').click();
   await waitFor('engine output in the log panel', async () => /llama/i.test(await starter.getByTestId('instance-logs').innerText()));
-  await starter.getByTestId('logs-search').fill('listening');
+  await starter.getByTestId('logs-search').fill('listening on');
   await waitFor('the search to narrow the lines', async () => /\d+/.test(await starter.getByTestId('logs-matches').innerText()));
   const shownLog = (await starter.getByTestId('instance-logs').innerText()).trim();
   assert.ok(shownLog.length > 0 && shownLog.split('\n').every((l) => /listening/i.test(l)), `only matching lines: ${shownLog}`);

@@ -29,7 +29,7 @@ pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchS
         args,
         health_path: "/health",
         start_timeout: START_TIMEOUT,
-        ready_marker: Some("server is listening"),
+        ready_marker: Some("listening on"),
     }
 }
 
