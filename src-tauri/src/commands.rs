@@ -4,7 +4,7 @@ use llmops_core::alerts::{AlertList, AlertRules};
 use llmops_core::chat::{ChatRequest, ChatStreamEvent};
 use llmops_core::error::AppError;
 use llmops_core::history::{History, HistoryRange};
-use llmops_core::library::{Model, NewModel};
+use llmops_core::library::{Model, ModelDetail, NewModel};
 use llmops_core::monitor::SystemSnapshot;
 use llmops_core::supervisor::{InstanceInfo, LogLine};
 use llmops_core::Core;
@@ -56,6 +56,11 @@ pub async fn set_alert_rules(
 #[tauri::command]
 pub async fn list_models(core: State<'_, Core>) -> CommandResult<Vec<Model>> {
     Ok(core.library.list().await?)
+}
+
+#[tauri::command]
+pub async fn model_detail(core: State<'_, Core>, id: String) -> CommandResult<ModelDetail> {
+    Ok(core.library.detail(&id).await?)
 }
 
 #[tauri::command]

@@ -41,6 +41,7 @@ pub fn run() {
             commands::get_alert_rules,
             commands::set_alert_rules,
             commands::list_models,
+            commands::model_detail,
             commands::add_model,
             commands::remove_model,
             commands::list_instances,

@@ -129,6 +129,7 @@ async fn main() {
         extra_args: None,
         restart_policy: None,
         port: None,
+        settings: None,
     };
     let model = flood_core.library.add(new).await.unwrap();
     let t0 = Instant::now();

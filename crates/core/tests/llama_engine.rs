@@ -55,6 +55,7 @@ async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library:
         extra_args: None,
         restart_policy: None,
         port: None,
+        settings: None,
     };
     core.library.add(new).await.unwrap()
 }
@@ -290,6 +291,7 @@ async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
         extra_args: None,
         restart_policy: Some(RestartPolicy::OnFailure { max_retries: 2 }),
         port: None,
+        settings: None,
     };
     let model = core.library.add(new).await.unwrap();
     let first = core.supervisor.start(&model.id).await.unwrap();
@@ -446,6 +448,7 @@ async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
         extra_args: None,
         restart_policy: None,
         port: Some(port),
+        settings: None,
     };
     let model = core.library.add(new).await.unwrap();
     let err = core.supervisor.start(&model.id).await.unwrap_err();

@@ -25,6 +25,16 @@ impl ApiError {
         })
     }
 
+    pub fn conflict(code: &str, message: String) -> Self {
+        ApiError(AppError {
+            kind: ErrorKind::Conflict,
+            body: ErrorBody {
+                code: code.into(),
+                message,
+            },
+        })
+    }
+
     pub fn from_json(rejection: JsonRejection) -> Self {
         Self::bad_request(format!(
             "the request body is not valid: {}",

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::Router;
 use llmops_core::Core;
 
@@ -18,7 +18,9 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/alerts", get(alerts::list))
         .route("/alerts/rules", get(alerts::rules).put(alerts::set_rules))
         .route("/models", get(models::list).post(models::add))
-        .route("/models/{id}", delete(models::remove))
+        .route("/models/deploy", post(models::deploy))
+        .route("/models/{id}", get(models::detail).delete(models::remove))
+        .route("/models/{id}/stop", post(models::stop))
         .route("/models/{id}/start", post(models::start))
         .route("/models/{id}/logs", get(logs::follow))
         .route("/instances", get(instances::list))

@@ -23,6 +23,7 @@ pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchS
         "--alias".to_string(),
         model.name.clone(),
     ];
+    args.extend(model.settings.args());
     args.extend(model.extra_args.iter().cloned());
     LaunchSpec {
         program,
@@ -49,6 +50,10 @@ mod tests {
             extra_args: vec!["--threads".into(), "2".into()],
             restart_policy: Default::default(),
             port: None,
+            settings: crate::engine::LlamaCppSettings {
+                threads: Some(4),
+                ..Default::default()
+            },
             starter: false,
             created_at: 0,
         };
@@ -66,6 +71,9 @@ mod tests {
                 "2048",
                 "--alias",
                 "Tiny; rm -rf /",
+                // Settings first, then extra arguments: for llama-server the last one wins.
+                "--threads",
+                "4",
                 "--threads",
                 "2"
             ]

@@ -5,10 +5,12 @@ mod binary;
 mod kind;
 mod launch;
 mod llama_cpp;
+mod settings;
 
 pub use binary::{resolve_binary, ResolvedBinary};
 pub use kind::EngineKind;
 pub use launch::LaunchSpec;
+pub use settings::{LlamaCppSettings, KV_CACHE_TYPES};
 
 use thiserror::Error;
 

@@ -3,5 +3,7 @@
 mod model;
 mod service;
 
-pub use model::{Model, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME};
+pub use model::{
+    Model, ModelDetail, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME,
+};
 pub use service::{LibraryError, ModelLibrary};

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::engine::EngineKind;
+use crate::engine::{EngineKind, LlamaCppSettings};
 
 pub const STARTER_MODEL_FILE: &str = "SmolLM2-135M-Instruct-Q4_1.gguf";
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
@@ -21,6 +21,8 @@ pub struct Model {
     pub restart_policy: RestartPolicy,
     /// A fixed port; `None` picks a free one at each start.
     pub port: Option<u16>,
+    /// Engine settings (llama.cpp).
+    pub settings: LlamaCppSettings,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -47,6 +49,9 @@ pub struct NewModel {
     #[serde(default)]
     #[ts(optional)]
     pub port: Option<u16>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub settings: Option<LlamaCppSettings>,
 }
 
 /// Whether an instance that fails is started again (with exponential backoff).
@@ -57,4 +62,11 @@ pub enum RestartPolicy {
     Never,
     /// Up to `max_retries` consecutive restarts, 1 s, 2 s, 4 s … apart (at most 60 s).
     OnFailure { max_retries: u32 },
+}
+
+/// A model with the history of its instances (newest first), for its detail page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ModelDetail {
+    pub model: Model,
+    pub history: Vec<crate::store::InstanceRecord>,
 }

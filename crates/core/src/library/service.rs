@@ -2,7 +2,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::model::{Model, NewModel, RestartPolicy, STARTER_MODEL_NAME};
+use super::model::{Model, ModelDetail, NewModel, RestartPolicy, STARTER_MODEL_NAME};
 use crate::engine::EngineKind;
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
@@ -25,6 +25,8 @@ pub enum LibraryError {
     BadContextSize(u32),
     #[error("port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
     PrivilegedPort(u16),
+    #[error("invalid engine settings: {0}")]
+    BadSettings(String),
     #[error("a restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
     #[error("the model {name:?} already uses {path}")]
@@ -43,6 +45,7 @@ impl CodedError for LibraryError {
             LibraryError::DuplicatePath { .. } => "model_path_duplicate",
             LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
             LibraryError::PrivilegedPort(_) => "model_port_invalid",
+            LibraryError::BadSettings(_) => "model_settings_invalid",
             LibraryError::Store(e) => e.code(),
         }
     }
@@ -77,6 +80,13 @@ impl ModelLibrary {
             .get_model(id)
             .await?
             .ok_or_else(|| LibraryError::NotFound(id.to_string()))
+    }
+
+    /// The model and its last 20 instances with their state transitions.
+    pub async fn detail(&self, id: &str) -> Result<ModelDetail, LibraryError> {
+        let model = self.get(id).await?;
+        let history = self.store.instances_of_model(id, 20).await?;
+        Ok(ModelDetail { model, history })
     }
 
     /// Adds a model. The file need not exist yet (it may be on a drive not mounted now);
@@ -122,6 +132,7 @@ impl ModelLibrary {
             extra_args: None,
             restart_policy: None,
             port: None,
+            settings: None,
         })?;
         model.starter = true;
         self.store.insert_model(&model).await?;
@@ -144,6 +155,8 @@ impl ModelLibrary {
         if let Some(port) = new.port.filter(|p| *p < 1024) {
             return Err(LibraryError::PrivilegedPort(port));
         }
+        let settings = new.settings.unwrap_or_default();
+        settings.validate().map_err(LibraryError::BadSettings)?;
         let restart_policy = new.restart_policy.unwrap_or_default();
         if let RestartPolicy::OnFailure { max_retries } = restart_policy {
             if !(1..=20).contains(&max_retries) {
@@ -159,6 +172,7 @@ impl ModelLibrary {
             extra_args: new.extra_args.unwrap_or_default(),
             restart_policy,
             port: new.port,
+            settings,
             starter: false,
             created_at: now_ms(),
         })
@@ -190,6 +204,7 @@ mod tests {
             extra_args: None,
             restart_policy: None,
             port: None,
+            settings: None,
         }
     }
 

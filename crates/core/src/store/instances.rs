@@ -1,16 +1,34 @@
 //! Rows of the `instances` and `instance_transitions` tables: the history of every run.
 
+use serde::Serialize;
 use sqlx::Row;
+use ts_rs::TS;
 
 use super::{Store, StoreError};
 use crate::supervisor::InstanceInfo;
 
 /// One persisted state change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TransitionRecord {
     pub state: String,
     pub reason: Option<String>,
+    #[ts(type = "number")]
     pub at: i64,
+}
+
+/// One past or present instance of a model, with its transitions.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct InstanceRecord {
+    pub id: String,
+    pub port: u16,
+    pub pid: Option<u32>,
+    pub state: String,
+    pub reason: Option<String>,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    pub transitions: Vec<TransitionRecord>,
 }
 
 impl Store {
@@ -67,6 +85,38 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The newest `limit` instances of a model, newest first, with their transitions.
+    pub async fn instances_of_model(
+        &self,
+        model_id: &str,
+        limit: i64,
+    ) -> Result<Vec<InstanceRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, port, pid, state, reason, started_at, updated_at FROM instances
+             WHERE model_id = ? ORDER BY started_at DESC LIMIT ?",
+        )
+        .bind(model_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let transitions = self.instance_transitions(&id).await?;
+            records.push(InstanceRecord {
+                port: row.try_get::<i64, _>("port")? as u16,
+                pid: row.try_get("pid")?,
+                state: row.try_get("state")?,
+                reason: row.try_get("reason")?,
+                started_at: row.try_get("started_at")?,
+                updated_at: row.try_get("updated_at")?,
+                transitions,
+                id,
+            });
+        }
+        Ok(records)
     }
 
     /// Instances whose last recorded state is not terminal: after a crash of the app these are

@@ -16,7 +16,7 @@ use thiserror::Error;
 
 use crate::error::{CodedError, ErrorKind};
 
-pub use instances::TransitionRecord;
+pub use instances::{InstanceRecord, TransitionRecord};
 pub use rollups::Rollup;
 
 #[derive(Debug, Error)]

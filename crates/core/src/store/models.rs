@@ -34,8 +34,8 @@ impl Store {
         let extra_args =
             serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
         sqlx::query(
-            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, starter, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, settings, starter, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&model.id)
         .bind(&model.name)
@@ -45,6 +45,7 @@ impl Store {
         .bind(extra_args)
         .bind(serde_json::to_string(&model.restart_policy).expect("a policy serialises"))
         .bind(model.port)
+        .bind(serde_json::to_string(&model.settings).expect("settings serialise"))
         .bind(model.starter)
         .bind(model.created_at)
         .execute(self.pool())
@@ -84,6 +85,8 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
         port: row
             .try_get::<Option<i64>, _>("port")?
             .and_then(|p| u16::try_from(p).ok()),
+        settings: serde_json::from_str(&row.try_get::<String, _>("settings")?)
+            .map_err(|e| corrupt(format!("settings: {e}")))?,
         starter: row.try_get("starter")?,
         created_at: row.try_get("created_at")?,
     })

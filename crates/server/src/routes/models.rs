@@ -2,7 +2,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use llmops_core::library::{Model, NewModel};
+use llmops_core::library::{Model, ModelDetail, NewModel};
 use llmops_core::supervisor::InstanceInfo;
 use llmops_core::Core;
 
@@ -30,4 +30,43 @@ pub async fn remove(
 
 pub async fn start(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<InstanceInfo> {
     Ok(Json(core.supervisor.start(&id).await?))
+}
+
+pub async fn detail(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<ModelDetail> {
+    Ok(Json(core.library.detail(&id).await?))
+}
+
+/// Seed 001's `POST /api/models/deploy`: add a model and start it in one call.
+pub async fn deploy(
+    State(core): State<Core>,
+    body: Result<Json<NewModel>, JsonRejection>,
+) -> ApiResult<InstanceInfo> {
+    let Json(new) = body.map_err(ApiError::from_json)?;
+    let model = core.library.add(new).await?;
+    match core.supervisor.start(&model.id).await {
+        Ok(instance) => Ok(Json(instance)),
+        Err(err) => {
+            // Nothing half-done: a model that cannot start is not left behind.
+            let _ = core.library.remove(&model.id).await;
+            Err(err.into())
+        }
+    }
+}
+
+/// Stops the model's live instance (seed 001's `POST /api/models/{id}/stop`).
+pub async fn stop(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<InstanceInfo> {
+    core.library.get(&id).await?;
+    let live = core
+        .supervisor
+        .list()
+        .into_iter()
+        .rev()
+        .find(|i| i.model_id == id && !i.state.is_terminal());
+    let Some(instance) = live else {
+        return Err(ApiError::conflict(
+            "model_not_running",
+            "this model has no running instance to stop".into(),
+        ));
+    };
+    Ok(Json(core.supervisor.stop(&instance.id).await?))
 }
