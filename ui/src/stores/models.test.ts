@@ -22,7 +22,8 @@ const model: Model = {
   id: 'm1', name: 'Smol', engine: 'llama_cpp', path: '/models/smol.gguf', context_size: 2048,
   extra_args: [],
       restart_policy: { kind: 'never' },
-      port: null, starter: true, created_at: 1,
+      port: null,
+      settings: {}, starter: true, created_at: 1,
 }
 
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
