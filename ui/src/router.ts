@@ -3,12 +3,14 @@ import AlertsPage from './pages/AlertsPage.vue'
 import ChatPage from './pages/ChatPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
 import HistoryPage from './pages/HistoryPage.vue'
+import ModelDetailPage from './pages/ModelDetailPage.vue'
 
 // Hash history: deep links work both from the llmops HTTP server and inside Tauri.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', name: 'dashboard', component: DashboardPage },
+    { path: '/models/:id', name: 'model', component: ModelDetailPage, props: true },
     { path: '/chat', name: 'chat', component: ChatPage },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },

@@ -14,6 +14,9 @@ pub struct CoreConfig {
     pub max_instances: usize,
     /// How long a stopping engine gets between SIGTERM and SIGKILL.
     pub stop_grace: Duration,
+    /// Overrides every engine's own start timeout (`LLMOPS_START_TIMEOUT_SECS`), e.g. for
+    /// models on a slow network drive.
+    pub start_timeout: Option<Duration>,
     /// How often a Running instance's health endpoint is checked.
     pub watchdog_interval: Duration,
     /// Interval of the system sampler.
@@ -31,6 +34,7 @@ impl CoreConfig {
             llama_server: None,
             max_instances: 5,
             stop_grace: Duration::from_secs(5),
+            start_timeout: None,
             watchdog_interval: Duration::from_secs(5),
             sample_interval: Duration::from_secs(1),
             history_retention_days: 30,
@@ -57,6 +61,18 @@ impl CoreConfig {
             .and_then(|v| v.parse::<u64>().ok())
         {
             config.sample_interval = Duration::from_millis(ms.max(100));
+        }
+        if let Some(secs) = std::env::var("LLMOPS_START_TIMEOUT_SECS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            config.start_timeout = Some(Duration::from_secs(secs.max(1)));
+        }
+        if let Some(ms) = std::env::var("LLMOPS_STOP_GRACE_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            config.stop_grace = Duration::from_millis(ms);
         }
         if let Some(days) = std::env::var("LLMOPS_HISTORY_DAYS")
             .ok()

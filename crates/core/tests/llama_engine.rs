@@ -456,3 +456,98 @@ async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
     assert!(err.to_string().contains(&port.to_string()));
     assert!(core.supervisor.list().is_empty());
 }
+
+#[tokio::test]
+async fn an_engine_that_never_becomes_healthy_times_out_and_is_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let weights = dir.path().join("w.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let fake = dir.path().join("llama-server");
+    std::fs::write(&fake, "#!/bin/sh\necho 'loading, slowly'\nexec sleep 60\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let core = core_in(&dir, |c| {
+        c.llama_server = Some(fake.clone());
+        c.start_timeout = Some(Duration::from_secs(1));
+        c.stop_grace = Duration::from_millis(300);
+    })
+    .await;
+    let model = add_model(&core, "slow", &weights.display().to_string()).await;
+    let started = core.supervisor.start(&model.id).await.unwrap();
+    let settled = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(20))
+        .await
+        .unwrap();
+    let reason = settled.state.reason().expect("failed").to_string();
+    assert!(
+        reason.contains("not healthy within 1 s, so it was stopped"),
+        "{reason}"
+    );
+    assert!(reason.contains("loading, slowly"), "{reason}");
+    assert!(!process_exists(started.pid.unwrap()));
+}
+
+/// Two instances at once on distinct ports, a chat with each, both stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_run_and_answer_side_by_side() {
+    let Some(paths) = real_parts() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let core = core_in(&dir, |_| {}).await;
+    let starter = core
+        .library
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.starter)
+        .unwrap();
+    let weights = dir.path().join("second.gguf");
+    std::os::unix::fs::symlink(paths.starter_model(), &weights).unwrap();
+    let second = add_model(&core, "second", &weights.display().to_string()).await;
+
+    let (a, b) = tokio::join!(
+        core.supervisor.start(&starter.id),
+        core.supervisor.start(&second.id)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.port, b.port);
+    for instance in [&a, &b] {
+        let running = core
+            .supervisor
+            .wait_settled(&instance.id, Duration::from_secs(120))
+            .await
+            .unwrap();
+        assert_eq!(
+            running.state,
+            InstanceState::Running,
+            "{:?}",
+            running.state.reason()
+        );
+    }
+    for instance in [&a, &b] {
+        let mut stream = core
+            .chat
+            .stream(question(&instance.id), CancellationToken::new())
+            .await
+            .unwrap();
+        let mut text = String::new();
+        while let Some(event) = stream.recv().await {
+            match event {
+                ChatStreamEvent::Delta { content } => text.push_str(&content),
+                ChatStreamEvent::Done { .. } => break,
+                ChatStreamEvent::Error { error } => panic!("{error:?}"),
+                ChatStreamEvent::Reasoning { .. } => {}
+            }
+        }
+        assert!(
+            !text.trim().is_empty(),
+            "instance on port {} answered",
+            instance.port
+        );
+    }
+    core.supervisor.stop_all().await;
+    for instance in [&a, &b] {
+        assert!(!process_exists(instance.pid.unwrap()));
+        assert!(is_port_free(instance.port));
+    }
+}

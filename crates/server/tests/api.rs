@@ -117,6 +117,60 @@ async fn bad_input_gets_typed_errors_and_starts_nothing() {
         (404, Some("route_not_found"))
     );
 
+    // Deploy (add + start in one call) leaves nothing behind when the start fails.
+    let (status, err) = call(
+        &http,
+        Method::POST,
+        api("/models/deploy"),
+        Some(json!({"name": "d", "path": "/nonexistent/d.gguf"})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (400, Some("model_file_missing"))
+    );
+    let (_, models) = call(&http, Method::GET, api("/models"), None).await;
+    assert!(
+        models.as_array().unwrap().iter().all(|m| m["name"] != "d"),
+        "{models}"
+    );
+    // A model's detail, and stopping a model that does not run.
+    let ghost_id = model["id"].as_str().unwrap();
+    let (status, detail) = call(
+        &http,
+        Method::GET,
+        api(&format!("/models/{ghost_id}")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, detail["model"]["name"].as_str()),
+        (200, Some("ghost"))
+    );
+    assert_eq!(detail["history"], json!([]));
+    let (status, err) = call(
+        &http,
+        Method::POST,
+        api(&format!("/models/{ghost_id}/stop")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (409, Some("model_not_running"))
+    );
+    let (status, err) = call(
+        &http,
+        Method::POST,
+        api("/models"),
+        Some(json!({"name": "bad", "path": "/x.gguf", "settings": {"batch_size": 64, "ubatch_size": 512}})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (400, Some("model_settings_invalid"))
+    );
+
     // Without a built UI the root page says how to build it.
     let page = http.get(format!("{}/", server.base)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 503);

@@ -8,6 +8,7 @@ import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
+import type { ModelDetail } from '../generated/ModelDetail'
 import type { NewModel } from '../generated/NewModel'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 import { ApiError, errorFromResponse, networkError } from './errors'
@@ -108,6 +109,10 @@ export class HttpApi implements LlmopsApi {
 
   addModel(model: NewModel): Promise<Model> {
     return this.post('/api/models', model)
+  }
+
+  modelDetail(id: string): Promise<ModelDetail> {
+    return this.get(`/api/models/${encodeURIComponent(id)}`)
   }
 
   async removeModel(id: string): Promise<void> {

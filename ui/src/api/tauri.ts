@@ -10,6 +10,7 @@ import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
+import type { ModelDetail } from '../generated/ModelDetail'
 import type { NewModel } from '../generated/NewModel'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 import { toApiError } from './errors'
@@ -58,6 +59,10 @@ export class TauriApi implements LlmopsApi {
 
   addModel(model: NewModel): Promise<Model> {
     return call('add_model', { model })
+  }
+
+  modelDetail(id: string): Promise<ModelDetail> {
+    return call('model_detail', { id })
   }
 
   async removeModel(id: string): Promise<void> {

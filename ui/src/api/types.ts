@@ -8,6 +8,7 @@ import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
+import type { ModelDetail } from '../generated/ModelDetail'
 import type { NewModel } from '../generated/NewModel'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 
@@ -36,6 +37,8 @@ export interface LlmopsApi {
   setAlertRules(rules: AlertRules): Promise<AlertRules>
   listModels(): Promise<Model[]>
   addModel(model: NewModel): Promise<Model>
+  /** A model with its instance history (newest first); an unknown id rejects with `model_not_found`. */
+  modelDetail(id: string): Promise<ModelDetail>
   removeModel(id: string): Promise<void>
   listInstances(): Promise<InstanceInfo[]>
   startModel(modelId: string): Promise<InstanceInfo>

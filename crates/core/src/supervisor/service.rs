@@ -87,7 +87,10 @@ impl Shared {
             Some(port) => port,
             None => ports::free_port().map_err(SupervisorError::NoFreePort)?,
         };
-        let spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
+        let mut spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
+        if let Some(timeout) = self.config.start_timeout {
+            spec.start_timeout = timeout;
+        }
         let child = process::spawn(&spec).map_err(|source| SupervisorError::SpawnFailed {
             program: spec.program.display().to_string(),
             source,

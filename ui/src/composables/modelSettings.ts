@@ -1,0 +1,128 @@
+import type { LlamaCppSettings } from '../generated/LlamaCppSettings'
+import type { MessageKey } from '../i18n/en'
+
+/** KV cache element types llama-server accepts (mirrors the server's list). */
+export const KV_CACHE_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const
+
+/** The numeric llama.cpp settings, with their upper bounds (as the server checks them). */
+export const NUMERIC_FIELDS = ['gpu_layers', 'threads', 'batch_size', 'ubatch_size', 'parallel'] as const
+export type NumericField = (typeof NUMERIC_FIELDS)[number]
+
+const MAX: Record<Exclude<NumericField, 'gpu_layers'>, number> = {
+  threads: 1024,
+  batch_size: 1 << 20,
+  ubatch_size: 1 << 20,
+  parallel: 256,
+}
+
+/** What the advanced part of the add form holds: raw text and select values. */
+export interface SettingsForm {
+  gpu_layers: string
+  threads: string
+  batch_size: string
+  ubatch_size: string
+  parallel: string
+  /** '' = engine default (auto). */
+  flash_attention: '' | 'on' | 'off'
+  cache_type_k: string
+  cache_type_v: string
+  /** '' = default (mmap on). */
+  mmap: '' | 'off'
+  mlock: boolean
+  chat_template: string
+}
+
+export function emptySettingsForm(): SettingsForm {
+  return {
+    gpu_layers: '',
+    threads: '',
+    batch_size: '',
+    ubatch_size: '',
+    parallel: '',
+    flash_attention: '',
+    cache_type_k: '',
+    cache_type_v: '',
+    mmap: '',
+    mlock: false,
+    chat_template: '',
+  }
+}
+
+export interface SettingsError {
+  field: keyof SettingsForm
+  key: MessageKey
+  params?: Record<string, string | number>
+}
+
+export type SettingsResult = { ok: true; settings: LlamaCppSettings } | { ok: false; error: SettingsError }
+
+/** Checks the form like the server does and builds the settings (only fields the user set). */
+export function buildSettings(form: SettingsForm): SettingsResult {
+  const settings: LlamaCppSettings = {}
+  for (const field of NUMERIC_FIELDS) {
+    const raw = form[field].trim()
+    if (!raw) continue
+    const n = Number(raw)
+    if (field === 'gpu_layers') {
+      if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n) || n < -1 || n > 2147483647) {
+        return { ok: false, error: { field, key: 'settings.errGpuLayers' } }
+      }
+    } else if (!/^\d+$/.test(raw) || n < 1 || n > MAX[field]) {
+      return { ok: false, error: { field, key: 'settings.errPositive', params: { max: MAX[field] } } }
+    }
+    settings[field] = n
+  }
+  if (settings.batch_size !== undefined && settings.ubatch_size !== undefined && settings.ubatch_size > settings.batch_size) {
+    return { ok: false, error: { field: 'ubatch_size', key: 'settings.errUbatch' } }
+  }
+  if (form.flash_attention) settings.flash_attention = form.flash_attention === 'on'
+  for (const field of ['cache_type_k', 'cache_type_v'] as const) {
+    const v = form[field]
+    if (!v) continue
+    if (!(KV_CACHE_TYPES as readonly string[]).includes(v)) {
+      return { ok: false, error: { field, key: 'settings.errCacheType' } }
+    }
+    settings[field] = v
+  }
+  if (form.mmap === 'off') settings.mmap = false
+  if (form.mlock) settings.mlock = true
+  const template = form.chat_template.trim()
+  if (template) {
+    if (/\s/.test(template)) return { ok: false, error: { field: 'chat_template', key: 'settings.errTemplate' } }
+    settings.chat_template = template
+  }
+  return { ok: true, settings }
+}
+
+/** One line of a model's settings list: a label key and the value shown. */
+export interface SettingEntry {
+  field: keyof LlamaCppSettings
+  label: MessageKey
+  value: string | number | boolean
+}
+
+const LABELS: Record<keyof LlamaCppSettings, MessageKey> = {
+  gpu_layers: 'settings.gpu_layers',
+  threads: 'settings.threads',
+  batch_size: 'settings.batch_size',
+  ubatch_size: 'settings.ubatch_size',
+  parallel: 'settings.parallel',
+  flash_attention: 'settings.flash_attention',
+  cache_type_k: 'settings.cache_type_k',
+  cache_type_v: 'settings.cache_type_v',
+  mmap: 'settings.mmap',
+  mlock: 'settings.mlock',
+  chat_template: 'settings.chat_template',
+}
+
+/** The settings that are set (not null, undefined or empty), in a stable order. */
+export function settingEntries(settings: LlamaCppSettings | null | undefined): SettingEntry[] {
+  if (!settings) return []
+  const entries: SettingEntry[] = []
+  for (const field of Object.keys(LABELS) as (keyof LlamaCppSettings)[]) {
+    const value = settings[field] as string | number | boolean | null | undefined
+    if (value === undefined || value === null || value === '') continue
+    entries.push({ field, label: LABELS[field], value })
+  }
+  return entries
+}
