@@ -3,6 +3,7 @@
 
 use llmops_core::supervisor::{InstanceInfo, InstanceState};
 use llmops_core::Core;
+use tauri::image::Image;
 use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager};
@@ -37,7 +38,32 @@ pub async fn refresh(app: &AppHandle, core: &Core) {
         }
         Err(err) => tracing::warn!(%err, "could not rebuild the tray menu"),
     }
-    let _ = tray.set_tooltip(Some(tooltip(&core.supervisor.list())));
+    let instances = core.supervisor.list();
+    let _ = tray.set_tooltip(Some(tooltip(&instances)));
+    let _ = tray.set_icon(Some(icon_for(app, &instances)));
+}
+
+/// The tray shows at a glance when a model is starting (amber dot) or has failed (red dot).
+fn icon_for(app: &AppHandle, instances: &[InstanceInfo]) -> Image<'static> {
+    // Only each model's latest instance counts: a model that failed and runs again is fine.
+    let mut latest: std::collections::HashMap<&str, &InstanceInfo> =
+        std::collections::HashMap::new();
+    for instance in instances {
+        latest.insert(&instance.model_id, instance);
+    }
+    let failed = latest
+        .values()
+        .any(|i| matches!(i.state, InstanceState::Failed { .. }));
+    let starting = latest.values().any(|i| i.state == InstanceState::Starting);
+    let bytes: Option<&[u8]> = match (failed, starting) {
+        (true, _) => Some(include_bytes!("../../icons/tray-failed.png")),
+        (false, true) => Some(include_bytes!("../../icons/tray-starting.png")),
+        (false, false) => None,
+    };
+    bytes
+        .and_then(|b| Image::from_bytes(b).ok())
+        .or_else(|| app.default_window_icon().map(|i| i.clone().to_owned()))
+        .unwrap_or_else(|| Image::new_owned(vec![0; 4], 1, 1))
 }
 
 async fn build_menu(app: &AppHandle, core: &Core) -> tauri::Result<Menu<tauri::Wry>> {

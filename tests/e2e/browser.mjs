@@ -139,6 +139,17 @@ try {
   assert.equal(llamaServersWith(`--port ${instance.port}`).length, 0);
   await page.screenshot({ path: join(out, '4-stopped.png'), fullPage: true });
 
+  step('Model detail: settings and the instance history with its transitions');
+  await starter.getByTestId('model-link').click();
+  await page.getByTestId('model-settings').waitFor();
+  const past = page.locator(`[data-testid="history-instance"][data-instance-id="${instance.id}"]`);
+  await past.waitFor();
+  assert.equal(await past.getAttribute('data-state'), 'stopped');
+  const states = await past.getByTestId('history-transition').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+  assert.deepEqual(states, ['starting', 'running', 'stopping', 'stopped']);
+  await page.screenshot({ path: join(out, '4b-model-detail.png'), fullPage: true });
+  await page.getByTestId('model-detail-back').click();
+
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
   await missingEngineShowsAClearError(browser);
   console.log('browser e2e: passed');

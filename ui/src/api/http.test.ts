@@ -190,3 +190,36 @@ describe('HTTP chat stream', () => {
     expect(events).toEqual([{ event: 'delta', content: 'a' }])
   })
 })
+
+describe('HTTP modelDetail', () => {
+  it('GETs /api/models/{id} and returns the detail', async () => {
+    const detail = {
+      model: { id: 'm/1', name: 'M' },
+      history: [
+        {
+          id: 'i1',
+          port: 41000,
+          pid: 7,
+          state: 'failed',
+          reason: 'exit 1\nlast output',
+          started_at: 1,
+          updated_at: 2,
+          transitions: [{ state: 'starting', reason: null, at: 1 }],
+        },
+      ],
+    }
+    const { api, spy } = apiWith(async () => jsonResponse(200, detail))
+    await expect(api.modelDetail('m/1')).resolves.toEqual(detail)
+    expect(spy).toHaveBeenCalledTimes(1)
+    const [url, init] = spy.mock.calls[0]
+    expect(`${init?.method ?? 'GET'} ${url}`).toBe('GET /api/models/m%2F1')
+  })
+
+  it('maps a 404 to model_not_found', async () => {
+    const { api } = apiWith(async () => jsonResponse(404, { code: 'model_not_found', message: 'No model with id x.' }))
+    const err = await rejection(api.modelDetail('x'))
+    expect(err.code).toBe('model_not_found')
+    expect(err.status).toBe(404)
+    expect(err.message).toBe('No model with id x.')
+  })
+})

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { buildSettings, emptySettingsForm, settingEntries, type SettingsForm } from './modelSettings'
+
+function form(patch: Partial<SettingsForm>): SettingsForm {
+  return { ...emptySettingsForm(), ...patch }
+}
+
+function errorOf(patch: Partial<SettingsForm>) {
+  const r = buildSettings(form(patch))
+  if (r.ok) throw new Error('expected a validation error')
+  return r.error
+}
+
+describe('buildSettings', () => {
+  it('sends nothing for an untouched form', () => {
+    expect(buildSettings(emptySettingsForm())).toEqual({ ok: true, settings: {} })
+  })
+
+  it('builds every field the user set', () => {
+    const r = buildSettings(
+      form({
+        gpu_layers: '-1',
+        threads: ' 8 ',
+        batch_size: '2048',
+        ubatch_size: '512',
+        parallel: '4',
+        flash_attention: 'off',
+        cache_type_k: 'q8_0',
+        cache_type_v: 'f16',
+        mmap: 'off',
+        mlock: true,
+        chat_template: ' chatml ',
+      }),
+    )
+    expect(r).toEqual({
+      ok: true,
+      settings: {
+        gpu_layers: -1,
+        threads: 8,
+        batch_size: 2048,
+        ubatch_size: 512,
+        parallel: 4,
+        flash_attention: false,
+        cache_type_k: 'q8_0',
+        cache_type_v: 'f16',
+        mmap: false,
+        mlock: true,
+        chat_template: 'chatml',
+      },
+    })
+    expect(buildSettings(form({ flash_attention: 'on', gpu_layers: '0' }))).toEqual({
+      ok: true,
+      settings: { flash_attention: true, gpu_layers: 0 },
+    })
+  })
+
+  it('requires positive whole numbers within the server limits', () => {
+    for (const bad of ['0', '-2', '1.5', 'abc', '1e3']) {
+      expect(errorOf({ threads: bad })).toMatchObject({ field: 'threads', key: 'settings.errPositive' })
+    }
+    expect(errorOf({ threads: '1025' })).toMatchObject({ field: 'threads', params: { max: 1024 } })
+    expect(errorOf({ parallel: '257' })).toMatchObject({ field: 'parallel', params: { max: 256 } })
+    expect(errorOf({ batch_size: '0' }).field).toBe('batch_size')
+    expect(buildSettings(form({ parallel: '256', threads: '1024' })).ok).toBe(true)
+  })
+
+  it('allows GPU layers of -1 or more only', () => {
+    expect(errorOf({ gpu_layers: '-2' })).toMatchObject({ field: 'gpu_layers', key: 'settings.errGpuLayers' })
+    expect(errorOf({ gpu_layers: 'all' }).key).toBe('settings.errGpuLayers')
+    expect(buildSettings(form({ gpu_layers: '999' })).ok).toBe(true)
+  })
+
+  it('keeps the micro-batch at most the batch size', () => {
+    expect(errorOf({ batch_size: '256', ubatch_size: '512' })).toMatchObject({ field: 'ubatch_size', key: 'settings.errUbatch' })
+    expect(buildSettings(form({ batch_size: '512', ubatch_size: '512' })).ok).toBe(true)
+    expect(buildSettings(form({ ubatch_size: '4096' })).ok).toBe(true)
+  })
+
+  it('rejects unknown cache types and multi-word templates', () => {
+    expect(errorOf({ cache_type_v: 'q2_k' })).toMatchObject({ field: 'cache_type_v', key: 'settings.errCacheType' })
+    expect(errorOf({ chat_template: 'chat ml' })).toMatchObject({ field: 'chat_template', key: 'settings.errTemplate' })
+  })
+})
+
+describe('settingEntries', () => {
+  it('lists only the settings that are set, in a stable order', () => {
+    const entries = settingEntries({ mlock: false, chat_template: '', threads: 4, gpu_layers: -1 })
+    expect(entries.map((e) => [e.field, e.value])).toEqual([
+      ['gpu_layers', -1],
+      ['threads', 4],
+      ['mlock', false],
+    ])
+    expect(settingEntries(undefined)).toEqual([])
+  })
+})
