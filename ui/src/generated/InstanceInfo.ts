@@ -13,4 +13,12 @@ base_url: string,
 /**
  * The engine binary that runs it.
  */
-binary: string, started_at: number, updated_at: number, };
+binary: string, 
+/**
+ * Where the binary was found: `configured`, `cache` or `PATH`.
+ */
+binary_source: string, 
+/**
+ * What the binary says of its version (`--version`), when it says.
+ */
+binary_version: string | null, started_at: number, updated_at: number, };

@@ -126,6 +126,8 @@ export const en = {
   'add.port': 'Port (optional)',
   'add.portPlaceholder': 'automatic',
   'add.portInvalid': 'The port must be a whole number from 1024 to 65535, or empty for automatic.',
+  'detail.binary': 'Engine {version}, found in {source}:',
+  'detail.versionUnknown': '(version unknown)',
   'add.submit': 'Add model',
   'add.submitting': 'Adding…',
   'add.contextInvalid': 'The context size must be a positive whole number.',

@@ -128,6 +128,8 @@ export const zh: Record<MessageKey, string> = {
   'add.port': '端口（可选）',
   'add.portPlaceholder': '自动',
   'add.portInvalid': '端口必须是 1024 到 65535 之间的整数，留空则自动分配。',
+  'detail.binary': '引擎 {version}，来自 {source}：',
+  'detail.versionUnknown': '（版本未知）',
   'add.submit': '添加模型',
   'add.submitting': '添加中…',
   'add.contextInvalid': '上下文长度必须是正整数。',

@@ -29,7 +29,8 @@ const model: Model = {
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
   return {
     id, model_id: 'm1', model_name: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', started_at, updated_at,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0',
+    started_at, updated_at,
   }
 }
 

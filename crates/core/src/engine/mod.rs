@@ -6,11 +6,13 @@ mod kind;
 mod launch;
 mod llama_cpp;
 mod settings;
+mod version;
 
 pub use binary::{resolve_binary, ResolvedBinary};
 pub use kind::EngineKind;
 pub use launch::LaunchSpec;
 pub use settings::{LlamaCppSettings, KV_CACHE_TYPES};
+pub use version::VersionCache;
 
 use thiserror::Error;
 

@@ -28,6 +28,10 @@ pub struct InstanceInfo {
     pub base_url: String,
     /// The engine binary that runs it.
     pub binary: String,
+    /// Where the binary was found: `configured`, `cache` or `PATH`.
+    pub binary_source: String,
+    /// What the binary says of its version (`--version`), when it says.
+    pub binary_version: Option<String>,
     #[ts(type = "number")]
     pub started_at: i64,
     #[ts(type = "number")]

@@ -10,7 +10,7 @@ use super::restart::Restarts;
 use super::state::InstanceState;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
-use crate::engine::{resolve_binary, LaunchSpec};
+use crate::engine::{resolve_binary, LaunchSpec, VersionCache};
 use crate::events::{Event, EventBus};
 use crate::library::ModelLibrary;
 use crate::store::Store;
@@ -37,6 +37,7 @@ pub(super) struct Shared {
     start_lock: tokio::sync::Mutex<()>,
     /// Automatic restarts per model (restart policy).
     pub restarts: Restarts,
+    versions: VersionCache,
 }
 
 impl Shared {
@@ -70,6 +71,7 @@ impl Shared {
             config.llama_server.as_deref(),
             &config.paths.engines_dir(),
         )?;
+        let binary_version = self.versions.version_of(&binary.path).await;
 
         let _guard = self.start_lock.lock().await;
         let running = self.active_count();
@@ -107,6 +109,8 @@ impl Shared {
             state: InstanceState::Starting,
             base_url: format!("http://127.0.0.1:{port}/v1"),
             binary: binary.path.display().to_string(),
+            binary_source: binary.source.to_string(),
+            binary_version,
             started_at: now,
             updated_at: now,
         };
@@ -177,6 +181,7 @@ impl Supervisor {
                 instances: Mutex::new(HashMap::new()),
                 start_lock: tokio::sync::Mutex::new(()),
                 restarts: Restarts::default(),
+                versions: VersionCache::default(),
             }),
         }
     }
