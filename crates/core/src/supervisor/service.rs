@@ -16,6 +16,16 @@ use crate::library::ModelLibrary;
 use crate::store::Store;
 use crate::time::now_ms;
 
+/// The model's fixed port if it is free, else a free one.
+fn choose_port(fixed: Option<u16>) -> Result<u16, SupervisorError> {
+    match fixed {
+        // Checked before spawning: an engine that cannot bind fails late and less clearly.
+        Some(port) if !ports::is_port_free(port) => Err(SupervisorError::PortInUse { port }),
+        Some(port) => Ok(port),
+        None => ports::free_port().map_err(SupervisorError::NoFreePort),
+    }
+}
+
 /// Instance log files not written for this long are deleted at startup.
 const LOG_FILES_KEPT_FOR: Duration = Duration::from_secs(14 * 24 * 3600);
 
@@ -59,6 +69,7 @@ impl Shared {
         instance.info.send_replace(info.clone());
         self.bus.publish(Event::ModelStatusUpdate(info));
     }
+
     /// Spawns an instance of the model (user start or automatic restart).
     pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         let model = self.library.get(model_id).await?;
@@ -81,14 +92,7 @@ impl Shared {
                 limit: config.max_instances,
             });
         }
-        let port = match model.port {
-            // Checked before spawning: an engine that cannot bind fails late and less clearly.
-            Some(port) if !ports::is_port_free(port) => {
-                return Err(SupervisorError::PortInUse { port })
-            }
-            Some(port) => port,
-            None => ports::free_port().map_err(SupervisorError::NoFreePort)?,
-        };
+        let port = choose_port(model.port)?;
         let mut spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
         if let Some(timeout) = self.config.start_timeout {
             spec.start_timeout = timeout;
