@@ -186,15 +186,10 @@ async fn a_missing_engine_binary_is_a_clear_error() {
 #[tokio::test]
 async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let weights = dir.path().join("w.gguf");
-    std::fs::write(&weights, b"not really gguf").unwrap();
-    let fake = dir.path().join("llama-server");
-    std::fs::write(
-        &fake,
+    let (weights, fake) = fake_engine(
+        dir.path(),
         "#!/bin/sh\necho 'error: failed to load model' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = add_model(&core, "w", &weights.display().to_string()).await;
     let started = core.supervisor.start(&model.id).await.unwrap();
@@ -241,11 +236,7 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flooding_engine_neither_blocks_nor_grows_the_log_without_bound() {
     let dir = tempfile::tempdir().unwrap();
-    let weights = dir.path().join("w.gguf");
-    std::fs::write(&weights, b"GGUF").unwrap();
-    let fake = dir.path().join("llama-server");
-    std::fs::write(&fake, "#!/bin/sh\nseq 1 300000\nexit 3\n").unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\nseq 1 300000\nexit 3\n");
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = add_model(&core, "flood", &weights.display().to_string()).await;
     let started = core.supervisor.start(&model.id).await.unwrap();
@@ -418,6 +409,16 @@ async fn a_hung_engine_is_caught_by_the_watchdog() {
     );
 }
 
+/// A weights file and an executable fake `llama-server` running `script` (sh), in `dir`.
+fn fake_engine(dir: &std::path::Path, script: &str) -> (PathBuf, PathBuf) {
+    let weights = dir.join("w.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let engine = dir.join("llama-server");
+    std::fs::write(&engine, script).unwrap();
+    std::fs::set_permissions(&engine, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (weights, engine)
+}
+
 /// Polls every 20 ms for up to 60 s.
 async fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
     for _ in 0..3000 {
@@ -432,11 +433,7 @@ async fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> T {
 #[tokio::test]
 async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
     let dir = tempfile::tempdir().unwrap();
-    let weights = dir.path().join("w.gguf");
-    std::fs::write(&weights, b"GGUF").unwrap();
-    let fake = dir.path().join("llama-server");
-    std::fs::write(&fake, "#!/bin/sh\nsleep 60\n").unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\nsleep 60\n");
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
@@ -460,11 +457,10 @@ async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
 #[tokio::test]
 async fn an_engine_that_never_becomes_healthy_times_out_and_is_ended() {
     let dir = tempfile::tempdir().unwrap();
-    let weights = dir.path().join("w.gguf");
-    std::fs::write(&weights, b"GGUF").unwrap();
-    let fake = dir.path().join("llama-server");
-    std::fs::write(&fake, "#!/bin/sh\necho 'loading, slowly'\nexec sleep 60\n").unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (weights, fake) = fake_engine(
+        dir.path(),
+        "#!/bin/sh\necho 'loading, slowly'\nexec sleep 60\n",
+    );
     let core = core_in(&dir, |c| {
         c.llama_server = Some(fake.clone());
         c.start_timeout = Some(Duration::from_secs(1));
