@@ -25,6 +25,8 @@ pub enum LibraryError {
     BadContextSize(u32),
     #[error("port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
     PrivilegedPort(u16),
+    #[error("invalid extra argument {0:?}: {1}")]
+    BadArgument(String, &'static str),
     #[error("invalid engine settings: {0}")]
     BadSettings(String),
     #[error("a restart policy allows 1 to 20 retries, not {0}")]
@@ -46,6 +48,7 @@ impl CodedError for LibraryError {
             LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
             LibraryError::PrivilegedPort(_) => "model_port_invalid",
             LibraryError::BadSettings(_) => "model_settings_invalid",
+            LibraryError::BadArgument(..) => "model_args_invalid",
             LibraryError::Store(e) => e.code(),
         }
     }
@@ -155,6 +158,8 @@ impl ModelLibrary {
         if let Some(port) = new.port.filter(|p| *p < 1024) {
             return Err(LibraryError::PrivilegedPort(port));
         }
+        let extra_args = new.extra_args.unwrap_or_default();
+        validate_extra_args(&extra_args)?;
         let settings = new.settings.unwrap_or_default();
         settings.validate().map_err(LibraryError::BadSettings)?;
         let restart_policy = new.restart_policy.unwrap_or_default();
@@ -169,7 +174,7 @@ impl ModelLibrary {
             engine: new.engine.unwrap_or(EngineKind::LlamaCpp),
             path,
             context_size,
-            extra_args: new.extra_args.unwrap_or_default(),
+            extra_args,
             restart_policy,
             port: new.port,
             settings,
@@ -183,6 +188,29 @@ impl ModelLibrary {
             self.bus.publish(Event::ModelsChanged(models));
         }
     }
+}
+
+/// Flags llmops sets itself: letting a user override them would break supervision (the port
+/// we poll, the address we bind) or contradict the model's own path.
+const MANAGED_FLAGS: &[&str] = &["--port", "--host", "-m", "--model", "--alias"];
+
+fn validate_extra_args(args: &[String]) -> Result<(), LibraryError> {
+    for arg in args {
+        let flag = arg.split('=').next().unwrap_or_default();
+        let problem = if arg.trim().is_empty() {
+            Some("it is empty")
+        } else if arg.contains(['\0', '\n', '\r']) {
+            Some("it contains a line break or a NUL character")
+        } else if MANAGED_FLAGS.contains(&flag) {
+            Some("llmops sets this flag itself; use the model's path and port settings")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(LibraryError::BadArgument(arg.clone(), problem));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
