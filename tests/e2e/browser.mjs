@@ -72,6 +72,16 @@ try {
   assert.equal((await api(base, 'GET', '/instances')).body.length, 0, 'no instance was created');
   await page.screenshot({ path: join(out, '2-missing-file-error.png'), fullPage: true });
 
+  step('bad input: an extra argument llmops manages itself is refused when adding');
+  await page.getByTestId('add-model-name').fill('Port override');
+  await page.getByTestId('add-model-path').fill('/models/port-override.gguf');
+  await page.getByTestId('add-model-advanced').locator('summary').click();
+  await page.getByTestId('setting-extra_args').fill('--port 80');
+  await page.getByTestId('add-model-submit').click();
+  await waitFor('the bad-argument message', async () => /sets this flag itself/.test(await page.getByTestId('add-model-error').innerText()));
+  await page.getByTestId('setting-extra_args').fill('');
+  await page.getByTestId('add-model-advanced').locator('summary').click();
+
   step('Start the starter model: Starting → Running');
   await starter.getByTestId('start-model').click();
   const state = starter.getByTestId('instance-state');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildSettings, emptySettingsForm, settingEntries, type SettingsForm } from './modelSettings'
+import { buildSettings, emptySettingsForm, parseExtraArgs, settingEntries, type SettingsForm } from './modelSettings'
 
 function form(patch: Partial<SettingsForm>): SettingsForm {
   return { ...emptySettingsForm(), ...patch }
@@ -91,5 +91,12 @@ describe('settingEntries', () => {
       ['mlock', false],
     ])
     expect(settingEntries(undefined)).toEqual([])
+  })
+})
+
+describe('parseExtraArgs', () => {
+  it('splits on any whitespace and drops empty pieces', () => {
+    expect(parseExtraArgs('  --temp 0.7\t--top-k   40 \n')).toEqual(['--temp', '0.7', '--top-k', '40'])
+    expect(parseExtraArgs('   ')).toEqual([])
   })
 })

@@ -30,6 +30,8 @@ export interface SettingsForm {
   mmap: '' | 'off'
   mlock: boolean
   chat_template: string
+  /** Extra engine arguments, separated by spaces (passed as an argv list, never to a shell). */
+  extra_args: string
 }
 
 export function emptySettingsForm(): SettingsForm {
@@ -45,6 +47,7 @@ export function emptySettingsForm(): SettingsForm {
     mmap: '',
     mlock: false,
     chat_template: '',
+    extra_args: '',
   }
 }
 
@@ -125,4 +128,9 @@ export function settingEntries(settings: LlamaCppSettings | null | undefined): S
     entries.push({ field, label: LABELS[field], value })
   }
   return entries
+}
+
+/** The extra-arguments field as an argv list (split on whitespace; no shell quoting). */
+export function parseExtraArgs(text: string): string[] {
+  return text.split(/\s+/).filter((a) => a.length > 0)
 }

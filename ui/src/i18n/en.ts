@@ -128,6 +128,8 @@ export const en = {
   'add.portInvalid': 'The port must be a whole number from 1024 to 65535, or empty for automatic.',
   'detail.binary': 'Engine {version}, found in {source}:',
   'detail.versionUnknown': '(version unknown)',
+  'settings.extra_args': 'Extra arguments',
+  'settings.extra_argsHint': 'e.g. --temp 0.7 --top-k 40',
   'add.submit': 'Add model',
   'add.submitting': 'Adding…',
   'add.contextInvalid': 'The context size must be a positive whole number.',

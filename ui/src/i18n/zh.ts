@@ -130,6 +130,8 @@ export const zh: Record<MessageKey, string> = {
   'add.portInvalid': '端口必须是 1024 到 65535 之间的整数，留空则自动分配。',
   'detail.binary': '引擎 {version}，来自 {source}：',
   'detail.versionUnknown': '（版本未知）',
+  'settings.extra_args': '额外参数',
+  'settings.extra_argsHint': '例如 --temp 0.7 --top-k 40',
   'add.submit': '添加模型',
   'add.submitting': '添加中…',
   'add.contextInvalid': '上下文长度必须是正整数。',
