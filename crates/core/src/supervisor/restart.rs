@@ -1,6 +1,7 @@
 //! Automatic restarts after a failure, per the model's [`RestartPolicy`]: exponential backoff
 //! (1 s, 2 s, 4 s, … at most 60 s) and a maximum number of consecutive attempts. A start by the
-//! user resets the count; a stop by the user or a shutdown never triggers a restart.
+//! user, or a run of ten minutes before the failure, resets the count; a stop by the user or a
+//! shutdown never triggers a restart.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +13,8 @@ use crate::library::RestartPolicy;
 
 const FIRST_DELAY: Duration = Duration::from_secs(1);
 const MAX_DELAY: Duration = Duration::from_secs(60);
+/// An instance that ran this long before failing resets the model's restart count.
+const STABLE_RUN: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Default)]
 pub struct Restarts {
@@ -62,7 +65,12 @@ pub(super) fn after_failure(
     model_id: &str,
     model_name: &str,
     policy: RestartPolicy,
+    ran_for: Duration,
 ) {
+    // Failures far apart are not a crash loop: a long healthy run starts the count afresh.
+    if ran_for >= STABLE_RUN {
+        shared.restarts.reset(model_id);
+    }
     let Some((attempt, delay)) = shared.restarts.next_attempt(model_id, policy) else {
         if let RestartPolicy::OnFailure { max_retries } = policy {
             tracing::warn!(

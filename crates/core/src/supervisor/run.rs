@@ -40,7 +40,9 @@ pub(super) async fn own_instance(
     run_to_end(&shared, &instance, child, spec).await;
     let info = instance.snapshot();
     if matches!(info.state, InstanceState::Failed { .. }) {
-        after_failure(&shared, &info.model_id, &info.model_name, policy);
+        let ran_for =
+            Duration::from_millis(info.updated_at.saturating_sub(info.started_at).max(0) as u64);
+        after_failure(&shared, &info.model_id, &info.model_name, policy, ran_for);
     }
 }
 
