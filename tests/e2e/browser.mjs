@@ -3,6 +3,7 @@
 // error, and stopping leaves no llama-server behind.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -162,6 +163,7 @@ try {
 
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
   await missingEngineShowsAClearError(browser);
+  await gpuCardWithFakeNvml(browser);
   console.log('browser e2e: passed');
 } catch (err) {
   if (page) await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }).catch(() => {});
@@ -227,4 +229,39 @@ async function monitoringPages(page, instance) {
   await page.getByTestId('rules-save').click();
   await page.locator('[data-testid="alert-item"][data-kind="host_memory"][data-state="cleared"]').first().waitFor({ timeout: 15_000 });
   assert.equal(await active.count(), 0, 'the alert cleared');
+}
+
+/**
+ * The GPU card against the fake two-GPU libnvidia-ml the Rust tests build (no GPU here): every
+ * GPU listed, "n/a" where the board has no fan, and a compute process listed as "other".
+ */
+async function gpuCardWithFakeNvml(browser) {
+  step('GPU card with two (fake NVML) GPUs: readings, n/a and processes');
+  const dir = tempDataDir('fake-nvml');
+  const lib = join(dir, 'libnvidia-ml.so.1');
+  execFileSync('cc', ['-shared', '-fPIC', '-o', lib, join(ROOT, 'crates/core/tests/fake_nvml/fake_nvml.c')]);
+  writeFileSync(join(dir, 'fake_nvml_processes'), '0 1 256\n');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const gpuServer = startProcess(binary, ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
+    env: { LLMOPS_DATA_DIR: join(dir, 'data'), LLMOPS_NVML_LIB: lib },
+    logName: 'server-fake-nvml.log',
+  });
+  try {
+    await waitFor('the GPU server', async () => (await api(base, 'GET', '/health')).status === 200);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(base);
+    await waitFor('two GPUs', async () => (await page.getByTestId('gpu-item').count()) === 2);
+    const first = page.locator('[data-testid="gpu-item"][data-gpu-index="0"]');
+    await waitFor('GPU 0 temperature', async () => /45\s*°C/.test(await first.getByTestId('gpu-temp').innerText()));
+    assert.match(await first.getByTestId('gpu-temp').innerText(), /n\/a/, 'GPU 0 has no fan: n/a');
+    assert.match(await first.innerText(), /Fake H100 #0/);
+    const other = first.locator('[data-testid="gpu-process"][data-pid="1"]');
+    await other.waitFor();
+    assert.match(await other.innerText(), /other/i);
+    await page.screenshot({ path: join(out, '6-fake-gpus.png'), fullPage: true });
+    await page.close();
+  } finally {
+    await stopProcess(gpuServer);
+  }
 }
