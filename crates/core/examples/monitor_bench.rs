@@ -8,10 +8,13 @@
 //! `cargo run --release -p llmops-core --example monitor_bench` (needs `cc`; uses the starter
 //! model and llama-server from ~/.cache/llmops when present).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{build_fake_nvml, cpu_seconds};
 use llmops_core::config::CoreConfig;
 use llmops_core::history::{HistoryRange, MetricHistory};
 use llmops_core::monitor::{NvidiaBackend, SystemMonitor};
@@ -19,26 +22,6 @@ use llmops_core::paths::AppPaths;
 use llmops_core::store::Rollup;
 use llmops_core::time::now_ms;
 use llmops_core::Core;
-
-fn cpu_seconds() -> f64 {
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF).unwrap();
-    let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
-    t(usage.user_time()) + t(usage.system_time())
-}
-
-fn build_fake_nvml(dir: &Path) -> std::path::PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_nvml/fake_nvml.c");
-    let lib = dir.join("libnvidia-ml.so.1");
-    let ok = Command::new("cc")
-        .args(["-shared", "-fPIC", "-O2", "-o"])
-        .arg(&lib)
-        .arg(source)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "cc failed");
-    lib
-}
 
 #[tokio::main]
 async fn main() {
@@ -54,14 +37,7 @@ async fn main() {
     let core = Core::open_with_monitor(config, monitor).await.unwrap();
 
     let mut tracked = "no instance (starter model or llama-server missing)".to_string();
-    if let Some(starter) = core
-        .library
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.starter)
-    {
+    if let Some(starter) = core.library.starter().await.unwrap() {
         if let Ok(started) = core.supervisor.start(&starter.id).await {
             let running = core
                 .supervisor

@@ -9,22 +9,20 @@
 //! `cargo run --release -p llmops-core --example supervisor_bench` (needs the starter model and
 //! llama-server from `scripts/setup.sh`).
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::cpu_seconds;
 use llmops_core::config::CoreConfig;
 use llmops_core::events::Event;
 use llmops_core::library::NewModel;
 use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::InstanceState;
 use llmops_core::Core;
-
-fn cpu_seconds() -> f64 {
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF).unwrap();
-    let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
-    t(usage.user_time()) + t(usage.system_time())
-}
 
 async fn readiness_once(core: &Core, model_id: &str) -> f64 {
     let mut events = core.bus.subscribe();
@@ -82,11 +80,9 @@ async fn main() {
     .unwrap();
     let starter = core
         .library
-        .list()
+        .starter()
         .await
         .unwrap()
-        .into_iter()
-        .find(|m| m.starter)
         .expect("run scripts/setup.sh first");
 
     // 1. Readiness latency.

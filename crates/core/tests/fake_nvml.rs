@@ -197,14 +197,7 @@ async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
     let config = CoreConfig::new(AppPaths::new(data.path(), cache));
     let monitor = SystemMonitor::with_gpu_backend(&config, Box::new(fake.backend()));
     let core = Core::open_with_monitor(config, monitor).await.unwrap();
-    let starter = core
-        .library
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.starter)
-        .unwrap();
+    let starter = core.library.starter().await.unwrap().unwrap();
     let started = core.supervisor.start(&starter.id).await.unwrap();
     let running = core
         .supervisor

@@ -77,10 +77,11 @@ async fn starts_streams_and_stops_a_real_llama_server() {
     let Some(_) = real_parts() else { return };
     let dir = tempfile::tempdir().unwrap();
     let core = core_in(&dir, |_| {}).await;
-    let models = core.library.list().await.unwrap();
-    let starter = models
-        .iter()
-        .find(|m| m.starter)
+    let starter = core
+        .library
+        .starter()
+        .await
+        .unwrap()
         .expect("the starter model is registered");
 
     let started = core.supervisor.start(&starter.id).await.unwrap();
@@ -192,13 +193,7 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
     );
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = add_model(&core, "w", &weights.display().to_string()).await;
-    let started = core.supervisor.start(&model.id).await.unwrap();
-    let settled = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(10))
-        .await
-        .unwrap();
-    let reason = settled.state.reason().expect("failed").to_string();
+    let (started, reason) = start_until_failed(&core, &model.id, 10).await;
     assert!(
         reason.contains("exited with code 1 before becoming ready"),
         "{reason}"
@@ -239,17 +234,7 @@ async fn a_flooding_engine_neither_blocks_nor_grows_the_log_without_bound() {
     let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\nseq 1 300000\nexit 3\n");
     let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
     let model = add_model(&core, "flood", &weights.display().to_string()).await;
-    let started = core.supervisor.start(&model.id).await.unwrap();
-    let settled = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(60))
-        .await
-        .unwrap();
-    let reason = settled
-        .state
-        .reason()
-        .expect("it exits on its own")
-        .to_string();
+    let (started, reason) = start_until_failed(&core, &model.id, 60).await;
     assert!(
         reason.contains("exited with code 3"),
         "the flood ran to its end: {reason}"
@@ -409,6 +394,26 @@ async fn a_hung_engine_is_caught_by_the_watchdog() {
     );
 }
 
+/// Starts the model and waits (up to `secs`) for it to fail; returns the instance and the reason.
+async fn start_until_failed(
+    core: &Core,
+    model_id: &str,
+    secs: u64,
+) -> (llmops_core::supervisor::InstanceInfo, String) {
+    let started = core.supervisor.start(model_id).await.unwrap();
+    let settled = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(secs))
+        .await
+        .unwrap();
+    let reason = settled
+        .state
+        .reason()
+        .unwrap_or_else(|| panic!("expected a failure, got {:?}", settled.state))
+        .to_string();
+    (started, reason)
+}
+
 /// A weights file and an executable fake `llama-server` running `script` (sh), in `dir`.
 fn fake_engine(dir: &std::path::Path, script: &str) -> (PathBuf, PathBuf) {
     let weights = dir.join("w.gguf");
@@ -468,13 +473,7 @@ async fn an_engine_that_never_becomes_healthy_times_out_and_is_ended() {
     })
     .await;
     let model = add_model(&core, "slow", &weights.display().to_string()).await;
-    let started = core.supervisor.start(&model.id).await.unwrap();
-    let settled = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(20))
-        .await
-        .unwrap();
-    let reason = settled.state.reason().expect("failed").to_string();
+    let (started, reason) = start_until_failed(&core, &model.id, 20).await;
     assert!(
         reason.contains("not healthy within 1 s, so it was stopped"),
         "{reason}"
@@ -489,14 +488,7 @@ async fn two_instances_run_and_answer_side_by_side() {
     let Some(paths) = real_parts() else { return };
     let dir = tempfile::tempdir().unwrap();
     let core = core_in(&dir, |_| {}).await;
-    let starter = core
-        .library
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.starter)
-        .unwrap();
+    let starter = core.library.starter().await.unwrap().unwrap();
     let weights = dir.path().join("second.gguf");
     std::os::unix::fs::symlink(paths.starter_model(), &weights).unwrap();
     let second = add_model(&core, "second", &weights.display().to_string()).await;

@@ -137,52 +137,48 @@ impl MetricHistory {
 
     fn from_memory(&self, from: i64, wanted: &dyn Fn(&str) -> bool) -> Vec<HistorySeries> {
         let inner = self.lock();
-        let mut by_key: BTreeMap<&str, Vec<HistoryPoint>> = BTreeMap::new();
-        for frame in inner.frames.iter().filter(|f| f.at >= from) {
-            for (key, value) in frame.values.iter().filter(|(k, _)| wanted(k)) {
-                by_key.entry(key).or_default().push(HistoryPoint {
-                    t: frame.at,
-                    min: *value,
-                    avg: *value,
-                    max: *value,
-                });
-            }
-        }
-        by_key
-            .into_iter()
-            .map(|(key, points)| HistorySeries {
-                key: key.to_string(),
-                points,
-            })
-            .collect()
+        let samples = inner
+            .frames
+            .iter()
+            .filter(|f| f.at >= from)
+            .flat_map(|frame| {
+                frame.values.iter().map(move |(key, v)| {
+                    (
+                        key.as_str(),
+                        HistoryPoint {
+                            t: frame.at,
+                            min: *v,
+                            avg: *v,
+                            max: *v,
+                        },
+                    )
+                })
+            });
+        collect_series(samples, wanted)
     }
 
     /// The day of minutes kept in memory plus the minute in progress.
     fn from_day(&self, from: i64, wanted: &dyn Fn(&str) -> bool) -> Vec<HistorySeries> {
         let inner = self.lock();
-        let mut by_key: BTreeMap<&str, Vec<HistoryPoint>> = BTreeMap::new();
         let current = inner.minute.as_ref().map(|(m, accs)| (m, accs));
-        for (minute, accs) in inner
+        let minutes = inner
             .day
             .range(from - from.rem_euclid(MINUTE_MS)..)
-            .chain(current)
-        {
-            for (key, acc) in accs.iter().filter(|(k, _)| wanted(k)) {
-                by_key.entry(key).or_default().push(HistoryPoint {
-                    t: *minute,
-                    min: acc.min,
-                    avg: acc.avg(),
-                    max: acc.max,
-                });
-            }
-        }
-        by_key
-            .into_iter()
-            .map(|(key, points)| HistorySeries {
-                key: key.to_string(),
-                points,
+            .chain(current);
+        let samples = minutes.flat_map(|(minute, accs)| {
+            accs.iter().map(move |(key, a)| {
+                (
+                    key.as_str(),
+                    HistoryPoint {
+                        t: *minute,
+                        min: a.min,
+                        avg: a.avg(),
+                        max: a.max,
+                    },
+                )
             })
-            .collect()
+        });
+        collect_series(samples, wanted)
     }
 
     /// The week of ten-minute buckets kept in memory, the minute in progress merged into the last.
@@ -311,6 +307,24 @@ fn merge_into(
             slot.insert(bucket, acc);
         }
     }
+}
+
+/// Groups time-ordered points by series key, keeping the wanted ones.
+fn collect_series<'a>(
+    points: impl Iterator<Item = (&'a str, HistoryPoint)>,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vec<HistorySeries> {
+    let mut by_key: BTreeMap<&str, Vec<HistoryPoint>> = BTreeMap::new();
+    for (key, point) in points.filter(|(k, _)| wanted(k)) {
+        by_key.entry(key).or_default().push(point);
+    }
+    by_key
+        .into_iter()
+        .map(|(key, points)| HistorySeries {
+            key: key.to_string(),
+            points,
+        })
+        .collect()
 }
 
 fn to_series(buckets: BTreeMap<String, BTreeMap<i64, Acc>>) -> Vec<HistorySeries> {

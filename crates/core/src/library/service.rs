@@ -85,6 +85,11 @@ impl ModelLibrary {
             .ok_or_else(|| LibraryError::NotFound(id.to_string()))
     }
 
+    /// The starter model, once it is registered.
+    pub async fn starter(&self) -> Result<Option<Model>, LibraryError> {
+        Ok(self.list().await?.into_iter().find(|m| m.starter))
+    }
+
     /// The model and its last 20 instances with their state transitions.
     pub async fn detail(&self, id: &str) -> Result<ModelDetail, LibraryError> {
         let model = self.get(id).await?;
