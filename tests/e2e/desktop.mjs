@@ -99,7 +99,12 @@ try {
   await script('const s = arguments[0]; if (!s.value && s.options.length) { s.value = s.options[s.options.length - 1].value; s.dispatchEvent(new Event("change")); }', [{ [ELEMENT]: select }]);
   await type(await find('[data-testid="chat-input"]'), 'Say hello in five words.');
   await click(await find('[data-testid="chat-send"]'));
-  await waitFor('the streamed answer to finish', async () => (await findAll('[data-testid="chat-stats"]')).length > 0, 60_000, 250);
+  // A tiny model sometimes rambles to its context limit: allow for it, and fail at once on an error.
+  await waitFor('the streamed answer to finish', async () => {
+    const errors = await findAll('[data-testid="chat-error"]');
+    if (errors.length) throw new Error(`the chat failed: ${await textOf(errors[0])}`);
+    return (await findAll('[data-testid="chat-stats"]')).length > 0;
+  }, 180_000, 250);
   const answers = await findAll('[data-testid="chat-message"][data-role="assistant"]');
   const answer = (await textOf(answers[answers.length - 1])).trim();
   console.log(`    answer: ${answer.slice(0, 120)}`);
