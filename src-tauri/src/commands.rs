@@ -1,17 +1,13 @@
 //! Tauri commands: one per core call, same names as the HTTP API's operations.
 
 use llmops_core::alerts::{AlertList, AlertRules};
-use llmops_core::chat::{ChatRequest, ChatStreamEvent};
 use llmops_core::error::AppError;
 use llmops_core::history::{History, HistoryRange};
 use llmops_core::library::{Model, ModelDetail, NewModel};
 use llmops_core::monitor::SystemSnapshot;
 use llmops_core::supervisor::{InstanceInfo, LogLine};
 use llmops_core::Core;
-use tauri::ipc::Channel;
 use tauri::State;
-
-use crate::chat_streams::ChatStreams;
 
 type CommandResult<T> = Result<T, AppError>;
 
@@ -100,30 +96,4 @@ pub async fn instance_logs(
 ) -> CommandResult<Vec<LogLine>> {
     let limit = limit.unwrap_or(DEFAULT_LOG_LIMIT).min(MAX_LOG_LIMIT);
     Ok(core.supervisor.logs(&instance_id, since, limit)?)
-}
-
-/// Starts a chat stream; its events arrive on `on_event`. Returns the stream id for `chat_cancel`.
-#[tauri::command]
-pub async fn chat_stream(
-    core: State<'_, Core>,
-    streams: State<'_, ChatStreams>,
-    request: ChatRequest,
-    on_event: Channel<ChatStreamEvent>,
-) -> CommandResult<String> {
-    let (stream_id, cancel) = streams.open();
-    let receiver = match core.chat.stream(request, cancel).await {
-        Ok(receiver) => receiver,
-        Err(err) => {
-            streams.close(&stream_id);
-            return Err(err.into());
-        }
-    };
-    streams.pump(stream_id.clone(), receiver, on_event);
-    Ok(stream_id)
-}
-
-#[tauri::command]
-pub async fn chat_cancel(streams: State<'_, ChatStreams>, stream_id: String) -> CommandResult<()> {
-    streams.cancel(&stream_id);
-    Ok(())
 }

@@ -2,6 +2,7 @@
 //! `llmops-core` services, core events are forwarded to the window, chat tokens travel on a
 //! `tauri::ipc::Channel` per stream, and a tray menu starts and stops models. No domain logic.
 
+mod chat_commands;
 mod chat_streams;
 mod commands;
 mod display;
@@ -48,8 +49,24 @@ pub fn run() {
             commands::start_model,
             commands::stop_instance,
             commands::instance_logs,
-            commands::chat_stream,
-            commands::chat_cancel,
+            chat_commands::chat_stream,
+            chat_commands::chat_turn,
+            chat_commands::chat_cancel,
+            chat_commands::list_conversations,
+            chat_commands::create_conversation,
+            chat_commands::get_conversation,
+            chat_commands::update_conversation,
+            chat_commands::delete_conversation,
+            chat_commands::delete_chat_message,
+            chat_commands::search_conversations,
+            chat_commands::save_conversation_export,
+            chat_commands::list_chat_endpoints,
+            chat_commands::add_chat_endpoint,
+            chat_commands::remove_chat_endpoint,
+            chat_commands::chat_endpoint_models,
+            chat_commands::list_chat_presets,
+            chat_commands::save_chat_preset,
+            chat_commands::delete_chat_preset,
         ])
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();

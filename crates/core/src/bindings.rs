@@ -14,6 +14,17 @@ fn export_all(dir: &Path) {
     crate::library::ModelDetail::export_all_to(dir).unwrap();
     crate::chat::ChatRequest::export_all_to(dir).unwrap();
     crate::chat::ChatStreamEvent::export_all_to(dir).unwrap();
+    crate::chat::ConversationDetail::export_all_to(dir).unwrap();
+    crate::chat::NewConversation::export_all_to(dir).unwrap();
+    crate::chat::ConversationPatch::export_all_to(dir).unwrap();
+    crate::chat::TurnRequest::export_all_to(dir).unwrap();
+    crate::chat::SearchHit::export_all_to(dir).unwrap();
+    crate::chat::ExportFormat::export_all_to(dir).unwrap();
+    crate::chat::ExportedConversation::export_all_to(dir).unwrap();
+    crate::chat::ChatEndpoint::export_all_to(dir).unwrap();
+    crate::chat::NewChatEndpoint::export_all_to(dir).unwrap();
+    crate::chat::ChatPreset::export_all_to(dir).unwrap();
+    crate::chat::NewChatPreset::export_all_to(dir).unwrap();
     crate::supervisor::LogLine::export_all_to(dir).unwrap();
     crate::supervisor::LogBatch::export_all_to(dir).unwrap();
     crate::history::History::export_all_to(dir).unwrap();

@@ -85,7 +85,15 @@ impl Core {
             config.history_retention_days,
         ));
         let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
-        let chat = ChatService::new(supervisor.clone());
+        let chat = ChatService::new(supervisor.clone(), library.clone(), store.clone());
+        match chat.recover_interrupted().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                answers = n,
+                "answers cut off by the previous run are kept, marked incomplete"
+            ),
+            Err(err) => tracing::error!(%err, "could not mark interrupted answers"),
+        }
         Ok(Core {
             config,
             bus,

@@ -6,45 +6,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use llmops_core::chat::{ChatMessage, ChatRequest, ChatRole, ChatStreamEvent};
-use llmops_core::config::CoreConfig;
-use llmops_core::engine::{resolve_binary, EngineKind};
 use llmops_core::error::CodedError;
 use llmops_core::library::{NewModel, RestartPolicy};
-use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::{is_port_free, process_exists, InstanceState};
 use llmops_core::Core;
 use tokio_util::sync::CancellationToken;
 
-fn cache_dir() -> PathBuf {
-    AppPaths::from_env().cache_dir
-}
-
-/// The real parts, or `None` (outside CI only) with a loud note.
-fn real_parts() -> Option<AppPaths> {
-    let paths = AppPaths::new(PathBuf::new(), cache_dir());
-    let binary = resolve_binary(EngineKind::LlamaCpp, None, &paths.engines_dir());
-    let model = paths.starter_model();
-    if binary.is_ok() && model.is_file() {
-        return Some(paths);
-    }
-    let missing = format!(
-        "llama-server: {:?}; starter model at {}: {}",
-        binary.err(),
-        model.display(),
-        model.is_file()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("real engine test cannot run, a part is missing ({missing}); run scripts/setup.sh");
-    }
-    eprintln!("SKIPPED (not CI): real engine parts missing ({missing}); run scripts/setup.sh");
-    None
-}
-
-async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreConfig)) -> Core {
-    let mut config = CoreConfig::new(AppPaths::new(dir.path().join("data"), cache_dir()));
-    configure(&mut config);
-    Core::open(config).await.unwrap()
-}
+mod common;
+use common::{core_in, real_parts};
 
 async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library::Model {
     let new = NewModel {
@@ -113,13 +82,17 @@ async fn starts_streams_and_stops_a_real_llama_server() {
             ChatStreamEvent::Done {
                 finish_reason,
                 usage,
+                stats,
             } => {
                 finish = finish_reason;
                 let usage = usage.expect("llama.cpp reports timings");
                 assert!(usage.completion_tokens.unwrap() > 0);
+                assert!(stats.ttft_ms.is_some() && stats.tokens_per_second.is_some());
+                assert!(!stats.counted, "llama.cpp reports its own token counts");
                 break;
             }
             ChatStreamEvent::Error { error } => panic!("stream error: {error:?}"),
+            ChatStreamEvent::Started { .. } => panic!("a plain stream has no conversation"),
         }
     }
     assert!(deltas.len() >= 3, "expected several deltas, got {deltas:?}");
@@ -524,7 +497,7 @@ async fn two_instances_run_and_answer_side_by_side() {
                 ChatStreamEvent::Delta { content } => text.push_str(&content),
                 ChatStreamEvent::Done { .. } => break,
                 ChatStreamEvent::Error { error } => panic!("{error:?}"),
-                ChatStreamEvent::Reasoning { .. } => {}
+                ChatStreamEvent::Reasoning { .. } | ChatStreamEvent::Started { .. } => {}
             }
         }
         assert!(

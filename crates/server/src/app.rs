@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use llmops_core::Core;
 
-use crate::routes::{alerts, chat, events, instances, logs, models, system};
+use crate::routes::{alerts, chat, conversations, events, instances, logs, models, system};
 use crate::ui_files;
 
 pub fn router(core: Core, ui_dir: PathBuf) -> Router {
@@ -28,6 +28,31 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/instances/{id}/stop", post(instances::stop))
         .route("/instances/{id}/logs", get(instances::logs))
         .route("/chat/completions", post(chat::completions))
+        .route("/chat/search", get(chat::search))
+        .route(
+            "/chat/endpoints",
+            get(chat::endpoints).post(chat::add_endpoint),
+        )
+        .route("/chat/endpoints/{id}", delete(chat::remove_endpoint))
+        .route("/chat/endpoints/{id}/models", get(chat::endpoint_models))
+        .route("/chat/presets", get(chat::presets).post(chat::save_preset))
+        .route("/chat/presets/{id}", delete(chat::delete_preset))
+        .route(
+            "/conversations",
+            get(conversations::list).post(conversations::create),
+        )
+        .route(
+            "/conversations/{id}",
+            get(conversations::get)
+                .patch(conversations::update)
+                .delete(conversations::delete),
+        )
+        .route(
+            "/conversations/{id}/messages/{message_id}",
+            delete(conversations::delete_message),
+        )
+        .route("/conversations/{id}/turns", post(conversations::turn))
+        .route("/conversations/{id}/export", get(conversations::export))
         .route("/ws", get(events::websocket))
         .fallback(system::unknown_route)
         .with_state(core.clone());

@@ -1,22 +1,56 @@
 use thiserror::Error;
 
 use crate::error::{CodedError, ErrorKind};
+use crate::library::LibraryError;
+use crate::store::StoreError;
 use crate::supervisor::SupervisorError;
 
 #[derive(Debug, Error)]
 pub enum ChatError {
     #[error(transparent)]
     Instance(#[from] SupervisorError),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("the instance {0} is not running; start its model first")]
     NotRunning(String),
+    #[error("{0} is not running; start it on the dashboard, then send again")]
+    ModelNotRunning(String),
     #[error("a chat needs at least one message")]
     NoMessages,
+    #[error("the message is empty; type something to send")]
+    EmptyMessage,
+    #[error("{field} must be {rule}")]
+    InvalidParams { field: &'static str, rule: String },
+    #[error("the endpoint URL {0}")]
+    InvalidEndpoint(String),
+    #[error("give the endpoint a name")]
+    EndpointNameMissing,
+    #[error("give the preset a name")]
+    PresetNameMissing,
+    #[error("no conversation with id {0}; it may have been deleted")]
+    ConversationNotFound(String),
+    #[error("no message with id {0} in this conversation")]
+    MessageNotFound(String),
+    #[error("no chat endpoint with id {0}; it may have been removed")]
+    EndpointNotFound(String),
+    #[error("no preset with id {0}")]
+    PresetNotFound(String),
+    #[error("an answer is still streaming in this conversation; stop it first")]
+    Busy,
+    #[error("there is no user message to answer yet")]
+    NothingToRegenerate,
+    #[error("only your own messages can be edited")]
+    NotAUserMessage,
     #[error(
         "could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
     )]
     Connect { url: String, detail: String },
     #[error("the engine answered {status}: {body}")]
     Upstream { status: u16, body: String },
+    #[error("the engine sent nothing for {0} s; it may be overloaded or stuck. The answer so far is kept")]
+    Timeout(u64),
     #[error("the engine's stream broke off: {0}. The answer so far is kept")]
     StreamBroken(String),
     #[error("the engine sent something that is not a chat chunk: {0}")]
@@ -27,10 +61,26 @@ impl CodedError for ChatError {
     fn code(&self) -> &'static str {
         match self {
             ChatError::Instance(e) => e.code(),
+            ChatError::Library(e) => e.code(),
+            ChatError::Store(e) => e.code(),
             ChatError::NotRunning(_) => "instance_not_running",
+            ChatError::ModelNotRunning(_) => "model_not_running",
             ChatError::NoMessages => "chat_no_messages",
+            ChatError::EmptyMessage => "chat_empty_message",
+            ChatError::InvalidParams { .. } => "chat_invalid_params",
+            ChatError::InvalidEndpoint(_) => "chat_invalid_endpoint",
+            ChatError::EndpointNameMissing => "chat_endpoint_name_missing",
+            ChatError::PresetNameMissing => "chat_preset_name_missing",
+            ChatError::ConversationNotFound(_) => "conversation_not_found",
+            ChatError::MessageNotFound(_) => "message_not_found",
+            ChatError::EndpointNotFound(_) => "endpoint_not_found",
+            ChatError::PresetNotFound(_) => "preset_not_found",
+            ChatError::Busy => "conversation_busy",
+            ChatError::NothingToRegenerate => "nothing_to_regenerate",
+            ChatError::NotAUserMessage => "not_a_user_message",
             ChatError::Connect { .. } => "engine_unreachable",
             ChatError::Upstream { .. } => "engine_error",
+            ChatError::Timeout(_) => "engine_timeout",
             ChatError::StreamBroken(_) => "stream_broken",
             ChatError::BadChunk(_) => "engine_bad_chunk",
         }
@@ -39,8 +89,23 @@ impl CodedError for ChatError {
     fn kind(&self) -> ErrorKind {
         match self {
             ChatError::Instance(e) => e.kind(),
-            ChatError::NotRunning(_) => ErrorKind::Conflict,
-            ChatError::NoMessages => ErrorKind::InvalidInput,
+            ChatError::Library(e) => e.kind(),
+            ChatError::Store(e) => e.kind(),
+            ChatError::NotRunning(_) | ChatError::ModelNotRunning(_) | ChatError::Busy => {
+                ErrorKind::Conflict
+            }
+            ChatError::NoMessages
+            | ChatError::EmptyMessage
+            | ChatError::InvalidParams { .. }
+            | ChatError::InvalidEndpoint(_)
+            | ChatError::EndpointNameMissing
+            | ChatError::PresetNameMissing
+            | ChatError::NothingToRegenerate
+            | ChatError::NotAUserMessage => ErrorKind::InvalidInput,
+            ChatError::ConversationNotFound(_)
+            | ChatError::MessageNotFound(_)
+            | ChatError::EndpointNotFound(_)
+            | ChatError::PresetNotFound(_) => ErrorKind::NotFound,
             _ => ErrorKind::Unavailable,
         }
     }

@@ -1,16 +1,36 @@
-//! Streaming chat completions from a running instance's OpenAI-compatible endpoint.
+//! Chat: streamed completions from a running instance or an external OpenAI-compatible
+//! endpoint, and persisted, searchable conversations.
 //!
-//! [`ChatService::stream`] sends the request with `stream: true`, parses the Server-Sent Events
-//! with [`SseParser`], and yields [`ChatStreamEvent`]s on a channel. Cancelling the token drops the
-//! HTTP response, which closes the upstream connection and stops generation in the engine.
+//! - `upstream`: one streamed request; [`SseParser`] and `openai` turn the bytes into
+//!   [`ChatStreamEvent`]s, and the answer's speed is measured on the way. Cancelling closes the
+//!   connection, which stops generation in the engine.
+//! - `turn`: a conversation turn (send, regenerate, edit and resend) saves the answer as it
+//!   streams, so a crash keeps the text so far (marked incomplete at the next start).
+//! - `conversations`, `search`, `export`: the saved conversations.
+//! - `endpoints`, `params`: external endpoints and sampling parameters (with presets).
 
+mod conversation;
+mod conversations;
+mod endpoints;
 mod error;
+mod export;
 mod openai;
+mod params;
+mod search;
 mod service;
 mod sse;
+mod turn;
 mod types;
+mod upstream;
 
+pub use conversation::{
+    ChatTarget, Conversation, ConversationDetail, ConversationPatch, ExportFormat,
+    ExportedConversation, MessageStatus, NewConversation, SearchHit, StoredMessage, TurnRequest,
+};
+pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;
+pub use export::save_export;
+pub use params::{ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};
-pub use types::{ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage};
+pub use types::{AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage};

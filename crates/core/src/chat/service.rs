@@ -1,35 +1,57 @@
-use futures_util::StreamExt;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::conversation::ChatTarget;
+use super::endpoints::{normalise_base_url, ChatEndpoint, EndpointRecord, NewChatEndpoint};
 use super::error::ChatError;
-use super::openai::interpret;
-use super::sse::SseParser;
-use super::types::{ChatRequest, ChatStreamEvent, ChatUsage};
-use crate::error::CodedError;
+use super::params::{ChatParams, ChatPreset, NewChatPreset};
+use super::types::{ChatRequest, ChatStreamEvent};
+use super::upstream::{self, Upstream};
+use crate::library::ModelLibrary;
+use crate::store::Store;
 use crate::supervisor::{InstanceState, Supervisor};
+use crate::time::now_ms;
 
-/// Deltas buffered between the engine and a slow consumer before back-pressure applies.
-const CHANNEL_CAPACITY: usize = 256;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct ChatService {
-    supervisor: Supervisor,
-    http: reqwest::Client,
+    pub(super) supervisor: Supervisor,
+    pub(super) library: ModelLibrary,
+    pub(super) store: Store,
+    pub(super) http: reqwest::Client,
+    /// Conversations with an answer streaming now: one answer at a time per conversation.
+    pub(super) busy: Arc<Mutex<HashSet<String>>>,
 }
 
 impl ChatService {
-    pub fn new(supervisor: Supervisor) -> Self {
+    pub fn new(supervisor: Supervisor, library: ModelLibrary, store: Store) -> Self {
+        // Engines are mostly on loopback, where a system proxy would only get in the way.
         let http = reqwest::Client::builder()
             .no_proxy()
+            .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .expect("a plain HTTP client builds");
-        ChatService { supervisor, http }
+        ChatService {
+            supervisor,
+            library,
+            store,
+            http,
+            busy: Arc::default(),
+        }
     }
 
-    /// Starts a streamed completion. Errors before the first byte (unknown or stopped instance,
-    /// engine refusing the request) are returned here; later ones arrive as a final
-    /// [`ChatStreamEvent::Error`]. The stream ends after one `Done` or `Error` event.
+    /// Marks answers that a previous run left streaming (it crashed or was killed) as
+    /// incomplete; their text up to the last periodic save is kept.
+    pub async fn recover_interrupted(&self) -> Result<u64, ChatError> {
+        Ok(self.store.mark_interrupted_answers(now_ms()).await?)
+    }
+
+    /// Streams a completion from a running instance, without saving anything.
     pub async fn stream(
         &self,
         request: ChatRequest,
@@ -42,116 +64,167 @@ impl ChatService {
         if instance.state != InstanceState::Running {
             return Err(ChatError::NotRunning(request.instance_id));
         }
-        let url = format!("{}/chat/completions", instance.base_url);
-        let body = serde_json::json!({
-            "model": instance.model_name,
-            "messages": request.messages,
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
-            "stream": true,
-            "stream_options": { "include_usage": true },
-        });
-        let response =
-            self.http
-                .post(&url)
-                .json(&body)
-                .send()
-                .await
-                .map_err(|e| ChatError::Connect {
-                    url: url.clone(),
-                    detail: e.to_string(),
-                })?;
+        let target = Upstream {
+            base_url: instance.base_url,
+            api_key: None,
+            model: instance.model_name,
+        };
+        let params = ChatParams {
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+            ..Default::default()
+        };
+        let body = upstream::request_body(&target, &request.messages, &params);
+        upstream::open(&self.http, &target, body, cancel).await
+    }
+
+    /// Where a conversation's requests go now, and what to call it.
+    pub(super) async fn resolve(
+        &self,
+        target: &ChatTarget,
+    ) -> Result<(Upstream, String), ChatError> {
+        match target {
+            ChatTarget::Model { model_id } => {
+                let model = self.library.get(model_id).await?;
+                let instance = self
+                    .supervisor
+                    .list()
+                    .into_iter()
+                    .find(|i| &i.model_id == model_id && i.state == InstanceState::Running)
+                    .ok_or_else(|| ChatError::ModelNotRunning(model.name.clone()))?;
+                let upstream = Upstream {
+                    base_url: instance.base_url,
+                    api_key: None,
+                    model: instance.model_name,
+                };
+                Ok((upstream, model.name))
+            }
+            ChatTarget::Endpoint { endpoint_id, model } => {
+                let record = self.endpoint_record(endpoint_id).await?;
+                let label = format!("{} · {model}", record.endpoint.name);
+                let upstream = Upstream {
+                    base_url: record.endpoint.base_url,
+                    api_key: record.api_key,
+                    model: model.clone(),
+                };
+                Ok((upstream, label))
+            }
+        }
+    }
+
+    /// The label of a target without requiring it to run (for a new conversation).
+    pub(super) async fn label(&self, target: &ChatTarget) -> Result<String, ChatError> {
+        match target {
+            ChatTarget::Model { model_id } => Ok(self.library.get(model_id).await?.name),
+            ChatTarget::Endpoint { endpoint_id, model } => {
+                let record = self.endpoint_record(endpoint_id).await?;
+                Ok(format!("{} · {model}", record.endpoint.name))
+            }
+        }
+    }
+
+    pub async fn list_endpoints(&self) -> Result<Vec<ChatEndpoint>, ChatError> {
+        let records = self.store.list_endpoints().await?;
+        Ok(records.into_iter().map(|r| r.endpoint).collect())
+    }
+
+    pub async fn add_endpoint(&self, new: NewChatEndpoint) -> Result<ChatEndpoint, ChatError> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(ChatError::EndpointNameMissing);
+        }
+        let api_key = new
+            .api_key
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty());
+        let record = EndpointRecord {
+            endpoint: ChatEndpoint {
+                id: uuid::Uuid::new_v4().to_string(),
+                name: name.to_string(),
+                base_url: normalise_base_url(&new.base_url)?,
+                has_api_key: api_key.is_some(),
+                created_at: now_ms(),
+            },
+            api_key,
+        };
+        self.store.insert_endpoint(&record).await?;
+        tracing::info!(id = %record.endpoint.id, url = %record.endpoint.base_url, "chat endpoint added");
+        Ok(record.endpoint)
+    }
+
+    pub async fn remove_endpoint(&self, id: &str) -> Result<(), ChatError> {
+        if !self.store.delete_endpoint(id).await? {
+            return Err(ChatError::EndpointNotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The model names an endpoint offers (`GET /models`), to pick one.
+    pub async fn endpoint_models(&self, id: &str) -> Result<Vec<String>, ChatError> {
+        let record = self.endpoint_record(id).await?;
+        let url = format!("{}/models", record.endpoint.base_url);
+        let mut request = self.http.get(&url).timeout(CONNECT_TIMEOUT);
+        if let Some(key) = &record.api_key {
+            request = request.bearer_auth(key);
+        }
+        let connect = |e: reqwest::Error| ChatError::Connect {
+            url: url.clone(),
+            detail: e.to_string(),
+        };
+        let response = request.send().await.map_err(connect)?;
         let status = response.status();
+        let body = response.text().await.map_err(connect)?;
         if !status.is_success() {
-            let body = response.text().await.unwrap_or_default();
             return Err(ChatError::Upstream {
                 status: status.as_u16(),
-                body: body.chars().take(500).collect(),
+                body: body.chars().take(300).collect(),
             });
         }
-        let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
-        tokio::spawn(pump(response, sender, cancel));
-        Ok(receiver)
+        let value: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| ChatError::BadChunk(format!("the model list is not JSON: {e}")))?;
+        let ids = value["data"]
+            .as_array()
+            .map(|models| {
+                models
+                    .iter()
+                    .filter_map(|m| m["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ids)
     }
-}
 
-/// Moves the engine's SSE stream to the channel until done, cancelled, or the consumer leaves.
-/// Returning drops the response, which closes the upstream connection.
-async fn pump(
-    response: reqwest::Response,
-    sender: mpsc::Sender<ChatStreamEvent>,
-    cancel: CancellationToken,
-) {
-    let mut body = response.bytes_stream();
-    let mut parser = SseParser::new();
-    let mut finish_reason: Option<String> = None;
-    let mut usage: Option<ChatUsage> = None;
-    let fail = |e: ChatError| ChatStreamEvent::Error { error: e.body() };
-    loop {
-        let chunk = tokio::select! {
-            _ = cancel.cancelled() => {
-                let _ = sender.send(ChatStreamEvent::Done { finish_reason: Some("cancelled".into()), usage }).await;
-                return;
-            }
-            chunk = body.next() => chunk,
-        };
-        let bytes = match chunk {
-            Some(Ok(bytes)) => bytes,
-            Some(Err(err)) => {
-                let _ = sender
-                    .send(fail(ChatError::StreamBroken(err.to_string())))
-                    .await;
-                return;
-            }
-            None => {
-                parser.finish();
-                // llama.cpp always ends with [DONE]; tolerate engines that just close after finishing.
-                let last = match finish_reason {
-                    Some(reason) => ChatStreamEvent::Done {
-                        finish_reason: Some(reason),
-                        usage,
-                    },
-                    None => fail(ChatError::StreamBroken(
-                        "the engine closed the connection before finishing".into(),
-                    )),
-                };
-                let _ = sender.send(last).await;
-                return;
-            }
-        };
-        for event in parser.feed(&bytes) {
-            let interpreted = match interpret(&event.data) {
-                Ok(i) => i,
-                Err(detail) => {
-                    let _ = sender.send(fail(ChatError::BadChunk(detail))).await;
-                    return;
-                }
-            };
-            if let Some(message) = interpreted.error {
-                let _ = sender
-                    .send(fail(ChatError::Upstream {
-                        status: 200,
-                        body: message,
-                    }))
-                    .await;
-                return;
-            }
-            for delta in interpreted.events {
-                if sender.send(delta).await.is_err() {
-                    return; // The consumer went away: stop generating.
-                }
-            }
-            finish_reason = interpreted.finish_reason.or(finish_reason);
-            usage = interpreted.usage.or(usage);
-            if interpreted.done {
-                let _ = sender
-                    .send(ChatStreamEvent::Done {
-                        finish_reason,
-                        usage,
-                    })
-                    .await;
-                return;
-            }
+    pub(super) async fn endpoint_record(&self, id: &str) -> Result<EndpointRecord, ChatError> {
+        self.store
+            .get_endpoint(id)
+            .await?
+            .ok_or_else(|| ChatError::EndpointNotFound(id.to_string()))
+    }
+
+    pub async fn list_presets(&self) -> Result<Vec<ChatPreset>, ChatError> {
+        Ok(self.store.list_presets().await?)
+    }
+
+    /// Saves a preset; one with the same name is replaced.
+    pub async fn save_preset(&self, new: NewChatPreset) -> Result<ChatPreset, ChatError> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(ChatError::PresetNameMissing);
         }
+        new.params.validate()?;
+        let preset = ChatPreset {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_string(),
+            params: new.params,
+            created_at: now_ms(),
+        };
+        Ok(self.store.upsert_preset(&preset).await?)
+    }
+
+    pub async fn delete_preset(&self, id: &str) -> Result<(), ChatError> {
+        if !self.store.delete_preset(id).await? {
+            return Err(ChatError::PresetNotFound(id.to_string()));
+        }
+        Ok(())
     }
 }

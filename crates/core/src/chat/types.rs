@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::conversation::StoredMessage;
 use crate::error::ErrorBody;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -9,6 +10,25 @@ pub enum ChatRole {
     System,
     User,
     Assistant,
+}
+
+impl ChatRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRole::System => "system",
+            ChatRole::User => "user",
+            ChatRole::Assistant => "assistant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatRole> {
+        Some(match s {
+            "system" => ChatRole::System,
+            "user" => ChatRole::User,
+            "assistant" => ChatRole::Assistant,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -38,10 +58,32 @@ pub struct ChatUsage {
     pub tokens_per_second: Option<f64>,
 }
 
-/// What a chat stream delivers, in order: deltas, then exactly one `done` or `error`.
+/// What one answer cost and how fast it came, measured by the core.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct AnswerStats {
+    /// From sending the request to the first token (answer or reasoning).
+    pub ttft_ms: Option<f64>,
+    /// From sending the request to the end of the stream.
+    pub duration_ms: f64,
+    /// The engine's own figure (llama.cpp `timings`) when it gives one, else measured.
+    pub tokens_per_second: Option<f64>,
+    pub prompt_tokens: Option<u32>,
+    pub completion_tokens: Option<u32>,
+    /// The token count is ours (one per streamed delta): the engine reported no usage.
+    pub counted: bool,
+}
+
+/// What a chat stream delivers, in order: for a conversation `started` first, then deltas, then
+/// exactly one `done` or `error`.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ChatStreamEvent {
+    /// The messages a conversation turn saved before asking the engine.
+    Started {
+        /// The user message sent or edited (absent when regenerating).
+        user_message: Option<Box<StoredMessage>>,
+        assistant_message: Box<StoredMessage>,
+    },
     Delta {
         content: String,
     },
@@ -52,6 +94,7 @@ pub enum ChatStreamEvent {
     Done {
         finish_reason: Option<String>,
         usage: Option<ChatUsage>,
+        stats: AnswerStats,
     },
     Error {
         error: ErrorBody,

@@ -1,6 +1,7 @@
 //! The SQLite database behind the services: one file in the app's data dir, WAL journal,
 //! migrations embedded in the binary and applied at open.
 
+mod chat;
 mod instances;
 mod models;
 mod rollups;
@@ -16,6 +17,7 @@ use thiserror::Error;
 
 use crate::error::{CodedError, ErrorKind};
 
+pub use chat::AnswerText;
 pub use instances::{InstanceRecord, TransitionRecord};
 pub use rollups::Rollup;
 

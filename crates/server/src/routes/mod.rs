@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod chat;
+pub mod conversations;
 pub mod events;
 pub mod instances;
 pub mod logs;

@@ -1,0 +1,194 @@
+//! Conversations: create, list, read, change, delete, search and export.
+
+use super::conversation::{
+    Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportedConversation,
+    NewConversation, SearchHit,
+};
+use super::error::ChatError;
+use super::export::export;
+use super::search::{fts_query, like_pattern};
+use super::service::ChatService;
+use crate::time::now_ms;
+
+const SEARCH_LIMIT: u32 = 50;
+const TITLE_CHARS: usize = 60;
+pub(super) const UNTITLED: &str = "New conversation";
+
+impl ChatService {
+    pub async fn create_conversation(
+        &self,
+        new: NewConversation,
+    ) -> Result<Conversation, ChatError> {
+        let params = new.params.unwrap_or_default();
+        params.validate()?;
+        let target_label = self.label(&new.target).await?;
+        let title = new
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(UNTITLED);
+        let now = now_ms();
+        let conversation = Conversation {
+            id: uuid::Uuid::new_v4().to_string(),
+            title: title.to_string(),
+            target: new.target,
+            target_label,
+            params,
+            pinned: false,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_conversation(&conversation).await?;
+        if new.title.is_some() {
+            self.store
+                .update_conversation(&conversation, Some(true))
+                .await?;
+        }
+        Ok(conversation)
+    }
+
+    pub async fn list_conversations(&self) -> Result<Vec<Conversation>, ChatError> {
+        Ok(self.store.list_conversations().await?)
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<ConversationDetail, ChatError> {
+        let conversation = self.conversation_row(id).await?;
+        let messages = self.store.list_messages(id).await?;
+        Ok(ConversationDetail {
+            conversation,
+            messages,
+        })
+    }
+
+    pub(super) async fn conversation_row(&self, id: &str) -> Result<Conversation, ChatError> {
+        self.store
+            .get_conversation(id)
+            .await?
+            .ok_or_else(|| ChatError::ConversationNotFound(id.to_string()))
+    }
+
+    /// Renames, pins, changes parameters or target. A typed title is never replaced by the
+    /// automatic one.
+    pub async fn update_conversation(
+        &self,
+        id: &str,
+        patch: ConversationPatch,
+    ) -> Result<Conversation, ChatError> {
+        let mut conversation = self.conversation_row(id).await?;
+        let mut title_set = None;
+        if let Some(title) = patch.title {
+            let title = title.trim();
+            if !title.is_empty() {
+                conversation.title = title.chars().take(200).collect();
+                title_set = Some(true);
+            }
+        }
+        if let Some(pinned) = patch.pinned {
+            conversation.pinned = pinned;
+        }
+        if let Some(params) = patch.params {
+            params.validate()?;
+            conversation.params = params;
+        }
+        if let Some(target) = patch.target {
+            conversation.target_label = self.label(&target).await?;
+            conversation.target = target;
+        }
+        conversation.updated_at = now_ms();
+        self.store
+            .update_conversation(&conversation, title_set)
+            .await?;
+        Ok(conversation)
+    }
+
+    pub async fn delete_conversation(&self, id: &str) -> Result<(), ChatError> {
+        if self.is_busy(id) {
+            return Err(ChatError::Busy);
+        }
+        if !self.store.delete_conversation(id).await? {
+            return Err(ChatError::ConversationNotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    pub async fn delete_message(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<(), ChatError> {
+        if self.is_busy(conversation_id) {
+            return Err(ChatError::Busy);
+        }
+        if !self
+            .store
+            .delete_message(conversation_id, message_id)
+            .await?
+        {
+            return Err(ChatError::MessageNotFound(message_id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Messages containing every word (as a prefix), and titles containing the text; newest
+    /// conversations first.
+    pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ChatError> {
+        let Some(query) = fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .store
+            .search_chat(&query, &like_pattern(text), SEARCH_LIMIT)
+            .await?)
+    }
+
+    pub async fn export(
+        &self,
+        id: &str,
+        format: ExportFormat,
+    ) -> Result<ExportedConversation, ChatError> {
+        Ok(export(&self.conversation(id).await?, format))
+    }
+
+    pub(super) fn is_busy(&self, id: &str) -> bool {
+        self.busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(id)
+    }
+}
+
+/// A title from the first user message: its first line, shortened at a word.
+pub(super) fn title_from(message: &str) -> String {
+    let line = message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(UNTITLED);
+    if line.chars().count() <= TITLE_CHARS {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(TITLE_CHARS).collect();
+    let at_word = cut
+        .rsplit_once(' ')
+        .map(|(head, _)| head)
+        .filter(|h| h.len() > 20);
+    format!("{}…", at_word.unwrap_or(&cut).trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_the_first_line_shortened_at_a_word() {
+        assert_eq!(title_from("\n  Hello there \nsecond"), "Hello there");
+        let long =
+            "Explain how the borrow checker in Rust decides which references may live how long";
+        let title = title_from(long);
+        assert!(title.ends_with('…'));
+        assert!(title.chars().count() <= TITLE_CHARS + 1);
+        assert!(long.starts_with(title.trim_end_matches('…')));
+        assert_eq!(title_from("   "), UNTITLED);
+    }
+}

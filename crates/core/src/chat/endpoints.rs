@@ -1,0 +1,87 @@
+//! External OpenAI-compatible endpoints the user adds (an Ollama daemon's `/v1`, a remote vLLM).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::error::ChatError;
+
+/// An endpoint as the UI sees it: the API key itself never leaves the core.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChatEndpoint {
+    pub id: String,
+    pub name: String,
+    /// The OpenAI-compatible base, e.g. `http://127.0.0.1:11434/v1`.
+    pub base_url: String,
+    pub has_api_key: bool,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewChatEndpoint {
+    pub name: String,
+    pub base_url: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub api_key: Option<String>,
+}
+
+/// An endpoint with its secret, for the core's own requests.
+#[derive(Debug, Clone)]
+pub struct EndpointRecord {
+    pub endpoint: ChatEndpoint,
+    pub api_key: Option<String>,
+}
+
+/// Trims and checks a base URL: http(s), a host, no query; a trailing slash is dropped.
+pub fn normalise_base_url(raw: &str) -> Result<String, ChatError> {
+    let raw = raw.trim();
+    let invalid = |why: &str| ChatError::InvalidEndpoint(format!("{raw:?} {why}"));
+    let url = reqwest::Url::parse(raw)
+        .map_err(|_| invalid("is not a URL; write it like http://127.0.0.1:11434/v1"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must start with http:// or https://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "must not have a query or fragment; give the base, e.g. http://host:8000/v1",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_path_and_drops_a_trailing_slash() {
+        assert_eq!(
+            normalise_base_url(" http://127.0.0.1:11434/v1/ ").unwrap(),
+            "http://127.0.0.1:11434/v1"
+        );
+        assert_eq!(
+            normalise_base_url("https://example.com").unwrap(),
+            "https://example.com"
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_http_base() {
+        for bad in [
+            "",
+            "localhost:11434",
+            "ftp://x/v1",
+            "http://h/v1?key=1",
+            "file:///tmp",
+        ] {
+            assert!(
+                matches!(normalise_base_url(bad), Err(ChatError::InvalidEndpoint(_))),
+                "{bad}"
+            );
+        }
+    }
+}

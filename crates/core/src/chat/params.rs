@@ -1,0 +1,156 @@
+//! Sampling parameters of a conversation, and the presets users save them as.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::error::ChatError;
+
+const MAX_STOP_SEQUENCES: usize = 4;
+const MAX_SYSTEM_PROMPT_CHARS: usize = 100_000;
+
+/// What a conversation sends with each request. Unset values leave the engine's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct ChatParams {
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    pub stop: Vec<String>,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<i64>,
+}
+
+impl ChatParams {
+    /// Rejects values no engine accepts, with a message naming the field and the allowed range.
+    pub fn validate(&self) -> Result<(), ChatError> {
+        let invalid = |field: &'static str, rule: &str| {
+            Err(ChatError::InvalidParams {
+                field,
+                rule: rule.to_string(),
+            })
+        };
+        if let Some(t) = self.temperature {
+            if !(0.0..=2.0).contains(&t) {
+                return invalid("temperature", "a number from 0 to 2");
+            }
+        }
+        if let Some(p) = self.top_p {
+            if !(p > 0.0 && p <= 1.0) {
+                return invalid("top_p", "a number above 0 and at most 1");
+            }
+        }
+        if self.max_tokens == Some(0) {
+            return invalid(
+                "max_tokens",
+                "at least 1 (or empty for the engine's default)",
+            );
+        }
+        if self.stop.len() > MAX_STOP_SEQUENCES {
+            return invalid("stop", "at most 4 stop sequences");
+        }
+        if self.stop.iter().any(|s| s.is_empty()) {
+            return invalid("stop", "stop sequences that are not empty");
+        }
+        if self
+            .system_prompt
+            .as_ref()
+            .is_some_and(|p| p.chars().count() > MAX_SYSTEM_PROMPT_CHARS)
+        {
+            return invalid("system_prompt", "at most 100,000 characters");
+        }
+        Ok(())
+    }
+
+    /// The system prompt, when it says something.
+    pub fn system(&self) -> Option<&str> {
+        self.system_prompt
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Saved parameters, to apply to any conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ChatPreset {
+    pub id: String,
+    pub name: String,
+    pub params: ChatParams,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct NewChatPreset {
+    pub name: String,
+    pub params: ChatParams,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_defaults_and_sensible_values() {
+        ChatParams::default().validate().unwrap();
+        ChatParams {
+            system_prompt: Some("Be brief.".into()),
+            temperature: Some(0.7),
+            top_p: Some(0.9),
+            max_tokens: Some(256),
+            stop: vec!["\nUser:".into()],
+            seed: Some(42),
+        }
+        .validate()
+        .unwrap();
+    }
+
+    #[test]
+    fn names_the_field_that_is_out_of_range() {
+        let cases = [
+            ChatParams {
+                temperature: Some(3.0),
+                ..Default::default()
+            },
+            ChatParams {
+                top_p: Some(0.0),
+                ..Default::default()
+            },
+            ChatParams {
+                max_tokens: Some(0),
+                ..Default::default()
+            },
+            ChatParams {
+                stop: vec!["a".into(), "".into()],
+                ..Default::default()
+            },
+        ];
+        let fields: Vec<_> = cases
+            .iter()
+            .map(|p| match p.validate() {
+                Err(ChatError::InvalidParams { field, .. }) => field,
+                other => panic!("expected invalid params, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(fields, ["temperature", "top_p", "max_tokens", "stop"]);
+    }
+
+    #[test]
+    fn a_blank_system_prompt_is_none() {
+        let params = ChatParams {
+            system_prompt: Some("  \n".into()),
+            ..Default::default()
+        };
+        assert_eq!(params.system(), None);
+    }
+}

@@ -1,0 +1,390 @@
+//! One turn of a conversation: save the user's message (sent, edited, or the last one again),
+//! stream the answer from the conversation's target, and save the answer as it arrives.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::conversation::{Conversation, MessageStatus, StoredMessage, TurnRequest};
+use super::conversations::title_from;
+use super::error::ChatError;
+use super::service::ChatService;
+use super::types::{ChatMessage, ChatRole, ChatStreamEvent};
+use super::upstream;
+use crate::error::{CodedError, ErrorBody};
+use crate::store::{AnswerText, Store};
+use crate::time::now_ms;
+
+/// How often a streaming answer is saved: what a crash can lose at most.
+const SAVE_EVERY: Duration = Duration::from_millis(250);
+const CHANNEL_CAPACITY: usize = 256;
+
+impl ChatService {
+    /// Applies the turn to the saved conversation and streams the answer: first
+    /// [`ChatStreamEvent::Started`] with the saved messages, then deltas, then one `done` or
+    /// `error` once the answer's final state is saved. Errors returned here (unknown
+    /// conversation, empty message, target not running, another answer streaming) change
+    /// nothing; failures of the engine become a failed answer in the conversation.
+    pub async fn turn(
+        &self,
+        conversation_id: &str,
+        request: TurnRequest,
+        cancel: CancellationToken,
+    ) -> Result<mpsc::Receiver<ChatStreamEvent>, ChatError> {
+        let mut conversation = self.conversation_row(conversation_id).await?;
+        let busy = BusyGuard::claim(&self.busy, conversation_id)?;
+        let (target, label) = self.resolve(&conversation.target).await?;
+        let mut messages = self.store.list_messages(conversation_id).await?;
+        let user_message = self.apply(&mut messages, conversation_id, request).await?;
+
+        self.retitle(&mut conversation, &messages, label).await?;
+        let history = history(&conversation, &messages);
+        let answer = new_message(
+            conversation_id,
+            ChatRole::Assistant,
+            "",
+            MessageStatus::Streaming,
+        );
+        self.store.insert_message(&answer).await?;
+
+        let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+        let started = ChatStreamEvent::Started {
+            user_message: user_message.map(Box::new),
+            assistant_message: Box::new(answer.clone()),
+        };
+        let _ = sender.try_send(started);
+        let body = upstream::request_body(&target, &history, &conversation.params);
+        let recorder = Recorder {
+            store: self.store.clone(),
+            answer,
+            sender,
+            _busy: busy,
+        };
+        match upstream::open(&self.http, &target, body, cancel).await {
+            Ok(events) => {
+                tokio::spawn(recorder.record(events));
+            }
+            Err(err) => recorder.fail_at_once(err).await,
+        }
+        Ok(receiver)
+    }
+
+    /// Saves what the turn changes before the answer; returns the user message sent or edited.
+    async fn apply(
+        &self,
+        messages: &mut Vec<StoredMessage>,
+        conversation_id: &str,
+        request: TurnRequest,
+    ) -> Result<Option<StoredMessage>, ChatError> {
+        match request {
+            TurnRequest::Send { content } => {
+                let content = non_empty(&content)?;
+                let message = new_message(
+                    conversation_id,
+                    ChatRole::User,
+                    content,
+                    MessageStatus::Complete,
+                );
+                self.store.insert_message(&message).await?;
+                messages.push(message.clone());
+                Ok(Some(message))
+            }
+            TurnRequest::Regenerate => {
+                let last_user = messages
+                    .iter()
+                    .rposition(|m| m.role == ChatRole::User)
+                    .ok_or(ChatError::NothingToRegenerate)?;
+                self.drop_after(messages, conversation_id, last_user)
+                    .await?;
+                Ok(None)
+            }
+            TurnRequest::Edit {
+                message_id,
+                content,
+            } => {
+                let content = non_empty(&content)?;
+                let at = messages
+                    .iter()
+                    .position(|m| m.id == message_id)
+                    .ok_or_else(|| ChatError::MessageNotFound(message_id.clone()))?;
+                if messages[at].role != ChatRole::User {
+                    return Err(ChatError::NotAUserMessage);
+                }
+                let edited = &mut messages[at];
+                edited.content = content.to_string();
+                edited.updated_at = now_ms();
+                self.store.finish_message(edited).await?;
+                let edited = edited.clone();
+                self.drop_after(messages, conversation_id, at).await?;
+                Ok(Some(edited))
+            }
+        }
+    }
+
+    async fn drop_after(
+        &self,
+        messages: &mut Vec<StoredMessage>,
+        conversation_id: &str,
+        index: usize,
+    ) -> Result<(), ChatError> {
+        self.store
+            .delete_messages_after(conversation_id, &messages[index].id)
+            .await?;
+        messages.truncate(index + 1);
+        Ok(())
+    }
+
+    /// Keeps the label current and, unless the user typed a title, titles the conversation
+    /// after its first message.
+    async fn retitle(
+        &self,
+        conversation: &mut Conversation,
+        messages: &[StoredMessage],
+        label: String,
+    ) -> Result<(), ChatError> {
+        let title_set = self.store.conversation_title_set(&conversation.id).await?;
+        if !title_set {
+            if let Some(first) = messages.iter().find(|m| m.role == ChatRole::User) {
+                conversation.title = title_from(&first.content);
+            }
+        }
+        conversation.target_label = label;
+        conversation.updated_at = now_ms();
+        self.store.update_conversation(conversation, None).await?;
+        Ok(())
+    }
+}
+
+fn non_empty(content: &str) -> Result<&str, ChatError> {
+    let content = content.trim();
+    if content.is_empty() {
+        return Err(ChatError::EmptyMessage);
+    }
+    Ok(content)
+}
+
+fn new_message(
+    conversation_id: &str,
+    role: ChatRole,
+    content: &str,
+    status: MessageStatus,
+) -> StoredMessage {
+    let now = now_ms();
+    StoredMessage {
+        id: uuid::Uuid::new_v4().to_string(),
+        conversation_id: conversation_id.to_string(),
+        role,
+        content: content.to_string(),
+        reasoning: String::new(),
+        status,
+        error: None,
+        stats: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// What the engine is sent: the system prompt, then every message with text (a failed answer
+/// with nothing in it is left out).
+fn history(conversation: &Conversation, messages: &[StoredMessage]) -> Vec<ChatMessage> {
+    let system = conversation.params.system().map(|s| ChatMessage {
+        role: ChatRole::System,
+        content: s.to_string(),
+    });
+    let turns = messages
+        .iter()
+        .filter(|m| !m.content.trim().is_empty())
+        .map(|m| ChatMessage {
+            role: m.role,
+            content: m.content.clone(),
+        });
+    system.into_iter().chain(turns).collect()
+}
+
+/// Marks a conversation as having an answer in flight for as long as it lives.
+struct BusyGuard {
+    busy: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl BusyGuard {
+    fn claim(busy: &Arc<Mutex<HashSet<String>>>, id: &str) -> Result<BusyGuard, ChatError> {
+        let mut set = busy.lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(id.to_string()) {
+            return Err(ChatError::Busy);
+        }
+        Ok(BusyGuard {
+            busy: busy.clone(),
+            id: id.to_string(),
+        })
+    }
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.busy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
+
+/// Saves a streaming answer: periodically while it streams, and its final state at the end.
+/// It drains the engine's stream even when the consumer has gone, so that the saved answer
+/// is whole; stopping generation is the cancellation token's job.
+struct Recorder {
+    store: Store,
+    answer: StoredMessage,
+    sender: mpsc::Sender<ChatStreamEvent>,
+    _busy: BusyGuard,
+}
+
+impl Recorder {
+    async fn record(mut self, mut events: mpsc::Receiver<ChatStreamEvent>) {
+        let mut save = tokio::time::interval(SAVE_EVERY);
+        save.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut unsaved = false;
+        loop {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                _ = save.tick(), if unsaved => {
+                    unsaved = false;
+                    self.save_progress().await;
+                    continue;
+                }
+            };
+            let Some(event) = event else {
+                let error = ChatError::StreamBroken("the stream ended without an answer".into());
+                return self
+                    .finish(MessageStatus::Failed, Some(error.body()), None)
+                    .await;
+            };
+            match &event {
+                ChatStreamEvent::Delta { content } => {
+                    self.answer.content.push_str(content);
+                    unsaved = true;
+                }
+                ChatStreamEvent::Reasoning { content } => {
+                    self.answer.reasoning.push_str(content);
+                    unsaved = true;
+                }
+                ChatStreamEvent::Done {
+                    finish_reason,
+                    stats,
+                    ..
+                } => {
+                    let status = if finish_reason.as_deref() == Some("cancelled") {
+                        MessageStatus::Stopped
+                    } else {
+                        MessageStatus::Complete
+                    };
+                    self.answer.stats = Some(stats.clone());
+                    self.finish(status, None, Some(event)).await;
+                    return;
+                }
+                ChatStreamEvent::Error { error } => {
+                    let error = error.clone();
+                    self.finish(MessageStatus::Failed, Some(error), Some(event))
+                        .await;
+                    return;
+                }
+                ChatStreamEvent::Started { .. } => {}
+            }
+            let _ = self.sender.send(event).await;
+        }
+    }
+
+    async fn save_progress(&self) {
+        let text = AnswerText {
+            content: &self.answer.content,
+            reasoning: &self.answer.reasoning,
+        };
+        if let Err(err) = self
+            .store
+            .save_streaming_text(&self.answer.id, text, now_ms())
+            .await
+        {
+            tracing::error!(%err, message = %self.answer.id, "could not save the streaming answer");
+        }
+    }
+
+    /// Saves the final state, then tells the consumer (so that what it sees is already saved).
+    async fn finish(
+        mut self,
+        status: MessageStatus,
+        error: Option<ErrorBody>,
+        last: Option<ChatStreamEvent>,
+    ) {
+        self.answer.status = status;
+        self.answer.error = error.clone();
+        self.answer.updated_at = now_ms();
+        if let Err(err) = self.store.finish_message(&self.answer).await {
+            tracing::error!(%err, message = %self.answer.id, "could not save the answer");
+        }
+        let last = last.or(error.map(|error| ChatStreamEvent::Error { error }));
+        if let Some(last) = last {
+            let _ = self.sender.send(last).await;
+        }
+    }
+
+    async fn fail_at_once(self, err: ChatError) {
+        tracing::warn!(%err, "chat request failed before streaming");
+        self.finish(MessageStatus::Failed, Some(err.body()), None)
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{ChatParams, ChatTarget};
+
+    #[test]
+    fn history_starts_with_the_system_prompt_and_skips_empty_failed_answers() {
+        let conversation = Conversation {
+            id: "c".into(),
+            title: "t".into(),
+            target: ChatTarget::Model {
+                model_id: "m".into(),
+            },
+            target_label: "m".into(),
+            params: ChatParams {
+                system_prompt: Some("Be brief.".into()),
+                ..Default::default()
+            },
+            pinned: false,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let messages = [
+            new_message("c", ChatRole::User, "hi", MessageStatus::Complete),
+            new_message("c", ChatRole::Assistant, "", MessageStatus::Failed),
+            new_message("c", ChatRole::User, "again", MessageStatus::Complete),
+        ];
+        let sent: Vec<_> = history(&conversation, &messages)
+            .into_iter()
+            .map(|m| (m.role, m.content))
+            .collect();
+        assert_eq!(
+            sent,
+            [
+                (ChatRole::System, "Be brief.".to_string()),
+                (ChatRole::User, "hi".to_string()),
+                (ChatRole::User, "again".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_answer_at_a_time_per_conversation() {
+        let busy = Arc::default();
+        let guard = BusyGuard::claim(&busy, "c").unwrap();
+        assert!(matches!(BusyGuard::claim(&busy, "c"), Err(ChatError::Busy)));
+        BusyGuard::claim(&busy, "other").unwrap();
+        drop(guard);
+        BusyGuard::claim(&busy, "c").unwrap();
+    }
+}

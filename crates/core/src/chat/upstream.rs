@@ -1,0 +1,335 @@
+//! One streamed request to an OpenAI-compatible `/chat/completions`: the request body, the SSE
+//! stream turned into [`ChatStreamEvent`]s, and the answer's timing measured on the way.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::error::ChatError;
+use super::openai::interpret;
+use super::params::ChatParams;
+use super::sse::SseParser;
+use super::types::{AnswerStats, ChatMessage, ChatStreamEvent, ChatUsage};
+use crate::error::CodedError;
+
+/// Deltas buffered between the engine and a slow consumer before back-pressure applies.
+const CHANNEL_CAPACITY: usize = 256;
+/// Prompt processing of a long context on a CPU can take minutes before the first byte.
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(600);
+/// Once streaming, an engine that goes quiet this long is considered stuck.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Where to send a chat request.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    /// The OpenAI-compatible base, e.g. `http://127.0.0.1:41234/v1`.
+    pub base_url: String,
+    pub api_key: Option<String>,
+    /// The `model` field of the request.
+    pub model: String,
+}
+
+impl Upstream {
+    fn completions_url(&self) -> String {
+        format!("{}/chat/completions", self.base_url)
+    }
+}
+
+pub(super) fn request_body(
+    upstream: &Upstream,
+    messages: &[ChatMessage],
+    params: &ChatParams,
+) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "model": upstream.model,
+        "messages": messages,
+        "stream": true,
+        "stream_options": { "include_usage": true },
+    });
+    let fields = body.as_object_mut().expect("a JSON object");
+    let mut set = |key: &str, value: serde_json::Value| {
+        fields.insert(key.to_string(), value);
+    };
+    if let Some(t) = params.temperature {
+        set("temperature", t.into());
+    }
+    if let Some(p) = params.top_p {
+        set("top_p", p.into());
+    }
+    if let Some(n) = params.max_tokens {
+        set("max_tokens", n.into());
+    }
+    if !params.stop.is_empty() {
+        set("stop", params.stop.clone().into());
+    }
+    if let Some(seed) = params.seed {
+        set("seed", seed.into());
+    }
+    body
+}
+
+/// Sends the request and streams the answer. Errors before the first byte (unreachable engine,
+/// an HTTP error status) are returned; later ones arrive as the final [`ChatStreamEvent::Error`].
+/// Cancelling ends the stream with `done` (`finish_reason: "cancelled"`) and drops the
+/// connection, which stops generation in the engine.
+pub(super) async fn open(
+    http: &reqwest::Client,
+    upstream: &Upstream,
+    body: serde_json::Value,
+    cancel: CancellationToken,
+) -> Result<mpsc::Receiver<ChatStreamEvent>, ChatError> {
+    let started = Instant::now();
+    let url = upstream.completions_url();
+    let mut request = http.post(&url).json(&body);
+    if let Some(key) = &upstream.api_key {
+        request = request.bearer_auth(key);
+    }
+    let response = tokio::select! {
+        _ = cancel.cancelled() => None,
+        response = request.send() => Some(response),
+    };
+    let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
+    let Some(response) = response else {
+        let stats = AnswerStats {
+            duration_ms: ms(started.elapsed()),
+            ..Default::default()
+        };
+        let _ = sender.try_send(ChatStreamEvent::Done {
+            finish_reason: Some("cancelled".into()),
+            usage: None,
+            stats,
+        });
+        return Ok(receiver);
+    };
+    let response = response.map_err(|e| ChatError::Connect {
+        url: url.clone(),
+        detail: e.to_string(),
+    })?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(ChatError::Upstream {
+            status: status.as_u16(),
+            body: upstream_message(&body),
+        });
+    }
+    tokio::spawn(pump(response, sender, cancel, started));
+    Ok(receiver)
+}
+
+/// The `error.message` of an OpenAI-style error body, else the body's start.
+fn upstream_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| body.chars().take(500).collect())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Timing of one answer as it streams.
+struct Meter {
+    started: Instant,
+    first_token: Option<Instant>,
+    last_token: Option<Instant>,
+    deltas: u32,
+}
+
+impl Meter {
+    fn token(&mut self) {
+        let now = Instant::now();
+        self.first_token.get_or_insert(now);
+        self.last_token = Some(now);
+        self.deltas += 1;
+    }
+
+    fn stats(&self, usage: Option<&ChatUsage>) -> AnswerStats {
+        let reported = usage.and_then(|u| u.completion_tokens);
+        let completion_tokens = reported.or((self.deltas > 0).then_some(self.deltas));
+        let measured_speed = match (self.first_token, self.last_token, completion_tokens) {
+            (Some(first), Some(last), Some(n)) if n > 1 && last > first => {
+                Some(f64::from(n - 1) / (last - first).as_secs_f64())
+            }
+            _ => None,
+        };
+        AnswerStats {
+            ttft_ms: self.first_token.map(|t| ms(t - self.started)),
+            duration_ms: ms(self.started.elapsed()),
+            tokens_per_second: usage.and_then(|u| u.tokens_per_second).or(measured_speed),
+            prompt_tokens: usage.and_then(|u| u.prompt_tokens),
+            completion_tokens,
+            counted: reported.is_none() && completion_tokens.is_some(),
+        }
+    }
+}
+
+/// Moves the engine's SSE stream to the channel until done, cancelled, timed out, or the
+/// consumer leaves. Returning drops the response, which closes the upstream connection.
+async fn pump(
+    response: reqwest::Response,
+    sender: mpsc::Sender<ChatStreamEvent>,
+    cancel: CancellationToken,
+    started: Instant,
+) {
+    let mut body = response.bytes_stream();
+    let mut parser = SseParser::new();
+    let mut meter = Meter {
+        started,
+        first_token: None,
+        last_token: None,
+        deltas: 0,
+    };
+    let mut finish_reason: Option<String> = None;
+    let mut usage: Option<ChatUsage> = None;
+    let fail = |e: ChatError| ChatStreamEvent::Error { error: e.body() };
+    let mut received_any = false;
+    loop {
+        let wait = if received_any {
+            IDLE_TIMEOUT
+        } else {
+            FIRST_BYTE_TIMEOUT
+        };
+        let chunk = tokio::select! {
+            _ = cancel.cancelled() => {
+                let stats = meter.stats(usage.as_ref());
+                let _ = sender.send(ChatStreamEvent::Done { finish_reason: Some("cancelled".into()), usage, stats }).await;
+                return;
+            }
+            chunk = tokio::time::timeout(wait, body.next()) => chunk,
+        };
+        let bytes = match chunk {
+            Err(_) => {
+                let _ = sender.send(fail(ChatError::Timeout(wait.as_secs()))).await;
+                return;
+            }
+            Ok(Some(Ok(bytes))) => bytes,
+            Ok(Some(Err(err))) => {
+                let _ = sender
+                    .send(fail(ChatError::StreamBroken(err.to_string())))
+                    .await;
+                return;
+            }
+            Ok(None) => {
+                parser.finish();
+                // llama.cpp always ends with [DONE]; tolerate engines that just close after finishing.
+                let last = match finish_reason {
+                    Some(reason) => ChatStreamEvent::Done {
+                        stats: meter.stats(usage.as_ref()),
+                        finish_reason: Some(reason),
+                        usage,
+                    },
+                    None => fail(ChatError::StreamBroken(
+                        "the engine closed the connection before finishing".into(),
+                    )),
+                };
+                let _ = sender.send(last).await;
+                return;
+            }
+        };
+        received_any = true;
+        for event in parser.feed(&bytes) {
+            let interpreted = match interpret(&event.data) {
+                Ok(i) => i,
+                Err(detail) => {
+                    let _ = sender.send(fail(ChatError::BadChunk(detail))).await;
+                    return;
+                }
+            };
+            if let Some(message) = interpreted.error {
+                let _ = sender
+                    .send(fail(ChatError::Upstream {
+                        status: 200,
+                        body: message,
+                    }))
+                    .await;
+                return;
+            }
+            for delta in interpreted.events {
+                meter.token();
+                if sender.send(delta).await.is_err() {
+                    return; // The consumer went away: stop generating.
+                }
+            }
+            finish_reason = interpreted.finish_reason.or(finish_reason);
+            usage = interpreted.usage.or(usage);
+            if interpreted.done {
+                let stats = meter.stats(usage.as_ref());
+                let _ = sender
+                    .send(ChatStreamEvent::Done {
+                        finish_reason,
+                        usage,
+                        stats,
+                    })
+                    .await;
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_carries_only_the_parameters_that_are_set() {
+        let upstream = Upstream {
+            base_url: "http://h/v1".into(),
+            api_key: None,
+            model: "m".into(),
+        };
+        let messages = [ChatMessage {
+            role: super::super::types::ChatRole::User,
+            content: "hi".into(),
+        }];
+        let body = request_body(&upstream, &messages, &ChatParams::default());
+        let keys: Vec<_> = body.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["messages", "model", "stream", "stream_options"]);
+        let params = ChatParams {
+            temperature: Some(0.5),
+            top_p: Some(0.9),
+            max_tokens: Some(64),
+            stop: vec!["END".into()],
+            seed: Some(7),
+            system_prompt: Some("ignored here: it is a message".into()),
+        };
+        let body = request_body(&upstream, &messages, &params);
+        assert_eq!(body["max_tokens"], 64);
+        assert_eq!(body["stop"], serde_json::json!(["END"]));
+        assert_eq!(body["seed"], 7);
+        assert!(body.get("system_prompt").is_none());
+    }
+
+    #[test]
+    fn an_error_body_gives_its_message() {
+        assert_eq!(
+            upstream_message(r#"{"error":{"code":400,"message":"context too long"}}"#),
+            "context too long"
+        );
+        assert_eq!(upstream_message("plain failure"), "plain failure");
+    }
+
+    #[test]
+    fn speed_is_counted_when_the_engine_reports_no_usage() {
+        let started = Instant::now();
+        let meter = Meter {
+            started,
+            first_token: Some(started + Duration::from_millis(100)),
+            last_token: Some(started + Duration::from_millis(1100)),
+            deltas: 11,
+        };
+        let stats = meter.stats(None);
+        assert_eq!(stats.completion_tokens, Some(11));
+        assert!(stats.counted);
+        assert!((stats.tokens_per_second.unwrap() - 10.0).abs() < 1e-9);
+        assert!((stats.ttft_ms.unwrap() - 100.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,402 @@
+//! Rows of the chat tables: conversations (`chat_sessions`), their messages (`chat_messages`,
+//! with the FTS5 index `chat_messages_fts`), external endpoints and presets.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{Store, StoreError};
+use crate::chat::{
+    ChatEndpoint, ChatParams, ChatPreset, ChatRole, ChatTarget, Conversation, EndpointRecord,
+    MessageStatus, SearchHit, StoredMessage,
+};
+use crate::error::ErrorBody;
+
+/// The text of a streaming answer, saved as it arrives.
+pub struct AnswerText<'a> {
+    pub content: &'a str,
+    pub reasoning: &'a str,
+}
+
+impl Store {
+    pub async fn insert_conversation(&self, c: &Conversation) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
+        )
+        .bind(&c.id)
+        .bind(&c.title)
+        .bind(json(&c.target))
+        .bind(&c.target_label)
+        .bind(json(&c.params))
+        .bind(c.pinned)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Pinned first, then the most recently active.
+    pub async fn list_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM chat_sessions ORDER BY pinned DESC, updated_at DESC")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(conversation_from_row).collect()
+    }
+
+    pub async fn get_conversation(&self, id: &str) -> Result<Option<Conversation>, StoreError> {
+        let row = sqlx::query("SELECT * FROM chat_sessions WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(conversation_from_row).transpose()
+    }
+
+    /// Whether the user has typed the title (then it is never replaced automatically).
+    pub async fn conversation_title_set(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar::<_, bool>("SELECT title_set FROM chat_sessions WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .unwrap_or(false),
+        )
+    }
+
+    /// Writes every field of the conversation; `title_set` marks a title the user typed.
+    pub async fn update_conversation(
+        &self,
+        c: &Conversation,
+        title_set: Option<bool>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE chat_sessions SET title = ?2, target = ?3, target_label = ?4, params = ?5,
+                 pinned = ?6, updated_at = ?7, title_set = COALESCE(?8, title_set)
+             WHERE id = ?1",
+        )
+        .bind(&c.id)
+        .bind(&c.title)
+        .bind(json(&c.target))
+        .bind(&c.target_label)
+        .bind(json(&c.params))
+        .bind(c.pinned)
+        .bind(c.updated_at)
+        .bind(title_set)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_conversation(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM chat_sessions WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    pub async fn list_messages(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM chat_messages WHERE session_id = ?1 ORDER BY seq")
+            .bind(conversation_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
+    /// Appends a message at the end of its conversation.
+    pub async fn insert_message(&self, m: &StoredMessage) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at)
+             VALUES (?1, ?2,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_messages WHERE session_id = ?2),
+                     ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(&m.id)
+        .bind(&m.conversation_id)
+        .bind(m.role.as_str())
+        .bind(&m.content)
+        .bind(&m.reasoning)
+        .bind(m.status.as_str())
+        .bind(m.error.as_ref().map(json))
+        .bind(m.stats.as_ref().map(json))
+        .bind(m.created_at)
+        .bind(m.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Saves the text received so far of an answer that is still streaming.
+    pub async fn save_streaming_text(
+        &self,
+        id: &str,
+        text: AnswerText<'_>,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE chat_messages SET content = ?2, reasoning = ?3, updated_at = ?4 WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(text.content)
+        .bind(text.reasoning)
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Writes the final state of a message (its text, status, error and statistics).
+    pub async fn finish_message(&self, m: &StoredMessage) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE chat_messages SET content = ?2, reasoning = ?3, status = ?4, error = ?5, stats = ?6, updated_at = ?7
+             WHERE id = ?1",
+        )
+        .bind(&m.id)
+        .bind(&m.content)
+        .bind(&m.reasoning)
+        .bind(m.status.as_str())
+        .bind(m.error.as_ref().map(json))
+        .bind(m.stats.as_ref().map(json))
+        .bind(m.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_message(
+        &self,
+        conversation_id: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM chat_messages WHERE session_id = ?1 AND id = ?2")
+            .bind(conversation_id)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Deletes the messages that follow `id` in its conversation.
+    pub async fn delete_messages_after(
+        &self,
+        conversation_id: &str,
+        id: &str,
+    ) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "DELETE FROM chat_messages WHERE session_id = ?1
+               AND seq > (SELECT seq FROM chat_messages WHERE id = ?2)",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// Marks answers left `streaming` by a run that ended abruptly as `incomplete`.
+    pub async fn mark_interrupted_answers(&self, at: i64) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE chat_messages SET status = 'incomplete', updated_at = ?1 WHERE status = 'streaming'",
+        )
+        .bind(at)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// Full-text search over messages (an FTS5 query) and titles (a plain substring).
+    pub async fn search_chat(
+        &self,
+        fts_query: &str,
+        title_pattern: &str,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id AS session_id, s.title, m.id AS message_id, m.role,
+                    snippet(chat_messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
+                    s.updated_at
+               FROM chat_messages_fts f
+               JOIN chat_messages m ON m.num = f.rowid
+               JOIN chat_sessions s ON s.id = m.session_id
+              WHERE chat_messages_fts MATCH ?1
+             UNION ALL
+             SELECT s.id, s.title, NULL, NULL, s.title, s.updated_at
+               FROM chat_sessions s
+              WHERE s.title LIKE ?2 ESCAPE '\\'
+             ORDER BY 6 DESC
+             LIMIT ?3",
+        )
+        .bind(fts_query)
+        .bind(title_pattern)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: Option<String> = row.try_get("role")?;
+                Ok(SearchHit {
+                    conversation_id: row.try_get("session_id")?,
+                    conversation_title: row.try_get("title")?,
+                    message_id: row.try_get("message_id")?,
+                    role: role.as_deref().and_then(ChatRole::parse),
+                    snippet: row.try_get("snippet")?,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn insert_endpoint(&self, e: &EndpointRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_endpoints (id, name, base_url, api_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(&e.endpoint.id)
+        .bind(&e.endpoint.name)
+        .bind(&e.endpoint.base_url)
+        .bind(&e.api_key)
+        .bind(e.endpoint.created_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn list_endpoints(&self) -> Result<Vec<EndpointRecord>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM chat_endpoints ORDER BY created_at")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(endpoint_from_row).collect()
+    }
+
+    pub async fn get_endpoint(&self, id: &str) -> Result<Option<EndpointRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM chat_endpoints WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(endpoint_from_row).transpose()
+    }
+
+    pub async fn delete_endpoint(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM chat_endpoints WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Saves a preset; one with the same name is replaced.
+    pub async fn upsert_preset(&self, p: &ChatPreset) -> Result<ChatPreset, StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_presets (id, name, params, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET params = excluded.params",
+        )
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(json(&p.params))
+        .bind(p.created_at)
+        .execute(self.pool())
+        .await?;
+        let row = sqlx::query("SELECT * FROM chat_presets WHERE name = ?1")
+            .bind(&p.name)
+            .fetch_one(self.pool())
+            .await?;
+        preset_from_row(&row)
+    }
+
+    pub async fn list_presets(&self) -> Result<Vec<ChatPreset>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM chat_presets ORDER BY name COLLATE NOCASE")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(preset_from_row).collect()
+    }
+
+    pub async fn delete_preset(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM chat_presets WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("chat values serialise")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(table: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        table,
+        detail: format!("{e}: {text}"),
+    })
+}
+
+fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, StoreError> {
+    let target: String = row.try_get("target")?;
+    let params: String = row.try_get("params")?;
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        target: parse::<ChatTarget>("chat_sessions", &target)?,
+        target_label: row.try_get("target_label")?,
+        params: parse::<ChatParams>("chat_sessions", &params)?,
+        pinned: row.try_get("pinned")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn message_from_row(row: &SqliteRow) -> Result<StoredMessage, StoreError> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        table: "chat_messages",
+        detail,
+    };
+    let role: String = row.try_get("role")?;
+    let status: String = row.try_get("status")?;
+    let error: Option<String> = row.try_get("error")?;
+    let stats: Option<String> = row.try_get("stats")?;
+    Ok(StoredMessage {
+        id: row.try_get("id")?,
+        conversation_id: row.try_get("session_id")?,
+        role: ChatRole::parse(&role).ok_or_else(|| corrupt(format!("role {role:?}")))?,
+        content: row.try_get("content")?,
+        reasoning: row.try_get("reasoning")?,
+        status: MessageStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        error: error
+            .as_deref()
+            .map(|e| parse::<ErrorBody>("chat_messages", e))
+            .transpose()?,
+        stats: stats
+            .as_deref()
+            .map(|s| parse("chat_messages", s))
+            .transpose()?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn endpoint_from_row(row: &SqliteRow) -> Result<EndpointRecord, StoreError> {
+    let api_key: Option<String> = row.try_get("api_key")?;
+    Ok(EndpointRecord {
+        endpoint: ChatEndpoint {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            base_url: row.try_get("base_url")?,
+            has_api_key: api_key.is_some(),
+            created_at: row.try_get("created_at")?,
+        },
+        api_key,
+    })
+}
+
+fn preset_from_row(row: &SqliteRow) -> Result<ChatPreset, StoreError> {
+    let params: String = row.try_get("params")?;
+    Ok(ChatPreset {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        params: parse("chat_presets", &params)?,
+        created_at: row.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,41 @@
+//! Shared by the core's integration tests: the real engine parts from ~/.cache/llmops and a
+//! core in a temp dir.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use llmops_core::config::CoreConfig;
+use llmops_core::engine::{resolve_binary, EngineKind};
+use llmops_core::paths::AppPaths;
+use llmops_core::Core;
+
+pub fn cache_dir() -> PathBuf {
+    AppPaths::from_env().cache_dir
+}
+
+/// The real parts, or `None` (outside CI only) with a loud note.
+pub fn real_parts() -> Option<AppPaths> {
+    let paths = AppPaths::new(PathBuf::new(), cache_dir());
+    let binary = resolve_binary(EngineKind::LlamaCpp, None, &paths.engines_dir());
+    let model = paths.starter_model();
+    if binary.is_ok() && model.is_file() {
+        return Some(paths);
+    }
+    let missing = format!(
+        "llama-server: {:?}; starter model at {}: {}",
+        binary.err(),
+        model.display(),
+        model.is_file()
+    );
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("real engine test cannot run, a part is missing ({missing}); run scripts/setup.sh");
+    }
+    eprintln!("SKIPPED (not CI): real engine parts missing ({missing}); run scripts/setup.sh");
+    None
+}
+
+pub async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreConfig)) -> Core {
+    let mut config = CoreConfig::new(AppPaths::new(dir.path().join("data"), cache_dir()));
+    configure(&mut config);
+    Core::open(config).await.unwrap()
+}
