@@ -19,7 +19,11 @@ impl Server {
     }
 
     pub fn start_with(env: &[(&str, &std::ffi::OsStr)]) -> Server {
-        let dirs = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), env)
+    }
+
+    /// Starts a server on the data and cache dirs of an earlier one (a restart).
+    pub fn start_in(dirs: tempfile::TempDir, env: &[(&str, &std::ffi::OsStr)]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -58,6 +62,16 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("llmops serve did not answer within 30 s");
+    }
+}
+
+impl Server {
+    /// `kill -9`, as a crash would; returns the temp dirs for a restart.
+    pub fn crash(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dirs = std::mem::replace(&mut self.dirs, tempfile::tempdir().unwrap());
+        dirs
     }
 }
 
