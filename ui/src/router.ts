@@ -1,6 +1,5 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import AlertsPage from './pages/AlertsPage.vue'
-import ChatPage from './pages/ChatPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
 import HistoryPage from './pages/HistoryPage.vue'
 import ModelDetailPage from './pages/ModelDetailPage.vue'
@@ -11,7 +10,8 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'dashboard', component: DashboardPage },
     { path: '/models/:id', name: 'model', component: ModelDetailPage, props: true },
-    { path: '/chat', name: 'chat', component: ChatPage },
+    // The chat (with its Markdown and highlighting libraries) loads on first visit, not with the dashboard.
+    { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     { path: '/:pathMatch(.*)*', redirect: '/' },

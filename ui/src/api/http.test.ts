@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import { ApiError, errorFromResponse, toApiError } from './errors'
 import { reconnectDelay } from './events'
-import { HttpApi } from './http'
+import { dispositionFilename, HttpApi } from './http'
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -221,5 +221,169 @@ describe('HTTP modelDetail', () => {
     expect(err.code).toBe('model_not_found')
     expect(err.status).toBe(404)
     expect(err.message).toBe('No model with id x.')
+  })
+})
+
+describe('HTTP conversations', () => {
+  const conversation = {
+    id: 'c/1',
+    title: 'Sea',
+    target: { kind: 'model', model_id: 'm1' },
+    target_label: 'Qwen',
+    params: { stop: [] },
+    pinned: false,
+    created_at: 1,
+    updated_at: 2,
+  }
+  const calls = (spy: ReturnType<typeof apiWith>['spy']) => spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)
+  const body = (spy: ReturnType<typeof apiWith>['spy'], i: number) => JSON.parse(String(spy.mock.calls[i][1]?.body))
+
+  it('lists, creates, reads, updates and deletes conversations and messages', async () => {
+    const { api, spy } = apiWith(async (_url, init) => (init?.method === 'DELETE' ? new Response(null, { status: 204 }) : jsonResponse(200, conversation)))
+    await api.listConversations()
+    await api.createConversation({ target: { kind: 'model', model_id: 'm1' } })
+    await api.getConversation('c/1')
+    expect(await api.updateConversation('c/1', { title: 'New', pinned: true })).toEqual(conversation)
+    await expect(api.deleteConversation('c/1')).resolves.toBeUndefined()
+    await expect(api.deleteChatMessage('c/1', 'm 2')).resolves.toBeUndefined()
+    expect(calls(spy)).toEqual([
+      'GET /api/conversations',
+      'POST /api/conversations',
+      'GET /api/conversations/c%2F1',
+      'PATCH /api/conversations/c%2F1',
+      'DELETE /api/conversations/c%2F1',
+      'DELETE /api/conversations/c%2F1/messages/m%202',
+    ])
+    expect(body(spy, 1)).toEqual({ target: { kind: 'model', model_id: 'm1' } })
+    expect(body(spy, 3)).toEqual({ title: 'New', pinned: true })
+    expect((spy.mock.calls[3][1]?.headers as Record<string, string>)['Content-Type']).toBe('application/json')
+  })
+
+  it('rejects a failed update with its ErrorBody', async () => {
+    const { api } = apiWith(async () => jsonResponse(400, { code: 'chat_params_invalid', message: 'temperature must be a number from 0 to 2.' }))
+    const err = await rejection(api.updateConversation('c1', { params: { stop: [], temperature: 3 } }))
+    expect(err).toMatchObject({ code: 'chat_params_invalid', status: 400 })
+  })
+
+  it('streams a turn: started, deltas, then done with stats', async () => {
+    const user = { id: 'u1', conversation_id: 'c1', role: 'user', content: 'hi', reasoning: '', status: 'complete', error: null, stats: null, created_at: 1, updated_at: 1 }
+    const answer = { ...user, id: 'a1', role: 'assistant', content: '', status: 'streaming' }
+    const stats = { ttft_ms: 5, duration_ms: 20, tokens_per_second: 100, prompt_tokens: 3, completion_tokens: 2, counted: false }
+    const started = JSON.stringify({ event: 'started', user_message: user, assistant_message: answer })
+    const { api, spy } = apiWith(async () =>
+      sseResponse([
+        `event: started\ndata: ${started.slice(0, 30)}`,
+        `${started.slice(30)}\n\nevent: reasoning\ndata: {"event":"reasoning","content":"hm"}\n\n`,
+        'event: delta\ndata: {"event":"delta","content":"Hel"}\n\nevent: delta\ndata: {"event":"delta","content":"lo"}\n\n',
+        `event: done\ndata: ${JSON.stringify({ event: 'done', finish_reason: 'stop', usage: null, stats })}\n\n`,
+      ]),
+    )
+    const events: ChatStreamEvent[] = []
+    const handle = await api.chatTurn('c 1', { action: 'send', content: 'hi' }, (e) => events.push(e))
+    await handle.done
+    expect(events).toEqual([
+      { event: 'started', user_message: user, assistant_message: answer },
+      { event: 'reasoning', content: 'hm' },
+      { event: 'delta', content: 'Hel' },
+      { event: 'delta', content: 'lo' },
+      { event: 'done', finish_reason: 'stop', usage: null, stats },
+    ])
+    expect(calls(spy)).toEqual(['POST /api/conversations/c%201/turns'])
+    expect(body(spy, 0)).toEqual({ action: 'send', content: 'hi' })
+    expect((spy.mock.calls[0][1]?.headers as Record<string, string>).Accept).toBe('text/event-stream')
+  })
+
+  it('rejects a turn the server refuses before streaming', async () => {
+    const { api } = apiWith(async () => jsonResponse(409, { code: 'conversation_busy', message: 'An answer is already streaming.' }))
+    const err = await rejection(api.chatTurn('c1', { action: 'regenerate' }, () => {}))
+    expect(err).toMatchObject({ code: 'conversation_busy', status: 409 })
+  })
+
+  it('stops a turn by aborting its request', async () => {
+    let signal: AbortSignal | undefined
+    const { api } = apiWith(async (_url, init) => {
+      signal = init?.signal ?? undefined
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: {"event":"delta","content":"a"}\n\n'))
+          signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')))
+        },
+      })
+      return new Response(stream, { status: 200 })
+    })
+    const events: ChatStreamEvent[] = []
+    const handle = await api.chatTurn('c1', { action: 'edit', message_id: 'u1', content: 'x' }, (e) => events.push(e))
+    await new Promise((r) => setTimeout(r, 10))
+    await handle.cancel()
+    expect(signal?.aborted).toBe(true)
+    expect(events).toEqual([{ event: 'delta', content: 'a' }])
+  })
+
+  it('searches with an encoded query', async () => {
+    const hits = [{ conversation_id: 'c1', conversation_title: 'Sea', message_id: null, role: null, snippet: '\u0002Sea\u0003', updated_at: 1 }]
+    const { api, spy } = apiWith(async () => jsonResponse(200, hits))
+    expect(await api.searchConversations('sea & sky')).toEqual(hits)
+    expect(calls(spy)).toEqual(['GET /api/chat/search?q=sea%20%26%20sky'])
+  })
+
+  it('exports through a download named by the server', async () => {
+    const download = vi.fn()
+    const spy = vi.fn(async () =>
+      new Response('# Sea\n', { status: 200, headers: { 'Content-Disposition': 'attachment; filename="sea-chat.md"' } }),
+    )
+    const api = new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', download })
+    expect(await api.exportConversation('c1', 'markdown')).toEqual({ filename: 'sea-chat.md' })
+    expect(spy.mock.calls[0]).toEqual(['/api/conversations/c1/export?format=markdown', undefined])
+    const [file, name] = download.mock.calls[0] as [Blob, string]
+    expect(name).toBe('sea-chat.md')
+    expect(await file.text()).toBe('# Sea\n')
+  })
+
+  it('guesses the export name without a Content-Disposition, and reports a failed export', async () => {
+    const download = vi.fn()
+    let status = 200
+    const fetchFn = vi.fn(async () => (status === 200 ? new Response('{}', { status }) : jsonResponse(status, { code: 'conversation_not_found', message: 'Gone.' })))
+    const api = new HttpApi({ fetch: fetchFn as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', download })
+    expect(await api.exportConversation('c1', 'json')).toEqual({ filename: 'conversation.json' })
+    status = 404
+    expect((await rejection(api.exportConversation('c1', 'json'))).code).toBe('conversation_not_found')
+    expect(download).toHaveBeenCalledOnce()
+  })
+
+  it('reads file names from Content-Disposition', () => {
+    expect(dispositionFilename('attachment; filename="a b.md"')).toBe('a b.md')
+    expect(dispositionFilename('attachment; filename=plain.json')).toBe('plain.json')
+    expect(dispositionFilename(`attachment; filename="x.md"; filename*=UTF-8''%E5%AF%B9%E8%AF%9D.md`)).toBe('对话.md')
+    expect(dispositionFilename('attachment')).toBeNull()
+    expect(dispositionFilename(null)).toBeNull()
+  })
+})
+
+describe('HTTP chat endpoints and presets', () => {
+  it('calls the documented endpoints', async () => {
+    const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: true, created_at: 1 }
+    const { api, spy } = apiWith(async (url, init) => {
+      if (init?.method === 'DELETE') return new Response(null, { status: 204 })
+      if (url.endsWith('/models')) return jsonResponse(200, ['llama3.2'])
+      return jsonResponse(200, url.includes('presets') ? { id: 'p1', name: 'Precise', params: { stop: [] }, created_at: 1 } : endpoint)
+    })
+    await api.addChatEndpoint({ name: 'Ollama', base_url: endpoint.base_url, api_key: 'secret' })
+    expect(await api.chatEndpointModels('e1')).toEqual(['llama3.2'])
+    await api.removeChatEndpoint('e1')
+    await api.saveChatPreset({ name: 'Precise', params: { stop: [], temperature: 0.2 } })
+    await api.deleteChatPreset('p1')
+    await api.listChatEndpoints()
+    await api.listChatPresets()
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
+      'POST /api/chat/endpoints',
+      'GET /api/chat/endpoints/e1/models',
+      'DELETE /api/chat/endpoints/e1',
+      'POST /api/chat/presets',
+      'DELETE /api/chat/presets/p1',
+      'GET /api/chat/endpoints',
+      'GET /api/chat/presets',
+    ])
+    expect(JSON.parse(String(spy.mock.calls[0][1]?.body))).toEqual({ name: 'Ollama', base_url: endpoint.base_url, api_key: 'secret' })
+    expect(JSON.parse(String(spy.mock.calls[3][1]?.body))).toEqual({ name: 'Precise', params: { stop: [], temperature: 0.2 } })
   })
 })

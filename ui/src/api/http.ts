@@ -1,7 +1,13 @@
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ChatEndpoint } from '../generated/ChatEndpoint'
+import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { Conversation } from '../generated/Conversation'
+import type { ConversationDetail } from '../generated/ConversationDetail'
+import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
@@ -9,12 +15,17 @@ import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
+import type { NewChatPreset } from '../generated/NewChatPreset'
+import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
+import type { SearchHit } from '../generated/SearchHit'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, errorFromResponse, networkError } from './errors'
 import { EventHub, WsEventSource } from './events'
 import { SseParser } from './sse'
-import type { ChatHandle, ConnectionState, LlmopsApi } from './types'
+import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
 
 export interface HttpApiOptions {
   /** Prefix of every path, '' for the page's own origin. */
@@ -22,6 +33,40 @@ export interface HttpApiOptions {
   /** WebSocket URL of the event stream; derived from the page's location when omitted. */
   wsUrl?: string
   fetch?: typeof fetch
+  /** Hands a downloaded file to the user; a temporary `<a download>` click when omitted. */
+  download?: (file: Blob, filename: string) => void
+}
+
+type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** Saves `file` through a temporary `<a href download>` click. */
+function clickDownload(file: Blob, filename: string): void {
+  const url = URL.createObjectURL(file)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // Give the browser time to start the download before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+/** The file name of a `Content-Disposition: attachment; filename=…` header, if it has one. */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim())
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/.exec(header)
+  if (!plain) return null
+  return (plain[1] ?? plain[2]).replace(/\\(.)/g, '$1') || null
 }
 
 function defaultWsUrl(): string {
@@ -58,10 +103,12 @@ export class HttpApi implements LlmopsApi {
   private readonly fetchFn: typeof fetch
   private readonly hub = new EventHub('connecting')
   private readonly ws: WsEventSource
+  private readonly download: (file: Blob, filename: string) => void
 
   constructor(options: HttpApiOptions = {}) {
     this.base = options.baseUrl ?? ''
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
+    this.download = options.download ?? clickDownload
     this.ws = new WsEventSource(options.wsUrl ?? defaultWsUrl(), this.hub)
   }
 
@@ -69,12 +116,49 @@ export class HttpApi implements LlmopsApi {
     return requestJson<T>(this.fetchFn, this.base + path, { headers: { Accept: 'application/json' } })
   }
 
-  private send<T>(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-    return requestJson<T>(this.fetchFn, this.base + path, {
+  private init(method: Method, body?: unknown): RequestInit {
+    return {
       method,
-      headers: JSON_HEADERS,
+      headers: body === undefined ? { Accept: 'application/json' } : JSON_HEADERS,
       body: body === undefined ? undefined : JSON.stringify(body),
+    }
+  }
+
+  /** A request answered with JSON. */
+  private send<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(this.fetchFn, this.base + path, this.init(method, body))
+  }
+
+  /** A request whose answer has no body worth reading (204 No Content). */
+  private async sendVoid(method: Method, path: string, body?: unknown): Promise<void> {
+    await request(this.fetchFn, this.base + path, this.init(method, body))
+  }
+
+  /** POSTs `body` and streams the SSE answer as `ChatStreamEvent`s; aborting the fetch stops it. */
+  private async stream(path: string, body: unknown, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    const controller = new AbortController()
+    const res = await request(this.fetchFn, this.base + path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+      signal: controller.signal,
     })
+    if (!res.body) {
+      throw new ApiError('invalid_response', 'The llmops server sent an empty chat stream.')
+    }
+    let cancelled = false
+    const done = readChatStream(res.body, (e) => {
+      if (!cancelled) onEvent(e)
+    }, () => cancelled)
+    return {
+      done,
+      cancel: async () => {
+        if (cancelled) return
+        cancelled = true
+        controller.abort()
+        await done
+      },
+    }
   }
 
   private post<T>(path: string, body?: unknown): Promise<T> {
@@ -115,8 +199,8 @@ export class HttpApi implements LlmopsApi {
     return this.get(`/api/models/${encodeURIComponent(id)}`)
   }
 
-  async removeModel(id: string): Promise<void> {
-    await request(this.fetchFn, `${this.base}/api/models/${encodeURIComponent(id)}`, { method: 'DELETE' })
+  removeModel(id: string): Promise<void> {
+    return this.sendVoid('DELETE', `/api/models/${encodeURIComponent(id)}`)
   }
 
   listInstances(): Promise<InstanceInfo[]> {
@@ -139,30 +223,86 @@ export class HttpApi implements LlmopsApi {
     return this.get(`/api/instances/${encodeURIComponent(instanceId)}/logs${qs ? `?${qs}` : ''}`)
   }
 
-  async chatStream(req: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    const controller = new AbortController()
-    const res = await request(this.fetchFn, `${this.base}/api/chat/completions`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-      body: JSON.stringify(req),
-      signal: controller.signal,
-    })
-    if (!res.body) {
-      throw new ApiError('invalid_response', 'The llmops server sent an empty chat stream.')
+  chatStream(req: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    return this.stream('/api/chat/completions', req, onEvent)
+  }
+
+  listConversations(): Promise<Conversation[]> {
+    return this.get('/api/conversations')
+  }
+
+  createConversation(conversation: NewConversation): Promise<Conversation> {
+    return this.post('/api/conversations', conversation)
+  }
+
+  getConversation(id: string): Promise<ConversationDetail> {
+    return this.get(`/api/conversations/${encodeURIComponent(id)}`)
+  }
+
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation> {
+    return this.send('PATCH', `/api/conversations/${encodeURIComponent(id)}`, patch)
+  }
+
+  deleteConversation(id: string): Promise<void> {
+    return this.sendVoid('DELETE', `/api/conversations/${encodeURIComponent(id)}`)
+  }
+
+  deleteChatMessage(conversationId: string, messageId: string): Promise<void> {
+    return this.sendVoid(
+      'DELETE',
+      `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}`,
+    )
+  }
+
+  chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    return this.stream(`/api/conversations/${encodeURIComponent(conversationId)}/turns`, turn, onEvent)
+  }
+
+  searchConversations(query: string): Promise<SearchHit[]> {
+    return this.get(`/api/chat/search?q=${encodeURIComponent(query)}`)
+  }
+
+  async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
+    const url = `${this.base}/api/conversations/${encodeURIComponent(id)}/export?format=${encodeURIComponent(format)}`
+    const res = await request(this.fetchFn, url)
+    let file: Blob
+    try {
+      file = await res.blob()
+    } catch {
+      throw networkError()
     }
-    let cancelled = false
-    const done = readChatStream(res.body, (e) => {
-      if (!cancelled) onEvent(e)
-    }, () => cancelled)
-    return {
-      done,
-      cancel: async () => {
-        if (cancelled) return
-        cancelled = true
-        controller.abort()
-        await done
-      },
-    }
+    const filename =
+      dispositionFilename(res.headers.get('Content-Disposition')) ?? (format === 'json' ? 'conversation.json' : 'conversation.md')
+    this.download(file, filename)
+    return { filename }
+  }
+
+  listChatEndpoints(): Promise<ChatEndpoint[]> {
+    return this.get('/api/chat/endpoints')
+  }
+
+  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint> {
+    return this.post('/api/chat/endpoints', endpoint)
+  }
+
+  removeChatEndpoint(id: string): Promise<void> {
+    return this.sendVoid('DELETE', `/api/chat/endpoints/${encodeURIComponent(id)}`)
+  }
+
+  chatEndpointModels(id: string): Promise<string[]> {
+    return this.get(`/api/chat/endpoints/${encodeURIComponent(id)}/models`)
+  }
+
+  listChatPresets(): Promise<ChatPreset[]> {
+    return this.get('/api/chat/presets')
+  }
+
+  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset> {
+    return this.post('/api/chat/presets', preset)
+  }
+
+  deleteChatPreset(id: string): Promise<void> {
+    return this.sendVoid('DELETE', `/api/chat/presets/${encodeURIComponent(id)}`)
   }
 
   get connection(): ConnectionState {

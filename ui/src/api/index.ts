@@ -3,7 +3,7 @@ import { TauriApi } from './tauri'
 import type { LlmopsApi } from './types'
 
 export { ApiError, NETWORK_ERROR, toApiError } from './errors'
-export type { ChatHandle, ConnectionState, LlmopsApi } from './types'
+export type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
 
 /** True inside the desktop app (Tauri injects its IPC bridge before the page loads). */
 export function isTauri(): boolean {

@@ -2,8 +2,14 @@ import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ChatEndpoint } from '../generated/ChatEndpoint'
+import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { Conversation } from '../generated/Conversation'
+import type { ConversationDetail } from '../generated/ConversationDetail'
+import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
@@ -11,11 +17,16 @@ import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
+import type { NewChatPreset } from '../generated/NewChatPreset'
+import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
+import type { SearchHit } from '../generated/SearchHit'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import type { TurnRequest } from '../generated/TurnRequest'
 import { toApiError } from './errors'
 import { EventHub } from './events'
-import type { ChatHandle, ConnectionState, LlmopsApi } from './types'
+import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
 
 export const TAURI_EVENT = 'llmops://event'
 
@@ -24,6 +35,46 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     return await invoke<T>(command, args)
   } catch (err) {
     throw toApiError(err)
+  }
+}
+
+/** The last segment of a file path, whichever separator the OS uses. */
+export function basename(path: string): string {
+  const parts = path.split(/[\\/]/)
+  return parts[parts.length - 1] || path
+}
+
+/**
+ * Starts a command that streams `ChatStreamEvent`s through a `Channel` and resolves to a stream
+ * id; the handle stops it with `chat_cancel`.
+ */
+async function channelStream(
+  command: string,
+  args: Record<string, unknown>,
+  onEvent: (e: ChatStreamEvent) => void,
+): Promise<ChatHandle> {
+  let cancelled = false
+  let finish!: () => void
+  const done = new Promise<void>((resolve) => (finish = resolve))
+  const channel = new Channel<ChatStreamEvent>()
+  channel.onmessage = (event) => {
+    if (cancelled) return
+    onEvent(event)
+    if (event.event === 'done' || event.event === 'error') finish()
+  }
+  const streamId = await call<string>(command, { ...args, onEvent: channel })
+  return {
+    done,
+    cancel: async () => {
+      if (cancelled) return
+      cancelled = true
+      finish()
+      try {
+        await call('chat_cancel', { streamId })
+      } catch {
+        // the stream may already have ended; nothing to undo
+      }
+    },
   }
 }
 
@@ -85,30 +136,73 @@ export class TauriApi implements LlmopsApi {
     return call('instance_logs', { instanceId, since: since ?? null, limit: limit ?? null })
   }
 
-  async chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    let cancelled = false
-    let finish!: () => void
-    const done = new Promise<void>((resolve) => (finish = resolve))
-    const channel = new Channel<ChatStreamEvent>()
-    channel.onmessage = (event) => {
-      if (cancelled) return
-      onEvent(event)
-      if (event.event === 'done' || event.event === 'error') finish()
-    }
-    const streamId = await call<string>('chat_stream', { request, onEvent: channel })
-    return {
-      done,
-      cancel: async () => {
-        if (cancelled) return
-        cancelled = true
-        finish()
-        try {
-          await call('chat_cancel', { streamId })
-        } catch {
-          // the stream may already have ended; nothing to undo
-        }
-      },
-    }
+  chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    return channelStream('chat_stream', { request }, onEvent)
+  }
+
+  listConversations(): Promise<Conversation[]> {
+    return call('list_conversations')
+  }
+
+  createConversation(conversation: NewConversation): Promise<Conversation> {
+    return call('create_conversation', { conversation })
+  }
+
+  getConversation(id: string): Promise<ConversationDetail> {
+    return call('get_conversation', { id })
+  }
+
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation> {
+    return call('update_conversation', { id, patch })
+  }
+
+  async deleteConversation(id: string): Promise<void> {
+    await call<unknown>('delete_conversation', { id })
+  }
+
+  async deleteChatMessage(conversationId: string, messageId: string): Promise<void> {
+    await call<unknown>('delete_chat_message', { conversationId, messageId })
+  }
+
+  chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
+    return channelStream('chat_turn', { conversationId, turn }, onEvent)
+  }
+
+  searchConversations(query: string): Promise<SearchHit[]> {
+    return call('search_conversations', { query })
+  }
+
+  async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
+    const path = await call<string>('save_conversation_export', { id, format })
+    return { filename: basename(path), path }
+  }
+
+  listChatEndpoints(): Promise<ChatEndpoint[]> {
+    return call('list_chat_endpoints')
+  }
+
+  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint> {
+    return call('add_chat_endpoint', { endpoint })
+  }
+
+  async removeChatEndpoint(id: string): Promise<void> {
+    await call<unknown>('remove_chat_endpoint', { id })
+  }
+
+  chatEndpointModels(id: string): Promise<string[]> {
+    return call('chat_endpoint_models', { id })
+  }
+
+  listChatPresets(): Promise<ChatPreset[]> {
+    return call('list_chat_presets')
+  }
+
+  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset> {
+    return call('save_chat_preset', { preset })
+  }
+
+  async deleteChatPreset(id: string): Promise<void> {
+    await call<unknown>('delete_chat_preset', { id })
   }
 
   get connection(): ConnectionState {

@@ -1,7 +1,13 @@
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ChatEndpoint } from '../generated/ChatEndpoint'
+import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { Conversation } from '../generated/Conversation'
+import type { ConversationDetail } from '../generated/ConversationDetail'
+import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
@@ -9,8 +15,13 @@ import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
+import type { NewChatPreset } from '../generated/NewChatPreset'
+import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
+import type { SearchHit } from '../generated/SearchHit'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import type { TurnRequest } from '../generated/TurnRequest'
 
 /** State of the push-event transport (WebSocket in the browser, Tauri events in the app). */
 export type ConnectionState = 'connecting' | 'open' | 'closed'
@@ -23,6 +34,13 @@ export type ConnectionState = 'connecting' | 'open' | 'closed'
 export interface ChatHandle {
   cancel(): Promise<void>
   done: Promise<void>
+}
+
+/** A conversation written to a file: where the desktop app saved it, or the browser's download name. */
+export interface ExportResult {
+  filename: string
+  /** Full path of the saved file (desktop app only). */
+  path?: string
 }
 
 /** Everything the UI asks of llmops. Every method rejects with an `ApiError`. */
@@ -46,6 +64,30 @@ export interface LlmopsApi {
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]>
   /** Rejects (before any event) when the stream cannot start. */
   chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>
+  /** Saved conversations, pinned first, then the most recently updated. */
+  listConversations(): Promise<Conversation[]>
+  createConversation(conversation: NewConversation): Promise<Conversation>
+  getConversation(id: string): Promise<ConversationDetail>
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation>
+  deleteConversation(id: string): Promise<void>
+  deleteChatMessage(conversationId: string, messageId: string): Promise<void>
+  /**
+   * Sends, regenerates or edits a turn and streams the answer: `started` first, then deltas,
+   * then one `done` or `error`. Rejects (before any event) when the turn cannot start.
+   */
+  chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>
+  searchConversations(query: string): Promise<SearchHit[]>
+  /** Downloads (browser) or saves to the Downloads folder (desktop app) a conversation. */
+  exportConversation(id: string, format: ExportFormat): Promise<ExportResult>
+  listChatEndpoints(): Promise<ChatEndpoint[]>
+  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint>
+  removeChatEndpoint(id: string): Promise<void>
+  /** The model names an endpoint serves (its `/models`). */
+  chatEndpointModels(id: string): Promise<string[]>
+  listChatPresets(): Promise<ChatPreset[]>
+  /** Saves a preset; one with the same name is replaced. */
+  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset>
+  deleteChatPreset(id: string): Promise<void>
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (e: LlmopsEvent) => void): () => void
   /** Current state of the event transport. */

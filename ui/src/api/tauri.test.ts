@@ -1,0 +1,88 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+
+const ipc = vi.hoisted(() => ({
+  calls: [] as [string, Record<string, unknown> | undefined][],
+  answer: (() => null) as (command: string) => unknown,
+}))
+
+vi.mock('@tauri-apps/api/core', () => {
+  class Channel<T> {
+    onmessage: (message: T) => void = () => {}
+  }
+  return {
+    Channel,
+    invoke: vi.fn(async (command: string, args?: Record<string, unknown>) => {
+      ipc.calls.push([command, args])
+      return ipc.answer(command)
+    }),
+  }
+})
+vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }))
+
+import { basename, TauriApi } from './tauri'
+
+beforeEach(() => {
+  ipc.calls = []
+  ipc.answer = () => null
+})
+
+describe('Tauri transport', () => {
+  it('names the conversation commands and their camelCase arguments', async () => {
+    const api = new TauriApi()
+    const target = { kind: 'model' as const, model_id: 'm1' }
+    await api.listConversations()
+    await api.createConversation({ target })
+    await api.getConversation('c1')
+    await api.updateConversation('c1', { pinned: true })
+    await api.deleteConversation('c1')
+    await api.deleteChatMessage('c1', 'm1')
+    await api.searchConversations('sea')
+    await api.listChatEndpoints()
+    await api.addChatEndpoint({ name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1' })
+    await api.removeChatEndpoint('e1')
+    await api.chatEndpointModels('e1')
+    await api.listChatPresets()
+    await api.saveChatPreset({ name: 'P', params: { stop: [] } })
+    await api.deleteChatPreset('p1')
+    expect(ipc.calls).toEqual([
+      ['list_conversations', undefined],
+      ['create_conversation', { conversation: { target } }],
+      ['get_conversation', { id: 'c1' }],
+      ['update_conversation', { id: 'c1', patch: { pinned: true } }],
+      ['delete_conversation', { id: 'c1' }],
+      ['delete_chat_message', { conversationId: 'c1', messageId: 'm1' }],
+      ['search_conversations', { query: 'sea' }],
+      ['list_chat_endpoints', undefined],
+      ['add_chat_endpoint', { endpoint: { name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1' } }],
+      ['remove_chat_endpoint', { id: 'e1' }],
+      ['chat_endpoint_models', { id: 'e1' }],
+      ['list_chat_presets', undefined],
+      ['save_chat_preset', { preset: { name: 'P', params: { stop: [] } } }],
+      ['delete_chat_preset', { id: 'p1' }],
+    ])
+  })
+
+  it('saves an export and answers with its path', async () => {
+    ipc.answer = () => '/home/me/Downloads/sea.md'
+    expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })
+    expect(ipc.calls).toEqual([['save_conversation_export', { id: 'c1', format: 'markdown' }]])
+    expect(basename('C:\\Users\\me\\Downloads\\a.json')).toBe('a.json')
+  })
+
+  it('streams a turn through a channel and stops it with chat_cancel', async () => {
+    ipc.answer = (command) => (command === 'chat_turn' ? 'stream-7' : null)
+    const events: ChatStreamEvent[] = []
+    const handle = await new TauriApi().chatTurn('c1', { action: 'regenerate' }, (e) => events.push(e))
+    const [command, args] = ipc.calls[0]
+    expect(command).toBe('chat_turn')
+    expect(args).toMatchObject({ conversationId: 'c1', turn: { action: 'regenerate' } })
+    const channel = args!.onEvent as { onmessage: (e: ChatStreamEvent) => void }
+    channel.onmessage({ event: 'delta', content: 'a' })
+    await handle.cancel()
+    await handle.done
+    channel.onmessage({ event: 'delta', content: 'b' })
+    expect(events).toEqual([{ event: 'delta', content: 'a' }])
+    expect(ipc.calls[1]).toEqual(['chat_cancel', { streamId: 'stream-7' }])
+  })
+})

@@ -1,0 +1,3 @@
+export { renderMarkdown, type RenderOptions } from './render'
+export { splitThinking, type ThinkSplit } from './think'
+export { copyText } from './clipboard'
