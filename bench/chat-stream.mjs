@@ -1,7 +1,9 @@
-// Benchmark: chat streaming through llmops (`POST /api/chat/completions`, SSE re-framed by the
-// core) versus directly to the same llama-server, interleaved in one run. Reports time to first
-// token (TTFT) and tokens/s per path and their ratio; writes bench-output/chat-stream.md.
-// Usage: npm run bench  (after npm run build)
+// Benchmark: chat streaming through llmops versus directly to the same llama-server, interleaved
+// in one run. Two llmops paths: `POST /api/chat/completions` (a plain stream) and
+// `POST /api/conversations/{id}/turns` (the UI's path: saved to SQLite as it streams).
+// Reports time to first token (TTFT) and tokens/s per path and their ratio to direct; writes
+// bench-output/chat-stream.md. Usage: npm run bench  (builds the release binary first;
+// BENCH_PROFILE=debug uses the debug build of `npm test`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -44,7 +46,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = startProcess(join(TARGET, 'debug/llmops'), ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
+const PROFILE = process.env.BENCH_PROFILE || 'release';
+const server = startProcess(join(TARGET, PROFILE, 'llmops'), ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
   env: { LLMOPS_DATA_DIR: tempDataDir('bench') },
 });
 try {
@@ -56,14 +59,20 @@ try {
   const params = { temperature: 0, max_tokens: MAX_TOKENS };
   const direct = () => timed(`${instance.base_url}/chat/completions`, { messages, stream: true, ...params },
     (c) => c.choices?.[0]?.delta?.content);
-  const gateway = () => timed(`${base}/api/chat/completions`, { instance_id: instance.id, messages, ...params },
-    (c) => (c.event === 'delta' ? c.content : null));
+  const delta = (c) => (c.event === 'delta' ? c.content : null);
+  const gateway = () => timed(`${base}/api/chat/completions`, { instance_id: instance.id, messages, ...params }, delta);
+  const conversation = (await api(base, 'POST', '/conversations', { target: { kind: 'model', model_id: starter.id }, params: { ...params, stop: [] } })).body;
+  const turns = `${base}/api/conversations/${conversation.id}/turns`;
+  // Every round regenerates the answer to the same question: same prompt as the other paths.
+  const saved = () => timed(turns, { action: 'regenerate' }, delta);
 
-  await direct(); // warm the prompt cache and the page cache alike for both paths
+  await direct(); // warm the prompt cache and the page cache alike for every path
   await gateway();
-  const results = { direct: [], gateway: [] };
+  await timed(turns, { action: 'send', content: messages[0].content }, delta);
+  const paths = [['direct', direct], ['gateway', gateway], ['saved', saved]];
+  const results = { direct: [], gateway: [], saved: [] };
   for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 ? [['gateway', gateway], ['direct', direct]] : [['direct', direct], ['gateway', gateway]];
+    const order = paths.map((_, k) => paths[(k + i) % paths.length]); // rotate who goes first
     for (const [name, run] of order) results[name].push(await run());
   }
   await api(base, 'POST', `/instances/${instance.id}/stop`);
@@ -74,17 +83,20 @@ try {
   };
   const d = row('direct');
   const g = row('gateway');
+  const c = row('saved');
+  const ratio = (x) => `${(x.tps / d.tps * 100).toFixed(1)} % tokens/s, TTFT ${x.ttft - d.ttft >= 0 ? '+' : ''}${(x.ttft - d.ttft).toFixed(1)} ms`;
   const report = [
     `# Chat streaming: llmops vs direct llama-server`,
     ``,
-    `${new Date().toISOString()}, ${ROUNDS} interleaved rounds, starter model, temperature 0, max_tokens ${MAX_TOKENS}.`,
+    `${new Date().toISOString()}, ${ROUNDS} interleaved rounds, ${PROFILE} build, starter model, temperature 0, max_tokens ${MAX_TOKENS}.`,
     ``,
     `| path | median TTFT (ms) | median tokens/s | deltas |`,
     `| --- | ---: | ---: | ---: |`,
     `| direct to llama-server | ${d.ttft.toFixed(1)} | ${d.tps.toFixed(1)} | ${d.pieces} |`,
     `| through llmops (/api/chat/completions) | ${g.ttft.toFixed(1)} | ${g.tps.toFixed(1)} | ${g.pieces} |`,
+    `| through llmops, saved conversation (/api/conversations/{id}/turns) | ${c.ttft.toFixed(1)} | ${c.tps.toFixed(1)} | ${c.pieces} |`,
     ``,
-    `Ratio tokens/s (llmops / direct): **${(g.tps / d.tps * 100).toFixed(1)} %**; TTFT added at the median: **${(g.ttft - d.ttft).toFixed(1)} ms**.`,
+    `Versus direct, at the median: plain stream **${ratio(g)}**; saved conversation (the UI's path) **${ratio(c)}**.`,
   ].join('\n');
   const out = join(ROOT, 'bench-output');
   mkdirSync(out, { recursive: true });

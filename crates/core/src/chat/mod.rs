@@ -34,3 +34,10 @@ pub use params::{ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};
 pub use types::{AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage};
+
+/// Interprets one SSE `data` payload as a chat chunk, returning how many deltas it carries;
+/// public for the fuzz target (`crates/core/fuzz`).
+#[doc(hidden)]
+pub fn interpret_chunk(data: &str) -> Result<usize, String> {
+    openai::interpret(data).map(|chunk| chunk.events.len())
+}

@@ -164,4 +164,52 @@ mod tests {
         assert!(parser.finish());
         assert!(!parser.finish());
     }
+
+    /// The fuzz target's property (crates/core/fuzz), on a deterministic stream of inputs built
+    /// from the pieces that matter, so that CI checks it without nightly: the events never
+    /// depend on where the network split the bytes.
+    #[test]
+    fn events_do_not_depend_on_how_the_bytes_are_split() {
+        const PIECES: [&[u8]; 12] = [
+            b"data:",
+            b"data: ",
+            b"event: x",
+            b"id: 1",
+            b":c",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b"{\"a\":1}",
+            "é你".as_bytes(),
+            b"\xff",
+            b" ",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2000 {
+            let len = (next() % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .flat_map(|_| {
+                    PIECES[(next() % PIECES.len() as u64) as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            let expected = SseParser::new().feed(&bytes);
+            let piece = (next() % 7 + 1) as usize;
+            let mut parser = SseParser::new();
+            let events: Vec<_> = bytes.chunks(piece).flat_map(|c| parser.feed(c)).collect();
+            assert_eq!(
+                events,
+                expected,
+                "input {:?} in pieces of {piece}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
 }

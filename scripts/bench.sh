@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm run bench`: release build of llmops, then the chat benchmarks (reports in bench-output/).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+if [[ "${BENCH_PROFILE:-release}" == release ]]; then
+  step "building llmops (release)"
+  cargo build --release -p llmops-server
+fi
+[[ -f ui/dist/index.html ]] || npm run --silent ui:build
+node bench/chat-stream.mjs
