@@ -94,9 +94,9 @@ try {
 
   step('Chat streams over the Tauri channel');
   await click(await find('[data-testid="nav-chat"]'));
-  const select = await waitFor('the instance picker', () => find('[data-testid="chat-instance"]'), 10_000, 200);
-  await waitFor('a running instance to pick', async () => (await findAll('[data-testid="chat-instance"] option')).length >= 1, 10_000, 200);
-  await script('const s = arguments[0]; if (!s.value && s.options.length) { s.value = s.options[s.options.length - 1].value; s.dispatchEvent(new Event("change")); }', [{ [ELEMENT]: select }]);
+  const select = await waitFor('the chat target picker', () => find('[data-testid="chat-target"]'), 10_000, 200);
+  await waitFor('a running model to pick', async () => (await findAll('[data-testid="chat-target"] option[value^="model:"]')).length >= 1, 10_000, 200);
+  await script('const s = arguments[0]; const o = [...s.options].find((x) => x.value.startsWith("model:")); if (s.value !== o.value) { s.value = o.value; s.dispatchEvent(new Event("change")); }', [{ [ELEMENT]: select }]);
   await type(await find('[data-testid="chat-input"]'), 'Say hello in five words.');
   await click(await find('[data-testid="chat-send"]'));
   // A tiny model sometimes rambles to its context limit: allow for it, and fail at once on an error.
@@ -105,7 +105,7 @@ try {
     if (errors.length) throw new Error(`the chat failed: ${await textOf(errors[0])}`);
     return (await findAll('[data-testid="chat-stats"]')).length > 0;
   }, 180_000, 250);
-  const answers = await findAll('[data-testid="chat-message"][data-role="assistant"]');
+  const answers = await findAll('[data-testid="chat-message"][data-role="assistant"] [data-testid="markdown"]');
   const answer = (await textOf(answers[answers.length - 1])).trim();
   console.log(`    answer: ${answer.slice(0, 120)}`);
   assert.ok(answer.length > 0, 'the assistant answered in the window');
