@@ -1,6 +1,7 @@
 //! Tauri commands: one per core call, same names as the HTTP API's operations.
 
 use llmops_core::alerts::{AlertList, AlertRules};
+use llmops_core::engine::{DeployPreset, EngineInfo};
 use llmops_core::error::AppError;
 use llmops_core::history::{History, HistoryRange};
 use llmops_core::library::{Model, ModelDetail, NewModel};
@@ -96,4 +97,14 @@ pub async fn instance_logs(
 ) -> CommandResult<Vec<LogLine>> {
     let limit = limit.unwrap_or(DEFAULT_LOG_LIMIT).min(MAX_LOG_LIMIT);
     Ok(core.supervisor.logs(&instance_id, since, limit)?)
+}
+
+#[tauri::command]
+pub async fn engines_info(core: State<'_, Core>) -> CommandResult<Vec<EngineInfo>> {
+    Ok(core.supervisor.engines().await)
+}
+
+#[tauri::command]
+pub async fn deploy_presets() -> CommandResult<Vec<DeployPreset>> {
+    Ok(llmops_core::engine::deploy_presets())
 }

@@ -49,6 +49,8 @@ pub fn run() {
             commands::start_model,
             commands::stop_instance,
             commands::instance_logs,
+            commands::engines_info,
+            commands::deploy_presets,
             chat_commands::chat_stream,
             chat_commands::chat_turn,
             chat_commands::chat_cancel,

@@ -12,6 +12,8 @@ fn export_all(dir: &Path) {
     crate::error::ErrorBody::export_all_to(dir).unwrap();
     crate::library::NewModel::export_all_to(dir).unwrap();
     crate::library::ModelDetail::export_all_to(dir).unwrap();
+    crate::engine::EngineInfo::export_all_to(dir).unwrap();
+    crate::engine::DeployPreset::export_all_to(dir).unwrap();
     crate::chat::ChatRequest::export_all_to(dir).unwrap();
     crate::chat::ChatStreamEvent::export_all_to(dir).unwrap();
     crate::chat::ConversationDetail::export_all_to(dir).unwrap();

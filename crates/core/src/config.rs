@@ -10,6 +10,10 @@ pub struct CoreConfig {
     pub paths: AppPaths,
     /// Explicit `llama-server` binary (`LLMOPS_LLAMA_SERVER`); otherwise the cache, then PATH.
     pub llama_server: Option<PathBuf>,
+    /// Explicit `vllm` binary (`LLMOPS_VLLM`).
+    pub vllm: Option<PathBuf>,
+    /// Explicit `docker` binary (`LLMOPS_DOCKER`).
+    pub docker: Option<PathBuf>,
     /// How many instances may run at once.
     pub max_instances: usize,
     /// How long a stopping engine gets between SIGTERM and SIGKILL.
@@ -32,6 +36,8 @@ impl CoreConfig {
         CoreConfig {
             paths,
             llama_server: None,
+            vllm: None,
+            docker: None,
             max_instances: 5,
             stop_grace: Duration::from_secs(5),
             start_timeout: None,
@@ -42,11 +48,27 @@ impl CoreConfig {
         }
     }
 
+    /// The configured binary of an engine, if any.
+    pub fn binary_override(&self, engine: crate::engine::EngineKind) -> Option<&std::path::Path> {
+        use crate::engine::EngineKind;
+        match engine {
+            EngineKind::LlamaCpp => self.llama_server.as_deref(),
+            EngineKind::Vllm => self.vllm.as_deref(),
+            EngineKind::VllmDocker => self.docker.as_deref(),
+            EngineKind::Custom => None,
+        }
+    }
+
     pub fn from_env() -> Self {
         let mut config = CoreConfig::new(AppPaths::from_env());
-        config.llama_server = std::env::var_os("LLMOPS_LLAMA_SERVER")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from);
+        let path_var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        config.llama_server = path_var("LLMOPS_LLAMA_SERVER");
+        config.vllm = path_var("LLMOPS_VLLM");
+        config.docker = path_var("LLMOPS_DOCKER");
         config.nvml_lib = std::env::var_os("LLMOPS_NVML_LIB")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from);

@@ -19,6 +19,8 @@ pub fn router(core: Core, ui_dir: PathBuf) -> Router {
         .route("/alerts/rules", get(alerts::rules).put(alerts::set_rules))
         .route("/models", get(models::list).post(models::add))
         .route("/models/deploy", post(models::deploy))
+        .route("/engines", get(models::engines))
+        .route("/engines/presets", get(models::presets))
         .route("/models/{id}", get(models::detail).delete(models::remove))
         .route("/models/{id}/stop", post(models::stop))
         .route("/models/{id}/start", post(models::start))

@@ -3,4 +3,4 @@
 /**
  * The engines llmops knows how to launch.
  */
-export type EngineKind = "llama_cpp";
+export type EngineKind = "llama_cpp" | "vllm" | "vllm_docker" | "custom";

@@ -5,7 +5,11 @@ import type { InstanceState } from "./InstanceState";
 /**
  * What the UI knows about one running (or finished) instance of a model.
  */
-export type InstanceInfo = { id: string, model_id: string, model_name: string, engine: EngineKind, port: number, pid: number | null, state: InstanceState, 
+export type InstanceInfo = { id: string, model_id: string, model_name: string, 
+/**
+ * The OpenAI `model` field the engine answers to.
+ */
+served_model: string, engine: EngineKind, port: number, pid: number | null, state: InstanceState, 
 /**
  * OpenAI-compatible base, e.g. `http://127.0.0.1:41234/v1`.
  */

@@ -4,9 +4,9 @@
  * The life of one instance. Only the transitions in [`InstanceState::can_become`] happen.
  *
  * ```text
- * Starting ──► Running ──► Stopping ──► Stopped
- *    │  └────────┼────────────►│
- *    └───────────┴─────────────┴──► Failed(reason)
+ * Pending ──► Starting ──► Running ──► Stopping ──► Stopped
+ *    │           │  └────────┼────────────►│
+ *    └───────────┴───────────┴─────────────┴──► Failed(reason)
  * ```
  */
-export type InstanceState = { "kind": "starting" } | { "kind": "running" } | { "kind": "stopping" } | { "kind": "stopped" } | { "kind": "failed", reason: string, };
+export type InstanceState = { "kind": "pending" } | { "kind": "starting" } | { "kind": "running" } | { "kind": "stopping" } | { "kind": "stopped" } | { "kind": "failed", reason: string, };

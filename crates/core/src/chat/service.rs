@@ -67,7 +67,7 @@ impl ChatService {
         let target = Upstream {
             base_url: instance.base_url,
             api_key: None,
-            model: instance.model_name,
+            model: instance.served_model,
         };
         let params = ChatParams {
             temperature: request.temperature,
@@ -95,7 +95,7 @@ impl ChatService {
                 let upstream = Upstream {
                     base_url: instance.base_url,
                     api_key: None,
-                    model: instance.model_name,
+                    model: instance.served_model,
                 };
                 Ok((upstream, model.name))
             }

@@ -3,13 +3,49 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::{EngineError, EngineKind};
+use super::{EngineError, EngineKind, EngineSettings};
+use crate::library::Model;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedBinary {
     pub path: PathBuf,
-    /// Where it was found: "configured", "cache" or "PATH".
+    /// Where it was found: "configured", "cache", "PATH" or "command" (a custom engine's own).
     pub source: &'static str,
+}
+
+/// The program that runs the model: its engine's binary, or a custom engine's first command item
+/// (a path, or a name looked up on PATH).
+pub fn resolve_for_model(
+    model: &Model,
+    configured: Option<&Path>,
+    engines_dir: &Path,
+) -> Result<ResolvedBinary, EngineError> {
+    let EngineSettings::Custom(custom) = &model.settings else {
+        return resolve_binary(model.engine, configured, engines_dir);
+    };
+    let program = custom
+        .command
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
+    let not_found = || EngineError::CommandNotFound {
+        program: program.to_string(),
+    };
+    if program.contains('/') {
+        let path = PathBuf::from(program);
+        return is_executable(&path)
+            .then_some(ResolvedBinary {
+                path,
+                source: "command",
+            })
+            .ok_or_else(not_found);
+    }
+    on_path(program)
+        .map(|path| ResolvedBinary {
+            path,
+            source: "PATH",
+        })
+        .ok_or_else(not_found)
 }
 
 pub fn resolve_binary(
@@ -17,7 +53,11 @@ pub fn resolve_binary(
     configured: Option<&Path>,
     engines_dir: &Path,
 ) -> Result<ResolvedBinary, EngineError> {
-    let name = engine.binary_name();
+    let (Some(name), Some(env_var)) = (engine.binary_name(), engine.binary_env_var()) else {
+        return Err(EngineError::CommandNotFound {
+            program: engine.as_str().into(),
+        });
+    };
     if let Some(path) = configured {
         if is_executable(path) {
             return Ok(ResolvedBinary {
@@ -28,7 +68,7 @@ pub fn resolve_binary(
         return Err(EngineError::ConfiguredBinaryMissing {
             engine: name,
             path: path.display().to_string(),
-            env_var: engine.binary_env_var(),
+            env_var,
         });
     }
     if let Some(path) = newest_in_cache(engines_dir, name) {
@@ -46,7 +86,8 @@ pub fn resolve_binary(
     Err(EngineError::BinaryNotFound {
         engine: name,
         searched: format!("{}, PATH", engines_dir.display()),
-        env_var: engine.binary_env_var(),
+        env_var,
+        hint: install_hint(engine),
     })
 }
 
@@ -61,6 +102,19 @@ fn newest_in_cache(engines_dir: &Path, name: &str) -> Option<PathBuf> {
         .collect();
     candidates.sort();
     candidates.pop()
+}
+
+fn install_hint(engine: EngineKind) -> &'static str {
+    match engine {
+        EngineKind::LlamaCpp => "Run `npm start` (scripts/setup.sh) to build it",
+        EngineKind::Vllm => {
+            "Install vLLM (`pip install vllm`, needs an NVIDIA GPU) so that `vllm` is on PATH"
+        }
+        EngineKind::VllmDocker => {
+            "Install Docker with the NVIDIA Container Toolkit so that `docker` is on PATH"
+        }
+        EngineKind::Custom => "Check the command",
+    }
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {

@@ -7,32 +7,57 @@ use ts_rs::TS;
 pub enum EngineKind {
     /// llama.cpp's `llama-server`.
     LlamaCpp,
+    /// `vllm serve` as a process.
+    Vllm,
+    /// The `vllm/vllm-openai` image under `docker run`.
+    VllmDocker,
+    /// Any OpenAI-compatible server started from a command template.
+    Custom,
 }
 
 impl EngineKind {
+    pub const ALL: [EngineKind; 4] = [
+        EngineKind::LlamaCpp,
+        EngineKind::Vllm,
+        EngineKind::VllmDocker,
+        EngineKind::Custom,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EngineKind::LlamaCpp => "llama_cpp",
+            EngineKind::Vllm => "vllm",
+            EngineKind::VllmDocker => "vllm_docker",
+            EngineKind::Custom => "custom",
         }
     }
 
     pub fn parse(s: &str) -> Option<EngineKind> {
-        match s {
-            "llama_cpp" => Some(EngineKind::LlamaCpp),
-            _ => None,
-        }
+        EngineKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn binary_name(self) -> &'static str {
+    /// The executable looked up for this engine; a custom engine names its own.
+    pub fn binary_name(self) -> Option<&'static str> {
         match self {
-            EngineKind::LlamaCpp => "llama-server",
+            EngineKind::LlamaCpp => Some("llama-server"),
+            EngineKind::Vllm => Some("vllm"),
+            EngineKind::VllmDocker => Some("docker"),
+            EngineKind::Custom => None,
         }
     }
 
     /// The environment variable that pins this engine's binary.
-    pub fn binary_env_var(self) -> &'static str {
+    pub fn binary_env_var(self) -> Option<&'static str> {
         match self {
-            EngineKind::LlamaCpp => "LLMOPS_LLAMA_SERVER",
+            EngineKind::LlamaCpp => Some("LLMOPS_LLAMA_SERVER"),
+            EngineKind::Vllm => Some("LLMOPS_VLLM"),
+            EngineKind::VllmDocker => Some("LLMOPS_DOCKER"),
+            EngineKind::Custom => None,
         }
+    }
+
+    /// Whether the model's path must be a weights file on this machine.
+    pub fn needs_local_file(self) -> bool {
+        matches!(self, EngineKind::LlamaCpp)
     }
 }

@@ -3,13 +3,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::LaunchSpec;
+use super::launch::{LaunchSpec, StopStyle};
+use super::LlamaCppSettings;
 use crate::library::Model;
 
 /// Large GGUF files are memory-mapped; even 70B models are usually ready well within this.
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
-pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchSpec {
+pub(super) fn launch_spec(
+    model: &Model,
+    settings: &LlamaCppSettings,
+    program: PathBuf,
+    port: u16,
+) -> LaunchSpec {
     let mut args = vec![
         "--model".to_string(),
         model.path.clone(),
@@ -23,14 +29,16 @@ pub(super) fn launch_spec(model: &Model, program: PathBuf, port: u16) -> LaunchS
         "--alias".to_string(),
         model.name.clone(),
     ];
-    args.extend(model.settings.args());
+    args.extend(settings.args());
     args.extend(model.extra_args.iter().cloned());
     LaunchSpec {
         program,
         args,
-        health_path: "/health",
+        health_path: "/health".into(),
         start_timeout: START_TIMEOUT,
         ready_marker: Some("listening on"),
+        served_model: model.name.clone(),
+        stop: StopStyle::ProcessGroup,
     }
 }
 
@@ -50,14 +58,15 @@ mod tests {
             extra_args: vec!["--threads".into(), "2".into()],
             restart_policy: Default::default(),
             port: None,
-            settings: crate::engine::LlamaCppSettings {
-                threads: Some(4),
-                ..Default::default()
-            },
+            settings: Default::default(),
             starter: false,
             created_at: 0,
         };
-        let spec = launch_spec(&model, PathBuf::from("/bin/llama-server"), 4242);
+        let settings = LlamaCppSettings {
+            threads: Some(4),
+            ..Default::default()
+        };
+        let spec = launch_spec(&model, &settings, PathBuf::from("/bin/llama-server"), 4242);
         assert_eq!(
             spec.args,
             [

@@ -2,17 +2,29 @@
 //! into the exact argv that launches it. Nothing here starts a process; the supervisor does.
 
 mod binary;
+mod custom;
+mod docker;
+mod engine_settings;
+mod info;
 mod kind;
 mod launch;
 mod llama_cpp;
+mod presets;
 mod settings;
 mod version;
+mod vllm;
 
-pub use binary::{resolve_binary, ResolvedBinary};
+pub use binary::{resolve_binary, resolve_for_model, ResolvedBinary};
+pub use custom::CustomSettings;
+pub use docker::{container_name, VllmDockerSettings, DEFAULT_VLLM_IMAGE};
+pub use engine_settings::EngineSettings;
+pub use info::{engines_info, EngineInfo};
 pub use kind::EngineKind;
-pub use launch::LaunchSpec;
+pub use launch::{LaunchSpec, StopStyle};
+pub use presets::{deploy_presets, DeployPreset};
 pub use settings::{LlamaCppSettings, KV_CACHE_TYPES};
 pub use version::VersionCache;
+pub use vllm::{VllmSettings, VLLM_DTYPES};
 
 use thiserror::Error;
 
@@ -20,12 +32,17 @@ use crate::error::{CodedError, ErrorKind};
 
 #[derive(Debug, Error)]
 pub enum EngineError {
-    #[error("{engine} was not found (looked in: {searched}). Run `npm start` (scripts/setup.sh) to build it, or set {env_var} to its path")]
+    #[error(
+        "{engine} was not found (looked in: {searched}). {hint}, or set {env_var} to its path"
+    )]
     BinaryNotFound {
         engine: &'static str,
         searched: String,
         env_var: &'static str,
+        hint: &'static str,
     },
+    #[error("the custom engine's program {program:?} was not found or is not executable; give its full path or put it on PATH")]
+    CommandNotFound { program: String },
     #[error(
         "the configured {engine} binary {path} does not exist or is not executable; fix {env_var}"
     )]
@@ -41,6 +58,7 @@ impl CodedError for EngineError {
         match self {
             EngineError::BinaryNotFound { .. } => "engine_binary_not_found",
             EngineError::ConfiguredBinaryMissing { .. } => "engine_binary_missing",
+            EngineError::CommandNotFound { .. } => "engine_command_not_found",
         }
     }
 

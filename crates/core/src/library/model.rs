@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::engine::{EngineKind, LlamaCppSettings};
+use crate::engine::{EngineKind, EngineSettings};
 
 pub const STARTER_MODEL_FILE: &str = "SmolLM2-135M-Instruct-Q4_1.gguf";
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
@@ -12,7 +12,8 @@ pub struct Model {
     pub id: String,
     pub name: String,
     pub engine: EngineKind,
-    /// Absolute path of the weights file (GGUF for llama.cpp).
+    /// What to serve: the absolute path of a GGUF file for llama.cpp; a Hugging Face repository
+    /// or a local folder for vLLM; the `{model}` value of a custom command.
     pub path: String,
     pub context_size: u32,
     /// Extra engine arguments, passed as an argv list, never through a shell.
@@ -21,8 +22,8 @@ pub struct Model {
     pub restart_policy: RestartPolicy,
     /// A fixed port; `None` picks a free one at each start.
     pub port: Option<u16>,
-    /// Engine settings (llama.cpp).
-    pub settings: LlamaCppSettings,
+    /// Engine settings, tagged by `engine` (always the same engine as `engine`).
+    pub settings: EngineSettings,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -51,7 +52,7 @@ pub struct NewModel {
     pub port: Option<u16>,
     #[serde(default)]
     #[ts(optional)]
-    pub settings: Option<LlamaCppSettings>,
+    pub settings: Option<EngineSettings>,
 }
 
 /// Whether an instance that fails is started again (with exponential backoff).

@@ -3,7 +3,7 @@ use std::path::Path;
 use thiserror::Error;
 
 use super::model::{Model, ModelDetail, NewModel, RestartPolicy, STARTER_MODEL_NAME};
-use crate::engine::EngineKind;
+use crate::engine::{EngineKind, EngineSettings};
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::paths::AppPaths;
@@ -21,6 +21,13 @@ pub enum LibraryError {
     EmptyName,
     #[error("the model path {0:?} is not absolute; give the full path of the weights file")]
     RelativePath(String),
+    #[error("say which model to serve: a Hugging Face repository (e.g. Qwen/Qwen2.5-7B-Instruct) or a local folder")]
+    EmptyPath,
+    #[error("the settings are for {settings} but the engine is {engine}; pick one")]
+    EngineMismatch {
+        engine: &'static str,
+        settings: &'static str,
+    },
     #[error("context size {0} is out of range; use a value between 256 and {MAX_CONTEXT_SIZE}")]
     BadContextSize(u32),
     #[error("port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
@@ -43,6 +50,8 @@ impl CodedError for LibraryError {
             LibraryError::NotFound(_) => "model_not_found",
             LibraryError::EmptyName => "model_name_empty",
             LibraryError::RelativePath(_) => "model_path_not_absolute",
+            LibraryError::EmptyPath => "model_path_empty",
+            LibraryError::EngineMismatch { .. } => "model_engine_mismatch",
             LibraryError::BadContextSize(_) => "model_context_size_invalid",
             LibraryError::DuplicatePath { .. } => "model_path_duplicate",
             LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
@@ -152,8 +161,29 @@ impl ModelLibrary {
         if name.is_empty() {
             return Err(LibraryError::EmptyName);
         }
+        let settings = match (new.engine, new.settings) {
+            (Some(engine), Some(settings)) if settings.kind() != engine => {
+                return Err(LibraryError::EngineMismatch {
+                    engine: engine.as_str(),
+                    settings: settings.kind().as_str(),
+                })
+            }
+            (_, Some(settings)) => settings,
+            (engine, None) => {
+                let engine = engine.unwrap_or(EngineKind::LlamaCpp);
+                EngineSettings::defaults_for(engine).ok_or_else(|| {
+                    LibraryError::BadSettings(
+                        "a custom engine needs a command: the program, then its arguments".into(),
+                    )
+                })?
+            }
+        };
+        let engine = settings.kind();
         let path = new.path.trim().to_string();
-        if !Path::new(&path).is_absolute() {
+        if path.is_empty() && engine != EngineKind::Custom {
+            return Err(LibraryError::EmptyPath);
+        }
+        if engine.needs_local_file() && !Path::new(&path).is_absolute() {
             return Err(LibraryError::RelativePath(path));
         }
         let context_size = new.context_size.unwrap_or(DEFAULT_CONTEXT_SIZE);
@@ -164,9 +194,10 @@ impl ModelLibrary {
             return Err(LibraryError::PrivilegedPort(port));
         }
         let extra_args = new.extra_args.unwrap_or_default();
-        validate_extra_args(&extra_args)?;
-        let settings = new.settings.unwrap_or_default();
-        settings.validate().map_err(LibraryError::BadSettings)?;
+        validate_extra_args(engine, &extra_args)?;
+        settings
+            .validate(new.port.is_some())
+            .map_err(LibraryError::BadSettings)?;
         let restart_policy = new.restart_policy.unwrap_or_default();
         if let RestartPolicy::OnFailure { max_retries } = restart_policy {
             if !(1..=20).contains(&max_retries) {
@@ -176,7 +207,7 @@ impl ModelLibrary {
         Ok(Model {
             id: uuid::Uuid::new_v4().to_string(),
             name,
-            engine: new.engine.unwrap_or(EngineKind::LlamaCpp),
+            engine,
             path,
             context_size,
             extra_args,
@@ -196,17 +227,30 @@ impl ModelLibrary {
 }
 
 /// Flags llmops sets itself: letting a user override them would break supervision (the port
-/// we poll, the address we bind) or contradict the model's own path.
-const MANAGED_FLAGS: &[&str] = &["--port", "--host", "-m", "--model", "--alias"];
+/// we poll, the address we bind) or contradict the model's own path and name.
+fn managed_flags(engine: EngineKind) -> &'static [&'static str] {
+    match engine {
+        EngineKind::LlamaCpp => &["--port", "--host", "-m", "--model", "--alias"],
+        EngineKind::Vllm | EngineKind::VllmDocker => &[
+            "--port",
+            "--host",
+            "--model",
+            "--served-model-name",
+            "--max-model-len",
+        ],
+        // A custom command is the user's own: they place {port} themselves.
+        EngineKind::Custom => &[],
+    }
+}
 
-fn validate_extra_args(args: &[String]) -> Result<(), LibraryError> {
+fn validate_extra_args(engine: EngineKind, args: &[String]) -> Result<(), LibraryError> {
     for arg in args {
         let flag = arg.split('=').next().unwrap_or_default();
         let problem = if arg.trim().is_empty() {
             Some("it is empty")
         } else if arg.contains(['\0', '\n', '\r']) {
             Some("it contains a line break or a NUL character")
-        } else if MANAGED_FLAGS.contains(&flag) {
+        } else if managed_flags(engine).contains(&flag) {
             Some("llmops sets this flag itself; use the model's path and port settings")
         } else {
             None

@@ -31,6 +31,14 @@ pub struct InstanceRecord {
     pub transitions: Vec<TransitionRecord>,
 }
 
+/// An instance the store says was alive when the previous run ended.
+pub struct UnfinishedInstance {
+    pub id: String,
+    pub engine: String,
+    pub pid: Option<u32>,
+    pub proc_start: Option<u64>,
+}
+
 impl Store {
     /// Records the instance's current state: upserts its row and appends the transition.
     pub async fn record_instance_state(&self, info: &InstanceInfo) -> Result<(), StoreError> {
@@ -121,14 +129,41 @@ impl Store {
 
     /// Instances whose last recorded state is not terminal: after a crash of the app these are
     /// the ones whose processes may have survived.
-    pub async fn unfinished_instances(&self) -> Result<Vec<(String, Option<u32>)>, StoreError> {
+    /// The engine process of an instance, once spawned.
+    pub async fn record_instance_process(
+        &self,
+        id: &str,
+        pid: u32,
+        proc_start: Option<u64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE instances SET pid = ?2, proc_start = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(pid)
+            .bind(proc_start.map(|t| t as i64))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Instances a previous run left unfinished (it crashed or was killed).
+    pub async fn unfinished_instances(&self) -> Result<Vec<UnfinishedInstance>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, pid FROM instances WHERE state IN ('starting', 'running', 'stopping')",
+            "SELECT id, engine, pid, proc_start FROM instances
+             WHERE state IN ('pending', 'starting', 'running', 'stopping')",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("id")?, row.try_get("pid")?)))
+            .map(|row| {
+                Ok(UnfinishedInstance {
+                    id: row.try_get("id")?,
+                    engine: row.try_get("engine")?,
+                    pid: row.try_get("pid")?,
+                    proc_start: row
+                        .try_get::<Option<i64>, _>("proc_start")?
+                        .map(|t| t as u64),
+                })
+            })
             .collect()
     }
 

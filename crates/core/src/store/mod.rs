@@ -18,7 +18,7 @@ use thiserror::Error;
 use crate::error::{CodedError, ErrorKind};
 
 pub use chat::AnswerText;
-pub use instances::{InstanceRecord, TransitionRecord};
+pub use instances::{InstanceRecord, TransitionRecord, UnfinishedInstance};
 pub use rollups::Rollup;
 
 #[derive(Debug, Error)]

@@ -3,7 +3,7 @@
 use sqlx::Row;
 
 use super::{Store, StoreError};
-use crate::engine::EngineKind;
+use crate::engine::{EngineKind, EngineSettings};
 use crate::library::Model;
 
 impl Store {
@@ -71,11 +71,12 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
     let engine: String = row.try_get("engine")?;
     let extra_args: String = row.try_get("extra_args")?;
     let restart_policy: String = row.try_get("restart_policy")?;
+    let engine_kind =
+        EngineKind::parse(&engine).ok_or_else(|| corrupt(format!("unknown engine {engine:?}")))?;
     Ok(Model {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        engine: EngineKind::parse(&engine)
-            .ok_or_else(|| corrupt(format!("unknown engine {engine:?}")))?,
+        engine: engine_kind,
         path: row.try_get("path")?,
         context_size: row.try_get("context_size")?,
         extra_args: serde_json::from_str(&extra_args)
@@ -85,7 +86,7 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
         port: row
             .try_get::<Option<i64>, _>("port")?
             .and_then(|p| u16::try_from(p).ok()),
-        settings: serde_json::from_str(&row.try_get::<String, _>("settings")?)
+        settings: EngineSettings::from_stored(engine_kind, &row.try_get::<String, _>("settings")?)
             .map_err(|e| corrupt(format!("settings: {e}")))?,
         starter: row.try_get("starter")?,
         created_at: row.try_get("created_at")?,

@@ -20,6 +20,8 @@ pub struct InstanceInfo {
     pub id: String,
     pub model_id: String,
     pub model_name: String,
+    /// The OpenAI `model` field the engine answers to.
+    pub served_model: String,
     pub engine: EngineKind,
     pub port: u16,
     pub pid: Option<u32>,

@@ -7,7 +7,7 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
-use crate::engine::LaunchSpec;
+use crate::engine::{LaunchSpec, StopStyle};
 
 pub(super) fn spawn(spec: &LaunchSpec) -> std::io::Result<Child> {
     let mut command = Command::new(&spec.program);
@@ -76,6 +76,65 @@ pub(super) async fn terminate_group(
     Ok(status)
 }
 
+/// Ends an engine the way its launch asks: `docker stop` for a container (which ends the
+/// `docker run` client too), then the process group in every case.
+pub(super) async fn end_engine(
+    stop: &StopStyle,
+    child: &mut Child,
+    pgid: u32,
+    grace: Duration,
+) -> std::io::Result<ExitStatus> {
+    if let StopStyle::Docker { docker, container } = stop {
+        docker_stop(docker, container, grace).await;
+    }
+    terminate_group(child, pgid, grace).await
+}
+
+/// `docker stop -t <grace> <container>`; a failure is logged (the container may be gone).
+pub(super) async fn docker_stop(docker: &std::path::Path, container: &str, grace: Duration) {
+    let secs = grace.as_secs().max(1).to_string();
+    let run = Command::new(docker)
+        .args(["stop", "-t", &secs, container])
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    match tokio::time::timeout(grace + Duration::from_secs(15), run).await {
+        Ok(Ok(out)) if out.status.success() => tracing::info!(container, "docker stop done"),
+        Ok(Ok(out)) => {
+            tracing::warn!(container, stderr = %String::from_utf8_lossy(&out.stderr).trim(), "docker stop failed")
+        }
+        Ok(Err(err)) => tracing::warn!(container, %err, "could not run docker stop"),
+        Err(_) => tracing::warn!(container, "docker stop timed out"),
+    }
+}
+
+/// `docker rm -f <container>` without waiting: for containers a crashed run or a dead client
+/// left behind.
+pub(super) fn docker_remove(docker: &std::path::Path, container: &str) {
+    let spawned = std::process::Command::new(docker)
+        .args(["rm", "-f", container])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match spawned {
+        // Reap it on a thread so that it never lingers as a zombie.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(err) => tracing::warn!(container, %err, "could not run docker rm -f"),
+    }
+}
+
+/// When a process started, in clock ticks since boot (`/proc/<pid>/stat` field 22): with the
+/// pid it identifies one process, even after the pid is reused.
+pub fn process_start_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command (which may hold spaces) start at field 3 ("state").
+    let (_, rest) = stat.rsplit_once(") ")?;
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
 /// After the leader exited on its own, make sure nothing of its group lingers.
 pub(super) fn kill_leftovers(pgid: u32) {
     signal_group(pgid, Signal::SIGKILL);
@@ -120,9 +179,11 @@ mod tests {
         LaunchSpec {
             program: "/bin/sh".into(),
             args: vec!["-c".into(), script.into()],
-            health_path: "/health",
+            health_path: "/health".into(),
             start_timeout: Duration::from_secs(1),
             ready_marker: None,
+            served_model: "m".into(),
+            stop: StopStyle::ProcessGroup,
         }
     }
 
@@ -185,5 +246,13 @@ mod tests {
             describe_exit(child.wait().await.unwrap()),
             "exited with code 3"
         );
+    }
+
+    #[test]
+    fn start_time_identifies_a_process() {
+        let me = std::process::id();
+        let started = process_start_ticks(me).expect("our own start time");
+        assert_eq!(process_start_ticks(me), Some(started));
+        assert_eq!(process_start_ticks(u32::MAX - 1), None);
     }
 }

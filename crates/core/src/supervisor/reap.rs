@@ -1,40 +1,67 @@
-//! After the app itself crashed, the engines it started may still run. At startup, find the
-//! instances the store says were alive, end those processes that are provably ours, and record
-//! them all as failed so that history tells the truth.
+//! After the app itself crashed, the engines it started may still run: an engine that ignored
+//! the parent-death signal, or a container (killing the `docker run` client leaves it running).
+//! At startup, find the instances the store says were alive, end those that are provably ours
+//! (same pid *and* process start time; a container named after the instance), and record them
+//! all as failed so that history tells the truth.
 
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
-use super::process::process_exists;
-use crate::store::Store;
+use super::process::{docker_remove, process_exists, process_start_ticks};
+use crate::config::CoreConfig;
+use crate::engine::{container_name, resolve_binary, EngineKind};
+use crate::store::{Store, UnfinishedInstance};
 use crate::time::now_ms;
 
-pub(super) async fn reap_survivors(store: &Store) {
+pub(super) async fn reap_survivors(store: &Store, config: &CoreConfig) {
     let survivors = match store.unfinished_instances().await {
         Ok(list) => list,
         Err(err) => return tracing::error!(%err, "could not read unfinished instances"),
     };
-    for (id, pid) in survivors {
-        let reason = match pid {
-            Some(pid) if process_exists(pid) && is_engine_group_leader(pid) => {
-                let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
-                tracing::warn!(%id, pid, "ended an engine left running by a previous run of the app");
-                "the app exited while this instance ran; its process was ended at the next start"
-            }
-            _ => "the app exited while this instance ran",
-        };
-        if let Err(err) = store.mark_instance_lost(&id, reason, now_ms()).await {
-            tracing::error!(%id, %err, "could not record a lost instance");
+    for survivor in survivors {
+        let mut reason = "the app exited while this instance ran";
+        if let Some(pid) = survivor.pid.filter(|_| is_ours(&survivor)) {
+            let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            tracing::warn!(id = %survivor.id, pid, "ended an engine left running by a previous run of the app");
+            reason =
+                "the app exited while this instance ran; its process was ended at the next start";
+        }
+        if survivor.engine == EngineKind::VllmDocker.as_str() {
+            remove_container(config, &survivor.id);
+        }
+        if let Err(err) = store
+            .mark_instance_lost(&survivor.id, reason, now_ms())
+            .await
+        {
+            tracing::error!(id = %survivor.id, %err, "could not record a lost instance");
         }
     }
 }
 
-/// A recycled pid is not ours: require a process that leads its own group (as we spawn engines)
-/// and whose command line names an engine we launch.
-fn is_engine_group_leader(pid: u32) -> bool {
+/// A recycled pid is not ours: the process must be alive, lead its own group (as we spawn
+/// engines), and have started when ours did.
+fn is_ours(survivor: &UnfinishedInstance) -> bool {
+    let (Some(pid), Some(started)) = (survivor.pid, survivor.proc_start) else {
+        return false;
+    };
     let leads_group = nix::unistd::getpgid(Some(Pid::from_raw(pid as i32)))
         .map(|g| g.as_raw() as u32 == pid)
         .unwrap_or(false);
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    leads_group && String::from_utf8_lossy(&cmdline).contains("llama-server")
+    process_exists(pid) && leads_group && process_start_ticks(pid) == Some(started)
+}
+
+fn remove_container(config: &CoreConfig, instance_id: &str) {
+    let docker = resolve_binary(
+        EngineKind::VllmDocker,
+        config.binary_override(EngineKind::VllmDocker),
+        &config.paths.engines_dir(),
+    );
+    match docker {
+        Ok(docker) => {
+            let container = container_name(instance_id);
+            tracing::warn!(%container, "removing a container left by a previous run of the app");
+            docker_remove(&docker.path, &container);
+        }
+        Err(err) => tracing::warn!(%err, "cannot remove a container left behind: docker not found"),
+    }
 }

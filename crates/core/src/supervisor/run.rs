@@ -10,11 +10,12 @@ use tokio::task::JoinHandle;
 use super::health::{is_healthy, wait_healthy};
 use super::instance::Instance;
 use super::log_ring::LogStream;
-use super::process::{describe_exit, kill_leftovers, terminate_group};
+use super::process::{describe_exit, docker_remove, end_engine, kill_leftovers};
 use super::restart::after_failure;
 use super::service::Shared;
 use super::state::InstanceState;
 use crate::engine::LaunchSpec;
+use crate::engine::StopStyle;
 use crate::library::RestartPolicy;
 
 const TAIL_LINES_IN_REASON: usize = 15;
@@ -76,7 +77,7 @@ async fn run_to_end(
     match outcome {
         StartOutcome::Ready => shared.transition(instance, InstanceState::Running).await,
         StartOutcome::StopRequested => {
-            return stop(shared, instance, &mut child, pgid, readers).await
+            return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await
         }
         StartOutcome::Exited(status) => {
             let what = exit_text(status);
@@ -84,18 +85,20 @@ async fn run_to_end(
                 shared,
                 instance,
                 pgid,
+                &spec.stop,
                 readers,
                 format!("{what} before becoming ready"),
             )
             .await;
         }
         StartOutcome::TimedOut => {
-            let _ = terminate_group(&mut child, pgid, shared.config.stop_grace).await;
+            let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
             let secs = spec.start_timeout.as_secs();
             return fail(
                 shared,
                 instance,
                 pgid,
+                &spec.stop,
                 readers,
                 format!("not healthy within {secs} s, so it was stopped"),
             )
@@ -113,15 +116,15 @@ async fn run_to_end(
         tokio::select! {
             status = child.wait() => {
                 let what = exit_text(status);
-                return fail(shared, instance, pgid, readers, format!("{what} while running")).await;
+                return fail(shared, instance, pgid, &spec.stop, readers, format!("{what} while running")).await;
             }
-            _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, pgid, readers).await,
+            _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await,
             healthy = check => {
                 strikes = if healthy { 0 } else { strikes + 1 };
                 if strikes >= WATCHDOG_STRIKES {
-                    let _ = terminate_group(&mut child, pgid, shared.config.stop_grace).await;
+                    let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
                     let what = format!("stopped answering its health check ({strikes} times in a row), so it was stopped");
-                    return fail(shared, instance, pgid, readers, what).await;
+                    return fail(shared, instance, pgid, &spec.stop, readers, what).await;
                 }
             }
         }
@@ -133,10 +136,11 @@ async fn stop(
     instance: &Instance,
     child: &mut Child,
     pgid: u32,
+    stop_style: &StopStyle,
     readers: Vec<JoinHandle<()>>,
 ) {
     shared.transition(instance, InstanceState::Stopping).await;
-    match terminate_group(child, pgid, shared.config.stop_grace).await {
+    match end_engine(stop_style, child, pgid, shared.config.stop_grace).await {
         Ok(status) => {
             drain(readers).await;
             instance.log(
@@ -159,10 +163,15 @@ async fn fail(
     shared: &Shared,
     instance: &Instance,
     pgid: u32,
+    stop_style: &StopStyle,
     readers: Vec<JoinHandle<()>>,
     what: String,
 ) {
     kill_leftovers(pgid);
+    // The client is gone; its container may not be.
+    if let StopStyle::Docker { docker, container } = stop_style {
+        docker_remove(docker, container);
+    }
     drain(readers).await;
     instance.flush_log();
     let tail = instance.logs.tail_text(TAIL_LINES_IN_REASON);

@@ -10,7 +10,9 @@ use super::restart::Restarts;
 use super::state::InstanceState;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
-use crate::engine::{resolve_binary, LaunchSpec, VersionCache};
+use crate::engine::{
+    engines_info, resolve_for_model, EngineInfo, EngineKind, LaunchSpec, VersionCache,
+};
 use crate::events::{Event, EventBus};
 use crate::library::ModelLibrary;
 use crate::store::Store;
@@ -73,16 +75,23 @@ impl Shared {
     /// Spawns an instance of the model (user start or automatic restart).
     pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         let model = self.library.get(model_id).await?;
-        if !Path::new(&model.path).is_file() {
+        // A vLLM model may be a repository id; only a path that claims to be local must exist.
+        // (A custom command's {model} means whatever that server makes of it.)
+        let local = model.engine.needs_local_file()
+            || (model.engine == EngineKind::Vllm && model.path.starts_with('/'));
+        if local && !Path::new(&model.path).exists() {
             return Err(SupervisorError::ModelFileMissing { path: model.path });
         }
         let config = &self.config;
-        let binary = resolve_binary(
-            model.engine,
-            config.llama_server.as_deref(),
+        let binary = resolve_for_model(
+            &model,
+            config.binary_override(model.engine),
             &config.paths.engines_dir(),
         )?;
-        let binary_version = self.versions.version_of(&binary.path).await;
+        let binary_version = match model.engine {
+            EngineKind::Custom => None,
+            _ => self.versions.version_of(&binary.path).await,
+        };
 
         let _guard = self.start_lock.lock().await;
         let running = self.active_count();
@@ -93,24 +102,28 @@ impl Shared {
             });
         }
         let port = choose_port(model.port)?;
-        let mut spec = LaunchSpec::for_model(&model, binary.path.clone(), port);
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut spec = LaunchSpec::for_model(
+            &model,
+            binary.path.clone(),
+            port,
+            &id,
+            dirs::home_dir().as_deref(),
+        );
         if let Some(timeout) = self.config.start_timeout {
             spec.start_timeout = timeout;
         }
-        let child = process::spawn(&spec).map_err(|source| SupervisorError::SpawnFailed {
-            program: spec.program.display().to_string(),
-            source,
-        })?;
 
         let now = now_ms();
         let info = InstanceInfo {
-            id: uuid::Uuid::new_v4().to_string(),
+            id,
             model_id: model.id.clone(),
             model_name: model.name.clone(),
+            served_model: spec.served_model.clone(),
             engine: model.engine,
             port,
-            pid: child.id(),
-            state: InstanceState::Starting,
+            pid: None,
+            state: InstanceState::Pending,
             base_url: format!("http://127.0.0.1:{port}/v1"),
             binary: binary.path.display().to_string(),
             binary_source: binary.source.to_string(),
@@ -118,7 +131,6 @@ impl Shared {
             started_at: now,
             updated_at: now,
         };
-        tracing::info!(id = %info.id, model = %model.name, port, pid = ?info.pid, binary = %info.binary, source = binary.source, "starting instance");
         let instance = Instance::new(info.clone(), &self.config.paths.instance_log_dir());
         {
             let mut instances = self.lock_instances();
@@ -132,6 +144,35 @@ impl Shared {
             tracing::error!(id = %info.id, %err, "could not persist a new instance");
         }
         self.bus.publish(Event::ModelStatusUpdate(info.clone()));
+
+        let child = match process::spawn(&spec) {
+            Ok(child) => child,
+            Err(source) => {
+                let err = SupervisorError::SpawnFailed {
+                    program: spec.program.display().to_string(),
+                    source,
+                };
+                let reason = err.to_string();
+                self.transition(&instance, InstanceState::Failed { reason })
+                    .await;
+                return Err(err);
+            }
+        };
+        let pid = child.id();
+        instance.info.send_modify(|i| i.pid = pid);
+        if let Some(pid) = pid {
+            let started = process::process_start_ticks(pid);
+            if let Err(err) = self
+                .store
+                .record_instance_process(&info.id, pid, started)
+                .await
+            {
+                tracing::error!(id = %info.id, %err, "could not persist the engine's process");
+            }
+        }
+        tracing::info!(id = %info.id, model = %model.name, port, ?pid, binary = %info.binary, source = binary.source, args = ?spec.args, "starting instance");
+        self.transition(&instance, InstanceState::Starting).await;
+        let info = instance.snapshot();
         tokio::spawn(run::own_instance(
             self.clone(),
             instance,
@@ -169,7 +210,7 @@ impl Supervisor {
         store: Store,
         bus: EventBus,
     ) -> Supervisor {
-        reap::reap_survivors(&store).await;
+        reap::reap_survivors(&store, &config).await;
         log_file::prune(&config.paths.instance_log_dir(), LOG_FILES_KEPT_FOR);
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -249,6 +290,11 @@ impl Supervisor {
         let mut watcher = instance.info.subscribe();
         let _ = tokio::time::timeout(within, watcher.wait_for(|i| i.state.is_settled())).await;
         Ok(instance.snapshot())
+    }
+
+    /// Each engine's binary as this machine has it (found where, which version) or the problem.
+    pub async fn engines(&self) -> Vec<EngineInfo> {
+        engines_info(&self.shared.config, &self.shared.versions).await
     }
 
     pub fn list(&self) -> Vec<InstanceInfo> {

@@ -4,13 +4,15 @@ use ts_rs::TS;
 /// The life of one instance. Only the transitions in [`InstanceState::can_become`] happen.
 ///
 /// ```text
-/// Starting ──► Running ──► Stopping ──► Stopped
-///    │  └────────┼────────────►│
-///    └───────────┴─────────────┴──► Failed(reason)
+/// Pending ──► Starting ──► Running ──► Stopping ──► Stopped
+///    │           │  └────────┼────────────►│
+///    └───────────┴───────────┴─────────────┴──► Failed(reason)
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InstanceState {
+    /// Accepted (port chosen, binary found); the process is being spawned.
+    Pending,
     /// The process is spawned; its health endpoint has not answered yet.
     Starting,
     /// Healthy and serving.
@@ -28,7 +30,9 @@ impl InstanceState {
         use InstanceState::*;
         matches!(
             (self, next),
-            (Starting, Running)
+            (Pending, Starting)
+                | (Pending, Failed { .. })
+                | (Starting, Running)
                 | (Starting | Running, Stopping)
                 | (Stopping, Stopped)
                 | (Starting | Running | Stopping, Failed { .. })
@@ -41,11 +45,12 @@ impl InstanceState {
 
     /// Past Starting: either serving or finished.
     pub fn is_settled(&self) -> bool {
-        !matches!(self, InstanceState::Starting)
+        !matches!(self, InstanceState::Pending | InstanceState::Starting)
     }
 
     pub fn name(&self) -> &'static str {
         match self {
+            InstanceState::Pending => "pending",
             InstanceState::Starting => "starting",
             InstanceState::Running => "running",
             InstanceState::Stopping => "stopping",
@@ -73,7 +78,7 @@ mod tests {
 
     #[test]
     fn only_the_documented_transitions_are_allowed() {
-        let all = [Starting, Running, Stopping, Stopped, failed()];
+        let all = [Pending, Starting, Running, Stopping, Stopped, failed()];
         let allowed: Vec<(&str, &str)> = all
             .iter()
             .flat_map(|from| {
@@ -85,6 +90,8 @@ mod tests {
         assert_eq!(
             allowed,
             [
+                ("pending", "starting"),
+                ("pending", "failed"),
                 ("starting", "running"),
                 ("starting", "stopping"),
                 ("starting", "failed"),

@@ -2,6 +2,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use llmops_core::engine::{deploy_presets, DeployPreset, EngineInfo};
 use llmops_core::library::{Model, ModelDetail, NewModel};
 use llmops_core::supervisor::InstanceInfo;
 use llmops_core::Core;
@@ -69,4 +70,14 @@ pub async fn stop(State(core): State<Core>, Path(id): Path<String>) -> ApiResult
         ));
     };
     Ok(Json(core.supervisor.stop(&instance.id).await?))
+}
+
+/// Each engine's binary on this machine (where it was found, its version) or what is missing.
+pub async fn engines(State(core): State<Core>) -> ApiResult<Vec<EngineInfo>> {
+    Ok(Json(core.supervisor.engines().await))
+}
+
+/// Presets that pre-fill the Deploy form per model family and engine.
+pub async fn presets() -> ApiResult<Vec<DeployPreset>> {
+    Ok(Json(deploy_presets()))
 }
