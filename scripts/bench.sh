@@ -9,3 +9,4 @@ if [[ "${BENCH_PROFILE:-release}" == release ]]; then
 fi
 [[ -f ui/dist/index.html ]] || npm run --silent ui:build
 node bench/chat-stream.mjs
+node bench/chat-ui.mjs

@@ -1,3 +1,3 @@
-export { renderMarkdown, type RenderOptions } from './render'
+export { renderMarkdown, renderMarkdownBlocks, type RenderOptions } from './render'
 export { splitThinking, type ThinkSplit } from './think'
 export { copyText } from './clipboard'

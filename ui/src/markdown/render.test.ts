@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest'
-import { renderMarkdown } from './render'
+import { renderMarkdown, renderMarkdownBlocks } from './render'
 import { sanitizeHtml } from './sanitize'
 
 /** Parses `html` the way v-html would and returns every element in it. */
@@ -281,5 +281,31 @@ describe('renderMarkdown: formatting', () => {
     expect(renderMarkdown('')).toBe('')
     expect(() => renderMarkdown('```py\ndef f(')).not.toThrow()
     expect(() => renderMarkdown('| a | b |\n|--')).not.toThrow()
+  })
+})
+
+describe('streaming: incremental rendering', () => {
+  it('gives the same blocks whether the text arrived at once or piece by piece', () => {
+    const text = [
+      '# Title\n\nA paragraph with **bold** and `code`.\n\n- one\n- two\n  continued\n\n',
+      '```rust\nfn main() {\n    println!("hi");\n}\n```\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n',
+      '> quote\n> more\n\n1. first\n2. second\n\nSetext heading\n---\n\nlast <b>raw</b> words',
+    ].join('')
+    const whole = renderMarkdownBlocks(text)
+    // A different text first, so the incremental path starts from nothing.
+    renderMarkdownBlocks('unrelated')
+    let streamed: string[] = []
+    for (let end = 1; end <= text.length; end += 7) streamed = renderMarkdownBlocks(text.slice(0, end))
+    streamed = renderMarkdownBlocks(text)
+    expect(streamed).toEqual(whole)
+    expect(streamed.join('')).toBe(renderMarkdown(text))
+  })
+
+  it('resolves reference links defined after their use, also while streaming', () => {
+    const text = 'See [the docs][d].\n\nMore text.\n\nAnd more.\n\n[d]: https://example.com/docs\n'
+    let out = ''
+    for (let end = 1; end <= text.length; end += 5) out = renderMarkdown(text.slice(0, end))
+    out = renderMarkdown(text)
+    expect(out).toContain('href="https://example.com/docs"')
   })
 })

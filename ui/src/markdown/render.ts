@@ -1,4 +1,4 @@
-import { Marked, type Tokens } from 'marked'
+import { Marked, type Token, type Tokens } from 'marked'
 import { codeBlockHtml } from './codeBlock'
 import { escapeHtml } from './escape'
 import { sanitizeHtml } from './sanitize'
@@ -54,18 +54,58 @@ function cachedBlock(key: string, render: () => string): string {
   return html
 }
 
-/** Markdown (GFM) to sanitised HTML, safe for v-html. */
-export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+// The token list of the last source lexed. An answer that streams only grows at its end, so
+// the blocks before the last two cannot change: only the tail is lexed again. That keeps each
+// frame's work proportional to the new text, not to the whole answer.
+const TAIL_BLOCKS = 2
+let lastLex: { source: string; tokens: Token[] } = { source: '', tokens: [] }
+
+function lex(source: string): Token[] {
+  const previous = lastLex
+  let tokens: Token[] | null = null
+  if (previous.tokens.length > TAIL_BLOCKS && source.startsWith(previous.source)) {
+    const kept = previous.tokens.slice(0, previous.tokens.length - TAIL_BLOCKS)
+    const offset = kept.reduce((n, t) => n + t.raw.length, 0)
+    const tail = marked.lexer(source.slice(offset))
+    // Reference definitions resolve across the whole text: those need a full pass.
+    if (Object.keys(tail.links).length === 0 && source.slice(0, offset) === kept.map((t) => t.raw).join('')) {
+      tokens = kept.concat(tail)
+    }
+  }
+  if (!tokens) {
+    const full = marked.lexer(source)
+    if (Object.keys(full.links).length > 0) {
+      lastLex = { source: '', tokens: [] }
+      return full
+    }
+    tokens = [...full]
+  }
+  lastLex = { source, tokens }
+  return tokens
+}
+
+/**
+ * Markdown (GFM) to sanitised HTML, one string per top-level block, each safe for v-html on
+ * its own. A streaming answer changes only its last block, so a view that renders blocks
+ * separately patches only that one.
+ */
+export function renderMarkdownBlocks(source: string, options: RenderOptions = {}): string[] {
   copyLabel = options.copyLabel ?? 'Copy'
-  const tokens = marked.lexer(source)
+  const tokens = lex(source)
   // Reference links resolve at lex time against definitions anywhere in the source,
   // so a block's output also depends on them.
-  const defs = Object.keys(tokens.links).length ? JSON.stringify(tokens.links) : ''
-  let out = ''
+  const links = (tokens as Token[] & { links?: Record<string, unknown> }).links
+  const defs = links && Object.keys(links).length ? JSON.stringify(links) : ''
+  const blocks: string[] = []
   for (const token of tokens) {
     if (token.type === 'space' || token.type === 'def') continue
     const key = `${copyLabel}\u0000${defs}\u0000${token.type}\u0000${token.raw}`
-    out += cachedBlock(key, () => sanitizeHtml(marked.parser([token])))
+    blocks.push(cachedBlock(key, () => sanitizeHtml(marked.parser([token]))))
   }
-  return out
+  return blocks
+}
+
+/** Markdown (GFM) to sanitised HTML, safe for v-html. */
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+  return renderMarkdownBlocks(source, options).join('')
 }
