@@ -54,7 +54,9 @@ fn icon_for(app: &AppHandle, instances: &[InstanceInfo]) -> Image<'static> {
     let failed = latest
         .values()
         .any(|i| matches!(i.state, InstanceState::Failed { .. }));
-    let starting = latest.values().any(|i| i.state == InstanceState::Starting);
+    let starting = latest
+        .values()
+        .any(|i| matches!(i.state, InstanceState::Pending | InstanceState::Starting));
     let bytes: Option<&[u8]> = match (failed, starting) {
         (true, _) => Some(include_bytes!("../../icons/tray-failed.png")),
         (false, true) => Some(include_bytes!("../../icons/tray-starting.png")),
@@ -82,7 +84,7 @@ async fn build_menu(app: &AppHandle, core: &Core) -> tauri::Result<Menu<tauri::W
                 format!("■ Stop {} ({})", model.name, instance.state.name()),
                 matches!(
                     instance.state,
-                    InstanceState::Starting | InstanceState::Running
+                    InstanceState::Pending | InstanceState::Starting | InstanceState::Running
                 ),
                 None::<&str>,
             )?,

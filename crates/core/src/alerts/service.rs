@@ -181,7 +181,9 @@ impl AlertService {
                     },
                 ))
             }
-            InstanceState::Starting | InstanceState::Running => clear(&mut state, &key),
+            InstanceState::Pending | InstanceState::Starting | InstanceState::Running => {
+                clear(&mut state, &key)
+            }
             _ => None,
         };
         drop(state);

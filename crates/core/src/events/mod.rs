@@ -14,7 +14,7 @@ use crate::supervisor::InstanceInfo;
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
-    /// An instance changed state (Starting, Running, Stopping, Stopped, Failed).
+    /// An instance changed state (Pending, Starting, Running, Stopping, Stopped, Failed).
     ModelStatusUpdate(InstanceInfo),
     /// The model list changed (added, removed).
     ModelsChanged(Vec<Model>),
