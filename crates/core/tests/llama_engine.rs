@@ -122,7 +122,10 @@ async fn starts_streams_and_stops_a_real_llama_server() {
         .into_iter()
         .map(|t| t.state)
         .collect();
-    assert_eq!(states, ["starting", "running", "stopping", "stopped"]);
+    assert_eq!(
+        states,
+        ["pending", "starting", "running", "stopping", "stopped"]
+    );
     let logs = core.supervisor.logs(&running.id, None, 10_000).unwrap();
     assert!(
         logs.iter().any(|l| l.text.contains("llama")),

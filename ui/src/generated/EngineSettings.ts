@@ -4,4 +4,8 @@ import type { LlamaCppSettings } from "./LlamaCppSettings";
 import type { VllmDockerSettings } from "./VllmDockerSettings";
 import type { VllmSettings } from "./VllmSettings";
 
+/**
+ * Read with [`EngineSettings::from_value`]: settings without an `engine` tag (as clients of the
+ * first API version sent them) are llama.cpp settings.
+ */
 export type EngineSettings = { "engine": "llama_cpp" } & LlamaCppSettings | { "engine": "vllm" } & VllmSettings | { "engine": "vllm_docker" } & VllmDockerSettings | { "engine": "custom" } & CustomSettings;

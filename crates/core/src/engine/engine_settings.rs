@@ -9,8 +9,14 @@ use super::settings::LlamaCppSettings;
 use super::vllm::VllmSettings;
 use super::EngineKind;
 
+/// Read with [`EngineSettings::from_value`]: settings without an `engine` tag (as clients of the
+/// first API version sent them) are llama.cpp settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(tag = "engine", rename_all = "snake_case")]
+#[serde(
+    tag = "engine",
+    rename_all = "snake_case",
+    try_from = "serde_json::Value"
+)]
 pub enum EngineSettings {
     LlamaCpp(LlamaCppSettings),
     Vllm(VllmSettings),
@@ -53,19 +59,55 @@ impl EngineSettings {
         }
     }
 
-    /// Reads the stored JSON; rows written before engines had a tag are llama.cpp settings of
-    /// the row's engine.
+    /// Reads the stored JSON; rows written before engines had a tag are settings of the row's
+    /// engine.
     pub fn from_stored(
         engine: EngineKind,
         json: &str,
     ) -> Result<EngineSettings, serde_json::Error> {
-        let mut value: serde_json::Value = serde_json::from_str(json)?;
+        Self::from_value(serde_json::from_str(json)?, engine)
+    }
+
+    /// Reads settings, taking `default_engine` when they carry no `engine` tag.
+    pub fn from_value(
+        mut value: serde_json::Value,
+        default_engine: EngineKind,
+    ) -> Result<EngineSettings, serde_json::Error> {
         if let Some(fields) = value.as_object_mut() {
             fields
                 .entry("engine")
-                .or_insert_with(|| engine.as_str().into());
+                .or_insert_with(|| default_engine.as_str().into());
         }
-        serde_json::from_value(value)
+        serde_json::from_value::<Tagged>(value).map(Tagged::into_settings)
+    }
+}
+
+impl TryFrom<serde_json::Value> for EngineSettings {
+    type Error = serde_json::Error;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
+        EngineSettings::from_value(value, EngineKind::LlamaCpp)
+    }
+}
+
+/// The wire shape, read without the untagged fallback (which needs [`EngineSettings::from_value`]).
+#[derive(Deserialize)]
+#[serde(tag = "engine", rename_all = "snake_case")]
+enum Tagged {
+    LlamaCpp(LlamaCppSettings),
+    Vllm(VllmSettings),
+    VllmDocker(VllmDockerSettings),
+    Custom(CustomSettings),
+}
+
+impl Tagged {
+    fn into_settings(self) -> EngineSettings {
+        match self {
+            Tagged::LlamaCpp(s) => EngineSettings::LlamaCpp(s),
+            Tagged::Vllm(s) => EngineSettings::Vllm(s),
+            Tagged::VllmDocker(s) => EngineSettings::VllmDocker(s),
+            Tagged::Custom(s) => EngineSettings::Custom(s),
+        }
     }
 }
 
@@ -87,6 +129,15 @@ mod tests {
             EngineSettings::from_stored(EngineKind::LlamaCpp, "{}").unwrap(),
             EngineSettings::default()
         );
+    }
+
+    #[test]
+    fn untagged_settings_from_a_client_are_llama_cpp() {
+        let s: EngineSettings = serde_json::from_str(r#"{"threads":2}"#).unwrap();
+        assert_eq!(s.kind(), EngineKind::LlamaCpp);
+        let s: EngineSettings =
+            serde_json::from_str(r#"{"engine":"vllm","dtype":"half"}"#).unwrap();
+        assert_eq!(s.kind(), EngineKind::Vllm);
     }
 
     #[test]
