@@ -2,7 +2,7 @@
 //! endpoints and presets. Same operations as the HTTP API's `/api/chat` and `/api/conversations`.
 
 use llmops_core::chat::{
-    save_export, ChatEndpoint, ChatPreset, ChatRequest, ChatStreamEvent, Conversation,
+    save_export, ChatEndpoint, ChatError, ChatPreset, ChatRequest, ChatStreamEvent, Conversation,
     ConversationDetail, ConversationPatch, ExportFormat, NewChatEndpoint, NewChatPreset,
     NewConversation, SearchHit, TurnRequest,
 };
@@ -10,6 +10,8 @@ use llmops_core::error::{AppError, ErrorBody, ErrorKind};
 use llmops_core::Core;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::chat_streams::ChatStreams;
 
@@ -23,17 +25,11 @@ pub async fn chat_stream(
     request: ChatRequest,
     on_event: Channel<ChatStreamEvent>,
 ) -> CommandResult<String> {
-    let (stream_id, cancel) = streams.open();
-    match core.chat.stream(request, cancel).await {
-        Ok(receiver) => {
-            streams.pump(stream_id.clone(), receiver, on_event);
-            Ok(stream_id)
-        }
-        Err(err) => {
-            streams.close(&stream_id);
-            Err(err.into())
-        }
-    }
+    let chat = core.chat.clone();
+    open_stream(&streams, on_event, |cancel| async move {
+        chat.stream(request, cancel).await
+    })
+    .await
 }
 
 /// Runs a conversation turn (send, regenerate, edit); like `chat_stream`, but saved as it streams.
@@ -45,8 +41,24 @@ pub async fn chat_turn(
     turn: TurnRequest,
     on_event: Channel<ChatStreamEvent>,
 ) -> CommandResult<String> {
+    let chat = core.chat.clone();
+    open_stream(&streams, on_event, |cancel| async move {
+        chat.turn(&conversation_id, turn, cancel).await
+    })
+    .await
+}
+
+/// Registers a cancellable stream, starts it, and pumps its events to the window's channel.
+async fn open_stream<F>(
+    streams: &ChatStreams,
+    on_event: Channel<ChatStreamEvent>,
+    start: impl FnOnce(CancellationToken) -> F,
+) -> CommandResult<String>
+where
+    F: std::future::Future<Output = Result<mpsc::Receiver<ChatStreamEvent>, ChatError>>,
+{
     let (stream_id, cancel) = streams.open();
-    match core.chat.turn(&conversation_id, turn, cancel).await {
+    match start(cancel).await {
         Ok(receiver) => {
             streams.pump(stream_id.clone(), receiver, on_event);
             Ok(stream_id)

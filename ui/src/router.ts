@@ -12,6 +12,8 @@ export const router = createRouter({
     { path: '/models/:id', name: 'model', component: ModelDetailPage, props: true },
     // The chat (with its Markdown and highlighting libraries) loads on first visit, not with the dashboard.
     { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
+    // The Deploy form loads on first visit too.
+    { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     { path: '/:pathMatch(.*)*', redirect: '/' },

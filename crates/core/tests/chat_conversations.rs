@@ -10,12 +10,12 @@ use llmops_core::chat::{
     ChatParams, ChatStreamEvent, ChatTarget, ConversationDetail, MessageStatus, NewConversation,
     StoredMessage, TurnRequest,
 };
-use llmops_core::supervisor::{InstanceInfo, InstanceState};
+use llmops_core::supervisor::InstanceInfo;
 use llmops_core::Core;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use common::{core_in, real_parts};
+use common::{core_in, real_parts, start_running};
 
 /// What one turn streamed.
 #[derive(Default)]
@@ -73,13 +73,7 @@ async fn running_starter(core: &Core) -> (String, InstanceInfo) {
         .await
         .unwrap()
         .expect("starter model");
-    let started = core.supervisor.start(&starter.id).await.unwrap();
-    let running = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(120))
-        .await
-        .unwrap();
-    assert_eq!(running.state, InstanceState::Running, "{:?}", running.state);
+    let running = start_running(core, &starter.id, Duration::from_secs(120)).await;
     (starter.id, running)
 }
 
@@ -307,10 +301,17 @@ async fn an_engine_killed_mid_answer_leaves_the_partial_answer_marked_failed() {
     assert!(answer.content.starts_with(&partial) && !partial.is_empty());
 
     // With the model gone, a new turn is refused up front and changes nothing.
-    core.supervisor
-        .wait_settled(&instance.id, Duration::from_secs(10))
-        .await
-        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !core
+        .supervisor
+        .get(&instance.id)
+        .unwrap()
+        .state
+        .is_terminal()
+    {
+        assert!(Instant::now() < deadline, "the killed engine is noticed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let refused = core
         .chat
         .turn(&conversation.id, send("hello?"), CancellationToken::new())

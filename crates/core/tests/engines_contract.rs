@@ -17,7 +17,7 @@ use llmops_core::supervisor::{process_exists, InstanceInfo, InstanceState};
 use llmops_core::Core;
 use tokio_util::sync::CancellationToken;
 
-use common::core_in;
+use common::{core_in, start_running};
 
 fn fakes() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_engines")
@@ -64,15 +64,20 @@ async fn add(
         .unwrap()
 }
 
-async fn start_running(core: &Core, model: &Model) -> InstanceInfo {
-    let started = core.supervisor.start(&model.id).await.unwrap();
-    let running = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(30))
-        .await
-        .unwrap();
-    assert_eq!(running.state, InstanceState::Running, "{:?}", running.state);
-    running
+async fn start(core: &Core, model: &Model) -> InstanceInfo {
+    start_running(core, &model.id, Duration::from_secs(30)).await
+}
+
+/// Where the fake engines record their argv: one folder for the whole test binary, because
+/// the environment is shared by the tests running in parallel (file names differ per engine).
+fn fake_log() -> &'static Path {
+    static LOG: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        std::env::set_var("FAKE_ENGINE_LOG", dir.path());
+        dir
+    })
+    .path()
 }
 
 /// Sends one message through a saved conversation and returns the answer.
@@ -117,9 +122,7 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("log");
-    std::fs::create_dir_all(&log).unwrap();
-    std::env::set_var("FAKE_ENGINE_LOG", &log);
+    let log = fake_log();
     let core = core_in(&dir, |c| c.vllm = Some(fakes().join("vllm"))).await;
     let mut events = core.bus.subscribe();
     let settings = EngineSettings::Vllm(VllmSettings {
@@ -137,7 +140,7 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
         &["--enforce-eager"],
     )
     .await;
-    let running = start_running(&core, &model).await;
+    let running = start(&core, &model).await;
     assert_eq!(running.served_model, "qwen-small");
     assert_eq!(running.binary_version.as_deref(), Some("0.6.3.post1"));
     assert_eq!(
@@ -188,9 +191,7 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("log");
-    std::fs::create_dir_all(&log).unwrap();
-    std::env::set_var("FAKE_ENGINE_LOG", &log);
+    let log = fake_log();
     let core = core_in(&dir, |c| c.docker = Some(fakes().join("docker"))).await;
     let settings = EngineSettings::VllmDocker(VllmDockerSettings {
         image: Some("vllm/vllm-openai:v0.6.3".into()),
@@ -210,7 +211,7 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
         &[],
     )
     .await;
-    let running = start_running(&core, &model).await;
+    let running = start(&core, &model).await;
     let container = format!("llmops-{}", running.id);
     assert_eq!(
         running.binary_version.as_deref(),
@@ -314,7 +315,7 @@ async fn a_custom_command_template_is_expanded_into_argv_without_a_shell() {
         served_model_name: None,
     });
     let model = add(&core, "custom-stub", "/weights/x", settings, &[]).await;
-    let running = start_running(&core, &model).await;
+    let running = start(&core, &model).await;
     assert_eq!(running.binary_source, "PATH");
     let cmdline = std::fs::read(format!("/proc/{}/cmdline", running.pid.unwrap())).unwrap();
     let argv: Vec<String> = cmdline

@@ -81,6 +81,35 @@ describe('HTTP error mapping', () => {
     ])
   })
 
+  it('reads the engines and the deploy presets', async () => {
+    const engines = [
+      { engine: 'llama_cpp', binary: '/bin/llama-server', source: 'cache', version: 'b4000', problem: null, verified: true },
+      { engine: 'vllm', binary: null, source: null, version: null, problem: { code: 'engine_missing', message: 'vllm was not found.' }, verified: false },
+    ]
+    const presets = [
+      {
+        id: 'qwen-vllm', family: 'Qwen', name: 'Qwen2.5 7B Instruct', engine: 'vllm', model: 'Qwen/Qwen2.5-7B-Instruct', source: null,
+        context_size: 32768, settings: { engine: 'vllm', trust_remote_code: false, gpu_memory_utilization: 0.9 }, notes: 'n',
+      },
+    ]
+    const { api, spy } = apiWith(async (url) => jsonResponse(200, url.endsWith('/presets') ? presets : engines))
+    expect(await api.enginesInfo()).toEqual(engines)
+    expect(await api.deployPresets()).toEqual(presets)
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual(['GET /api/engines', 'GET /api/engines/presets'])
+  })
+
+  it('sends a model with its tagged engine settings', async () => {
+    const { api, spy } = apiWith(async () => jsonResponse(200, {}))
+    const model = {
+      name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm_docker' as const,
+      settings: { engine: 'vllm_docker' as const, env: ['HF_TOKEN=x'], trust_remote_code: false, image: 'vllm/vllm-openai:latest' },
+    }
+    await api.addModel(model)
+    const [url, init] = spy.mock.calls[0]
+    expect(`${init?.method} ${url}`).toBe('POST /api/models')
+    expect(JSON.parse(String(init?.body))).toEqual(model)
+  })
+
   it('backs off from 0.5 s doubling to at most 10 s', () => {
     expect([0, 1, 2, 3, 4, 5, 10].map(reconnectDelay)).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000])
   })

@@ -7,6 +7,8 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { DeployPreset } from '../generated/DeployPreset'
+import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
@@ -213,6 +215,14 @@ export class HttpApi implements LlmopsApi {
 
   stopInstance(instanceId: string): Promise<InstanceInfo> {
     return this.post(`/api/instances/${encodeURIComponent(instanceId)}/stop`)
+  }
+
+  enginesInfo(): Promise<EngineInfo[]> {
+    return this.get('/api/engines')
+  }
+
+  deployPresets(): Promise<DeployPreset[]> {
+    return this.get('/api/engines/presets')
   }
 
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {

@@ -63,6 +63,22 @@ describe('Tauri transport', () => {
     ])
   })
 
+  it('names the engine and model commands', async () => {
+    ipc.answer = (command) => (command === 'engines_info' || command === 'deploy_presets' ? [] : null)
+    const api = new TauriApi()
+    expect(await api.enginesInfo()).toEqual([])
+    expect(await api.deployPresets()).toEqual([])
+    const model = { name: 'Q', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm' as const, settings: { engine: 'vllm' as const, trust_remote_code: false } }
+    await api.addModel(model)
+    await api.startModel('m1')
+    expect(ipc.calls).toEqual([
+      ['engines_info', undefined],
+      ['deploy_presets', undefined],
+      ['add_model', { model }],
+      ['start_model', { modelId: 'm1' }],
+    ])
+  })
+
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })

@@ -9,6 +9,8 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { DeployPreset } from '../generated/DeployPreset'
+import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
@@ -130,6 +132,14 @@ export class TauriApi implements LlmopsApi {
 
   stopInstance(instanceId: string): Promise<InstanceInfo> {
     return call('stop_instance', { instanceId })
+  }
+
+  enginesInfo(): Promise<EngineInfo[]> {
+    return call('engines_info')
+  }
+
+  deployPresets(): Promise<DeployPreset[]> {
+    return call('deploy_presets')
   }
 
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {

@@ -7,6 +7,8 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { DeployPreset } from '../generated/DeployPreset'
+import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
@@ -61,6 +63,10 @@ export interface LlmopsApi {
   listInstances(): Promise<InstanceInfo[]>
   startModel(modelId: string): Promise<InstanceInfo>
   stopInstance(instanceId: string): Promise<InstanceInfo>
+  /** Each engine on this machine: its binary, where it was found and its version, or what is missing. */
+  enginesInfo(): Promise<EngineInfo[]>
+  /** Presets that pre-fill the Deploy form, per model family and engine. */
+  deployPresets(): Promise<DeployPreset[]>
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]>
   /** Rejects (before any event) when the stream cannot start. */
   chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>

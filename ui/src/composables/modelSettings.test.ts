@@ -83,14 +83,40 @@ describe('buildSettings', () => {
 })
 
 describe('settingEntries', () => {
-  it('lists only the settings that are set, in a stable order', () => {
-    const entries = settingEntries({ mlock: false, chat_template: '', threads: 4, gpu_layers: -1 })
-    expect(entries.map((e) => [e.field, e.value])).toEqual([
+  const pairs = (s: Parameters<typeof settingEntries>[0]) => settingEntries(s).map((e) => [e.field, e.value])
+
+  it('lists only the llama.cpp settings that are set, in a stable order', () => {
+    expect(pairs({ engine: 'llama_cpp', mlock: false, chat_template: '', threads: 4, gpu_layers: -1 })).toEqual([
       ['gpu_layers', -1],
       ['threads', 4],
       ['mlock', false],
     ])
+    expect(settingEntries({ engine: 'llama_cpp' })).toEqual([])
     expect(settingEntries(undefined)).toEqual([])
+  })
+
+  it('lists the vLLM and Docker settings with readable labels, hiding environment values', () => {
+    expect(pairs({ engine: 'vllm', trust_remote_code: true, gpu_memory_utilization: 0.9, dtype: 'bfloat16' })).toEqual([
+      ['gpu_memory_utilization', 0.9],
+      ['dtype', 'bfloat16'],
+      ['trust_remote_code', true],
+    ])
+    const docker = settingEntries({ engine: 'vllm_docker', image: 'vllm/vllm-openai:latest', env: ['HF_TOKEN=hf_secret', 'A=1'], trust_remote_code: false, tensor_parallel_size: 2 })
+    expect(docker.map((e) => [e.field, e.label, e.value])).toEqual([
+      ['image', 'settings.image', 'vllm/vllm-openai:latest'],
+      ['env', 'settings.env', 'HF_TOKEN=••• A=•••'],
+      ['tensor_parallel_size', 'settings.tensor_parallel_size', 2],
+      ['trust_remote_code', 'settings.trust_remote_code', false],
+    ])
+    expect(JSON.stringify(docker)).not.toContain('hf_secret')
+  })
+
+  it('shows a custom command as one line, quoting items with spaces', () => {
+    expect(pairs({ engine: 'custom', command: ['python3', '-m', 'srv', '--port', '{port}', '--title', "it's mine"], health_path: '/health', start_timeout_secs: 60 })).toEqual([
+      ['command', "python3 -m srv --port {port} --title 'it'\\''s mine'"],
+      ['health_path', '/health'],
+      ['start_timeout_secs', 60],
+    ])
   })
 })
 

@@ -1,4 +1,9 @@
+import type { CustomSettings } from '../generated/CustomSettings'
+import type { EngineKind } from '../generated/EngineKind'
+import type { EngineSettings } from '../generated/EngineSettings'
 import type { LlamaCppSettings } from '../generated/LlamaCppSettings'
+import type { VllmDockerSettings } from '../generated/VllmDockerSettings'
+import type { VllmSettings } from '../generated/VllmSettings'
 import type { MessageKey } from '../i18n/en'
 
 /** KV cache element types llama-server accepts (mirrors the server's list). */
@@ -99,12 +104,13 @@ export function buildSettings(form: SettingsForm): SettingsResult {
 
 /** One line of a model's settings list: a label key and the value shown. */
 export interface SettingEntry {
-  field: keyof LlamaCppSettings
+  field: string
   label: MessageKey
+  /** Lists (a command, environment entries) come already formatted as one line. */
   value: string | number | boolean
 }
 
-const LABELS: Record<keyof LlamaCppSettings, MessageKey> = {
+const LLAMA_LABELS: Record<keyof LlamaCppSettings, MessageKey> = {
   gpu_layers: 'settings.gpu_layers',
   threads: 'settings.threads',
   batch_size: 'settings.batch_size',
@@ -118,14 +124,71 @@ const LABELS: Record<keyof LlamaCppSettings, MessageKey> = {
   chat_template: 'settings.chat_template',
 }
 
-/** The settings that are set (not null, undefined or empty), in a stable order. */
-export function settingEntries(settings: LlamaCppSettings | null | undefined): SettingEntry[] {
+const VLLM_LABELS: Record<keyof VllmSettings, MessageKey> = {
+  gpu_memory_utilization: 'settings.gpu_memory_utilization',
+  dtype: 'settings.dtype',
+  tensor_parallel_size: 'settings.tensor_parallel_size',
+  trust_remote_code: 'settings.trust_remote_code',
+  served_model_name: 'settings.served_model_name',
+}
+
+const DOCKER_LABELS: Record<keyof VllmDockerSettings, MessageKey> = {
+  image: 'settings.image',
+  gpus: 'settings.gpus',
+  hf_cache: 'settings.hf_cache',
+  env: 'settings.env',
+  ...VLLM_LABELS,
+}
+
+const CUSTOM_LABELS: Record<keyof CustomSettings, MessageKey> = {
+  command: 'settings.command',
+  health_path: 'settings.health_path',
+  start_timeout_secs: 'settings.start_timeout_secs',
+  served_model_name: 'settings.served_model_name',
+}
+
+const LABELS: Record<EngineKind, Record<string, MessageKey>> = {
+  llama_cpp: LLAMA_LABELS,
+  vllm: VLLM_LABELS,
+  vllm_docker: DOCKER_LABELS,
+  custom: CUSTOM_LABELS,
+}
+
+/** One argv item as a shell would need it to read back the same item (for display only). */
+export function quoteArg(item: string): string {
+  if (/^[\w@%+=:,./{}-]+$/.test(item)) return item
+  return `'${item.replace(/'/g, `'\\''`)}'`
+}
+
+/** An argv list as one readable line. */
+export function formatArgv(items: readonly string[]): string {
+  return items.map(quoteArg).join(' ')
+}
+
+/** `KEY=value` entries with their values hidden (they often hold tokens). */
+export function maskEnv(entries: readonly string[]): string {
+  return entries.map((e) => `${e.split('=')[0]}=•••`).join(' ')
+}
+
+/** The engine settings that are set (not null, undefined, empty), in a stable order per engine. */
+export function settingEntries(settings: EngineSettings | null | undefined): SettingEntry[] {
   if (!settings) return []
+  const labels = LABELS[settings.engine] ?? {}
+  const values = settings as unknown as Record<string, unknown>
   const entries: SettingEntry[] = []
-  for (const field of Object.keys(LABELS) as (keyof LlamaCppSettings)[]) {
-    const value = settings[field] as string | number | boolean | null | undefined
-    if (value === undefined || value === null || value === '') continue
-    entries.push({ field, label: LABELS[field], value })
+  for (const [field, label] of Object.entries(labels)) {
+    const raw = values[field]
+    let value: string | number | boolean
+    if (Array.isArray(raw)) {
+      if (raw.length === 0) continue
+      value = field === 'env' ? maskEnv(raw) : formatArgv(raw)
+    } else if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
+      if (raw === '') continue
+      value = raw
+    } else {
+      continue
+    }
+    entries.push({ field, label, value })
   }
   return entries
 }

@@ -1,6 +1,6 @@
 import { computed, type Ref } from 'vue'
 import type { Model } from '../generated/Model'
-import { isActive, useModelsStore } from '../stores/models'
+import { isActive, isStarting, useModelsStore } from '../stores/models'
 import { useI18n } from './useI18n'
 
 /** What a model's Start/Stop controls show: its latest instance, state, pending action and error. */
@@ -18,9 +18,6 @@ export function useModelControls(model: Ref<Model>) {
     return s?.kind === 'failed' ? s.reason : ''
   })
   const canStart = computed(() => !pending.value && !isActive(instance.value))
-  const canStop = computed(() => {
-    const kind = state.value?.kind
-    return !pending.value && (kind === 'starting' || kind === 'running')
-  })
+  const canStop = computed(() => !pending.value && (isStarting(instance.value) || state.value?.kind === 'running'))
   return { store, instance, state, pending, errorMessage, canStart, canStop }
 }

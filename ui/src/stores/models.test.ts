@@ -16,19 +16,19 @@ vi.mock('../api', async (importOriginal) => {
 })
 
 import { ApiError } from '../api'
-import { useModelsStore } from './models'
+import { isActive, isNewerInstance, isStarting, useModelsStore } from './models'
 
 const model: Model = {
   id: 'm1', name: 'Smol', engine: 'llama_cpp', path: '/models/smol.gguf', context_size: 2048,
   extra_args: [],
-      restart_policy: { kind: 'never' },
-      port: null,
-      settings: {}, starter: true, created_at: 1,
+  restart_policy: { kind: 'never' },
+  port: null,
+  settings: { engine: 'llama_cpp' }, starter: true, created_at: 1,
 }
 
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
   return {
-    id, model_id: 'm1', model_name: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
+    id, model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
     base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0',
     started_at, updated_at,
   }
@@ -111,5 +111,18 @@ describe('models store', () => {
     expect(await store.start('m1')).toBe(false)
     expect(store.errors.m1).toMatchObject({ code: 'engine_missing', message: 'llama-server was not found.' })
     expect(store.pending.m1).toBeUndefined()
+  })
+
+  it('orders pending before starting and counts it as busy', async () => {
+    const store = await initialized()
+    emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 110) })
+    emit({ type: 'model_status_update', data: instance({ kind: 'pending' }, 110) })
+    expect(store.latestInstance('m1')?.state.kind).toBe('starting')
+    expect(isNewerInstance(instance({ kind: 'starting' }, 100), instance({ kind: 'pending' }, 100))).toBe(true)
+    const pending = instance({ kind: 'pending' }, 100)
+    expect(isStarting(pending)).toBe(true)
+    expect(isActive(pending)).toBe(true)
+    expect(isActive(instance({ kind: 'stopped' }, 100))).toBe(false)
+    expect(isStarting(instance({ kind: 'running' }, 100))).toBe(false)
   })
 })

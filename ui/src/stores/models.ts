@@ -9,11 +9,12 @@ import type { NewModel } from '../generated/NewModel'
 export type ModelAction = 'starting' | 'stopping' | 'removing'
 
 const STATE_ORDER: Record<InstanceState['kind'], number> = {
-  starting: 0,
-  running: 1,
-  stopping: 2,
-  stopped: 3,
-  failed: 3,
+  pending: 0,
+  starting: 1,
+  running: 2,
+  stopping: 3,
+  stopped: 4,
+  failed: 4,
 }
 
 /** Whether `incoming` should replace `current` (same instance id): newer, or same time and further along. */
@@ -22,9 +23,16 @@ export function isNewerInstance(incoming: InstanceInfo, current: InstanceInfo): 
   return STATE_ORDER[incoming.state.kind] >= STATE_ORDER[current.state.kind]
 }
 
+/** Accepted but not yet serving: pending (being spawned) or starting (waiting for health). */
+export function isStarting(instance: InstanceInfo | undefined): boolean {
+  const kind = instance?.state.kind
+  return kind === 'pending' || kind === 'starting'
+}
+
+/** Holds (or is about to hold) a process: pending, starting, running or stopping. */
 export function isActive(instance: InstanceInfo | undefined): boolean {
   const kind = instance?.state.kind
-  return kind === 'starting' || kind === 'running' || kind === 'stopping'
+  return isStarting(instance) || kind === 'running' || kind === 'stopping'
 }
 
 export const useModelsStore = defineStore('models', {

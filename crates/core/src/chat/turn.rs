@@ -61,7 +61,7 @@ impl ChatService {
             store: self.store.clone(),
             answer,
             sender,
-            _busy: busy,
+            busy: Some(busy),
         };
         match upstream::open(&self.http, &target, body, cancel).await {
             Ok(events) => {
@@ -239,7 +239,9 @@ struct Recorder {
     store: Store,
     answer: StoredMessage,
     sender: mpsc::Sender<ChatStreamEvent>,
-    _busy: BusyGuard,
+    /// Released before the final event goes out, so that a client may start the next turn as
+    /// soon as it sees this one end.
+    busy: Option<BusyGuard>,
 }
 
 impl Recorder {
@@ -325,6 +327,7 @@ impl Recorder {
             tracing::error!(%err, message = %self.answer.id, "could not save the answer");
         }
         let last = last.or(error.map(|error| ChatStreamEvent::Error { error }));
+        self.busy.take();
         if let Some(last) = last {
             let _ = self.sender.send(last).await;
         }

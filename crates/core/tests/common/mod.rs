@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use llmops_core::config::CoreConfig;
 use llmops_core::engine::{resolve_binary, EngineKind};
 use llmops_core::paths::AppPaths;
+use llmops_core::supervisor::{InstanceInfo, InstanceState};
 use llmops_core::Core;
 
 pub fn cache_dir() -> PathBuf {
@@ -38,4 +39,20 @@ pub async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreCo
     let mut config = CoreConfig::new(AppPaths::new(dir.path().join("data"), cache_dir()));
     configure(&mut config);
     Core::open(config).await.unwrap()
+}
+
+/// Starts the model and waits until its instance is Running (panics with the reason otherwise).
+pub async fn start_running(
+    core: &Core,
+    model_id: &str,
+    within: std::time::Duration,
+) -> InstanceInfo {
+    let started = core.supervisor.start(model_id).await.unwrap();
+    let running = core
+        .supervisor
+        .wait_settled(&started.id, within)
+        .await
+        .unwrap();
+    assert_eq!(running.state, InstanceState::Running, "{:?}", running.state);
+    running
 }

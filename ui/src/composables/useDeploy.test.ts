@@ -1,0 +1,153 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Model } from '../generated/Model'
+import type { NewModel } from '../generated/NewModel'
+
+const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+vi.mock('../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../api'
+import { useModelsStore } from '../stores/models'
+import { ENGINES, instanceOf, modelFrom, PRESETS } from './deploy.fixtures'
+import { groupPresets, useDeploy } from './useDeploy'
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake.api = {
+    enginesInfo: vi.fn(async () => ENGINES),
+    deployPresets: vi.fn(async () => PRESETS),
+    addModel: vi.fn(async (m: NewModel) => modelFrom(m)),
+    startModel: vi.fn(async (id: string) => instanceOf(id)),
+  }
+})
+
+describe('groupPresets', () => {
+  it('keeps one engine, grouped by family in first-seen order', () => {
+    expect(groupPresets(PRESETS, 'vllm').map((g) => [g.family, g.presets.map((p) => p.id)])).toEqual([
+      ['Qwen', ['qwen-vllm', 'qwen-vllm-2']],
+      ['Llama 3', ['llama-vllm']],
+    ])
+    expect(groupPresets(PRESETS, 'custom')).toEqual([])
+  })
+})
+
+describe('useDeploy', () => {
+  it('loads the engines and presets, and follows the chosen engine', async () => {
+    const d = useDeploy()
+    await d.load()
+    expect(d.engineInfo.value?.engine).toBe('llama_cpp')
+    expect(d.presetGroups.value.map((g) => g.family)).toEqual(['Qwen'])
+    d.setEngine('vllm')
+    expect(d.engineInfo.value?.problem?.code).toBe('engine_missing')
+    expect(d.presetGroups.value).toHaveLength(2)
+  })
+
+  it('keeps what loaded when one list fails', async () => {
+    fake.api.deployPresets.mockRejectedValue(new ApiError('network_error', 'down'))
+    const d = useDeploy()
+    await d.load()
+    expect(d.engines.value).toHaveLength(4)
+    expect(d.loadError.value?.code).toBe('network_error')
+  })
+
+  it('applies a preset; switching engine follows it to the same model, or drops it', async () => {
+    const d = useDeploy({ modelsDir: () => '/models' })
+    await d.load()
+    d.selectPreset('qwen-gguf')
+    expect(d.form.model).toBe('/models/qwen-gguf.gguf')
+    expect(d.selectedPreset.value?.id).toBe('qwen-gguf')
+    // No vLLM twin of this preset in the fixtures: the GGUF path would not fit vLLM.
+    d.setEngine('vllm')
+    expect(d.form.presetId).toBe('')
+    expect(d.form.model).toBe('')
+    expect(d.form.name).toBe('Qwen qwen-gguf')
+    d.selectPreset('qwen-docker')
+    expect(d.form.engine).toBe('vllm_docker')
+    d.form.model = 'my/own'
+    d.setEngine('custom')
+    expect(d.form.model).toBe('my/own')
+  })
+
+  it('follows a preset to its twin for the new engine', async () => {
+    fake.api.deployPresets.mockResolvedValue([...PRESETS, { ...PRESETS[4], id: 'qwen-docker-vllm', engine: 'vllm', settings: { engine: 'vllm', trust_remote_code: false } }])
+    const d = useDeploy()
+    await d.load()
+    d.selectPreset('qwen-docker')
+    d.form.image = 'mine'
+    d.setEngine('vllm')
+    expect(d.form.presetId).toBe('qwen-docker-vllm')
+    expect(d.form.model).toBe('org/qwen-docker')
+    expect(d.form.image).toBe('')
+  })
+
+  it('shows field errors and sends nothing when the form is invalid', async () => {
+    const d = useDeploy()
+    d.form.model = 'relative.gguf'
+    expect(await d.submit('deploy')).toBeNull()
+    expect(Object.keys(d.errors.value).sort()).toEqual(['model', 'name'])
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+  })
+
+  it('deploys: adds, starts, then hands the model over', async () => {
+    const deployed: Model[] = []
+    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
+    Object.assign(d.form, { engine: 'vllm', name: 'Qwen', model: 'Qwen/Qwen2.5-7B-Instruct', servedName: 'qwen' })
+    let release!: () => void
+    fake.api.startModel.mockImplementation((id: string) => new Promise((r) => (release = () => r(instanceOf(id)))))
+    const done = d.submit('deploy')
+    await vi.waitFor(() => expect(d.phase.value).toBe('starting'))
+    expect(d.busy.value).toBe(true)
+    expect(await d.submit('deploy')).toBeNull()
+    release()
+    expect((await done)?.id).toBe('m9')
+    expect(fake.api.addModel).toHaveBeenCalledWith({
+      name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm',
+      settings: { engine: 'vllm', trust_remote_code: false, served_model_name: 'qwen' },
+    })
+    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
+    expect(deployed.map((m) => m.id)).toEqual(['m9'])
+    expect(d.phase.value).toBe('idle')
+    const store = useModelsStore()
+    expect(store.models.map((m) => m.id)).toEqual(['m9'])
+    expect(store.latestInstance('m9')?.state.kind).toBe('pending')
+  })
+
+  it('keeps the form and shows the server error when adding fails', async () => {
+    fake.api.addModel.mockRejectedValue(new ApiError('model_path_duplicate', 'The model "A" already uses /m.gguf.'))
+    const d = useDeploy()
+    Object.assign(d.form, { name: 'A', model: '/m.gguf' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(d.serverError.value).toMatchObject({ code: 'model_path_duplicate' })
+    expect(d.notStarted.value).toBeNull()
+    expect(d.form.name).toBe('A')
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+  })
+
+  it('says a model was added but did not start, and retries only the start', async () => {
+    fake.api.startModel.mockRejectedValueOnce(new ApiError('engine_missing', 'vllm was not found.'))
+    const deployed: Model[] = []
+    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
+    Object.assign(d.form, { engine: 'vllm', name: 'Q', model: 'Qwen/Q' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(d.serverError.value?.message).toBe('vllm was not found.')
+    expect(d.notStarted.value?.id).toBe('m9')
+    expect(await d.submit('deploy')).not.toBeNull()
+    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.startModel).toHaveBeenCalledTimes(2)
+    expect(deployed).toHaveLength(1)
+  })
+
+  it('adds without starting; a changed form is added anew', async () => {
+    const d = useDeploy()
+    Object.assign(d.form, { name: 'A', model: '/a.gguf' })
+    expect((await d.submit('add'))?.name).toBe('A')
+    expect(d.success.value?.name).toBe('A')
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+    d.form.model = '/b.gguf'
+    await d.submit('add')
+    expect(fake.api.addModel).toHaveBeenCalledTimes(2)
+  })
+})

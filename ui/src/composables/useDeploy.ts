@@ -1,0 +1,174 @@
+import { computed, reactive, ref } from 'vue'
+import { type ApiError, getApi, toApiError } from '../api'
+import type { DeployPreset } from '../generated/DeployPreset'
+import type { EngineInfo } from '../generated/EngineInfo'
+import type { EngineKind } from '../generated/EngineKind'
+import type { Model } from '../generated/Model'
+import type { SettingsForm } from './modelSettings'
+import { useModelsStore } from '../stores/models'
+import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type FieldErrors } from './deployForm'
+
+/** What the Deploy form is doing: idle, adding the model, or starting it. */
+export type DeployPhase = 'idle' | 'adding' | 'starting'
+
+export interface PresetGroup {
+  family: string
+  presets: DeployPreset[]
+}
+
+/** The presets of one engine, grouped by family in the order they first appear. */
+export function groupPresets(presets: readonly DeployPreset[], engine: EngineKind): PresetGroup[] {
+  const groups: PresetGroup[] = []
+  for (const p of presets) {
+    if (p.engine !== engine) continue
+    let group = groups.find((g) => g.family === p.family)
+    if (!group) groups.push((group = { family: p.family, presets: [] }))
+    group.presets.push(p)
+  }
+  return groups
+}
+
+export interface DeployOptions {
+  /** Called with the model once it was added and started (the page opens its detail page). */
+  onDeployed?: (model: Model) => void
+  /** The folder a llama.cpp preset's GGUF file is expected in. */
+  modelsDir?: () => string | null | undefined
+}
+
+/**
+ * The Deploy page's state: the engines and presets from the server, the form, its validation
+ * and the add / deploy (add, then start) actions.
+ */
+export function useDeploy(options: DeployOptions = {}) {
+  const models = useModelsStore()
+  const form = reactive(emptyDeployForm())
+  const engines = ref<EngineInfo[]>([])
+  const presets = ref<DeployPreset[]>([])
+  const loading = ref(false)
+  const loadError = ref<ApiError | null>(null)
+  const errors = ref<FieldErrors>({})
+  const llamaField = ref<keyof SettingsForm | null>(null)
+  const phase = ref<DeployPhase>('idle')
+  const serverError = ref<ApiError | null>(null)
+  /** The model this form added last: submitting the same form again reuses it (Add, then Deploy; or a retried start). */
+  const added = ref<{ model: Model; request: string } | null>(null)
+  const success = ref<Model | null>(null)
+  /** Added, but the start that followed failed (`serverError` says why). */
+  const notStarted = ref<Model | null>(null)
+
+  const engineInfo = computed(() => engines.value.find((e) => e.engine === form.engine) ?? null)
+  const presetGroups = computed(() => groupPresets(presets.value, form.engine))
+  const selectedPreset = computed(() => presets.value.find((p) => p.id === form.presetId) ?? null)
+  const busy = computed(() => phase.value !== 'idle')
+
+  async function load(): Promise<void> {
+    loading.value = true
+    loadError.value = null
+    const api = getApi()
+    // Each list is useful alone: a failure of one keeps the other.
+    const [e, p] = await Promise.allSettled([api.enginesInfo(), api.deployPresets()])
+    if (e.status === 'fulfilled') engines.value = e.value
+    if (p.status === 'fulfilled') presets.value = p.value
+    const failed = [e, p].find((r) => r.status === 'rejected')
+    if (failed) loadError.value = toApiError((failed as PromiseRejectedResult).reason)
+    loading.value = false
+  }
+
+  /**
+   * Switches the engine. A preset applied for the old engine follows to the same model's preset
+   * for the new one; when there is none, the model it filled in (a file for llama.cpp, a
+   * repository for vLLM) is cleared, since it would not fit.
+   */
+  function setEngine(engine: EngineKind): void {
+    if (form.engine === engine) return
+    const old = selectedPreset.value
+    form.engine = engine
+    errors.value = {}
+    llamaField.value = null
+    if (!old) return
+    const twin = presets.value.find((p) => p.engine === engine && p.family === old.family && p.name === old.name)
+    if (twin) return selectPreset(twin.id)
+    if (form.model === presetModelValue(old, options.modelsDir?.())) form.model = ''
+    form.presetId = ''
+  }
+
+  function selectPreset(id: string): void {
+    const preset = presets.value.find((p) => p.id === id)
+    if (!preset) {
+      form.presetId = ''
+      return
+    }
+    applyPreset(form, preset, options.modelsDir?.())
+    errors.value = {}
+    llamaField.value = null
+  }
+
+  /** Validates, adds the model and, for `deploy`, starts it. Resolves to the model, or null. */
+  async function submit(mode: 'add' | 'deploy'): Promise<Model | null> {
+    if (busy.value) return null
+    serverError.value = null
+    success.value = null
+    notStarted.value = null
+    const built = buildDeploy(form)
+    if (!built.ok) {
+      errors.value = built.errors
+      llamaField.value = built.llamaField
+      return null
+    }
+    errors.value = {}
+    llamaField.value = null
+    const request = JSON.stringify(built.model)
+    let model: Model
+    try {
+      const reuse = added.value
+      if (reuse && reuse.request === request && models.models.some((m) => m.id === reuse.model.id)) {
+        model = reuse.model
+      } else {
+        phase.value = 'adding'
+        model = await getApi().addModel(built.model)
+        if (!models.models.some((m) => m.id === model.id)) models.models.push(model)
+        added.value = { model, request }
+      }
+      if (mode === 'deploy') {
+        phase.value = 'starting'
+        if (!(await models.start(model.id))) {
+          serverError.value = models.errors[model.id] ?? null
+          notStarted.value = model
+          return null
+        }
+        added.value = null
+        options.onDeployed?.(model)
+      } else {
+        success.value = model
+      }
+      return model
+    } catch (err) {
+      serverError.value = toApiError(err)
+      return null
+    } finally {
+      phase.value = 'idle'
+    }
+  }
+
+  return {
+    form,
+    engines,
+    presets,
+    loading,
+    loadError,
+    errors,
+    llamaField,
+    phase,
+    busy,
+    serverError,
+    success,
+    notStarted,
+    engineInfo,
+    presetGroups,
+    selectedPreset,
+    load,
+    setEngine,
+    selectPreset,
+    submit,
+  }
+}

@@ -1,0 +1,201 @@
+// @vitest-environment jsdom
+import { createPinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, h, nextTick } from 'vue'
+import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
+import type { NewModel } from '../generated/NewModel'
+
+const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+vi.mock('../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../api'
+import { ENGINES, instanceOf, modelFrom, PRESETS } from '../composables/deploy.fixtures'
+import { setLocale } from '../composables/useI18n'
+import DeployPage from './DeployPage.vue'
+
+const cleanups: (() => void)[] = []
+
+async function mountPage() {
+  const host = document.createElement('div')
+  document.body.appendChild(host)
+  const stub = { render: () => null }
+  const router: Router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', component: stub },
+      { path: '/deploy', name: 'deploy', component: DeployPage },
+      { path: '/models/:id', name: 'model', component: stub },
+    ],
+  })
+  await router.push('/deploy')
+  const app = createApp({ render: () => h(RouterView) })
+  app.use(createPinia()).use(router)
+  app.mount(host)
+  cleanups.push(() => {
+    app.unmount()
+    host.remove()
+  })
+  await vi.waitFor(() => expect(host.querySelector('[data-testid="deploy-engine-status"]')?.getAttribute('data-state')).toBe('ok'))
+  const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)!
+  const all = (testid: string) => Array.from(host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
+  const type = async (testid: string, value: string) => {
+    const el = q<HTMLInputElement>(testid)
+    el.value = value
+    el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input'))
+    await nextTick()
+  }
+  const engine = async (e: string) => {
+    q<HTMLInputElement>(`deploy-engine-${e}`).click()
+    await nextTick()
+  }
+  const click = async (testid: string) => {
+    q(testid).click()
+    await nextTick()
+  }
+  return { host, router, q, all, type, engine, click }
+}
+
+beforeEach(() => {
+  setLocale('en')
+  fake.api = {
+    enginesInfo: vi.fn(async () => ENGINES),
+    deployPresets: vi.fn(async () => PRESETS),
+    addModel: vi.fn(async (m: NewModel) => modelFrom(m)),
+    startModel: vi.fn(async (id: string) => instanceOf(id)),
+  }
+})
+
+afterEach(() => {
+  cleanups.splice(0).forEach((c) => c())
+})
+
+describe('DeployPage', () => {
+  it('shows the chosen engine: its binary, or the problem with a warning, and how it was tested', async () => {
+    const { q, engine } = await mountPage()
+    expect(q('deploy-engine-status').textContent).toContain('/cache/llama-server (cache)')
+    expect(q('deploy-engine-status').textContent).toContain('b4000')
+    expect(q('deploy-engine-verified').dataset.verified).toBe('true')
+    await engine('vllm')
+    expect(q('deploy-engine').dataset.value).toBe('vllm')
+    expect(q('deploy-engine-status').dataset.state).toBe('problem')
+    expect(q('deploy-engine-problem').textContent).toContain('vllm was not found. Install vLLM')
+    expect(q('deploy-engine-verified').textContent).toMatch(/Contract-tested only/)
+    // Deploying stays possible.
+    expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(false)
+  })
+
+  it('changes the model field and the engine fields with the engine', async () => {
+    const { q, all, engine } = await mountPage()
+    expect(q<HTMLInputElement>('deploy-model').placeholder).toBe('/home/me/models/model.gguf')
+    expect(q('add-model-advanced')).not.toBeNull()
+    expect(q('setting-extra_args')).toBeNull()
+    await engine('vllm')
+    expect(q<HTMLInputElement>('deploy-model').placeholder).toBe('Qwen/Qwen2.5-7B-Instruct')
+    expect(q('deploy-gpu-mem')).not.toBeNull()
+    expect(q('deploy-image')).toBeNull()
+    await engine('vllm_docker')
+    expect(q<HTMLInputElement>('deploy-image').placeholder).toBe('vllm/vllm-openai:latest')
+    expect(q<HTMLInputElement>('deploy-gpus').placeholder).toBe('all')
+    expect(q<HTMLInputElement>('deploy-hf-cache').placeholder).toBe('~/.cache/huggingface')
+    await engine('custom')
+    expect(q('deploy-command')).not.toBeNull()
+    expect(q<HTMLInputElement>('deploy-health-path').value).toBe('/health')
+    expect(all('deploy-served-name')).toHaveLength(1)
+  })
+
+  it('offers the presets of the engine, grouped by family, and fills the form from one', async () => {
+    const { q, type, engine } = await mountPage()
+    const select = q<HTMLSelectElement>('deploy-preset')
+    expect(Array.from(select.querySelectorAll('optgroup')).map((g) => g.label)).toEqual(['Qwen'])
+    await type('deploy-preset', 'qwen-gguf')
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('Qwen qwen-gguf')
+    expect(q<HTMLInputElement>('setting-gpu_layers').value).toBe('-1')
+    expect(q('deploy-preset-notes').textContent).toBe('notes qwen-gguf')
+    const link = q<HTMLAnchorElement>('deploy-preset-source')
+    expect(link.href).toBe('https://hf.co/qwen-gguf')
+    expect(link.target).toBe('_blank')
+    expect(link.rel).toContain('noopener')
+    await engine('vllm')
+    expect(Array.from(q<HTMLSelectElement>('deploy-preset').querySelectorAll('optgroup')).map((g) => g.label)).toEqual(['Qwen', 'Llama 3'])
+    expect(q('deploy-preset-info')).toBeNull()
+    await engine('custom')
+    expect(q<HTMLSelectElement>('deploy-preset').disabled).toBe(true)
+  })
+
+  it('previews a custom command with port 8080', async () => {
+    const { q, type, engine } = await mountPage()
+    await engine('custom')
+    await type('deploy-name', 'mine')
+    await type('deploy-model', '/models/my model')
+    await type('deploy-command', 'python3\n-m\nsrv\n--port\n{port}\n--model\n{model}\n--alias={name}')
+    expect(q('deploy-command-preview').textContent).toBe("python3 -m srv --port 8080 --model '/models/my model' --alias=mine")
+  })
+
+  it('shows errors next to the fields and sends nothing', async () => {
+    const { q, all, type, click } = await mountPage()
+    await type('deploy-model', 'model.gguf')
+    await type('deploy-restart', 'on_failure')
+    await type('deploy-retries', '50')
+    await type('setting-threads', '0')
+    await click('deploy-submit')
+    const fields = all('deploy-field-error').map((e) => e.dataset.field)
+    expect(fields.sort()).toEqual(['llama', 'model', 'name', 'retries'])
+    expect(all('deploy-field-error').find((e) => e.dataset.field === 'llama')?.textContent).toBe('Threads must be a whole number from 1 to 1024.')
+    expect(q('deploy-name').getAttribute('aria-invalid')).toBe('true')
+    expect(q('deploy-fix-errors')).not.toBeNull()
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    setLocale('zh')
+    await nextTick()
+    expect(all('deploy-field-error').find((e) => e.dataset.field === 'name')?.textContent).toBe('请为模型命名。')
+  })
+
+  it('deploys: adds, starts and opens the model page', async () => {
+    const { router, type, engine, click } = await mountPage()
+    await engine('vllm')
+    await type('deploy-name', 'Qwen')
+    await type('deploy-model', 'Qwen/Qwen2.5-7B-Instruct')
+    await type('deploy-gpu-mem', '0.8')
+    await type('deploy-dtype', 'bfloat16')
+    await click('deploy-trust-remote-code')
+    await click('deploy-submit')
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/models/m9'))
+    expect(fake.api.addModel).toHaveBeenCalledWith({
+      name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm',
+      settings: { engine: 'vllm', trust_remote_code: true, gpu_memory_utilization: 0.8, dtype: 'bfloat16' },
+    })
+    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
+  })
+
+  it('shows progress, then the server error, keeping the form', async () => {
+    let reject!: (e: unknown) => void
+    fake.api.addModel.mockImplementation(() => new Promise((_, r) => (reject = r)))
+    const { q, router, type, click } = await mountPage()
+    await type('deploy-name', 'A')
+    await type('deploy-model', '/models/a.gguf')
+    await click('deploy-add')
+    expect(q('deploy-progress').dataset.phase).toBe('adding')
+    expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(true)
+    reject(new ApiError('model_path_duplicate', 'The model "B" already uses /models/a.gguf.'))
+    await vi.waitFor(() => expect(q('deploy-error')?.textContent).toContain('already uses /models/a.gguf'))
+    expect(q('deploy-error').dataset.code).toBe('model_path_duplicate')
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('A')
+    expect(q('deploy-progress')).toBeNull()
+    expect(router.currentRoute.value.fullPath).toBe('/deploy')
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+  })
+
+  it('says when a model was added but did not start, with a link to it', async () => {
+    fake.api.startModel.mockRejectedValue(new ApiError('engine_missing', 'vllm was not found.'))
+    const { q, router, type, engine, click } = await mountPage()
+    await engine('vllm')
+    await type('deploy-name', 'Q')
+    await type('deploy-model', 'Qwen/Q')
+    await click('deploy-submit')
+    await vi.waitFor(() => expect(q('deploy-error')?.textContent).toContain('“Q” was added but did not start: vllm was not found.'))
+    expect(q<HTMLAnchorElement>('deploy-open-model').getAttribute('href')).toBe('/models/m9')
+    expect(router.currentRoute.value.fullPath).toBe('/deploy')
+  })
+})
