@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import {
-  api, freePort, llamaServersWith, outputDir, processAlive, requireFile, startProcess, step, stopProcess,
+  api, freePort, llamaServersWith, outputDir, processAlive, processesNamed, requireFile, startProcess, step, stopProcess,
   tempDataDir, waitFor, STARTER_NAME, TARGET, ROOT, CACHE,
 } from './lib.mjs';
 
 const out = outputDir('browser');
+const STUB = join(ROOT, 'crates/core/tests/fake_engines/openai_stub.py');
 const binary = join(TARGET, 'debug/llmops');
 const parts = [
   requireFile(binary, 'the llmops binary (cargo build -p llmops-server)'),
@@ -158,10 +159,11 @@ try {
   await past.waitFor();
   assert.equal(await past.getAttribute('data-state'), 'stopped');
   const states = await past.getByTestId('history-transition').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
-  assert.deepEqual(states, ['starting', 'running', 'stopping', 'stopped']);
+  assert.deepEqual(states, ['pending', 'starting', 'running', 'stopping', 'stopped']);
   await page.screenshot({ path: join(out, '4b-model-detail.png'), fullPage: true });
   await page.getByTestId('model-detail-back').click();
 
+  await deployPage(page);
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
   await missingEngineShowsAClearError(browser);
   await gpuCardWithFakeNvml(browser);
@@ -179,6 +181,41 @@ try {
     console.error(`browser e2e: FAILED: llama-server processes left behind: ${leftovers}`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The Deploy page: engine statuses (llama.cpp found, vLLM contract-only), a bad custom template
+ * refused next to its field, then a custom engine (a stand-in OpenAI server started from a
+ * command template) deployed, Running on its detail page, and stopped.
+ */
+async function deployPage(page) {
+  step('Deploy: engine status, validation, and a custom command deployed and stopped');
+  await page.getByTestId('nav-deploy').click();
+  await page.getByTestId('deploy-form').waitFor();
+  const status = page.getByTestId('deploy-engine-status');
+  await waitFor('llama.cpp status', async () => /llama-server/.test(await status.innerText()), 10_000, 100);
+  await page.getByTestId('deploy-engine-vllm').check();
+  await waitFor('vLLM status', async () => (await page.getByTestId('deploy-engine-verified').getAttribute('data-verified')) === 'false', 10_000, 100);
+  await page.getByTestId('deploy-engine-custom').check();
+  await page.getByTestId('deploy-name').fill('stub-server');
+  await page.getByTestId('deploy-model').fill('stub-weights');
+  await page.getByTestId('deploy-command').fill(['python3', STUB, '--port', '{prot}'].join('\n'));
+  await page.getByTestId('deploy-health-path').fill('/health');
+  await page.getByTestId('deploy-submit').click();
+  const fieldError = page.locator('[data-testid="deploy-field-error"]').first();
+  await fieldError.waitFor({ timeout: 5_000 });
+  assert.match(await fieldError.innerText(), /\{prot\}|placeholder/i, 'the typo is named');
+  await page.getByTestId('deploy-command').fill(['python3', STUB, '--port', '{port}', '--served-model-name', '{name}'].join('\n'));
+  assert.match(await page.getByTestId('deploy-command-preview').innerText(), /--port.*8080/s);
+  await page.getByTestId('deploy-submit').click();
+  await page.getByTestId('model-settings').waitFor({ timeout: 15_000 });
+  const state = page.locator('[data-testid="instance-state"]').first();
+  await waitFor('the custom engine running', async () => (await state.getAttribute('data-state')) === 'running', 30_000, 200);
+  const stubs = processesNamed('python3', STUB);
+  assert.equal(stubs.length, 1, 'one stand-in server runs');
+  await page.screenshot({ path: join(out, '5-deployed-custom.png'), fullPage: true });
+  await page.locator('[data-testid="stop-model"]').first().click();
+  await waitFor('stopped', async () => !processAlive(stubs[0]), 15_000, 100);
 }
 
 /** A second server whose configured llama-server does not exist: Start says how to fix it. */
