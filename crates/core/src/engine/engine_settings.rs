@@ -11,12 +11,8 @@ use super::EngineKind;
 
 /// Read with [`EngineSettings::from_value`]: settings without an `engine` tag (as clients of the
 /// first API version sent them) are llama.cpp settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(
-    tag = "engine",
-    rename_all = "snake_case",
-    try_from = "serde_json::Value"
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "engine", rename_all = "snake_case")]
 pub enum EngineSettings {
     LlamaCpp(LlamaCppSettings),
     Vllm(VllmSettings),
@@ -82,11 +78,10 @@ impl EngineSettings {
     }
 }
 
-impl TryFrom<serde_json::Value> for EngineSettings {
-    type Error = serde_json::Error;
-
-    fn try_from(value: serde_json::Value) -> Result<Self, Self::Error> {
-        EngineSettings::from_value(value, EngineKind::LlamaCpp)
+impl<'de> Deserialize<'de> for EngineSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        EngineSettings::from_value(value, EngineKind::LlamaCpp).map_err(serde::de::Error::custom)
     }
 }
 
