@@ -3,7 +3,7 @@
 // lists the starter model, a model starts and a chat streams over the Tauri channel, and closing
 // the app stops the model. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -110,6 +110,16 @@ try {
   console.log(`    answer: ${answer.slice(0, 120)}`);
   assert.ok(answer.length > 0, 'the assistant answered in the window');
   await screenshot('2-chat.png');
+
+  step('Export: the conversation is saved as a JSON file (Downloads, else home)');
+  await click(await find('[data-testid="chat-export-json"]'));
+  const done = await waitFor('the export', () => find('[data-testid="chat-export-done"]'), 10_000, 200);
+  const saved = (await textOf(done)).replace(/^.*?(\/\S+\.json).*$/s, '$1');
+  const exported = JSON.parse(readFileSync(saved, 'utf8'));
+  assert.equal(exported.format, 'llmops.conversation.v1');
+  assert.equal(exported.messages.length, 2);
+  rmSync(saved);
+  console.log(`    saved ${saved}`);
 
   step('Quitting the app (SIGTERM, as on logout or Ctrl+C) stops the model it started');
   const appPids = processesNamed('llmops-desktop');
