@@ -40,30 +40,39 @@ impl ChatService {
         let mut messages = self.store.list_messages(conversation_id).await?;
         let user_message = self.apply(&mut messages, conversation_id, request).await?;
 
-        self.retitle(&mut conversation, &messages, label).await?;
         let history = history(&conversation, &messages);
+        let body = upstream::request_body(&target, &history, &conversation.params);
         let answer = new_message(
             conversation_id,
             ChatRole::Assistant,
             "",
             MessageStatus::Streaming,
         );
-        self.store.insert_message(&answer).await?;
-
+        // The UI shows both messages at once, before the engine answers anything.
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let started = ChatStreamEvent::Started {
             user_message: user_message.map(Box::new),
             assistant_message: Box::new(answer.clone()),
         };
         let _ = sender.try_send(started);
-        let body = upstream::request_body(&target, &history, &conversation.params);
+        // The engine needs nothing of these writes: make them while it reads the prompt, not
+        // before the request (they would add to the time to first token).
+        let save = async {
+            self.retitle(&mut conversation, &messages, label).await?;
+            self.store.insert_message(&answer).await?;
+            Ok::<(), ChatError>(())
+        };
+        let (saved, opened) = tokio::join!(save, upstream::open(&self.http, &target, body, cancel));
+        // Dropping an opened stream closes the engine's connection.
+        saved?;
+
         let recorder = Recorder {
             store: self.store.clone(),
             answer,
             sender,
             busy: Some(busy),
         };
-        match upstream::open(&self.http, &target, body, cancel).await {
+        match opened {
             Ok(events) => {
                 tokio::spawn(recorder.record(events));
             }

@@ -131,8 +131,14 @@ fn upstream_message(body: &str) -> String {
         .unwrap_or_else(|| body.chars().take(500).collect())
 }
 
+/// Milliseconds to two decimals: finer is noise, and a short decimal reads back from JSON (the
+/// store) exactly.
 fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    round2(d.as_secs_f64() * 1000.0)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
 }
 
 /// Timing of one answer as it streams.
@@ -163,7 +169,10 @@ impl Meter {
         AnswerStats {
             ttft_ms: self.first_token.map(|t| ms(t - self.started)),
             duration_ms: ms(self.started.elapsed()),
-            tokens_per_second: usage.and_then(|u| u.tokens_per_second).or(measured_speed),
+            tokens_per_second: usage
+                .and_then(|u| u.tokens_per_second)
+                .or(measured_speed)
+                .map(round2),
             prompt_tokens: usage.and_then(|u| u.prompt_tokens),
             completion_tokens,
             counted: reported.is_none() && completion_tokens.is_some(),
