@@ -85,19 +85,22 @@ impl ChatService {
     ) -> Result<(Upstream, String), ChatError> {
         match target {
             ChatTarget::Model { model_id } => {
-                let model = self.library.get(model_id).await?;
-                let instance = self
+                let running = self
                     .supervisor
                     .list()
                     .into_iter()
-                    .find(|i| &i.model_id == model_id && i.state == InstanceState::Running)
-                    .ok_or_else(|| ChatError::ModelNotRunning(model.name.clone()))?;
+                    .find(|i| &i.model_id == model_id && i.state == InstanceState::Running);
+                // Only a model that is not running needs the library, for its name in the error.
+                let Some(instance) = running else {
+                    let model = self.library.get(model_id).await?;
+                    return Err(ChatError::ModelNotRunning(model.name));
+                };
                 let upstream = Upstream {
                     base_url: instance.base_url,
                     api_key: None,
                     model: instance.served_model,
                 };
-                Ok((upstream, model.name))
+                Ok((upstream, instance.model_name))
             }
             ChatTarget::Endpoint { endpoint_id, model } => {
                 let record = self.endpoint_record(endpoint_id).await?;

@@ -34,11 +34,14 @@ impl ChatService {
         request: TurnRequest,
         cancel: CancellationToken,
     ) -> Result<mpsc::Receiver<ChatStreamEvent>, ChatError> {
-        let mut conversation = self.conversation_row(conversation_id).await?;
+        let (conversation, messages) = tokio::join!(
+            self.conversation_row(conversation_id),
+            self.store.list_messages(conversation_id)
+        );
+        let (mut conversation, mut messages) = (conversation?, messages?);
         let busy = BusyGuard::claim(&self.busy, conversation_id)?;
         let (target, label) = self.resolve(&conversation.target).await?;
-        let mut messages = self.store.list_messages(conversation_id).await?;
-        let user_message = self.apply(&mut messages, conversation_id, request).await?;
+        let (user_message, changes) = Self::apply(&mut messages, conversation_id, request)?;
 
         let history = history(&conversation, &messages);
         let body = upstream::request_body(&target, &history, &conversation.params);
@@ -56,8 +59,10 @@ impl ChatService {
         };
         let _ = sender.try_send(started);
         // The engine needs nothing of these writes: make them while it reads the prompt, not
-        // before the request (they would add to the time to first token).
+        // before the request (they would add to the time to first token). If they fail, the
+        // request is dropped and nothing streams.
         let save = async {
+            self.commit(conversation_id, changes).await?;
             self.retitle(&mut conversation, &messages, label).await?;
             self.store.insert_message(&answer).await?;
             Ok::<(), ChatError>(())
@@ -81,13 +86,13 @@ impl ChatService {
         Ok(receiver)
     }
 
-    /// Saves what the turn changes before the answer; returns the user message sent or edited.
-    async fn apply(
-        &self,
+    /// Applies the turn to the messages in memory; returns the user message sent or edited and
+    /// the writes that make it so in the store.
+    fn apply(
         messages: &mut Vec<StoredMessage>,
         conversation_id: &str,
         request: TurnRequest,
-    ) -> Result<Option<StoredMessage>, ChatError> {
+    ) -> Result<(Option<StoredMessage>, Changes), ChatError> {
         match request {
             TurnRequest::Send { content } => {
                 let content = non_empty(&content)?;
@@ -97,18 +102,17 @@ impl ChatService {
                     content,
                     MessageStatus::Complete,
                 );
-                self.store.insert_message(&message).await?;
                 messages.push(message.clone());
-                Ok(Some(message))
+                Ok((Some(message.clone()), Changes::Append(message)))
             }
             TurnRequest::Regenerate => {
                 let last_user = messages
                     .iter()
                     .rposition(|m| m.role == ChatRole::User)
                     .ok_or(ChatError::NothingToRegenerate)?;
-                self.drop_after(messages, conversation_id, last_user)
-                    .await?;
-                Ok(None)
+                messages.truncate(last_user + 1);
+                let keep = messages[last_user].id.clone();
+                Ok((None, Changes::DropAfter(keep)))
             }
             TurnRequest::Edit {
                 message_id,
@@ -122,27 +126,31 @@ impl ChatService {
                 if messages[at].role != ChatRole::User {
                     return Err(ChatError::NotAUserMessage);
                 }
+                messages.truncate(at + 1);
                 let edited = &mut messages[at];
                 edited.content = content.to_string();
                 edited.updated_at = now_ms();
-                self.store.finish_message(edited).await?;
-                let edited = edited.clone();
-                self.drop_after(messages, conversation_id, at).await?;
-                Ok(Some(edited))
+                Ok((Some(edited.clone()), Changes::Replace(edited.clone())))
             }
         }
     }
 
-    async fn drop_after(
-        &self,
-        messages: &mut Vec<StoredMessage>,
-        conversation_id: &str,
-        index: usize,
-    ) -> Result<(), ChatError> {
-        self.store
-            .delete_messages_after(conversation_id, &messages[index].id)
-            .await?;
-        messages.truncate(index + 1);
+    /// Writes what [`ChatService::apply`] changed in memory.
+    async fn commit(&self, conversation_id: &str, changes: Changes) -> Result<(), ChatError> {
+        match changes {
+            Changes::Append(message) => self.store.insert_message(&message).await?,
+            Changes::DropAfter(id) => {
+                self.store
+                    .delete_messages_after(conversation_id, &id)
+                    .await?;
+            }
+            Changes::Replace(message) => {
+                self.store.finish_message(&message).await?;
+                self.store
+                    .delete_messages_after(conversation_id, &message.id)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -211,6 +219,16 @@ fn history(conversation: &Conversation, messages: &[StoredMessage]) -> Vec<ChatM
             content: m.content.clone(),
         });
     system.into_iter().chain(turns).collect()
+}
+
+/// What a turn writes before its answer.
+enum Changes {
+    /// A new user message.
+    Append(StoredMessage),
+    /// Regenerate: drop what follows this message.
+    DropAfter(String),
+    /// Edit: the message's new text, and drop what follows it.
+    Replace(StoredMessage),
 }
 
 /// Marks a conversation as having an answer in flight for as long as it lives.
