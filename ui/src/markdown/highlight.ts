@@ -22,6 +22,11 @@ import { escapeHtml } from './escape'
 const languages = { bash, c, cpp, css, go, java, javascript, json, markdown, python, rust, shell, sql, typescript, xml, yaml }
 for (const [name, fn] of Object.entries(languages)) hljs.registerLanguage(name, fn)
 
+/** The languages highlighted (their grammars compile on first use). */
+export function highlightLanguages(): string[] {
+  return Object.keys(languages)
+}
+
 /**
  * Highlighted HTML for `code` (highlight.js escapes what it emits). An unknown or
  * missing language gives escaped plain text: auto-detection runs every grammar over
