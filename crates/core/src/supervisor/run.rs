@@ -14,8 +14,7 @@ use super::process::{describe_exit, docker_remove, end_engine, kill_leftovers};
 use super::restart::after_failure;
 use super::service::Shared;
 use super::state::InstanceState;
-use crate::engine::LaunchSpec;
-use crate::engine::StopStyle;
+use crate::engine::{LaunchSpec, StopStyle};
 use crate::library::RestartPolicy;
 
 const TAIL_LINES_IN_REASON: usize = 15;
