@@ -444,4 +444,36 @@ async fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         .unwrap()
         .messages
         .is_empty());
+
+    // Presets: saved, replaced by name, deleted; unknown ids are typed errors.
+    let preset = |temperature| llmops_core::chat::NewChatPreset {
+        name: " Precise ".into(),
+        params: ChatParams {
+            temperature: Some(temperature),
+            ..Default::default()
+        },
+    };
+    let first = core.chat.save_preset(preset(0.1)).await.unwrap();
+    let second = core.chat.save_preset(preset(0.3)).await.unwrap();
+    assert_eq!(
+        (first.id.as_str(), second.name.as_str()),
+        (second.id.as_str(), "Precise")
+    );
+    assert_eq!(core.chat.list_presets().await.unwrap(), [second.clone()]);
+    core.chat.delete_preset(&second.id).await.unwrap();
+    assert_eq!(
+        code(core.chat.delete_preset(&second.id).await),
+        Some("preset_not_found")
+    );
+    let endpoint = core.chat.list_endpoints().await.unwrap().remove(0);
+    core.chat.remove_endpoint(&endpoint.id).await.unwrap();
+    assert_eq!(
+        code(core.chat.remove_endpoint(&endpoint.id).await),
+        Some("endpoint_not_found")
+    );
+    core.chat.delete_conversation(&id).await.unwrap();
+    assert_eq!(
+        code(core.chat.delete_conversation(&id).await),
+        Some("conversation_not_found")
+    );
 }

@@ -88,11 +88,7 @@ impl Store {
     }
 
     pub async fn delete_conversation(&self, id: &str) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM chat_sessions WHERE id = ?1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(result.rows_affected() > 0)
+        self.delete_by_id(ChatTable::Sessions, id).await
     }
 
     pub async fn list_messages(
@@ -279,11 +275,7 @@ impl Store {
     }
 
     pub async fn delete_endpoint(&self, id: &str) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM chat_endpoints WHERE id = ?1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(result.rows_affected() > 0)
+        self.delete_by_id(ChatTable::Endpoints, id).await
     }
 
     /// Saves a preset; one with the same name is replaced.
@@ -313,10 +305,27 @@ impl Store {
     }
 
     pub async fn delete_preset(&self, id: &str) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM chat_presets WHERE id = ?1")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        self.delete_by_id(ChatTable::Presets, id).await
+    }
+}
+
+/// The chat tables rows are deleted from by id (never a table name from outside).
+#[derive(Clone, Copy)]
+enum ChatTable {
+    Sessions,
+    Endpoints,
+    Presets,
+}
+
+impl Store {
+    /// Returns whether a row was deleted.
+    async fn delete_by_id(&self, table: ChatTable, id: &str) -> Result<bool, StoreError> {
+        let sql = match table {
+            ChatTable::Sessions => "DELETE FROM chat_sessions WHERE id = ?1",
+            ChatTable::Endpoints => "DELETE FROM chat_endpoints WHERE id = ?1",
+            ChatTable::Presets => "DELETE FROM chat_presets WHERE id = ?1",
+        };
+        let result = sqlx::query(sql).bind(id).execute(self.pool()).await?;
         Ok(result.rows_affected() > 0)
     }
 }
