@@ -13,7 +13,7 @@ use llmops_core::Core;
 use tokio_util::sync::CancellationToken;
 
 mod common;
-use common::{core_in, real_parts};
+use common::{core_in, real_parts, start_running, wait_running};
 
 async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library::Model {
     let new = NewModel {
@@ -246,13 +246,8 @@ async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
         settings: None,
     };
     let model = core.library.add(new).await.unwrap();
-    let first = core.supervisor.start(&model.id).await.unwrap();
-    let running = core
-        .supervisor
-        .wait_settled(&first.id, Duration::from_secs(120))
-        .await
-        .unwrap();
-    assert_eq!(running.state, InstanceState::Running);
+    let running = start_running(&core, &model.id, Duration::from_secs(120)).await;
+    let first = running.clone();
 
     let killed_at = std::time::Instant::now();
     nix::sys::signal::kill(
@@ -286,17 +281,7 @@ async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
             .find(|i| i.model_id == model.id && i.id != first.id)
     })
     .await;
-    let second = core
-        .supervisor
-        .wait_settled(&second.id, Duration::from_secs(120))
-        .await
-        .unwrap();
-    assert_eq!(
-        second.state,
-        InstanceState::Running,
-        "{:?}",
-        second.state.reason()
-    );
+    let second = wait_running(&core, &second.id, Duration::from_secs(120)).await;
     core.supervisor.stop(&second.id).await.unwrap();
     assert!(!process_exists(second.pid.unwrap()));
 }
@@ -340,21 +325,10 @@ async fn a_hung_engine_is_caught_by_the_watchdog() {
     })
     .await;
     let model = add_model(&core, "hangs", &weights.display().to_string()).await;
-    let started = core.supervisor.start(&model.id).await.unwrap();
-    let running = core
-        .supervisor
-        .wait_settled(&started.id, Duration::from_secs(30))
-        .await
-        .unwrap();
-    assert_eq!(
-        running.state,
-        InstanceState::Running,
-        "{:?}",
-        running.state.reason()
-    );
+    let running = start_running(&core, &model.id, Duration::from_secs(30)).await;
     let failed = wait_until(|| {
         core.supervisor
-            .get(&started.id)
+            .get(&running.id)
             .ok()
             .filter(|i| i.state.is_terminal())
     })
@@ -476,17 +450,7 @@ async fn two_instances_run_and_answer_side_by_side() {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_ne!(a.port, b.port);
     for instance in [&a, &b] {
-        let running = core
-            .supervisor
-            .wait_settled(&instance.id, Duration::from_secs(120))
-            .await
-            .unwrap();
-        assert_eq!(
-            running.state,
-            InstanceState::Running,
-            "{:?}",
-            running.state.reason()
-        );
+        wait_running(&core, &instance.id, Duration::from_secs(120)).await;
     }
     for instance in [&a, &b] {
         let mut stream = core

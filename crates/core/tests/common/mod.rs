@@ -48,11 +48,25 @@ pub async fn start_running(
     within: std::time::Duration,
 ) -> InstanceInfo {
     let started = core.supervisor.start(model_id).await.unwrap();
-    let running = core
+    wait_running(core, &started.id, within).await
+}
+
+/// Waits until the instance has settled and asserts that it is Running.
+pub async fn wait_running(
+    core: &Core,
+    instance_id: &str,
+    within: std::time::Duration,
+) -> InstanceInfo {
+    let settled = core
         .supervisor
-        .wait_settled(&started.id, within)
+        .wait_settled(instance_id, within)
         .await
         .unwrap();
-    assert_eq!(running.state, InstanceState::Running, "{:?}", running.state);
-    running
+    assert_eq!(
+        settled.state,
+        InstanceState::Running,
+        "{:?}",
+        settled.state.reason()
+    );
+    settled
 }
