@@ -20,7 +20,13 @@ pub fn run() {
         eprintln!("llmops-desktop: {message}");
         std::process::exit(2);
     }
-    let config = CoreConfig::from_env();
+    let config = match CoreConfig::from_env() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("llmops-desktop: {message}");
+            std::process::exit(1);
+        }
+    };
     let log_guard = llmops_core::logging::init(&config.paths.log_dir());
     let core = match tauri::async_runtime::block_on(open_core(config)) {
         Ok(core) => core,

@@ -31,7 +31,7 @@ async fn main() {
         .unwrap_or(60);
     let dir = tempfile::tempdir().unwrap();
     let lib = build_fake_nvml(dir.path());
-    let cache = AppPaths::from_env().cache_dir;
+    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
     let config = CoreConfig::new(AppPaths::new(dir.path().join("data"), cache));
     let monitor = SystemMonitor::with_gpu_backend(&config, Box::new(NvidiaBackend::new(Some(lib))));
     let core = Core::open_with_monitor(config, monitor).await.unwrap();

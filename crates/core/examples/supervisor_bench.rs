@@ -71,7 +71,7 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
     let dir = tempfile::tempdir().unwrap();
-    let cache = AppPaths::from_env().cache_dir;
+    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
     let core = Core::open(CoreConfig::new(AppPaths::new(
         dir.path().join("data"),
         cache,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::paths::AppPaths;
+use crate::secrets::SecretPreference;
 
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
@@ -29,6 +30,10 @@ pub struct CoreConfig {
     pub history_retention_days: u32,
     /// Where the NVML library is (`LLMOPS_NVML_LIB`); otherwise the system's `libnvidia-ml.so.1`.
     pub nvml_lib: Option<PathBuf>,
+    /// Where secrets go (`LLMOPS_SECRET_STORE=auto|keyring|file`). [`CoreConfig::new`] uses the
+    /// file, so that tests never touch the user's keyring; [`CoreConfig::from_env`] defaults to
+    /// the keyring when one answers.
+    pub secret_store: SecretPreference,
 }
 
 impl CoreConfig {
@@ -45,6 +50,7 @@ impl CoreConfig {
             sample_interval: Duration::from_secs(1),
             history_retention_days: 30,
             nvml_lib: None,
+            secret_store: SecretPreference::File,
         }
     }
 
@@ -59,8 +65,13 @@ impl CoreConfig {
         }
     }
 
-    pub fn from_env() -> Self {
-        let mut config = CoreConfig::new(AppPaths::from_env());
+    /// Fails with a message for the user when no data folder can be found.
+    pub fn from_env() -> Result<Self, String> {
+        let mut config = CoreConfig::new(AppPaths::from_env()?);
+        let store = std::env::var("LLMOPS_SECRET_STORE").unwrap_or_default();
+        config.secret_store = SecretPreference::parse(&store).ok_or_else(|| {
+            format!("LLMOPS_SECRET_STORE={store:?} is not one of auto, keyring or file")
+        })?;
         let path_var = |name: &str| {
             std::env::var_os(name)
                 .filter(|v| !v.is_empty())
@@ -102,6 +113,6 @@ impl CoreConfig {
         {
             config.history_retention_days = days;
         }
-        config
+        Ok(config)
     }
 }

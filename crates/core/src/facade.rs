@@ -8,6 +8,7 @@ use thiserror::Error;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
+use crate::access::{AccessError, AccessService};
 use crate::alerts::AlertService;
 use crate::chat::ChatService;
 use crate::config::CoreConfig;
@@ -15,6 +16,7 @@ use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::history::MetricHistory;
 use crate::library::{LibraryError, ModelLibrary};
+use crate::secrets::SecretStore;
 use crate::monitor::{SampleContext, SystemMonitor, SystemSnapshot};
 use crate::store::{Store, StoreError};
 use crate::supervisor::Supervisor;
@@ -29,6 +31,8 @@ pub enum CoreError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Library(#[from] LibraryError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
 }
 
 impl CodedError for CoreError {
@@ -36,6 +40,7 @@ impl CodedError for CoreError {
         match self {
             CoreError::Store(e) => e.code(),
             CoreError::Library(e) => e.code(),
+            CoreError::Access(e) => e.code(),
         }
     }
 
@@ -55,6 +60,8 @@ pub struct Core {
     pub history: Arc<MetricHistory>,
     pub alerts: Arc<AlertService>,
     pub chat: ChatService,
+    pub access: AccessService,
+    pub secrets: SecretStore,
 }
 
 impl Core {
@@ -72,6 +79,7 @@ impl Core {
     ) -> Result<Core, CoreError> {
         let bus = EventBus::default();
         let store = Store::open(&config.paths.database()).await?;
+        let access = AccessService::open(store.clone(), &config.paths.data_dir).await?;
         let library = ModelLibrary::new(store.clone(), bus.clone());
         if let Some(starter) = library.ensure_starter(&config.paths).await? {
             tracing::info!(path = %starter.path, "starter model available");
@@ -85,7 +93,18 @@ impl Core {
             config.history_retention_days,
         ));
         let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
-        let chat = ChatService::new(supervisor.clone(), library.clone(), store.clone());
+        let secrets = SecretStore::open(&config.paths.data_dir, config.secret_store).await;
+        let chat = ChatService::new(
+            supervisor.clone(),
+            library.clone(),
+            store.clone(),
+            secrets.clone(),
+        );
+        match chat.move_keys_to_secret_store().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
+            Err(err) => tracing::error!(%err, "could not move endpoint API keys into the secret store"),
+        }
         match chat.recover_interrupted().await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(
@@ -104,6 +123,8 @@ impl Core {
             history,
             alerts,
             chat,
+            access,
+            secrets,
         })
     }
 

@@ -3,6 +3,8 @@
 //! The [`Core`] facade wires the services together; adapters (`llmops` headless server, the Tauri
 //! desktop app) only translate their transport to calls on these services and forward [`events`].
 //!
+//! - [`access`]: the server token, API keys with scopes, browser sessions.
+//! - [`secrets`]: the OS keyring, or a 0600 file, for API keys and engine secrets.
 //! - [`library`]: the models the user has configured (the starter model is registered on first run).
 //! - [`engine`]: how to find and launch an inference engine (llama.cpp's `llama-server` today).
 //! - [`supervisor`]: running instances of models as child processes, with an explicit state machine.
@@ -13,7 +15,9 @@
 //! - [`store`]: the SQLite database (WAL, migrations) behind the services.
 //! - [`events`]: one typed event bus that adapters forward to the UI.
 
+pub mod access;
 pub mod alerts;
+pub mod bounded_lines;
 pub mod chat;
 pub mod config;
 pub mod engine;
@@ -24,6 +28,8 @@ pub mod library;
 pub mod logging;
 pub mod monitor;
 pub mod paths;
+pub mod secrets;
+pub mod secure_fs;
 pub mod store;
 pub mod supervisor;
 pub mod time;

@@ -18,7 +18,12 @@ pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
     let stderr_layer = fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter());
-    let file = std::fs::create_dir_all(log_dir)
+    // The data dir and the log dir are 0700: logs hold engine output and model paths.
+    let private = |dir: &Path| crate::secure_fs::ensure_private_dir(dir);
+    let file = log_dir
+        .parent()
+        .map_or(Ok(()), private)
+        .and_then(|()| private(log_dir))
         .map_err(|e| e.to_string())
         .and_then(|()| {
             RollingFileAppender::builder()

@@ -18,21 +18,27 @@ impl AppPaths {
         }
     }
 
-    pub fn from_env() -> Self {
-        let data_dir = env_path("LLMOPS_DATA_DIR").unwrap_or_else(|| {
-            dirs::data_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("llmops")
-        });
-        let cache_dir = env_path("LLMOPS_CACHE_DIR").unwrap_or_else(|| {
-            dirs::cache_dir()
-                .unwrap_or_else(std::env::temp_dir)
-                .join("llmops")
-        });
-        AppPaths {
+    /// The folders from `LLMOPS_DATA_DIR`/`LLMOPS_CACHE_DIR`, else the platform's. Never a
+    /// shared temp folder: another local user could create it first and read what we write.
+    pub fn from_env() -> Result<Self, String> {
+        let data_dir = env_path("LLMOPS_DATA_DIR")
+            .or_else(|| dirs::data_dir().map(|d| d.join("llmops")))
+            .ok_or_else(|| {
+                "no data folder: neither LLMOPS_DATA_DIR nor HOME (or XDG_DATA_HOME) is set. \
+                 Set LLMOPS_DATA_DIR to a folder only you can read"
+                    .to_string()
+            })?;
+        let cache_dir = env_path("LLMOPS_CACHE_DIR")
+            .or_else(|| dirs::cache_dir().map(|d| d.join("llmops")))
+            .ok_or_else(|| {
+                "no cache folder: neither LLMOPS_CACHE_DIR nor HOME (or XDG_CACHE_HOME) is set. \
+                 Set LLMOPS_CACHE_DIR"
+                    .to_string()
+            })?;
+        Ok(AppPaths {
             data_dir,
             cache_dir,
-        }
+        })
     }
 
     pub fn database(&self) -> PathBuf {

@@ -179,7 +179,7 @@ fn survives_the_driver_going_away_and_coming_back() {
 /// to that instance; another process is "other".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
-    let cache = AppPaths::from_env().cache_dir;
+    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
     if !cache
         .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
         .is_file()

@@ -1,68 +1,136 @@
 //! The HTTP application: `/api/*` over the core's services, Prometheus `/metrics`, everything
-//! else from the built UI.
+//! else from the built UI, all behind the security guard (Host, Origin, caller, scope).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::routing::{delete, get, post};
+use axum::extract::FromRef;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
+use llmops_core::access::Scope;
 use llmops_core::Core;
+use tower_http::timeout::TimeoutLayer;
 
-use crate::routes::{alerts, chat, conversations, events, instances, logs, models, system};
+use crate::routes::{alerts, auth, chat, conversations, events, instances, logs, models, system};
+use crate::security::{guard, login_page, NeedsScope, Security};
 use crate::ui_files;
 
-pub fn router(core: Core, ui_dir: PathBuf) -> Router {
-    let api = Router::new()
-        .route("/health", get(system::health))
-        .route("/system/status", get(system::status))
-        .route("/system/history", get(system::history))
-        .route("/alerts", get(alerts::list))
-        .route("/alerts/rules", get(alerts::rules).put(alerts::set_rules))
-        .route("/models", get(models::list).post(models::add))
-        .route("/models/deploy", post(models::deploy))
-        .route("/engines", get(models::engines))
-        .route("/engines/presets", get(models::presets))
-        .route("/models/{id}", get(models::detail).delete(models::remove))
-        .route("/models/{id}/stop", post(models::stop))
-        .route("/models/{id}/start", post(models::start))
-        .route("/models/{id}/logs", get(logs::follow))
-        .route("/instances", get(instances::list))
-        .route("/instances/{id}", get(instances::get))
-        .route("/instances/{id}/stop", post(instances::stop))
-        .route("/instances/{id}/logs", get(instances::logs))
-        .route("/chat/completions", post(chat::completions))
-        .route("/chat/search", get(chat::search))
+/// What every handler can reach: the core and the security settings.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub security: Arc<Security>,
+}
+
+impl FromRef<AppState> for Core {
+    fn from_ref(state: &AppState) -> Core {
+        state.core.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Security> {
+    fn from_ref(state: &AppState) -> Arc<Security> {
+        state.security.clone()
+    }
+}
+
+/// How long a request that is not a stream may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Declares each `/api` route once, with the scope it needs and whether it streams (streams get
+/// no request timeout). Both the router and [`API_ROUTES`] (read by the tests) come from it.
+macro_rules! api_routes {
+    ($( $method:ident $path:literal => $handler:path, $scope:ident, $kind:ident; )*) => {
+        /// Every `/api` route: method, path, and the scope a caller needs.
+        pub const API_ROUTES: &[(&str, &str, Scope)] =
+            &[ $( (stringify!($method), $path, Scope::$scope) ),* ];
+
+        fn api_router() -> Router<AppState> {
+            Router::new()
+                $( .route($path, api_routes!(@$kind axum::routing::$method($handler)).needs(Scope::$scope)) )*
+        }
+    };
+    (@quick $router:expr) => { with_timeout($router) };
+    (@stream $router:expr) => { $router };
+}
+
+api_routes! {
+    get    "/health" => system::health, Read, quick;
+    get    "/auth/whoami" => auth::whoami, Read, quick;
+    post   "/auth/logout" => auth::logout, Read, quick;
+    get    "/access/keys" => auth::list_keys, Admin, quick;
+    post   "/access/keys" => auth::create_key, Admin, quick;
+    delete "/access/keys/{id}" => auth::revoke_key, Admin, quick;
+    get    "/access/login-link" => auth::login_link, Admin, quick;
+    post   "/access/rotate-token" => auth::rotate_token, Admin, quick;
+    get    "/system/status" => system::status, Read, quick;
+    get    "/system/history" => system::history, Read, quick;
+    get    "/alerts" => alerts::list, Read, quick;
+    get    "/alerts/rules" => alerts::rules, Read, quick;
+    put    "/alerts/rules" => alerts::set_rules, Admin, quick;
+    get    "/models" => models::list, Read, quick;
+    post   "/models" => models::add, Admin, quick;
+    post   "/models/deploy" => models::deploy, Admin, quick;
+    get    "/engines" => models::engines, Read, quick;
+    get    "/engines/presets" => models::presets, Read, quick;
+    get    "/models/{id}" => models::detail, Read, quick;
+    delete "/models/{id}" => models::remove, Admin, quick;
+    post   "/models/{id}/stop" => models::stop, Operate, quick;
+    post   "/models/{id}/start" => models::start, Operate, quick;
+    get    "/models/{id}/logs" => logs::follow, Read, stream;
+    get    "/instances" => instances::list, Read, quick;
+    get    "/instances/{id}" => instances::get, Read, quick;
+    post   "/instances/{id}/stop" => instances::stop, Operate, quick;
+    get    "/instances/{id}/logs" => instances::logs, Read, quick;
+    post   "/chat/completions" => chat::completions, Operate, stream;
+    get    "/chat/search" => chat::search, Read, quick;
+    get    "/chat/endpoints" => chat::endpoints, Read, quick;
+    post   "/chat/endpoints" => chat::add_endpoint, Admin, quick;
+    delete "/chat/endpoints/{id}" => chat::remove_endpoint, Admin, quick;
+    get    "/chat/endpoints/{id}/models" => chat::endpoint_models, Operate, quick;
+    get    "/chat/presets" => chat::presets, Read, quick;
+    post   "/chat/presets" => chat::save_preset, Operate, quick;
+    delete "/chat/presets/{id}" => chat::delete_preset, Operate, quick;
+    get    "/conversations" => conversations::list, Read, quick;
+    post   "/conversations" => conversations::create, Operate, quick;
+    get    "/conversations/{id}" => conversations::get, Read, quick;
+    patch  "/conversations/{id}" => conversations::update, Operate, quick;
+    delete "/conversations/{id}" => conversations::delete, Operate, quick;
+    delete "/conversations/{id}/messages/{message_id}" => conversations::delete_message, Operate, quick;
+    post   "/conversations/{id}/turns" => conversations::turn, Operate, stream;
+    get    "/conversations/{id}/export" => conversations::export, Read, quick;
+    get    "/ws" => events::websocket, Read, stream;
+}
+
+fn with_timeout(router: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    router.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ))
+}
+
+pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
+    let state = AppState { core, security };
+    let api = api_router()
+        .route("/auth/login", axum::routing::post(auth::login))
+        .fallback(system::unknown_route);
+    let login = Router::new()
         .route(
-            "/chat/endpoints",
-            get(chat::endpoints).post(chat::add_endpoint),
-        )
-        .route("/chat/endpoints/{id}", delete(chat::remove_endpoint))
-        .route("/chat/endpoints/{id}/models", get(chat::endpoint_models))
-        .route("/chat/presets", get(chat::presets).post(chat::save_preset))
-        .route("/chat/presets/{id}", delete(chat::delete_preset))
-        .route(
-            "/conversations",
-            get(conversations::list).post(conversations::create),
+            "/login",
+            get(|| async { guard::public_body("text/html; charset=utf-8", login_page::HTML) }),
         )
         .route(
-            "/conversations/{id}",
-            get(conversations::get)
-                .patch(conversations::update)
-                .delete(conversations::delete),
-        )
-        .route(
-            "/conversations/{id}/messages/{message_id}",
-            delete(conversations::delete_message),
-        )
-        .route("/conversations/{id}/turns", post(conversations::turn))
-        .route("/conversations/{id}/export", get(conversations::export))
-        .route("/ws", get(events::websocket))
-        .fallback(system::unknown_route)
-        .with_state(core.clone());
-    let metrics = Router::new()
-        .route("/metrics", get(system::metrics))
-        .with_state(core);
+            "/login.js",
+            get(|| async { guard::public_body("text/javascript; charset=utf-8", login_page::SCRIPT) }),
+        );
     Router::new()
-        .merge(metrics)
+        .route("/metrics", with_timeout(get(system::metrics)).needs(Scope::Read))
+        .merge(login)
         .nest("/api", api)
         .fallback_service(ui_files::service(ui_dir))
+        .layer(from_fn_with_state(state.clone(), guard::guard))
+        .with_state(state)
 }

@@ -6,10 +6,13 @@
 mod api_error;
 mod app;
 mod routes;
+mod security;
 mod ui_files;
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use llmops_core::config::CoreConfig;
@@ -38,14 +41,40 @@ enum Command {
         /// Folder of the built UI (defaults to the repository's ui/dist).
         #[arg(long, env = "LLMOPS_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        #[command(flatten)]
+        access: AccessArgs,
     },
+}
+
+#[derive(clap::Args)]
+struct AccessArgs {
+    /// A host name this server answers to besides localhost and IP addresses (e.g. my-pc.lan,
+    /// or *.example.com for a domain); repeat for more.
+    #[arg(long = "allowed-host", env = "LLMOPS_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
+    /// An origin (e.g. https://proxy.example.com) whose pages may change things here; repeat for
+    /// more.
+    #[arg(long = "allowed-origin", env = "LLMOPS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// Let clients on other machines in without a login. Anyone who can reach the port can then
+    /// run programs as you. Never use this on a network you do not control.
+    #[arg(long)]
+    insecure_no_auth: bool,
+    /// Ask loopback clients to log in too (for a reverse proxy on this machine).
+    #[arg(long, env = "LLMOPS_REQUIRE_AUTH_ON_LOOPBACK")]
+    require_auth_on_loopback: bool,
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { host, port, ui_dir } => match serve(host, port, ui_dir).await {
+        Command::Serve {
+            host,
+            port,
+            ui_dir,
+            access,
+        } => match serve(host, port, ui_dir, access).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("llmops: {message}");
@@ -55,8 +84,13 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn serve(host: String, port: u16, ui_dir: Option<PathBuf>) -> Result<(), String> {
-    let config = CoreConfig::from_env();
+async fn serve(
+    host: String,
+    port: u16,
+    ui_dir: Option<PathBuf>,
+    access: AccessArgs,
+) -> Result<(), String> {
+    let config = CoreConfig::from_env()?;
     let _log_guard = llmops_core::logging::init(&config.paths.log_dir());
     let addr: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -68,16 +102,58 @@ async fn serve(host: String, port: u16, ui_dir: Option<PathBuf>) -> Result<(), S
         format!("cannot listen on {addr}: {e}. Is another llmops running? Try --port")
     })?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let security = Arc::new(security::Security::new(
+        local,
+        access.allowed_hosts,
+        access.allowed_origins,
+        !access.insecure_no_auth,
+        access.require_auth_on_loopback,
+    ));
     tracing::info!(%local, ui = %ui_dir.display(), data = %core.config.paths.data_dir.display(), "llmops serve ready");
     println!("LLM Local Ops Center is serving http://{local}/");
-    let router = app::router(core.clone(), ui_dir);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+    announce_access(&core, &security, local);
+    let router = app::router(core.clone(), security, ui_dir);
+    let listener = security::listener::LimitedListener::new(listener, security::MAX_CONNECTIONS);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<security::listener::PeerAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!("shutting down: stopping every instance this server started");
     core.shutdown().await;
     Ok(())
+}
+
+/// Says who can reach this server, and prints the login link and its QR code for a phone (on a
+/// terminal only: the link carries the admin token).
+fn announce_access(core: &Core, security: &security::Security, local: SocketAddr) {
+    if !security.remote_auth {
+        let warning = "--insecure-no-auth: clients on other machines need no login. Anyone who can reach \
+             this port can run programs as you. Remove the flag unless this network is yours alone";
+        tracing::warn!("{warning}");
+        if !local.ip().is_loopback() {
+            eprintln!("\x1b[1;31mWARNING\x1b[0m {warning}");
+        }
+        return;
+    }
+    let Some(base) = security.lan_base.as_deref() else {
+        println!("Only this machine can connect (loopback). To reach it from a phone: --host 0.0.0.0");
+        return;
+    };
+    let token_file = core.access.token_path().display().to_string();
+    if std::io::stdout().is_terminal() {
+        let url = core.access.login_url(base);
+        println!("Other devices log in with this link (it holds the admin token; keep it private):\n  {url}");
+        if let Some(qr) = security::qr_for_terminal(&url) {
+            println!("{qr}");
+        }
+    } else {
+        println!(
+            "Other devices log in at {base}/login with the token in {token_file}, or with an API key"
+        );
+    }
 }
 
 async fn shutdown_signal() {

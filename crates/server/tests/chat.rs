@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 /// The cached engine and starter model, or `None` outside CI (inside CI a missing part fails).
 fn real_parts() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    let paths = AppPaths::from_env();
+    let paths = AppPaths::from_env().expect("a cache dir");
     let binary = resolve_binary(EngineKind::LlamaCpp, None, &paths.engines_dir());
     let model = paths.starter_model();
     match binary {

@@ -42,6 +42,14 @@ pub fn normalise_base_url(raw: &str) -> Result<String, ChatError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must start with http:// or https://"));
     }
+    // Credentials in a URL end up in logs, errors and the UI; reqwest would also send them as
+    // Basic auth instead of the key. Not repeated in the message, which is shown and logged.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ChatError::InvalidEndpoint(
+            "must not carry a user name or password (user:pass@host); put the secret in the API key field"
+                .into(),
+        ));
+    }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("has no host"));
     }
@@ -77,11 +85,24 @@ mod tests {
             "ftp://x/v1",
             "http://h/v1?key=1",
             "file:///tmp",
+            "http://user:pass@127.0.0.1:1/v1",
+            "http://user@127.0.0.1:1/v1",
         ] {
             assert!(
                 matches!(normalise_base_url(bad), Err(ChatError::InvalidEndpoint(_))),
                 "{bad}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod userinfo_tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_the_url_is_never_repeated() {
+        let err = normalise_base_url("https://svc:hunter2@example.com/v1").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 }

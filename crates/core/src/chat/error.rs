@@ -13,6 +13,8 @@ pub enum ChatError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
     #[error("the instance {0} is not running; start its model first")]
     NotRunning(String),
     #[error("{0} is not running; start it on the dashboard, then send again")]
@@ -63,6 +65,7 @@ impl CodedError for ChatError {
             ChatError::Instance(e) => e.code(),
             ChatError::Library(e) => e.code(),
             ChatError::Store(e) => e.code(),
+            ChatError::Secret(e) => e.code(),
             ChatError::NotRunning(_) => "instance_not_running",
             ChatError::ModelNotRunning(_) => "model_not_running",
             ChatError::NoMessages => "chat_no_messages",
@@ -91,6 +94,7 @@ impl CodedError for ChatError {
             ChatError::Instance(e) => e.kind(),
             ChatError::Library(e) => e.kind(),
             ChatError::Store(e) => e.kind(),
+            ChatError::Secret(e) => e.kind(),
             ChatError::NotRunning(_) | ChatError::ModelNotRunning(_) | ChatError::Busy => {
                 ErrorKind::Conflict
             }

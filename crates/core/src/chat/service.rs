@@ -6,6 +6,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::conversation::ChatTarget;
+use crate::secrets::SecretStore;
 use super::endpoints::{normalise_base_url, ChatEndpoint, EndpointRecord, NewChatEndpoint};
 use super::error::ChatError;
 use super::params::{ChatParams, ChatPreset, NewChatPreset};
@@ -16,6 +17,8 @@ use crate::store::Store;
 use crate::supervisor::{InstanceState, Supervisor};
 use crate::time::now_ms;
 
+/// Largest model list read from an endpoint.
+const MAX_MODEL_LIST: usize = 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
@@ -26,10 +29,22 @@ pub struct ChatService {
     pub(super) http: reqwest::Client,
     /// Conversations with an answer streaming now: one answer at a time per conversation.
     pub(super) busy: Arc<Mutex<HashSet<String>>>,
+    /// Endpoint API keys.
+    pub(super) secrets: SecretStore,
+}
+
+/// The secret store's name for an endpoint's API key.
+fn endpoint_key_name(id: &str) -> String {
+    format!("endpoint/{id}/api_key")
 }
 
 impl ChatService {
-    pub fn new(supervisor: Supervisor, library: ModelLibrary, store: Store) -> Self {
+    pub fn new(
+        supervisor: Supervisor,
+        library: ModelLibrary,
+        store: Store,
+        secrets: SecretStore,
+    ) -> Self {
         // Engines are mostly on loopback, where a system proxy would only get in the way.
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -42,7 +57,18 @@ impl ChatService {
             store,
             http,
             busy: Arc::default(),
+            secrets,
         }
+    }
+
+    /// Moves endpoint keys an older version kept in the database into the secret store.
+    pub async fn move_keys_to_secret_store(&self) -> Result<usize, ChatError> {
+        let stored = self.store.endpoints_with_stored_keys().await?;
+        for (id, key) in &stored {
+            self.secrets.set(&endpoint_key_name(id), key).await?;
+            self.store.clear_stored_endpoint_key(id).await?;
+        }
+        Ok(stored.len())
     }
 
     /// Marks answers that a previous run left streaming (it crashed or was killed) as
@@ -150,7 +176,15 @@ impl ChatService {
             },
             api_key,
         };
-        self.store.insert_endpoint(&record).await?;
+        // The secret first: an endpoint is never listed with a key that was not kept.
+        let key_name = endpoint_key_name(&record.endpoint.id);
+        if let Some(key) = &record.api_key {
+            self.secrets.set(&key_name, key).await?;
+        }
+        if let Err(err) = self.store.insert_endpoint(&record).await {
+            let _ = self.secrets.delete(&key_name).await;
+            return Err(err.into());
+        }
         tracing::info!(id = %record.endpoint.id, url = %record.endpoint.base_url, "chat endpoint added");
         Ok(record.endpoint)
     }
@@ -158,6 +192,9 @@ impl ChatService {
     pub async fn remove_endpoint(&self, id: &str) -> Result<(), ChatError> {
         if !self.store.delete_endpoint(id).await? {
             return Err(ChatError::EndpointNotFound(id.to_string()));
+        }
+        if let Err(err) = self.secrets.delete(&endpoint_key_name(id)).await {
+            tracing::warn!(%id, %err, "the endpoint is removed, but its key could not be deleted from the secret store");
         }
         Ok(())
     }
@@ -176,11 +213,12 @@ impl ChatService {
         };
         let response = request.send().await.map_err(connect)?;
         let status = response.status();
-        let body = response.text().await.map_err(connect)?;
+        let cap = if status.is_success() { MAX_MODEL_LIST } else { super::upstream::MAX_ERROR_BODY };
+        let body = super::upstream::read_capped(response, cap).await.map_err(connect)?;
         if !status.is_success() {
             return Err(ChatError::Upstream {
                 status: status.as_u16(),
-                body: body.chars().take(300).collect(),
+                body: super::upstream::upstream_message(&body),
             });
         }
         let value: serde_json::Value = serde_json::from_str(&body)
@@ -198,10 +236,15 @@ impl ChatService {
     }
 
     pub(super) async fn endpoint_record(&self, id: &str) -> Result<EndpointRecord, ChatError> {
-        self.store
+        let mut record = self
+            .store
             .get_endpoint(id)
             .await?
-            .ok_or_else(|| ChatError::EndpointNotFound(id.to_string()))
+            .ok_or_else(|| ChatError::EndpointNotFound(id.to_string()))?;
+        if record.endpoint.has_api_key {
+            record.api_key = self.secrets.get(&endpoint_key_name(id)).await?;
+        }
+        Ok(record)
     }
 
     pub async fn list_presets(&self) -> Result<Vec<ChatPreset>, ChatError> {

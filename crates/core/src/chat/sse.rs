@@ -12,8 +12,16 @@ pub struct SseEvent {
     pub id: Option<String>,
 }
 
+/// Longest line, and largest event, a parser keeps. A chat chunk is a few hundred bytes; a peer
+/// that sends more is broken or hostile.
+pub const MAX_SSE_LINE: usize = 1024 * 1024;
+
 #[derive(Default)]
 pub struct SseParser {
+    /// A line or an event went past [`MAX_SSE_LINE`]: the stream is unusable.
+    overflowed: bool,
+    /// Bytes in `data` so far.
+    data_bytes: usize,
     /// Bytes of the line being received (not yet terminated).
     line: Vec<u8>,
     /// A CR ended the previous chunk: a following LF belongs to it.
@@ -44,10 +52,17 @@ impl SseParser {
                     self.after_cr = true;
                     self.end_line(&mut events);
                 }
+                _ if self.line.len() >= MAX_SSE_LINE => self.overflowed = true,
                 _ => self.line.push(byte),
             }
         }
         events
+    }
+
+    /// Whether the peer sent a line or an event over [`MAX_SSE_LINE`]; what went past the limit
+    /// was dropped, so the caller should give up on the stream.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     /// At end of stream the spec discards an event not terminated by a blank line; returns
@@ -73,7 +88,11 @@ impl SseParser {
             None => (line.as_str(), ""),
         };
         match field {
-            "data" => self.data.push(value.to_string()),
+            "data" if self.data_bytes + value.len() > MAX_SSE_LINE => self.overflowed = true,
+            "data" => {
+                self.data_bytes += value.len() + 1;
+                self.data.push(value.to_string());
+            }
             "event" => self.event = value.to_string(),
             "id" if !value.contains('\0') => self.id = Some(value.to_string()),
             _ => {} // "retry" and unknown fields do not matter to a one-shot client.
@@ -86,6 +105,7 @@ impl SseParser {
             return;
         }
         let data = std::mem::take(&mut self.data).join("\n");
+        self.data_bytes = 0;
         events.push(SseEvent {
             event,
             data,
@@ -100,6 +120,25 @@ mod tests {
 
     fn data_of(events: Vec<SseEvent>) -> Vec<String> {
         events.into_iter().map(|e| e.data).collect()
+    }
+
+    #[test]
+    fn a_line_or_event_without_end_is_capped() {
+        let mut parser = SseParser::new();
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..32 {
+            assert!(parser.feed(&chunk).is_empty());
+        }
+        assert!(parser.overflowed());
+        assert!(parser.line.len() <= MAX_SSE_LINE);
+
+        let mut parser = SseParser::new();
+        let line = format!("data: {}\n", "y".repeat(1000));
+        for _ in 0..2000 {
+            parser.feed(line.as_bytes());
+        }
+        assert!(parser.overflowed());
+        assert!(parser.data_bytes <= MAX_SSE_LINE);
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub(super) async fn open(
     })?;
     let status = response.status();
     if !status.is_success() {
-        let body = response.text().await.unwrap_or_default();
+        let body = read_capped(response, MAX_ERROR_BODY).await.unwrap_or_default();
         return Err(ChatError::Upstream {
             status: status.as_u16(),
             body: upstream_message(&body),
@@ -119,16 +119,43 @@ pub(super) async fn open(
     Ok(receiver)
 }
 
-/// The `error.message` of an OpenAI-style error body, else the body's start.
-fn upstream_message(body: &str) -> String {
+/// Largest error body read from a peer.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Longest answer kept: far past any context window; a peer that goes on is broken.
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
+
+/// At most `cap` bytes of a response body, as text; the rest is not read.
+pub async fn read_capped(response: reqwest::Response, cap: usize) -> Result<String, reqwest::Error> {
+    let mut body = response.bytes_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        let room = cap - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() >= cap {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The `error.message` of an OpenAI-style error body (at most 500 characters). Other bodies are
+/// not repeated: the URL may point at a service that is not an engine (an SSRF probe).
+pub(super) fn upstream_message(body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| {
             v.pointer("/error/message")
+                .or_else(|| v.pointer("/message"))
                 .and_then(|m| m.as_str())
-                .map(str::to_string)
+                .map(|m| m.chars().take(500).collect())
         })
-        .unwrap_or_else(|| body.chars().take(500).collect())
+        .unwrap_or_else(|| {
+            format!(
+                "a reply that is not an OpenAI-style error ({} bytes). Check the base URL",
+                body.len()
+            )
+        })
 }
 
 /// Milliseconds to two decimals: finer is noise, and a short decimal reads back from JSON (the
@@ -200,6 +227,7 @@ async fn pump(
     let mut usage: Option<ChatUsage> = None;
     let fail = |e: ChatError| ChatStreamEvent::Error { error: e.body() };
     let mut received_any = false;
+    let mut answer_bytes = 0usize;
     loop {
         let wait = if received_any {
             IDLE_TIMEOUT
@@ -244,7 +272,16 @@ async fn pump(
             }
         };
         received_any = true;
-        for event in parser.feed(&bytes) {
+        let events = parser.feed(&bytes);
+        if parser.overflowed() {
+            let _ = sender
+                .send(fail(ChatError::StreamBroken(
+                    "the engine sent a line over 1 MiB, which no chat chunk needs".into(),
+                )))
+                .await;
+            return;
+        }
+        for event in events {
             let interpreted = match interpret(&event.data) {
                 Ok(i) => i,
                 Err(detail) => {
@@ -263,6 +300,18 @@ async fn pump(
             }
             for delta in interpreted.events {
                 meter.token();
+                if let ChatStreamEvent::Delta { content } | ChatStreamEvent::Reasoning { content } = &delta {
+                    answer_bytes += content.len();
+                }
+                if answer_bytes > MAX_ANSWER_BYTES {
+                    let _ = sender
+                        .send(fail(ChatError::StreamBroken(format!(
+                            "the answer passed {} MiB, the most llmops keeps",
+                            MAX_ANSWER_BYTES >> 20
+                        ))))
+                        .await;
+                    return;
+                }
                 if sender.send(delta).await.is_err() {
                     return; // The consumer went away: stop generating.
                 }
@@ -323,7 +372,10 @@ mod tests {
             upstream_message(r#"{"error":{"code":400,"message":"context too long"}}"#),
             "context too long"
         );
-        assert_eq!(upstream_message("plain failure"), "plain failure");
+        // Bodies that are not OpenAI-shaped are not repeated (an SSRF probe would read them).
+        let plain = upstream_message("<html>secret-config-value=42</html>");
+        assert!(!plain.contains("secret"), "{plain}");
+        assert!(plain.contains("not an OpenAI-style error"));
     }
 
     #[test]

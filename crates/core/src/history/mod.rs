@@ -2,10 +2,12 @@
 //! SQLite for the long ranges, written in batches and pruned after a retention period.
 
 mod accumulate;
+mod error;
 mod series;
 mod service;
 mod types;
 
+pub use error::HistoryError;
 pub use series::extract as extract_series;
-pub use service::MetricHistory;
+pub use service::{MetricHistory, MAX_QUERY_SERIES};
 pub use types::{History, HistoryPoint, HistoryRange, HistorySeries};

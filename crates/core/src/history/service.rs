@@ -1,12 +1,16 @@
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
 use super::accumulate::Acc;
+use super::error::HistoryError;
 use super::series;
 use super::types::{History, HistoryPoint, HistoryRange, HistorySeries};
 use crate::monitor::SystemSnapshot;
 use crate::store::{Rollup, Store, StoreError};
 
+/// Series keys one query may name: more than every series a machine with 8 GPUs and a dozen
+/// instances has, and few enough that a hostile query costs nothing.
+pub const MAX_QUERY_SERIES: usize = 256;
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 const WEEK_BUCKET_MS: i64 = 10 * MINUTE_MS;
@@ -117,10 +121,20 @@ impl MetricHistory {
         range: HistoryRange,
         keys: Option<&[String]>,
         now: i64,
-    ) -> Result<History, StoreError> {
+    ) -> Result<History, HistoryError> {
         let from = now - range.duration_ms();
         let step_ms = range.step_ms(self.sample_interval_ms);
-        let wanted = |key: &str| keys.is_none_or(|k| k.is_empty() || k.iter().any(|w| w == key));
+        // Checked and hashed before the lock is taken: each sample then costs one lookup.
+        if let Some(keys) = keys.filter(|k| k.len() > MAX_QUERY_SERIES) {
+            return Err(HistoryError::TooManySeries {
+                asked: keys.len(),
+                limit: MAX_QUERY_SERIES,
+            });
+        }
+        let keys: Option<HashSet<&str>> = keys
+            .filter(|k| !k.is_empty())
+            .map(|k| k.iter().map(String::as_str).collect());
+        let wanted = |key: &str| keys.as_ref().is_none_or(|k| k.contains(key));
         let series = match range {
             HistoryRange::FifteenMinutes | HistoryRange::OneHour => self.from_memory(from, &wanted),
             HistoryRange::OneDay => self.from_day(from, &wanted),
@@ -369,6 +383,19 @@ mod tests {
                 ],
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_query_with_too_many_series_is_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let history = MetricHistory::new(store, 1000, 30);
+        let keys: Vec<String> = (0..100_000).map(|i| format!("k{i}")).collect();
+        let err = history
+            .query(HistoryRange::OneDay, Some(&keys), 0)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, HistoryError::TooManySeries { asked: 100_000, .. }));
     }
 
     #[tokio::test]

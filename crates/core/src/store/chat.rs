@@ -247,15 +247,34 @@ impl Store {
 
     pub async fn insert_endpoint(&self, e: &EndpointRecord) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO chat_endpoints (id, name, base_url, api_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO chat_endpoints (id, name, base_url, api_key, has_api_key, created_at) VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
         )
         .bind(&e.endpoint.id)
         .bind(&e.endpoint.name)
         .bind(&e.endpoint.base_url)
-        .bind(&e.api_key)
+        .bind(e.endpoint.has_api_key)
         .bind(e.endpoint.created_at)
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+
+    /// Endpoints whose key is still in the database (written by an older version), with it.
+    pub async fn endpoints_with_stored_keys(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT id, api_key FROM chat_endpoints WHERE api_key IS NOT NULL")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("api_key")?)))
+            .collect()
+    }
+
+    /// Forgets the key kept in the database once it is in the secret store.
+    pub async fn clear_stored_endpoint_key(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE chat_endpoints SET api_key = NULL, has_api_key = 1 WHERE id = ?1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -387,16 +406,16 @@ fn message_from_row(row: &SqliteRow) -> Result<StoredMessage, StoreError> {
 }
 
 fn endpoint_from_row(row: &SqliteRow) -> Result<EndpointRecord, StoreError> {
-    let api_key: Option<String> = row.try_get("api_key")?;
+    // The key itself is in the secret store; the chat service fills it in when it needs it.
     Ok(EndpointRecord {
         endpoint: ChatEndpoint {
             id: row.try_get("id")?,
             name: row.try_get("name")?,
             base_url: row.try_get("base_url")?,
-            has_api_key: api_key.is_some(),
+            has_api_key: row.try_get("has_api_key")?,
             created_at: row.try_get("created_at")?,
         },
-        api_key,
+        api_key: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The SQLite database behind the services: one file in the app's data dir, WAL journal,
 //! migrations embedded in the binary and applied at open.
 
+mod access;
 mod chat;
 mod instances;
 mod models;
@@ -17,6 +18,7 @@ use thiserror::Error;
 
 use crate::error::{CodedError, ErrorKind};
 
+pub use access::ApiKeyRow;
 pub use chat::AnswerText;
 pub use instances::{InstanceRecord, TransitionRecord, UnfinishedInstance};
 pub use rollups::Rollup;
@@ -59,12 +61,18 @@ pub struct Store {
 impl Store {
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: shown.clone(),
-                source: sqlx::Error::Io(e),
-            })?;
-        }
+        // Conversations, keys and logs live here: only this user may read them. SQLite gives
+        // the WAL and shared-memory files the database file's mode.
+        let private = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                crate::secure_fs::ensure_private_dir(dir)?;
+            }
+            crate::secure_fs::ensure_private_file(path)
+        };
+        private().map_err(|e| StoreError::Open {
+            path: shown.clone(),
+            source: sqlx::Error::Io(e),
+        })?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|source| StoreError::Open {
                 path: shown.clone(),
@@ -116,6 +124,12 @@ mod tests {
         let store = Store::open(&path).await.unwrap();
         assert_eq!(store.journal_mode().await.unwrap(), "wal");
         drop(store);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        for file in ["llmops.sqlite", "llmops.sqlite-wal", "llmops.sqlite-shm"] {
+            assert_eq!(mode(&path.with_file_name(file)), 0o600, "{file}");
+        }
         // Reopening applies no migration twice.
         Store::open(&path).await.unwrap();
     }

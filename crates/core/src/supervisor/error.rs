@@ -28,6 +28,8 @@ pub enum SupervisorError {
     },
     #[error("no instance with id {0:?}; it may have been removed, refresh the list")]
     InstanceNotFound(String),
+    #[error("{0:?} is not an instance id; instance ids are UUIDs such as 0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")]
+    InvalidInstanceId(String),
     #[error("instance {id} did not stop within {secs} s")]
     StopTimeout { id: String, secs: u64 },
     #[error(transparent)]
@@ -45,6 +47,7 @@ impl CodedError for SupervisorError {
             SupervisorError::PortInUse { .. } => "port_in_use",
             SupervisorError::SpawnFailed { .. } => "engine_spawn_failed",
             SupervisorError::InstanceNotFound(_) => "instance_not_found",
+            SupervisorError::InvalidInstanceId(_) => "invalid_instance_id",
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
             SupervisorError::Store(e) => e.code(),
         }
@@ -59,6 +62,7 @@ impl CodedError for SupervisorError {
                 ErrorKind::Conflict
             }
             SupervisorError::InstanceNotFound(_) => ErrorKind::NotFound,
+            SupervisorError::InvalidInstanceId(_) => ErrorKind::InvalidInput,
             SupervisorError::NoFreePort(_) | SupervisorError::SpawnFailed { .. } => {
                 ErrorKind::Unavailable
             }

@@ -2,8 +2,8 @@
 //! output line: `<unix ms> <stdout|stderr> <text>`), rotated by size, so that the logs of an
 //! instance that failed while nobody watched, or before the app restarted, can still be read.
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -11,6 +11,8 @@ use std::time::{Duration, SystemTime};
 use super::log_ring::{LogLine, LogStream};
 
 const MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// Lines are cut at 4 KiB by the log ring before they are written (plus the time and stream).
+const MAX_LINE_BYTES: u64 = 4096 + 64;
 /// Rotated files kept besides the current one: `<id>.log.1` (newest) … `<id>.log.2`.
 const ROTATED_KEPT: u32 = 2;
 
@@ -21,9 +23,9 @@ pub struct LogFile {
 
 impl LogFile {
     pub fn create(dir: &Path, instance_id: &str) -> std::io::Result<LogFile> {
-        std::fs::create_dir_all(dir)?;
+        crate::secure_fs::ensure_private_dir(dir)?;
         let path = dir.join(format!("{instance_id}.log"));
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = crate::secure_fs::open_private_append(&path)?;
         let size = file.metadata()?.len();
         Ok(LogFile {
             path,
@@ -73,12 +75,8 @@ impl LogFile {
             let _ = std::fs::rename(rotated(&self.path, n), rotated(&self.path, n + 1));
         }
         let _ = std::fs::rename(&self.path, rotated(&self.path, 1));
-        let file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&self.path)
-            .ok()?;
+        // The old file was renamed away: this creates a new, private one.
+        let file = crate::secure_fs::open_private_append(&self.path).ok()?;
         Some((BufWriter::with_capacity(64 * 1024, file), 0))
     }
 }
@@ -90,26 +88,61 @@ fn rotated(path: &Path, n: u32) -> PathBuf {
 }
 
 /// The last `limit` lines of a finished instance's log file (current file, then the newest
-/// rotated one if the current is short).
+/// rotated one if the current is short), read from the end: the cost follows `limit`, not the
+/// file's size. `seq` counts from the first returned line. Callers pass a validated instance id
+/// (see `valid_instance_id`).
 pub fn read_tail(dir: &Path, instance_id: &str, limit: usize) -> Option<Vec<LogLine>> {
     let path = dir.join(format!("{instance_id}.log"));
     if !path.is_file() {
         return None;
     }
-    let mut texts: Vec<String> = Vec::new();
-    for file in [rotated(&path, 1), path] {
-        if let Ok(f) = File::open(&file) {
-            texts.extend(BufReader::new(f).lines().map_while(Result::ok));
-        }
+    let mut texts = tail_lines(&path, limit);
+    if texts.len() < limit {
+        let mut older = tail_lines(&rotated(&path, 1), limit - texts.len());
+        older.append(&mut texts);
+        texts = older;
     }
-    let start = texts.len().saturating_sub(limit);
     Some(
-        texts[start..]
+        texts
             .iter()
             .enumerate()
-            .filter_map(|(i, raw)| parse(raw, (start + i) as u64))
+            .filter_map(|(i, raw)| parse(raw, i as u64))
             .collect(),
     )
+}
+
+/// At most the last `limit` lines of a file, reading backwards in blocks; never more than
+/// `limit` lines of the longest line the writer produces (plus one block).
+fn tail_lines(path: &Path, limit: usize) -> Vec<String> {
+    const BLOCK: u64 = 64 * 1024;
+    let Ok(mut file) = File::open(path) else {
+        return Vec::new();
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return Vec::new();
+    };
+    let max_bytes = (limit as u64).saturating_mul(MAX_LINE_BYTES) + BLOCK;
+    let mut start = len;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut newlines = 0;
+    while start > 0 && newlines <= limit && len - start < max_bytes {
+        let step = BLOCK.min(start);
+        start -= step;
+        let mut block = vec![0u8; step as usize];
+        if file.seek(SeekFrom::Start(start)).is_err() || file.read_exact(&mut block).is_err() {
+            return Vec::new();
+        }
+        newlines += block.iter().filter(|&&b| b == b'\n').count();
+        block.extend_from_slice(&buf);
+        buf = block;
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if start > 0 && !lines.is_empty() {
+        lines.remove(0); // a partial first line
+    }
+    let skip = lines.len().saturating_sub(limit);
+    lines[skip..].iter().map(|l| l.to_string()).collect()
 }
 
 fn parse(raw: &str, seq: u64) -> Option<LogLine> {
@@ -178,5 +211,8 @@ mod tests {
         assert_eq!(tail.last().unwrap().at, 1_700_000_003_000);
         assert!(tail[0].text.starts_with("2998 "));
         assert!(read_tail(dir.path(), "missing", 3).is_none());
+        let long = read_tail(dir.path(), "abc", 2500).unwrap();
+        assert_eq!(long.len(), 2500, "spans the rotated file");
+        assert_eq!(long.last().unwrap().text, "the end");
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncRead, BufReader};
 use tokio::process::Child;
 use tokio::task::JoinHandle;
 
@@ -14,10 +14,13 @@ use super::process::{describe_exit, docker_remove, end_engine, kill_leftovers};
 use super::restart::after_failure;
 use super::service::Shared;
 use super::state::InstanceState;
+use crate::bounded_lines::{read_line_capped, CappedLine};
 use crate::engine::{LaunchSpec, StopStyle};
 use crate::library::RestartPolicy;
 
 const TAIL_LINES_IN_REASON: usize = 15;
+/// Longest engine output line kept, with room for the cut marker under the log ring's 4 KiB.
+const MAX_LINE_BYTES: usize = 4096 - 64;
 /// Consecutive failed health checks after which a Running engine counts as hung.
 const WATCHDOG_STRIKES: u32 = 3;
 /// After the process exits, how long its pipes may take to deliver their last lines.
@@ -221,10 +224,13 @@ async fn read_lines(pipe: impl AsyncRead + Unpin, instance: Arc<Instance>, strea
     let mut reader = BufReader::with_capacity(64 * 1024, pipe);
     let mut line = Vec::with_capacity(256);
     loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
+        // An engine printing without newlines (progress bars, binary) must not grow memory.
+        match read_line_capped(&mut reader, &mut line, MAX_LINE_BYTES).await {
+            Ok(CappedLine::End) | Err(_) => return,
+            Ok(kept) => {
+                if kept == CappedLine::Cut {
+                    line.extend_from_slice(" … [line cut at 4 KiB]".as_bytes());
+                }
                 instance.log(stream, &line);
                 // Write the file in bursts: when the engine has nothing more buffered.
                 if reader.buffer().is_empty() {

@@ -319,6 +319,8 @@ impl Supervisor {
         since: Option<u64>,
         limit: usize,
     ) -> Result<Vec<LogLine>, SupervisorError> {
+        // The id becomes part of a file path below: only a UUID may get there.
+        let instance_id = valid_instance_id(instance_id)?;
         match self.instance(instance_id) {
             Ok(instance) => Ok(instance.logs.read(since, limit)),
             Err(not_live) => {
@@ -353,5 +355,15 @@ impl Supervisor {
 
     fn lock_instances(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Instance>>> {
         self.shared.lock_instances()
+    }
+}
+
+/// An instance id as the supervisor makes them (a UUID), or a typed error: ids reach file paths.
+pub fn valid_instance_id(id: &str) -> Result<&str, SupervisorError> {
+    match uuid::Uuid::parse_str(id) {
+        Ok(parsed) if parsed.hyphenated().to_string() == id => Ok(id),
+        _ => Err(SupervisorError::InvalidInstanceId(
+            id.chars().take(80).collect(),
+        )),
     }
 }

@@ -11,7 +11,7 @@ use llmops_core::supervisor::{InstanceInfo, InstanceState};
 use llmops_core::Core;
 
 pub fn cache_dir() -> PathBuf {
-    AppPaths::from_env().cache_dir
+    AppPaths::from_env().expect("a cache dir").cache_dir
 }
 
 /// The real parts, or `None` (outside CI only) with a loud note.

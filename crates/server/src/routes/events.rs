@@ -1,6 +1,7 @@
 //! `GET /api/ws`: every core event as one JSON text message, with pings to keep proxies and
 //! phones' radios from dropping an idle connection.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -9,10 +10,21 @@ use axum::response::Response;
 use llmops_core::Core;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::api_error::ApiError;
+use crate::security::{self, Security};
+
 const PING_EVERY: Duration = Duration::from_secs(20);
 
-pub async fn websocket(State(core): State<Core>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| forward_events(core, socket))
+pub async fn websocket(
+    State(core): State<Core>,
+    State(security): State<Arc<Security>>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let slot = security::websocket_slot(&security)?;
+    Ok(security::bounded(upgrade).on_upgrade(move |socket| async move {
+        forward_events(core, socket).await;
+        drop(slot);
+    }))
 }
 
 async fn forward_events(core: Core, mut socket: WebSocket) {

@@ -2,6 +2,8 @@
 //! messages: the latest instance's recent lines first, then new lines as they come. When the
 //! model starts again (by the user or its restart policy), the follower moves to the new instance.
 
+use std::sync::Arc;
+
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -12,17 +14,23 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 use crate::api_error::ApiError;
+use crate::security::{self, Security};
 
 const BACKLOG_LINES: usize = 200;
 const BATCH_LINES: usize = 1000;
 
 pub async fn follow(
     State(core): State<Core>,
+    State(security): State<Arc<Security>>,
     Path(model_id): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     core.library.get(&model_id).await?;
-    Ok(upgrade.on_upgrade(move |socket| stream_logs(core, model_id, socket)))
+    let slot = security::websocket_slot(&security)?;
+    Ok(security::bounded(upgrade).on_upgrade(move |socket| async move {
+        stream_logs(core, model_id, socket).await;
+        drop(slot);
+    }))
 }
 
 struct Followed {

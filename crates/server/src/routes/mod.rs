@@ -1,6 +1,7 @@
 //! One module per API area; handlers only translate HTTP to core calls.
 
 pub mod alerts;
+pub mod auth;
 pub mod chat;
 pub mod conversations;
 pub mod events;
