@@ -2,6 +2,7 @@
 //! `llmops-core` services, core events are forwarded to the window, chat tokens travel on a
 //! `tauri::ipc::Channel` per stream, and a tray menu starts and stops models. No domain logic.
 
+mod access_commands;
 mod chat_commands;
 mod chat_streams;
 mod commands;
@@ -75,6 +76,13 @@ pub fn run() {
             chat_commands::list_chat_presets,
             chat_commands::save_chat_preset,
             chat_commands::delete_chat_preset,
+            access_commands::whoami,
+            access_commands::list_api_keys,
+            access_commands::create_api_key,
+            access_commands::revoke_api_key,
+            access_commands::login_link,
+            access_commands::rotate_server_token,
+            access_commands::secret_store_info,
         ])
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();

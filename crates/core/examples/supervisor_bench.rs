@@ -117,16 +117,7 @@ async fn main() {
     ));
     config.llama_server = Some(fake);
     let flood_core = Core::open(config).await.unwrap();
-    let new = NewModel {
-        name: "flood".into(),
-        path: weights.display().to_string(),
-        engine: None,
-        context_size: None,
-        extra_args: None,
-        restart_policy: None,
-        port: None,
-        settings: None,
-    };
+    let new = NewModel::new("flood", weights.display().to_string());
     let model = flood_core.library.add(new).await.unwrap();
     let t0 = Instant::now();
     let flood = flood_core.supervisor.start(&model.id).await.unwrap();

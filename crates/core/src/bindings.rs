@@ -33,6 +33,12 @@ fn export_all(dir: &Path) {
     crate::alerts::AlertRules::export_all_to(dir).unwrap();
     crate::alerts::AlertList::export_all_to(dir).unwrap();
     crate::history::HistoryRange::export_all_to(dir).unwrap();
+    crate::access::Caller::export_all_to(dir).unwrap();
+    crate::access::ApiKeyInfo::export_all_to(dir).unwrap();
+    crate::access::NewApiKey::export_all_to(dir).unwrap();
+    crate::access::CreatedApiKey::export_all_to(dir).unwrap();
+    crate::access::LoginLink::export_all_to(dir).unwrap();
+    crate::secrets::SecretStoreInfo::export_all_to(dir).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -44,7 +44,11 @@ pub async fn read_line_capped<R: AsyncBufRead + Unpin>(
         let used = chunk.len();
         reader.consume(used);
         if found_end {
-            return Ok(if cut { CappedLine::Cut } else { CappedLine::Whole });
+            return Ok(if cut {
+                CappedLine::Cut
+            } else {
+                CappedLine::Whole
+            });
         }
     }
 }
@@ -59,12 +63,24 @@ mod tests {
         input.extend_from_slice(b"\nshort\nlast");
         let mut reader = tokio::io::BufReader::with_capacity(1024, &input[..]);
         let mut line = Vec::new();
-        assert_eq!(read_line_capped(&mut reader, &mut line, 10).await.unwrap(), CappedLine::Cut);
+        assert_eq!(
+            read_line_capped(&mut reader, &mut line, 10).await.unwrap(),
+            CappedLine::Cut
+        );
         assert_eq!(line, b"xxxxxxxxxx");
-        assert_eq!(read_line_capped(&mut reader, &mut line, 10).await.unwrap(), CappedLine::Whole);
+        assert_eq!(
+            read_line_capped(&mut reader, &mut line, 10).await.unwrap(),
+            CappedLine::Whole
+        );
         assert_eq!(line, b"short\n");
-        assert_eq!(read_line_capped(&mut reader, &mut line, 10).await.unwrap(), CappedLine::Whole);
+        assert_eq!(
+            read_line_capped(&mut reader, &mut line, 10).await.unwrap(),
+            CappedLine::Whole
+        );
         assert_eq!(line, b"last");
-        assert_eq!(read_line_capped(&mut reader, &mut line, 10).await.unwrap(), CappedLine::End);
+        assert_eq!(
+            read_line_capped(&mut reader, &mut line, 10).await.unwrap(),
+            CappedLine::End
+        );
     }
 }

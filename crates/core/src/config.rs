@@ -34,6 +34,9 @@ pub struct CoreConfig {
     /// file, so that tests never touch the user's keyring; [`CoreConfig::from_env`] defaults to
     /// the keyring when one answers.
     pub secret_store: SecretPreference,
+    /// More environment entries engines inherit from llmops, besides each engine's own list
+    /// (`LLMOPS_ENGINE_ENV=NAME,PREFIX_*`).
+    pub engine_env: Vec<String>,
 }
 
 impl CoreConfig {
@@ -51,6 +54,7 @@ impl CoreConfig {
             history_retention_days: 30,
             nvml_lib: None,
             secret_store: SecretPreference::File,
+            engine_env: Vec::new(),
         }
     }
 
@@ -78,6 +82,13 @@ impl CoreConfig {
                 .map(PathBuf::from)
         };
         config.llama_server = path_var("LLMOPS_LLAMA_SERVER");
+        config.engine_env = std::env::var("LLMOPS_ENGINE_ENV")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect();
         config.vllm = path_var("LLMOPS_VLLM");
         config.docker = path_var("LLMOPS_DOCKER");
         config.nvml_lib = std::env::var_os("LLMOPS_NVML_LIB")

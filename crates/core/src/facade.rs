@@ -16,8 +16,8 @@ use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::history::MetricHistory;
 use crate::library::{LibraryError, ModelLibrary};
-use crate::secrets::SecretStore;
 use crate::monitor::{SampleContext, SystemMonitor, SystemSnapshot};
+use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
 use crate::supervisor::Supervisor;
 use crate::time::now_ms;
@@ -80,7 +80,8 @@ impl Core {
         let bus = EventBus::default();
         let store = Store::open(&config.paths.database()).await?;
         let access = AccessService::open(store.clone(), &config.paths.data_dir).await?;
-        let library = ModelLibrary::new(store.clone(), bus.clone());
+        let secrets = SecretStore::open(&config.paths.data_dir, config.secret_store).await;
+        let library = ModelLibrary::new(store.clone(), bus.clone(), secrets.clone());
         if let Some(starter) = library.ensure_starter(&config.paths).await? {
             tracing::info!(path = %starter.path, "starter model available");
         }
@@ -93,7 +94,6 @@ impl Core {
             config.history_retention_days,
         ));
         let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
-        let secrets = SecretStore::open(&config.paths.data_dir, config.secret_store).await;
         let chat = ChatService::new(
             supervisor.clone(),
             library.clone(),
@@ -103,7 +103,9 @@ impl Core {
         match chat.move_keys_to_secret_store().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
-            Err(err) => tracing::error!(%err, "could not move endpoint API keys into the secret store"),
+            Err(err) => {
+                tracing::error!(%err, "could not move endpoint API keys into the secret store")
+            }
         }
         match chat.recover_interrupted().await {
             Ok(0) => {}

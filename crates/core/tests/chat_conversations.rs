@@ -91,9 +91,22 @@ async fn detail(core: &Core, id: &str) -> ConversationDetail {
 }
 
 /// Whether any slot of the engine is still generating (llama.cpp `GET /slots`).
-async fn engine_busy(instance: &InstanceInfo) -> bool {
+/// The engine requires its per-instance key, which only the core holds.
+async fn engine_busy(core: &Core, instance: &InstanceInfo) -> bool {
     let url = format!("http://127.0.0.1:{}/slots", instance.port);
-    let slots: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let key = core
+        .supervisor
+        .engine_key(&instance.id)
+        .expect("an engine key");
+    let slots: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     slots
         .as_array()
         .unwrap()
@@ -197,7 +210,10 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
         .await
         .unwrap();
     let partial = until_deltas(&mut events, 5).await;
-    assert!(engine_busy(&instance).await, "the engine is generating");
+    assert!(
+        engine_busy(&core, &instance).await,
+        "the engine is generating"
+    );
     cancel.cancel();
     let turn = collect(events).await;
     let Some(ChatStreamEvent::Done { finish_reason, .. }) = &turn.last else {
@@ -205,7 +221,7 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
     };
     assert_eq!(finish_reason.as_deref(), Some("cancelled"));
     let deadline = Instant::now() + Duration::from_secs(2);
-    while engine_busy(&instance).await {
+    while engine_busy(&core, &instance).await {
         assert!(
             Instant::now() < deadline,
             "the engine still generates after stop"

@@ -59,6 +59,7 @@ async fn add(
             restart_policy: None,
             port: None,
             settings: Some(settings),
+            secret_env: None,
         })
         .await
         .unwrap()
@@ -148,14 +149,6 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
         [
             "serve",
             "Qwen/Qwen2.5-0.5B-Instruct",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &running.port.to_string(),
-            "--max-model-len",
-            "8192",
-            "--served-model-name",
-            "qwen-small",
             "--gpu-memory-utilization",
             "0.85",
             "--dtype",
@@ -164,6 +157,15 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
             "2",
             "--trust-remote-code",
             "--enforce-eager",
+            // The flags llmops manages come last: argparse keeps the last value.
+            "--max-model-len",
+            "8192",
+            "--served-model-name",
+            "qwen-small",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &running.port.to_string(),
         ]
     );
     // Pending → Starting → Running, each published.
@@ -231,8 +233,11 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
             &format!("127.0.0.1:{}:8000", running.port),
             "-v",
             "/srv/hf:/root/.cache/huggingface",
+            // Names only: the values reach the container through docker's environment.
             "-e",
-            "HF_TOKEN=hf_x",
+            "HF_TOKEN",
+            "-e",
+            "VLLM_API_KEY",
             "vllm/vllm-openai:v0.6.3",
             "--model",
             "mistralai/Mistral-7B-Instruct-v0.3",
@@ -351,6 +356,7 @@ async fn a_custom_command_template_is_expanded_into_argv_without_a_shell() {
             health_path: "/health".into(),
             ..Default::default()
         })),
+        secret_env: None,
     };
     for command in [
         &["srv", "--port", "{prot}"][..],

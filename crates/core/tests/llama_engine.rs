@@ -16,17 +16,7 @@ mod common;
 use common::{core_in, real_parts, start_running, wait_running};
 
 async fn add_model(core: &Core, name: &str, path: &str) -> llmops_core::library::Model {
-    let new = NewModel {
-        name: name.into(),
-        path: path.into(),
-        engine: None,
-        context_size: None,
-        extra_args: None,
-        restart_policy: None,
-        port: None,
-        settings: None,
-    };
-    core.library.add(new).await.unwrap()
+    core.library.add(NewModel::new(name, path)).await.unwrap()
 }
 
 fn question(instance_id: &str) -> ChatRequest {
@@ -67,6 +57,38 @@ async fn starts_streams_and_stops_a_real_llama_server() {
         "{:?}",
         running.state.reason()
     );
+
+    // A web page scanning loopback ports finds the engine but cannot use it without its key
+    // (llama-server reflects any Origin in CORS, so the key is the only thing in the way).
+    let engine = format!("http://127.0.0.1:{}", running.port);
+    let http = reqwest::Client::new();
+    let scan = http
+        .post(format!("{engine}/v1/chat/completions"))
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/json")
+        .body(r#"{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scan.status(), 401, "the engine answered without its key");
+    let key = core
+        .supervisor
+        .engine_key(&running.id)
+        .expect("an engine key");
+    let with_key = http
+        .get(format!("{engine}/v1/models"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_key.status(), 200);
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&cmdline).contains(&key),
+        "the key is on the command line"
+    );
+    let shown = serde_json::to_string(&core.supervisor.list()).unwrap();
+    assert!(!shown.contains(&key), "the key is in instance info");
 
     let mut stream = core
         .chat
@@ -195,10 +217,19 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
     assert_eq!(
         reopened
             .supervisor
-            .logs("no-such-instance", None, 10)
+            .logs("0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e", None, 10)
             .unwrap_err()
             .code(),
         "instance_not_found"
+    );
+    // An id that is not a UUID never reaches the file system.
+    assert_eq!(
+        reopened
+            .supervisor
+            .logs("../../../etc/passwd", None, 10)
+            .unwrap_err()
+            .code(),
+        "invalid_instance_id"
     );
 }
 
@@ -236,14 +267,9 @@ async fn a_killed_engine_fails_with_its_signal_and_is_restarted_by_policy() {
     let weights = dir.path().join("smollm2.gguf");
     std::os::unix::fs::symlink(paths.starter_model(), &weights).unwrap();
     let new = NewModel {
-        name: "restartable".into(),
-        path: weights.display().to_string(),
-        engine: None,
         context_size: Some(1024),
-        extra_args: None,
         restart_policy: Some(RestartPolicy::OnFailure { max_retries: 2 }),
-        port: None,
-        settings: None,
+        ..NewModel::new("restartable", weights.display().to_string())
     };
     let model = core.library.add(new).await.unwrap();
     let running = start_running(&core, &model.id, Duration::from_secs(120)).await;
@@ -393,14 +419,8 @@ async fn a_fixed_port_in_use_is_refused_before_any_process_starts() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
     let new = NewModel {
-        name: "fixed".into(),
-        path: weights.display().to_string(),
-        engine: None,
-        context_size: None,
-        extra_args: None,
-        restart_policy: None,
         port: Some(port),
-        settings: None,
+        ..NewModel::new("fixed", weights.display().to_string())
     };
     let model = core.library.add(new).await.unwrap();
     let err = core.supervisor.start(&model.id).await.unwrap_err();

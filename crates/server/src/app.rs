@@ -66,6 +66,7 @@ api_routes! {
     delete "/access/keys/{id}" => auth::revoke_key, Admin, quick;
     get    "/access/login-link" => auth::login_link, Admin, quick;
     post   "/access/rotate-token" => auth::rotate_token, Admin, quick;
+    get    "/access/secrets" => auth::secret_store, Admin, quick;
     get    "/system/status" => system::status, Read, quick;
     get    "/system/history" => system::history, Read, quick;
     get    "/alerts" => alerts::list, Read, quick;
@@ -124,13 +125,121 @@ pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
         )
         .route(
             "/login.js",
-            get(|| async { guard::public_body("text/javascript; charset=utf-8", login_page::SCRIPT) }),
+            get(|| async {
+                guard::public_body("text/javascript; charset=utf-8", login_page::SCRIPT)
+            }),
         );
     Router::new()
-        .route("/metrics", with_timeout(get(system::metrics)).needs(Scope::Read))
+        .route(
+            "/metrics",
+            with_timeout(get(system::metrics)).needs(Scope::Read),
+        )
         .merge(login)
         .nest("/api", api)
         .fallback_service(ui_files::service(ui_dir))
         .layer(from_fn_with_state(state.clone(), guard::guard))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every route in [`API_ROUTES`], called by a client that must log in (here: loopback with
+    //! `--require-auth-on-loopback`), without a credential, with a `read` key and with the token.
+
+    use std::net::SocketAddr;
+
+    use llmops_core::access::NewApiKey;
+    use llmops_core::config::CoreConfig;
+    use llmops_core::paths::AppPaths;
+    use reqwest::Method;
+
+    use super::*;
+    use crate::security::listener::{LimitedListener, PeerAddr};
+
+    async fn serve(core: Core) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let security = Arc::new(Security::new(addr, vec![], vec![], true, true));
+        let app = router(core, security, PathBuf::from("/nonexistent/ui"));
+        tokio::spawn(async move {
+            axum::serve(
+                LimitedListener::new(listener, 64),
+                app.into_make_service_with_connect_info::<PeerAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    }
+
+    fn concrete(path: &str) -> String {
+        path.replace("{message_id}", "1")
+            .replace("{id}", "0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")
+    }
+
+    #[tokio::test]
+    async fn every_route_needs_a_credential_and_its_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = CoreConfig::new(AppPaths::new(
+            dir.path().join("data"),
+            dir.path().join("cache"),
+        ));
+        let core = Core::open(config).await.unwrap();
+        let read_key = core
+            .access
+            .create_key(NewApiKey {
+                name: "r".into(),
+                scope: Scope::Read,
+            })
+            .await
+            .unwrap()
+            .secret;
+        let token = core.access.server_token();
+        let addr = serve(core).await;
+        let http = reqwest::Client::new();
+        for (method, path, scope) in API_ROUTES {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let url = format!("http://{addr}/api{}", concrete(path));
+            let status = |bearer: Option<String>| {
+                let mut request = http.request(method.clone(), &url);
+                if let Some(secret) = bearer {
+                    request = request.bearer_auth(secret);
+                }
+                async move { request.send().await.unwrap().status().as_u16() }
+            };
+            assert_eq!(
+                status(None).await,
+                401,
+                "{method} {path} without a credential"
+            );
+            let as_read = status(Some(read_key.clone())).await;
+            if *scope == Scope::Read {
+                assert!(
+                    ![401, 403].contains(&as_read),
+                    "{method} {path} with read: {as_read}"
+                );
+            } else {
+                assert_eq!(as_read, 403, "{method} {path} needs {scope:?}");
+            }
+            if *path != "/auth/logout" && *path != "/access/rotate-token" {
+                let as_admin = status(Some(token.clone())).await;
+                assert!(
+                    ![401, 403].contains(&as_admin),
+                    "{method} {path} with the token: {as_admin}"
+                );
+            }
+        }
+        // Everything that runs a program or changes what runs is admin-only.
+        for (method, path) in [
+            ("post", "/models"),
+            ("post", "/models/deploy"),
+            ("delete", "/models/{id}"),
+            ("post", "/access/keys"),
+        ] {
+            assert!(
+                API_ROUTES.contains(&(method, path, Scope::Admin)),
+                "{method} {path} must be admin"
+            );
+        }
+    }
 }

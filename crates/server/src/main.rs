@@ -50,11 +50,19 @@ enum Command {
 struct AccessArgs {
     /// A host name this server answers to besides localhost and IP addresses (e.g. my-pc.lan,
     /// or *.example.com for a domain); repeat for more.
-    #[arg(long = "allowed-host", env = "LLMOPS_ALLOWED_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-host",
+        env = "LLMOPS_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     allowed_hosts: Vec<String>,
     /// An origin (e.g. https://proxy.example.com) whose pages may change things here; repeat for
     /// more.
-    #[arg(long = "allowed-origin", env = "LLMOPS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "LLMOPS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     allowed_origins: Vec<String>,
     /// Let clients on other machines in without a login. Anyone who can reach the port can then
     /// run programs as you. Never use this on a network you do not control.
@@ -119,8 +127,8 @@ async fn serve(
         router.into_make_service_with_connect_info::<security::listener::PeerAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    .await
+    .map_err(|e| e.to_string())?;
     tracing::info!("shutting down: stopping every instance this server started");
     core.shutdown().await;
     Ok(())
@@ -130,7 +138,8 @@ async fn serve(
 /// terminal only: the link carries the admin token).
 fn announce_access(core: &Core, security: &security::Security, local: SocketAddr) {
     if !security.remote_auth {
-        let warning = "--insecure-no-auth: clients on other machines need no login. Anyone who can reach \
+        let warning =
+            "--insecure-no-auth: clients on other machines need no login. Anyone who can reach \
              this port can run programs as you. Remove the flag unless this network is yours alone";
         tracing::warn!("{warning}");
         if !local.ip().is_loopback() {
@@ -139,7 +148,9 @@ fn announce_access(core: &Core, security: &security::Security, local: SocketAddr
         return;
     }
     let Some(base) = security.lan_base.as_deref() else {
-        println!("Only this machine can connect (loopback). To reach it from a phone: --host 0.0.0.0");
+        println!(
+            "Only this machine can connect (loopback). To reach it from a phone: --host 0.0.0.0"
+        );
         return;
     };
     let token_file = core.access.token_path().display().to_string();

@@ -29,6 +29,11 @@ port: number | null,
  */
 settings: EngineSettings, 
 /**
+ * Names of secret environment entries (e.g. `HF_TOKEN`): their values are in the secret
+ * store, never in an answer, an event, a log or the engine's command line.
+ */
+secret_env: Array<string>, 
+/**
  * Registered automatically from the cache on first run.
  */
 starter: boolean, created_at: number, };

@@ -6,4 +6,9 @@ import type { RestartPolicy } from "./RestartPolicy";
 /**
  * What the user gives to add a model.
  */
-export type NewModel = { name: string, path: string, engine?: EngineKind, context_size?: number, extra_args?: Array<string>, restart_policy?: RestartPolicy, port?: number, settings?: EngineSettings, };
+export type NewModel = { name: string, path: string, engine?: EngineKind, context_size?: number, extra_args?: Array<string>, restart_policy?: RestartPolicy, port?: number, settings?: EngineSettings, 
+/**
+ * Secret environment entries for the engine, `NAME` → value (e.g. `HF_TOKEN`). Kept in the
+ * secret store; the model shows only the names.
+ */
+secret_env?: { [key in string]?: string }, };

@@ -15,7 +15,8 @@ gpus?: string,
  */
 hf_cache?: string, 
 /**
- * `KEY=value` environment entries for the container, e.g. `HF_TOKEN=…`.
+ * Environment entries for the container: `KEY=value`, or `KEY` to pass llmops' own value
+ * through. Secret ones (`HF_TOKEN=…`) are moved to the secret store when the model is saved.
  */
 env: Array<string>, 
 /**

@@ -9,4 +9,4 @@ mod types;
 pub use crypto::{constant_time_eq, random_hex};
 pub use error::AccessError;
 pub use service::{AccessService, KEY_PREFIX, SERVER_TOKEN_FILE, SESSION_TTL_SECS};
-pub use types::{ApiKeyInfo, AuthVia, Caller, CreatedApiKey, NewApiKey, Scope};
+pub use types::{ApiKeyInfo, AuthVia, Caller, CreatedApiKey, LoginLink, NewApiKey, Scope};

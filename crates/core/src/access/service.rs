@@ -142,7 +142,10 @@ impl AccessService {
             "{SESSION_VERSION}.{kid}.{}.{expires}",
             caller.scope.as_str()
         );
-        let mac = hmac_sha256(&self.shared.token.read().unwrap().session_key, payload.as_bytes());
+        let mac = hmac_sha256(
+            &self.shared.token.read().unwrap().session_key,
+            payload.as_bytes(),
+        );
         let caller = Caller {
             via: AuthVia::Session,
             ..caller
@@ -154,7 +157,10 @@ impl AccessService {
     /// was opened with one) still exists.
     pub fn session_caller(&self, cookie: &str) -> Option<Caller> {
         let (payload, mac) = cookie.rsplit_once('.')?;
-        let expected = hmac_sha256(&self.shared.token.read().unwrap().session_key, payload.as_bytes());
+        let expected = hmac_sha256(
+            &self.shared.token.read().unwrap().session_key,
+            payload.as_bytes(),
+        );
         if !constant_time_eq(hex(&expected).as_bytes(), mac.as_bytes()) {
             return None;
         }
@@ -192,7 +198,8 @@ impl AccessService {
     }
 
     pub fn list_keys(&self) -> Vec<ApiKeyInfo> {
-        let mut keys: Vec<ApiKeyInfo> = self.shared.keys.read().unwrap().values().cloned().collect();
+        let mut keys: Vec<ApiKeyInfo> =
+            self.shared.keys.read().unwrap().values().cloned().collect();
         keys.sort_by_key(|k| k.created_at);
         keys
     }
@@ -247,7 +254,10 @@ impl AccessService {
 
     fn touch(&self, hash: &str, info: &ApiKeyInfo) {
         let now = now_ms();
-        if info.last_used_at.is_some_and(|at| now - at < TOUCH_EVERY_MS) {
+        if info
+            .last_used_at
+            .is_some_and(|at| now - at < TOUCH_EVERY_MS)
+        {
             return;
         }
         if let Some(entry) = self.shared.keys.write().unwrap().get_mut(hash) {
@@ -325,11 +335,18 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(access.authenticate_bearer(&token).unwrap().scope, Scope::Admin);
+        assert_eq!(
+            access.authenticate_bearer(&token).unwrap().scope,
+            Scope::Admin
+        );
         assert!(access.authenticate_bearer("nope").is_none());
         assert!(access.authenticate_bearer(&token[..63]).is_none());
         drop(access);
-        assert_eq!(open(dir.path()).await.server_token(), token, "kept across restarts");
+        assert_eq!(
+            open(dir.path()).await.server_token(),
+            token,
+            "kept across restarts"
+        );
     }
 
     #[tokio::test]
@@ -361,11 +378,20 @@ mod tests {
         assert!(access.authenticate_bearer(&created.secret).is_none());
         assert!(access.session_caller(&cookie).is_none());
         assert_eq!(
-            access.revoke_key(&created.key.id).await.unwrap_err().to_string(),
+            access
+                .revoke_key(&created.key.id)
+                .await
+                .unwrap_err()
+                .to_string(),
             AccessError::KeyNotFound(created.key.id.clone()).to_string()
         );
         assert!(matches!(
-            access.create_key(NewApiKey { name: "  ".into(), scope: Scope::Admin }).await,
+            access
+                .create_key(NewApiKey {
+                    name: "  ".into(),
+                    scope: Scope::Admin
+                })
+                .await,
             Err(AccessError::BadKeyName)
         ));
     }
@@ -382,7 +408,9 @@ mod tests {
         assert!(access.session_caller(&forged).is_none());
         let (payload, mac) = cookie.rsplit_once('.').unwrap();
         let (head, _) = payload.rsplit_once('.').unwrap();
-        assert!(access.session_caller(&format!("{head}.99999999999.{mac}")).is_none());
+        assert!(access
+            .session_caller(&format!("{head}.99999999999.{mac}"))
+            .is_none());
         assert!(access.session_caller("garbage").is_none());
         access.rotate_server_token().unwrap();
         assert!(access.session_caller(&cookie).is_none());

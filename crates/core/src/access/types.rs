@@ -94,6 +94,22 @@ pub struct NewApiKey {
     pub scope: Scope,
 }
 
+/// How another device logs in to `llmops serve`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LoginLink {
+    /// `http://<LAN address>:<port>/login#token=…`; `None` when the server listens on loopback
+    /// only, or in the desktop app, which serves no network address.
+    pub url: Option<String>,
+    /// The same link as an SVG QR code.
+    pub qr_svg: Option<String>,
+    /// Where the server token is kept.
+    pub token_file: String,
+    /// Whether clients on other machines must log in.
+    pub remote_auth: bool,
+    /// Why there is no link, and how to get one.
+    pub note: Option<String>,
+}
+
 /// The answer to creating a key: the only time its secret is shown.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct CreatedApiKey {

@@ -6,13 +6,13 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::conversation::ChatTarget;
-use crate::secrets::SecretStore;
 use super::endpoints::{normalise_base_url, ChatEndpoint, EndpointRecord, NewChatEndpoint};
 use super::error::ChatError;
 use super::params::{ChatParams, ChatPreset, NewChatPreset};
 use super::types::{ChatRequest, ChatStreamEvent};
 use super::upstream::{self, Upstream};
 use crate::library::ModelLibrary;
+use crate::secrets::SecretStore;
 use crate::store::Store;
 use crate::supervisor::{InstanceState, Supervisor};
 use crate::time::now_ms;
@@ -91,8 +91,8 @@ impl ChatService {
             return Err(ChatError::NotRunning(request.instance_id));
         }
         let target = Upstream {
+            api_key: self.supervisor.engine_key(&instance.id),
             base_url: instance.base_url,
-            api_key: None,
             model: instance.served_model,
         };
         let params = ChatParams {
@@ -122,8 +122,8 @@ impl ChatService {
                     return Err(ChatError::ModelNotRunning(model.name));
                 };
                 let upstream = Upstream {
+                    api_key: self.supervisor.engine_key(&instance.id),
                     base_url: instance.base_url,
-                    api_key: None,
                     model: instance.served_model,
                 };
                 Ok((upstream, instance.model_name))
@@ -213,8 +213,14 @@ impl ChatService {
         };
         let response = request.send().await.map_err(connect)?;
         let status = response.status();
-        let cap = if status.is_success() { MAX_MODEL_LIST } else { super::upstream::MAX_ERROR_BODY };
-        let body = super::upstream::read_capped(response, cap).await.map_err(connect)?;
+        let cap = if status.is_success() {
+            MAX_MODEL_LIST
+        } else {
+            super::upstream::MAX_ERROR_BODY
+        };
+        let body = super::upstream::read_capped(response, cap)
+            .await
+            .map_err(connect)?;
         if !status.is_success() {
             return Err(ChatError::Upstream {
                 status: status.as_u16(),

@@ -109,7 +109,9 @@ pub(super) async fn open(
     })?;
     let status = response.status();
     if !status.is_success() {
-        let body = read_capped(response, MAX_ERROR_BODY).await.unwrap_or_default();
+        let body = read_capped(response, MAX_ERROR_BODY)
+            .await
+            .unwrap_or_default();
         return Err(ChatError::Upstream {
             status: status.as_u16(),
             body: upstream_message(&body),
@@ -125,7 +127,10 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
 /// At most `cap` bytes of a response body, as text; the rest is not read.
-pub async fn read_capped(response: reqwest::Response, cap: usize) -> Result<String, reqwest::Error> {
+pub async fn read_capped(
+    response: reqwest::Response,
+    cap: usize,
+) -> Result<String, reqwest::Error> {
     let mut body = response.bytes_stream();
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
@@ -300,7 +305,9 @@ async fn pump(
             }
             for delta in interpreted.events {
                 meter.token();
-                if let ChatStreamEvent::Delta { content } | ChatStreamEvent::Reasoning { content } = &delta {
+                if let ChatStreamEvent::Delta { content } | ChatStreamEvent::Reasoning { content } =
+                    &delta
+                {
                     answer_bytes += content.len();
                 }
                 if answer_bytes > MAX_ANSWER_BYTES {

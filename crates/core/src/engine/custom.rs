@@ -107,6 +107,10 @@ pub(super) fn launch_spec(
         .chain(model.extra_args.iter().cloned())
         .collect();
     LaunchSpec {
+        env: Vec::new(),
+        inherit_env: super::launch::PYTHON_ENV,
+        // A custom command takes whatever flags its program takes: llmops cannot give it a key.
+        api_key: None,
         program,
         args,
         health_path: settings.health_path.clone(),

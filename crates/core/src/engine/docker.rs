@@ -30,7 +30,8 @@ pub struct VllmDockerSettings {
     /// (`~/.cache/huggingface` when unset).
     #[ts(optional)]
     pub hf_cache: Option<String>,
-    /// `KEY=value` environment entries for the container, e.g. `HF_TOKEN=…`.
+    /// Environment entries for the container: `KEY=value`, or `KEY` to pass llmops' own value
+    /// through. Secret ones (`HF_TOKEN=…`) are moved to the secret store when the model is saved.
     pub env: Vec<String>,
     #[serde(flatten)]
     pub vllm: VllmSettings,
@@ -40,7 +41,10 @@ impl VllmDockerSettings {
     pub fn validate(&self) -> Result<(), String> {
         self.vllm.validate()?;
         if let Some(image) = &self.image {
-            if image.trim().is_empty() || image.contains(char::is_whitespace) {
+            if image.trim().is_empty()
+                || image.contains(char::is_whitespace)
+                || image.starts_with('-')
+            {
                 return Err(format!(
                     "the image {image:?} must be one word, e.g. {DEFAULT_VLLM_IMAGE}"
                 ));
@@ -61,12 +65,14 @@ impl VllmDockerSettings {
             }
         }
         for entry in &self.env {
-            let valid = entry.split_once('=').is_some_and(|(key, _)| {
-                !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            });
+            let key = entry.split_once('=').map_or(entry.as_str(), |(key, _)| key);
+            let valid = !key.is_empty()
+                && !key.starts_with(|c: char| c.is_ascii_digit())
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 return Err(format!(
-                    "the environment entry {entry:?} must look like KEY=value"
+                    "the environment entry {:?} must look like KEY=value, or KEY to pass llmops' own value through",
+                    key
                 ));
             }
         }
@@ -86,6 +92,7 @@ pub(super) fn launch_spec(
     port: u16,
     instance_id: &str,
     home: Option<PathBuf>,
+    api_key: String,
 ) -> LaunchSpec {
     let container = container_name(instance_id);
     let hf_cache = settings
@@ -108,9 +115,24 @@ pub(super) fn launch_spec(
         args.push("-v".into());
         args.push(format!("{dir}:/root/.cache/huggingface"));
     }
+    // Only names go on the command line (`-e NAME`): `docker run` takes each value from its
+    // own environment, so `ps` never shows one.
+    let mut env = vec![("VLLM_API_KEY".to_string(), api_key.clone())];
     for entry in &settings.env {
+        // A bare `NAME` is passed through from llmops' own environment by docker itself.
+        if let Some((name, value)) = entry.split_once('=') {
+            env.push((name.to_string(), value.to_string()));
+        }
+    }
+    let names = settings
+        .env
+        .iter()
+        .map(|e| e.split_once('=').map_or(e.as_str(), |(name, _)| name))
+        .chain(model.secret_env.iter().map(String::as_str))
+        .chain(["VLLM_API_KEY"]);
+    for name in names {
         args.push("-e".into());
-        args.push(entry.clone());
+        args.push(name.to_string());
     }
     args.push(
         settings
@@ -122,6 +144,9 @@ pub(super) fn launch_spec(
     args.push(model.path.clone());
     args.extend(settings.vllm.engine_args(model));
     LaunchSpec {
+        env,
+        inherit_env: super::launch::DOCKER_ENV,
+        api_key: Some(api_key),
         program: program.clone(),
         args,
         health_path: "/health".into(),

@@ -33,6 +33,88 @@ pub struct LaunchSpec {
     /// The OpenAI `model` field the server answers to.
     pub served_model: String,
     pub stop: StopStyle,
+    /// Set in the engine's environment, after the inherited entries: its API key, and values
+    /// (secrets included) that must never appear on the command line.
+    pub env: Vec<(String, String)>,
+    /// Which of the server's own environment entries the engine inherits (`NAME` or `PREFIX_*`);
+    /// everything else (cloud credentials, other apps' keys) stays out.
+    pub inherit_env: &'static [&'static [&'static str]],
+    /// The per-instance key the engine requires (`Authorization: Bearer`); sent by health checks
+    /// and chat. `None` for engines llmops cannot give a key to (custom commands).
+    pub api_key: Option<String>,
+}
+
+/// What every engine inherits: the system basics and the GPU runtimes' settings.
+const COMMON_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "LC_*",
+    "TZ",
+    "TMPDIR",
+    "XDG_RUNTIME_DIR",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "LD_LIBRARY_PATH",
+    "CUDA_*",
+    "NVIDIA_*",
+    "HIP_*",
+    "ROCR_*",
+    "HSA_*",
+    "OMP_*",
+    "MKL_*",
+    "OPENBLAS_*",
+    "VK_*",
+];
+/// Python engines also need their package and hub settings (and a proxy to download weights).
+const PYTHON_EXTRA_ENV: &[&str] = &[
+    "VLLM_*",
+    "HF_*",
+    "HUGGING_FACE_*",
+    "TRANSFORMERS_*",
+    "TORCH_*",
+    "PYTORCH_*",
+    "NCCL_*",
+    "TRITON_*",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "CONDA_*",
+    "SSL_CERT_*",
+    "REQUESTS_CA_BUNDLE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
+/// The `docker` client: how to reach the daemon, and what `-e NAME` passes through.
+const DOCKER_EXTRA_ENV: &[&str] = &[
+    "DOCKER_*",
+    "HF_*",
+    "HUGGING_FACE_*",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+];
+pub(super) const LLAMA_CPP_ENV: &[&[&str]] = &[COMMON_ENV, &["GGML_*"]];
+pub(super) const PYTHON_ENV: &[&[&str]] = &[COMMON_ENV, PYTHON_EXTRA_ENV];
+pub(super) const DOCKER_ENV: &[&[&str]] = &[COMMON_ENV, DOCKER_EXTRA_ENV];
+
+/// Whether an environment entry name matches one of `patterns` (`NAME` or `PREFIX_*`).
+pub fn env_name_allowed(name: &str, patterns: &[&str]) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == *p,
+    })
+}
+
+/// A random key for one engine instance: a web page that finds the engine's port cannot use it.
+pub fn new_engine_key() -> String {
+    format!("llmops-engine-{}", crate::access::random_hex(24))
 }
 
 impl LaunchSpec {
@@ -42,10 +124,11 @@ impl LaunchSpec {
         port: u16,
         instance_id: &str,
         home: Option<&Path>,
+        api_key: String,
     ) -> LaunchSpec {
         match &model.settings {
-            EngineSettings::LlamaCpp(s) => llama_cpp::launch_spec(model, s, program, port),
-            EngineSettings::Vllm(s) => vllm::launch_spec(model, s, program, port),
+            EngineSettings::LlamaCpp(s) => llama_cpp::launch_spec(model, s, program, port, api_key),
+            EngineSettings::Vllm(s) => vllm::launch_spec(model, s, program, port, api_key),
             EngineSettings::VllmDocker(s) => docker::launch_spec(
                 model,
                 s,
@@ -53,6 +136,7 @@ impl LaunchSpec {
                 port,
                 instance_id,
                 home.map(Path::to_path_buf),
+                api_key,
             ),
             EngineSettings::Custom(s) => custom::launch_spec(model, s, program, port),
         }

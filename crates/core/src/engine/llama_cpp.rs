@@ -15,8 +15,12 @@ pub(super) fn launch_spec(
     settings: &LlamaCppSettings,
     program: PathBuf,
     port: u16,
+    api_key: String,
 ) -> LaunchSpec {
-    let mut args = vec![
+    let mut args = settings.args();
+    args.extend(model.extra_args.iter().cloned());
+    // The flags llmops manages go last: if one slipped into the extra arguments, ours still win.
+    args.extend([
         "--model".to_string(),
         model.path.clone(),
         "--host".to_string(),
@@ -28,10 +32,12 @@ pub(super) fn launch_spec(
         // The UI names the instance by its model; keep the OpenAI `model` field readable too.
         "--alias".to_string(),
         model.name.clone(),
-    ];
-    args.extend(settings.args());
-    args.extend(model.extra_args.iter().cloned());
+    ]);
     LaunchSpec {
+        // In the environment, not on the command line, where `ps` would show it.
+        env: vec![("LLAMA_API_KEY".into(), api_key.clone())],
+        inherit_env: super::launch::LLAMA_CPP_ENV,
+        api_key: Some(api_key),
         program,
         args,
         health_path: "/health".into(),
@@ -59,6 +65,7 @@ mod tests {
             restart_policy: Default::default(),
             port: None,
             settings: Default::default(),
+            secret_env: Vec::new(),
             starter: false,
             created_at: 0,
         };
@@ -66,10 +73,22 @@ mod tests {
             threads: Some(4),
             ..Default::default()
         };
-        let spec = launch_spec(&model, &settings, PathBuf::from("/bin/llama-server"), 4242);
+        let spec = launch_spec(
+            &model,
+            &settings,
+            PathBuf::from("/bin/llama-server"),
+            4242,
+            "k3y".into(),
+        );
         assert_eq!(
             spec.args,
             [
+                // Settings, then extra arguments (for llama-server the last one wins), then the
+                // flags llmops manages, so that nothing can override them.
+                "--threads",
+                "4",
+                "--threads",
+                "2",
                 "--model",
                 "/m/tiny model.gguf",
                 "--host",
@@ -80,13 +99,12 @@ mod tests {
                 "2048",
                 "--alias",
                 "Tiny; rm -rf /",
-                // Settings first, then extra arguments: for llama-server the last one wins.
-                "--threads",
-                "4",
-                "--threads",
-                "2"
             ]
         );
         assert_eq!(spec.health_path, "/health");
+        // The key is in the environment, never on the command line.
+        assert_eq!(spec.env, [("LLAMA_API_KEY".to_string(), "k3y".to_string())]);
+        assert!(!spec.args.iter().any(|a| a.contains("k3y")));
+        assert_eq!(spec.api_key.as_deref(), Some("k3y"));
     }
 }

@@ -20,7 +20,7 @@ pub use docker::{container_name, VllmDockerSettings, DEFAULT_VLLM_IMAGE};
 pub use engine_settings::EngineSettings;
 pub use info::{engines_info, EngineInfo};
 pub use kind::EngineKind;
-pub use launch::{LaunchSpec, StopStyle};
+pub use launch::{env_name_allowed, new_engine_key, LaunchSpec, StopStyle};
 pub use presets::{deploy_presets, DeployPreset};
 pub use settings::{LlamaCppSettings, KV_CACHE_TYPES};
 pub use version::VersionCache;

@@ -32,15 +32,34 @@ impl VersionCache {
     }
 }
 
+/// At most this much of a `--version` answer is read: a broken binary may print without end.
+const MAX_VERSION_OUTPUT: u64 = 64 * 1024;
+
 async fn ask(binary: &Path) -> Option<String> {
-    let run = tokio::process::Command::new(binary)
+    use std::process::Stdio;
+    use tokio::io::AsyncReadExt;
+    let mut child = tokio::process::Command::new(binary)
         .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(TIMEOUT, run).await.ok()?.ok()?;
+        .spawn()
+        .ok()?;
+    let stdout = child.stdout.take()?.take(MAX_VERSION_OUTPUT);
+    let stderr = child.stderr.take()?.take(MAX_VERSION_OUTPUT);
+    let read = async move {
+        let (mut stdout, mut stderr) = (stdout, stderr);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let _ = tokio::join!(stdout.read_to_end(&mut out), stderr.read_to_end(&mut err));
+        (out, err)
+    };
+    let (out, err) = tokio::time::timeout(TIMEOUT, read).await.ok()?;
+    // Whatever it still prints is not read; the child is killed when dropped.
+    let _ = child.start_kill();
     // llama-server prints "version: 0.6.0-dev (build 0, …)" on stderr; others on stdout.
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&out);
+    let stderr = String::from_utf8_lossy(&err);
     parse(&format!("{stdout}\n{stderr}"))
 }
 

@@ -72,14 +72,23 @@ impl VllmSettings {
             .unwrap_or_else(|| model.name.clone())
     }
 
-    /// Engine arguments after the model, the same for the process and the image.
+    /// Engine arguments after the model, the same for the process and the image: the tuning
+    /// settings, the user's extra arguments, then the flags llmops manages (argparse takes the
+    /// last value, so ours win).
     pub(super) fn engine_args(&self, model: &Model) -> Vec<String> {
-        let mut args = vec![
+        let mut args = self.tuning_args();
+        args.extend(model.extra_args.iter().cloned());
+        args.extend([
             "--max-model-len".to_string(),
             model.context_size.to_string(),
             "--served-model-name".to_string(),
             self.served_name(model),
-        ];
+        ]);
+        args
+    }
+
+    fn tuning_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
         let mut push = |flag: &str, value: Option<String>| {
             if let Some(value) = value {
                 args.push(flag.to_string());
@@ -98,7 +107,6 @@ impl VllmSettings {
         if self.trust_remote_code {
             args.push("--trust-remote-code".into());
         }
-        args.extend(model.extra_args.iter().cloned());
         args
     }
 }
@@ -108,17 +116,20 @@ pub(super) fn launch_spec(
     settings: &VllmSettings,
     program: PathBuf,
     port: u16,
+    api_key: String,
 ) -> LaunchSpec {
-    let mut args = vec![
-        "serve".to_string(),
-        model.path.clone(),
+    let mut args = vec!["serve".to_string(), model.path.clone()];
+    args.extend(settings.engine_args(model));
+    args.extend([
         "--host".to_string(),
         "127.0.0.1".to_string(),
         "--port".to_string(),
         port.to_string(),
-    ];
-    args.extend(settings.engine_args(model));
+    ]);
     LaunchSpec {
+        env: vec![("VLLM_API_KEY".to_string(), api_key.clone())],
+        inherit_env: super::launch::PYTHON_ENV,
+        api_key: Some(api_key),
         program,
         args,
         health_path: "/health".into(),

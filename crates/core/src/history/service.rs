@@ -395,7 +395,10 @@ mod tests {
             .query(HistoryRange::OneDay, Some(&keys), 0)
             .await
             .unwrap_err();
-        assert!(matches!(err, HistoryError::TooManySeries { asked: 100_000, .. }));
+        assert!(matches!(
+            err,
+            HistoryError::TooManySeries { asked: 100_000, .. }
+        ));
     }
 
     #[tokio::test]

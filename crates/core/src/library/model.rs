@@ -24,6 +24,9 @@ pub struct Model {
     pub port: Option<u16>,
     /// Engine settings, tagged by `engine` (always the same engine as `engine`).
     pub settings: EngineSettings,
+    /// Names of secret environment entries (e.g. `HF_TOKEN`): their values are in the secret
+    /// store, never in an answer, an event, a log or the engine's command line.
+    pub secret_env: Vec<String>,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -53,6 +56,28 @@ pub struct NewModel {
     #[serde(default)]
     #[ts(optional)]
     pub settings: Option<EngineSettings>,
+    /// Secret environment entries for the engine, `NAME` → value (e.g. `HF_TOKEN`). Kept in the
+    /// secret store; the model shows only the names.
+    #[serde(default)]
+    #[ts(optional)]
+    pub secret_env: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl NewModel {
+    /// A model at `path` with every setting at its default (llama.cpp).
+    pub fn new(name: impl Into<String>, path: impl Into<String>) -> NewModel {
+        NewModel {
+            name: name.into(),
+            path: path.into(),
+            engine: None,
+            context_size: None,
+            extra_args: None,
+            restart_policy: None,
+            port: None,
+            settings: None,
+            secret_env: None,
+        }
+    }
 }
 
 /// Whether an instance that fails is started again (with exponential backoff).

@@ -7,6 +7,7 @@ use crate::engine::{EngineKind, EngineSettings};
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::paths::AppPaths;
+use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
 use crate::time::now_ms;
 
@@ -38,6 +39,14 @@ pub enum LibraryError {
     BadSettings(String),
     #[error("a restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
+    #[error("the model path {0:?} starts with '-', which the engine would read as an option; give the real path or repository")]
+    PathLooksLikeFlag(String),
+    #[error(
+        "the secret environment entry {0:?} needs a name of letters, digits and _, and a value"
+    )]
+    BadSecretEnv(String),
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
     #[error("the model {name:?} already uses {path}")]
     DuplicatePath { name: String, path: String },
     #[error(transparent)]
@@ -58,6 +67,9 @@ impl CodedError for LibraryError {
             LibraryError::PrivilegedPort(_) => "model_port_invalid",
             LibraryError::BadSettings(_) => "model_settings_invalid",
             LibraryError::BadArgument(..) => "model_args_invalid",
+            LibraryError::PathLooksLikeFlag(_) => "model_path_invalid",
+            LibraryError::BadSecretEnv(_) => "model_secret_env_invalid",
+            LibraryError::Secret(e) => e.code(),
             LibraryError::Store(e) => e.code(),
         }
     }
@@ -67,6 +79,7 @@ impl CodedError for LibraryError {
             LibraryError::NotFound(_) => ErrorKind::NotFound,
             LibraryError::DuplicatePath { .. } => ErrorKind::Conflict,
             LibraryError::Store(_) => ErrorKind::Internal,
+            LibraryError::Secret(e) => e.kind(),
             _ => ErrorKind::InvalidInput,
         }
     }
@@ -76,11 +89,39 @@ impl CodedError for LibraryError {
 pub struct ModelLibrary {
     store: Store,
     bus: EventBus,
+    /// Values of the models' secret environment entries.
+    secrets: SecretStore,
+}
+
+/// The secret store's name for one secret environment entry of a model.
+fn secret_env_key(model_id: &str, name: &str) -> String {
+    format!("model/{model_id}/env/{name}")
 }
 
 impl ModelLibrary {
-    pub fn new(store: Store, bus: EventBus) -> Self {
-        ModelLibrary { store, bus }
+    pub fn new(store: Store, bus: EventBus, secrets: SecretStore) -> Self {
+        ModelLibrary {
+            store,
+            bus,
+            secrets,
+        }
+    }
+
+    /// The values of a model's secret environment entries, for the engine's environment only.
+    pub async fn secret_env_values(
+        &self,
+        model: &Model,
+    ) -> Result<Vec<(String, String)>, LibraryError> {
+        let mut values = Vec::with_capacity(model.secret_env.len());
+        for name in &model.secret_env {
+            match self.secrets.get(&secret_env_key(&model.id, name)).await? {
+                Some(value) => values.push((name.clone(), value)),
+                None => {
+                    tracing::warn!(model = %model.id, %name, "a secret environment entry has no value in the secret store")
+                }
+            }
+        }
+        Ok(values)
     }
 
     pub async fn list(&self) -> Result<Vec<Model>, LibraryError> {
@@ -109,26 +150,50 @@ impl ModelLibrary {
     /// Adds a model. The file need not exist yet (it may be on a drive not mounted now);
     /// starting it checks again and says so.
     pub async fn add(&self, new: NewModel) -> Result<Model, LibraryError> {
-        let model = self.validate(new)?;
+        let (model, secrets) = self.validate(new)?;
         if let Some(existing) = self.store.find_model_by_path(&model.path).await? {
             return Err(LibraryError::DuplicatePath {
                 name: existing.name,
                 path: model.path,
             });
         }
-        self.store.insert_model(&model).await?;
-        tracing::info!(id = %model.id, path = %model.path, "model added");
+        // Secrets first: a model is never listed with a secret that was not kept.
+        for (name, value) in &secrets {
+            if let Err(err) = self
+                .secrets
+                .set(&secret_env_key(&model.id, name), value)
+                .await
+            {
+                self.forget_secrets(&model).await;
+                return Err(err.into());
+            }
+        }
+        if let Err(err) = self.store.insert_model(&model).await {
+            self.forget_secrets(&model).await;
+            return Err(err.into());
+        }
+        tracing::info!(id = %model.id, path = %model.path, secrets = ?model.secret_env, "model added");
         self.publish_list().await;
         Ok(model)
     }
 
     pub async fn remove(&self, id: &str) -> Result<(), LibraryError> {
+        let model = self.get(id).await?;
         if !self.store.delete_model(id).await? {
             return Err(LibraryError::NotFound(id.to_string()));
         }
+        self.forget_secrets(&model).await;
         tracing::info!(id, "model removed");
         self.publish_list().await;
         Ok(())
+    }
+
+    async fn forget_secrets(&self, model: &Model) {
+        for name in &model.secret_env {
+            if let Err(err) = self.secrets.delete(&secret_env_key(&model.id, name)).await {
+                tracing::warn!(model = %model.id, %name, %err, "could not delete a secret environment entry");
+            }
+        }
     }
 
     /// Registers the starter model once its file is in the cache (put there by `scripts/setup.sh`).
@@ -141,7 +206,7 @@ impl ModelLibrary {
         if let Some(existing) = self.store.find_model_by_path(&path).await? {
             return Ok(Some(existing));
         }
-        let mut model = self.validate(NewModel {
+        let (mut model, _) = self.validate(NewModel {
             name: STARTER_MODEL_NAME.to_string(),
             path,
             engine: Some(EngineKind::LlamaCpp),
@@ -150,13 +215,15 @@ impl ModelLibrary {
             restart_policy: None,
             port: None,
             settings: None,
+            secret_env: None,
         })?;
         model.starter = true;
         self.store.insert_model(&model).await?;
         Ok(Some(model))
     }
 
-    fn validate(&self, new: NewModel) -> Result<Model, LibraryError> {
+    /// The model to store, and the secret environment values to keep apart.
+    fn validate(&self, new: NewModel) -> Result<(Model, Vec<(String, String)>), LibraryError> {
         let name = new.name.trim().to_string();
         if name.is_empty() {
             return Err(LibraryError::EmptyName);
@@ -186,6 +253,9 @@ impl ModelLibrary {
         if engine.needs_local_file() && !Path::new(&path).is_absolute() {
             return Err(LibraryError::RelativePath(path));
         }
+        if path.starts_with('-') {
+            return Err(LibraryError::PathLooksLikeFlag(path));
+        }
         let context_size = new.context_size.unwrap_or(DEFAULT_CONTEXT_SIZE);
         if !(256..=MAX_CONTEXT_SIZE).contains(&context_size) {
             return Err(LibraryError::BadContextSize(context_size));
@@ -198,13 +268,14 @@ impl ModelLibrary {
         settings
             .validate(new.port.is_some())
             .map_err(LibraryError::BadSettings)?;
+        let (settings, secrets) = split_secrets(settings, new.secret_env.unwrap_or_default())?;
         let restart_policy = new.restart_policy.unwrap_or_default();
         if let RestartPolicy::OnFailure { max_retries } = restart_policy {
             if !(1..=20).contains(&max_retries) {
                 return Err(LibraryError::BadRestartPolicy(max_retries));
             }
         }
-        Ok(Model {
+        let model = Model {
             id: uuid::Uuid::new_v4().to_string(),
             name,
             engine,
@@ -214,9 +285,11 @@ impl ModelLibrary {
             restart_policy,
             port: new.port,
             settings,
+            secret_env: secrets.iter().map(|(name, _)| name.clone()).collect(),
             starter: false,
             created_at: now_ms(),
-        })
+        };
+        Ok((model, secrets))
     }
 
     async fn publish_list(&self) {
@@ -226,21 +299,84 @@ impl ModelLibrary {
     }
 }
 
+/// Secret environment entries, validated: the given ones, plus any Docker `env` entry whose
+/// name says it is a secret (`HF_TOKEN=…`), which leaves the settings for the secret store.
+fn split_secrets(
+    settings: EngineSettings,
+    given: std::collections::BTreeMap<String, String>,
+) -> Result<(EngineSettings, Vec<(String, String)>), LibraryError> {
+    let mut secrets: Vec<(String, String)> = given.into_iter().collect();
+    let settings = match settings {
+        EngineSettings::VllmDocker(mut docker) => {
+            let (secret, plain): (Vec<String>, Vec<String>) =
+                docker.env.into_iter().partition(|entry| {
+                    entry
+                        .split_once('=')
+                        .is_some_and(|(name, _)| crate::secrets::is_secret_env_name(name))
+                });
+            docker.env = plain;
+            secrets.extend(secret.into_iter().filter_map(|entry| {
+                entry
+                    .split_once('=')
+                    .map(|(name, value)| (name.to_string(), value.to_string()))
+            }));
+            EngineSettings::VllmDocker(docker)
+        }
+        other => other,
+    };
+    for (name, value) in &secrets {
+        let valid_name = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_name || value.is_empty() || value.contains('\0') {
+            return Err(LibraryError::BadSecretEnv(name.clone()));
+        }
+    }
+    secrets.sort();
+    secrets.dedup_by(|a, b| a.0 == b.0);
+    Ok((settings, secrets))
+}
+
 /// Flags llmops sets itself: letting a user override them would break supervision (the port
-/// we poll, the address we bind) or contradict the model's own path and name.
+/// we poll, the address we bind, the key we check) or contradict the model's own path and name.
 fn managed_flags(engine: EngineKind) -> &'static [&'static str] {
     match engine {
-        EngineKind::LlamaCpp => &["--port", "--host", "-m", "--model", "--alias"],
+        EngineKind::LlamaCpp => &[
+            "--port",
+            "--host",
+            "-m",
+            "--model",
+            "--alias",
+            "-a",
+            "--api-key",
+            "--api-key-file",
+        ],
         EngineKind::Vllm | EngineKind::VllmDocker => &[
             "--port",
             "--host",
             "--model",
             "--served-model-name",
             "--max-model-len",
+            "--api-key",
         ],
         // A custom command is the user's own: they place {port} themselves.
         EngineKind::Custom => &[],
     }
+}
+
+/// Whether `flag` sets one of the managed flags. vLLM's argument parser reads `_` as `-` and
+/// accepts any unambiguous prefix (`--hos`), so both are compared that way there.
+fn overrides_managed_flag(engine: EngineKind, flag: &str) -> bool {
+    let python = matches!(engine, EngineKind::Vllm | EngineKind::VllmDocker);
+    let flag = if python && flag.starts_with("--") {
+        format!("--{}", flag[2..].replace('_', "-"))
+    } else {
+        flag.to_string()
+    };
+    managed_flags(engine).iter().any(|managed| {
+        *managed == flag
+            || (python && flag.len() > 3 && flag.starts_with("--") && managed.starts_with(&flag))
+    })
 }
 
 fn validate_extra_args(engine: EngineKind, args: &[String]) -> Result<(), LibraryError> {
@@ -250,7 +386,7 @@ fn validate_extra_args(engine: EngineKind, args: &[String]) -> Result<(), Librar
             Some("it is empty")
         } else if arg.contains(['\0', '\n', '\r']) {
             Some("it contains a line break or a NUL character")
-        } else if managed_flags(engine).contains(&flag) {
+        } else if overrides_managed_flag(engine, flag) {
             Some("llmops sets this flag itself; use the model's path and port settings")
         } else {
             None
@@ -269,20 +405,95 @@ mod tests {
     async fn library() -> (tempfile::TempDir, ModelLibrary) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
-        (dir, ModelLibrary::new(store, EventBus::default()))
+        let secrets = SecretStore::open(dir.path(), crate::secrets::SecretPreference::File).await;
+        (dir, ModelLibrary::new(store, EventBus::default(), secrets))
     }
 
     fn new_model(path: &str) -> NewModel {
-        NewModel {
-            name: "m".into(),
-            path: path.into(),
-            engine: None,
-            context_size: None,
-            extra_args: None,
-            restart_policy: None,
-            port: None,
-            settings: None,
+        NewModel::new("m", path)
+    }
+
+    #[tokio::test]
+    async fn secrets_are_kept_apart_and_forgotten_with_the_model() {
+        let (dir, lib) = library().await;
+        let mut new = new_model("Qwen/Qwen2.5-0.5B-Instruct");
+        new.engine = Some(EngineKind::VllmDocker);
+        new.settings = Some(EngineSettings::VllmDocker(
+            crate::engine::VllmDockerSettings {
+                env: vec![
+                    "HF_TOKEN=hf_SECRET_1".into(),
+                    "VLLM_LOGGING_LEVEL=DEBUG".into(),
+                    "HF_HOME".into(),
+                ],
+                ..Default::default()
+            },
+        ));
+        new.secret_env = Some([("OTHER_API_KEY".to_string(), "sk-2".to_string())].into());
+        let model = lib.add(new).await.unwrap();
+        assert_eq!(model.secret_env, ["HF_TOKEN", "OTHER_API_KEY"]);
+        let shown = serde_json::to_string(&lib.list().await.unwrap()).unwrap();
+        assert!(
+            !shown.contains("hf_SECRET_1") && !shown.contains("sk-2"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("VLLM_LOGGING_LEVEL=DEBUG"),
+            "plain entries stay visible"
+        );
+        let db = std::fs::read(dir.path().join("db.sqlite")).unwrap();
+        assert!(!String::from_utf8_lossy(&db).contains("hf_SECRET_1"));
+        assert_eq!(
+            lib.secret_env_values(&model).await.unwrap(),
+            [
+                ("HF_TOKEN".to_string(), "hf_SECRET_1".to_string()),
+                ("OTHER_API_KEY".to_string(), "sk-2".to_string())
+            ]
+        );
+        lib.remove(&model.id).await.unwrap();
+        assert!(lib.secret_env_values(&model).await.unwrap().is_empty());
+
+        let mut bad = new_model("/m/x.gguf");
+        bad.secret_env = Some([("BAD NAME".to_string(), "v".to_string())].into());
+        assert_eq!(
+            lib.add(bad).await.unwrap_err().code(),
+            "model_secret_env_invalid"
+        );
+    }
+
+    #[tokio::test]
+    async fn managed_flags_cannot_be_set_in_any_spelling_and_paths_are_not_options() {
+        let (_dir, lib) = library().await;
+        let vllm = |arg: &str| {
+            let mut new = new_model("Qwen/Qwen2.5-0.5B-Instruct");
+            new.engine = Some(EngineKind::Vllm);
+            new.extra_args = Some(vec![arg.to_string()]);
+            new
+        };
+        for arg in [
+            "--served_model_name=x",
+            "--max_model_len",
+            "--hos=0.0.0.0",
+            "--host",
+            "--api_key=k",
+            "--po",
+        ] {
+            let err = lib.add(vllm(arg)).await.unwrap_err();
+            assert_eq!(err.code(), "model_args_invalid", "{arg}");
         }
+        // A prefix of an unmanaged flag only, or a value, is fine.
+        assert!(lib.add(vllm("--dtype=half")).await.is_ok());
+        let mut llama = new_model("/m/a.gguf");
+        llama.extra_args = Some(vec!["--api-key".into(), "x".into()]);
+        assert_eq!(
+            lib.add(llama).await.unwrap_err().code(),
+            "model_args_invalid"
+        );
+        let mut dash = new_model("--trust-remote-code");
+        dash.engine = Some(EngineKind::Vllm);
+        assert_eq!(
+            lib.add(dash).await.unwrap_err().code(),
+            "model_path_invalid"
+        );
     }
 
     #[tokio::test]

@@ -5,7 +5,10 @@ use crate::error::{CodedError, ErrorKind};
 #[derive(Debug, Error)]
 pub enum SecretError {
     #[error("the OS keyring refused to {action} a secret: {detail}. Unlock the keyring (or set LLMOPS_SECRET_STORE=file) and retry")]
-    Keyring { action: &'static str, detail: String },
+    Keyring {
+        action: &'static str,
+        detail: String,
+    },
     #[error("cannot {action} the secrets file {path}: {detail}. Check that the data dir is writable by you")]
     File {
         action: &'static str,

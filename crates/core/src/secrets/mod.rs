@@ -12,9 +12,17 @@ pub use store::{SecretBackend, SecretPreference, SecretStore, SecretStoreInfo, S
 /// masked, and passed to the engine only through its environment.
 pub fn is_secret_env_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["TOKEN", "KEY", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH"]
-        .iter()
-        .any(|word| upper.contains(word))
+    [
+        "TOKEN",
+        "KEY",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "CREDENTIAL",
+        "AUTH",
+    ]
+    .iter()
+    .any(|word| upper.contains(word))
 }
 
 /// What a masked secret looks like in API answers and events.
@@ -24,7 +32,13 @@ pub const MASK: &str = "••••••••";
 mod tests {
     #[test]
     fn secret_names() {
-        for name in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "OPENAI_API_KEY", "aws_secret_access_key", "DB_PASSWORD"] {
+        for name in [
+            "HF_TOKEN",
+            "HUGGING_FACE_HUB_TOKEN",
+            "OPENAI_API_KEY",
+            "aws_secret_access_key",
+            "DB_PASSWORD",
+        ] {
             assert!(super::is_secret_env_name(name), "{name}");
         }
         for name in ["VLLM_LOGGING_LEVEL", "CUDA_VISIBLE_DEVICES", "HF_HOME"] {

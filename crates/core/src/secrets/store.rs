@@ -75,26 +75,31 @@ impl SecretStore {
         let (backend, detail) = match preference {
             SecretPreference::File => (
                 SecretBackend::File,
-                format!("{} (mode 0600), as LLMOPS_SECRET_STORE=file asks", file.display()),
-            ),
-            SecretPreference::Auto | SecretPreference::Keyring => match probe_keyring(&service).await {
-                Ok(()) => (
-                    SecretBackend::Keyring,
-                    "the OS keyring (Secret Service)".to_string(),
+                format!(
+                    "{} (mode 0600), as LLMOPS_SECRET_STORE=file asks",
+                    file.display()
                 ),
-                Err(why) => {
-                    if preference == SecretPreference::Keyring {
-                        tracing::error!(%why, "LLMOPS_SECRET_STORE=keyring, but the keyring does not answer; using the file");
+            ),
+            SecretPreference::Auto | SecretPreference::Keyring => {
+                match probe_keyring(&service).await {
+                    Ok(()) => (
+                        SecretBackend::Keyring,
+                        "the OS keyring (Secret Service)".to_string(),
+                    ),
+                    Err(why) => {
+                        if preference == SecretPreference::Keyring {
+                            tracing::error!(%why, "LLMOPS_SECRET_STORE=keyring, but the keyring does not answer; using the file");
+                        }
+                        (
+                            SecretBackend::File,
+                            format!(
+                                "{} (mode 0600): no OS keyring answered ({why})",
+                                file.display()
+                            ),
+                        )
                     }
-                    (
-                        SecretBackend::File,
-                        format!(
-                            "{} (mode 0600): no OS keyring answered ({why})",
-                            file.display()
-                        ),
-                    )
                 }
-            },
+            }
         };
         tracing::info!(backend = ?backend, "secret store");
         SecretStore {
@@ -121,10 +126,12 @@ impl SecretStore {
             SecretBackend::File => Ok(self.read_file()?.remove(name)),
             SecretBackend::Keyring => {
                 let (service, name) = (self.shared.service.clone(), name.to_string());
-                blocking("read", move || match keyring::Entry::new(&service, &name)?.get_password() {
-                    Ok(value) => Ok(Some(value)),
-                    Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(err) => Err(err),
+                blocking("read", move || {
+                    match keyring::Entry::new(&service, &name)?.get_password() {
+                        Ok(value) => Ok(Some(value)),
+                        Err(keyring::Error::NoEntry) => Ok(None),
+                        Err(err) => Err(err),
+                    }
                 })
                 .await
             }
@@ -140,10 +147,15 @@ impl SecretStore {
                 self.write_file(&all)
             }
             SecretBackend::Keyring => {
-                let (service, name, value) =
-                    (self.shared.service.clone(), name.to_string(), value.to_string());
-                blocking("store", move || keyring::Entry::new(&service, &name)?.set_password(&value))
-                    .await
+                let (service, name, value) = (
+                    self.shared.service.clone(),
+                    name.to_string(),
+                    value.to_string(),
+                );
+                blocking("store", move || {
+                    keyring::Entry::new(&service, &name)?.set_password(&value)
+                })
+                .await
             }
         }
     }
@@ -161,9 +173,11 @@ impl SecretStore {
             }
             SecretBackend::Keyring => {
                 let (service, name) = (self.shared.service.clone(), name.to_string());
-                blocking("delete", move || match keyring::Entry::new(&service, &name)?.delete_credential() {
-                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                    Err(err) => Err(err),
+                blocking("delete", move || {
+                    match keyring::Entry::new(&service, &name)?.delete_credential() {
+                        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                        Err(err) => Err(err),
+                    }
                 })
                 .await
             }

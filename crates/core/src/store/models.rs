@@ -34,8 +34,8 @@ impl Store {
         let extra_args =
             serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
         sqlx::query(
-            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, settings, starter, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, settings, starter, created_at, secret_env)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&model.id)
         .bind(&model.name)
@@ -48,6 +48,7 @@ impl Store {
         .bind(serde_json::to_string(&model.settings).expect("settings serialise"))
         .bind(model.starter)
         .bind(model.created_at)
+        .bind(serde_json::to_string(&model.secret_env).expect("a list of strings serialises"))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -90,5 +91,7 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
             .map_err(|e| corrupt(format!("settings: {e}")))?,
         starter: row.try_get("starter")?,
         created_at: row.try_get("created_at")?,
+        secret_env: serde_json::from_str(&row.try_get::<String, _>("secret_env")?)
+            .map_err(|e| corrupt(format!("secret_env: {e}")))?,
     })
 }

@@ -16,6 +16,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 pub(super) async fn wait_healthy(
     http: &reqwest::Client,
     url: &str,
+    api_key: Option<&str>,
     within: Duration,
     logs: &LogRing,
     ready_marker: Option<&str>,
@@ -25,7 +26,7 @@ pub(super) async fn wait_healthy(
     let poll = async {
         let mut delay = FIRST_DELAY;
         loop {
-            if is_healthy(http, url).await {
+            if is_healthy(http, url, api_key).await {
                 return;
             }
             tokio::select! {
@@ -61,8 +62,12 @@ async fn printed(
     }
 }
 
-pub(super) async fn is_healthy(http: &reqwest::Client, url: &str) -> bool {
-    match http.get(url).timeout(REQUEST_TIMEOUT).send().await {
+pub(super) async fn is_healthy(http: &reqwest::Client, url: &str, api_key: Option<&str>) -> bool {
+    let mut request = http.get(url).timeout(REQUEST_TIMEOUT);
+    if let Some(key) = api_key {
+        request = request.bearer_auth(key);
+    }
+    match request.send().await {
         Ok(response) => response.status().is_success(),
         Err(_) => false,
     }

@@ -47,10 +47,12 @@ pub(super) struct Instance {
     /// The same lines on disk; `None` when the file could not be created.
     pub log_file: Option<LogFile>,
     pub stop: CancellationToken,
+    /// The key the engine requires, for health checks and chat; never serialised.
+    pub engine_key: Option<String>,
 }
 
 impl Instance {
-    pub fn new(info: InstanceInfo, log_dir: &Path) -> Arc<Instance> {
+    pub fn new(info: InstanceInfo, log_dir: &Path, engine_key: Option<String>) -> Arc<Instance> {
         let log_file = LogFile::create(log_dir, &info.id)
             .inspect_err(|err| tracing::warn!(dir = %log_dir.display(), %err, "instance log file unavailable"))
             .ok();
@@ -59,6 +61,7 @@ impl Instance {
             logs: LogRing::new(LOG_LINES_KEPT),
             log_file,
             stop: CancellationToken::new(),
+            engine_key,
         })
     }
 

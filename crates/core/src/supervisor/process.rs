@@ -7,10 +7,25 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::process::{Child, Command};
 
-use crate::engine::{LaunchSpec, StopStyle};
+use crate::engine::{env_name_allowed, LaunchSpec, StopStyle};
 
-pub(super) fn spawn(spec: &LaunchSpec) -> std::io::Result<Child> {
+/// Starts the engine. It inherits only the entries its engine lists (plus `extra_env`, the
+/// user's `LLMOPS_ENGINE_ENV`), then the spec's own.
+pub(super) fn spawn(spec: &LaunchSpec, extra_env: &[String]) -> std::io::Result<Child> {
     let mut command = Command::new(&spec.program);
+    // A trimmed environment: the engine's allow-list of what the server inherited, then the
+    // spec's own entries (its key, secrets). Cloud credentials and other apps' keys stay out.
+    command.env_clear();
+    let extra: Vec<&str> = extra_env.iter().map(String::as_str).collect();
+    command.envs(std::env::vars_os().filter(|(name, _)| {
+        name.to_str().is_some_and(|name| {
+            spec.inherit_env
+                .iter()
+                .any(|patterns| env_name_allowed(name, patterns))
+                || env_name_allowed(name, &extra)
+        })
+    }));
+    command.envs(spec.env.iter().map(|(name, value)| (name, value)));
     command
         .args(&spec.args)
         .stdin(Stdio::null())
@@ -175,6 +190,10 @@ pub(super) fn describe_exit(status: ExitStatus) -> String {
 mod tests {
     use super::*;
 
+    fn spawn_for_test(spec: &LaunchSpec) -> std::io::Result<Child> {
+        spawn(spec, &[])
+    }
+
     fn spec(script: &str) -> LaunchSpec {
         LaunchSpec {
             program: "/bin/sh".into(),
@@ -184,13 +203,36 @@ mod tests {
             ready_marker: None,
             served_model: "m".into(),
             stop: StopStyle::ProcessGroup,
+            env: vec![("LLMOPS_TEST_SECRET".into(), "s3cret".into())],
+            inherit_env: &[&["PATH"]],
+            api_key: None,
         }
+    }
+
+    #[tokio::test]
+    async fn the_engine_gets_a_trimmed_environment_and_secrets_never_on_its_command_line() {
+        std::env::set_var("LLMOPS_TEST_INHERITED_SECRET", "leak");
+        let mut child = spawn_for_test(&spec(
+            "echo \"$LLMOPS_TEST_SECRET|${LLMOPS_TEST_INHERITED_SECRET:-absent}|${PATH:+path}\"",
+        ))
+        .unwrap();
+        let mut out = String::new();
+        use tokio::io::AsyncReadExt;
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .await
+            .unwrap();
+        child.wait().await.unwrap();
+        assert_eq!(out.trim(), "s3cret|absent|path");
     }
 
     #[tokio::test]
     async fn terminate_ends_the_whole_group_even_when_sigterm_is_ignored() {
         // The leader ignores SIGTERM and has a child that would outlive it.
-        let mut child = spawn(&spec("trap '' TERM; sleep 60 & echo $!; wait")).unwrap();
+        let mut child = spawn_for_test(&spec("trap '' TERM; sleep 60 & echo $!; wait")).unwrap();
         let pgid = child.id().unwrap();
         let mut out = String::new();
         use tokio::io::AsyncBufReadExt;
@@ -222,7 +264,7 @@ mod tests {
                 .enable_all()
                 .build()
                 .unwrap();
-            let child = runtime.block_on(async { spawn(&spec("sleep 60")).unwrap() });
+            let child = runtime.block_on(async { spawn_for_test(&spec("sleep 60")).unwrap() });
             let pid = child.id().unwrap();
             std::mem::forget(child); // no kill_on_drop: only the kernel's parent-death signal remains
             pid
@@ -241,7 +283,7 @@ mod tests {
 
     #[tokio::test]
     async fn exit_codes_are_described() {
-        let mut child = spawn(&spec("exit 3")).unwrap();
+        let mut child = spawn_for_test(&spec("exit 3")).unwrap();
         assert_eq!(
             describe_exit(child.wait().await.unwrap()),
             "exited with code 3"

@@ -72,7 +72,7 @@ async fn run_to_end(
     let outcome = tokio::select! {
         status = child.wait() => StartOutcome::Exited(status),
         _ = instance.stop.cancelled() => StartOutcome::StopRequested,
-        healthy = wait_healthy(&shared.http, &health_url, spec.start_timeout, &instance.logs, spec.ready_marker) => {
+        healthy = wait_healthy(&shared.http, &health_url, spec.api_key.as_deref(), spec.start_timeout, &instance.logs, spec.ready_marker) => {
             if healthy { StartOutcome::Ready } else { StartOutcome::TimedOut }
         }
     };
@@ -113,7 +113,7 @@ async fn run_to_end(
     loop {
         let check = async {
             tokio::time::sleep(shared.config.watchdog_interval).await;
-            is_healthy(&shared.http, &health_url).await
+            is_healthy(&shared.http, &health_url, spec.api_key.as_deref()).await
         };
         tokio::select! {
             status = child.wait() => {

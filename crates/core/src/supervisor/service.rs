@@ -11,7 +11,8 @@ use super::state::InstanceState;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{
-    engines_info, resolve_for_model, EngineInfo, EngineKind, LaunchSpec, VersionCache,
+    engines_info, new_engine_key, resolve_for_model, EngineInfo, EngineKind, LaunchSpec,
+    VersionCache,
 };
 use crate::events::{Event, EventBus};
 use crate::library::ModelLibrary;
@@ -109,7 +110,11 @@ impl Shared {
             port,
             &id,
             dirs::home_dir().as_deref(),
+            new_engine_key(),
         );
+        // Values only in the environment: the command line (`ps`) and the log show names.
+        spec.env
+            .extend(self.library.secret_env_values(&model).await?);
         if let Some(timeout) = self.config.start_timeout {
             spec.start_timeout = timeout;
         }
@@ -131,7 +136,11 @@ impl Shared {
             started_at: now,
             updated_at: now,
         };
-        let instance = Instance::new(info.clone(), &self.config.paths.instance_log_dir());
+        let instance = Instance::new(
+            info.clone(),
+            &self.config.paths.instance_log_dir(),
+            spec.api_key.clone(),
+        );
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -145,7 +154,7 @@ impl Shared {
         }
         self.bus.publish(Event::ModelStatusUpdate(info.clone()));
 
-        let child = match process::spawn(&spec) {
+        let child = match process::spawn(&spec, &self.config.engine_env) {
             Ok(child) => child,
             Err(source) => {
                 let err = SupervisorError::SpawnFailed {
@@ -309,6 +318,12 @@ impl Supervisor {
 
     pub fn get(&self, instance_id: &str) -> Result<InstanceInfo, SupervisorError> {
         Ok(self.instance(instance_id)?.snapshot())
+    }
+
+    /// The key a live instance's engine requires (`Authorization: Bearer`), for the core's own
+    /// requests to it. Never part of [`InstanceInfo`]: it must not reach a UI or an event.
+    pub fn engine_key(&self, instance_id: &str) -> Option<String> {
+        self.instance(instance_id).ok()?.engine_key.clone()
     }
 
     /// Output lines with `seq >= since`, at most `limit` of the newest.

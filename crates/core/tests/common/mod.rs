@@ -37,6 +37,8 @@ pub fn real_parts() -> Option<AppPaths> {
 
 pub async fn core_in(dir: &tempfile::TempDir, configure: impl FnOnce(&mut CoreConfig)) -> Core {
     let mut config = CoreConfig::new(AppPaths::new(dir.path().join("data"), cache_dir()));
+    // Where the fake engines record their argv.
+    config.engine_env = vec!["FAKE_ENGINE_LOG".into()];
     configure(&mut config);
     Core::open(config).await.unwrap()
 }

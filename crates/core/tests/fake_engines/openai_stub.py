@@ -3,8 +3,11 @@
 Takes the arguments vLLM takes (`--port`, `--served-model-name`, anything else ignored), answers
 /health, /v1/models and a streamed /v1/chat/completions that echoes the last user message, and
 refuses any other `model` as vLLM does (404). Prints vLLM's ready line once it listens.
+With `VLLM_API_KEY` in its environment, `/v1/*` needs `Authorization: Bearer <key>` (401
+otherwise), as vLLM's own key check does; `/health` stays open.
 """
 import json
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,6 +19,7 @@ def arg(name, default=None):
 
 PORT = int(arg("--port"))
 SERVED = arg("--served-model-name", "stub")
+API_KEY = os.environ.get("VLLM_API_KEY")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -32,7 +36,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def key_refused(self):
+        if API_KEY and self.path.startswith("/v1") and self.headers.get("Authorization") != f"Bearer {API_KEY}":
+            self.send_json(401, {"error": "Unauthorized"})
+            return True
+        return False
+
     def do_GET(self):
+        if self.key_refused():
+            return
         if self.path == "/health":
             self.send_json(200, {})
         elif self.path == "/v1/models":
@@ -41,6 +53,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": {"message": "not found"}})
 
     def do_POST(self):
+        if self.key_refused():
+            return
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if body.get("model") != SERVED:
             message = f"The model `{body.get('model')}` does not exist."

@@ -9,9 +9,10 @@ use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, NewApiKey};
+use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
+use llmops_core::secrets::SecretStoreInfo;
 use llmops_core::Core;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::api_error::{ApiError, ApiResult};
 use crate::security::guard::Refusal;
@@ -75,19 +76,6 @@ pub async fn revoke_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
-pub struct LoginLink {
-    /// `http://<LAN address>:<port>/login#token=…`, or None when the server listens on
-    /// loopback only.
-    url: Option<String>,
-    /// The same link as an SVG QR code.
-    qr_svg: Option<String>,
-    /// Where the token is kept, for users who want to read or replace it.
-    token_file: String,
-    /// Whether clients on other machines must log in.
-    remote_auth: bool,
-}
-
 /// `GET /api/access/login-link` (admin): the link and QR code that log a phone in.
 pub async fn login_link(
     State(core): State<Core>,
@@ -97,11 +85,15 @@ pub async fn login_link(
         .lan_base
         .as_deref()
         .map(|base| core.access.login_url(base));
+    let note = url.is_none().then(|| {
+        "this server listens on 127.0.0.1 only; restart it with `llmops serve --host 0.0.0.0` to reach it from a phone".to_string()
+    });
     Ok(Json(LoginLink {
         qr_svg: url.as_deref().and_then(security::qr_svg),
         url,
         token_file: core.access.token_path().display().to_string(),
         remote_auth: security.remote_auth,
+        note,
     }))
 }
 
@@ -109,4 +101,9 @@ pub async fn login_link(
 pub async fn rotate_token(State(core): State<Core>) -> Result<StatusCode, ApiError> {
     core.access.rotate_server_token()?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/access/secrets` (admin): where secrets are kept (the OS keyring or a 0600 file).
+pub async fn secret_store(State(core): State<Core>) -> ApiResult<SecretStoreInfo> {
+    Ok(Json(core.secrets.info()))
 }

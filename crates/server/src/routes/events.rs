@@ -21,10 +21,12 @@ pub async fn websocket(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let slot = security::websocket_slot(&security)?;
-    Ok(security::bounded(upgrade).on_upgrade(move |socket| async move {
-        forward_events(core, socket).await;
-        drop(slot);
-    }))
+    Ok(
+        security::bounded(upgrade).on_upgrade(move |socket| async move {
+            forward_events(core, socket).await;
+            drop(slot);
+        }),
+    )
 }
 
 async fn forward_events(core: Core, mut socket: WebSocket) {

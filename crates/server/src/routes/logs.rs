@@ -27,10 +27,12 @@ pub async fn follow(
 ) -> Result<Response, ApiError> {
     core.library.get(&model_id).await?;
     let slot = security::websocket_slot(&security)?;
-    Ok(security::bounded(upgrade).on_upgrade(move |socket| async move {
-        stream_logs(core, model_id, socket).await;
-        drop(slot);
-    }))
+    Ok(
+        security::bounded(upgrade).on_upgrade(move |socket| async move {
+            stream_logs(core, model_id, socket).await;
+            drop(slot);
+        }),
+    )
 }
 
 struct Followed {

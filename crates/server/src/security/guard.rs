@@ -86,7 +86,10 @@ fn identify(
         let secret = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or(Refusal::BadCredentials)?;
         return access
@@ -275,4 +278,3 @@ pub fn public_body(content_type: &'static str, body: &'static str) -> Response {
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
-

@@ -9,6 +9,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 pub struct HostPolicy {
     /// The address the server is bound to (accepted as a `Host` even when it is public).
     pub bound: Option<IpAddr>,
+    /// Bound to every interface (`0.0.0.0`/`::`): any address of this machine is ours.
+    pub bound_everywhere: bool,
     /// `--allowed-host`: exact names, or `.example.com` / `*.example.com` for a domain and its
     /// subdomains.
     pub allowed_hosts: Vec<String>,
@@ -32,10 +34,17 @@ impl HostPolicy {
             return true;
         }
         if let Ok(ip) = host.parse::<IpAddr>() {
-            return is_local_network_ip(ip) || Some(ip) == self.bound;
+            return is_local_network_ip(ip)
+                || Some(ip) == self.bound
+                || (self.bound_everywhere && is_own_address(ip));
         }
-        self.machine_names.iter().any(|n| n.eq_ignore_ascii_case(&host))
-            || self.allowed_hosts.iter().any(|pattern| matches_pattern(pattern, &host))
+        self.machine_names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&host))
+            || self
+                .allowed_hosts
+                .iter()
+                .any(|pattern| matches_pattern(pattern, &host))
     }
 
     /// Whether an `Origin` may change state or open a WebSocket: the server's own origin (the
@@ -107,7 +116,16 @@ pub fn is_local_network_ip(ip: IpAddr) -> bool {
 
 fn is_local_v4(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
-    ip.is_loopback() || ip.is_private() || ip.is_link_local() || (a == 100 && (64..128).contains(&b))
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || (a == 100 && (64..128).contains(&b))
+}
+
+/// Whether `ip` is assigned to one of this machine's interfaces: only then can a socket bind it.
+/// Reached only for public IP literals in `Host`, which are rare.
+fn is_own_address(ip: IpAddr) -> bool {
+    std::net::UdpSocket::bind(SocketAddr::new(ip, 0)).is_ok()
 }
 
 /// Whether a peer connects from this machine's loopback interface.
@@ -138,6 +156,7 @@ mod tests {
     fn policy() -> HostPolicy {
         HostPolicy {
             bound: Some("203.0.113.7".parse().unwrap()),
+            bound_everywhere: false,
             allowed_hosts: vec!["my-proxy.example".into(), "*.lab.example".into()],
             machine_names: vec!["ws1.local".into(), "ws1".into()],
             allowed_origins: vec!["https://my-proxy.example".into()],
@@ -149,17 +168,39 @@ mod tests {
     fn hosts_on_the_list_and_local_ips_pass_names_do_not() {
         let p = policy();
         for ok in [
-            "localhost", "localhost:8765", "app.localhost:1", "127.0.0.1:8765", "[::1]:8765",
-            "192.168.1.20:8765", "10.0.0.2", "172.16.5.5", "169.254.1.1", "100.100.1.1",
-            "[fd00::1]:80", "[fe80::1]", "203.0.113.7:8765", "ws1.local:8765", "WS1:8765",
-            "my-proxy.example", "lab.example", "a.lab.example:443", "LOCALHOST.",
+            "localhost",
+            "localhost:8765",
+            "app.localhost:1",
+            "127.0.0.1:8765",
+            "[::1]:8765",
+            "192.168.1.20:8765",
+            "10.0.0.2",
+            "172.16.5.5",
+            "169.254.1.1",
+            "100.100.1.1",
+            "[fd00::1]:80",
+            "[fe80::1]",
+            "203.0.113.7:8765",
+            "ws1.local:8765",
+            "WS1:8765",
+            "my-proxy.example",
+            "lab.example",
+            "a.lab.example:443",
+            "LOCALHOST.",
         ] {
             assert!(p.allows_host(ok), "{ok} should pass");
         }
         for bad in [
-            "rebind.attacker.example:8765", "", "localhost.attacker.example", "8.8.8.8",
-            "[2001:4860::1]:80", "my-proxy.example.evil", "xlab.example", "evil.com\0",
-            "127.0.0.1.nip.io", "local host",
+            "rebind.attacker.example:8765",
+            "",
+            "localhost.attacker.example",
+            "8.8.8.8",
+            "[2001:4860::1]:80",
+            "my-proxy.example.evil",
+            "xlab.example",
+            "evil.com\0",
+            "127.0.0.1.nip.io",
+            "local host",
         ] {
             assert!(!p.allows_host(bad), "{bad:?} should be refused");
         }
@@ -174,7 +215,10 @@ mod tests {
         assert!(!p.allows_origin("null", "127.0.0.1:8765"));
         assert!(!p.allows_origin("http://127.0.0.1:8766", "127.0.0.1:8765"));
         assert!(!p.allows_origin("http://localhost:1420", "127.0.0.1:8765"));
-        let dev = HostPolicy { dev_origin: true, ..p };
+        let dev = HostPolicy {
+            dev_origin: true,
+            ..p
+        };
         assert!(dev.allows_origin("http://localhost:1420", "127.0.0.1:8765"));
     }
 

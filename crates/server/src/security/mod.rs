@@ -13,10 +13,10 @@ pub mod login_page;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 
+use axum::extract::ws::WebSocketUpgrade;
 use axum::middleware::from_fn_with_state;
 use axum::routing::MethodRouter;
 use llmops_core::access::{Scope, SESSION_TTL_SECS};
-use axum::extract::ws::WebSocketUpgrade;
 use llmops_core::error::{AppError, ErrorBody, ErrorKind};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -59,6 +59,7 @@ impl Security {
         Security {
             policy: HostPolicy {
                 bound: bound_ip,
+                bound_everywhere: bound.ip().is_unspecified(),
                 allowed_hosts,
                 machine_names: hosts::machine_names(),
                 allowed_origins,
@@ -108,7 +109,9 @@ pub fn bounded(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
 
 /// `Set-Cookie` for a browser session: not readable by scripts, never sent by other sites.
 pub fn session_cookie_header(value: &str) -> String {
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_TTL_SECS}")
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_TTL_SECS}"
+    )
 }
 
 pub fn clear_session_cookie_header() -> String {
@@ -121,7 +124,11 @@ fn lan_base(bound: SocketAddr) -> Option<String> {
     if ip.is_loopback() {
         return None;
     }
-    let ip = if ip.is_unspecified() { primary_ip()? } else { ip };
+    let ip = if ip.is_unspecified() {
+        primary_ip()?
+    } else {
+        ip
+    };
     Some(match ip {
         IpAddr::V4(v4) => format!("http://{v4}:{}", bound.port()),
         IpAddr::V6(v6) => format!("http://[{v6}]:{}", bound.port()),

@@ -24,6 +24,16 @@ impl Server {
 
     /// Starts a server on the data and cache dirs of an earlier one (a restart).
     pub fn start_in(dirs: tempfile::TempDir, env: &[(&str, &std::ffi::OsStr)]) -> Server {
+        Self::start_full(dirs, &[], env, "127.0.0.1")
+    }
+
+    /// A server with extra `serve` arguments (e.g. `--host 0.0.0.0`), reached at `connect_host`.
+    pub fn start_full(
+        dirs: tempfile::TempDir,
+        args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+        connect_host: &str,
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -31,6 +41,7 @@ impl Server {
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_llmops"))
             .args(["serve", "--port", &port.to_string()])
+            .args(args)
             .env("LLMOPS_DATA_DIR", dirs.path().join("data"))
             .env("LLMOPS_CACHE_DIR", dirs.path().join("cache"))
             .env("LLMOPS_UI_DIR", dirs.path().join("no-ui"))
@@ -43,14 +54,28 @@ impl Server {
             .unwrap();
         Server {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://{connect_host}:{port}"),
             dirs,
         }
+    }
+
+    /// The admin token the server wrote into its data dir.
+    pub fn token(&self) -> String {
+        std::fs::read_to_string(self.dirs.path().join("data/server-token"))
+            .expect("the server wrote its token")
+            .trim()
+            .to_string()
+    }
+
+    /// `host:port` of the server.
+    pub fn authority(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
     }
 
     pub async fn ready(&self, http: &reqwest::Client) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
+            // Any answer (a 401 on a LAN bind included) means it listens.
             if http
                 .get(format!("{}/api/health", self.base))
                 .send()
@@ -106,4 +131,68 @@ pub async fn call(
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+/// This machine's address on its default route (not loopback), as other devices see it.
+pub fn lan_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// A WebSocket handshake by hand (no client library hides the headers): the status code, and
+/// the open stream when it was upgraded.
+pub async fn ws_handshake(
+    authority: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let mut request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // Read the response head byte by byte, so that no frame after it is consumed.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        if stream.read(&mut byte).await.unwrap() == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, stream)
+}
+
+/// The next server frame: (opcode, payload). Server frames are never masked.
+pub async fn ws_read_frame(stream: &mut tokio::net::TcpStream) -> Option<(u8, Vec<u8>)> {
+    use tokio::io::AsyncReadExt;
+    let mut header = [0u8; 2];
+    stream.read_exact(&mut header).await.ok()?;
+    let mut len = (header[1] & 0x7f) as u64;
+    if len == 126 {
+        let mut ext = [0u8; 2];
+        stream.read_exact(&mut ext).await.ok()?;
+        len = u16::from_be_bytes(ext) as u64;
+    } else if len == 127 {
+        let mut ext = [0u8; 8];
+        stream.read_exact(&mut ext).await.ok()?;
+        len = u64::from_be_bytes(ext);
+    }
+    let mut payload = vec![0u8; len as usize];
+    stream.read_exact(&mut payload).await.ok()?;
+    Some((header[0] & 0x0f, payload))
 }
