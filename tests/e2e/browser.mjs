@@ -208,6 +208,12 @@ async function deployPage(page) {
   await page.getByTestId('deploy-command').fill(['python3', STUB, '--port', '{port}', '--served-model-name', '{name}'].join('\n'));
   assert.match(await page.getByTestId('deploy-command-preview').innerText(), /--port.*8080/s);
   await page.getByTestId('deploy-submit').click();
+  // A custom command runs a program: Deploy first says exactly what will run, and asks.
+  const confirm = page.getByTestId('deploy-confirm');
+  await confirm.waitFor({ timeout: 5_000 });
+  assert.match(await confirm.innerText(), /python3/, 'the program is named');
+  await page.screenshot({ path: join(out, '5a-deploy-confirm.png'), fullPage: true });
+  await page.getByTestId('deploy-confirm-yes').click();
   await page.getByTestId('model-settings').waitFor({ timeout: 15_000 });
   const state = page.locator('[data-testid="instance-state"]').first();
   await waitFor('the custom engine running', async () => (await state.getAttribute('data-state')) === 'running', 30_000, 200);

@@ -16,6 +16,8 @@ export const router = createRouter({
     { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
+    // Keys, login link and secrets: rarely visited, so loaded on first visit.
+    { path: '/access', name: 'access', component: () => import('./pages/AccessPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -416,3 +416,144 @@ describe('HTTP chat endpoints and presets', () => {
     expect(JSON.parse(String(spy.mock.calls[3][1]?.body))).toEqual({ name: 'Precise', params: { stop: [], temperature: 0.2 } })
   })
 })
+
+describe('HTTP access', () => {
+  it('calls the documented endpoints, and opens the login page after logging out', async () => {
+    const caller = { scope: 'read', via: 'session', key_id: 'k1', key_name: 'phone' }
+    const key = { id: 'k/1', name: 'phone', scope: 'read', prefix: 'llm_ab12', created_at: 1, last_used_at: null }
+    const link = { url: 'http://192.168.1.5:8765/login#token=t', qr_svg: '<svg/>', token_file: '/data/token', remote_auth: true, note: null }
+    const openLogin = vi.fn()
+    const spy = vi.fn(async (url: string, init?: RequestInit) => {
+      if (init?.method === 'DELETE' || url.endsWith('/logout') || url.endsWith('/rotate-token')) return new Response(null, { status: 204 })
+      if (url.endsWith('/whoami')) return jsonResponse(200, caller)
+      if (url.endsWith('/login-link')) return jsonResponse(200, link)
+      if (url.endsWith('/secrets')) return jsonResponse(200, { backend: 'file', detail: '/data/secrets.json' })
+      return jsonResponse(200, init?.method === 'POST' ? { key, secret: 'llm_secret' } : [key])
+    })
+    const api = new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', openLogin })
+    expect(await api.whoami()).toEqual(caller)
+    expect(await api.listApiKeys()).toEqual([key])
+    expect(await api.createApiKey({ name: 'phone', scope: 'read' })).toEqual({ key, secret: 'llm_secret' })
+    await api.revokeApiKey('k/1')
+    expect(await api.loginLink()).toEqual(link)
+    await api.rotateServerToken()
+    expect(await api.secretStoreInfo()).toEqual({ backend: 'file', detail: '/data/secrets.json' })
+    expect(openLogin).not.toHaveBeenCalled()
+    await api.logout()
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
+      'GET /api/auth/whoami',
+      'GET /api/access/keys',
+      'POST /api/access/keys',
+      'DELETE /api/access/keys/k%2F1',
+      'GET /api/access/login-link',
+      'POST /api/access/rotate-token',
+      'GET /api/access/secrets',
+      'POST /api/auth/logout',
+    ])
+    expect(JSON.parse(String(spy.mock.calls[2][1]?.body))).toEqual({ name: 'phone', scope: 'read' })
+    expect(openLogin).toHaveBeenCalledExactlyOnceWith('/login')
+  })
+
+  it('stays on the page when logging out fails', async () => {
+    const openLogin = vi.fn()
+    const failing = async () => {
+      throw new TypeError('Failed to fetch')
+    }
+    const api = new HttpApi({ fetch: failing as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', openLogin })
+    expect((await rejection(api.logout())).code).toBe('network_error')
+    expect(openLogin).not.toHaveBeenCalled()
+  })
+})
+
+describe('HTTP session loss', () => {
+  const lost = (code: string) => jsonResponse(401, { code, message: 'Log in again.' })
+
+  function apiAnswering(answer: (url: string) => Response) {
+    const openLogin = vi.fn()
+    const spy = vi.fn(async (url: string) => answer(url))
+    const api = new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', openLogin })
+    return { api, openLogin, spy }
+  }
+
+  it('opens the login page once when the login is gone, however many requests fail', async () => {
+    const { api, openLogin } = apiAnswering(() => lost('login_required'))
+    const errors = await Promise.all([rejection(api.listModels()), rejection(api.systemStatus()), rejection(api.listAlerts())])
+    expect(errors.map((e) => [e.code, e.status])).toEqual([
+      ['login_required', 401],
+      ['login_required', 401],
+      ['login_required', 401],
+    ])
+    expect((await rejection(api.removeModel('m1'))).code).toBe('login_required')
+    expect(openLogin).toHaveBeenCalledExactlyOnceWith('/login')
+  })
+
+  it('treats a revoked key or session (invalid_credentials) the same, on every kind of request', async () => {
+    for (const call of [
+      (api: HttpApi) => api.startModel('m1'),
+      (api: HttpApi) => api.revokeApiKey('k1'),
+      (api: HttpApi) => api.chatStream({ instance_id: 'i1', messages: [] }, () => {}),
+      (api: HttpApi) => api.exportConversation('c1', 'markdown'),
+    ]) {
+      const { api, openLogin } = apiAnswering(() => lost('invalid_credentials'))
+      expect((await rejection(call(api))).code).toBe('invalid_credentials')
+      expect(openLogin).toHaveBeenCalledExactlyOnceWith('/login')
+    }
+  })
+
+  it('keeps the page for a scope that is too low, a refused origin or host, or another 401', async () => {
+    const answers = [
+      jsonResponse(403, { code: 'insufficient_scope', message: 'This needs the operate scope.' }),
+      jsonResponse(403, { code: 'origin_not_allowed', message: 'Not from here.' }),
+      jsonResponse(403, { code: 'host_not_allowed', message: 'Unknown host.' }),
+      jsonResponse(401, { code: 'endpoint_unauthorized', message: 'The endpoint refused its key.' }),
+      new Response('Unauthorized', { status: 401 }),
+    ]
+    const { api, openLogin } = apiAnswering(() => answers.shift()!)
+    const codes = []
+    for (let i = 0; i < 5; i++) codes.push((await rejection(api.startModel('m1'))).code)
+    expect(codes).toEqual(['insufficient_scope', 'origin_not_allowed', 'host_not_allowed', 'endpoint_unauthorized', 'http_401'])
+    expect(openLogin).not.toHaveBeenCalled()
+  })
+
+  it('goes to /login with a full page load by default, below the base URL', async () => {
+    const assign = vi.fn()
+    vi.stubGlobal('window', { location: { assign } })
+    try {
+      const api = new HttpApi({ fetch: (async () => lost('login_required')) as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', baseUrl: '/ops' })
+      await rejection(api.whoami())
+      await rejection(api.whoami())
+      expect(assign).toHaveBeenCalledExactlyOnceWith('/ops/login')
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('does not leave when only the event connection fails', async () => {
+    vi.useFakeTimers()
+    const sockets: { onclose: (() => void) | null }[] = []
+    class ClosingSocket {
+      onopen: (() => void) | null = null
+      onmessage: (() => void) | null = null
+      onerror: (() => void) | null = null
+      onclose: (() => void) | null = null
+      constructor() {
+        sockets.push(this)
+        setTimeout(() => this.onclose?.(), 0)
+      }
+    }
+    vi.stubGlobal('WebSocket', ClosingSocket)
+    try {
+      const { api, openLogin, spy } = apiAnswering(() => jsonResponse(200, []))
+      const states: string[] = []
+      api.onConnectionChange((s) => states.push(s))
+      await vi.advanceTimersByTimeAsync(2000)
+      expect(sockets.length).toBeGreaterThan(1)
+      expect(states).toContain('closed')
+      expect(openLogin).not.toHaveBeenCalled()
+      expect(spy).not.toHaveBeenCalled()
+    } finally {
+      vi.unstubAllGlobals()
+      vi.useRealTimers()
+    }
+  })
+})

@@ -1,5 +1,7 @@
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
+import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
@@ -7,6 +9,7 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { CreatedApiKey } from '../generated/CreatedApiKey'
 import type { DeployPreset } from '../generated/DeployPreset'
 import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -14,14 +17,17 @@ import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { LoginLink } from '../generated/LoginLink'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewApiKey } from '../generated/NewApiKey'
 import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
 import type { NewChatPreset } from '../generated/NewChatPreset'
 import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
 import type { SearchHit } from '../generated/SearchHit'
+import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, errorFromResponse, networkError } from './errors'
@@ -37,6 +43,22 @@ export interface HttpApiOptions {
   fetch?: typeof fetch
   /** Hands a downloaded file to the user; a temporary `<a download>` click when omitted. */
   download?: (file: Blob, filename: string) => void
+  /**
+   * Opens the login page once this browser's login is gone (or after logging out);
+   * `window.location.assign('/login')` when omitted. Called at most once per `HttpApi`.
+   */
+  openLogin?: (url: string) => void
+}
+
+/** The server's login page (server-rendered, not part of this app). */
+export const LOGIN_PATH = '/login'
+
+/** 401 codes meaning this browser's login is gone: the session expired or was revoked, or there never was one. */
+export const SESSION_LOST_CODES: readonly string[] = ['login_required', 'invalid_credentials']
+
+/** Whether an error says that the user must log in again (not merely that a scope is too low). */
+export function isSessionLost(err: ApiError): boolean {
+  return err.status === 401 && SESSION_LOST_CODES.includes(err.code)
 }
 
 type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -76,20 +98,32 @@ function defaultWsUrl(): string {
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/api/ws`
 }
 
-/** Sends a request; network failures and non-2xx answers become `ApiError`s. */
-export async function request(fetchFn: typeof fetch, url: string, init?: RequestInit): Promise<Response> {
+/**
+ * Sends a request; network failures and non-2xx answers become `ApiError`s. `onError` sees each
+ * error answer before it is thrown (the session check).
+ */
+export async function request(
+  fetchFn: typeof fetch,
+  url: string,
+  init?: RequestInit,
+  onError?: (err: ApiError) => void,
+): Promise<Response> {
   let res: Response
   try {
     res = await fetchFn(url, init)
   } catch {
     throw networkError()
   }
-  if (!res.ok) throw await errorFromResponse(res)
+  if (!res.ok) {
+    const err = await errorFromResponse(res)
+    onError?.(err)
+    throw err
+  }
   return res
 }
 
-export async function requestJson<T>(fetchFn: typeof fetch, url: string, init?: RequestInit): Promise<T> {
-  const res = await request(fetchFn, url, init)
+/** The JSON body of a successful answer; an unreadable one rejects with `invalid_response`. */
+async function readJson<T>(res: Response): Promise<T> {
   try {
     return (await res.json()) as T
   } catch {
@@ -106,16 +140,36 @@ export class HttpApi implements LlmopsApi {
   private readonly hub = new EventHub('connecting')
   private readonly ws: WsEventSource
   private readonly download: (file: Blob, filename: string) => void
+  private readonly openLogin: (url: string) => void
+  private leaving = false
 
   constructor(options: HttpApiOptions = {}) {
     this.base = options.baseUrl ?? ''
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
     this.download = options.download ?? clickDownload
+    this.openLogin = options.openLogin ?? ((url) => window.location.assign(url))
     this.ws = new WsEventSource(options.wsUrl ?? defaultWsUrl(), this.hub)
   }
 
+  /** Leaves for the login page, once: later calls (other requests failing meanwhile) do nothing. */
+  private toLogin(): void {
+    if (this.leaving) return
+    this.leaving = true
+    this.openLogin(this.base + LOGIN_PATH)
+  }
+
+  /** Every error answer passes here: a lost login sends the browser to the login page. */
+  private readonly checkSession = (err: ApiError): void => {
+    if (isSessionLost(err)) this.toLogin()
+  }
+
+  /** The one way this API sends a request (`path` is below `baseUrl`). */
+  private fetchOk(path: string, init?: RequestInit): Promise<Response> {
+    return request(this.fetchFn, this.base + path, init, this.checkSession)
+  }
+
   private get<T>(path: string): Promise<T> {
-    return requestJson<T>(this.fetchFn, this.base + path, { headers: { Accept: 'application/json' } })
+    return this.fetchOk(path, { headers: { Accept: 'application/json' } }).then(readJson<T>)
   }
 
   private init(method: Method, body?: unknown): RequestInit {
@@ -128,18 +182,18 @@ export class HttpApi implements LlmopsApi {
 
   /** A request answered with JSON. */
   private send<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    return requestJson<T>(this.fetchFn, this.base + path, this.init(method, body))
+    return this.fetchOk(path, this.init(method, body)).then(readJson<T>)
   }
 
   /** A request whose answer has no body worth reading (204 No Content). */
   private async sendVoid(method: Method, path: string, body?: unknown): Promise<void> {
-    await request(this.fetchFn, this.base + path, this.init(method, body))
+    await this.fetchOk(path, this.init(method, body))
   }
 
   /** POSTs `body` and streams the SSE answer as `ChatStreamEvent`s; aborting the fetch stops it. */
   private async stream(path: string, body: unknown, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
     const controller = new AbortController()
-    const res = await request(this.fetchFn, this.base + path, {
+    const res = await this.fetchOk(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify(body),
@@ -165,6 +219,39 @@ export class HttpApi implements LlmopsApi {
 
   private post<T>(path: string, body?: unknown): Promise<T> {
     return this.send('POST', path, body)
+  }
+
+  whoami(): Promise<Caller> {
+    return this.get('/api/auth/whoami')
+  }
+
+  async logout(): Promise<void> {
+    await this.sendVoid('POST', '/api/auth/logout')
+    this.toLogin()
+  }
+
+  listApiKeys(): Promise<ApiKeyInfo[]> {
+    return this.get('/api/access/keys')
+  }
+
+  createApiKey(newKey: NewApiKey): Promise<CreatedApiKey> {
+    return this.post('/api/access/keys', newKey)
+  }
+
+  revokeApiKey(id: string): Promise<void> {
+    return this.sendVoid('DELETE', `/api/access/keys/${encodeURIComponent(id)}`)
+  }
+
+  loginLink(): Promise<LoginLink> {
+    return this.get('/api/access/login-link')
+  }
+
+  rotateServerToken(): Promise<void> {
+    return this.sendVoid('POST', '/api/access/rotate-token')
+  }
+
+  secretStoreInfo(): Promise<SecretStoreInfo> {
+    return this.get('/api/access/secrets')
   }
 
   systemStatus(): Promise<SystemSnapshot> {
@@ -273,8 +360,7 @@ export class HttpApi implements LlmopsApi {
   }
 
   async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
-    const url = `${this.base}/api/conversations/${encodeURIComponent(id)}/export?format=${encodeURIComponent(format)}`
-    const res = await request(this.fetchFn, url)
+    const res = await this.fetchOk(`/api/conversations/${encodeURIComponent(id)}/export?format=${encodeURIComponent(format)}`)
     let file: Blob
     try {
       file = await res.blob()

@@ -79,6 +79,40 @@ describe('Tauri transport', () => {
     ])
   })
 
+  it('names the access commands and their arguments; logging out does nothing', async () => {
+    const caller = { scope: 'admin', via: 'local', key_id: null, key_name: null }
+    const key = { id: 'k1', name: 'phone', scope: 'read', prefix: 'llm_ab12', created_at: 1n, last_used_at: null }
+    const link = { url: null, qr_svg: null, token_file: '/data/server-token', remote_auth: true, note: 'The desktop app serves no network address.' }
+    const secrets = { backend: 'keyring', detail: 'Secret Service' }
+    const answers: Record<string, unknown> = {
+      whoami: caller,
+      list_api_keys: [key],
+      create_api_key: { key, secret: 'llm_secret' },
+      login_link: link,
+      secret_store_info: secrets,
+    }
+    ipc.answer = (command) => answers[command] ?? null
+    const api = new TauriApi()
+    await api.logout()
+    expect(ipc.calls).toEqual([])
+    expect(await api.whoami()).toEqual(caller)
+    expect(await api.listApiKeys()).toEqual([key])
+    expect(await api.createApiKey({ name: 'phone', scope: 'read' })).toEqual({ key, secret: 'llm_secret' })
+    await expect(api.revokeApiKey('k1')).resolves.toBeUndefined()
+    expect(await api.loginLink()).toEqual(link)
+    await expect(api.rotateServerToken()).resolves.toBeUndefined()
+    expect(await api.secretStoreInfo()).toEqual(secrets)
+    expect(ipc.calls).toEqual([
+      ['whoami', undefined],
+      ['list_api_keys', undefined],
+      ['create_api_key', { new: { name: 'phone', scope: 'read' } }],
+      ['revoke_api_key', { id: 'k1' }],
+      ['login_link', undefined],
+      ['rotate_server_token', undefined],
+      ['secret_store_info', undefined],
+    ])
+  })
+
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })

@@ -2,6 +2,8 @@ import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
+import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
@@ -9,6 +11,7 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { CreatedApiKey } from '../generated/CreatedApiKey'
 import type { DeployPreset } from '../generated/DeployPreset'
 import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -16,14 +19,17 @@ import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { LoginLink } from '../generated/LoginLink'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewApiKey } from '../generated/NewApiKey'
 import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
 import type { NewChatPreset } from '../generated/NewChatPreset'
 import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
 import type { SearchHit } from '../generated/SearchHit'
+import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { toApiError } from './errors'
@@ -85,6 +91,37 @@ export class TauriApi implements LlmopsApi {
   readonly transport = 'tauri' as const
   private readonly hub = new EventHub('connecting')
   private listening = false
+
+  whoami(): Promise<Caller> {
+    return call('whoami')
+  }
+
+  /** The desktop app has no login, so nothing to end. */
+  async logout(): Promise<void> {}
+
+  listApiKeys(): Promise<ApiKeyInfo[]> {
+    return call('list_api_keys')
+  }
+
+  createApiKey(newKey: NewApiKey): Promise<CreatedApiKey> {
+    return call('create_api_key', { new: newKey })
+  }
+
+  async revokeApiKey(id: string): Promise<void> {
+    await call<unknown>('revoke_api_key', { id })
+  }
+
+  loginLink(): Promise<LoginLink> {
+    return call('login_link')
+  }
+
+  async rotateServerToken(): Promise<void> {
+    await call<unknown>('rotate_server_token')
+  }
+
+  secretStoreInfo(): Promise<SecretStoreInfo> {
+    return call('secret_store_info')
+  }
 
   systemStatus(): Promise<SystemSnapshot> {
     return call('system_status')

@@ -1,5 +1,7 @@
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
+import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
+import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatRequest } from '../generated/ChatRequest'
@@ -7,6 +9,7 @@ import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ConversationPatch } from '../generated/ConversationPatch'
+import type { CreatedApiKey } from '../generated/CreatedApiKey'
 import type { DeployPreset } from '../generated/DeployPreset'
 import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -14,14 +17,17 @@ import type { Event as LlmopsEvent } from '../generated/Event'
 import type { History } from '../generated/History'
 import type { HistoryRange } from '../generated/HistoryRange'
 import type { InstanceInfo } from '../generated/InstanceInfo'
+import type { LoginLink } from '../generated/LoginLink'
 import type { LogLine } from '../generated/LogLine'
 import type { Model } from '../generated/Model'
 import type { ModelDetail } from '../generated/ModelDetail'
+import type { NewApiKey } from '../generated/NewApiKey'
 import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
 import type { NewChatPreset } from '../generated/NewChatPreset'
 import type { NewConversation } from '../generated/NewConversation'
 import type { NewModel } from '../generated/NewModel'
 import type { SearchHit } from '../generated/SearchHit'
+import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 import type { TurnRequest } from '../generated/TurnRequest'
 
@@ -48,6 +54,22 @@ export interface ExportResult {
 /** Everything the UI asks of llmops. Every method rejects with an `ApiError`. */
 export interface LlmopsApi {
   readonly transport: 'http' | 'tauri'
+  /** Who is calling: in the desktop app and on the server's own machine, always `admin` via `local`. */
+  whoami(): Promise<Caller>
+  /** Ends this browser's session (its cookie) and opens the login page; does nothing in the desktop app. */
+  logout(): Promise<void>
+  /** The API keys, without their secrets (admin). */
+  listApiKeys(): Promise<ApiKeyInfo[]>
+  /** Creates a key; the answer holds its secret, which is never shown again (admin). */
+  createApiKey(newKey: NewApiKey): Promise<CreatedApiKey>
+  /** Revokes a key: requests and sessions made with it stop working (admin). */
+  revokeApiKey(id: string): Promise<void>
+  /** The link (and its QR code) that logs another device in, or why there is none (admin). */
+  loginLink(): Promise<LoginLink>
+  /** Replaces the server token: every login link and session made with the old one stops working (admin). */
+  rotateServerToken(): Promise<void>
+  /** Where secrets (endpoint keys, secret engine environment) are kept (admin). */
+  secretStoreInfo(): Promise<SecretStoreInfo>
   systemStatus(): Promise<SystemSnapshot>
   /** Metric history over `range`; only the `series` keys when given (all of them otherwise). */
   systemHistory(range: HistoryRange, series?: string[]): Promise<History>

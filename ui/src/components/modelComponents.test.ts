@@ -23,7 +23,7 @@ function mount(component: Component, props: Record<string, unknown>) {
 function model(patch: Partial<Model>): Model {
   return {
     id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-    port: null, settings: { engine: 'llama_cpp' }, starter: false, created_at: 1, ...patch,
+    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, ...patch,
   }
 }
 
@@ -48,6 +48,17 @@ describe('ModelSettingsList', () => {
     expect(host.textContent).toContain('Max model length')
     expect(host.textContent).toContain('GPU memory fraction')
     expect(host.textContent).not.toContain('hf_secret')
+  })
+
+  it('shows secret environment entries by name, masked', () => {
+    const host = mount(ModelSettingsList, {
+      model: model({
+        engine: 'vllm_docker', path: 'meta-llama/Llama-3.1-8B-Instruct', secret_env: ['HF_TOKEN', 'WANDB_API_KEY'],
+        settings: { engine: 'vllm_docker', env: ['VLLM_LOGGING_LEVEL=DEBUG'], trust_remote_code: false },
+      }),
+    })
+    expect(values(host)).toMatchObject({ env: 'VLLM_LOGGING_LEVEL=•••', secret_env: 'HF_TOKEN=•••••••• WANDB_API_KEY=••••••••' })
+    expect(host.textContent).toContain('Secret environment')
   })
 
   it('shows a custom command and says when llama.cpp has no settings', () => {

@@ -123,8 +123,10 @@ describe('buildDeploy: vLLM and Docker', () => {
     expect(errors.image?.key).toBe('deploy.err.oneWord')
     expect(errors.gpus?.key).toBe('deploy.err.oneWord')
     expect(errors.hfCache?.key).toBe('deploy.err.hfCache')
-    expect(errors.env).toEqual({ key: 'deploy.err.env', params: { entry: 'HF_TOKEN' } })
-    expect(errorsOf({ ...docker, env: 'MY-KEY=1' }).env).toBeDefined()
+    expect(errors.env).toEqual({ key: 'deploy.err.env', params: { entry: '=x' } })
+    for (const bad of ['MY-KEY=1', '1KEY=x', 'KEY VALUE', 'ÄKEY=1']) expect(errorsOf({ ...docker, env: bad }).env, bad).toBeDefined()
+    // A bare KEY passes llmops' own value through; a value may hold anything.
+    expect(modelOf({ ...docker, env: 'HF_TOKEN\n_X=a=b c' }).settings).toMatchObject({ env: ['HF_TOKEN', '_X=a=b c'] })
   })
 })
 

@@ -23,6 +23,8 @@ export const MANAGED_FLAGS: Record<EngineKind, readonly string[]> = {
 }
 
 export const PLACEHOLDERS = ['{port}', '{model}', '{name}'] as const
+/** A container environment entry: `KEY=value`, or a bare `KEY` passed through from llmops' own environment. */
+export const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*(=|$)/
 export const DEFAULT_HEALTH_PATH = '/health'
 /** The port the command preview substitutes for `{port}`. */
 export const PREVIEW_PORT = 8080
@@ -54,7 +56,7 @@ export interface DeployForm {
   image: string
   gpus: string
   hfCache: string
-  /** One `KEY=value` per line. */
+  /** One `KEY=value` (or a bare `KEY`, passed through) per line. */
   env: string
   // custom command
   /** One argv item per line: the program first. */
@@ -298,7 +300,7 @@ export function buildDeploy(form: DeployForm): DeployResult {
         break
       }
       const env = lines(form.env)
-      const badEnv = env.find((e) => !/^\w+=/.test(e))
+      const badEnv = env.find((e) => !ENV_ENTRY.test(e))
       if (badEnv !== undefined) errors.env = { key: 'deploy.err.env', params: { entry: badEnv } }
       const docker: VllmDockerSettings = { ...vllm, env }
       for (const field of ['image', 'gpus'] as const) {

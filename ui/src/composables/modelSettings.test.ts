@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildSettings, emptySettingsForm, parseExtraArgs, settingEntries, type SettingsForm } from './modelSettings'
+import { buildSettings, emptySettingsForm, maskEnv, maskSecretEnv, modelSettingEntries, parseExtraArgs, settingEntries, type SettingsForm } from './modelSettings'
 
 function form(patch: Partial<SettingsForm>): SettingsForm {
   return { ...emptySettingsForm(), ...patch }
@@ -117,6 +117,27 @@ describe('settingEntries', () => {
       ['health_path', '/health'],
       ['start_timeout_secs', 60],
     ])
+  })
+})
+
+describe('secret environment', () => {
+  it('shows each secret entry by name with a mask, never a value', () => {
+    expect(maskSecretEnv(['HF_TOKEN', 'OPENAI_API_KEY'])).toBe('HF_TOKEN=•••••••• OPENAI_API_KEY=••••••••')
+    expect(maskSecretEnv([])).toBe('')
+  })
+
+  it('adds the secret entries after the engine settings', () => {
+    const settings = { engine: 'vllm_docker' as const, env: ['VLLM_LOGGING_LEVEL=DEBUG', 'HTTP_PROXY'], trust_remote_code: false }
+    expect(modelSettingEntries({ settings, secret_env: ['HF_TOKEN'] }).map((e) => [e.field, e.label, e.value])).toEqual([
+      ['env', 'settings.env', 'VLLM_LOGGING_LEVEL=••• HTTP_PROXY'],
+      ['trust_remote_code', 'settings.trust_remote_code', false],
+      ['secret_env', 'settings.secret_env', 'HF_TOKEN=••••••••'],
+    ])
+    expect(modelSettingEntries({ settings: { engine: 'llama_cpp' }, secret_env: [] })).toEqual([])
+  })
+
+  it('leaves a passed-through KEY without a value', () => {
+    expect(maskEnv(['HF_HOME', 'A=1=2'])).toBe('HF_HOME A=•••')
   })
 })
 

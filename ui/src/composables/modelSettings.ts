@@ -2,6 +2,7 @@ import type { CustomSettings } from '../generated/CustomSettings'
 import type { EngineKind } from '../generated/EngineKind'
 import type { EngineSettings } from '../generated/EngineSettings'
 import type { LlamaCppSettings } from '../generated/LlamaCppSettings'
+import type { Model } from '../generated/Model'
 import type { VllmDockerSettings } from '../generated/VllmDockerSettings'
 import type { VllmSettings } from '../generated/VllmSettings'
 import type { MessageKey } from '../i18n/en'
@@ -165,9 +166,17 @@ export function formatArgv(items: readonly string[]): string {
   return items.map(quoteArg).join(' ')
 }
 
-/** `KEY=value` entries with their values hidden (they often hold tokens). */
+/** `KEY=value` entries with their values hidden (they may hold tokens); a bare `KEY` (passed through) as is. */
 export function maskEnv(entries: readonly string[]): string {
-  return entries.map((e) => `${e.split('=')[0]}=•••`).join(' ')
+  return entries.map((e) => (e.includes('=') ? `${e.split('=')[0]}=•••` : e)).join(' ')
+}
+
+/** How a secret looks wherever it is shown (mirrors the server's mask). */
+export const SECRET_MASK = '••••••••'
+
+/** Secret environment entries by name: their values never reach the UI, so a mask stands in. */
+export function maskSecretEnv(names: readonly string[]): string {
+  return names.map((name) => `${name}=${SECRET_MASK}`).join(' ')
 }
 
 /** The engine settings that are set (not null, undefined, empty), in a stable order per engine. */
@@ -190,6 +199,15 @@ export function settingEntries(settings: EngineSettings | null | undefined): Set
     }
     entries.push({ field, label, value })
   }
+  return entries
+}
+
+/** A model's settings list: its engine settings, then its secret environment entries (names only). */
+export function modelSettingEntries(model: Pick<Model, 'settings' | 'secret_env'>): SettingEntry[] {
+  const entries = settingEntries(model.settings)
+  // Older answers may lack the field.
+  const secret = model.secret_env ?? []
+  if (secret.length > 0) entries.push({ field: 'secret_env', label: 'settings.secret_env', value: maskSecretEnv(secret) })
   return entries
 }
 

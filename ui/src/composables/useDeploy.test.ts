@@ -151,3 +151,77 @@ describe('useDeploy', () => {
     expect(fake.api.addModel).toHaveBeenCalledTimes(2)
   })
 })
+
+describe('useDeploy: confirming code-running settings', () => {
+  it('asks before adding a custom command; no sends nothing, yes sends it', async () => {
+    const d = useDeploy()
+    Object.assign(d.form, { engine: 'custom', name: 'Mine', command: '/usr/bin/srv\n--port\n{port}' })
+    expect(await d.submit('add')).toBeNull()
+    expect(d.confirmation.value).toEqual({
+      risks: [{ kind: 'command', program: '/usr/bin/srv', args: ['--port', '{port}'] }],
+      action: { kind: 'submit', mode: 'add' },
+    })
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    d.cancelConfirmation()
+    expect(d.confirmation.value).toBeNull()
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    await d.submit('add')
+    expect(d.confirmation.value).not.toBeNull()
+    expect((await d.confirm())?.id).toBe('m9')
+    expect(d.confirmation.value).toBeNull()
+    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+  })
+
+  it('validates first, asks once for the same settings, and again when they change', async () => {
+    const d = useDeploy()
+    Object.assign(d.form, { engine: 'vllm_docker', model: 'org/m', trustRemoteCode: true, hfCache: '/data/hf' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(d.errors.value.name).toBeDefined()
+    expect(d.confirmation.value).toBeNull()
+    d.form.name = 'M'
+    await d.submit('deploy')
+    expect(d.confirmation.value?.risks.map((r) => r.kind)).toEqual(['trust_remote_code', 'mount'])
+    expect(d.confirmation.value?.action).toEqual({ kind: 'submit', mode: 'deploy' })
+    await d.confirm()
+    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
+    // The same settings again: no second question.
+    d.form.name = 'M2'
+    expect(await d.submit('add')).not.toBeNull()
+    expect(d.confirmation.value).toBeNull()
+    // Another folder is another question, naming all that runs or is mounted.
+    d.form.hfCache = '/home/me'
+    expect(await d.submit('add')).toBeNull()
+    expect(d.confirmation.value?.risks).toEqual([
+      { kind: 'trust_remote_code', model: 'org/m' },
+      { kind: 'mount', path: '/home/me' },
+    ])
+  })
+
+  it('asks before applying a preset that trusts remote code; no keeps the form and the previous preset', async () => {
+    const risky = { ...PRESETS[1], id: 'risky', name: 'Risky', settings: { engine: 'vllm' as const, trust_remote_code: true } }
+    fake.api.deployPresets.mockResolvedValue([...PRESETS, risky])
+    const d = useDeploy()
+    await d.load()
+    d.selectPreset('qwen-vllm')
+    expect(d.confirmation.value).toBeNull()
+    expect(d.form.name).toBe('Qwen qwen-vllm')
+    d.selectPreset('risky')
+    expect(d.confirmation.value).toEqual({
+      risks: [{ kind: 'trust_remote_code', model: 'org/qwen-vllm' }],
+      action: { kind: 'preset', presetId: 'risky', presetName: 'Risky', previousId: 'qwen-vllm' },
+    })
+    // The picker shows the preset being asked about, the form is not filled yet.
+    expect(d.form.presetId).toBe('risky')
+    expect(d.form.trustRemoteCode).toBe(false)
+    d.cancelConfirmation()
+    expect(d.form.presetId).toBe('qwen-vllm')
+    expect(d.form.name).toBe('Qwen qwen-vllm')
+    d.selectPreset('risky')
+    expect(await d.confirm()).toBeNull()
+    expect(d.form).toMatchObject({ presetId: 'risky', name: 'Risky', trustRemoteCode: true })
+    // Deploying what the preset set, already confirmed, asks nothing more.
+    expect(await d.submit('add')).not.toBeNull()
+    expect(d.confirmation.value).toBeNull()
+  })
+})

@@ -6,10 +6,20 @@ import type { EngineKind } from '../generated/EngineKind'
 import type { Model } from '../generated/Model'
 import type { SettingsForm } from './modelSettings'
 import { useModelsStore } from '../stores/models'
-import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type FieldErrors } from './deployForm'
+import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type DeployForm, type FieldErrors } from './deployForm'
+import { deployRisks, riskKey, type DeployRisk } from './deployRisks'
 
 /** What the Deploy form is doing: idle, adding the model, or starting it. */
 export type DeployPhase = 'idle' | 'adding' | 'starting'
+
+/**
+ * Settings that run code or mount files, waiting for the user's explicit yes: before the form is
+ * submitted, or before a preset that sets them fills the form.
+ */
+export interface PendingConfirmation {
+  risks: DeployRisk[]
+  action: { kind: 'submit'; mode: 'add' | 'deploy' } | { kind: 'preset'; presetId: string; presetName: string; previousId: string }
+}
 
 export interface PresetGroup {
   family: string
@@ -55,6 +65,11 @@ export function useDeploy(options: DeployOptions = {}) {
   const success = ref<Model | null>(null)
   /** Added, but the start that followed failed (`serverError` says why). */
   const notStarted = ref<Model | null>(null)
+  /** What waits for the user's yes (a dialog shows it), or null. */
+  const confirmation = ref<PendingConfirmation | null>(null)
+  /** The risks the user said yes to: the same command, repository, image or folder is not asked about again. */
+  const accepted = new Set<string>()
+  const unaccepted = (risks: DeployRisk[]) => risks.filter((r) => !accepted.has(riskKey(r)))
 
   const engineInfo = computed(() => engines.value.find((e) => e.engine === form.engine) ?? null)
   const presetGroups = computed(() => groupPresets(presets.value, form.engine))
@@ -92,15 +107,55 @@ export function useDeploy(options: DeployOptions = {}) {
     form.presetId = ''
   }
 
+  /**
+   * Applies a preset. One that sets code-running settings (a command, trust_remote_code, another
+   * image, a mount) waits for a yes first; meanwhile the picker shows it, and a no puts back the previous one.
+   */
   function selectPreset(id: string): void {
     const preset = presets.value.find((p) => p.id === id)
     if (!preset) {
       form.presetId = ''
       return
     }
+    // Try it on a copy: the risks are those of the form it would give.
+    const trial = JSON.parse(JSON.stringify(form)) as DeployForm
+    applyPreset(trial, preset, options.modelsDir?.())
+    const risks = deployRisks(trial)
+    if (unaccepted(risks).length > 0) {
+      confirmation.value = { risks, action: { kind: 'preset', presetId: preset.id, presetName: preset.name, previousId: form.presetId } }
+      form.presetId = preset.id
+      return
+    }
+    fillFromPreset(id)
+  }
+
+  function fillFromPreset(id: string): void {
+    const preset = presets.value.find((p) => p.id === id)
+    if (!preset) return
     applyPreset(form, preset, options.modelsDir?.())
     errors.value = {}
     llamaField.value = null
+  }
+
+  /** Says yes to what the confirmation names, and does what waited for it. */
+  async function confirm(): Promise<Model | null> {
+    const pending = confirmation.value
+    if (!pending) return null
+    confirmation.value = null
+    for (const r of pending.risks) accepted.add(riskKey(r))
+    if (pending.action.kind === 'preset') {
+      fillFromPreset(pending.action.presetId)
+      return null
+    }
+    return submit(pending.action.mode)
+  }
+
+  /** Says no: nothing is sent, and a preset that waited is not applied. */
+  function cancelConfirmation(): void {
+    const pending = confirmation.value
+    if (!pending) return
+    confirmation.value = null
+    if (pending.action.kind === 'preset') form.presetId = pending.action.previousId
   }
 
   /** Validates, adds the model and, for `deploy`, starts it. Resolves to the model, or null. */
@@ -117,6 +172,12 @@ export function useDeploy(options: DeployOptions = {}) {
     }
     errors.value = {}
     llamaField.value = null
+    // What would run code or mount files needs a yes first (the same settings are not asked twice).
+    const risks = deployRisks(form)
+    if (unaccepted(risks).length > 0) {
+      confirmation.value = { risks, action: { kind: 'submit', mode } }
+      return null
+    }
     const request = JSON.stringify(built.model)
     let model: Model
     try {
@@ -163,6 +224,7 @@ export function useDeploy(options: DeployOptions = {}) {
     serverError,
     success,
     notStarted,
+    confirmation,
     engineInfo,
     presetGroups,
     selectedPreset,
@@ -170,5 +232,7 @@ export function useDeploy(options: DeployOptions = {}) {
     setEngine,
     selectPreset,
     submit,
+    confirm,
+    cancelConfirmation,
   }
 }

@@ -3,6 +3,7 @@ import { createPinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, h, nextTick } from 'vue'
 import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
+import type { Caller } from '../generated/Caller'
 import type { NewModel } from '../generated/NewModel'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
@@ -14,11 +15,12 @@ vi.mock('../api', async (importOriginal) => {
 import { ApiError } from '../api'
 import { ENGINES, instanceOf, modelFrom, PRESETS } from '../composables/deploy.fixtures'
 import { setLocale } from '../composables/useI18n'
+import { useAccessStore } from '../stores/access'
 import DeployPage from './DeployPage.vue'
 
 const cleanups: (() => void)[] = []
 
-async function mountPage() {
+async function mountPage(caller: Caller | null = null) {
   const host = document.createElement('div')
   document.body.appendChild(host)
   const stub = { render: () => null }
@@ -32,7 +34,9 @@ async function mountPage() {
   })
   await router.push('/deploy')
   const app = createApp({ render: () => h(RouterView) })
-  app.use(createPinia()).use(router)
+  const pinia = createPinia()
+  useAccessStore(pinia).caller = caller
+  app.use(pinia).use(router)
   app.mount(host)
   cleanups.push(() => {
     app.unmount()
@@ -153,7 +157,7 @@ describe('DeployPage', () => {
   })
 
   it('deploys: adds, starts and opens the model page', async () => {
-    const { router, type, engine, click } = await mountPage()
+    const { q, router, type, engine, click } = await mountPage()
     await engine('vllm')
     await type('deploy-name', 'Qwen')
     await type('deploy-model', 'Qwen/Qwen2.5-7B-Instruct')
@@ -161,6 +165,10 @@ describe('DeployPage', () => {
     await type('deploy-dtype', 'bfloat16')
     await click('deploy-trust-remote-code')
     await click('deploy-submit')
+    // trust_remote_code runs the repository's code: named, then confirmed.
+    expect(q('deploy-confirm').textContent).toContain('trust_remote_code runs Python code from the model repository Qwen/Qwen2.5-7B-Instruct.')
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    await click('deploy-confirm-yes')
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/models/m9'))
     expect(fake.api.addModel).toHaveBeenCalledWith({
       name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm',
@@ -185,6 +193,98 @@ describe('DeployPage', () => {
     expect(q('deploy-progress')).toBeNull()
     expect(router.currentRoute.value.fullPath).toBe('/deploy')
     expect(fake.api.startModel).not.toHaveBeenCalled()
+  })
+
+  it('asks before running a custom command, naming the program and its arguments', async () => {
+    const { q, all, host, router, type, engine, click } = await mountPage()
+    await engine('custom')
+    await type('deploy-name', 'mine')
+    await type('deploy-model', '/models/my model')
+    await type('deploy-command', '/usr/bin/x\n--port\n{port}\n--model\n{model}')
+    await click('deploy-submit')
+    const dialog = q('deploy-confirm')
+    expect(dialog.getAttribute('role')).toBe('alertdialog')
+    expect(all('deploy-risk').map((r) => r.textContent?.trim())).toEqual([
+      "This runs the program /usr/bin/x with arguments --port {port} --model '/models/my model' as your user.",
+    ])
+    // No is the default answer.
+    expect(document.activeElement).toBe(q('deploy-confirm-cancel'))
+    await click('deploy-confirm-cancel')
+    expect(q('deploy-confirm')).toBeNull()
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    // Esc says no too.
+    await click('deploy-submit')
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', cancelable: true }))
+    await nextTick()
+    expect(q('deploy-confirm')).toBeNull()
+    await click('deploy-submit')
+    await click('deploy-confirm-yes')
+    await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/models/m9'))
+    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.addModel.mock.calls[0][0].settings.command).toEqual(['/usr/bin/x', '--port', '{port}', '--model', '{model}'])
+    expect(host.querySelector('svg')).toBeNull()
+  })
+
+  it('names another Docker image and a mounted folder, in both languages', async () => {
+    const { q, all, type, engine, click } = await mountPage()
+    await engine('vllm_docker')
+    await type('deploy-name', 'D')
+    await type('deploy-model', 'org/m')
+    await type('deploy-image', 'me/vllm:dev')
+    await type('deploy-hf-cache', '/data/hf')
+    await click('deploy-add')
+    expect(all('deploy-risk').map((r) => [r.dataset.kind, r.textContent?.trim()])).toEqual([
+      ['image', 'This runs the Docker image me/vllm:dev instead of the default vllm/vllm-openai:latest.'],
+      ['mount', 'This mounts /data/hf read-write into a container.'],
+    ])
+    setLocale('zh')
+    await nextTick()
+    expect(all('deploy-risk')[1].textContent).toContain('这会把 /data/hf 以读写方式挂载到容器中。')
+    await click('deploy-confirm-yes')
+    await vi.waitFor(() => expect(q('deploy-success')).not.toBeNull())
+    expect(fake.api.addModel.mock.calls[0][0].settings).toMatchObject({ image: 'me/vllm:dev', hf_cache: '/data/hf' })
+  })
+
+  it('asks before applying a preset that sets trust_remote_code', async () => {
+    fake.api.deployPresets = vi.fn(async () => [
+      ...PRESETS,
+      { ...PRESETS[1], id: 'risky', name: 'Risky 7B', settings: { engine: 'vllm' as const, trust_remote_code: true } },
+    ])
+    const { q, all, type, engine, click } = await mountPage()
+    await engine('vllm')
+    await type('deploy-preset', 'risky')
+    expect(q('deploy-confirm').dataset.action).toBe('preset')
+    expect(q('deploy-confirm').textContent).toContain('The preset “Risky 7B” sets:')
+    expect(all('deploy-risk').map((r) => r.dataset.kind)).toEqual(['trust_remote_code'])
+    expect(q('deploy-confirm-yes').textContent?.trim()).toBe('Apply the preset')
+    await click('deploy-confirm-cancel')
+    expect(q<HTMLSelectElement>('deploy-preset').value).toBe('')
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('')
+    expect(q<HTMLInputElement>('deploy-trust-remote-code').checked).toBe(false)
+    await type('deploy-preset', 'risky')
+    await click('deploy-confirm-yes')
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('Risky 7B')
+    expect(q<HTMLInputElement>('deploy-trust-remote-code').checked).toBe(true)
+    // Already confirmed with the preset: Deploy goes straight on.
+    await click('deploy-add')
+    expect(q('deploy-confirm')).toBeNull()
+    await vi.waitFor(() => expect(fake.api.addModel).toHaveBeenCalledTimes(1))
+  })
+
+  it('explains that adding needs the admin scope, and offers no button that would fail', async () => {
+    const { q } = await mountPage({ scope: 'operate', via: 'session', key_id: 'k1', key_name: 'phone' })
+    expect(q('deploy-needs-scope').textContent).toBe('Adding and deploying models needs the admin scope.')
+    for (const id of ['deploy-add', 'deploy-submit']) {
+      expect(q<HTMLButtonElement>(id).disabled).toBe(true)
+      expect(q(id).title).toBe('Needs the admin scope')
+    }
+  })
+
+  it('explains that secret environment entries are kept apart and shown masked', async () => {
+    const { q, engine } = await mountPage()
+    await engine('vllm_docker')
+    expect(q('deploy-env-hint').textContent).toContain('HF_TOKEN=••••••••')
+    expect(q('deploy-env-hint').textContent).toContain('OS keyring')
   })
 
   it('says when a model was added but did not start, with a link to it', async () => {

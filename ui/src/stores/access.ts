@@ -1,0 +1,233 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { type ApiError, getApi, toApiError } from '../api'
+import { scopeIncludes } from '../composables/access'
+import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
+import type { Caller } from '../generated/Caller'
+import type { CreatedApiKey } from '../generated/CreatedApiKey'
+import type { LoginLink } from '../generated/LoginLink'
+import type { NewApiKey } from '../generated/NewApiKey'
+import type { Scope } from '../generated/Scope'
+import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
+
+/**
+ * Who is calling (loaded at app start) and, for admins, access management: API keys, the login
+ * link of `llmops serve`, the server token and where secrets are kept.
+ */
+export const useAccessStore = defineStore('access', () => {
+  const caller = ref<Caller | null>(null)
+  const callerLoading = ref(false)
+  const callerError = ref<ApiError | null>(null)
+  let initialized = false
+
+  /** Known to be admin (the Access page's link waits for this). */
+  const isAdmin = computed(() => caller.value?.scope === 'admin')
+
+  /**
+   * Whether the caller may do what needs `scope`. Until `whoami` answers this says yes: the
+   * server checks every request anyway, and most callers (this machine, the desktop app) are
+   * admins, so their buttons do not flicker at start.
+   */
+  function can(scope: Scope): boolean {
+    return caller.value === null || scopeIncludes(caller.value.scope, scope)
+  }
+
+  async function loadCaller(): Promise<void> {
+    callerLoading.value = true
+    try {
+      caller.value = await getApi().whoami()
+      callerError.value = null
+    } catch (err) {
+      callerError.value = toApiError(err)
+    } finally {
+      callerLoading.value = false
+    }
+  }
+
+  /** Loads the caller once (App start). */
+  function init(): void {
+    if (initialized) return
+    initialized = true
+    void loadCaller()
+  }
+
+  const loggingOut = ref(false)
+  const logoutError = ref<ApiError | null>(null)
+
+  /** Ends the browser session; the API then opens the login page. */
+  async function logout(): Promise<boolean> {
+    if (loggingOut.value) return false
+    loggingOut.value = true
+    logoutError.value = null
+    try {
+      await getApi().logout()
+      return true
+    } catch (err) {
+      logoutError.value = toApiError(err)
+      return false
+    } finally {
+      loggingOut.value = false
+    }
+  }
+
+  // API keys
+  const keys = ref<ApiKeyInfo[]>([])
+  const keysLoaded = ref(false)
+  const keysLoading = ref(false)
+  const keysError = ref<ApiError | null>(null)
+  const creating = ref(false)
+  const createError = ref<ApiError | null>(null)
+  /** The key created last, with its secret: kept until the user dismisses it (never fetched again). */
+  const created = ref<CreatedApiKey | null>(null)
+  const revoking = ref<Record<string, boolean>>({})
+  const revokeError = ref<ApiError | null>(null)
+
+  async function loadKeys(): Promise<void> {
+    keysLoading.value = true
+    try {
+      keys.value = await getApi().listApiKeys()
+      keysLoaded.value = true
+      keysError.value = null
+    } catch (err) {
+      keysError.value = toApiError(err)
+    } finally {
+      keysLoading.value = false
+    }
+  }
+
+  /** Creates a key; resolves to it (its secret is in `created` until dismissed), or null with `createError` set. */
+  async function createKey(newKey: NewApiKey): Promise<CreatedApiKey | null> {
+    if (creating.value) return null
+    creating.value = true
+    createError.value = null
+    try {
+      const answer = await getApi().createApiKey(newKey)
+      created.value = answer
+      keys.value = [...keys.value.filter((k) => k.id !== answer.key.id), answer.key]
+      return answer
+    } catch (err) {
+      createError.value = toApiError(err)
+      return null
+    } finally {
+      creating.value = false
+    }
+  }
+
+  /** Forgets the one-time secret: it cannot be shown again. */
+  function dismissSecret(): void {
+    created.value = null
+  }
+
+  async function revokeKey(id: string): Promise<boolean> {
+    if (revoking.value[id]) return false
+    revoking.value[id] = true
+    revokeError.value = null
+    try {
+      await getApi().revokeApiKey(id)
+      keys.value = keys.value.filter((k) => k.id !== id)
+      if (created.value?.key.id === id) created.value = null
+      return true
+    } catch (err) {
+      revokeError.value = toApiError(err)
+      return false
+    } finally {
+      delete revoking.value[id]
+    }
+  }
+
+  // Login link and server token
+  const loginLink = ref<LoginLink | null>(null)
+  const linkLoading = ref(false)
+  const linkError = ref<ApiError | null>(null)
+  const rotating = ref(false)
+  const rotateError = ref<ApiError | null>(null)
+
+  async function loadLoginLink(): Promise<void> {
+    linkLoading.value = true
+    try {
+      loginLink.value = await getApi().loginLink()
+      linkError.value = null
+    } catch (err) {
+      linkError.value = toApiError(err)
+    } finally {
+      linkLoading.value = false
+    }
+  }
+
+  /** Replaces the server token, then loads the new login link. */
+  async function rotateToken(): Promise<boolean> {
+    if (rotating.value) return false
+    rotating.value = true
+    rotateError.value = null
+    try {
+      await getApi().rotateServerToken()
+    } catch (err) {
+      rotateError.value = toApiError(err)
+      return false
+    } finally {
+      rotating.value = false
+    }
+    await loadLoginLink()
+    return true
+  }
+
+  // Secret store
+  const secretStore = ref<SecretStoreInfo | null>(null)
+  const secretStoreLoading = ref(false)
+  const secretStoreError = ref<ApiError | null>(null)
+
+  async function loadSecretStore(): Promise<void> {
+    secretStoreLoading.value = true
+    try {
+      secretStore.value = await getApi().secretStoreInfo()
+      secretStoreError.value = null
+    } catch (err) {
+      secretStoreError.value = toApiError(err)
+    } finally {
+      secretStoreLoading.value = false
+    }
+  }
+
+  /** Everything the Access page shows an admin; each part fails on its own. */
+  async function loadAdmin(): Promise<void> {
+    await Promise.all([loadKeys(), loadLoginLink(), loadSecretStore()])
+  }
+
+  return {
+    caller,
+    callerLoading,
+    callerError,
+    isAdmin,
+    can,
+    loadCaller,
+    init,
+    loggingOut,
+    logoutError,
+    logout,
+    keys,
+    keysLoaded,
+    keysLoading,
+    keysError,
+    creating,
+    createError,
+    created,
+    revoking,
+    revokeError,
+    loadKeys,
+    createKey,
+    dismissSecret,
+    revokeKey,
+    loginLink,
+    linkLoading,
+    linkError,
+    rotating,
+    rotateError,
+    loadLoginLink,
+    rotateToken,
+    secretStore,
+    secretStoreLoading,
+    secretStoreError,
+    loadSecretStore,
+    loadAdmin,
+  }
+})
