@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat benchmarks (reports in bench-output/).
+# `npm run bench`: release build of llmops, then the chat and security-guard benchmarks (reports in
+# bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -10,3 +11,5 @@ fi
 [[ -f ui/dist/index.html ]] || npm run --silent ui:build
 node bench/chat-stream.mjs
 node bench/chat-ui.mjs
+step "security guard overhead (with and without, side by side)"
+cargo run --quiet --release -p llmops-server --example guard_bench

@@ -43,4 +43,6 @@ pub const APP_COMMANDS: &[&str] = &[
     "login_link",
     "rotate_server_token",
     "secret_store_info",
+    "load_preference",
+    "save_preference",
 ];

@@ -1,5 +1,6 @@
-//! Access and secrets in the desktop app: the window is the local user (admin), who manages the
-//! API keys that `llmops serve` on the same data dir accepts, and sees where secrets are kept.
+//! Access, secrets and preferences in the desktop app: the window is the local user (admin), who
+//! manages the API keys that `llmops serve` on the same data dir accepts, sees where secrets are
+//! kept, and keeps the UI's preferences by key.
 
 use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
 use llmops_core::error::AppError;
@@ -55,4 +56,19 @@ pub async fn rotate_server_token(core: State<'_, Core>) -> CommandResult<()> {
 #[tauri::command]
 pub async fn secret_store_info(core: State<'_, Core>) -> CommandResult<SecretStoreInfo> {
     Ok(core.secrets.info())
+}
+
+/// A UI preference (language, …) by key; the window never names a file.
+#[tauri::command]
+pub async fn load_preference(core: State<'_, Core>, key: String) -> CommandResult<Option<String>> {
+    Ok(core.preferences.get(&key))
+}
+
+#[tauri::command]
+pub async fn save_preference(
+    core: State<'_, Core>,
+    key: String,
+    value: String,
+) -> CommandResult<()> {
+    Ok(core.preferences.set(&key, &value)?)
 }

@@ -38,7 +38,6 @@ pub fn run() {
     };
 
     let app = tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(ChatStreams::default())
@@ -83,6 +82,8 @@ pub fn run() {
             access_commands::login_link,
             access_commands::rotate_server_token,
             access_commands::secret_store_info,
+            access_commands::load_preference,
+            access_commands::save_preference,
         ])
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();

@@ -62,6 +62,7 @@ pub struct Core {
     pub chat: ChatService,
     pub access: AccessService,
     pub secrets: SecretStore,
+    pub preferences: crate::preferences::Preferences,
 }
 
 impl Core {
@@ -94,6 +95,7 @@ impl Core {
             config.history_retention_days,
         ));
         let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
+        let preferences = crate::preferences::Preferences::open(&config.paths.data_dir);
         let chat = ChatService::new(
             supervisor.clone(),
             library.clone(),
@@ -127,6 +129,7 @@ impl Core {
             chat,
             access,
             secrets,
+            preferences,
         })
     }
 

@@ -28,6 +28,7 @@ pub mod library;
 pub mod logging;
 pub mod monitor;
 pub mod paths;
+pub mod preferences;
 pub mod secrets;
 pub mod secure_fs;
 pub mod store;

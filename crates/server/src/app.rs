@@ -115,6 +115,34 @@ fn with_timeout(router: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
     let state = AppState { core, security };
+    routes(ui_dir)
+        .layer(from_fn_with_state(state.clone(), guard::guard))
+        .with_state(state)
+}
+
+/// The same application without the guard (no Host, Origin or credential check; every request
+/// acts as the local user). Only for measuring what the guard costs, side by side
+/// (`examples/guard_bench.rs`); never served.
+#[doc(hidden)]
+pub fn unguarded_router_for_benchmarks(
+    core: Core,
+    security: Arc<Security>,
+    ui_dir: PathBuf,
+) -> Router {
+    let state = AppState { core, security };
+    routes(ui_dir)
+        .layer(axum::middleware::from_fn(
+            |mut request: axum::extract::Request, next: axum::middleware::Next| async move {
+                request
+                    .extensions_mut()
+                    .insert(llmops_core::access::Caller::local());
+                next.run(request).await
+            },
+        ))
+        .with_state(state)
+}
+
+fn routes(ui_dir: PathBuf) -> Router<AppState> {
     let api = api_router()
         .route("/auth/login", axum::routing::post(auth::login))
         .fallback(system::unknown_route);
@@ -137,8 +165,6 @@ pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
         .merge(login)
         .nest("/api", api)
         .fallback_service(ui_files::service(ui_dir))
-        .layer(from_fn_with_state(state.clone(), guard::guard))
-        .with_state(state)
 }
 
 #[cfg(test)]

@@ -3,12 +3,6 @@
 //! `llmops serve` runs the core without a window and serves the dashboard, the REST API and the
 //! event WebSocket to a browser (or a phone on the LAN with `--host 0.0.0.0`).
 
-mod api_error;
-mod app;
-mod routes;
-mod security;
-mod ui_files;
-
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,6 +11,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use llmops_core::config::CoreConfig;
 use llmops_core::Core;
+use llmops_server::{app, security};
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +39,8 @@ enum Command {
         #[command(flatten)]
         access: AccessArgs,
     },
+    /// List every API route with the scope an API key needs for it.
+    Routes,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +86,16 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
+        Command::Routes => {
+            for (method, path, scope) in app::API_ROUTES {
+                println!(
+                    "{:<7} /api{path:<48} {}",
+                    method.to_uppercase(),
+                    scope.as_str()
+                );
+            }
+            std::process::ExitCode::SUCCESS
+        }
     }
 }
 
@@ -105,7 +112,7 @@ async fn serve(
         .map_err(|e| format!("invalid listen address {host}:{port}: {e}"))?;
     let core = Core::open(config).await.map_err(|e| e.to_string())?;
     let _sampler = core.spawn_background();
-    let ui_dir = ui_dir.unwrap_or_else(ui_files::default_dir);
+    let ui_dir = ui_dir.unwrap_or_else(llmops_server::default_ui_dir);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         format!("cannot listen on {addr}: {e}. Is another llmops running? Try --port")
     })?;

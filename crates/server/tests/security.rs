@@ -162,6 +162,10 @@ async fn a_rebinding_or_cross_site_page_gets_nothing_on_loopback() {
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "no-referrer");
     assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(
+        headers["cache-control"], "no-store",
+        "private data is never cached"
+    );
 }
 
 #[tokio::test]

@@ -1,27 +1,26 @@
 import { isTauri } from './index'
 
 /**
- * UI preferences (language, …). In the desktop app they live in a JSON file kept by
- * tauri-plugin-store in the app's data dir, which survives webview storage resets; in a browser
- * they live in localStorage. Reads are async; callers keep a synchronous first guess.
+ * UI preferences (language, …). In the desktop app they live in `preferences.json` in llmops' data
+ * dir (commands `load_preference` / `save_preference`: the window names a key, never a file),
+ * which survives webview storage resets; in a browser they live in localStorage. Reads are async;
+ * callers keep a synchronous first guess.
  */
 export interface Preferences {
   load(key: string): Promise<string | null>
   save(key: string, value: string): Promise<void>
 }
 
-const FILE = 'preferences.json'
-
 class TauriPreferences implements Preferences {
-  private store = import('@tauri-apps/plugin-store').then(({ load }) => load(FILE, { autoSave: true, defaults: {} }))
+  private readonly core = import('@tauri-apps/api/core')
 
   async load(key: string): Promise<string | null> {
-    const value = await (await this.store).get<string>(key)
+    const value = await (await this.core).invoke<string | null>('load_preference', { key })
     return typeof value === 'string' ? value : null
   }
 
   async save(key: string, value: string): Promise<void> {
-    await (await this.store).set(key, value)
+    await (await this.core).invoke('save_preference', { key, value })
   }
 }
 

@@ -53,12 +53,30 @@ pub fn normalise_base_url(raw: &str) -> Result<String, ChatError> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("has no host"));
     }
+    if is_metadata_host(&url) {
+        return Err(invalid(
+            "is a link-local address, where cloud metadata services live, not model endpoints",
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
             "must not have a query or fragment; give the base, e.g. http://host:8000/v1",
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Link-local addresses (169.254.0.0/16, fe80::/10) and AWS's IPv6 metadata address: requests
+/// there, with the stored key, would read credentials from the machine's cloud provider.
+fn is_metadata_host(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    match host.trim_start_matches('[').trim_end_matches(']').parse() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_link_local(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            (ip.segments()[0] & 0xffc0) == 0xfe80 || ip.segments()[..2] == [0xfd00, 0x0ec2]
+        }
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +104,8 @@ mod tests {
             "http://h/v1?key=1",
             "file:///tmp",
             "http://user:pass@127.0.0.1:1/v1",
+            "http://169.254.169.254/latest",
+            "http://[fd00:ec2::254]/v1",
             "http://user@127.0.0.1:1/v1",
         ] {
             assert!(

@@ -30,11 +30,24 @@ pub async fn guard(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let private_data =
+        request.uri().path().starts_with("/api/") || request.uri().path() == "/metrics";
     let response = match admit(&app, peer, &mut request) {
         Ok(()) => next.run(request).await,
         Err(refusal) => refusal.into_response(),
     };
-    with_security_headers(response)
+    with_cache_policy(with_security_headers(response), private_data)
+}
+
+/// API answers hold private data: never stored (a shared phone, a proxy). Pages are revalidated
+/// on each use, so a browser that logged out never shows the dashboard from its cache.
+fn with_cache_policy(mut response: Response, private_data: bool) -> Response {
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        let policy = if private_data { "no-store" } else { "no-cache" };
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
 }
 
 /// Per route: refuses a caller whose scope is below `needed`.
