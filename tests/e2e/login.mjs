@@ -50,6 +50,7 @@ const evil = createServer((_, res) => { res.setHeader('content-type', 'text/html
 await new Promise((r) => evil.listen(evilPort, '127.0.0.1', r));
 
 let browser;
+let page;
 try {
   step(`llmops serve --host 0.0.0.0, reached at ${base}`);
   await waitFor('the server to answer', async () => (await fetch(`${base}/api/health`)).status === 401);
@@ -75,7 +76,7 @@ try {
 
   step('the login link opens the dashboard in a second browser context (a phone)');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await phone.newPage();
+  page = await phone.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${base}/login#token=${token}`);
@@ -96,6 +97,30 @@ try {
   }), `ws://${lan}:${port}/api/ws`);
   assert.equal(ownSocket, 'open');
   await page.screenshot({ path: join(out, '2-dashboard-after-login.png'), fullPage: true });
+
+  step('the Access page: the login link for this LAN address as a QR code, a key made and used');
+  await page.getByTestId('nav-access').click();
+  const link = page.getByTestId('access-link-url');
+  await link.waitFor();
+  const linkText = (await link.inputValue().catch(() => link.innerText())).trim();
+  assert.ok(linkText.includes(`${lan}:${port}/login#token=`), 'the link names the LAN address');
+  const qrLoaded = await page.getByTestId('access-link-qr').evaluate((img) => img.complete && img.naturalWidth > 0);
+  assert.ok(qrLoaded, 'the QR code renders');
+  await page.getByTestId('access-key-new-name').fill('grafana');
+  await page.getByTestId('access-key-new-scope').selectOption('read');
+  await page.getByTestId('access-key-create').click();
+  const secretBox = page.getByTestId('access-secret-value');
+  await secretBox.waitFor();
+  const apiKey = (await secretBox.inputValue().catch(() => secretBox.innerText())).trim();
+  assert.ok(apiKey.startsWith('llmops_'), 'the new key is shown once');
+  await page.locator('[data-testid="access-key"][data-scope="read"]').waitFor();
+  await page.screenshot({ path: join(out, '3-access-page.png'), fullPage: true });
+  const withKey = await fetch(`${base}/api/models`, { headers: { authorization: `Bearer ${apiKey}` } });
+  assert.equal(withKey.status, 200, 'the key works for a script');
+  const stopWithKey = await fetch(`${base}/api/instances/0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e/stop`, {
+    method: 'POST', headers: { authorization: `Bearer ${apiKey}` },
+  });
+  assert.equal(stopWithKey.status, 403, 'a read key cannot stop anything');
 
   step('a page from another origin, in the same logged-in browser, gets nothing');
   const evilPage = await phone.newPage();
@@ -124,6 +149,7 @@ try {
   assert.deepEqual(errors, [], 'no page errors');
   console.log('login E2E passed');
 } catch (err) {
+  if (page) await page.screenshot({ path: join(out, 'failure.png'), fullPage: true }).catch(() => {});
   console.error(server.logText().slice(-4000));
   throw err;
 } finally {

@@ -31,7 +31,7 @@ pub async fn login(
     let Json(request) = body.map_err(ApiError::from_json)?;
     let Some((caller, cookie)) = core.access.login(request.token.trim()) else {
         tracing::warn!("a login with a wrong token was refused");
-        return Ok(Refusal::BadCredentials.into_response());
+        return Ok(Refusal::BadLogin.into_response());
     };
     let mut response = Json(caller).into_response();
     let header = HeaderValue::from_str(&security::session_cookie_header(&cookie))

@@ -202,8 +202,15 @@ pub enum Refusal {
     ForeignHost(String),
     ForeignOrigin(String),
     BadCredentials,
-    LoginRequired { html: bool },
-    Scope { needed: Scope, caller: Caller },
+    /// A wrong token or key typed on the login page.
+    BadLogin,
+    LoginRequired {
+        html: bool,
+    },
+    Scope {
+        needed: Scope,
+        caller: Caller,
+    },
 }
 
 impl IntoResponse for Refusal {
@@ -237,7 +244,14 @@ impl IntoResponse for Refusal {
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
                 "the API key or token is not valid (it may have been revoked). Send \
-                 `Authorization: Bearer <key>` with a key from Settings → Access, or the server token"
+                 `Authorization: Bearer <key>` with a key from the Access page, or the server token"
+                    .to_string(),
+            ),
+            Refusal::BadLogin => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "that token or key is not valid; it may have been revoked, or the token rotated. \
+                 Ask for a new login link (Access page, or the link `llmops serve` prints)"
                     .to_string(),
             ),
             Refusal::LoginRequired { .. } => (

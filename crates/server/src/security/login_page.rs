@@ -10,7 +10,7 @@ pub const HTML: &str = r#"<!doctype html>
 <title>Log in · LLM Local Ops Center</title>
 <style>
   body { font-family: system-ui, sans-serif; background: #0f1419; color: #e6e6e6; display: grid; place-items: center; min-height: 100vh; margin: 0; }
-  main { width: min(92vw, 26rem); background: #1a2028; padding: 1.5rem; border-radius: 10px; }
+  main { box-sizing: border-box; width: min(92vw, 26rem); background: #1a2028; padding: 1.5rem; border-radius: 10px; }
   h1 { font-size: 1.2rem; margin-top: 0; }
   p { line-height: 1.45; color: #b8c0c8; }
   label { display: block; margin: 1rem 0 .3rem; }
