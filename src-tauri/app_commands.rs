@@ -12,6 +12,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "model_detail",
     "add_model",
     "remove_model",
+    "deploy_model",
+    "stop_model",
     "list_instances",
     "start_model",
     "stop_instance",

@@ -4,8 +4,9 @@ use llmops_core::alerts::{AlertList, AlertRules};
 use llmops_core::engine::{DeployPreset, EngineInfo};
 use llmops_core::error::AppError;
 use llmops_core::history::{History, HistoryRange};
-use llmops_core::library::{Model, ModelDetail, NewModel};
+use llmops_core::library::{Model, NewModel};
 use llmops_core::monitor::SystemSnapshot;
+use llmops_core::supervisor::ModelDetail;
 use llmops_core::supervisor::{InstanceInfo, LogLine};
 use llmops_core::Core;
 use tauri::State;
@@ -57,7 +58,7 @@ pub async fn list_models(core: State<'_, Core>) -> CommandResult<Vec<Model>> {
 
 #[tauri::command]
 pub async fn model_detail(core: State<'_, Core>, id: String) -> CommandResult<ModelDetail> {
-    Ok(core.library.detail(&id).await?)
+    Ok(core.model_detail(&id).await?)
 }
 
 #[tauri::command]
@@ -67,7 +68,19 @@ pub async fn add_model(core: State<'_, Core>, model: NewModel) -> CommandResult<
 
 #[tauri::command]
 pub async fn remove_model(core: State<'_, Core>, id: String) -> CommandResult<()> {
-    Ok(core.library.remove(&id).await?)
+    Ok(core.remove_model(&id).await?)
+}
+
+/// Adds a model and starts it (`Core::deploy` owns the rollback policy).
+#[tauri::command]
+pub async fn deploy_model(core: State<'_, Core>, model: NewModel) -> CommandResult<InstanceInfo> {
+    Ok(core.deploy(model).await?)
+}
+
+#[tauri::command]
+pub async fn stop_model(core: State<'_, Core>, model_id: String) -> CommandResult<InstanceInfo> {
+    core.library.get(&model_id).await?;
+    Ok(core.supervisor.stop_model(&model_id).await?)
 }
 
 #[tauri::command]

@@ -51,6 +51,8 @@ pub fn run() {
             commands::model_detail,
             commands::add_model,
             commands::remove_model,
+            commands::deploy_model,
+            commands::stop_model,
             commands::list_instances,
             commands::start_model,
             commands::stop_instance,

@@ -71,13 +71,8 @@ fn icon_for(app: &AppHandle, instances: &[InstanceInfo]) -> Image<'static> {
 async fn build_menu(app: &AppHandle, core: &Core) -> tauri::Result<Menu<tauri::Wry>> {
     let menu = Menu::new(app)?;
     let models = core.library.list().await.unwrap_or_default();
-    let instances = core.supervisor.list();
     for model in &models {
-        let live = instances
-            .iter()
-            .rev()
-            .find(|i| i.model_id == model.id && !i.state.is_terminal());
-        let item = match live {
+        let item = match core.supervisor.live_instance(&model.id) {
             Some(instance) => MenuItem::with_id(
                 app,
                 format!("{STOP_PREFIX}{}", instance.id),

@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use common::{build_fake_nvml, cpu_seconds};
 use llmops_core::config::CoreConfig;
+use llmops_core::history::Rollup;
 use llmops_core::history::{HistoryRange, MetricHistory};
 use llmops_core::monitor::{NvidiaBackend, SystemMonitor};
 use llmops_core::paths::AppPaths;
-use llmops_core::store::Rollup;
 use llmops_core::time::now_ms;
 use llmops_core::Core;
 

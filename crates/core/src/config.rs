@@ -58,17 +58,6 @@ impl CoreConfig {
         }
     }
 
-    /// The configured binary of an engine, if any.
-    pub fn binary_override(&self, engine: crate::engine::EngineKind) -> Option<&std::path::Path> {
-        use crate::engine::EngineKind;
-        match engine {
-            EngineKind::LlamaCpp => self.llama_server.as_deref(),
-            EngineKind::Vllm => self.vllm.as_deref(),
-            EngineKind::VllmDocker => self.docker.as_deref(),
-            EngineKind::Custom => None,
-        }
-    }
-
     /// Fails with a message for the user when no data folder can be found.
     pub fn from_env() -> Result<Self, String> {
         let mut config = CoreConfig::new(AppPaths::from_env()?);

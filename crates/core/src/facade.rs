@@ -15,11 +15,12 @@ use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::history::MetricHistory;
+use crate::library::NewModel;
 use crate::library::{LibraryError, ModelLibrary};
 use crate::monitor::{SampleContext, SystemMonitor, SystemSnapshot};
 use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
-use crate::supervisor::Supervisor;
+use crate::supervisor::{InstanceInfo, Supervisor, SupervisorError};
 use crate::time::now_ms;
 
 const FLUSH_EVERY: Duration = Duration::from_secs(60);
@@ -33,6 +34,8 @@ pub enum CoreError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Access(#[from] AccessError),
+    #[error(transparent)]
+    Supervisor(#[from] SupervisorError),
 }
 
 impl CodedError for CoreError {
@@ -41,11 +44,17 @@ impl CodedError for CoreError {
             CoreError::Store(e) => e.code(),
             CoreError::Library(e) => e.code(),
             CoreError::Access(e) => e.code(),
+            CoreError::Supervisor(e) => e.code(),
         }
     }
 
     fn kind(&self) -> ErrorKind {
-        ErrorKind::Internal
+        match self {
+            CoreError::Store(e) => e.kind(),
+            CoreError::Library(e) => e.kind(),
+            CoreError::Access(e) => e.kind(),
+            CoreError::Supervisor(e) => e.kind(),
+        }
     }
 }
 
@@ -133,6 +142,49 @@ impl Core {
         })
     }
 
+    /// Adds a model and starts it, as one operation with one rollback policy: when the start is
+    /// refused before an engine process exists (missing file or engine, no port, too many
+    /// instances, a program that cannot be spawned), the model is removed again and the error
+    /// says why, so nothing half-made is left. Once a process runs, the model stays whatever
+    /// happens next: a failure then is an instance state with its log, for the user to read.
+    pub async fn deploy(&self, new: NewModel) -> Result<InstanceInfo, CoreError> {
+        let model = self.library.add(new).await?;
+        match self.supervisor.start(&model.id).await {
+            Ok(instance) => Ok(instance),
+            Err(err) => {
+                let spawned = self
+                    .supervisor
+                    .latest_instance(&model.id)
+                    .is_some_and(|i| i.pid.is_some());
+                if !spawned {
+                    if let Err(cleanup) = self.library.remove(&model.id).await {
+                        tracing::error!(%cleanup, id = %model.id, "could not roll back a deploy");
+                    }
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// A model with the history of its instances, for its page.
+    pub async fn model_detail(
+        &self,
+        id: &str,
+    ) -> Result<crate::supervisor::ModelDetail, CoreError> {
+        let model = self.library.get(id).await?;
+        Ok(self.supervisor.model_detail(model).await?)
+    }
+
+    /// Removes a model. Its live instance is stopped first, so no engine outlives its model.
+    pub async fn remove_model(&self, id: &str) -> Result<(), CoreError> {
+        match self.supervisor.stop_model(id).await {
+            Ok(_) | Err(SupervisorError::ModelNotRunning(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
+        self.library.remove(id).await?;
+        Ok(())
+    }
+
     /// Samples every `sample_interval` (publishing `gpu_metrics_update`), records history,
     /// evaluates alerts, writes rollups every minute and prunes them every hour.
     pub fn spawn_background(&self) -> JoinHandle<()> {
@@ -217,11 +269,7 @@ impl Core {
     /// Prometheus exposition of the latest sample.
     pub async fn prometheus_metrics(&self) -> String {
         let snapshot = self.system_snapshot().await;
-        crate::monitor::prometheus::render(
-            &snapshot,
-            &self.supervisor.list(),
-            &self.alerts.active(),
-        )
+        crate::prometheus::render(&snapshot, &self.supervisor.list(), &self.alerts.active())
     }
 
     /// Stops everything this process started and writes pending history. Adapters call it on quit.

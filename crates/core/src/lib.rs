@@ -29,6 +29,7 @@ pub mod logging;
 pub mod monitor;
 pub mod paths;
 pub mod preferences;
+pub mod prometheus;
 pub mod secrets;
 pub mod secure_fs;
 pub mod store;

@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The starter model's file name in the models cache (put there by `scripts/setup.sh`).
+pub const STARTER_MODEL_FILE: &str = "SmolLM2-135M-Instruct-Q4_1.gguf";
+
 #[derive(Debug, Clone)]
 pub struct AppPaths {
     /// Database and logs. `LLMOPS_DATA_DIR`, else the platform data dir (`~/.local/share/llmops`).
@@ -63,7 +66,7 @@ impl AppPaths {
     }
 
     pub fn starter_model(&self) -> PathBuf {
-        self.models_dir().join(crate::library::STARTER_MODEL_FILE)
+        self.models_dir().join(STARTER_MODEL_FILE)
     }
 }
 

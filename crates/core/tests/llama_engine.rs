@@ -499,3 +499,79 @@ async fn two_instances_run_and_answer_side_by_side() {
         assert!(is_port_free(instance.port));
     }
 }
+
+/// Removing a model whose engine runs stops the engine first: no process outlives its model.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_running_model_stops_its_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\necho serving\nexec sleep 60\n");
+    let core = core_in(&dir, |c| {
+        c.llama_server = Some(fake.clone());
+        c.start_timeout = Some(Duration::from_secs(60));
+    })
+    .await;
+    let model = add_model(&core, "busy", &weights.display().to_string()).await;
+    let started = core.supervisor.start(&model.id).await.unwrap();
+    let pid = started.pid.unwrap();
+    assert_eq!(
+        core.supervisor.live_instance(&model.id).unwrap().id,
+        started.id
+    );
+    core.remove_model(&model.id).await.unwrap();
+    assert!(
+        !process_exists(pid),
+        "the engine was stopped with its model"
+    );
+    assert!(core.supervisor.live_instance(&model.id).is_none());
+    assert_eq!(
+        core.library.get(&model.id).await.unwrap_err().code(),
+        "model_not_found"
+    );
+    // Stopping a model that does not run is a typed error.
+    let idle = add_model(&core, "idle", &weights.display().to_string()).await;
+    assert_eq!(
+        core.supervisor
+            .stop_model(&idle.id)
+            .await
+            .unwrap_err()
+            .code(),
+        "model_not_running"
+    );
+}
+
+/// `Core::deploy`'s one rollback policy: refused before a process exists → the model is removed;
+/// a process ran and failed → the model stays with its failed instance, for the user to read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_rolls_back_only_what_never_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\necho 'bad weights' >&2\nexit 1\n");
+    let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
+    let err = core
+        .deploy(NewModel::new("ghost", "/nonexistent/ghost.gguf"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "model_file_missing");
+    assert!(core
+        .library
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.name != "ghost"));
+
+    let started = core
+        .deploy(NewModel::new("fails", weights.display().to_string()))
+        .await
+        .unwrap();
+    let settled = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(settled.state.name(), "failed");
+    let kept = core.library.get(&started.model_id).await.unwrap();
+    assert_eq!(
+        kept.name, "fails",
+        "the model stays, with its failed instance"
+    );
+}

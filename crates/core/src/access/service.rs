@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use super::crypto::{constant_time_eq, hex, hmac_sha256, random_hex, sha256_hex};
+use super::store::ApiKeyRow;
 use super::{AccessError, ApiKeyInfo, AuthVia, Caller, CreatedApiKey, NewApiKey, Scope};
 use crate::secure_fs;
-use crate::store::{ApiKeyRow, Store};
+use crate::store::Store;
 use crate::time::now_ms;
 
 /// The server token's file name in the data dir.

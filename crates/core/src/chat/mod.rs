@@ -19,6 +19,7 @@ mod params;
 mod search;
 mod service;
 mod sse;
+mod store;
 mod turn;
 mod types;
 mod upstream;
@@ -33,6 +34,7 @@ pub use export::save_export;
 pub use params::{ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};
+pub use store::AnswerText;
 pub use types::{AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage};
 
 /// Interprets one SSE `data` payload as a chat chunk, returning how many deltas it carries;

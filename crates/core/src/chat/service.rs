@@ -111,11 +111,7 @@ impl ChatService {
     ) -> Result<(Upstream, String), ChatError> {
         match target {
             ChatTarget::Model { model_id } => {
-                let running = self
-                    .supervisor
-                    .list()
-                    .into_iter()
-                    .find(|i| &i.model_id == model_id && i.state == InstanceState::Running);
+                let running = self.supervisor.running_instance(model_id);
                 // Only a model that is not running needs the library, for its name in the error.
                 let Some(instance) = running else {
                     let model = self.library.get(model_id).await?;

@@ -12,10 +12,11 @@ use super::conversation::{Conversation, MessageStatus, StoredMessage, TurnReques
 use super::conversations::title_from;
 use super::error::ChatError;
 use super::service::ChatService;
+use super::store::AnswerText;
 use super::types::{ChatMessage, ChatRole, ChatStreamEvent};
 use super::upstream;
 use crate::error::{CodedError, ErrorBody};
-use crate::store::{AnswerText, Store};
+use crate::store::Store;
 use crate::time::now_ms;
 
 /// How often a streaming answer is saved: what a crash can lose at most.

@@ -38,7 +38,7 @@ pub async fn engines_info(config: &CoreConfig, versions: &VersionCache) -> Vec<E
         if engine != EngineKind::Custom {
             match resolve_binary(
                 engine,
-                config.binary_override(engine),
+                engine.configured_binary(config),
                 &config.paths.engines_dir(),
             ) {
                 Ok(found) => {

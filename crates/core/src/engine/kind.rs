@@ -61,3 +61,16 @@ impl EngineKind {
         matches!(self, EngineKind::LlamaCpp)
     }
 }
+
+impl EngineKind {
+    /// The binary the configuration names for this engine (`LLMOPS_LLAMA_SERVER`, `LLMOPS_VLLM`,
+    /// `LLMOPS_DOCKER`), if any; a custom command brings its own program.
+    pub fn configured_binary(self, config: &crate::config::CoreConfig) -> Option<&std::path::Path> {
+        match self {
+            EngineKind::LlamaCpp => config.llama_server.as_deref(),
+            EngineKind::Vllm => config.vllm.as_deref(),
+            EngineKind::VllmDocker => config.docker.as_deref(),
+            EngineKind::Custom => None,
+        }
+    }
+}

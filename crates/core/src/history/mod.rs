@@ -5,9 +5,11 @@ mod accumulate;
 mod error;
 mod series;
 mod service;
+mod store;
 mod types;
 
 pub use error::HistoryError;
 pub use series::extract as extract_series;
 pub use service::{MetricHistory, MAX_QUERY_SERIES};
+pub use store::Rollup;
 pub use types::{History, HistoryPoint, HistoryRange, HistorySeries};

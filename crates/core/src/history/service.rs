@@ -4,9 +4,10 @@ use std::sync::Mutex;
 use super::accumulate::Acc;
 use super::error::HistoryError;
 use super::series;
+use super::store::Rollup;
 use super::types::{History, HistoryPoint, HistoryRange, HistorySeries};
 use crate::monitor::SystemSnapshot;
-use crate::store::{Rollup, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Series keys one query may name: more than every series a machine with 8 GPUs and a dozen
 /// instances has, and few enough that a hostile query costs nothing.

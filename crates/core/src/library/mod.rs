@@ -2,8 +2,7 @@
 
 mod model;
 mod service;
+mod store;
 
-pub use model::{
-    Model, ModelDetail, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME,
-};
+pub use model::{Model, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME};
 pub use service::{LibraryError, ModelLibrary};

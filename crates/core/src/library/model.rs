@@ -3,7 +3,7 @@ use ts_rs::TS;
 
 use crate::engine::{EngineKind, EngineSettings};
 
-pub const STARTER_MODEL_FILE: &str = "SmolLM2-135M-Instruct-Q4_1.gguf";
+pub use crate::paths::STARTER_MODEL_FILE;
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
 
 /// A model the user can start: a weights file and how to run it.
@@ -88,11 +88,4 @@ pub enum RestartPolicy {
     Never,
     /// Up to `max_retries` consecutive restarts, 1 s, 2 s, 4 s … apart (at most 60 s).
     OnFailure { max_retries: u32 },
-}
-
-/// A model with the history of its instances (newest first), for its detail page.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ModelDetail {
-    pub model: Model,
-    pub history: Vec<crate::store::InstanceRecord>,
 }

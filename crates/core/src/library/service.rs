@@ -2,7 +2,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::model::{Model, ModelDetail, NewModel, RestartPolicy, STARTER_MODEL_NAME};
+use super::model::{Model, NewModel, RestartPolicy, STARTER_MODEL_NAME};
 use crate::engine::{EngineKind, EngineSettings};
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
@@ -138,13 +138,6 @@ impl ModelLibrary {
     /// The starter model, once it is registered.
     pub async fn starter(&self) -> Result<Option<Model>, LibraryError> {
         Ok(self.list().await?.into_iter().find(|m| m.starter))
-    }
-
-    /// The model and its last 20 instances with their state transitions.
-    pub async fn detail(&self, id: &str) -> Result<ModelDetail, LibraryError> {
-        let model = self.get(id).await?;
-        let history = self.store.instances_of_model(id, 20).await?;
-        Ok(ModelDetail { model, history })
     }
 
     /// Adds a model. The file need not exist yet (it may be on a drive not mounted now);

@@ -8,7 +8,6 @@ mod attribution;
 mod disks;
 mod gpu;
 mod processes;
-pub mod prometheus;
 mod sampler;
 mod snapshot;
 mod system;

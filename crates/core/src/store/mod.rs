@@ -1,11 +1,8 @@
 //! The SQLite database behind the services: one file in the app's data dir, WAL journal,
-//! migrations embedded in the binary and applied at open.
-
-mod access;
-mod chat;
-mod instances;
-mod models;
-mod rollups;
+//! migrations embedded in the binary and applied at open. This module owns the pool and the
+//! migrations only; each service keeps its own SQL beside it (`chat/store.rs`,
+//! `library/store.rs`, `supervisor/store.rs`, `history/store.rs`, `access/store.rs`), so the
+//! store imports no service.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,11 +14,6 @@ use sqlx::sqlite::{
 use thiserror::Error;
 
 use crate::error::{CodedError, ErrorKind};
-
-pub use access::ApiKeyRow;
-pub use chat::AnswerText;
-pub use instances::{InstanceRecord, TransitionRecord, UnfinishedInstance};
-pub use rollups::Rollup;
 
 #[derive(Debug, Error)]
 pub enum StoreError {

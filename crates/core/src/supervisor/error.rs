@@ -28,6 +28,8 @@ pub enum SupervisorError {
     },
     #[error("no instance with id {0:?}; it may have been removed, refresh the list")]
     InstanceNotFound(String),
+    #[error("the model {0} has no running instance to stop")]
+    ModelNotRunning(String),
     #[error("{0:?} is not an instance id; instance ids are UUIDs such as 0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")]
     InvalidInstanceId(String),
     #[error("instance {id} did not stop within {secs} s")]
@@ -48,6 +50,7 @@ impl CodedError for SupervisorError {
             SupervisorError::SpawnFailed { .. } => "engine_spawn_failed",
             SupervisorError::InstanceNotFound(_) => "instance_not_found",
             SupervisorError::InvalidInstanceId(_) => "invalid_instance_id",
+            SupervisorError::ModelNotRunning(_) => "model_not_running",
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
             SupervisorError::Store(e) => e.code(),
         }
@@ -63,6 +66,7 @@ impl CodedError for SupervisorError {
             }
             SupervisorError::InstanceNotFound(_) => ErrorKind::NotFound,
             SupervisorError::InvalidInstanceId(_) => ErrorKind::InvalidInput,
+            SupervisorError::ModelNotRunning(_) => ErrorKind::Conflict,
             SupervisorError::NoFreePort(_) | SupervisorError::SpawnFailed { .. } => {
                 ErrorKind::Unavailable
             }

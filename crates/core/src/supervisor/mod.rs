@@ -18,6 +18,7 @@ mod restart;
 mod run;
 mod service;
 mod state;
+mod store;
 
 pub use error::SupervisorError;
 pub use hints::hint_for;
@@ -27,3 +28,4 @@ pub use ports::{free_port, is_port_free};
 pub use process::process_exists;
 pub use service::Supervisor;
 pub use state::InstanceState;
+pub use store::{InstanceRecord, ModelDetail, TransitionRecord, UnfinishedInstance};

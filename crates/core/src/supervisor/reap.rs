@@ -8,9 +8,10 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
 use super::process::{docker_remove, process_exists, process_start_ticks};
+use super::store::UnfinishedInstance;
 use crate::config::CoreConfig;
 use crate::engine::{container_name, resolve_binary, EngineKind};
-use crate::store::{Store, UnfinishedInstance};
+use crate::store::Store;
 use crate::time::now_ms;
 
 pub(super) async fn reap_survivors(store: &Store, config: &CoreConfig) {
@@ -53,7 +54,7 @@ fn is_ours(survivor: &UnfinishedInstance) -> bool {
 fn remove_container(config: &CoreConfig, instance_id: &str) {
     let docker = resolve_binary(
         EngineKind::VllmDocker,
-        config.binary_override(EngineKind::VllmDocker),
+        EngineKind::VllmDocker.configured_binary(config),
         &config.paths.engines_dir(),
     );
     match docker {

@@ -8,6 +8,7 @@ use super::instance::{Instance, InstanceInfo};
 use super::log_ring::LogLine;
 use super::restart::Restarts;
 use super::state::InstanceState;
+use super::store::ModelDetail;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{
@@ -15,7 +16,7 @@ use crate::engine::{
     VersionCache,
 };
 use crate::events::{Event, EventBus};
-use crate::library::ModelLibrary;
+use crate::library::{Model, ModelLibrary};
 use crate::store::Store;
 use crate::time::now_ms;
 
@@ -86,7 +87,7 @@ impl Shared {
         let config = &self.config;
         let binary = resolve_for_model(
             &model,
-            config.binary_override(model.engine),
+            model.engine.configured_binary(config),
             &config.paths.engines_dir(),
         )?;
         let binary_version = match model.engine {
@@ -318,6 +319,44 @@ impl Supervisor {
 
     pub fn get(&self, instance_id: &str) -> Result<InstanceInfo, SupervisorError> {
         Ok(self.instance(instance_id)?.snapshot())
+    }
+
+    /// A model with its last 20 instances and their state transitions, newest first.
+    pub async fn model_detail(&self, model: Model) -> Result<ModelDetail, SupervisorError> {
+        let history = self.shared.store.instances_of_model(&model.id, 20).await?;
+        Ok(ModelDetail { model, history })
+    }
+
+    /// The model's instance that has not finished (pending, starting, running or stopping), if
+    /// any. The one answer to "which instance serves this model": adapters and the UI ask this
+    /// instead of searching the list themselves.
+    pub fn live_instance(&self, model_id: &str) -> Option<InstanceInfo> {
+        self.list()
+            .into_iter()
+            .rev()
+            .find(|i| i.model_id == model_id && !i.state.is_terminal())
+    }
+
+    /// The model's live instance when it is Running (ready to answer).
+    pub fn running_instance(&self, model_id: &str) -> Option<InstanceInfo> {
+        self.live_instance(model_id)
+            .filter(|i| i.state == InstanceState::Running)
+    }
+
+    /// The model's most recent instance, live or finished (its log is still readable).
+    pub fn latest_instance(&self, model_id: &str) -> Option<InstanceInfo> {
+        self.list()
+            .into_iter()
+            .rev()
+            .find(|i| i.model_id == model_id)
+    }
+
+    /// Stops the model's live instance and waits until its processes are gone.
+    pub async fn stop_model(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
+        let live = self
+            .live_instance(model_id)
+            .ok_or_else(|| SupervisorError::ModelNotRunning(model_id.to_string()))?;
+        self.stop(&live.id).await
     }
 
     /// The key a live instance's engine requires (`Authorization: Bearer`), for the core's own

@@ -43,12 +43,7 @@ struct Followed {
 
 async fn stream_logs(core: Core, model_id: String, mut socket: WebSocket) {
     let mut events = core.bus.subscribe();
-    let latest = core
-        .supervisor
-        .list()
-        .into_iter()
-        .rev()
-        .find(|i| i.model_id == model_id);
+    let latest = core.supervisor.latest_instance(&model_id);
     let mut followed = latest.and_then(|i| follow_instance(&core, i.id));
     loop {
         if let Some(f) = followed.as_mut() {

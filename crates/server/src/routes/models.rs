@@ -3,8 +3,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use llmops_core::engine::{deploy_presets, DeployPreset, EngineInfo};
-use llmops_core::library::{Model, ModelDetail, NewModel};
+use llmops_core::library::{Model, NewModel};
 use llmops_core::supervisor::InstanceInfo;
+use llmops_core::supervisor::ModelDetail;
 use llmops_core::Core;
 
 use crate::api_error::{ApiError, ApiResult};
@@ -21,11 +22,12 @@ pub async fn add(
     Ok(Json(core.library.add(new).await?))
 }
 
+/// Removes a model; its live instance is stopped first.
 pub async fn remove(
     State(core): State<Core>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    core.library.remove(&id).await?;
+    core.remove_model(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -34,42 +36,23 @@ pub async fn start(State(core): State<Core>, Path(id): Path<String>) -> ApiResul
 }
 
 pub async fn detail(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<ModelDetail> {
-    Ok(Json(core.library.detail(&id).await?))
+    Ok(Json(core.model_detail(&id).await?))
 }
 
-/// Seed 001's `POST /api/models/deploy`: add a model and start it in one call.
+/// `POST /api/models/deploy`: add a model and start it in one call (`Core::deploy` owns the
+/// rollback policy).
 pub async fn deploy(
     State(core): State<Core>,
     body: Result<Json<NewModel>, JsonRejection>,
 ) -> ApiResult<InstanceInfo> {
     let Json(new) = body.map_err(ApiError::from_json)?;
-    let model = core.library.add(new).await?;
-    match core.supervisor.start(&model.id).await {
-        Ok(instance) => Ok(Json(instance)),
-        Err(err) => {
-            // Nothing half-done: a model that cannot start is not left behind.
-            let _ = core.library.remove(&model.id).await;
-            Err(err.into())
-        }
-    }
+    Ok(Json(core.deploy(new).await?))
 }
 
-/// Stops the model's live instance (seed 001's `POST /api/models/{id}/stop`).
+/// Stops the model's live instance.
 pub async fn stop(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<InstanceInfo> {
     core.library.get(&id).await?;
-    let live = core
-        .supervisor
-        .list()
-        .into_iter()
-        .rev()
-        .find(|i| i.model_id == id && !i.state.is_terminal());
-    let Some(instance) = live else {
-        return Err(ApiError::conflict(
-            "model_not_running",
-            "this model has no running instance to stop".into(),
-        ));
-    };
-    Ok(Json(core.supervisor.stop(&instance.id).await?))
+    Ok(Json(core.supervisor.stop_model(&id).await?))
 }
 
 /// Each engine's binary on this machine (where it was found, its version) or what is missing.

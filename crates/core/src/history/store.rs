@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Min/avg/max of one series over one minute (or a wider bucket when read back).
 #[derive(Debug, Clone, PartialEq)]

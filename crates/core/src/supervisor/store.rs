@@ -4,8 +4,16 @@ use serde::Serialize;
 use sqlx::Row;
 use ts_rs::TS;
 
-use super::{Store, StoreError};
+use crate::library::Model;
+use crate::store::{Store, StoreError};
 use crate::supervisor::InstanceInfo;
+
+/// A model with the history of its instances (newest first), for its detail page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ModelDetail {
+    pub model: Model,
+    pub history: Vec<InstanceRecord>,
+}
 
 /// One persisted state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -2,8 +2,8 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
 use crate::access::{ApiKeyInfo, Scope};
+use crate::store::{Store, StoreError};
 
 /// One stored key: what users see, plus the hash that requests are checked against.
 pub struct ApiKeyRow {

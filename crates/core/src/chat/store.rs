@@ -4,12 +4,12 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{Store, StoreError};
 use crate::chat::{
     ChatEndpoint, ChatParams, ChatPreset, ChatRole, ChatTarget, Conversation, EndpointRecord,
     MessageStatus, SearchHit, StoredMessage,
 };
 use crate::error::ErrorBody;
+use crate::store::{Store, StoreError};
 
 /// The text of a streaming answer, saved as it arrives.
 pub struct AnswerText<'a> {

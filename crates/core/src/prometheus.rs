@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::snapshot::{GpuStats, GpuStatus, SystemSnapshot};
 use crate::alerts::Alert;
+use crate::monitor::{GpuStats, GpuStatus, SystemSnapshot};
 use crate::supervisor::InstanceInfo;
 
 type Labels = Vec<(&'static str, String)>;

@@ -2,9 +2,9 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
 use crate::engine::{EngineKind, EngineSettings};
 use crate::library::Model;
+use crate::store::{Store, StoreError};
 
 impl Store {
     pub async fn list_models(&self) -> Result<Vec<Model>, StoreError> {
