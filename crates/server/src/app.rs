@@ -14,6 +14,21 @@ use llmops_core::access::Scope;
 use llmops_core::Core;
 use tower_http::timeout::TimeoutLayer;
 
+use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
+use llmops_core::alerts::{AlertList, AlertRules};
+use llmops_core::chat::{
+    ChatEndpoint, ChatPreset, ChatRequest, ChatStreamEvent, Conversation, ConversationDetail,
+    ConversationPatch, NewChatEndpoint, NewChatPreset, NewConversation, SearchHit, TurnRequest,
+};
+use llmops_core::engine::{DeployPreset, EngineInfo};
+use llmops_core::events::Event as LlmopsEvent;
+use llmops_core::history::History;
+use llmops_core::library::{Model, NewModel};
+use llmops_core::monitor::SystemSnapshot;
+use llmops_core::secrets::SecretStoreInfo;
+use llmops_core::supervisor::{InstanceInfo, LogBatch, LogLine, ModelDetail};
+
+use crate::openapi::{self, Input, Operation, Output};
 use crate::routes::{alerts, auth, chat, conversations, events, instances, logs, models, system};
 use crate::security::{guard, login_page, NeedsScope, Security};
 use crate::ui_files;
@@ -40,10 +55,13 @@ impl FromRef<AppState> for Arc<Security> {
 /// How long a request that is not a stream may take before it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Declares each `/api` route once, with the scope it needs and whether it streams (streams get
-/// no request timeout). Both the router and [`API_ROUTES`] (read by the tests) come from it.
+/// Declares each `/api` route once: method, path, handler, the scope it needs, whether it
+/// streams (streams get no request timeout), what it reads and what it answers. The router,
+/// [`API_ROUTES`] (read by the tests and `llmops routes`) and the API document
+/// (`/api/openapi.json`, [`api_operations`]) all come from this one table.
 macro_rules! api_routes {
-    ($( $method:ident $path:literal => $handler:path, $scope:ident, $kind:ident; )*) => {
+    ($( $method:ident $path:literal => $handler:path, $scope:ident, $kind:ident,
+        $in_kind:ident($in:ty) -> $out_kind:ident($out:ty); )*) => {
         /// Every `/api` route: method, path, and the scope a caller needs.
         pub const API_ROUTES: &[(&str, &str, Scope)] =
             &[ $( (stringify!($method), $path, Scope::$scope) ),* ];
@@ -52,58 +70,108 @@ macro_rules! api_routes {
             Router::new()
                 $( .route($path, api_routes!(@$kind axum::routing::$method($handler)).needs(Scope::$scope)) )*
         }
+
+        /// Every `/api` route as the API document describes it.
+        pub fn api_operations(generator: &mut schemars::SchemaGenerator) -> Vec<Operation> {
+            vec![ $( Operation {
+                method: stringify!($method),
+                path: $path,
+                scope: Scope::$scope,
+                handler: stringify!($handler),
+                input: api_routes!(@in $in_kind, $in, generator),
+                output: Output::$out_kind(generator.subschema_for::<$out>()),
+            } ),* ]
+        }
     };
     (@quick $router:expr) => { with_timeout($router) };
     (@stream $router:expr) => { $router };
+    (@in Query, $in:ty, $generator:ident) => {
+        Input::Query(<$in as schemars::JsonSchema>::json_schema($generator))
+    };
+    (@in $in_kind:ident, $in:ty, $generator:ident) => {
+        Input::$in_kind($generator.subschema_for::<$in>())
+    };
 }
 
 api_routes! {
-    get    "/health" => system::health, Read, quick;
-    get    "/auth/whoami" => auth::whoami, Read, quick;
-    post   "/auth/logout" => auth::logout, Read, quick;
-    get    "/access/keys" => auth::list_keys, Admin, quick;
-    post   "/access/keys" => auth::create_key, Admin, quick;
-    delete "/access/keys/{id}" => auth::revoke_key, Admin, quick;
-    get    "/access/login-link" => auth::login_link, Admin, quick;
-    post   "/access/rotate-token" => auth::rotate_token, Admin, quick;
-    get    "/access/secrets" => auth::secret_store, Admin, quick;
-    get    "/system/status" => system::status, Read, quick;
-    get    "/system/history" => system::history, Read, quick;
-    get    "/alerts" => alerts::list, Read, quick;
-    get    "/alerts/rules" => alerts::rules, Read, quick;
-    put    "/alerts/rules" => alerts::set_rules, Admin, quick;
-    get    "/models" => models::list, Read, quick;
-    post   "/models" => models::add, Admin, quick;
-    post   "/models/deploy" => models::deploy, Admin, quick;
-    get    "/engines" => models::engines, Read, quick;
-    get    "/engines/presets" => models::presets, Read, quick;
-    get    "/models/{id}" => models::detail, Read, quick;
-    delete "/models/{id}" => models::remove, Admin, quick;
-    post   "/models/{id}/stop" => models::stop, Operate, quick;
-    post   "/models/{id}/start" => models::start, Operate, quick;
-    get    "/models/{id}/logs" => logs::follow, Read, stream;
-    get    "/instances" => instances::list, Read, quick;
-    get    "/instances/{id}" => instances::get, Read, quick;
-    post   "/instances/{id}/stop" => instances::stop, Operate, quick;
-    get    "/instances/{id}/logs" => instances::logs, Read, quick;
-    post   "/chat/completions" => chat::completions, Operate, stream;
-    get    "/chat/search" => chat::search, Read, quick;
-    get    "/chat/endpoints" => chat::endpoints, Read, quick;
-    post   "/chat/endpoints" => chat::add_endpoint, Admin, quick;
-    delete "/chat/endpoints/{id}" => chat::remove_endpoint, Admin, quick;
-    get    "/chat/endpoints/{id}/models" => chat::endpoint_models, Operate, quick;
-    get    "/chat/presets" => chat::presets, Read, quick;
-    post   "/chat/presets" => chat::save_preset, Operate, quick;
-    delete "/chat/presets/{id}" => chat::delete_preset, Operate, quick;
-    get    "/conversations" => conversations::list, Read, quick;
-    post   "/conversations" => conversations::create, Operate, quick;
-    get    "/conversations/{id}" => conversations::get, Read, quick;
-    patch  "/conversations/{id}" => conversations::update, Operate, quick;
-    delete "/conversations/{id}" => conversations::delete, Operate, quick;
-    delete "/conversations/{id}/messages/{message_id}" => conversations::delete_message, Operate, quick;
-    post   "/conversations/{id}/turns" => conversations::turn, Operate, stream;
-    get    "/conversations/{id}/export" => conversations::export, Read, quick;
-    get    "/ws" => events::websocket, Read, stream;
+    get    "/health" => system::health, Read, quick, Nothing(()) -> Json(system::Health);
+    get    "/openapi.json" => openapi_document, Read, quick, Nothing(()) -> Json(serde_json::Value);
+    get    "/auth/whoami" => auth::whoami, Read, quick, Nothing(()) -> Json(Caller);
+    post   "/auth/logout" => auth::logout, Read, quick, Nothing(()) -> Empty(());
+    get    "/access/keys" => auth::list_keys, Admin, quick, Nothing(()) -> Json(Vec<ApiKeyInfo>);
+    post   "/access/keys" => auth::create_key, Admin, quick, Body(NewApiKey) -> Json(CreatedApiKey);
+    delete "/access/keys/{id}" => auth::revoke_key, Admin, quick, Nothing(()) -> Empty(());
+    get    "/access/login-link" => auth::login_link, Admin, quick, Nothing(()) -> Json(LoginLink);
+    post   "/access/rotate-token" => auth::rotate_token, Admin, quick, Nothing(()) -> Empty(());
+    get    "/access/secrets" => auth::secret_store, Admin, quick, Nothing(()) -> Json(SecretStoreInfo);
+    get    "/system/status" => system::status, Read, quick, Nothing(()) -> Json(SystemSnapshot);
+    get    "/system/history" => system::history, Read, quick, Query(system::HistoryQuery) -> Json(History);
+    get    "/alerts" => alerts::list, Read, quick, Nothing(()) -> Json(AlertList);
+    get    "/alerts/rules" => alerts::rules, Read, quick, Nothing(()) -> Json(AlertRules);
+    put    "/alerts/rules" => alerts::set_rules, Admin, quick, Body(AlertRules) -> Json(AlertRules);
+    get    "/models" => models::list, Read, quick, Nothing(()) -> Json(Vec<Model>);
+    post   "/models" => models::add, Admin, quick, Body(NewModel) -> Json(Model);
+    post   "/models/deploy" => models::deploy, Admin, quick, Body(NewModel) -> Json(InstanceInfo);
+    get    "/engines" => models::engines, Read, quick, Nothing(()) -> Json(Vec<EngineInfo>);
+    get    "/engines/presets" => models::presets, Read, quick, Nothing(()) -> Json(Vec<DeployPreset>);
+    get    "/models/{id}" => models::detail, Read, quick, Nothing(()) -> Json(ModelDetail);
+    delete "/models/{id}" => models::remove, Admin, quick, Nothing(()) -> Empty(());
+    post   "/models/{id}/stop" => models::stop, Operate, quick, Nothing(()) -> Json(InstanceInfo);
+    post   "/models/{id}/start" => models::start, Operate, quick, Nothing(()) -> Json(InstanceInfo);
+    get    "/models/{id}/logs" => logs::follow, Read, stream, Nothing(()) -> Ws(LogBatch);
+    get    "/instances" => instances::list, Read, quick, Nothing(()) -> Json(Vec<InstanceInfo>);
+    get    "/instances/{id}" => instances::get, Read, quick, Nothing(()) -> Json(InstanceInfo);
+    post   "/instances/{id}/stop" => instances::stop, Operate, quick, Nothing(()) -> Json(InstanceInfo);
+    get    "/instances/{id}/logs" => instances::logs, Read, quick, Query(instances::LogQuery) -> Json(Vec<LogLine>);
+    post   "/chat/completions" => chat::completions, Operate, stream, Body(ChatRequest) -> Sse(ChatStreamEvent);
+    get    "/chat/search" => chat::search, Read, quick, Query(chat::SearchQuery) -> Json(Vec<SearchHit>);
+    get    "/chat/endpoints" => chat::endpoints, Read, quick, Nothing(()) -> Json(Vec<ChatEndpoint>);
+    post   "/chat/endpoints" => chat::add_endpoint, Admin, quick, Body(NewChatEndpoint) -> Created(ChatEndpoint);
+    delete "/chat/endpoints/{id}" => chat::remove_endpoint, Admin, quick, Nothing(()) -> Empty(());
+    get    "/chat/endpoints/{id}/models" => chat::endpoint_models, Operate, quick, Nothing(()) -> Json(Vec<String>);
+    get    "/chat/presets" => chat::presets, Read, quick, Nothing(()) -> Json(Vec<ChatPreset>);
+    post   "/chat/presets" => chat::save_preset, Operate, quick, Body(NewChatPreset) -> Json(ChatPreset);
+    delete "/chat/presets/{id}" => chat::delete_preset, Operate, quick, Nothing(()) -> Empty(());
+    get    "/conversations" => conversations::list, Read, quick, Nothing(()) -> Json(Vec<Conversation>);
+    post   "/conversations" => conversations::create, Operate, quick, Body(NewConversation) -> Created(Conversation);
+    get    "/conversations/{id}" => conversations::get, Read, quick, Nothing(()) -> Json(ConversationDetail);
+    patch  "/conversations/{id}" => conversations::update, Operate, quick, Body(ConversationPatch) -> Json(Conversation);
+    delete "/conversations/{id}" => conversations::delete, Operate, quick, Nothing(()) -> Empty(());
+    delete "/conversations/{id}/messages/{message_id}" => conversations::delete_message, Operate, quick, Nothing(()) -> Empty(());
+    post   "/conversations/{id}/turns" => conversations::turn, Operate, stream, Body(TurnRequest) -> Sse(ChatStreamEvent);
+    get    "/conversations/{id}/export" => conversations::export, Read, quick, Query(conversations::ExportQuery) -> File(());
+    get    "/ws" => events::websocket, Read, stream, Nothing(()) -> Ws(LlmopsEvent);
+}
+
+/// `GET /api/openapi.json`: this API, described from the route table above.
+async fn openapi_document() -> axum::Json<serde_json::Value> {
+    axum::Json(api_document())
+}
+
+/// The API document (OpenAPI 3.1).
+pub fn api_document() -> serde_json::Value {
+    let mut generator = openapi::generator();
+    let operations = api_operations(&mut generator);
+    let login_body = generator.subschema_for::<auth::LoginRequest>();
+    let caller = generator.subschema_for::<Caller>();
+    let error = generator.subschema_for::<llmops_core::error::ErrorBody>();
+    let login = serde_json::json!({
+        "operationId": "auth_login",
+        "summary": "Log a browser in with the server token or an API key (no credential needed)",
+        "x-llmops-scope": "none",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": login_body}}},
+        "responses": {
+            "200": {"description": "Logged in; `Set-Cookie: llmops_session=…; HttpOnly; SameSite=Strict`", "content": {"application/json": {"schema": caller}}},
+            "400": {"description": "The body is not valid", "content": {"application/json": {"schema": error.clone()}}},
+            "401": {"description": "Not a valid token or key", "content": {"application/json": {"schema": error.clone()}}},
+            "403": {"description": "Foreign Host or Origin", "content": {"application/json": {"schema": error}}}
+        }
+    });
+    openapi::document(
+        operations,
+        vec![("post", "/api/auth/login", login)],
+        generator,
+    )
 }
 
 fn with_timeout(router: MethodRouter<AppState>) -> MethodRouter<AppState> {

@@ -3,6 +3,7 @@
 
 mod api_error;
 pub mod app;
+pub mod openapi;
 mod routes;
 pub mod security;
 mod ui_files;

@@ -2,7 +2,20 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What a caller may do. Each scope includes the ones before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    TS,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// See the dashboard: status, models, logs, history, conversations.
@@ -34,7 +47,7 @@ impl Scope {
 }
 
 /// How a caller proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthVia {
     /// A client on this machine (loopback address), or the desktop window.
@@ -48,7 +61,7 @@ pub enum AuthVia {
 }
 
 /// Who is calling, as adapters establish it before any operation runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Caller {
     pub scope: Scope,
     pub via: AuthVia,
@@ -75,7 +88,7 @@ impl Caller {
 }
 
 /// A stored API key as users see it; the key itself is shown once, at creation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ApiKeyInfo {
     pub id: String,
     pub name: String,
@@ -88,14 +101,15 @@ pub struct ApiKeyInfo {
     pub last_used_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewApiKey {
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     pub scope: Scope,
 }
 
 /// How another device logs in to `llmops serve`.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct LoginLink {
     /// `http://<LAN address>:<port>/login#token=…`; `None` when the server listens on loopback
     /// only, or in the desktop app, which serves no network address.
@@ -111,7 +125,7 @@ pub struct LoginLink {
 }
 
 /// The answer to creating a key: the only time its secret is shown.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct CreatedApiKey {
     pub key: ApiKeyInfo,
     pub secret: String,

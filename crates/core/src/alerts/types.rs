@@ -3,7 +3,7 @@ use ts_rs::TS;
 
 /// A threshold with hysteresis: raise when the value crosses `raise_at`, clear only once it is
 /// back past `clear_at`, so a value hovering at the line does not flap.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Threshold {
     pub enabled: bool,
     pub raise_at: f64,
@@ -11,7 +11,7 @@ pub struct Threshold {
 }
 
 /// The alert rules, editable by the user; defaults in [`AlertRules::default`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct AlertRules {
     /// °C, raised above.
     pub gpu_temperature_celsius: Threshold,
@@ -53,7 +53,9 @@ impl Default for AlertRules {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     GpuTemperature,
@@ -63,7 +65,7 @@ pub enum AlertKind {
     InstanceFailed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertSeverity {
     Warning,
@@ -71,7 +73,7 @@ pub enum AlertSeverity {
 }
 
 /// One raised alert; the same alert is published again with `cleared_at` set when it clears.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct Alert {
     pub id: String,
     pub kind: AlertKind,
@@ -87,7 +89,7 @@ pub struct Alert {
     pub cleared_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct AlertList {
     pub active: Vec<Alert>,
     /// Newest first, cleared ones included.

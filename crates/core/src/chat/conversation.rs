@@ -8,7 +8,7 @@ use super::types::{AnswerStats, ChatRole};
 use crate::error::ErrorBody;
 
 /// Whom a conversation talks to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChatTarget {
     /// A model of the library, through its running instance.
@@ -17,7 +17,7 @@ pub enum ChatTarget {
     Endpoint { endpoint_id: String, model: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct Conversation {
     pub id: String,
     pub title: String,
@@ -33,7 +33,7 @@ pub struct Conversation {
 }
 
 /// Where a message is in its life. Only assistant answers are ever other than `complete`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     Complete,
@@ -70,7 +70,7 @@ impl MessageStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct StoredMessage {
     pub id: String,
     pub conversation_id: String,
@@ -87,13 +87,13 @@ pub struct StoredMessage {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ConversationDetail {
     pub conversation: Conversation,
     pub messages: Vec<StoredMessage>,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewConversation {
     pub target: ChatTarget,
     #[serde(default)]
@@ -105,7 +105,7 @@ pub struct NewConversation {
 }
 
 /// A change to a conversation; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ConversationPatch {
     #[ts(optional)]
@@ -120,7 +120,7 @@ pub struct ConversationPatch {
 
 /// What the user asks of a conversation. Editing replaces: the edited message keeps its place
 /// and everything after it is dropped before the new answer (no branches).
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TurnRequest {
     /// Append a user message and answer it.
@@ -132,7 +132,7 @@ pub enum TurnRequest {
 }
 
 /// A message that matched a search, with its conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct SearchHit {
     pub conversation_id: String,
     pub conversation_title: String,
@@ -146,7 +146,7 @@ pub struct SearchHit {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Markdown,
@@ -154,7 +154,7 @@ pub enum ExportFormat {
 }
 
 /// A conversation rendered as a file to download.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ExportedConversation {
     pub filename: String,
     pub mime: String,

@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::error::ChatError;
 
 /// An endpoint as the UI sees it: the API key itself never leaves the core.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ChatEndpoint {
     pub id: String,
     pub name: String,
@@ -17,9 +17,11 @@ pub struct ChatEndpoint {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewChatEndpoint {
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
+    #[schemars(regex(pattern = r"^\s*https?://[^\s/@]+"))]
     pub base_url: String,
     #[serde(default)]
     #[ts(optional)]

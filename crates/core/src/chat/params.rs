@@ -9,7 +9,7 @@ const MAX_STOP_SEQUENCES: usize = 4;
 const MAX_SYSTEM_PROMPT_CHARS: usize = 100_000;
 
 /// What a conversation sends with each request. Unset values leave the engine's defaults.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]
 pub struct ChatParams {
     #[ts(optional)]
@@ -81,7 +81,7 @@ impl ChatParams {
 }
 
 /// Saved parameters, to apply to any conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ChatPreset {
     pub id: String,
     pub name: String,
@@ -90,8 +90,9 @@ pub struct ChatPreset {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewChatPreset {
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     pub params: ChatParams,
 }

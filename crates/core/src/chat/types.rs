@@ -4,7 +4,7 @@ use ts_rs::TS;
 use super::conversation::StoredMessage;
 use crate::error::ErrorBody;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatRole {
     System,
@@ -31,14 +31,14 @@ impl ChatRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ChatMessage {
     pub role: ChatRole,
     pub content: String,
 }
 
 /// A chat completion to stream from a running instance.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct ChatRequest {
     pub instance_id: String,
     pub messages: Vec<ChatMessage>,
@@ -50,7 +50,7 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ChatUsage {
     pub prompt_tokens: Option<u32>,
     pub completion_tokens: Option<u32>,
@@ -59,7 +59,7 @@ pub struct ChatUsage {
 }
 
 /// What one answer cost and how fast it came, measured by the core.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct AnswerStats {
     /// From sending the request to the first token (answer or reasoning).
     pub ttft_ms: Option<f64>,
@@ -75,7 +75,7 @@ pub struct AnswerStats {
 
 /// What a chat stream delivers, in order: for a conversation `started` first, then deltas, then
 /// exactly one `done` or `error`.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ChatStreamEvent {
     /// The messages a conversation turn saved before asking the engine.

@@ -13,7 +13,7 @@ use crate::library::Model;
 const DEFAULT_START_TIMEOUT_SECS: u64 = 300;
 const PLACEHOLDERS: &[&str] = &["{port}", "{model}", "{name}"];
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CustomSettings {
     /// The program and its arguments, one item each (never a shell line), e.g.

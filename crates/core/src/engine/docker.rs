@@ -17,7 +17,7 @@ const CONTAINER_PORT: u16 = 8000;
 /// A first start may pull a ~10 GB image before vLLM even loads.
 const DOCKER_START_TIMEOUT: Duration = Duration::from_secs(START_TIMEOUT.as_secs() + 30 * 60);
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]
 pub struct VllmDockerSettings {
     /// The image; `vllm/vllm-openai:latest` when unset.

@@ -11,7 +11,7 @@ use super::EngineKind;
 
 /// Read with [`EngineSettings::from_value`]: settings without an `engine` tag (as clients of the
 /// first API version sent them) are llama.cpp settings.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 #[serde(tag = "engine", rename_all = "snake_case")]
 pub enum EngineSettings {
     LlamaCpp(LlamaCppSettings),

@@ -9,7 +9,7 @@ use super::{resolve_binary, EngineKind, VersionCache};
 use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorBody};
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct EngineInfo {
     pub engine: EngineKind,
     /// The binary that would run, when found (a custom engine brings its own).

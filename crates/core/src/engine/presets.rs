@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use super::{EngineKind, EngineSettings, LlamaCppSettings, VllmDockerSettings, VllmSettings};
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct DeployPreset {
     pub id: String,
     /// Qwen, Llama 3, Mistral, SmolLM.

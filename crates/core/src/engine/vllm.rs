@@ -16,7 +16,7 @@ pub(super) const START_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 pub(super) const READY_MARKER: &str = "Application startup complete";
 pub const VLLM_DTYPES: &[&str] = &["auto", "half", "float16", "bfloat16", "float", "float32"];
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]
 pub struct VllmSettings {
     /// Fraction of GPU memory vLLM may use (`--gpu-memory-utilization`), 0–1.

@@ -11,7 +11,7 @@ use crate::monitor::SystemSnapshot;
 use crate::supervisor::InstanceInfo;
 
 /// Everything the UI is told without asking. The `type` tag keeps seed 000's message names.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS, schemars::JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
     /// An instance changed state (Pending, Starting, Running, Stopping, Stopped, Failed).

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The history views the dashboard offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub enum HistoryRange {
     #[serde(rename = "15m")]
     FifteenMinutes,
@@ -36,7 +36,7 @@ impl HistoryRange {
 }
 
 /// One bucket of a series: min, mean and max of the samples in `[t, t + step)`.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct HistoryPoint {
     #[ts(type = "number")]
     pub t: i64,
@@ -45,14 +45,14 @@ pub struct HistoryPoint {
     pub max: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct HistorySeries {
     /// e.g. `cpu.usage_percent`, `gpu.0.temperature_celsius`, `model.<id>.rss_bytes`.
     pub key: String,
     pub points: Vec<HistoryPoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct History {
     pub range: HistoryRange,
     #[ts(type = "number")]

@@ -7,7 +7,7 @@ pub use crate::paths::STARTER_MODEL_FILE;
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
 
 /// A model the user can start: a weights file and how to run it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Model {
     pub id: String,
     pub name: String,
@@ -34,8 +34,9 @@ pub struct Model {
 }
 
 /// What the user gives to add a model.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewModel {
+    #[schemars(regex(pattern = r"\S"))]
     pub name: String,
     pub path: String,
     #[serde(default)]
@@ -81,7 +82,9 @@ impl NewModel {
 }
 
 /// Whether an instance that fails is started again (with exponential backoff).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RestartPolicy {
     #[default]

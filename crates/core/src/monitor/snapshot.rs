@@ -3,7 +3,7 @@ use ts_rs::TS;
 
 /// One sample of the machine. Values that a device or driver does not support are `null`
 /// (shown as "n/a"), never an error.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct SystemSnapshot {
     #[ts(type = "number")]
     pub at: i64,
@@ -18,7 +18,7 @@ pub struct SystemSnapshot {
     pub instances: Vec<InstanceResources>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct CpuStats {
     pub brand: String,
     pub logical_cores: u32,
@@ -28,7 +28,7 @@ pub struct CpuStats {
     pub load_average: [f64; 3],
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct MemoryStats {
     #[ts(type = "number")]
     pub total_bytes: u64,
@@ -43,7 +43,7 @@ pub struct MemoryStats {
 }
 
 /// A folder with model files and the file system it lives on.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct DiskUsage {
     pub folder: String,
     pub mount_point: String,
@@ -57,13 +57,13 @@ pub struct DiskUsage {
 }
 
 /// Throughput summed over the non-loopback interfaces since the previous sample.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct NetworkStats {
     pub rx_bytes_per_second: f64,
     pub tx_bytes_per_second: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct InstanceResources {
     pub instance_id: String,
     pub model_id: String,
@@ -79,7 +79,7 @@ pub struct InstanceResources {
     pub gpu_memory_bytes: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GpuStatus {
     /// A driver answered; `gpus` may still be empty.
@@ -92,7 +92,7 @@ pub enum GpuStatus {
     NotDetected { reason: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, TS, schemars::JsonSchema)]
 pub struct GpuStats {
     pub index: u32,
     pub name: Option<String>,
@@ -124,7 +124,7 @@ pub struct GpuStats {
     pub processes: Option<Vec<GpuProcess>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct GpuProcess {
     pub pid: u32,
     /// The process name (`/proc/<pid>/comm`), when visible.

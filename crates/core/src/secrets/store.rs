@@ -15,7 +15,7 @@ pub const SECRETS_FILE: &str = "secrets.json";
 const KEYRING_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where secrets are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretBackend {
     /// The OS keyring (Secret Service: GNOME Keyring, KWallet, KeePassXC).
@@ -45,7 +45,7 @@ impl SecretPreference {
 }
 
 /// What the UI shows about the secret store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct SecretStoreInfo {
     pub backend: SecretBackend,
     /// A sentence: where the secrets are, or why the keyring is not used.

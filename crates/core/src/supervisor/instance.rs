@@ -15,7 +15,7 @@ use crate::engine::EngineKind;
 const LOG_LINES_KEPT: usize = 5000;
 
 /// What the UI knows about one running (or finished) instance of a model.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct InstanceInfo {
     pub id: String,
     pub model_id: String,

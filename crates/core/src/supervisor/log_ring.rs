@@ -13,14 +13,14 @@ use crate::time::now_ms;
 /// Longer lines are cut; engines sometimes print whole prompts or tensors.
 const MAX_LINE_BYTES: usize = 4096;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LogStream {
     Stdout,
     Stderr,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 pub struct LogLine {
     /// Increases by one per line for the life of the instance; use it to ask for newer lines.
     #[ts(type = "number")]
@@ -32,7 +32,7 @@ pub struct LogLine {
 }
 
 /// Output lines of one instance, as sent to a live log follower.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 pub struct LogBatch {
     pub instance_id: String,
     pub lines: Vec<LogLine>,

@@ -8,7 +8,7 @@ use ts_rs::TS;
 ///    │           │  └────────┼────────────►│
 ///    └───────────┴───────────┴─────────────┴──► Failed(reason)
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InstanceState {
     /// Accepted (port chosen, binary found); the process is being spawned.

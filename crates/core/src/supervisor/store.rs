@@ -9,14 +9,14 @@ use crate::store::{Store, StoreError};
 use crate::supervisor::InstanceInfo;
 
 /// A model with the history of its instances (newest first), for its detail page.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ModelDetail {
     pub model: Model,
     pub history: Vec<InstanceRecord>,
 }
 
 /// One persisted state change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 pub struct TransitionRecord {
     pub state: String,
     pub reason: Option<String>,
@@ -25,7 +25,7 @@ pub struct TransitionRecord {
 }
 
 /// One past or present instance of a model, with its transitions.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct InstanceRecord {
     pub id: String,
     pub port: u16,

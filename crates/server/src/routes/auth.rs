@@ -18,7 +18,7 @@ use crate::api_error::{ApiError, ApiResult};
 use crate::security::guard::Refusal;
 use crate::security::{self, Security};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LoginRequest {
     token: String,
 }

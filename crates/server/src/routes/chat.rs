@@ -7,7 +7,7 @@
 use std::convert::Infallible;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::api_error::{ApiError, ApiResult};
+use crate::api_error::{ApiError, ApiQuery, ApiResult};
 
 pub async fn completions(
     State(core): State<Core>,
@@ -60,7 +60,7 @@ pub fn sse(
     Sse::new(events).keep_alive(KeepAlive::default())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
@@ -68,7 +68,7 @@ pub struct SearchQuery {
 
 pub async fn search(
     State(core): State<Core>,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> ApiResult<Vec<SearchHit>> {
     Ok(Json(core.chat.search(&query.q).await?))
 }

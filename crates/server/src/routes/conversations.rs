@@ -77,7 +77,7 @@ pub async fn turn(
     Ok(sse(receiver, cancel))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct ExportQuery {
     format: ExportFormat,
 }

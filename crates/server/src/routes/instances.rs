@@ -1,10 +1,10 @@
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use llmops_core::supervisor::{InstanceInfo, LogLine};
 use llmops_core::Core;
 use serde::Deserialize;
 
-use crate::api_error::ApiResult;
+use crate::api_error::{ApiQuery, ApiResult};
 
 const DEFAULT_LOG_LIMIT: usize = 500;
 const MAX_LOG_LIMIT: usize = 5000;
@@ -21,7 +21,7 @@ pub async fn stop(State(core): State<Core>, Path(id): Path<String>) -> ApiResult
     Ok(Json(core.supervisor.stop(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LogQuery {
     since: Option<u64>,
     limit: Option<usize>,
@@ -30,7 +30,7 @@ pub struct LogQuery {
 pub async fn logs(
     State(core): State<Core>,
     Path(id): Path<String>,
-    Query(q): Query<LogQuery>,
+    ApiQuery(q): ApiQuery<LogQuery>,
 ) -> ApiResult<Vec<LogLine>> {
     let limit = q.limit.unwrap_or(DEFAULT_LOG_LIMIT).min(MAX_LOG_LIMIT);
     Ok(Json(core.supervisor.logs(&id, q.since, limit)?))

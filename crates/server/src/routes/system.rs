@@ -1,4 +1,4 @@
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, Uri};
 use axum::response::IntoResponse;
 use axum::Json;
@@ -7,20 +7,33 @@ use llmops_core::history::{History, HistoryRange};
 use llmops_core::monitor::SystemSnapshot;
 use llmops_core::Core;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::api_error::{ApiError, ApiResult};
+use crate::api_error::{ApiError, ApiQuery, ApiResult};
 
-pub async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+/// `GET /api/health`: the server answers, and which version it is.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+    pub version: &'static str,
+}
+
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 pub async fn status(State(core): State<Core>) -> ApiResult<SystemSnapshot> {
     Ok(Json(core.system_snapshot().await))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct HistoryQuery {
+    /// `15m`, `1h` (the default), `24h` or `7d`.
+    #[schemars(with = "Option<HistoryRange>")]
     range: Option<String>,
     /// Comma-separated series keys; all series when absent.
     series: Option<String>,
@@ -28,7 +41,7 @@ pub struct HistoryQuery {
 
 pub async fn history(
     State(core): State<Core>,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> ApiResult<History> {
     let range = q.range.as_deref().unwrap_or("1h");
     let range: HistoryRange =
