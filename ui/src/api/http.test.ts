@@ -110,6 +110,31 @@ describe('HTTP error mapping', () => {
     expect(JSON.parse(String(init?.body))).toEqual(model)
   })
 
+  it('deploys a model in one request and answers its instance', async () => {
+    const instance = { id: 'i1', model_id: 'm1', state: { kind: 'pending' } }
+    const { api, spy } = apiWith(async () => jsonResponse(200, instance))
+    const model = { name: 'Q', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm' as const, settings: { engine: 'vllm' as const, trust_remote_code: false } }
+    expect(await api.deployModel(model)).toEqual(instance)
+    expect(spy).toHaveBeenCalledTimes(1)
+    const [url, init] = spy.mock.calls[0]
+    expect(`${init?.method} ${url}`).toBe('POST /api/models/deploy')
+    expect(new Headers(init?.headers).get('Content-Type')).toBe('application/json')
+    expect(JSON.parse(String(init?.body))).toEqual(model)
+  })
+
+  it('stops a model by its id, without a body; one not running rejects with model_not_running', async () => {
+    const instance = { id: 'i1', model_id: 'm/1', state: { kind: 'stopping' } }
+    const { api, spy } = apiWith(async (url) =>
+      url.includes('idle') ? jsonResponse(409, { code: 'model_not_running', message: 'The model "idle" is not running.' }) : jsonResponse(200, instance),
+    )
+    expect(await api.stopModel('m/1')).toEqual(instance)
+    const [url, init] = spy.mock.calls[0]
+    expect(`${init?.method} ${url}`).toBe('POST /api/models/m%2F1/stop')
+    expect(init?.body).toBeUndefined()
+    const err = await rejection(api.stopModel('idle'))
+    expect(err).toMatchObject({ code: 'model_not_running', status: 409 })
+  })
+
   it('backs off from 0.5 s doubling to at most 10 s', () => {
     expect([0, 1, 2, 3, 4, 5, 10].map(reconnectDelay)).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000])
   })

@@ -284,6 +284,10 @@ export class HttpApi implements LlmopsApi {
     return this.post('/api/models', model)
   }
 
+  deployModel(model: NewModel): Promise<InstanceInfo> {
+    return this.post('/api/models/deploy', model)
+  }
+
   modelDetail(id: string): Promise<ModelDetail> {
     return this.get(`/api/models/${encodeURIComponent(id)}`)
   }
@@ -302,6 +306,10 @@ export class HttpApi implements LlmopsApi {
 
   stopInstance(instanceId: string): Promise<InstanceInfo> {
     return this.post(`/api/instances/${encodeURIComponent(instanceId)}/stop`)
+  }
+
+  stopModel(modelId: string): Promise<InstanceInfo> {
+    return this.post(`/api/models/${encodeURIComponent(modelId)}/stop`)
   }
 
   enginesInfo(): Promise<EngineInfo[]> {

@@ -71,11 +71,17 @@ describe('Tauri transport', () => {
     const model = { name: 'Q', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm' as const, settings: { engine: 'vllm' as const, trust_remote_code: false } }
     await api.addModel(model)
     await api.startModel('m1')
+    await api.deployModel(model)
+    await api.stopModel('m1')
+    await api.removeModel('m1')
     expect(ipc.calls).toEqual([
       ['engines_info', undefined],
       ['deploy_presets', undefined],
       ['add_model', { model }],
       ['start_model', { modelId: 'm1' }],
+      ['deploy_model', { model }],
+      ['stop_model', { modelId: 'm1' }],
+      ['remove_model', { id: 'm1' }],
     ])
   })
 

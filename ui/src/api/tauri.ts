@@ -151,6 +151,10 @@ export class TauriApi implements LlmopsApi {
     return call('add_model', { model })
   }
 
+  deployModel(model: NewModel): Promise<InstanceInfo> {
+    return call('deploy_model', { model })
+  }
+
   modelDetail(id: string): Promise<ModelDetail> {
     return call('model_detail', { id })
   }
@@ -169,6 +173,10 @@ export class TauriApi implements LlmopsApi {
 
   stopInstance(instanceId: string): Promise<InstanceInfo> {
     return call('stop_instance', { instanceId })
+  }
+
+  stopModel(modelId: string): Promise<InstanceInfo> {
+    return call('stop_model', { modelId })
   }
 
   enginesInfo(): Promise<EngineInfo[]> {

@@ -79,12 +79,21 @@ export interface LlmopsApi {
   setAlertRules(rules: AlertRules): Promise<AlertRules>
   listModels(): Promise<Model[]>
   addModel(model: NewModel): Promise<Model>
+  /**
+   * Adds a model and starts it in one operation. When the start is refused before an engine
+   * process exists (missing file or engine, no port, too many instances) the server removes the
+   * model again and rejects with why; once a process ran, the model stays, with its instance.
+   */
+  deployModel(model: NewModel): Promise<InstanceInfo>
   /** A model with its instance history (newest first); an unknown id rejects with `model_not_found`. */
   modelDetail(id: string): Promise<ModelDetail>
+  /** Removes a model, stopping its live instance first. */
   removeModel(id: string): Promise<void>
   listInstances(): Promise<InstanceInfo[]>
   startModel(modelId: string): Promise<InstanceInfo>
   stopInstance(instanceId: string): Promise<InstanceInfo>
+  /** Stops the model's live instance (the server finds it); none rejects with `model_not_running`. */
+  stopModel(modelId: string): Promise<InstanceInfo>
   /** Each engine on this machine: its binary, where it was found and its version, or what is missing. */
   enginesInfo(): Promise<EngineInfo[]>
   /** Presets that pre-fill the Deploy form, per model family and engine. */

@@ -37,10 +37,10 @@ export function modelFrom(m: NewModel, id = 'm9'): Model {
   }
 }
 
-/** A pending instance of a model, as `startModel` answers. */
-export function instanceOf(modelId: string): InstanceInfo {
+/** A pending instance of a model, as `startModel` and `deployModel` answer. */
+export function instanceOf(modelId: string, modelName = 'x'): InstanceInfo {
   return {
-    id: 'i1', model_id: modelId, model_name: 'x', served_model: 'x', engine: 'vllm', port: 41000, pid: null, state: { kind: 'pending' },
+    id: 'i1', model_id: modelId, model_name: modelName, served_model: 'x', engine: 'vllm', port: 41000, pid: null, state: { kind: 'pending' },
     base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/vllm', binary_source: 'PATH', binary_version: null, started_at: 1, updated_at: 1,
   }
 }

@@ -3,7 +3,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Model } from '../generated/Model'
 import type { NewModel } from '../generated/NewModel'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+const fake = vi.hoisted(() => ({
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+  /** What the server holds after a deploy: the model it added. */
+  deployed: null as import('../generated/NewModel').NewModel | null,
+}))
 vi.mock('../api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../api')>()
   return { ...actual, getApi: () => fake.api }
@@ -20,8 +24,14 @@ beforeEach(() => {
     enginesInfo: vi.fn(async () => ENGINES),
     deployPresets: vi.fn(async () => PRESETS),
     addModel: vi.fn(async (m: NewModel) => modelFrom(m)),
+    deployModel: vi.fn(async (m: NewModel) => {
+      fake.deployed = m
+      return instanceOf('m9', m.name)
+    }),
+    modelDetail: vi.fn(async (id: string) => ({ model: modelFrom(fake.deployed!, id), history: [] })),
     startModel: vi.fn(async (id: string) => instanceOf(id)),
   }
+  fake.deployed = null
 })
 
 describe('groupPresets', () => {
@@ -88,67 +98,115 @@ describe('useDeploy', () => {
     d.form.model = 'relative.gguf'
     expect(await d.submit('deploy')).toBeNull()
     expect(Object.keys(d.errors.value).sort()).toEqual(['model', 'name'])
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
     expect(fake.api.addModel).not.toHaveBeenCalled()
   })
 
-  it('deploys: adds, starts, then hands the model over', async () => {
+  it('deploys in one call, then hands over the model it reads back', async () => {
     const deployed: Model[] = []
     const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
     Object.assign(d.form, { engine: 'vllm', name: 'Qwen', model: 'Qwen/Qwen2.5-7B-Instruct', servedName: 'qwen' })
     let release!: () => void
-    fake.api.startModel.mockImplementation((id: string) => new Promise((r) => (release = () => r(instanceOf(id)))))
+    fake.api.deployModel.mockImplementation((m: NewModel) => new Promise((r) => (release = () => r(instanceOf('m9', m.name)))))
+    fake.deployed = { name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm', settings: { engine: 'vllm', trust_remote_code: false } }
     const done = d.submit('deploy')
-    await vi.waitFor(() => expect(d.phase.value).toBe('starting'))
+    await vi.waitFor(() => expect(d.phase.value).toBe('deploying'))
     expect(d.busy.value).toBe(true)
     expect(await d.submit('deploy')).toBeNull()
     release()
     expect((await done)?.id).toBe('m9')
-    expect(fake.api.addModel).toHaveBeenCalledWith({
+    expect(fake.api.deployModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.deployModel).toHaveBeenCalledWith({
       name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm',
       settings: { engine: 'vllm', trust_remote_code: false, served_model_name: 'qwen' },
     })
-    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
-    expect(deployed.map((m) => m.id)).toEqual(['m9'])
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+    expect(fake.api.modelDetail).toHaveBeenCalledWith('m9')
+    expect(deployed.map((m) => [m.id, m.name])).toEqual([['m9', 'Qwen']])
     expect(d.phase.value).toBe('idle')
+    expect(d.serverError.value).toBeNull()
     const store = useModelsStore()
     expect(store.models.map((m) => m.id)).toEqual(['m9'])
     expect(store.latestInstance('m9')?.state.kind).toBe('pending')
+  })
+
+  it('takes the deployed model from the store when models_changed brought it first', async () => {
+    const store = useModelsStore()
+    const held = modelFrom({ name: 'Held', path: '/h.gguf' })
+    fake.api.deployModel.mockImplementation(async (m: NewModel) => {
+      store.models.push(held)
+      return instanceOf('m9', m.name)
+    })
+    const deployed: Model[] = []
+    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
+    Object.assign(d.form, { name: 'Held', model: '/h.gguf' })
+    expect(await d.submit('deploy')).toEqual(held)
+    expect(deployed).toEqual([held])
+    expect(fake.api.modelDetail).not.toHaveBeenCalled()
+    expect(store.models).toHaveLength(1)
+  })
+
+  it('shows the server error and keeps the form when the deploy is refused; a retry deploys afresh', async () => {
+    fake.api.deployModel.mockRejectedValueOnce(new ApiError('engine_missing', 'vllm was not found.'))
+    const deployed: Model[] = []
+    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
+    Object.assign(d.form, { engine: 'vllm', name: 'Q', model: 'Qwen/Q' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(d.serverError.value).toMatchObject({ code: 'engine_missing', message: 'vllm was not found.' })
+    expect(d.deployedUnread.value).toBeNull()
+    expect(d.form).toMatchObject({ name: 'Q', model: 'Qwen/Q' })
+    expect(deployed).toEqual([])
+    expect(useModelsStore().models).toEqual([])
+    expect(fake.api.modelDetail).not.toHaveBeenCalled()
+    // The server took the model away again: trying again sends the whole deploy.
+    expect(await d.submit('deploy')).not.toBeNull()
+    expect(d.serverError.value).toBeNull()
+    expect(fake.api.deployModel).toHaveBeenCalledTimes(2)
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+    expect(deployed).toHaveLength(1)
+  })
+
+  it('says when a deployed model could not be read back, naming it', async () => {
+    fake.api.modelDetail.mockRejectedValue(new ApiError('network_error', 'down'))
+    const deployed: Model[] = []
+    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
+    Object.assign(d.form, { name: 'Q', model: '/q.gguf' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(d.deployedUnread.value).toEqual({ id: 'm9', name: 'Q' })
+    expect(d.serverError.value?.code).toBe('network_error')
+    expect(deployed).toEqual([])
+    // The instance is known all the same.
+    expect(useModelsStore().latestInstance('m9')?.state.kind).toBe('pending')
+    // A new submission clears it.
+    d.form.name = ''
+    await d.submit('deploy')
+    expect(d.deployedUnread.value).toBeNull()
+    expect(d.serverError.value).toBeNull()
+  })
+
+  it('adds without starting; every Add sends the form', async () => {
+    const d = useDeploy()
+    Object.assign(d.form, { name: 'A', model: '/a.gguf' })
+    expect((await d.submit('add'))?.name).toBe('A')
+    expect(d.success.value?.name).toBe('A')
+    expect(useModelsStore().models.map((m) => m.name)).toEqual(['A'])
+    expect(fake.api.startModel).not.toHaveBeenCalled()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
+    d.form.model = '/b.gguf'
+    await d.submit('add')
+    expect(fake.api.addModel).toHaveBeenCalledTimes(2)
   })
 
   it('keeps the form and shows the server error when adding fails', async () => {
     fake.api.addModel.mockRejectedValue(new ApiError('model_path_duplicate', 'The model "A" already uses /m.gguf.'))
     const d = useDeploy()
     Object.assign(d.form, { name: 'A', model: '/m.gguf' })
-    expect(await d.submit('deploy')).toBeNull()
+    expect(await d.submit('add')).toBeNull()
     expect(d.serverError.value).toMatchObject({ code: 'model_path_duplicate' })
-    expect(d.notStarted.value).toBeNull()
+    expect(d.success.value).toBeNull()
     expect(d.form.name).toBe('A')
-    expect(fake.api.startModel).not.toHaveBeenCalled()
-  })
-
-  it('says a model was added but did not start, and retries only the start', async () => {
-    fake.api.startModel.mockRejectedValueOnce(new ApiError('engine_missing', 'vllm was not found.'))
-    const deployed: Model[] = []
-    const d = useDeploy({ onDeployed: (m) => deployed.push(m) })
-    Object.assign(d.form, { engine: 'vllm', name: 'Q', model: 'Qwen/Q' })
-    expect(await d.submit('deploy')).toBeNull()
-    expect(d.serverError.value?.message).toBe('vllm was not found.')
-    expect(d.notStarted.value?.id).toBe('m9')
-    expect(await d.submit('deploy')).not.toBeNull()
-    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
-    expect(fake.api.startModel).toHaveBeenCalledTimes(2)
-    expect(deployed).toHaveLength(1)
-  })
-
-  it('adds without starting; a changed form is added anew', async () => {
-    const d = useDeploy()
-    Object.assign(d.form, { name: 'A', model: '/a.gguf' })
-    expect((await d.submit('add'))?.name).toBe('A')
-    expect(d.success.value?.name).toBe('A')
-    expect(fake.api.startModel).not.toHaveBeenCalled()
-    d.form.model = '/b.gguf'
-    await d.submit('add')
-    expect(fake.api.addModel).toHaveBeenCalledTimes(2)
   })
 })
 
@@ -170,7 +228,7 @@ describe('useDeploy: confirming code-running settings', () => {
     expect((await d.confirm())?.id).toBe('m9')
     expect(d.confirmation.value).toBeNull()
     expect(fake.api.addModel).toHaveBeenCalledTimes(1)
-    expect(fake.api.startModel).not.toHaveBeenCalled()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
   })
 
   it('validates first, asks once for the same settings, and again when they change', async () => {
@@ -184,7 +242,8 @@ describe('useDeploy: confirming code-running settings', () => {
     expect(d.confirmation.value?.risks.map((r) => r.kind)).toEqual(['trust_remote_code', 'mount'])
     expect(d.confirmation.value?.action).toEqual({ kind: 'submit', mode: 'deploy' })
     await d.confirm()
-    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
+    expect(fake.api.deployModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.deployModel.mock.calls[0][0]).toMatchObject({ name: 'M', settings: { trust_remote_code: true, hf_cache: '/data/hf' } })
     // The same settings again: no second question.
     d.form.name = 'M2'
     expect(await d.submit('add')).not.toBeNull()

@@ -9,8 +9,8 @@ import { useModelsStore } from '../stores/models'
 import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type DeployForm, type FieldErrors } from './deployForm'
 import { deployRisks, riskKey, type DeployRisk } from './deployRisks'
 
-/** What the Deploy form is doing: idle, adding the model, or starting it. */
-export type DeployPhase = 'idle' | 'adding' | 'starting'
+/** What the Deploy form is doing: idle, adding the model, or deploying it (adding and starting, in one call). */
+export type DeployPhase = 'idle' | 'adding' | 'deploying'
 
 /**
  * Settings that run code or mount files, waiting for the user's explicit yes: before the form is
@@ -38,8 +38,14 @@ export function groupPresets(presets: readonly DeployPreset[], engine: EngineKin
   return groups
 }
 
+/** A model the server deployed, but whose details could not be read back afterwards. */
+export interface DeployedUnread {
+  id: string
+  name: string
+}
+
 export interface DeployOptions {
-  /** Called with the model once it was added and started (the page opens its detail page). */
+  /** Called with the model once it was deployed (added and started; the page opens its detail page). */
   onDeployed?: (model: Model) => void
   /** The folder a llama.cpp preset's GGUF file is expected in. */
   modelsDir?: () => string | null | undefined
@@ -47,7 +53,8 @@ export interface DeployOptions {
 
 /**
  * The Deploy page's state: the engines and presets from the server, the form, its validation
- * and the add / deploy (add, then start) actions.
+ * and the add / deploy actions. Deploy is one server operation (add and start): when the start
+ * is refused, the server has already taken the model away again, so a retry starts afresh.
  */
 export function useDeploy(options: DeployOptions = {}) {
   const models = useModelsStore()
@@ -60,11 +67,10 @@ export function useDeploy(options: DeployOptions = {}) {
   const llamaField = ref<keyof SettingsForm | null>(null)
   const phase = ref<DeployPhase>('idle')
   const serverError = ref<ApiError | null>(null)
-  /** The model this form added last: submitting the same form again reuses it (Add, then Deploy; or a retried start). */
-  const added = ref<{ model: Model; request: string } | null>(null)
+  /** The model the last Add added. */
   const success = ref<Model | null>(null)
-  /** Added, but the start that followed failed (`serverError` says why). */
-  const notStarted = ref<Model | null>(null)
+  /** Deployed, but reading the model back failed (`serverError` says why): the page links to it. */
+  const deployedUnread = ref<DeployedUnread | null>(null)
   /** What waits for the user's yes (a dialog shows it), or null. */
   const confirmation = ref<PendingConfirmation | null>(null)
   /** The risks the user said yes to: the same command, repository, image or folder is not asked about again. */
@@ -158,12 +164,21 @@ export function useDeploy(options: DeployOptions = {}) {
     if (pending.action.kind === 'preset') form.presetId = pending.action.previousId
   }
 
-  /** Validates, adds the model and, for `deploy`, starts it. Resolves to the model, or null. */
+  /** The deployed model: the store's copy (a `models_changed` may have brought it), else the server's. */
+  async function deployedModel(modelId: string): Promise<Model> {
+    const held = models.models.find((m) => m.id === modelId)
+    if (held) return held
+    const { model } = await getApi().modelDetail(modelId)
+    if (!models.models.some((m) => m.id === model.id)) models.models.push(model)
+    return model
+  }
+
+  /** Validates, then adds the model (`add`) or deploys it (`deploy`). Resolves to the model, or null. */
   async function submit(mode: 'add' | 'deploy'): Promise<Model | null> {
     if (busy.value) return null
     serverError.value = null
     success.value = null
-    notStarted.value = null
+    deployedUnread.value = null
     const built = buildDeploy(form)
     if (!built.ok) {
       errors.value = built.errors
@@ -178,30 +193,25 @@ export function useDeploy(options: DeployOptions = {}) {
       confirmation.value = { risks, action: { kind: 'submit', mode } }
       return null
     }
-    const request = JSON.stringify(built.model)
-    let model: Model
     try {
-      const reuse = added.value
-      if (reuse && reuse.request === request && models.models.some((m) => m.id === reuse.model.id)) {
-        model = reuse.model
-      } else {
+      if (mode === 'add') {
         phase.value = 'adding'
-        model = await getApi().addModel(built.model)
+        const model = await getApi().addModel(built.model)
         if (!models.models.some((m) => m.id === model.id)) models.models.push(model)
-        added.value = { model, request }
-      }
-      if (mode === 'deploy') {
-        phase.value = 'starting'
-        if (!(await models.start(model.id))) {
-          serverError.value = models.errors[model.id] ?? null
-          notStarted.value = model
-          return null
-        }
-        added.value = null
-        options.onDeployed?.(model)
-      } else {
         success.value = model
+        return model
       }
+      phase.value = 'deploying'
+      const instance = await getApi().deployModel(built.model)
+      models.upsertInstance(instance)
+      let model: Model
+      try {
+        model = await deployedModel(instance.model_id)
+      } catch (err) {
+        deployedUnread.value = { id: instance.model_id, name: instance.model_name }
+        throw err
+      }
+      options.onDeployed?.(model)
       return model
     } catch (err) {
       serverError.value = toApiError(err)
@@ -223,7 +233,7 @@ export function useDeploy(options: DeployOptions = {}) {
     busy,
     serverError,
     success,
-    notStarted,
+    deployedUnread,
     confirmation,
     engineInfo,
     presetGroups,

@@ -6,7 +6,11 @@ import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-
 import type { Caller } from '../generated/Caller'
 import type { NewModel } from '../generated/NewModel'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+const fake = vi.hoisted(() => ({
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+  /** What the server holds after a deploy: the model it added. */
+  deployed: null as import('../generated/NewModel').NewModel | null,
+}))
 vi.mock('../api', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../api')>()
   return { ...actual, getApi: () => fake.api }
@@ -68,8 +72,14 @@ beforeEach(() => {
     enginesInfo: vi.fn(async () => ENGINES),
     deployPresets: vi.fn(async () => PRESETS),
     addModel: vi.fn(async (m: NewModel) => modelFrom(m)),
+    deployModel: vi.fn(async (m: NewModel) => {
+      fake.deployed = m
+      return instanceOf('m9', m.name)
+    }),
+    modelDetail: vi.fn(async (id: string) => ({ model: modelFrom(fake.deployed!, id), history: [] })),
     startModel: vi.fn(async (id: string) => instanceOf(id)),
   }
+  fake.deployed = null
 })
 
 afterEach(() => {
@@ -150,13 +160,14 @@ describe('DeployPage', () => {
     expect(all('deploy-field-error').find((e) => e.dataset.field === 'llama')?.textContent).toBe('Threads must be a whole number from 1 to 1024.')
     expect(q('deploy-name').getAttribute('aria-invalid')).toBe('true')
     expect(q('deploy-fix-errors')).not.toBeNull()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
     expect(fake.api.addModel).not.toHaveBeenCalled()
     setLocale('zh')
     await nextTick()
     expect(all('deploy-field-error').find((e) => e.dataset.field === 'name')?.textContent).toBe('请为模型命名。')
   })
 
-  it('deploys: adds, starts and opens the model page', async () => {
+  it('deploys in one call and opens the model page', async () => {
     const { q, router, type, engine, click } = await mountPage()
     await engine('vllm')
     await type('deploy-name', 'Qwen')
@@ -167,14 +178,16 @@ describe('DeployPage', () => {
     await click('deploy-submit')
     // trust_remote_code runs the repository's code: named, then confirmed.
     expect(q('deploy-confirm').textContent).toContain('trust_remote_code runs Python code from the model repository Qwen/Qwen2.5-7B-Instruct.')
-    expect(fake.api.addModel).not.toHaveBeenCalled()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
     await click('deploy-confirm-yes')
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/models/m9'))
-    expect(fake.api.addModel).toHaveBeenCalledWith({
+    expect(fake.api.deployModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.deployModel).toHaveBeenCalledWith({
       name: 'Qwen', path: 'Qwen/Qwen2.5-7B-Instruct', engine: 'vllm',
       settings: { engine: 'vllm', trust_remote_code: true, gpu_memory_utilization: 0.8, dtype: 'bfloat16' },
     })
-    expect(fake.api.startModel).toHaveBeenCalledWith('m9')
+    expect(fake.api.addModel).not.toHaveBeenCalled()
+    expect(fake.api.startModel).not.toHaveBeenCalled()
   })
 
   it('shows progress, then the server error, keeping the form', async () => {
@@ -192,6 +205,28 @@ describe('DeployPage', () => {
     expect(q<HTMLInputElement>('deploy-name').value).toBe('A')
     expect(q('deploy-progress')).toBeNull()
     expect(router.currentRoute.value.fullPath).toBe('/deploy')
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
+  })
+
+  it('shows Deploy in progress as one step, then the refusal, keeping the form', async () => {
+    let reject!: (e: unknown) => void
+    fake.api.deployModel.mockImplementation(() => new Promise((_, r) => (reject = r)))
+    const { q, router, type, click } = await mountPage()
+    await type('deploy-name', 'A')
+    await type('deploy-model', '/models/a.gguf')
+    await click('deploy-submit')
+    expect(q('deploy-progress').dataset.phase).toBe('deploying')
+    expect(q('deploy-progress').textContent?.trim()).toBe('Adding and starting…')
+    expect(q<HTMLButtonElement>('deploy-add').disabled).toBe(true)
+    reject(new ApiError('model_file_missing', 'No file at /models/a.gguf.'))
+    await vi.waitFor(() => expect(q('deploy-error')?.textContent?.trim()).toBe('No file at /models/a.gguf.'))
+    expect(q('deploy-error').dataset.code).toBe('model_file_missing')
+    // The server removed the model again: nothing to open.
+    expect(q('deploy-open-model')).toBeNull()
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('A')
+    expect(q('deploy-progress')).toBeNull()
+    expect(router.currentRoute.value.fullPath).toBe('/deploy')
+    expect(fake.api.addModel).not.toHaveBeenCalled()
     expect(fake.api.startModel).not.toHaveBeenCalled()
   })
 
@@ -211,7 +246,7 @@ describe('DeployPage', () => {
     expect(document.activeElement).toBe(q('deploy-confirm-cancel'))
     await click('deploy-confirm-cancel')
     expect(q('deploy-confirm')).toBeNull()
-    expect(fake.api.addModel).not.toHaveBeenCalled()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
     // Esc says no too.
     await click('deploy-submit')
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', cancelable: true }))
@@ -220,8 +255,8 @@ describe('DeployPage', () => {
     await click('deploy-submit')
     await click('deploy-confirm-yes')
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/models/m9'))
-    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
-    expect(fake.api.addModel.mock.calls[0][0].settings.command).toEqual(['/usr/bin/x', '--port', '{port}', '--model', '{model}'])
+    expect(fake.api.deployModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.deployModel.mock.calls[0][0].settings.command).toEqual(['/usr/bin/x', '--port', '{port}', '--model', '{model}'])
     expect(host.querySelector('svg')).toBeNull()
   })
 
@@ -287,15 +322,18 @@ describe('DeployPage', () => {
     expect(q('deploy-env-hint').textContent).toContain('OS keyring')
   })
 
-  it('says when a model was added but did not start, with a link to it', async () => {
-    fake.api.startModel.mockRejectedValue(new ApiError('engine_missing', 'vllm was not found.'))
+  it('says when a deployed model could not be read back, with a link to it, in both languages', async () => {
+    fake.api.modelDetail.mockRejectedValue(new ApiError('internal', 'The database is busy.'))
     const { q, router, type, engine, click } = await mountPage()
     await engine('vllm')
     await type('deploy-name', 'Q')
     await type('deploy-model', 'Qwen/Q')
     await click('deploy-submit')
-    await vi.waitFor(() => expect(q('deploy-error')?.textContent).toContain('“Q” was added but did not start: vllm was not found.'))
+    await vi.waitFor(() => expect(q('deploy-error')?.textContent).toContain('“Q” was deployed, but could not be read back: The database is busy.'))
     expect(q<HTMLAnchorElement>('deploy-open-model').getAttribute('href')).toBe('/models/m9')
     expect(router.currentRoute.value.fullPath).toBe('/deploy')
+    setLocale('zh')
+    await nextTick()
+    expect(q('deploy-error').textContent).toContain('“Q”已部署，但无法读取其信息：')
   })
 })

@@ -44,6 +44,7 @@ beforeEach(() => {
     listInstances: vi.fn(async () => []),
     startModel: vi.fn(async () => instance({ kind: 'starting' }, 110)),
     stopInstance: vi.fn(),
+    stopModel: vi.fn(async () => instance({ kind: 'stopping' }, 130)),
     removeModel: vi.fn(),
     addModel: vi.fn(),
     onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
@@ -111,6 +112,36 @@ describe('models store', () => {
     expect(await store.start('m1')).toBe(false)
     expect(store.errors.m1).toMatchObject({ code: 'engine_missing', message: 'llama-server was not found.' })
     expect(store.pending.m1).toBeUndefined()
+  })
+
+  it('stops a model by its id, leaving the server to find its live instance', async () => {
+    const store = await initialized()
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
+    const stopped = store.stop('m1')
+    expect(store.pending.m1).toBe('stopping')
+    expect(await stopped).toBe(true)
+    expect(fake.api.stopModel).toHaveBeenCalledWith('m1')
+    expect(fake.api.stopInstance).not.toHaveBeenCalled()
+    expect(store.latestInstance('m1')?.state.kind).toBe('stopping')
+    expect(store.pending.m1).toBeUndefined()
+  })
+
+  it('asks the server even when it knows no instance, and keeps its refusal', async () => {
+    const store = await initialized()
+    fake.api.stopModel.mockRejectedValue(new ApiError('model_not_running', 'The model "Smol" is not running.', 409))
+    expect(await store.stop('m1')).toBe(false)
+    expect(fake.api.stopModel).toHaveBeenCalledWith('m1')
+    expect(store.errors.m1).toMatchObject({ code: 'model_not_running' })
+  })
+
+  it('removes a model with one call (the server stops it first) and forgets it', async () => {
+    const store = await initialized()
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
+    expect(await store.remove('m1')).toBe(true)
+    expect(fake.api.removeModel).toHaveBeenCalledWith('m1')
+    expect(fake.api.stopModel).not.toHaveBeenCalled()
+    expect(fake.api.stopInstance).not.toHaveBeenCalled()
+    expect(store.models).toEqual([])
   })
 
   it('orders pending before starting and counts it as busy', async () => {

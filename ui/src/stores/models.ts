@@ -121,14 +121,13 @@ export const useModelsStore = defineStore('models', {
         this.upsertInstance(await getApi().startModel(modelId))
       })
     },
-    /** Stops the model's latest instance. */
+    /** Stops the model's live instance (the server finds it). */
     stop(modelId: string) {
       return this.run(modelId, 'stopping', async () => {
-        const instance = this.latestInstance(modelId)
-        if (!instance) return
-        this.upsertInstance(await getApi().stopInstance(instance.id))
+        this.upsertInstance(await getApi().stopModel(modelId))
       })
     },
+    /** Removes a model; the server stops its live instance first. */
     remove(modelId: string) {
       return this.run(modelId, 'removing', async () => {
         await getApi().removeModel(modelId)
