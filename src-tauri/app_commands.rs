@@ -20,7 +20,6 @@ pub const APP_COMMANDS: &[&str] = &[
     "instance_logs",
     "engines_info",
     "deploy_presets",
-    "chat_stream",
     "chat_turn",
     "chat_cancel",
     "list_conversations",

@@ -2,7 +2,7 @@
 //! endpoints and presets. Same operations as the HTTP API's `/api/chat` and `/api/conversations`.
 
 use llmops_core::chat::{
-    save_export, ChatEndpoint, ChatError, ChatPreset, ChatRequest, ChatStreamEvent, Conversation,
+    save_export, ChatEndpoint, ChatError, ChatPreset, ChatStreamEvent, Conversation,
     ConversationDetail, ConversationPatch, ExportFormat, NewChatEndpoint, NewChatPreset,
     NewConversation, SearchHit, TurnRequest,
 };
@@ -17,22 +17,8 @@ use crate::chat_streams::ChatStreams;
 
 type CommandResult<T> = Result<T, AppError>;
 
-/// Starts a chat stream; its events arrive on `on_event`. Returns the stream id for `chat_cancel`.
-#[tauri::command]
-pub async fn chat_stream(
-    core: State<'_, Core>,
-    streams: State<'_, ChatStreams>,
-    request: ChatRequest,
-    on_event: Channel<ChatStreamEvent>,
-) -> CommandResult<String> {
-    let chat = core.chat.clone();
-    open_stream(&streams, on_event, |cancel| async move {
-        chat.stream(request, cancel).await
-    })
-    .await
-}
-
-/// Runs a conversation turn (send, regenerate, edit); like `chat_stream`, but saved as it streams.
+/// Runs a conversation turn (send, regenerate, edit): its events arrive on `on_event`, saved as
+/// they stream. Returns the stream id for `chat_cancel`.
 #[tauri::command]
 pub async fn chat_turn(
     core: State<'_, Core>,

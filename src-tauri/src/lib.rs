@@ -59,7 +59,6 @@ pub fn run() {
             commands::instance_logs,
             commands::engines_info,
             commands::deploy_presets,
-            chat_commands::chat_stream,
             chat_commands::chat_turn,
             chat_commands::chat_cancel,
             chat_commands::list_conversations,

@@ -116,11 +116,6 @@ const OPERATIONS: &[(&str, Option<(&str, &str)>, Option<&str>)] = &[
         Some("deploy_presets"),
     ),
     (
-        "chatStream",
-        Some(("post", "/chat/completions")),
-        Some("chat_stream"),
-    ),
-    (
         "listConversations",
         Some(("get", "/conversations")),
         Some("list_conversations"),
@@ -206,11 +201,12 @@ const OPERATIONS: &[(&str, Option<(&str, &str)>, Option<&str>)] = &[
 
 /// HTTP routes with no client method or command, and why.
 const HTTP_ONLY: &[(&str, &str)] = &[
-    ("get", "/health"),           // for monitors and scripts
-    ("get", "/openapi.json"),     // the API document
-    ("get", "/instances/{id}"),   // for scripts; the UI gets instances by event
-    ("get", "/models/{id}/logs"), // the browser's live log WebSocket (desktop: events)
-    ("get", "/ws"),               // the browser's event WebSocket (desktop: Tauri events)
+    ("get", "/health"),            // for monitors and scripts
+    ("get", "/openapi.json"),      // the API document
+    ("get", "/instances/{id}"),    // for scripts; the UI gets instances by event
+    ("get", "/models/{id}/logs"),  // the browser's live log WebSocket (desktop: events)
+    ("get", "/ws"),                // the browser's event WebSocket (desktop: Tauri events)
+    ("post", "/chat/completions"), // a stream from a running instance, for scripts; the UI chats in conversations
 ];
 
 /// Tauri commands with no HTTP route, and why.

@@ -191,14 +191,14 @@ describe('HTTP monitoring endpoints', () => {
 })
 
 describe('HTTP chat stream', () => {
-  const request = { instance_id: 'i1', messages: [{ role: 'user' as const, content: 'hi' }] }
+  const turn = { action: 'send' as const, content: 'hi' }
 
   it('delivers events from an SSE body split across chunks', async () => {
     const { api, spy } = apiWith(async () =>
       sseResponse(['data: {"event":"delta","con', 'tent":"Hel"}\r\n\r\n: ping\n\ndata: {"event":"delta","content":"lo"}\n', '\ndata: {"event":"done","finish_reason":"stop","usage":null}\n\n']),
     )
     const events: ChatStreamEvent[] = []
-    const handle = await api.chatStream(request, (e) => events.push(e))
+    const handle = await api.chatTurn('c1', turn, (e) => events.push(e))
     await handle.done
     expect(events).toEqual([
       { event: 'delta', content: 'Hel' },
@@ -207,19 +207,20 @@ describe('HTTP chat stream', () => {
     ])
     const init = spy.mock.calls[0][1]
     expect(init?.method).toBe('POST')
-    expect(JSON.parse(String(init?.body))).toEqual(request)
+    expect(spy.mock.calls[0][0]).toBe('/api/conversations/c1/turns')
+    expect(JSON.parse(String(init?.body))).toEqual(turn)
   })
 
   it('rejects before streaming with the ErrorBody', async () => {
     const { api } = apiWith(async () => jsonResponse(409, { code: 'instance_not_running', message: 'Start the model first.' }))
-    const err = await rejection(api.chatStream(request, () => {}))
+    const err = await rejection(api.chatTurn('c1', turn, () => {}))
     expect(err.code).toBe('instance_not_running')
   })
 
   it('reports a stream that ends without done as an error event', async () => {
     const { api } = apiWith(async () => sseResponse(['data: {"event":"delta","content":"x"}\n\n']))
     const events: ChatStreamEvent[] = []
-    await (await api.chatStream(request, (e) => events.push(e))).done
+    await (await api.chatTurn('c1', turn, (e) => events.push(e))).done
     expect(events.map((e) => e.event)).toEqual(['delta', 'error'])
   })
 
@@ -236,7 +237,7 @@ describe('HTTP chat stream', () => {
       return new Response(stream, { status: 200 })
     })
     const events: ChatStreamEvent[] = []
-    const handle = await api.chatStream(request, (e) => events.push(e))
+    const handle = await api.chatTurn('c1', turn, (e) => events.push(e))
     await new Promise((r) => setTimeout(r, 10))
     await handle.cancel()
     await handle.done
@@ -516,7 +517,7 @@ describe('HTTP session loss', () => {
     for (const call of [
       (api: HttpApi) => api.startModel('m1'),
       (api: HttpApi) => api.revokeApiKey('k1'),
-      (api: HttpApi) => api.chatStream({ instance_id: 'i1', messages: [] }, () => {}),
+      (api: HttpApi) => api.chatTurn('c1', { action: 'regenerate' }, () => {}),
       (api: HttpApi) => api.exportConversation('c1', 'markdown'),
     ]) {
       const { api, openLogin } = apiAnswering(() => lost('invalid_credentials'))

@@ -4,7 +4,6 @@ import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
 import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
-import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
@@ -326,10 +325,6 @@ export class HttpApi implements LlmopsApi {
     if (limit !== undefined) q.set('limit', String(limit))
     const qs = q.toString()
     return this.get(`/api/instances/${encodeURIComponent(instanceId)}/logs${qs ? `?${qs}` : ''}`)
-  }
-
-  chatStream(req: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    return this.stream('/api/chat/completions', req, onEvent)
   }
 
   listConversations(): Promise<Conversation[]> {

@@ -6,7 +6,6 @@ import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
 import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
-import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
@@ -189,10 +188,6 @@ export class TauriApi implements LlmopsApi {
 
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {
     return call('instance_logs', { instanceId, since: since ?? null, limit: limit ?? null })
-  }
-
-  chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    return channelStream('chat_stream', { request }, onEvent)
   }
 
   listConversations(): Promise<Conversation[]> {

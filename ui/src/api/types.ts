@@ -4,7 +4,6 @@ import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
 import type { Caller } from '../generated/Caller'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
-import type { ChatRequest } from '../generated/ChatRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Conversation } from '../generated/Conversation'
 import type { ConversationDetail } from '../generated/ConversationDetail'
@@ -99,8 +98,6 @@ export interface LlmopsApi {
   /** Presets that pre-fill the Deploy form, per model family and engine. */
   deployPresets(): Promise<DeployPreset[]>
   instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]>
-  /** Rejects (before any event) when the stream cannot start. */
-  chatStream(request: ChatRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>
   /** Saved conversations, pinned first, then the most recently updated. */
   listConversations(): Promise<Conversation[]>
   createConversation(conversation: NewConversation): Promise<Conversation>
