@@ -8,6 +8,7 @@ pub const APP_COMMANDS: &[&str] = &[
     "list_alerts",
     "get_alert_rules",
     "set_alert_rules",
+    "acknowledge_alert",
     "list_models",
     "model_detail",
     "add_model",

@@ -1,6 +1,6 @@
 //! Tauri commands: one per core call, same names as the HTTP API's operations.
 
-use llmops_core::alerts::{AlertList, AlertRules};
+use llmops_core::alerts::{Alert, AlertList, AlertRules};
 use llmops_core::engine::{DeployPreset, EngineInfo};
 use llmops_core::error::AppError;
 use llmops_core::history::{History, HistoryRange};
@@ -49,6 +49,11 @@ pub async fn set_alert_rules(
     rules: AlertRules,
 ) -> CommandResult<AlertRules> {
     Ok(core.alerts.set_rules(rules).await?)
+}
+
+#[tauri::command]
+pub async fn acknowledge_alert(core: State<'_, Core>, id: String) -> CommandResult<Alert> {
+    Ok(core.alerts.acknowledge(&id)?)
 }
 
 #[tauri::command]

@@ -47,6 +47,7 @@ pub fn run() {
             commands::list_alerts,
             commands::get_alert_rules,
             commands::set_alert_rules,
+            commands::acknowledge_alert,
             commands::list_models,
             commands::model_detail,
             commands::add_model,

@@ -182,6 +182,7 @@ impl Core {
             Err(err) => return Err(err.into()),
         }
         self.library.remove(id).await?;
+        self.alerts.on_model_removed(id);
         Ok(())
     }
 

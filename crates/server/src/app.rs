@@ -15,7 +15,7 @@ use llmops_core::Core;
 use tower_http::timeout::TimeoutLayer;
 
 use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
-use llmops_core::alerts::{AlertList, AlertRules};
+use llmops_core::alerts::{Alert, AlertList, AlertRules};
 use llmops_core::chat::{
     ChatEndpoint, ChatPreset, ChatRequest, ChatStreamEvent, Conversation, ConversationDetail,
     ConversationPatch, NewChatEndpoint, NewChatPreset, NewConversation, SearchHit, TurnRequest,
@@ -109,6 +109,7 @@ api_routes! {
     get    "/alerts" => alerts::list, Read, quick, Nothing(()) -> Json(AlertList);
     get    "/alerts/rules" => alerts::rules, Read, quick, Nothing(()) -> Json(AlertRules);
     put    "/alerts/rules" => alerts::set_rules, Admin, quick, Body(AlertRules) -> Json(AlertRules);
+    post   "/alerts/{id}/acknowledge" => alerts::acknowledge, Operate, quick, Nothing(()) -> Json(Alert);
     get    "/models" => models::list, Read, quick, Nothing(()) -> Json(Vec<Model>);
     post   "/models" => models::add, Admin, quick, Body(NewModel) -> Json(Model);
     post   "/models/deploy" => models::deploy, Admin, quick, Body(NewModel) -> Json(InstanceInfo);

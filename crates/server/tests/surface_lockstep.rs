@@ -63,6 +63,11 @@ const OPERATIONS: &[(&str, Option<(&str, &str)>, Option<&str>)] = &[
         Some(("put", "/alerts/rules")),
         Some("set_alert_rules"),
     ),
+    (
+        "acknowledgeAlert",
+        Some(("post", "/alerts/{id}/acknowledge")),
+        Some("acknowledge_alert"),
+    ),
     ("listModels", Some(("get", "/models")), Some("list_models")),
     ("addModel", Some(("post", "/models")), Some("add_model")),
     (

@@ -162,6 +162,23 @@ describe('HTTP monitoring endpoints', () => {
     expect(spy.mock.calls[0][0]).toBe('/api/alerts')
   })
 
+  it('acknowledges an alert with a bodiless POST and answers the updated alert', async () => {
+    const acked = {
+      id: 'gpu/0 temp', kind: 'gpu_temperature', subject: 'GPU 0', severity: 'warning', message: 'hot', value: 88, threshold: 85,
+      raised_at: 100, cleared_at: null, acknowledged_at: 200,
+    }
+    const { api, spy } = apiWith(async () => jsonResponse(200, acked))
+    expect(await api.acknowledgeAlert('gpu/0 temp')).toEqual(acked)
+    expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual(['POST /api/alerts/gpu%2F0%20temp/acknowledge'])
+    expect(spy.mock.calls[0][1]?.body).toBeUndefined()
+  })
+
+  it('rejects acknowledging an alert that is no longer active with alert_not_found', async () => {
+    const { api } = apiWith(async () => jsonResponse(404, { code: 'alert_not_found', message: 'No active alert a9.' }))
+    const err = await rejection(api.acknowledgeAlert('a9'))
+    expect(err).toMatchObject({ code: 'alert_not_found', status: 404 })
+  })
+
   const rules = {
     gpu_temperature_celsius: { enabled: true, raise_at: 85, clear_at: 80 },
     gpu_memory_percent: { enabled: true, raise_at: 95, clear_at: 90 },

@@ -1,3 +1,4 @@
+import type { Alert } from '../generated/Alert'
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
@@ -265,6 +266,10 @@ export class HttpApi implements LlmopsApi {
 
   listAlerts(): Promise<AlertList> {
     return this.get('/api/alerts')
+  }
+
+  acknowledgeAlert(id: string): Promise<Alert> {
+    return this.post(`/api/alerts/${encodeURIComponent(id)}/acknowledge`)
   }
 
   getAlertRules(): Promise<AlertRules> {

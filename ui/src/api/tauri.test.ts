@@ -119,6 +119,16 @@ describe('Tauri transport', () => {
     ])
   })
 
+  it('acknowledges an alert with acknowledge_alert and answers the updated alert', async () => {
+    const acked = {
+      id: 'a1', kind: 'gpu_temperature', subject: 'GPU 0', severity: 'warning', message: 'hot', value: 88, threshold: 85,
+      raised_at: 100, cleared_at: null, acknowledged_at: 200,
+    }
+    ipc.answer = (command) => (command === 'acknowledge_alert' ? acked : null)
+    expect(await new TauriApi().acknowledgeAlert('a1')).toEqual(acked)
+    expect(ipc.calls).toEqual([['acknowledge_alert', { id: 'a1' }]])
+  })
+
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })

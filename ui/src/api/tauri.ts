@@ -1,5 +1,6 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
+import type { Alert } from '../generated/Alert'
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
@@ -132,6 +133,10 @@ export class TauriApi implements LlmopsApi {
 
   listAlerts(): Promise<AlertList> {
     return call('list_alerts')
+  }
+
+  acknowledgeAlert(id: string): Promise<Alert> {
+    return call('acknowledge_alert', { id })
   }
 
   getAlertRules(): Promise<AlertRules> {

@@ -1,3 +1,4 @@
+import type { Alert } from '../generated/Alert'
 import type { AlertList } from '../generated/AlertList'
 import type { AlertRules } from '../generated/AlertRules'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
@@ -73,6 +74,11 @@ export interface LlmopsApi {
   /** Metric history over `range`; only the `series` keys when given (all of them otherwise). */
   systemHistory(range: HistoryRange, series?: string[]): Promise<History>
   listAlerts(): Promise<AlertList>
+  /**
+   * Marks an active alert as seen: it stays active until its cause goes, but is no longer new.
+   * Resolves to the updated alert; one no longer active rejects with `alert_not_found`.
+   */
+  acknowledgeAlert(id: string): Promise<Alert>
   getAlertRules(): Promise<AlertRules>
   /** Saves the rules and resolves to what was saved; invalid rules reject with `alert_rules_invalid`. */
   setAlertRules(rules: AlertRules): Promise<AlertRules>

@@ -1,8 +1,10 @@
 // @vitest-environment jsdom
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick, type Component } from 'vue'
+import { createApp, defineComponent, h, nextTick, ref, type Component } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
+import type { ChatTarget } from '../generated/ChatTarget'
+import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { StoredMessage } from '../generated/StoredMessage'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
@@ -12,10 +14,13 @@ vi.mock('../api', async (importOriginal) => {
 })
 
 import { useChatStore } from '../stores/chat'
+import { useChatSettingsStore } from '../stores/chatSettings'
 import { useConversationsStore } from '../stores/conversations'
+import { useModelsStore } from '../stores/models'
 import ChatComposer from './ChatComposer.vue'
 import ChatMessageItem from './ChatMessageItem.vue'
 import ChatParamsPanel from './ChatParamsPanel.vue'
+import ChatStart from './ChatStart.vue'
 import ConversationSidebar from './ConversationSidebar.vue'
 
 let pinia: Pinia
@@ -230,5 +235,83 @@ describe('ChatParamsPanel', () => {
     q<HTMLButtonElement>('param-save')!.click()
     await vi.waitFor(() => expect(q('param-saved')).not.toBeNull())
     expect(fake.api.updateConversation).toHaveBeenCalledWith('c1', { params: { stop: ['###', 'User:'], temperature: 0.4 } })
+  })
+})
+
+describe('ChatStart', () => {
+  const instance: InstanceInfo = {
+    id: 'i1', model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42,
+    state: { kind: 'running' }, base_url: 'http://127.0.0.1:41000', binary: 'llama-server', binary_source: 'path',
+    binary_version: null, started_at: 1, updated_at: 1,
+  }
+  const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }
+
+  /** ChatStart with its target held and created the way the chat page does. */
+  function mountStart() {
+    const target = ref<ChatTarget | null>(null)
+    const conversations = useConversationsStore()
+    const Host = defineComponent({
+      setup: () => () =>
+        h(ChatStart, {
+          modelValue: target.value,
+          'onUpdate:modelValue': (v: ChatTarget) => (target.value = v),
+          onCreate: () => void conversations.create({ target: target.value! }),
+        }),
+    })
+    return { target, ...mount(Host) }
+  }
+
+  beforeEach(() => {
+    const models = useModelsStore()
+    models.instances = [instance]
+    models.loaded = true
+    fake.api.listChatEndpoints = vi.fn(async () => [endpoint])
+    fake.api.chatEndpointModels = vi.fn(async () => ['llama3'])
+    fake.api.createConversation = vi.fn(async (c: { target: ChatTarget }) => ({
+      id: 'c9', title: 'New chat', target: c.target, target_label: 'x', params: { stop: [] }, pinned: false, created_at: 1, updated_at: 1,
+    }))
+  })
+
+  async function ready(q: ReturnType<typeof mount>['q']) {
+    await vi.waitFor(() => expect(q('chat-target-manual')).not.toBeNull())
+    return q<HTMLSelectElement>('chat-target')!
+  }
+
+  it('keeps a model name typed for an endpoint and creates the conversation with it', async () => {
+    const { q, target } = mountStart()
+    const select = await ready(q)
+    expect(target.value).toEqual({ kind: 'model', model_id: 'm1' })
+    select.value = 'endpoint:e1:'
+    select.dispatchEvent(new Event('change'))
+    await nextTick()
+    type(q<HTMLInputElement>('chat-target-model')!, 'foo')
+    await nextTick()
+    q<HTMLButtonElement>('chat-target-model-apply')!.click()
+    await nextTick()
+    await nextTick()
+    expect(target.value).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'foo' })
+    expect(q<HTMLSelectElement>('chat-target')!.value).toBe('endpoint:e1:foo')
+    q<HTMLButtonElement>('chat-start')!.click()
+    await vi.waitFor(() => expect(fake.api.createConversation).toHaveBeenCalled())
+    expect(fake.api.createConversation).toHaveBeenCalledWith({ target: { kind: 'endpoint', endpoint_id: 'e1', model: 'foo' } })
+  })
+
+  it('replaces a target once its endpoint is removed, or its model no longer runs', async () => {
+    const { q, target } = mountStart()
+    await ready(q)
+    target.value = { kind: 'endpoint', endpoint_id: 'e1', model: 'foo' }
+    await nextTick()
+    await nextTick()
+    expect(target.value).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'foo' })
+    useChatSettingsStore().endpoints = []
+    await vi.waitFor(() => expect(target.value).toEqual({ kind: 'model', model_id: 'm1' }))
+    useChatSettingsStore().endpoints = [endpoint]
+    target.value = { kind: 'endpoint', endpoint_id: 'e1', model: 'llama3' }
+    await vi.waitFor(() => expect(q<HTMLSelectElement>('chat-target')!.value).toBe('endpoint:e1:llama3'))
+    useModelsStore().instances = []
+    await nextTick()
+    expect(target.value).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'llama3' })
+    target.value = { kind: 'model', model_id: 'm1' }
+    await vi.waitFor(() => expect(target.value).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'llama3' }))
   })
 })

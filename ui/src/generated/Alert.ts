@@ -9,4 +9,8 @@ export type Alert = { id: string, kind: AlertKind,
 /**
  * What it is about: "GPU 0 (NVIDIA H100)", a folder, a model name.
  */
-subject: string, severity: AlertSeverity, message: string, value: number | null, threshold: number | null, raised_at: number, cleared_at: number | null, };
+subject: string, severity: AlertSeverity, message: string, value: number | null, threshold: number | null, raised_at: number, cleared_at: number | null, 
+/**
+ * Seen by the user: still active (its cause has not gone), but no longer counted as new.
+ */
+acknowledged_at: number | null, };

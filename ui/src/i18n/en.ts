@@ -284,7 +284,7 @@ export const en = {
   'history.min': 'min',
   'history.max': 'max',
 
-  'alerts.badgeTitle': '{n} active alerts',
+  'alerts.badgeTitle': '{n} new alerts (active, not acknowledged)',
   'alerts.active': 'Active alerts',
   'alerts.recent': 'Recent alerts',
   'alerts.noneActive': 'No active alerts. All clear.',
@@ -302,6 +302,11 @@ export const en = {
   'alerts.raisedAt': 'Raised {time}',
   'alerts.clearedAt': 'cleared {time}',
   'alerts.dismiss': 'Dismiss',
+  'alerts.acknowledge': 'Acknowledge',
+  'alerts.acknowledgeHint': 'Mark as seen: it stays active until its cause goes, but no longer counts as new.',
+  'alerts.acknowledged': 'Acknowledged',
+  'alerts.acknowledgedAt': 'acknowledged {time}',
+  'alerts.acknowledgeFailed': 'Could not acknowledge the alert.',
 
   'rules.title': 'Alert rules',
   'rules.hint': 'An alert is raised when a value crosses the raise level and clears only once it is back past the clear level, so it does not flap.',

@@ -286,7 +286,7 @@ export const zh: Record<MessageKey, string> = {
   'history.min': '最小',
   'history.max': '最大',
 
-  'alerts.badgeTitle': '{n} 条活动告警',
+  'alerts.badgeTitle': '{n} 条新告警（活动且未确认）',
   'alerts.active': '活动告警',
   'alerts.recent': '最近告警',
   'alerts.noneActive': '没有活动告警，一切正常。',
@@ -304,6 +304,11 @@ export const zh: Record<MessageKey, string> = {
   'alerts.raisedAt': '触发于 {time}',
   'alerts.clearedAt': '解除于 {time}',
   'alerts.dismiss': '关闭',
+  'alerts.acknowledge': '确认',
+  'alerts.acknowledgeHint': '标记为已查看：在原因消除前仍保持活动，但不再计为新告警。',
+  'alerts.acknowledged': '已确认',
+  'alerts.acknowledgedAt': '确认于 {time}',
+  'alerts.acknowledgeFailed': '无法确认该告警。',
 
   'rules.title': '告警规则',
   'rules.hint': '数值越过触发阈值时产生告警，回到解除阈值之后才解除，以免反复触发。',

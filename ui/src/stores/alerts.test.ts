@@ -22,7 +22,7 @@ import { TOAST_MS, useAlertsStore } from './alerts'
 function alert(id: string, raised_at: number, cleared_at: number | null = null, kind: Alert['kind'] = 'gpu_temperature'): Alert {
   return {
     id, kind, subject: 'GPU 0 (NVIDIA H100)', severity: 'warning', message: 'GPU 0 is at 88 °C.',
-    value: 88, threshold: 85, raised_at, cleared_at,
+    value: 88, threshold: 85, raised_at, cleared_at, acknowledged_at: null,
   }
 }
 
@@ -38,6 +38,7 @@ beforeEach(() => {
     listAlerts: vi.fn(async () => structuredClone(list)),
     getAlertRules: vi.fn(async () => defaultRules()),
     setAlertRules: vi.fn(async (r: unknown) => r),
+    acknowledgeAlert: vi.fn(async (id: string) => ({ ...list.active.find((a) => a.id === id)!, acknowledged_at: 150 })),
     onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
       fake.listeners.push(l)
       return () => {}
@@ -129,6 +130,93 @@ describe('alerts store', () => {
     store.apply(alert('a6', 600))
     store.apply(alert('a6', 600, 610)) // cleared: its toast goes
     expect(store.toasts).toEqual([])
+  })
+
+  it('updates an acknowledged alert in place, and counts only unacknowledged ones as new', async () => {
+    list = {
+      active: [alert('a2', 200), { ...alert('a1', 100), severity: 'critical' }],
+      recent: [alert('a2', 200), { ...alert('a1', 100), severity: 'critical' }, alert('a0', 50, 60, 'host_memory')],
+    }
+    const store = await initialized()
+    expect(store.unacknowledgedCount).toBe(2)
+    expect(store.worstSeverity).toBe('critical')
+    emit({ type: 'system_alert', data: { ...alert('a1', 100), severity: 'critical', acknowledged_at: 300 } })
+    // Still active, same place in both lists, but no longer new.
+    expect(store.active.map((a) => [a.id, a.acknowledged_at])).toEqual([['a2', null], ['a1', 300]])
+    expect(store.recent.map((a) => [a.id, a.acknowledged_at])).toEqual([['a2', null], ['a1', 300], ['a0', null]])
+    expect(store.activeCount).toBe(2)
+    expect(store.unacknowledgedCount).toBe(1)
+    expect(store.worstSeverity).toBe('warning')
+    emit({ type: 'system_alert', data: { ...alert('a2', 200), acknowledged_at: 310 } })
+    expect(store.unacknowledgedCount).toBe(0)
+    expect(store.worstSeverity).toBeNull()
+    // An acknowledged alert still clears as before.
+    emit({ type: 'system_alert', data: { ...alert('a1', 100, 400), severity: 'critical', acknowledged_at: 300 } })
+    expect(store.active.map((a) => a.id)).toEqual(['a2'])
+    expect(store.recent[0]).toMatchObject({ id: 'a1', cleared_at: 400, acknowledged_at: 300 })
+  })
+
+  it('acknowledges at once and then applies the server answer', async () => {
+    const store = await initialized()
+    let resolve!: (a: Alert) => void
+    fake.api.acknowledgeAlert.mockImplementationOnce(() => new Promise<Alert>((r) => (resolve = r)))
+    const done = store.acknowledge('a1')
+    expect(fake.api.acknowledgeAlert).toHaveBeenCalledWith('a1')
+    expect(store.active[0].acknowledged_at).not.toBeNull()
+    expect(store.acknowledging).toEqual(['a1'])
+    expect(store.unacknowledgedCount).toBe(0)
+    resolve({ ...alert('a1', 100), acknowledged_at: 123 })
+    await done
+    expect(store.active.map((a) => [a.id, a.acknowledged_at])).toEqual([['a1', 123]])
+    expect(store.recent[0]).toMatchObject({ id: 'a1', acknowledged_at: 123 })
+    expect(store.acknowledging).toEqual([])
+    // Already acknowledged: nothing more to send.
+    await store.acknowledge('a1')
+    expect(fake.api.acknowledgeAlert).toHaveBeenCalledTimes(1)
+  })
+
+  it('does not bring back an alert that cleared while its acknowledgement was on its way', async () => {
+    const store = await initialized()
+    let resolve!: (a: Alert) => void
+    fake.api.acknowledgeAlert.mockImplementationOnce(() => new Promise<Alert>((r) => (resolve = r)))
+    const done = store.acknowledge('a1')
+    emit({ type: 'system_alert', data: { ...alert('a1', 100, 140), acknowledged_at: 120 } })
+    resolve({ ...alert('a1', 100), acknowledged_at: 120 })
+    await done
+    expect(store.active).toEqual([])
+    expect(store.recent[0]).toMatchObject({ id: 'a1', cleared_at: 140 })
+  })
+
+  it('puts a failed acknowledgement back and keeps why; a gone alert reloads the lists', async () => {
+    const store = await initialized()
+    fake.api.acknowledgeAlert.mockRejectedValueOnce(new ApiError('network_error', 'down'))
+    await store.acknowledge('a1')
+    expect(store.active[0]).toMatchObject({ id: 'a1', acknowledged_at: null })
+    expect(store.unacknowledgedCount).toBe(1)
+    expect(store.acknowledgeErrors.a1?.code).toBe('network_error')
+    // Trying again forgets the old error.
+    await store.acknowledge('a1')
+    expect(store.acknowledgeErrors).toEqual({})
+    expect(store.active[0].acknowledged_at).toBe(150)
+
+    emit({ type: 'system_alert', data: alert('a3', 300, null, 'disk_space') })
+    list = { active: [alert('a1', 100)], recent: [alert('a3', 300, 320, 'disk_space'), alert('a1', 100)] }
+    fake.api.acknowledgeAlert.mockRejectedValueOnce(new ApiError('alert_not_found', 'No active alert a3.', 404))
+    await store.acknowledge('a3')
+    await vi.waitFor(() => expect(fake.api.listAlerts).toHaveBeenCalledTimes(2))
+    await vi.waitFor(() => expect(store.active.map((a) => a.id)).toEqual(['a1']))
+    expect(store.acknowledgeErrors).toEqual({})
+  })
+
+  it('does not toast an acknowledged alert, and drops the toast of one acknowledged elsewhere', () => {
+    const store = useAlertsStore()
+    store.apply(alert('a7', 700))
+    expect(store.toasts.map((a) => a.id)).toEqual(['a7'])
+    store.apply({ ...alert('a7', 700), acknowledged_at: 710 })
+    expect(store.toasts).toEqual([])
+    store.apply({ ...alert('a8', 800), acknowledged_at: 810 })
+    expect(store.toasts).toEqual([])
+    store.dismissToast('a7')
   })
 
   it('keeps the load error for a retry', async () => {

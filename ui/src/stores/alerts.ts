@@ -23,6 +23,10 @@ export const useAlertsStore = defineStore('alerts', {
     error: null as ApiError | null,
     /** Alerts raised while this page was open, shown as toasts (browser only). */
     toasts: [] as Alert[],
+    /** Ids of alerts whose acknowledgement is on its way. */
+    acknowledging: [] as string[],
+    /** Why acknowledging an alert failed, by alert id (until it is tried again). */
+    acknowledgeErrors: {} as Record<string, ApiError>,
     rules: null as AlertRules | null,
     rulesLoading: false,
     rulesLoadError: null as ApiError | null,
@@ -32,9 +36,17 @@ export const useAlertsStore = defineStore('alerts', {
   }),
   getters: {
     activeCount: (state): number => state.active.length,
-    /** The worst severity among active alerts, or null when there are none. */
-    worstSeverity: (state) =>
-      state.active.some((a) => a.severity === 'critical') ? 'critical' : state.active.length ? 'warning' : null,
+    /** Active alerts nobody has acknowledged yet: the "new" ones. */
+    unacknowledged: (state): Alert[] => state.active.filter((a) => a.acknowledged_at === null),
+    /** How many active alerts are not acknowledged (the header badge). */
+    unacknowledgedCount(): number {
+      return this.unacknowledged.length
+    },
+    /** The worst severity among active, unacknowledged alerts, or null when there are none. */
+    worstSeverity(): 'critical' | 'warning' | null {
+      const fresh = this.unacknowledged
+      return fresh.some((a) => a.severity === 'critical') ? 'critical' : fresh.length ? 'warning' : null
+    },
   },
   actions: {
     async refresh() {
@@ -57,19 +69,66 @@ export const useAlertsStore = defineStore('alerts', {
         this.loading = false
       }
     },
-    /** Puts one alert in place: active when not cleared, and at the top of recent. */
+    /**
+     * Puts one alert in place: newly raised → top of active and of recent; an update of an active
+     * one (acknowledged) → replaced where it is in both; cleared → out of active, top of recent.
+     */
     merge(alert: Alert) {
-      this.active = this.active.filter((a) => a.id !== alert.id)
-      if (alert.cleared_at === null) this.active.unshift(alert)
+      const at = this.active.findIndex((a) => a.id === alert.id)
+      if (alert.cleared_at === null && at >= 0) {
+        this.active = this.active.map((a) => (a.id === alert.id ? alert : a))
+        if (this.recent.some((a) => a.id === alert.id)) {
+          this.recent = this.recent.map((a) => (a.id === alert.id ? alert : a))
+          return
+        }
+      } else {
+        this.active = this.active.filter((a) => a.id !== alert.id)
+        if (alert.cleared_at === null) this.active.unshift(alert)
+      }
       this.recent = [alert, ...this.recent.filter((a) => a.id !== alert.id)].slice(0, RECENT_LIMIT)
     },
-    /** Applies one `system_alert`: raised → active and top of recent; cleared → out of active, top of recent. */
+    /**
+     * Applies one `system_alert`: raised → active and top of recent; acknowledged → updated in
+     * place; cleared → out of active, top of recent.
+     */
     apply(alert: Alert) {
       const wasActive = this.active.some((a) => a.id === alert.id)
       this.merge(alert)
       arrivedDuringFetch?.push(alert)
-      if (alert.cleared_at === null && !wasActive) this.toast(alert)
-      else if (alert.cleared_at !== null) this.dismissToast(alert.id)
+      if (alert.cleared_at === null && alert.acknowledged_at === null && !wasActive) this.toast(alert)
+      else if (alert.cleared_at !== null || alert.acknowledged_at !== null) this.dismissToast(alert.id)
+    },
+    /**
+     * Acknowledges an active alert: shown as acknowledged at once, then as the server answered.
+     * A failure puts it back and keeps why in `acknowledgeErrors`; an alert that is no longer
+     * active (`alert_not_found`) makes the lists reload instead, as it has cleared meanwhile.
+     */
+    async acknowledge(id: string) {
+      const before = this.active.find((a) => a.id === id)
+      if (!before || before.acknowledged_at !== null || this.acknowledging.includes(id)) return
+      this.acknowledging = [...this.acknowledging, id]
+      const errors = { ...this.acknowledgeErrors }
+      delete errors[id]
+      this.acknowledgeErrors = errors
+      const optimistic = { ...before, acknowledged_at: Date.now() }
+      this.merge(optimistic)
+      try {
+        const answer = await getApi().acknowledgeAlert(id)
+        // A clear that arrived meanwhile wins over the (older) answer.
+        if (answer.cleared_at !== null || this.active.some((a) => a.id === id)) {
+          this.merge(answer)
+          arrivedDuringFetch?.push(answer)
+        }
+      } catch (err) {
+        const error = toApiError(err)
+        // Undo the optimistic change unless something newer replaced it.
+        const now = this.active.find((a) => a.id === id)
+        if (now && now.acknowledged_at === optimistic.acknowledged_at) this.merge({ ...now, acknowledged_at: before.acknowledged_at })
+        if (error.code === 'alert_not_found') void this.refresh()
+        else this.acknowledgeErrors = { ...this.acknowledgeErrors, [id]: error }
+      } finally {
+        this.acknowledging = this.acknowledging.filter((a) => a !== id)
+      }
     },
     toast(alert: Alert) {
       // The desktop app shows a native notification itself.

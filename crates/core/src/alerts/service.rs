@@ -19,6 +19,8 @@ const RECENT_KEPT: usize = 100;
 pub enum AlertError {
     #[error("invalid alert rules: {0}")]
     InvalidRules(String),
+    #[error("no active alert with id {0}; it may have cleared already")]
+    NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -27,6 +29,7 @@ impl CodedError for AlertError {
     fn code(&self) -> &'static str {
         match self {
             AlertError::InvalidRules(_) => "alert_rules_invalid",
+            AlertError::NotFound(_) => "alert_not_found",
             AlertError::Store(e) => e.code(),
         }
     }
@@ -34,6 +37,7 @@ impl CodedError for AlertError {
     fn kind(&self) -> ErrorKind {
         match self {
             AlertError::InvalidRules(_) => ErrorKind::InvalidInput,
+            AlertError::NotFound(_) => ErrorKind::NotFound,
             AlertError::Store(_) => ErrorKind::Internal,
         }
     }
@@ -190,6 +194,28 @@ impl AlertService {
         self.publish(change.into_iter().collect());
     }
 
+    /// Marks an active alert as seen: it stays until its cause goes, but no longer counts as new.
+    pub fn acknowledge(&self, id: &str) -> Result<Alert, AlertError> {
+        let mut state = self.lock();
+        let alert = state
+            .active
+            .values_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AlertError::NotFound(id.to_string()))?;
+        alert.acknowledged_at.get_or_insert_with(now_ms);
+        let alert = alert.clone();
+        drop(state);
+        self.bus.publish(Event::SystemAlert(alert.clone()));
+        Ok(alert)
+    }
+
+    /// A removed model's failure alert has no cause left: it clears.
+    pub fn on_model_removed(&self, model_id: &str) {
+        let key = format!("instance_failed:{model_id}");
+        let change = clear(&mut self.lock(), &key);
+        self.publish(change.into_iter().collect());
+    }
+
     fn publish(&self, alerts: Vec<Alert>) {
         for alert in alerts {
             match alert.cleared_at {
@@ -224,6 +250,7 @@ fn raise(state: &mut State, o: &Observation) -> Alert {
         threshold: Some(o.threshold.raise_at).filter(|v| v.is_finite()),
         raised_at: now_ms(),
         cleared_at: None,
+        acknowledged_at: None,
     };
     state.active.insert(o.key.clone(), alert.clone());
     alert
@@ -494,5 +521,55 @@ mod tests {
         reloaded.set_rules(rules).await.unwrap();
         reloaded.evaluate(&snapshot(61));
         assert!(reloaded.list().active.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_alert_is_acknowledged_in_place_and_a_removed_models_failure_clears() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let alerts = AlertService::load(store, EventBus::default())
+            .await
+            .unwrap();
+        alerts.evaluate(&snapshot(90));
+        let raised = alerts.active()[0].clone();
+        assert!(raised.acknowledged_at.is_none());
+        let seen = alerts.acknowledge(&raised.id).unwrap();
+        assert!(seen.acknowledged_at.is_some());
+        assert_eq!(
+            alerts.active()[0].id,
+            raised.id,
+            "still active while its cause lasts"
+        );
+        assert_eq!(
+            alerts.acknowledge("nope").unwrap_err().code(),
+            "alert_not_found"
+        );
+
+        let failed = InstanceInfo {
+            id: "i".into(),
+            model_id: "m1".into(),
+            model_name: "Gone".into(),
+            served_model: "g".into(),
+            engine: crate::engine::EngineKind::LlamaCpp,
+            port: 1,
+            pid: None,
+            state: InstanceState::Failed {
+                reason: "exited with code 1".into(),
+            },
+            base_url: "http://127.0.0.1:1/v1".into(),
+            binary: "b".into(),
+            binary_source: "PATH".into(),
+            binary_version: None,
+            started_at: 0,
+            updated_at: 0,
+        };
+        alerts.on_instance(&failed);
+        assert_eq!(alerts.active().len(), 2);
+        alerts.on_model_removed("m1");
+        assert_eq!(
+            alerts.active().len(),
+            1,
+            "the removed model's alert cleared"
+        );
     }
 }

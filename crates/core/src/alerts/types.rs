@@ -87,6 +87,9 @@ pub struct Alert {
     pub raised_at: i64,
     #[ts(type = "number | null")]
     pub cleared_at: Option<i64>,
+    /// Seen by the user: still active (its cause has not gone), but no longer counted as new.
+    #[ts(type = "number | null")]
+    pub acknowledged_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

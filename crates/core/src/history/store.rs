@@ -97,22 +97,4 @@ impl Store {
             .await?
             .rows_affected())
     }
-
-    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?,
-        )
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
 }

@@ -12,6 +12,8 @@ use crate::store::{Store, StoreError};
 use crate::time::now_ms;
 
 const DEFAULT_CONTEXT_SIZE: u32 = 4096;
+/// Set when the user removes the starter model, so that it does not come back at the next start.
+const STARTER_REMOVED: &str = "library.starter_removed";
 const MAX_CONTEXT_SIZE: u32 = 1 << 20;
 
 #[derive(Debug, Error)]
@@ -172,6 +174,10 @@ impl ModelLibrary {
 
     pub async fn remove(&self, id: &str) -> Result<(), LibraryError> {
         let model = self.get(id).await?;
+        if model.starter {
+            // Removed on purpose: not registered again at the next start.
+            self.store.set_setting(STARTER_REMOVED, "1").await?;
+        }
         if !self.store.delete_model(id).await? {
             return Err(LibraryError::NotFound(id.to_string()));
         }
@@ -198,6 +204,9 @@ impl ModelLibrary {
         let path = crate::paths::display(&file);
         if let Some(existing) = self.store.find_model_by_path(&path).await? {
             return Ok(Some(existing));
+        }
+        if self.store.setting(STARTER_REMOVED).await?.is_some() {
+            return Ok(None);
         }
         let (mut model, _) = self.validate(NewModel {
             name: STARTER_MODEL_NAME.to_string(),
@@ -549,5 +558,9 @@ mod tests {
         assert_eq!(first.id, second.id);
         assert!(first.starter);
         assert_eq!(lib.list().await.unwrap().len(), 1);
+        // Removed by the user: it does not come back (with a new id) at the next start.
+        lib.remove(&first.id).await.unwrap();
+        assert!(lib.ensure_starter(&paths).await.unwrap().is_none());
+        assert!(lib.list().await.unwrap().is_empty());
     }
 }

@@ -98,6 +98,25 @@ impl Store {
         &self.pool
     }
 
+    /// A value of the small `settings` table (any service's key).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn journal_mode(&self) -> Result<String, StoreError> {
         Ok(sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&self.pool)

@@ -1,7 +1,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
-use llmops_core::alerts::{AlertList, AlertRules};
+use llmops_core::alerts::{Alert, AlertList, AlertRules};
 use llmops_core::Core;
 
 use crate::api_error::{ApiError, ApiResult};
@@ -20,4 +20,12 @@ pub async fn set_rules(
 ) -> ApiResult<AlertRules> {
     let Json(rules) = body.map_err(ApiError::from_json)?;
     Ok(Json(core.alerts.set_rules(rules).await?))
+}
+
+/// `POST /api/alerts/{id}/acknowledge`: the alert stays until its cause goes, marked as seen.
+pub async fn acknowledge(
+    State(core): State<Core>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Alert> {
+    Ok(Json(core.alerts.acknowledge(&id)?))
 }
