@@ -245,6 +245,13 @@ impl ChatService {
             .ok_or_else(|| ChatError::EndpointNotFound(id.to_string()))?;
         if record.endpoint.has_api_key {
             record.api_key = self.secrets.get(&endpoint_key_name(id)).await?;
+            if record.api_key.is_none() {
+                tracing::warn!(
+                    endpoint = %record.endpoint.name,
+                    store = ?self.secrets.info().backend,
+                    "the endpoint's API key is not in this secret store (was it saved by an app using the other store?); sending without it"
+                );
+            }
         }
         Ok(record)
     }
