@@ -91,7 +91,12 @@ try {
   await page.keyboard.press('Escape');
   await waitFor('stopped', async () => (await secondAnswer.getAttribute('data-status')) === 'stopped', 10_000, 100);
   await page.getByTestId('chat-stop').waitFor({ state: 'detached' });
-  const saved = (await api(base, 'GET', `/conversations/${conversationId}`)).body;
+  // The page shows "stopped" as soon as it closes the stream; the server saves the final state
+  // when it sees the stream closed, a moment later.
+  const saved = await waitFor('the server to save the answer as stopped', async () => {
+    const body = (await api(base, 'GET', `/conversations/${conversationId}`)).body;
+    return body.messages.at(-1)?.status === 'stopped' ? body : null;
+  }, 10_000, 100);
   const stoppedMessage = saved.messages.at(-1);
   assert.equal(stoppedMessage.status, 'stopped', 'the server saved it as stopped');
   assert.ok(stoppedMessage.content.length > 40, `with its text: ${JSON.stringify(stoppedMessage)}`);

@@ -4,9 +4,11 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
+import { installPageTitle } from './pageTitle'
 import { router } from './router'
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 
 createApp(App).use(createPinia()).use(router).mount('#app')
+installPageTitle(router)
 void restoreLocale()

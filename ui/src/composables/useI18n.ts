@@ -2,24 +2,24 @@ import { ref } from 'vue'
 import { ApiError, NETWORK_ERROR } from '../api'
 import { preferences } from '../api/preferences'
 import { en, type MessageKey } from '../i18n/en'
+import { asLocale, browserLanguages, initialLocale, type Locale } from '../i18n/detect'
 import { zh } from '../i18n/zh'
 
-export type Locale = 'en' | 'zh'
+export type { Locale }
 
 const STORAGE_KEY = 'llmops.locale'
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { en, zh }
 
-function readStoredLocale(): Locale {
+function readStoredLocale(): string | null {
   try {
-    const stored = globalThis.localStorage?.getItem(STORAGE_KEY)
-    if (stored === 'en' || stored === 'zh') return stored
+    return globalThis.localStorage?.getItem(STORAGE_KEY) ?? null
   } catch {
-    // storage unavailable (private mode, tests)
+    return null // storage unavailable (private mode, tests)
   }
-  return 'en'
 }
 
-const locale = ref<Locale>(readStoredLocale())
+// A saved choice wins; until the user picks one, the browser's language decides.
+const locale = ref<Locale>(initialLocale(readStoredLocale(), browserLanguages()))
 
 function applyDocumentLang(l: Locale): void {
   if (typeof document !== 'undefined') document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en'
@@ -40,8 +40,8 @@ export function setLocale(l: Locale): void {
 /** Applies the saved language once the preferences store answers (the desktop app's file). */
 export async function restoreLocale(): Promise<void> {
   try {
-    const saved = await preferences().load(STORAGE_KEY)
-    if ((saved === 'en' || saved === 'zh') && saved !== locale.value) setLocale(saved)
+    const saved = asLocale(await preferences().load(STORAGE_KEY))
+    if (saved && saved !== locale.value) setLocale(saved)
   } catch {
     // keep the first guess
   }

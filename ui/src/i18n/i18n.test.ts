@@ -16,4 +16,9 @@ describe('translations', () => {
     expect(mismatched).toEqual([])
     expect(Object.entries(zh).filter(([, text]) => !text.trim())).toEqual([])
   })
+
+  it('label the export buttons with the action, not only the format', () => {
+    expect([en['chat.export.md'], en['chat.export.json']]).toEqual(['Export Markdown', 'Export JSON'])
+    expect([zh['chat.export.md'], zh['chat.export.json']]).toEqual(['导出 Markdown', '导出 JSON'])
+  })
 })
