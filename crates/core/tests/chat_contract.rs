@@ -423,6 +423,22 @@ async fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         })
         .await;
     assert_eq!(code(bad_url.map(|_| ())), Some("chat_invalid_endpoint"));
+    // An endpoint nobody answers at: the error is about the endpoint, not an engine's logs.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}/v1", closed.local_addr().unwrap());
+    drop(closed);
+    let dead = core
+        .chat
+        .add_endpoint(NewChatEndpoint {
+            name: "gone".into(),
+            base_url: dead_url,
+            api_key: None,
+        })
+        .await
+        .unwrap();
+    let err = core.chat.endpoint_models(&dead.id).await.unwrap_err();
+    assert_eq!(err.code(), "endpoint_unreachable");
+    assert!(!err.to_string().contains("logs"), "{err}");
     let bad_params = core
         .chat
         .update_conversation(

@@ -49,6 +49,8 @@ pub enum ChatError {
         "could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
     )]
     Connect { url: String, detail: String },
+    #[error("could not reach the endpoint at {url}: {detail}. Check its base URL, and that its server runs and is reachable from this machine")]
+    EndpointUnreachable { url: String, detail: String },
     #[error("the engine answered {status}: {body}")]
     Upstream { status: u16, body: String },
     #[error("the engine sent nothing for {0} s; it may be overloaded or stuck. The answer so far is kept")]
@@ -82,6 +84,7 @@ impl CodedError for ChatError {
             ChatError::NothingToRegenerate => "nothing_to_regenerate",
             ChatError::NotAUserMessage => "not_a_user_message",
             ChatError::Connect { .. } => "engine_unreachable",
+            ChatError::EndpointUnreachable { .. } => "endpoint_unreachable",
             ChatError::Upstream { .. } => "engine_error",
             ChatError::Timeout(_) => "engine_timeout",
             ChatError::StreamBroken(_) => "stream_broken",

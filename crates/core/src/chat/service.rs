@@ -94,6 +94,7 @@ impl ChatService {
             api_key: self.supervisor.engine_key(&instance.id),
             base_url: instance.base_url,
             model: instance.served_model,
+            external: false,
         };
         let params = ChatParams {
             temperature: request.temperature,
@@ -121,6 +122,7 @@ impl ChatService {
                     api_key: self.supervisor.engine_key(&instance.id),
                     base_url: instance.base_url,
                     model: instance.served_model,
+                    external: false,
                 };
                 Ok((upstream, instance.model_name))
             }
@@ -131,6 +133,7 @@ impl ChatService {
                     base_url: record.endpoint.base_url,
                     api_key: record.api_key,
                     model: model.clone(),
+                    external: true,
                 };
                 Ok((upstream, label))
             }
@@ -203,7 +206,7 @@ impl ChatService {
         if let Some(key) = &record.api_key {
             request = request.bearer_auth(key);
         }
-        let connect = |e: reqwest::Error| ChatError::Connect {
+        let connect = |e: reqwest::Error| ChatError::EndpointUnreachable {
             url: url.clone(),
             detail: e.to_string(),
         };

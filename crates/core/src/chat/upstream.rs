@@ -29,6 +29,8 @@ pub struct Upstream {
     pub api_key: Option<String>,
     /// The `model` field of the request.
     pub model: String,
+    /// An external endpoint (not an instance llmops runs): its errors say so, not "check its logs".
+    pub external: bool,
 }
 
 impl Upstream {
@@ -103,9 +105,13 @@ pub(super) async fn open(
         });
         return Ok(receiver);
     };
-    let response = response.map_err(|e| ChatError::Connect {
-        url: url.clone(),
-        detail: e.to_string(),
+    let response = response.map_err(|e| {
+        let (url, detail) = (url.clone(), e.to_string());
+        if upstream.external {
+            ChatError::EndpointUnreachable { url, detail }
+        } else {
+            ChatError::Connect { url, detail }
+        }
     })?;
     let status = response.status();
     if !status.is_success() {
@@ -350,6 +356,7 @@ mod tests {
             base_url: "http://h/v1".into(),
             api_key: None,
             model: "m".into(),
+            external: false,
         };
         let messages = [ChatMessage {
             role: super::super::types::ChatRole::User,
