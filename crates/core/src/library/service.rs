@@ -41,6 +41,8 @@ pub enum LibraryError {
     BadSettings(String),
     #[error("a restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
+    #[error("{0} is not a GGUF file (it does not start with the GGUF signature); llama.cpp needs a .gguf model file")]
+    NotGguf(String),
     #[error("the model path {0:?} starts with '-', which the engine would read as an option; give the real path or repository")]
     PathLooksLikeFlag(String),
     #[error(
@@ -70,6 +72,7 @@ impl CodedError for LibraryError {
             LibraryError::BadSettings(_) => "model_settings_invalid",
             LibraryError::BadArgument(..) => "model_args_invalid",
             LibraryError::PathLooksLikeFlag(_) => "model_path_invalid",
+            LibraryError::NotGguf(_) => "model_file_not_gguf",
             LibraryError::BadSecretEnv(_) => "model_secret_env_invalid",
             LibraryError::Secret(e) => e.code(),
             LibraryError::Store(e) => e.code(),
@@ -255,6 +258,9 @@ impl ModelLibrary {
         if engine.needs_local_file() && !Path::new(&path).is_absolute() {
             return Err(LibraryError::RelativePath(path));
         }
+        if engine == EngineKind::LlamaCpp && !looks_like_gguf(Path::new(&path)) {
+            return Err(LibraryError::NotGguf(path));
+        }
         if path.starts_with('-') {
             return Err(LibraryError::PathLooksLikeFlag(path));
         }
@@ -299,6 +305,20 @@ impl ModelLibrary {
             self.bus.publish(Event::ModelsChanged(models));
         }
     }
+}
+
+/// Whether a file that exists starts with the GGUF signature. A file that does not exist yet
+/// passes (it may be on a drive not mounted now; starting it checks again).
+fn looks_like_gguf(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return true;
+    };
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return false;
+    }
+    let mut magic = [0u8; 4];
+    file.read_exact(&mut magic).is_ok() && &magic == b"GGUF"
 }
 
 /// Secret environment entries, validated: the given ones, plus any Docker `env` entry whose
@@ -463,6 +483,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_file_that_is_not_gguf_is_refused_for_llama_cpp() {
+        let (dir, lib) = library().await;
+        let text = dir.path().join("hostname.gguf");
+        std::fs::write(&text, b"my-pc\n").unwrap();
+        let err = lib
+            .add(new_model(&text.display().to_string()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "model_file_not_gguf");
+        let folder = dir.path().display().to_string();
+        assert_eq!(
+            lib.add(new_model(&folder)).await.unwrap_err().code(),
+            "model_file_not_gguf"
+        );
+        let real = dir.path().join("real.gguf");
+        std::fs::write(&real, b"GGUF\x03\x00\x00\x00").unwrap();
+        assert!(lib
+            .add(new_model(&real.display().to_string()))
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
     async fn managed_flags_cannot_be_set_in_any_spelling_and_paths_are_not_options() {
         let (_dir, lib) = library().await;
         let vllm = |arg: &str| {
@@ -552,7 +595,7 @@ mod tests {
         let paths = AppPaths::new(dir.path().join("data"), dir.path().join("cache"));
         assert!(lib.ensure_starter(&paths).await.unwrap().is_none());
         std::fs::create_dir_all(paths.models_dir()).unwrap();
-        std::fs::write(paths.starter_model(), b"gguf").unwrap();
+        std::fs::write(paths.starter_model(), b"GGUF").unwrap();
         let first = lib.ensure_starter(&paths).await.unwrap().unwrap();
         let second = lib.ensure_starter(&paths).await.unwrap().unwrap();
         assert_eq!(first.id, second.id);
