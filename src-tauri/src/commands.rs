@@ -84,7 +84,6 @@ pub async fn deploy_model(core: State<'_, Core>, model: NewModel) -> CommandResu
 
 #[tauri::command]
 pub async fn stop_model(core: State<'_, Core>, model_id: String) -> CommandResult<InstanceInfo> {
-    core.library.get(&model_id).await?;
     Ok(core.supervisor.stop_model(&model_id).await?)
 }
 

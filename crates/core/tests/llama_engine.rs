@@ -537,6 +537,13 @@ async fn removing_a_running_model_stops_its_engine() {
             .code(),
         "model_not_running"
     );
+    // An unknown model is not found, not "not running": the supervisor asks the library.
+    let unknown = core
+        .supervisor
+        .stop_model("0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), "model_not_found");
 }
 
 /// `Core::deploy`'s one rollback policy: refused before a process exists → the model is removed;

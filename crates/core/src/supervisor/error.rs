@@ -28,7 +28,7 @@ pub enum SupervisorError {
     },
     #[error("no instance with id {0:?}; it may have been removed, refresh the list")]
     InstanceNotFound(String),
-    #[error("the model {0} has no running instance to stop")]
+    #[error("{0} is not running; there is nothing to stop")]
     ModelNotRunning(String),
     #[error("{0:?} is not an instance id; instance ids are UUIDs such as 0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")]
     InvalidInstanceId(String),

@@ -351,11 +351,13 @@ impl Supervisor {
             .find(|i| i.model_id == model_id)
     }
 
-    /// Stops the model's live instance and waits until its processes are gone.
+    /// Stops the model's live instance and waits until its processes are gone. An unknown model
+    /// is `model_not_found`; a known one with nothing running, `model_not_running`.
     pub async fn stop_model(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
-        let live = self
-            .live_instance(model_id)
-            .ok_or_else(|| SupervisorError::ModelNotRunning(model_id.to_string()))?;
+        let Some(live) = self.live_instance(model_id) else {
+            let model = self.shared.library.get(model_id).await?;
+            return Err(SupervisorError::ModelNotRunning(model.name));
+        };
         self.stop(&live.id).await
     }
 

@@ -51,7 +51,6 @@ pub async fn deploy(
 
 /// Stops the model's live instance.
 pub async fn stop(State(core): State<Core>, Path(id): Path<String>) -> ApiResult<InstanceInfo> {
-    core.library.get(&id).await?;
     Ok(Json(core.supervisor.stop_model(&id).await?))
 }
 
