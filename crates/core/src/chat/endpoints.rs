@@ -29,10 +29,19 @@ pub struct NewChatEndpoint {
 }
 
 /// An endpoint with its secret, for the core's own requests.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EndpointRecord {
     pub endpoint: ChatEndpoint,
     pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for EndpointRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointRecord")
+            .field("endpoint", &self.endpoint)
+            .field("api_key", &crate::secrets::redacted(&self.api_key))
+            .finish()
+    }
 }
 
 /// Trims and checks a base URL: http(s), a host, no query; a trailing slash is dropped.

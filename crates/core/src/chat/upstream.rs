@@ -22,7 +22,7 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(600);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Where to send a chat request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Upstream {
     /// The OpenAI-compatible base, e.g. `http://127.0.0.1:41234/v1`.
     pub base_url: String,
@@ -31,6 +31,17 @@ pub struct Upstream {
     pub model: String,
     /// An external endpoint (not an instance llmops runs): its errors say so, not "check its logs".
     pub external: bool,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("external", &self.external)
+            .field("api_key", &crate::secrets::redacted(&self.api_key))
+            .finish()
+    }
 }
 
 impl Upstream {

@@ -17,8 +17,9 @@ pub enum StopStyle {
     },
 }
 
-/// Everything needed to start one engine process and know when it is ready.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything needed to start one engine process and know when it is ready. Its `Debug` shows
+/// environment names and whether a key is set, never their values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LaunchSpec {
     pub program: PathBuf,
     /// Passed as an argv list; no shell ever sees it.
@@ -42,6 +43,22 @@ pub struct LaunchSpec {
     /// The per-instance key the engine requires (`Authorization: Bearer`); sent by health checks
     /// and chat. `None` for engines llmops cannot give a key to (custom commands).
     pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for LaunchSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaunchSpec")
+            .field("program", &self.program)
+            .field("args", &self.args)
+            .field("health_path", &self.health_path)
+            .field("served_model", &self.served_model)
+            .field(
+                "env",
+                &self.env.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            )
+            .field("api_key", &crate::secrets::redacted(&self.api_key))
+            .finish_non_exhaustive()
+    }
 }
 
 /// What every engine inherits: the system basics and the GPU runtimes' settings.

@@ -106,5 +106,9 @@ mod tests {
         assert_eq!(spec.env, [("LLAMA_API_KEY".to_string(), "k3y".to_string())]);
         assert!(!spec.args.iter().any(|a| a.contains("k3y")));
         assert_eq!(spec.api_key.as_deref(), Some("k3y"));
+        assert!(
+            !format!("{spec:?}").contains("k3y"),
+            "Debug never shows the key"
+        );
     }
 }

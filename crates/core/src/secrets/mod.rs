@@ -25,8 +25,17 @@ pub fn is_secret_env_name(name: &str) -> bool {
     .any(|word| upper.contains(word))
 }
 
-/// What a masked secret looks like in API answers and events.
+/// What a masked secret looks like in API answers, events and `Debug` output.
 pub const MASK: &str = "••••••••";
+
+/// A secret for `Debug` output: whether it is set, never its value.
+pub fn redacted(secret: &Option<String>) -> &'static str {
+    if secret.is_some() {
+        MASK
+    } else {
+        "none"
+    }
+}
 
 #[cfg(test)]
 mod tests {
