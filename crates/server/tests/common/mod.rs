@@ -133,12 +133,10 @@ pub async fn call(
     )
 }
 
-/// This machine's address on its default route (not loopback), as other devices see it.
+/// This machine's address on its default route (not loopback), as other devices see it: the
+/// one the server itself announces.
 pub fn lan_ip() -> Option<std::net::IpAddr> {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
-    socket.connect("192.0.2.1:9").ok()?;
-    let ip = socket.local_addr().ok()?.ip();
-    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+    llmops_server::security::primary_ip()
 }
 
 /// A WebSocket handshake by hand (no client library hides the headers): the status code, and
