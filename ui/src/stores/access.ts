@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, type Ref } from 'vue'
 import { type ApiError, getApi, toApiError } from '../api'
 import { scopeIncludes } from '../composables/access'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
@@ -14,6 +14,23 @@ import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
  * Who is calling (loaded at app start) and, for admins, access management: API keys, the login
  * link of `llmops serve`, the server token and where secrets are kept.
  */
+/**
+ * Runs one request with `busy` set while it runs and its failure kept in `error` (cleared when it
+ * starts); resolves to its answer, or null when it failed.
+ */
+async function tracked<T>(busy: Ref<boolean>, error: Ref<ApiError | null>, request: () => Promise<T>): Promise<T | null> {
+  busy.value = true
+  error.value = null
+  try {
+    return await request()
+  } catch (err) {
+    error.value = toApiError(err)
+    return null
+  } finally {
+    busy.value = false
+  }
+}
+
 export const useAccessStore = defineStore('access', () => {
   const caller = ref<Caller | null>(null)
   const callerLoading = ref(false)
@@ -33,15 +50,8 @@ export const useAccessStore = defineStore('access', () => {
   }
 
   async function loadCaller(): Promise<void> {
-    callerLoading.value = true
-    try {
-      caller.value = await getApi().whoami()
-      callerError.value = null
-    } catch (err) {
-      callerError.value = toApiError(err)
-    } finally {
-      callerLoading.value = false
-    }
+    const answer = await tracked(callerLoading, callerError, () => getApi().whoami())
+    if (answer) caller.value = answer
   }
 
   /** Loads the caller once (App start). */
@@ -57,17 +67,7 @@ export const useAccessStore = defineStore('access', () => {
   /** Ends the browser session; the API then opens the login page. */
   async function logout(): Promise<boolean> {
     if (loggingOut.value) return false
-    loggingOut.value = true
-    logoutError.value = null
-    try {
-      await getApi().logout()
-      return true
-    } catch (err) {
-      logoutError.value = toApiError(err)
-      return false
-    } finally {
-      loggingOut.value = false
-    }
+    return (await tracked(loggingOut, logoutError, () => getApi().logout().then(() => true))) ?? false
   }
 
   // API keys
@@ -83,34 +83,22 @@ export const useAccessStore = defineStore('access', () => {
   const revokeError = ref<ApiError | null>(null)
 
   async function loadKeys(): Promise<void> {
-    keysLoading.value = true
-    try {
-      keys.value = await getApi().listApiKeys()
+    const answer = await tracked(keysLoading, keysError, () => getApi().listApiKeys())
+    if (answer) {
+      keys.value = answer
       keysLoaded.value = true
-      keysError.value = null
-    } catch (err) {
-      keysError.value = toApiError(err)
-    } finally {
-      keysLoading.value = false
     }
   }
 
   /** Creates a key; resolves to it (its secret is in `created` until dismissed), or null with `createError` set. */
   async function createKey(newKey: NewApiKey): Promise<CreatedApiKey | null> {
     if (creating.value) return null
-    creating.value = true
-    createError.value = null
-    try {
-      const answer = await getApi().createApiKey(newKey)
+    const answer = await tracked(creating, createError, () => getApi().createApiKey(newKey))
+    if (answer) {
       created.value = answer
       keys.value = [...keys.value.filter((k) => k.id !== answer.key.id), answer.key]
-      return answer
-    } catch (err) {
-      createError.value = toApiError(err)
-      return null
-    } finally {
-      creating.value = false
     }
+    return answer
   }
 
   /** Forgets the one-time secret: it cannot be shown again. */
@@ -143,30 +131,15 @@ export const useAccessStore = defineStore('access', () => {
   const rotateError = ref<ApiError | null>(null)
 
   async function loadLoginLink(): Promise<void> {
-    linkLoading.value = true
-    try {
-      loginLink.value = await getApi().loginLink()
-      linkError.value = null
-    } catch (err) {
-      linkError.value = toApiError(err)
-    } finally {
-      linkLoading.value = false
-    }
+    const answer = await tracked(linkLoading, linkError, () => getApi().loginLink())
+    if (answer) loginLink.value = answer
   }
 
   /** Replaces the server token, then loads the new login link. */
   async function rotateToken(): Promise<boolean> {
     if (rotating.value) return false
-    rotating.value = true
-    rotateError.value = null
-    try {
-      await getApi().rotateServerToken()
-    } catch (err) {
-      rotateError.value = toApiError(err)
-      return false
-    } finally {
-      rotating.value = false
-    }
+    const rotated = await tracked(rotating, rotateError, () => getApi().rotateServerToken().then(() => true))
+    if (!rotated) return false
     await loadLoginLink()
     return true
   }
@@ -177,15 +150,8 @@ export const useAccessStore = defineStore('access', () => {
   const secretStoreError = ref<ApiError | null>(null)
 
   async function loadSecretStore(): Promise<void> {
-    secretStoreLoading.value = true
-    try {
-      secretStore.value = await getApi().secretStoreInfo()
-      secretStoreError.value = null
-    } catch (err) {
-      secretStoreError.value = toApiError(err)
-    } finally {
-      secretStoreLoading.value = false
-    }
+    const answer = await tracked(secretStoreLoading, secretStoreError, () => getApi().secretStoreInfo())
+    if (answer) secretStore.value = answer
   }
 
   /** Everything the Access page shows an admin; each part fails on its own. */
