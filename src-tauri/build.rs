@@ -1,9 +1,57 @@
-include!("app_commands.rs");
+// The window may call exactly the desktop's operations of the core's table (`both` and `tauri`
+// entries): tauri-build generates an `allow-…` permission for each (with an app manifest, a
+// command without one cannot be called at all), and `capabilities/default.json`, which grants
+// them, is written here from the same table. Only the names are read; the types are not needed.
+include!("../crates/core/src/operations/table.rs");
+
+macro_rules! desktop_commands {
+    ( $( $(#[doc = $doc:literal])* $name:ident $surface:tt $args:tt -> $kind:ident $out:ty => $run:tt ; )* ) => {
+        fn desktop_commands() -> Vec<&'static str> {
+            [ $( (stringify!($name), stringify!($surface)) ),* ]
+                .into_iter()
+                .filter(|(_, surface)| !surface.trim_start_matches('[').trim_start().starts_with("http"))
+                .map(|(name, _)| name)
+                .collect()
+        }
+    };
+}
+operations!(desktop_commands);
+
+const CAPABILITY: &str = "capabilities/default.json";
+
+/// The capability, as JSON text: core IPC, events, channels, notifications, and every command.
+fn capability(commands: &[&str]) -> String {
+    let mut permissions = vec![
+        "core:default".to_string(),
+        "notification:default".to_string(),
+    ];
+    permissions.extend(
+        commands
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-"))),
+    );
+    let list = permissions
+        .iter()
+        .map(|p| format!("    \"{p}\""))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    format!(
+        "{{\n  \"$schema\": \"../gen/schemas/desktop-schema.json\",\n  \"identifier\": \"default\",\n  \
+         \"description\": \"Written by build.rs from the operation table (crates/core/src/operations/table.rs); do not edit. What the dashboard window may call: the table's desktop commands, core IPC, events and channels, notifications.\",\n  \
+         \"windows\": [\n    \"main\"\n  ],\n  \"permissions\": [\n{list}\n  ]\n}}\n"
+    )
+}
 
 fn main() {
-    // The app's config lives at the repository root, beside package.json. With an app manifest,
-    // the window may call only the commands it lists (Tauri otherwise allows every command).
-    let manifest = tauri_build::AppManifest::new().commands(APP_COMMANDS);
+    let commands = desktop_commands();
+    let wanted = capability(&commands);
+    // Written only when it changes, so that an unchanged table does not rebuild the app.
+    if std::fs::read_to_string(CAPABILITY).ok().as_deref() != Some(wanted.as_str()) {
+        std::fs::write(CAPABILITY, wanted).expect("capabilities/default.json is writable");
+    }
+    let commands: &'static [&'static str] = Vec::leak(commands);
+    // The app's config lives at the repository root, beside package.json.
+    let manifest = tauri_build::AppManifest::new().commands(commands);
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .config_path("../tauri.conf.json")
@@ -13,5 +61,5 @@ fn main() {
     // The built dashboard is embedded at compile time (custom-protocol), but tauri-build does not
     // watch it: without this a UI-only change would leave the old UI in the binary.
     println!("cargo:rerun-if-changed=../ui/dist");
-    println!("cargo:rerun-if-changed=app_commands.rs");
+    println!("cargo:rerun-if-changed=../crates/core/src/operations/table.rs");
 }

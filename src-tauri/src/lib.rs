@@ -1,9 +1,8 @@
-//! `llmops-desktop`: the Tauri 2 shell of LLM Local Ops Center. A thin adapter: commands call
-//! `llmops-core` services, core events are forwarded to the window, chat tokens travel on a
+//! `llmops-desktop`: the Tauri 2 shell of LLM Local Ops Center. A thin adapter: its commands are
+//! derived from the core's operation table (`commands`), core events are forwarded to the window, chat tokens travel on a
 //! `tauri::ipc::Channel` per stream, and a tray menu starts and stops models. No domain logic.
 
-mod access_commands;
-mod chat_commands;
+mod adapter_commands;
 mod chat_streams;
 mod commands;
 mod display;
@@ -41,52 +40,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(ChatStreams::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::system_status,
-            commands::system_history,
-            commands::list_alerts,
-            commands::get_alert_rules,
-            commands::set_alert_rules,
-            commands::acknowledge_alert,
-            commands::list_models,
-            commands::model_detail,
-            commands::add_model,
-            commands::remove_model,
-            commands::deploy_model,
-            commands::stop_model,
-            commands::list_instances,
-            commands::start_model,
-            commands::stop_instance,
-            commands::instance_logs,
-            commands::engines_info,
-            commands::deploy_presets,
-            chat_commands::chat_turn,
-            chat_commands::chat_cancel,
-            chat_commands::list_conversations,
-            chat_commands::create_conversation,
-            chat_commands::get_conversation,
-            chat_commands::update_conversation,
-            chat_commands::delete_conversation,
-            chat_commands::delete_chat_message,
-            chat_commands::search_conversations,
-            chat_commands::save_conversation_export,
-            chat_commands::list_chat_endpoints,
-            chat_commands::add_chat_endpoint,
-            chat_commands::remove_chat_endpoint,
-            chat_commands::chat_endpoint_models,
-            chat_commands::list_chat_presets,
-            chat_commands::save_chat_preset,
-            chat_commands::delete_chat_preset,
-            access_commands::whoami,
-            access_commands::list_api_keys,
-            access_commands::create_api_key,
-            access_commands::revoke_api_key,
-            access_commands::login_link,
-            access_commands::rotate_server_token,
-            access_commands::secret_store_info,
-            access_commands::load_preference,
-            access_commands::save_preference,
-        ])
+        .invoke_handler(commands::handler())
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();
             forward::spawn(app.handle().clone(), core.clone());

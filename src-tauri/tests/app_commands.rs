@@ -1,23 +1,11 @@
-//! The commands the window may call are listed once (`app_commands.rs`); the handler list in
-//! `src/lib.rs` and the capability that grants them must name exactly the same commands, so a new
-//! command is opt-in and none is forgotten.
+//! The window may call exactly the desktop's operations of the core's table: the capability that
+//! grants them (written by `build.rs`) names each, and nothing else. The handler list is derived
+//! from the same table (`src/commands.rs`), so a command that the table names but nobody writes
+//! does not compile.
 
 use std::collections::BTreeSet;
 
-include!("../app_commands.rs");
-
-fn handler_list() -> BTreeSet<String> {
-    let lib = include_str!("../src/lib.rs");
-    let start =
-        lib.find("generate_handler![").expect("a handler list") + "generate_handler![".len();
-    let end = start + lib[start..].find(']').expect("the list ends");
-    lib[start..end]
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.rsplit("::").next().unwrap().to_string())
-        .collect()
-}
+use llmops_core::operations::{specs, Surface};
 
 fn capability_grants() -> BTreeSet<String> {
     let capability: serde_json::Value =
@@ -33,21 +21,15 @@ fn capability_grants() -> BTreeSet<String> {
 }
 
 #[test]
-fn listed_commands_handlers_and_capability_agree() {
-    let listed: BTreeSet<String> = APP_COMMANDS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(
-        listed.len(),
-        APP_COMMANDS.len(),
-        "a command is listed twice"
-    );
-    assert_eq!(
-        handler_list(),
-        listed,
-        "src/lib.rs generate_handler! vs app_commands.rs"
-    );
-    assert_eq!(
-        capability_grants(),
-        listed,
-        "capabilities/default.json vs app_commands.rs"
-    );
+fn the_capability_grants_exactly_the_desktop_operations() {
+    let desktop: BTreeSet<String> = specs()
+        .into_iter()
+        .filter(|s| s.surface != Surface::Http)
+        .map(|s| s.name.to_string())
+        .collect();
+    assert_eq!(capability_grants(), desktop);
+    // Serving-only operations never reach the window.
+    for http_only in ["openapi_document", "events", "follow_model_logs", "logout"] {
+        assert!(!capability_grants().contains(http_only), "{http_only}");
+    }
 }

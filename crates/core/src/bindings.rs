@@ -39,6 +39,13 @@ fn export_all(dir: &Path) {
     crate::access::CreatedApiKey::export_all_to(dir).unwrap();
     crate::access::LoginLink::export_all_to(dir).unwrap();
     crate::secrets::SecretStoreInfo::export_all_to(dir).unwrap();
+    crate::operations::Health::export_all_to(dir).unwrap();
+    crate::history::HistoryQuery::export_all_to(dir).unwrap();
+    crate::supervisor::LogQuery::export_all_to(dir).unwrap();
+    crate::chat::SearchQuery::export_all_to(dir).unwrap();
+    crate::chat::ExportQuery::export_all_to(dir).unwrap();
+    let client = crate::operations::typescript_client(&crate::operations::specs());
+    std::fs::write(dir.join("operations.ts"), client).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
@@ -56,6 +63,21 @@ fn read_dir(dir: &Path) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Every type the generated client imports has its generated file.
+#[test]
+fn the_client_imports_only_generated_types() {
+    let dir = tempfile::tempdir().unwrap();
+    export_all(dir.path());
+    let client = std::fs::read_to_string(dir.path().join("operations.ts")).unwrap();
+    for line in client.lines().filter(|l| l.starts_with("import type")) {
+        let file = line.rsplit("'./").next().unwrap().trim_end_matches('\'');
+        assert!(
+            dir.path().join(format!("{file}.ts")).exists(),
+            "{line}: add its type to export_all"
+        );
+    }
 }
 
 #[test]

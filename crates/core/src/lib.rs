@@ -14,6 +14,7 @@
 //! - [`chat`]: streaming chat completions from a running instance.
 //! - [`store`]: the SQLite database (WAL, migrations) behind the services.
 //! - [`events`]: one typed event bus that adapters forward to the UI.
+//! - [`operations`]: every operation the adapters offer, declared once (`operations!`).
 
 pub mod access;
 pub mod alerts;
@@ -27,6 +28,7 @@ pub mod history;
 pub mod library;
 pub mod logging;
 pub mod monitor;
+pub mod operations;
 pub mod paths;
 pub mod preferences;
 pub mod prometheus;

@@ -31,8 +31,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("events", 7),
     ("prometheus", 8),
     ("facade", 9),
-    ("bindings", 10),
-    ("lib", 10),
+    ("operations", 10),
+    ("bindings", 11),
+    ("lib", 11),
 ];
 
 /// Imports between modules of the same layer that are allowed (both directions).

@@ -10,26 +10,13 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, MethodRouter};
 use axum::Router;
-use llmops_core::access::Scope;
+use llmops_core::access::{Caller, Scope};
 use llmops_core::Core;
 use tower_http::timeout::TimeoutLayer;
 
-use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
-use llmops_core::alerts::{Alert, AlertList, AlertRules};
-use llmops_core::chat::{
-    ChatEndpoint, ChatPreset, ChatRequest, ChatStreamEvent, Conversation, ConversationDetail,
-    ConversationPatch, NewChatEndpoint, NewChatPreset, NewConversation, SearchHit, TurnRequest,
-};
-use llmops_core::engine::{DeployPreset, EngineInfo};
-use llmops_core::events::Event as LlmopsEvent;
-use llmops_core::history::History;
-use llmops_core::library::{Model, NewModel};
-use llmops_core::monitor::SystemSnapshot;
-use llmops_core::secrets::SecretStoreInfo;
-use llmops_core::supervisor::{InstanceInfo, LogBatch, LogLine, ModelDetail};
-
-use crate::openapi::{self, Input, Operation, Output};
-use crate::routes::{alerts, auth, chat, conversations, events, instances, logs, models, system};
+use crate::openapi;
+use crate::operations::http_operations;
+use crate::routes::{auth, system};
 use crate::security::{guard, login_page, NeedsScope, Security};
 use crate::ui_files;
 
@@ -55,97 +42,12 @@ impl FromRef<AppState> for Arc<Security> {
 /// How long a request that is not a stream may take before it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Declares each `/api` route once: method, path, handler, the scope it needs, whether it
-/// streams (streams get no request timeout), what it reads and what it answers. The router,
-/// [`API_ROUTES`] (read by the tests and `llmops routes`) and the API document
-/// (`/api/openapi.json`, [`api_operations`]) all come from this one table.
-macro_rules! api_routes {
-    ($( $method:ident $path:literal => $handler:path, $scope:ident, $kind:ident,
-        $in_kind:ident($in:ty) -> $out_kind:ident($out:ty); )*) => {
-        /// Every `/api` route: method, path, and the scope a caller needs.
-        pub const API_ROUTES: &[(&str, &str, Scope)] =
-            &[ $( (stringify!($method), $path, Scope::$scope) ),* ];
+// The routes, their handlers and their description in the API document, from the operation
+// table (`llmops_core::operations!`, see `crate::operations`).
+llmops_core::operations!(http_operations);
 
-        fn api_router() -> Router<AppState> {
-            Router::new()
-                $( .route($path, api_routes!(@$kind axum::routing::$method($handler)).needs(Scope::$scope)) )*
-        }
-
-        /// Every `/api` route as the API document describes it.
-        pub fn api_operations(generator: &mut schemars::SchemaGenerator) -> Vec<Operation> {
-            vec![ $( Operation {
-                method: stringify!($method),
-                path: $path,
-                scope: Scope::$scope,
-                handler: stringify!($handler),
-                input: api_routes!(@in $in_kind, $in, generator),
-                output: Output::$out_kind(generator.subschema_for::<$out>()),
-            } ),* ]
-        }
-    };
-    (@quick $router:expr) => { with_timeout($router) };
-    (@stream $router:expr) => { $router };
-    (@in Query, $in:ty, $generator:ident) => {
-        Input::Query(<$in as schemars::JsonSchema>::json_schema($generator))
-    };
-    (@in $in_kind:ident, $in:ty, $generator:ident) => {
-        Input::$in_kind($generator.subschema_for::<$in>())
-    };
-}
-
-api_routes! {
-    get    "/health" => system::health, Read, quick, Nothing(()) -> Json(system::Health);
-    get    "/openapi.json" => openapi_document, Read, quick, Nothing(()) -> Json(serde_json::Value);
-    get    "/auth/whoami" => auth::whoami, Read, quick, Nothing(()) -> Json(Caller);
-    post   "/auth/logout" => auth::logout, Read, quick, Nothing(()) -> Empty(());
-    get    "/access/keys" => auth::list_keys, Admin, quick, Nothing(()) -> Json(Vec<ApiKeyInfo>);
-    post   "/access/keys" => auth::create_key, Admin, quick, Body(NewApiKey) -> Json(CreatedApiKey);
-    delete "/access/keys/{id}" => auth::revoke_key, Admin, quick, Nothing(()) -> Empty(());
-    get    "/access/login-link" => auth::login_link, Admin, quick, Nothing(()) -> Json(LoginLink);
-    post   "/access/rotate-token" => auth::rotate_token, Admin, quick, Nothing(()) -> Empty(());
-    get    "/access/secrets" => auth::secret_store, Admin, quick, Nothing(()) -> Json(SecretStoreInfo);
-    get    "/system/status" => system::status, Read, quick, Nothing(()) -> Json(SystemSnapshot);
-    get    "/system/history" => system::history, Read, quick, Query(system::HistoryQuery) -> Json(History);
-    get    "/alerts" => alerts::list, Read, quick, Nothing(()) -> Json(AlertList);
-    get    "/alerts/rules" => alerts::rules, Read, quick, Nothing(()) -> Json(AlertRules);
-    put    "/alerts/rules" => alerts::set_rules, Admin, quick, Body(AlertRules) -> Json(AlertRules);
-    post   "/alerts/{id}/acknowledge" => alerts::acknowledge, Operate, quick, Nothing(()) -> Json(Alert);
-    get    "/models" => models::list, Read, quick, Nothing(()) -> Json(Vec<Model>);
-    post   "/models" => models::add, Admin, quick, Body(NewModel) -> Json(Model);
-    post   "/models/deploy" => models::deploy, Admin, quick, Body(NewModel) -> Json(InstanceInfo);
-    get    "/engines" => models::engines, Read, quick, Nothing(()) -> Json(Vec<EngineInfo>);
-    get    "/engines/presets" => models::presets, Read, quick, Nothing(()) -> Json(Vec<DeployPreset>);
-    get    "/models/{id}" => models::detail, Read, quick, Nothing(()) -> Json(ModelDetail);
-    delete "/models/{id}" => models::remove, Admin, quick, Nothing(()) -> Empty(());
-    post   "/models/{id}/stop" => models::stop, Operate, quick, Nothing(()) -> Json(InstanceInfo);
-    post   "/models/{id}/start" => models::start, Operate, quick, Nothing(()) -> Json(InstanceInfo);
-    get    "/models/{id}/logs" => logs::follow, Read, stream, Nothing(()) -> Ws(LogBatch);
-    get    "/instances" => instances::list, Read, quick, Nothing(()) -> Json(Vec<InstanceInfo>);
-    get    "/instances/{id}" => instances::get, Read, quick, Nothing(()) -> Json(InstanceInfo);
-    post   "/instances/{id}/stop" => instances::stop, Operate, quick, Nothing(()) -> Json(InstanceInfo);
-    get    "/instances/{id}/logs" => instances::logs, Read, quick, Query(instances::LogQuery) -> Json(Vec<LogLine>);
-    post   "/chat/completions" => chat::completions, Operate, stream, Body(ChatRequest) -> Sse(ChatStreamEvent);
-    get    "/chat/search" => chat::search, Read, quick, Query(chat::SearchQuery) -> Json(Vec<SearchHit>);
-    get    "/chat/endpoints" => chat::endpoints, Read, quick, Nothing(()) -> Json(Vec<ChatEndpoint>);
-    post   "/chat/endpoints" => chat::add_endpoint, Admin, quick, Body(NewChatEndpoint) -> Created(ChatEndpoint);
-    delete "/chat/endpoints/{id}" => chat::remove_endpoint, Admin, quick, Nothing(()) -> Empty(());
-    get    "/chat/endpoints/{id}/models" => chat::endpoint_models, Operate, quick, Nothing(()) -> Json(Vec<String>);
-    get    "/chat/presets" => chat::presets, Read, quick, Nothing(()) -> Json(Vec<ChatPreset>);
-    post   "/chat/presets" => chat::save_preset, Operate, quick, Body(NewChatPreset) -> Json(ChatPreset);
-    delete "/chat/presets/{id}" => chat::delete_preset, Operate, quick, Nothing(()) -> Empty(());
-    get    "/conversations" => conversations::list, Read, quick, Nothing(()) -> Json(Vec<Conversation>);
-    post   "/conversations" => conversations::create, Operate, quick, Body(NewConversation) -> Created(Conversation);
-    get    "/conversations/{id}" => conversations::get, Read, quick, Nothing(()) -> Json(ConversationDetail);
-    patch  "/conversations/{id}" => conversations::update, Operate, quick, Body(ConversationPatch) -> Json(Conversation);
-    delete "/conversations/{id}" => conversations::delete, Operate, quick, Nothing(()) -> Empty(());
-    delete "/conversations/{id}/messages/{message_id}" => conversations::delete_message, Operate, quick, Nothing(()) -> Empty(());
-    post   "/conversations/{id}/turns" => conversations::turn, Operate, stream, Body(TurnRequest) -> Sse(ChatStreamEvent);
-    get    "/conversations/{id}/export" => conversations::export, Read, quick, Query(conversations::ExportQuery) -> File(());
-    get    "/ws" => events::websocket, Read, stream, Nothing(()) -> Ws(LlmopsEvent);
-}
-
-/// `GET /api/openapi.json`: this API, described from the route table above.
-async fn openapi_document() -> axum::Json<serde_json::Value> {
+/// `GET /api/openapi.json`: this API, described from the operation table.
+pub async fn openapi_document() -> axum::Json<serde_json::Value> {
     axum::Json(api_document())
 }
 
@@ -238,7 +140,7 @@ fn routes(ui_dir: PathBuf) -> Router<AppState> {
 
 #[cfg(test)]
 mod tests {
-    //! Every route in [`API_ROUTES`], called by a client that must log in (here: loopback with
+    //! Every route of [`api_routes`], called by a client that must log in (here: loopback with
     //! `--require-auth-on-loopback`), without a credential, with a `read` key and with the token.
 
     use std::net::SocketAddr;
@@ -251,11 +153,11 @@ mod tests {
     use super::*;
     use crate::security::listener::{LimitedListener, PeerAddr};
 
-    async fn serve(core: Core) -> SocketAddr {
+    /// Serves the app that `app_for(its address)` builds on a loopback port that needs a login.
+    async fn serve_with(app_for: impl FnOnce(SocketAddr) -> Router) -> SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let security = Arc::new(Security::new(addr, vec![], vec![], true, true));
-        let app = router(core, security, PathBuf::from("/nonexistent/ui"));
+        let app = app_for(addr);
         tokio::spawn(async move {
             axum::serve(
                 LimitedListener::new(listener, 64),
@@ -267,18 +169,13 @@ mod tests {
         addr
     }
 
-    fn concrete(path: &str) -> String {
-        path.replace("{message_id}", "1")
-            .replace("{id}", "0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")
+    fn login_required(addr: SocketAddr) -> Arc<Security> {
+        Arc::new(Security::new(addr, vec![], vec![], true, true))
     }
 
-    #[tokio::test]
-    async fn every_route_needs_a_credential_and_its_scope() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = CoreConfig::new(AppPaths::new(
-            dir.path().join("data"),
-            dir.path().join("cache"),
-        ));
+    /// A core in `dir`, a `read` API key and the server token.
+    async fn core_with_credentials(dir: &std::path::Path) -> (Core, String, String) {
+        let config = CoreConfig::new(AppPaths::new(dir.join("data"), dir.join("cache")));
         let core = Core::open(config).await.unwrap();
         let read_key = core
             .access
@@ -290,10 +187,26 @@ mod tests {
             .unwrap()
             .secret;
         let token = core.access.server_token();
-        let addr = serve(core).await;
+        (core, read_key, token)
+    }
+
+    fn concrete(path: &str) -> String {
+        path.replace("{message_id}", "1")
+            .replace("{id}", "0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")
+    }
+
+    #[tokio::test]
+    async fn every_route_needs_a_credential_and_its_scope() {
+        let dir = tempfile::tempdir().unwrap();
+        let (core, read_key, token) = core_with_credentials(dir.path()).await;
+        let addr =
+            serve_with(|addr| router(core, login_required(addr), PathBuf::from("/nonexistent/ui")))
+                .await;
         let http = reqwest::Client::new();
-        for (method, path, scope) in API_ROUTES {
-            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let routes = api_routes();
+        for route in &routes {
+            let (path, scope) = (route.path, route.scope);
+            let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
             let url = format!("http://{addr}/api{}", concrete(path));
             let status = |bearer: Option<String>| {
                 let mut request = http.request(method.clone(), &url);
@@ -308,7 +221,7 @@ mod tests {
                 "{method} {path} without a credential"
             );
             let as_read = status(Some(read_key.clone())).await;
-            if *scope == Scope::Read {
+            if scope == Scope::Read {
                 assert!(
                     ![401, 403].contains(&as_read),
                     "{method} {path} with read: {as_read}"
@@ -316,7 +229,7 @@ mod tests {
             } else {
                 assert_eq!(as_read, 403, "{method} {path} needs {scope:?}");
             }
-            if *path != "/auth/logout" && *path != "/access/rotate-token" {
+            if path != "/auth/logout" && path != "/access/rotate-token" {
                 let as_admin = status(Some(token.clone())).await;
                 assert!(
                     ![401, 403].contains(&as_admin),
@@ -332,9 +245,88 @@ mod tests {
             ("post", "/access/keys"),
         ] {
             assert!(
-                API_ROUTES.contains(&(method, path, Scope::Admin)),
+                routes
+                    .iter()
+                    .any(|r| (r.method, r.path, r.scope) == (method, path, Scope::Admin)),
                 "{method} {path} must be admin"
             );
+        }
+    }
+
+    /// "Add an operation": one entry in a table gives a routed, scope-checked, documented
+    /// operation whose handler reads its path and body and runs the entry's core call.
+    mod test_only_operation {
+        use super::super::*;
+        use super::*;
+
+        macro_rules! test_table {
+            ($callback:path) => {
+                $callback! {
+                    /// Echoes the path's id and the body's title back.
+                    echo_text [both post "/test/echo/{id}" Operate quick]
+                        (id: path String, text: body llmops_core::chat::NewConversation) -> Created Vec<String>
+                        => { |core| Ok(vec![id, text.title.unwrap_or_default(), core.access.list_keys().len().to_string()]) };
+                }
+            };
+        }
+        test_table!(http_operations);
+
+        #[tokio::test]
+        async fn is_routed_checked_and_documented() {
+            let dir = tempfile::tempdir().unwrap();
+            let (core, read_key, token) = core_with_credentials(dir.path()).await;
+            let addr = serve_with(|addr| {
+                let state = AppState {
+                    core,
+                    security: login_required(addr),
+                };
+                Router::new()
+                    .nest("/api", api_router())
+                    .layer(from_fn_with_state(state.clone(), guard::guard))
+                    .with_state(state)
+            })
+            .await;
+            let url = format!("http://{addr}/api/test/echo/a%20b");
+            let http = reqwest::Client::new();
+            let send = |secret: &str, body: &str| {
+                http.post(&url)
+                    .bearer_auth(secret)
+                    .header("content-type", "application/json")
+                    .body(body.to_string())
+                    .send()
+            };
+            let created = send(
+                &token,
+                r#"{"target":{"kind":"model","model_id":"m"},"title":"hi"}"#,
+            )
+            .await
+            .unwrap();
+            assert_eq!(created.status(), 201);
+            let echoed: Vec<String> = created.json().await.unwrap();
+            assert_eq!(echoed, ["a b", "hi", "1"]);
+            assert_eq!(send(&read_key, "{}").await.unwrap().status(), 403);
+            let invalid = send(&token, r#"{"title": 3}"#).await.unwrap();
+            assert_eq!(invalid.status(), 400);
+            let body: serde_json::Value = invalid.json().await.unwrap();
+            assert!(body["code"].is_string(), "{body}");
+
+            assert_eq!(
+                api_routes(),
+                vec![crate::operations::ApiRoute {
+                    method: "post",
+                    path: "/test/echo/{id}",
+                    name: "echo_text",
+                    scope: Scope::Operate,
+                }]
+            );
+            let mut generator = openapi::generator();
+            let documented = api_operations(&mut generator);
+            assert_eq!(documented.len(), 1);
+            assert_eq!(
+                documented[0].summary,
+                "Echoes the path's id and the body's title back."
+            );
+            assert!(documented[0].input.body.is_some() && documented[0].input.query.is_none());
         }
     }
 }

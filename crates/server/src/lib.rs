@@ -4,6 +4,7 @@
 mod api_error;
 pub mod app;
 pub mod openapi;
+pub mod operations;
 mod routes;
 pub mod security;
 mod ui_files;

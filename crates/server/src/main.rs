@@ -87,11 +87,13 @@ async fn main() -> std::process::ExitCode {
             }
         },
         Command::Routes => {
-            for (method, path, scope) in app::API_ROUTES {
+            for route in app::api_routes() {
                 println!(
-                    "{:<7} /api{path:<48} {}",
-                    method.to_uppercase(),
-                    scope.as_str()
+                    "{:<7} /api{:<48} {:<8} {}",
+                    route.method.to_uppercase(),
+                    route.path,
+                    route.scope.as_str(),
+                    route.name
                 );
             }
             std::process::ExitCode::SUCCESS

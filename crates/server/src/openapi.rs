@@ -1,6 +1,6 @@
-//! `GET /api/openapi.json`: the API document (OpenAPI 3.1), built from the same route table that
-//! builds the router (`app::api_operations`), with JSON Schemas (2020-12) generated from the Rust
-//! types the handlers take and return. Nothing here is written by hand per route.
+//! `GET /api/openapi.json`: the API document (OpenAPI 3.1), built from the operation table that
+//! also builds the router (`app::api_operations`), with JSON Schemas (2020-12) generated from the
+//! Rust types the operations take and return. Nothing here is written by hand per route.
 
 use schemars::generate::SchemaSettings;
 use schemars::{Schema, SchemaGenerator};
@@ -9,12 +9,12 @@ use serde_json::{json, Map, Value};
 use llmops_core::access::Scope;
 
 /// What a route reads besides its path.
-pub enum Input {
-    Nothing(Schema),
+#[derive(Default)]
+pub struct Input {
     /// A JSON body.
-    Body(Schema),
+    pub body: Option<Schema>,
     /// Query-string parameters: the properties of this object schema.
-    Query(Schema),
+    pub query: Option<Schema>,
 }
 
 /// What a route answers when it succeeds.
@@ -37,7 +37,10 @@ pub struct Operation {
     pub method: &'static str,
     pub path: &'static str,
     pub scope: Scope,
-    pub handler: &'static str,
+    /// The operation's name in the table: its `operationId`.
+    pub name: &'static str,
+    /// The table entry's doc comment.
+    pub summary: String,
     pub input: Input,
     pub output: Output,
 }
@@ -102,22 +105,18 @@ pub fn document(
 
 fn operation(op: &Operation, path: &str, error: &Schema) -> Value {
     let mut doc = Map::new();
-    doc.insert("operationId".into(), json!(operation_id(op)));
-    doc.insert(
-        "summary".into(),
-        json!(format!("{} {path}", op.method.to_uppercase())),
-    );
+    doc.insert("operationId".into(), json!(op.name));
+    doc.insert("summary".into(), json!(op.summary));
     doc.insert("x-llmops-scope".into(), json!(op.scope.as_str()));
     let mut parameters: Vec<Value> = path_parameters(path);
-    match &op.input {
-        Input::Nothing(_) => {}
-        Input::Body(schema) => {
-            doc.insert(
-                "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
-            );
-        }
-        Input::Query(schema) => parameters.extend(query_parameters(schema)),
+    if let Some(schema) = &op.input.body {
+        doc.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+        );
+    }
+    if let Some(schema) = &op.input.query {
+        parameters.extend(query_parameters(schema));
     }
     if !parameters.is_empty() {
         doc.insert("parameters".into(), Value::Array(parameters));
@@ -191,11 +190,6 @@ fn operation(op: &Operation, path: &str, error: &Schema) -> Value {
     }
     doc.insert("responses".into(), Value::Object(responses));
     Value::Object(doc)
-}
-
-fn operation_id(op: &Operation) -> String {
-    let parts: Vec<&str> = op.handler.split("::").collect();
-    parts[parts.len().saturating_sub(2)..].join("_")
 }
 
 fn path_parameters(path: &str) -> Vec<Value> {

@@ -1,228 +1,78 @@
-//! One operation, three surfaces: the HTTP route (`app.rs`'s table), the Tauri command
-//! (`src-tauri/app_commands.rs`) and the typed UI client method (`ui/src/api/types.ts`, with its
-//! `http.ts` and `tauri.ts` implementations). The table below pairs them; the test fails when a
-//! route is renamed or removed, a command deleted, or a client method added or dropped on one
-//! side only. Surfaces that exist on one side by design are listed apart, with why.
+//! One operation table, three surfaces. The HTTP routes and the Tauri commands are derived from
+//! `llmops_core::operations!`, and so is the UI's typed client (`ui/src/generated/operations.ts`,
+//! kept current by the core's `bindings` test). What is left by hand is checked here:
+//!
+//! - the published routes stay (users script against them): renaming or removing one fails;
+//! - every route is one of the table's operations, with the table's scope;
+//! - each operation that the typed client leaves to the transports (streams, files, one-transport
+//!   operations) is used by the UI's transport for it, through `OPERATIONS`, or listed apart with
+//!   why the UI does not need it.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use llmops_server::app::API_ROUTES;
+use llmops_core::operations::{specs, Surface};
+use llmops_server::app::api_routes;
 
-/// (UI client method, HTTP route, Tauri command).
-const OPERATIONS: &[(&str, Option<(&str, &str)>, Option<&str>)] = &[
-    ("whoami", Some(("get", "/auth/whoami")), Some("whoami")),
-    (
-        "listApiKeys",
-        Some(("get", "/access/keys")),
-        Some("list_api_keys"),
-    ),
-    (
-        "createApiKey",
-        Some(("post", "/access/keys")),
-        Some("create_api_key"),
-    ),
-    (
-        "revokeApiKey",
-        Some(("delete", "/access/keys/{id}")),
-        Some("revoke_api_key"),
-    ),
-    (
-        "loginLink",
-        Some(("get", "/access/login-link")),
-        Some("login_link"),
-    ),
-    (
-        "rotateServerToken",
-        Some(("post", "/access/rotate-token")),
-        Some("rotate_server_token"),
-    ),
-    (
-        "secretStoreInfo",
-        Some(("get", "/access/secrets")),
-        Some("secret_store_info"),
-    ),
-    (
-        "systemStatus",
-        Some(("get", "/system/status")),
-        Some("system_status"),
-    ),
-    (
-        "systemHistory",
-        Some(("get", "/system/history")),
-        Some("system_history"),
-    ),
-    ("listAlerts", Some(("get", "/alerts")), Some("list_alerts")),
-    (
-        "getAlertRules",
-        Some(("get", "/alerts/rules")),
-        Some("get_alert_rules"),
-    ),
-    (
-        "setAlertRules",
-        Some(("put", "/alerts/rules")),
-        Some("set_alert_rules"),
-    ),
-    (
-        "acknowledgeAlert",
-        Some(("post", "/alerts/{id}/acknowledge")),
-        Some("acknowledge_alert"),
-    ),
-    ("listModels", Some(("get", "/models")), Some("list_models")),
-    ("addModel", Some(("post", "/models")), Some("add_model")),
-    (
-        "deployModel",
-        Some(("post", "/models/deploy")),
-        Some("deploy_model"),
-    ),
-    (
-        "modelDetail",
-        Some(("get", "/models/{id}")),
-        Some("model_detail"),
-    ),
-    (
-        "removeModel",
-        Some(("delete", "/models/{id}")),
-        Some("remove_model"),
-    ),
-    (
-        "startModel",
-        Some(("post", "/models/{id}/start")),
-        Some("start_model"),
-    ),
-    (
-        "stopModel",
-        Some(("post", "/models/{id}/stop")),
-        Some("stop_model"),
-    ),
-    (
-        "listInstances",
-        Some(("get", "/instances")),
-        Some("list_instances"),
-    ),
-    (
-        "stopInstance",
-        Some(("post", "/instances/{id}/stop")),
-        Some("stop_instance"),
-    ),
-    (
-        "instanceLogs",
-        Some(("get", "/instances/{id}/logs")),
-        Some("instance_logs"),
-    ),
-    (
-        "enginesInfo",
-        Some(("get", "/engines")),
-        Some("engines_info"),
-    ),
-    (
-        "deployPresets",
-        Some(("get", "/engines/presets")),
-        Some("deploy_presets"),
-    ),
-    (
-        "listConversations",
-        Some(("get", "/conversations")),
-        Some("list_conversations"),
-    ),
-    (
-        "createConversation",
-        Some(("post", "/conversations")),
-        Some("create_conversation"),
-    ),
-    (
-        "getConversation",
-        Some(("get", "/conversations/{id}")),
-        Some("get_conversation"),
-    ),
-    (
-        "updateConversation",
-        Some(("patch", "/conversations/{id}")),
-        Some("update_conversation"),
-    ),
-    (
-        "deleteConversation",
-        Some(("delete", "/conversations/{id}")),
-        Some("delete_conversation"),
-    ),
-    (
-        "deleteChatMessage",
-        Some(("delete", "/conversations/{id}/messages/{message_id}")),
-        Some("delete_chat_message"),
-    ),
-    (
-        "chatTurn",
-        Some(("post", "/conversations/{id}/turns")),
-        Some("chat_turn"),
-    ),
-    (
-        "searchConversations",
-        Some(("get", "/chat/search")),
-        Some("search_conversations"),
-    ),
-    (
-        "exportConversation",
-        Some(("get", "/conversations/{id}/export")),
-        Some("save_conversation_export"),
-    ),
-    (
-        "listChatEndpoints",
-        Some(("get", "/chat/endpoints")),
-        Some("list_chat_endpoints"),
-    ),
-    (
-        "addChatEndpoint",
-        Some(("post", "/chat/endpoints")),
-        Some("add_chat_endpoint"),
-    ),
-    (
-        "removeChatEndpoint",
-        Some(("delete", "/chat/endpoints/{id}")),
-        Some("remove_chat_endpoint"),
-    ),
-    (
-        "chatEndpointModels",
-        Some(("get", "/chat/endpoints/{id}/models")),
-        Some("chat_endpoint_models"),
-    ),
-    (
-        "listChatPresets",
-        Some(("get", "/chat/presets")),
-        Some("list_chat_presets"),
-    ),
-    (
-        "saveChatPreset",
-        Some(("post", "/chat/presets")),
-        Some("save_chat_preset"),
-    ),
-    (
-        "deleteChatPreset",
-        Some(("delete", "/chat/presets/{id}")),
-        Some("delete_chat_preset"),
-    ),
-    // A browser session ends on the server; the desktop window has none.
-    ("logout", Some(("post", "/auth/logout")), None),
+/// Every route published so far: (method, path). A change here is a breaking API change.
+const PUBLISHED: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("get", "/openapi.json"),
+    ("get", "/auth/whoami"),
+    ("post", "/auth/logout"),
+    ("get", "/access/keys"),
+    ("post", "/access/keys"),
+    ("delete", "/access/keys/{id}"),
+    ("get", "/access/login-link"),
+    ("post", "/access/rotate-token"),
+    ("get", "/access/secrets"),
+    ("get", "/system/status"),
+    ("get", "/system/history"),
+    ("get", "/alerts"),
+    ("get", "/alerts/rules"),
+    ("put", "/alerts/rules"),
+    ("post", "/alerts/{id}/acknowledge"),
+    ("get", "/models"),
+    ("post", "/models"),
+    ("post", "/models/deploy"),
+    ("get", "/engines"),
+    ("get", "/engines/presets"),
+    ("get", "/models/{id}"),
+    ("delete", "/models/{id}"),
+    ("post", "/models/{id}/stop"),
+    ("post", "/models/{id}/start"),
+    ("get", "/models/{id}/logs"),
+    ("get", "/instances"),
+    ("get", "/instances/{id}"),
+    ("post", "/instances/{id}/stop"),
+    ("get", "/instances/{id}/logs"),
+    ("post", "/chat/completions"),
+    ("get", "/chat/search"),
+    ("get", "/chat/endpoints"),
+    ("post", "/chat/endpoints"),
+    ("delete", "/chat/endpoints/{id}"),
+    ("get", "/chat/endpoints/{id}/models"),
+    ("get", "/chat/presets"),
+    ("post", "/chat/presets"),
+    ("delete", "/chat/presets/{id}"),
+    ("get", "/conversations"),
+    ("post", "/conversations"),
+    ("get", "/conversations/{id}"),
+    ("patch", "/conversations/{id}"),
+    ("delete", "/conversations/{id}"),
+    ("delete", "/conversations/{id}/messages/{message_id}"),
+    ("post", "/conversations/{id}/turns"),
+    ("get", "/conversations/{id}/export"),
+    ("get", "/ws"),
 ];
 
-/// HTTP routes with no client method or command, and why.
-const HTTP_ONLY: &[(&str, &str)] = &[
-    ("get", "/health"),            // for monitors and scripts
-    ("get", "/openapi.json"),      // the API document
-    ("get", "/instances/{id}"),    // for scripts; the UI gets instances by event
-    ("get", "/models/{id}/logs"),  // the browser's live log WebSocket (desktop: events)
-    ("get", "/ws"),                // the browser's event WebSocket (desktop: Tauri events)
-    ("post", "/chat/completions"), // a stream from a running instance, for scripts; the UI chats in conversations
+/// Operations outside the typed client that the UI does not call, and why.
+const NOT_USED_BY_THE_UI: &[&str] = &[
+    "health",            // for monitors and scripts
+    "openapi_document",  // for people and tools that script against the API
+    "chat_completions",  // an unsaved stream, for scripts; the UI chats in conversations
+    "follow_model_logs", // the UI asks for new log lines while a log is open
 ];
-
-/// Tauri commands with no HTTP route, and why.
-const TAURI_ONLY: &[&str] = &[
-    "chat_cancel",     // the browser cancels by closing the SSE connection
-    "load_preference", // the browser keeps preferences in localStorage
-    "save_preference",
-];
-
-/// Client members that are not operations.
-const CLIENT_ONLY: &[&str] = &["cancel", "onEvent", "onConnectionChange"];
 
 fn repo(path: &str) -> String {
     std::fs::read_to_string(
@@ -233,139 +83,85 @@ fn repo(path: &str) -> String {
     .unwrap()
 }
 
-fn tauri_commands() -> BTreeSet<String> {
-    repo("src-tauri/app_commands.rs")
-        .lines()
-        .filter_map(|l| {
-            l.trim()
-                .strip_prefix('"')?
-                .split('"')
-                .next()
-                .map(str::to_string)
-        })
-        .collect()
-}
-
-/// Method names of the `LlmopsApi` interface.
-fn client_methods() -> BTreeSet<String> {
-    let types = repo("ui/src/api/types.ts");
-    let start = types
-        .find("export interface LlmopsApi")
-        .expect("the client interface");
-    let body = &types[start..];
-    let body = &body[..body.find("\n}").unwrap()];
-    body.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            let name: String = l
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect();
-            (!name.is_empty() && l[name.len()..].starts_with('(')).then_some(name)
-        })
-        .collect()
-}
-
-/// `/models/{id}/start` as it appears in a TS template literal: `/models/${…}/start`.
-fn appears_in_http_client(http_ts: &str, path: &str) -> bool {
-    let pieces: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-    http_ts.lines().any(|line| {
-        let Some(at) = line.find("/api/") else {
-            return false;
-        };
-        let used: Vec<&str> = line[at + 5..]
-            .split(['?', '`', '\'', '"'])
-            .next()
-            .unwrap_or_default()
-            .split('/')
-            // `…/logs${qs}`: a query string appended in the literal is not part of the path.
-            .map(|u| {
-                if u.starts_with("${") {
-                    u
-                } else {
-                    u.split("${").next().unwrap_or(u)
-                }
-            })
-            .collect();
-        used.len() == pieces.len()
-            && used
-                .iter()
-                .zip(&pieces)
-                .all(|(u, p)| u == p || (p.starts_with('{') && u.starts_with("${")))
+fn camel_case(snake: &str) -> String {
+    let mut words = snake.split('_');
+    let first = words.next().unwrap_or_default().to_string();
+    words.fold(first, |mut out, word| {
+        let mut chars = word.chars();
+        if let Some(c) = chars.next() {
+            out.extend(c.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+        out
     })
 }
 
 #[test]
-fn routes_commands_and_client_agree() {
-    let routes: BTreeSet<(String, String)> = API_ROUTES
-        .iter()
-        .map(|(m, p, _)| (m.to_string(), p.to_string()))
-        .collect();
-    let commands = tauri_commands();
-    let methods = client_methods();
-    let (http_ts, tauri_ts) = (repo("ui/src/api/http.ts"), repo("ui/src/api/tauri.ts"));
-    let mut problems = Vec::new();
+fn published_routes_stay() {
+    let served: BTreeSet<(&str, &str)> = api_routes().iter().map(|r| (r.method, r.path)).collect();
+    for route in PUBLISHED {
+        assert!(served.contains(route), "{route:?} was published: keep it");
+    }
+}
 
-    let mut covered_routes = BTreeSet::new();
-    let mut covered_commands = BTreeSet::new();
-    for (method, http, tauri) in OPERATIONS {
-        if !methods.contains(*method) {
-            problems.push(format!("client method {method} is not in LlmopsApi"));
-        }
-        for (file, text) in [("http.ts", &http_ts), ("tauri.ts", &tauri_ts)] {
-            if !text.contains(&format!("{method}(")) {
-                problems.push(format!("{file} does not implement {method}"));
-            }
-        }
-        if let Some((verb, path)) = http {
-            let key = (verb.to_string(), path.to_string());
-            if !routes.contains(&key) {
-                problems.push(format!("{method}: no route {verb} {path}"));
-            }
-            if !appears_in_http_client(&http_ts, path) {
-                problems.push(format!("{method}: http.ts never calls /api{path}"));
-            }
-            covered_routes.insert(key);
-        }
-        if let Some(command) = tauri {
-            if !commands.contains(*command) {
-                problems.push(format!("{method}: no Tauri command {command}"));
-            }
-            if !tauri_ts.contains(&format!("'{command}'")) {
-                problems.push(format!("{method}: tauri.ts never invokes {command}"));
-            }
-            covered_commands.insert(command.to_string());
-        }
-    }
-    for (verb, path) in HTTP_ONLY {
-        covered_routes.insert((verb.to_string(), path.to_string()));
-    }
-    for route in routes.difference(&covered_routes) {
-        problems.push(format!(
-            "route {} {} has no client method: add it to OPERATIONS or HTTP_ONLY",
-            route.0, route.1
-        ));
-    }
-    for command in &commands {
-        if !covered_commands.contains(command) && !TAURI_ONLY.contains(&command.as_str()) {
-            problems.push(format!(
-                "Tauri command {command} is in no operation: add it to OPERATIONS or TAURI_ONLY"
-            ));
-        }
-    }
-    let listed: BTreeSet<&str> = OPERATIONS
-        .iter()
-        .map(|(m, ..)| *m)
-        .chain(CLIENT_ONLY.iter().copied())
+#[test]
+fn every_route_is_an_operation_of_the_table() {
+    let table: BTreeSet<(String, String, String, String)> = specs()
+        .into_iter()
+        .filter_map(|s| {
+            let (method, path) = s.http?;
+            Some((s.name.into(), method.into(), path.into(), s.scope?.into()))
+        })
         .collect();
-    for method in &methods {
-        if !listed.contains(method.as_str()) {
-            problems.push(format!("client method {method} is in no operation"));
+    let routes: BTreeSet<(String, String, String, String)> = api_routes()
+        .into_iter()
+        .map(|r| {
+            (
+                r.name.into(),
+                r.method.into(),
+                r.path.into(),
+                r.scope.as_str().into(),
+            )
+        })
+        .collect();
+    assert_eq!(routes, table);
+}
+
+#[test]
+fn the_transports_use_what_the_typed_client_leaves_to_them() {
+    let http_ts = repo("ui/src/api/http.ts");
+    let tauri_ts = repo("ui/src/api/tauri.ts") + &repo("ui/src/api/preferences.ts");
+    let generated = repo("ui/src/generated/operations.ts");
+    let types = repo("ui/src/api/types.ts");
+    assert!(
+        types.contains("export interface LlmopsApi extends Operations"),
+        "the UI's API is the typed client plus the transports' own members"
+    );
+    let mut problems = Vec::new();
+    for spec in specs() {
+        let name = camel_case(spec.name);
+        let typed = generated.contains(&format!("  {name}: ("));
+        if typed || NOT_USED_BY_THE_UI.contains(&spec.name) {
+            continue;
+        }
+        let wanted: &[(&str, &String)] = match spec.surface {
+            Surface::Both => &[("http.ts", &http_ts), ("tauri.ts", &tauri_ts)],
+            Surface::Http => &[("http.ts", &http_ts)],
+            Surface::Tauri => &[("tauri.ts", &tauri_ts)],
+        };
+        for (file, text) in wanted {
+            if !text.contains(&format!("OPERATIONS.{name}")) {
+                problems.push(format!(
+                    "{file} never uses OPERATIONS.{name}: call it, or list it in NOT_USED_BY_THE_UI"
+                ));
+            }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "the surfaces disagree:\n{}",
-        problems.join("\n")
-    );
+    for name in NOT_USED_BY_THE_UI {
+        assert!(
+            specs().iter().any(|s| s.name == *name),
+            "{name} is no operation any more"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -72,7 +72,7 @@ describe('HTTP error mapping', () => {
   it('calls the documented endpoints', async () => {
     const { api, spy } = apiWith(async (url) => (url.includes('/api/models/m%2F1') && !url.endsWith('start') ? new Response(null, { status: 204 }) : jsonResponse(200, [])))
     await api.removeModel('m/1')
-    await api.instanceLogs('i1', 5, 100)
+    await api.instanceLogs('i1', { since: 5, limit: 100 })
     await api.startModel('m/1')
     expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
       'DELETE /api/models/m%2F1',
@@ -145,12 +145,12 @@ describe('HTTP monitoring endpoints', () => {
 
   it('asks for the history of a range, optionally of some series', async () => {
     const { api, spy } = apiWith(async () => jsonResponse(200, history))
-    expect(await api.systemHistory('1h')).toEqual(history)
-    await api.systemHistory('7d', ['cpu.usage_percent', 'gpu.0.power_watts'])
-    await api.systemHistory('15m', [])
+    expect(await api.systemHistory({ range: '1h' })).toEqual(history)
+    await api.systemHistory({ range: '7d', series: 'cpu.usage_percent,gpu.0.power_watts' })
+    await api.systemHistory({ range: '15m', series: undefined })
     expect(spy.mock.calls.map(([u, init]) => `${init?.method ?? 'GET'} ${u}`)).toEqual([
       'GET /api/system/history?range=1h',
-      'GET /api/system/history?range=7d&series=cpu.usage_percent,gpu.0.power_watts',
+      'GET /api/system/history?range=7d&series=cpu.usage_percent%2Cgpu.0.power_watts',
       'GET /api/system/history?range=15m',
     ])
   })
@@ -394,8 +394,8 @@ describe('HTTP conversations', () => {
   it('searches with an encoded query', async () => {
     const hits = [{ conversation_id: 'c1', conversation_title: 'Sea', message_id: null, role: null, snippet: '\u0002Sea\u0003', updated_at: 1 }]
     const { api, spy } = apiWith(async () => jsonResponse(200, hits))
-    expect(await api.searchConversations('sea & sky')).toEqual(hits)
-    expect(calls(spy)).toEqual(['GET /api/chat/search?q=sea%20%26%20sky'])
+    expect(await api.searchConversations({ q: 'sea & sky' })).toEqual(hits)
+    expect(calls(spy)).toEqual(['GET /api/chat/search?q=sea+%26+sky'])
   })
 
   it('exports through a download named by the server', async () => {

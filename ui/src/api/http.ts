@@ -1,39 +1,12 @@
-import type { Alert } from '../generated/Alert'
-import type { AlertList } from '../generated/AlertList'
-import type { AlertRules } from '../generated/AlertRules'
-import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
-import type { Caller } from '../generated/Caller'
-import type { ChatEndpoint } from '../generated/ChatEndpoint'
-import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
-import type { Conversation } from '../generated/Conversation'
-import type { ConversationDetail } from '../generated/ConversationDetail'
-import type { ConversationPatch } from '../generated/ConversationPatch'
-import type { CreatedApiKey } from '../generated/CreatedApiKey'
-import type { DeployPreset } from '../generated/DeployPreset'
-import type { EngineInfo } from '../generated/EngineInfo'
 import type { ExportFormat } from '../generated/ExportFormat'
-import type { Event as LlmopsEvent } from '../generated/Event'
-import type { History } from '../generated/History'
-import type { HistoryRange } from '../generated/HistoryRange'
-import type { InstanceInfo } from '../generated/InstanceInfo'
-import type { LoginLink } from '../generated/LoginLink'
-import type { LogLine } from '../generated/LogLine'
-import type { Model } from '../generated/Model'
-import type { ModelDetail } from '../generated/ModelDetail'
-import type { NewApiKey } from '../generated/NewApiKey'
-import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
-import type { NewChatPreset } from '../generated/NewChatPreset'
-import type { NewConversation } from '../generated/NewConversation'
-import type { NewModel } from '../generated/NewModel'
-import type { SearchHit } from '../generated/SearchHit'
-import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
-import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, errorFromResponse, networkError } from './errors'
 import { EventHub, WsEventSource } from './events'
 import { SseParser } from './sse'
 import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
+import type { Event as LlmopsEvent } from '../generated/Event'
 
 export interface HttpApiOptions {
   /** Prefix of every path, '' for the page's own origin. */
@@ -60,8 +33,6 @@ export const SESSION_LOST_CODES: readonly string[] = ['login_required', 'invalid
 export function isSessionLost(err: ApiError): boolean {
   return err.status === 401 && SESSION_LOST_CODES.includes(err.code)
 }
-
-type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** Saves `file` through a temporary `<a href download>` click. */
 function clickDownload(file: Blob, filename: string): void {
@@ -95,7 +66,31 @@ export function dispositionFilename(header: string | null): string | null {
 
 function defaultWsUrl(): string {
   const { protocol, host } = window.location
-  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/api/ws`
+  return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/api${OPERATIONS.events.path}`
+}
+
+/** An operation's URL below the server: `/api` + its path with the path arguments, and its query. */
+export function operationUrl(op: OperationSpec, args: Record<string, unknown>): string {
+  let path = op.path ?? ''
+  const query = new URLSearchParams()
+  for (const [name, place] of op.args) {
+    const value = args[name]
+    if (place === 'path') {
+      path = path.replace(`{${name}}`, encodeURIComponent(String(value)))
+    } else if (place === 'query' && value && typeof value === 'object') {
+      for (const [key, field] of Object.entries(value)) {
+        if (field !== undefined && field !== null) query.set(key, String(field))
+      }
+    }
+  }
+  const qs = query.toString()
+  return `/api${path}${qs ? `?${qs}` : ''}`
+}
+
+/** The argument that travels as the JSON body, if the operation has one. */
+function operationBody(op: OperationSpec, args: Record<string, unknown>): unknown {
+  const body = op.args.find(([, place]) => place === 'body')
+  return body ? args[body[0]] : undefined
 }
 
 /**
@@ -133,6 +128,10 @@ async function readJson<T>(res: Response): Promise<T> {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' }
 
+/** The typed calls, bound in the constructor (`bindOperations`). */
+export interface HttpApi extends Operations {}
+
+/** The browser's transport: `fetch` for calls and streams, a WebSocket for events. */
 export class HttpApi implements LlmopsApi {
   readonly transport = 'http' as const
   private readonly base: string
@@ -149,6 +148,7 @@ export class HttpApi implements LlmopsApi {
     this.download = options.download ?? clickDownload
     this.openLogin = options.openLogin ?? ((url) => window.location.assign(url))
     this.ws = new WsEventSource(options.wsUrl ?? defaultWsUrl(), this.hub)
+    Object.assign(this, bindOperations(this.call))
   }
 
   /** Leaves for the login page, once: later calls (other requests failing meanwhile) do nothing. */
@@ -168,26 +168,19 @@ export class HttpApi implements LlmopsApi {
     return request(this.fetchFn, this.base + path, init, this.checkSession)
   }
 
-  private get<T>(path: string): Promise<T> {
-    return this.fetchOk(path, { headers: { Accept: 'application/json' } }).then(readJson<T>)
-  }
-
-  private init(method: Method, body?: unknown): RequestInit {
-    return {
-      method,
+  /** Sends one operation of the table (the typed methods all come through here). */
+  private readonly call: OperationCall = async <T>(op: OperationSpec, args: Record<string, unknown>): Promise<T> => {
+    if (op.method === null) {
+      throw new ApiError('not_available', `${op.name} is only available in the desktop app.`)
+    }
+    const body = operationBody(op, args)
+    const res = await this.fetchOk(operationUrl(op, args), {
+      method: op.method.toUpperCase(),
       headers: body === undefined ? { Accept: 'application/json' } : JSON_HEADERS,
       body: body === undefined ? undefined : JSON.stringify(body),
-    }
-  }
-
-  /** A request answered with JSON. */
-  private send<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    return this.fetchOk(path, this.init(method, body)).then(readJson<T>)
-  }
-
-  /** A request whose answer has no body worth reading (204 No Content). */
-  private async sendVoid(method: Method, path: string, body?: unknown): Promise<void> {
-    await this.fetchOk(path, this.init(method, body))
+    })
+    if (op.output === 'empty') return undefined as T
+    return readJson<T>(res)
   }
 
   /** POSTs `body` and streams the SSE answer as `ChatStreamEvent`s; aborting the fetch stops it. */
@@ -217,158 +210,17 @@ export class HttpApi implements LlmopsApi {
     }
   }
 
-  private post<T>(path: string, body?: unknown): Promise<T> {
-    return this.send('POST', path, body)
-  }
-
-  whoami(): Promise<Caller> {
-    return this.get('/api/auth/whoami')
-  }
-
   async logout(): Promise<void> {
-    await this.sendVoid('POST', '/api/auth/logout')
+    await this.call(OPERATIONS.logout, {})
     this.toLogin()
   }
 
-  listApiKeys(): Promise<ApiKeyInfo[]> {
-    return this.get('/api/access/keys')
-  }
-
-  createApiKey(newKey: NewApiKey): Promise<CreatedApiKey> {
-    return this.post('/api/access/keys', newKey)
-  }
-
-  revokeApiKey(id: string): Promise<void> {
-    return this.sendVoid('DELETE', `/api/access/keys/${encodeURIComponent(id)}`)
-  }
-
-  loginLink(): Promise<LoginLink> {
-    return this.get('/api/access/login-link')
-  }
-
-  rotateServerToken(): Promise<void> {
-    return this.sendVoid('POST', '/api/access/rotate-token')
-  }
-
-  secretStoreInfo(): Promise<SecretStoreInfo> {
-    return this.get('/api/access/secrets')
-  }
-
-  systemStatus(): Promise<SystemSnapshot> {
-    return this.get('/api/system/status')
-  }
-
-  systemHistory(range: HistoryRange, series?: string[]): Promise<History> {
-    let qs = `range=${encodeURIComponent(range)}`
-    if (series && series.length > 0) qs += `&series=${series.map(encodeURIComponent).join(',')}`
-    return this.get(`/api/system/history?${qs}`)
-  }
-
-  listAlerts(): Promise<AlertList> {
-    return this.get('/api/alerts')
-  }
-
-  acknowledgeAlert(id: string): Promise<Alert> {
-    return this.post(`/api/alerts/${encodeURIComponent(id)}/acknowledge`)
-  }
-
-  getAlertRules(): Promise<AlertRules> {
-    return this.get('/api/alerts/rules')
-  }
-
-  setAlertRules(rules: AlertRules): Promise<AlertRules> {
-    return this.send('PUT', '/api/alerts/rules', rules)
-  }
-
-  listModels(): Promise<Model[]> {
-    return this.get('/api/models')
-  }
-
-  addModel(model: NewModel): Promise<Model> {
-    return this.post('/api/models', model)
-  }
-
-  deployModel(model: NewModel): Promise<InstanceInfo> {
-    return this.post('/api/models/deploy', model)
-  }
-
-  modelDetail(id: string): Promise<ModelDetail> {
-    return this.get(`/api/models/${encodeURIComponent(id)}`)
-  }
-
-  removeModel(id: string): Promise<void> {
-    return this.sendVoid('DELETE', `/api/models/${encodeURIComponent(id)}`)
-  }
-
-  listInstances(): Promise<InstanceInfo[]> {
-    return this.get('/api/instances')
-  }
-
-  startModel(modelId: string): Promise<InstanceInfo> {
-    return this.post(`/api/models/${encodeURIComponent(modelId)}/start`)
-  }
-
-  stopInstance(instanceId: string): Promise<InstanceInfo> {
-    return this.post(`/api/instances/${encodeURIComponent(instanceId)}/stop`)
-  }
-
-  stopModel(modelId: string): Promise<InstanceInfo> {
-    return this.post(`/api/models/${encodeURIComponent(modelId)}/stop`)
-  }
-
-  enginesInfo(): Promise<EngineInfo[]> {
-    return this.get('/api/engines')
-  }
-
-  deployPresets(): Promise<DeployPreset[]> {
-    return this.get('/api/engines/presets')
-  }
-
-  instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {
-    const q = new URLSearchParams()
-    if (since !== undefined) q.set('since', String(since))
-    if (limit !== undefined) q.set('limit', String(limit))
-    const qs = q.toString()
-    return this.get(`/api/instances/${encodeURIComponent(instanceId)}/logs${qs ? `?${qs}` : ''}`)
-  }
-
-  listConversations(): Promise<Conversation[]> {
-    return this.get('/api/conversations')
-  }
-
-  createConversation(conversation: NewConversation): Promise<Conversation> {
-    return this.post('/api/conversations', conversation)
-  }
-
-  getConversation(id: string): Promise<ConversationDetail> {
-    return this.get(`/api/conversations/${encodeURIComponent(id)}`)
-  }
-
-  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation> {
-    return this.send('PATCH', `/api/conversations/${encodeURIComponent(id)}`, patch)
-  }
-
-  deleteConversation(id: string): Promise<void> {
-    return this.sendVoid('DELETE', `/api/conversations/${encodeURIComponent(id)}`)
-  }
-
-  deleteChatMessage(conversationId: string, messageId: string): Promise<void> {
-    return this.sendVoid(
-      'DELETE',
-      `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}`,
-    )
-  }
-
   chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    return this.stream(`/api/conversations/${encodeURIComponent(conversationId)}/turns`, turn, onEvent)
-  }
-
-  searchConversations(query: string): Promise<SearchHit[]> {
-    return this.get(`/api/chat/search?q=${encodeURIComponent(query)}`)
+    return this.stream(operationUrl(OPERATIONS.chatTurn, { id: conversationId }), turn, onEvent)
   }
 
   async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
-    const res = await this.fetchOk(`/api/conversations/${encodeURIComponent(id)}/export?format=${encodeURIComponent(format)}`)
+    const res = await this.fetchOk(operationUrl(OPERATIONS.exportConversation, { id, query: { format } }))
     let file: Blob
     try {
       file = await res.blob()
@@ -379,34 +231,6 @@ export class HttpApi implements LlmopsApi {
       dispositionFilename(res.headers.get('Content-Disposition')) ?? (format === 'json' ? 'conversation.json' : 'conversation.md')
     this.download(file, filename)
     return { filename }
-  }
-
-  listChatEndpoints(): Promise<ChatEndpoint[]> {
-    return this.get('/api/chat/endpoints')
-  }
-
-  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint> {
-    return this.post('/api/chat/endpoints', endpoint)
-  }
-
-  removeChatEndpoint(id: string): Promise<void> {
-    return this.sendVoid('DELETE', `/api/chat/endpoints/${encodeURIComponent(id)}`)
-  }
-
-  chatEndpointModels(id: string): Promise<string[]> {
-    return this.get(`/api/chat/endpoints/${encodeURIComponent(id)}/models`)
-  }
-
-  listChatPresets(): Promise<ChatPreset[]> {
-    return this.get('/api/chat/presets')
-  }
-
-  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset> {
-    return this.post('/api/chat/presets', preset)
-  }
-
-  deleteChatPreset(id: string): Promise<void> {
-    return this.sendVoid('DELETE', `/api/chat/presets/${encodeURIComponent(id)}`)
   }
 
   get connection(): ConnectionState {

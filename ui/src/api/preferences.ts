@@ -1,3 +1,4 @@
+import { OPERATIONS } from '../generated/operations'
 import { isTauri } from './index'
 
 /**
@@ -15,12 +16,12 @@ class TauriPreferences implements Preferences {
   private readonly core = import('@tauri-apps/api/core')
 
   async load(key: string): Promise<string | null> {
-    const value = await (await this.core).invoke<string | null>('load_preference', { key })
+    const value = await (await this.core).invoke<string | null>(OPERATIONS.loadPreference.name, { key })
     return typeof value === 'string' ? value : null
   }
 
   async save(key: string, value: string): Promise<void> {
-    await (await this.core).invoke('save_preference', { key, value })
+    await (await this.core).invoke(OPERATIONS.savePreference.name, { key, value })
   }
 }
 

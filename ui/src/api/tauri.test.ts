@@ -20,7 +20,7 @@ vi.mock('@tauri-apps/api/core', () => {
 })
 vi.mock('@tauri-apps/api/event', () => ({ listen: vi.fn(async () => () => {}) }))
 
-import { basename, TauriApi } from './tauri'
+import { basename, camelArgs, TauriApi } from './tauri'
 
 beforeEach(() => {
   ipc.calls = []
@@ -37,7 +37,7 @@ describe('Tauri transport', () => {
     await api.updateConversation('c1', { pinned: true })
     await api.deleteConversation('c1')
     await api.deleteChatMessage('c1', 'm1')
-    await api.searchConversations('sea')
+    await api.searchConversations({ q: 'sea' })
     await api.listChatEndpoints()
     await api.addChatEndpoint({ name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1' })
     await api.removeChatEndpoint('e1')
@@ -46,18 +46,18 @@ describe('Tauri transport', () => {
     await api.saveChatPreset({ name: 'P', params: { stop: [] } })
     await api.deleteChatPreset('p1')
     expect(ipc.calls).toEqual([
-      ['list_conversations', undefined],
+      ['list_conversations', {}],
       ['create_conversation', { conversation: { target } }],
       ['get_conversation', { id: 'c1' }],
       ['update_conversation', { id: 'c1', patch: { pinned: true } }],
       ['delete_conversation', { id: 'c1' }],
-      ['delete_chat_message', { conversationId: 'c1', messageId: 'm1' }],
-      ['search_conversations', { query: 'sea' }],
-      ['list_chat_endpoints', undefined],
+      ['delete_chat_message', { id: 'c1', messageId: 'm1' }],
+      ['search_conversations', { query: { q: 'sea' } }],
+      ['list_chat_endpoints', {}],
       ['add_chat_endpoint', { endpoint: { name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1' } }],
       ['remove_chat_endpoint', { id: 'e1' }],
       ['chat_endpoint_models', { id: 'e1' }],
-      ['list_chat_presets', undefined],
+      ['list_chat_presets', {}],
       ['save_chat_preset', { preset: { name: 'P', params: { stop: [] } } }],
       ['delete_chat_preset', { id: 'p1' }],
     ])
@@ -75,12 +75,12 @@ describe('Tauri transport', () => {
     await api.stopModel('m1')
     await api.removeModel('m1')
     expect(ipc.calls).toEqual([
-      ['engines_info', undefined],
-      ['deploy_presets', undefined],
+      ['engines_info', {}],
+      ['deploy_presets', {}],
       ['add_model', { model }],
-      ['start_model', { modelId: 'm1' }],
+      ['start_model', { id: 'm1' }],
       ['deploy_model', { model }],
-      ['stop_model', { modelId: 'm1' }],
+      ['stop_model', { id: 'm1' }],
       ['remove_model', { id: 'm1' }],
     ])
   })
@@ -109,13 +109,13 @@ describe('Tauri transport', () => {
     await expect(api.rotateServerToken()).resolves.toBeUndefined()
     expect(await api.secretStoreInfo()).toEqual(secrets)
     expect(ipc.calls).toEqual([
-      ['whoami', undefined],
-      ['list_api_keys', undefined],
-      ['create_api_key', { new: { name: 'phone', scope: 'read' } }],
+      ['whoami', {}],
+      ['list_api_keys', {}],
+      ['create_api_key', { key: { name: 'phone', scope: 'read' } }],
       ['revoke_api_key', { id: 'k1' }],
-      ['login_link', undefined],
-      ['rotate_server_token', undefined],
-      ['secret_store_info', undefined],
+      ['login_link', {}],
+      ['rotate_server_token', {}],
+      ['secret_store_info', {}],
     ])
   })
 
@@ -132,7 +132,7 @@ describe('Tauri transport', () => {
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })
-    expect(ipc.calls).toEqual([['save_conversation_export', { id: 'c1', format: 'markdown' }]])
+    expect(ipc.calls).toEqual([['export_conversation', { id: 'c1', query: { format: 'markdown' } }]])
     expect(basename('C:\\Users\\me\\Downloads\\a.json')).toBe('a.json')
   })
 
@@ -142,7 +142,7 @@ describe('Tauri transport', () => {
     const handle = await new TauriApi().chatTurn('c1', { action: 'regenerate' }, (e) => events.push(e))
     const [command, args] = ipc.calls[0]
     expect(command).toBe('chat_turn')
-    expect(args).toMatchObject({ conversationId: 'c1', turn: { action: 'regenerate' } })
+    expect(args).toMatchObject({ id: 'c1', turn: { action: 'regenerate' } })
     const channel = args!.onEvent as { onmessage: (e: ChatStreamEvent) => void }
     channel.onmessage({ event: 'delta', content: 'a' })
     await handle.cancel()
@@ -150,5 +150,24 @@ describe('Tauri transport', () => {
     channel.onmessage({ event: 'delta', content: 'b' })
     expect(events).toEqual([{ event: 'delta', content: 'a' }])
     expect(ipc.calls[1]).toEqual(['chat_cancel', { streamId: 'stream-7' }])
+  })
+
+  it('passes query structs whole and answers nothing for empty operations', async () => {
+    ipc.answer = (command) => (command === 'instance_logs' ? [] : null)
+    const api = new TauriApi()
+    expect(await api.instanceLogs('i1', { since: 5, limit: 100 })).toEqual([])
+    await api.systemHistory({ range: '15m' })
+    await expect(api.deleteChatPreset('p1')).resolves.toBeUndefined()
+    await api.getInstance('i1')
+    expect(ipc.calls).toEqual([
+      ['instance_logs', { id: 'i1', query: { since: 5, limit: 100 } }],
+      ['system_history', { query: { range: '15m' } }],
+      ['delete_chat_preset', { id: 'p1' }],
+      ['get_instance', { id: 'i1' }],
+    ])
+  })
+
+  it('camelCases argument names as Tauri expects', () => {
+    expect(camelArgs({ message_id: 'm', id: 'c', stream_id: 's' })).toEqual({ messageId: 'm', id: 'c', streamId: 's' })
   })
 })

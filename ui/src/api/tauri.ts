@@ -1,38 +1,11 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
-import type { Alert } from '../generated/Alert'
-import type { AlertList } from '../generated/AlertList'
-import type { AlertRules } from '../generated/AlertRules'
-import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
-import type { Caller } from '../generated/Caller'
-import type { ChatEndpoint } from '../generated/ChatEndpoint'
-import type { ChatPreset } from '../generated/ChatPreset'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
-import type { Conversation } from '../generated/Conversation'
-import type { ConversationDetail } from '../generated/ConversationDetail'
-import type { ConversationPatch } from '../generated/ConversationPatch'
-import type { CreatedApiKey } from '../generated/CreatedApiKey'
-import type { DeployPreset } from '../generated/DeployPreset'
-import type { EngineInfo } from '../generated/EngineInfo'
-import type { ExportFormat } from '../generated/ExportFormat'
 import type { Event as LlmopsEvent } from '../generated/Event'
-import type { History } from '../generated/History'
-import type { HistoryRange } from '../generated/HistoryRange'
-import type { InstanceInfo } from '../generated/InstanceInfo'
-import type { LoginLink } from '../generated/LoginLink'
-import type { LogLine } from '../generated/LogLine'
-import type { Model } from '../generated/Model'
-import type { ModelDetail } from '../generated/ModelDetail'
-import type { NewApiKey } from '../generated/NewApiKey'
-import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
-import type { NewChatPreset } from '../generated/NewChatPreset'
-import type { NewConversation } from '../generated/NewConversation'
-import type { NewModel } from '../generated/NewModel'
-import type { SearchHit } from '../generated/SearchHit'
-import type { SecretStoreInfo } from '../generated/SecretStoreInfo'
-import type { SystemSnapshot } from '../generated/SystemSnapshot'
+import type { ExportFormat } from '../generated/ExportFormat'
+import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
-import { toApiError } from './errors'
+import { ApiError, toApiError } from './errors'
 import { EventHub } from './events'
 import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
 
@@ -44,6 +17,22 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (err) {
     throw toApiError(err)
   }
+}
+
+/** `{ message_id: … }` → `{ messageId: … }`: Tauri names a command's arguments in camelCase. */
+export function camelArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(args).map(([name, value]) => [name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]),
+  )
+}
+
+/** Invokes one operation of the table as the Tauri command of the same name. */
+export const invokeOperation: OperationCall = async <T>(op: OperationSpec, args: Record<string, unknown>): Promise<T> => {
+  if (op.surface === 'http') {
+    throw new ApiError('not_available', `${op.name} is only served over HTTP.`)
+  }
+  const result = await call<T>(op.name, camelArgs(args))
+  return (op.output === 'empty' ? undefined : result) as T
 }
 
 /** The last segment of a file path, whichever separator the OS uses. */
@@ -78,7 +67,7 @@ async function channelStream(
       cancelled = true
       finish()
       try {
-        await call('chat_cancel', { streamId })
+        await call(OPERATIONS.chatCancel.name, { streamId })
       } catch {
         // the stream may already have ended; nothing to undo
       }
@@ -86,178 +75,29 @@ async function channelStream(
   }
 }
 
+/** The typed calls, bound in the constructor (`bindOperations`). */
+export interface TauriApi extends Operations {}
+
 /** The desktop app's transport: Tauri commands, a `Channel` per chat stream, and app events. */
 export class TauriApi implements LlmopsApi {
   readonly transport = 'tauri' as const
   private readonly hub = new EventHub('connecting')
   private listening = false
 
-  whoami(): Promise<Caller> {
-    return call('whoami')
+  constructor() {
+    Object.assign(this, bindOperations(invokeOperation))
   }
 
   /** The desktop app has no login, so nothing to end. */
   async logout(): Promise<void> {}
 
-  listApiKeys(): Promise<ApiKeyInfo[]> {
-    return call('list_api_keys')
-  }
-
-  createApiKey(newKey: NewApiKey): Promise<CreatedApiKey> {
-    return call('create_api_key', { new: newKey })
-  }
-
-  async revokeApiKey(id: string): Promise<void> {
-    await call<unknown>('revoke_api_key', { id })
-  }
-
-  loginLink(): Promise<LoginLink> {
-    return call('login_link')
-  }
-
-  async rotateServerToken(): Promise<void> {
-    await call<unknown>('rotate_server_token')
-  }
-
-  secretStoreInfo(): Promise<SecretStoreInfo> {
-    return call('secret_store_info')
-  }
-
-  systemStatus(): Promise<SystemSnapshot> {
-    return call('system_status')
-  }
-
-  systemHistory(range: HistoryRange, series?: string[]): Promise<History> {
-    return call('system_history', { range, series: series && series.length > 0 ? series : null })
-  }
-
-  listAlerts(): Promise<AlertList> {
-    return call('list_alerts')
-  }
-
-  acknowledgeAlert(id: string): Promise<Alert> {
-    return call('acknowledge_alert', { id })
-  }
-
-  getAlertRules(): Promise<AlertRules> {
-    return call('get_alert_rules')
-  }
-
-  setAlertRules(rules: AlertRules): Promise<AlertRules> {
-    return call('set_alert_rules', { rules })
-  }
-
-  listModels(): Promise<Model[]> {
-    return call('list_models')
-  }
-
-  addModel(model: NewModel): Promise<Model> {
-    return call('add_model', { model })
-  }
-
-  deployModel(model: NewModel): Promise<InstanceInfo> {
-    return call('deploy_model', { model })
-  }
-
-  modelDetail(id: string): Promise<ModelDetail> {
-    return call('model_detail', { id })
-  }
-
-  async removeModel(id: string): Promise<void> {
-    await call<unknown>('remove_model', { id })
-  }
-
-  listInstances(): Promise<InstanceInfo[]> {
-    return call('list_instances')
-  }
-
-  startModel(modelId: string): Promise<InstanceInfo> {
-    return call('start_model', { modelId })
-  }
-
-  stopInstance(instanceId: string): Promise<InstanceInfo> {
-    return call('stop_instance', { instanceId })
-  }
-
-  stopModel(modelId: string): Promise<InstanceInfo> {
-    return call('stop_model', { modelId })
-  }
-
-  enginesInfo(): Promise<EngineInfo[]> {
-    return call('engines_info')
-  }
-
-  deployPresets(): Promise<DeployPreset[]> {
-    return call('deploy_presets')
-  }
-
-  instanceLogs(instanceId: string, since?: number, limit?: number): Promise<LogLine[]> {
-    return call('instance_logs', { instanceId, since: since ?? null, limit: limit ?? null })
-  }
-
-  listConversations(): Promise<Conversation[]> {
-    return call('list_conversations')
-  }
-
-  createConversation(conversation: NewConversation): Promise<Conversation> {
-    return call('create_conversation', { conversation })
-  }
-
-  getConversation(id: string): Promise<ConversationDetail> {
-    return call('get_conversation', { id })
-  }
-
-  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation> {
-    return call('update_conversation', { id, patch })
-  }
-
-  async deleteConversation(id: string): Promise<void> {
-    await call<unknown>('delete_conversation', { id })
-  }
-
-  async deleteChatMessage(conversationId: string, messageId: string): Promise<void> {
-    await call<unknown>('delete_chat_message', { conversationId, messageId })
-  }
-
   chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {
-    return channelStream('chat_turn', { conversationId, turn }, onEvent)
-  }
-
-  searchConversations(query: string): Promise<SearchHit[]> {
-    return call('search_conversations', { query })
+    return channelStream(OPERATIONS.chatTurn.name, { id: conversationId, turn }, onEvent)
   }
 
   async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
-    const path = await call<string>('save_conversation_export', { id, format })
+    const path = await call<string>(OPERATIONS.exportConversation.name, { id, query: { format } })
     return { filename: basename(path), path }
-  }
-
-  listChatEndpoints(): Promise<ChatEndpoint[]> {
-    return call('list_chat_endpoints')
-  }
-
-  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint> {
-    return call('add_chat_endpoint', { endpoint })
-  }
-
-  async removeChatEndpoint(id: string): Promise<void> {
-    await call<unknown>('remove_chat_endpoint', { id })
-  }
-
-  chatEndpointModels(id: string): Promise<string[]> {
-    return call('chat_endpoint_models', { id })
-  }
-
-  listChatPresets(): Promise<ChatPreset[]> {
-    return call('list_chat_presets')
-  }
-
-  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset> {
-    return call('save_chat_preset', { preset })
-  }
-
-  async deleteChatPreset(id: string): Promise<void> {
-    await call<unknown>('delete_chat_preset', { id })
   }
 
   get connection(): ConnectionState {

@@ -15,7 +15,7 @@ vi.mock('../api', async (importOriginal) => {
 
 import { ApiError } from '../api'
 import { useModelsStore } from '../stores/models'
-import { ENGINES, instanceOf, modelFrom, PRESETS } from './deploy.fixtures'
+import { ENGINES, instanceOf, modelFrom, PRESETS } from '../lib/deploy/deploy.fixtures'
 import { groupPresets, useDeploy } from './useDeploy'
 
 beforeEach(() => {

@@ -4,10 +4,10 @@ import type { DeployPreset } from '../generated/DeployPreset'
 import type { EngineInfo } from '../generated/EngineInfo'
 import type { EngineKind } from '../generated/EngineKind'
 import type { Model } from '../generated/Model'
-import type { SettingsForm } from './modelSettings'
+import type { SettingsForm } from '../lib/modelSettings'
 import { useModelsStore } from '../stores/models'
-import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type DeployForm, type FieldErrors } from './deployForm'
-import { deployRisks, riskKey, type DeployRisk } from './deployRisks'
+import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type DeployForm, type FieldErrors } from '../lib/deploy/deployForm'
+import { deployRisks, riskKey, type DeployRisk } from '../lib/deploy/deployRisks'
 
 /** What the Deploy form is doing: idle, adding the model, or deploying it (adding and starting, in one call). */
 export type DeployPhase = 'idle' | 'adding' | 'deploying'

@@ -1,6 +1,6 @@
 import { shallowRef } from 'vue'
 import { getApi } from '../api'
-import { SeriesRing } from './seriesRing'
+import { SeriesRing } from '../lib/system/seriesRing'
 
 const ring = new SeriesRing()
 /** Bumped after every change of the ring; watch it to redraw. */
@@ -10,7 +10,7 @@ let seeding: Promise<void> | null = null
 
 async function seed(): Promise<void> {
   try {
-    ring.seed(await getApi().systemHistory('15m'))
+    ring.seed(await getApi().systemHistory({ range: '15m' }))
     version.value++
   } catch {
     // no history (older server, or it failed): the sparklines fill from live samples

@@ -2,7 +2,7 @@ import { computed, watch, type Ref } from 'vue'
 import type { ChatTarget } from '../generated/ChatTarget'
 import { useChatSettingsStore } from '../stores/chatSettings'
 import { useModelsStore } from '../stores/models'
-import { encodeTarget, localOptions, type TargetOption } from './chatTarget'
+import { encodeTarget, localOptions, type TargetOption } from '../lib/chat/chatTarget'
 import { useI18n } from './useI18n'
 
 export interface EndpointGroup {

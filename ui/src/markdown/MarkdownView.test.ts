@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, h, nextTick, reactive } from 'vue'
-import MarkdownView from '../components/MarkdownView.vue'
+import MarkdownView from '../components/common/MarkdownView.vue'
 
 // Mounts MarkdownView with reactive props, without @vue/test-utils.
 function mount(initial: { source: string; streaming?: boolean }) {

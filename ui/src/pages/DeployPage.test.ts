@@ -17,7 +17,7 @@ vi.mock('../api', async (importOriginal) => {
 })
 
 import { ApiError } from '../api'
-import { ENGINES, instanceOf, modelFrom, PRESETS } from '../composables/deploy.fixtures'
+import { ENGINES, instanceOf, modelFrom, PRESETS } from '../lib/deploy/deploy.fixtures'
 import { setLocale } from '../composables/useI18n'
 import { useAccessStore } from '../stores/access'
 import DeployPage from './DeployPage.vue'

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, type Ref } from 'vue'
 import { type ApiError, getApi, toApiError } from '../api'
-import { scopeIncludes } from '../composables/access'
+import { scopeIncludes } from '../lib/access'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
 import type { Caller } from '../generated/Caller'
 import type { CreatedApiKey } from '../generated/CreatedApiKey'

@@ -16,7 +16,7 @@ vi.mock('../api', async (importOriginal) => {
 })
 
 import { ApiError } from '../api'
-import { defaultRules } from '../composables/alertRules'
+import { defaultRules } from '../lib/alerts/alertRules'
 import { TOAST_MS, useAlertsStore } from './alerts'
 
 function alert(id: string, raised_at: number, cleared_at: number | null = null, kind: Alert['kind'] = 'gpu_temperature'): Alert {

@@ -109,7 +109,7 @@ describe('conversations store', () => {
   it('applies only the latest search and clears on an empty query', async () => {
     const store = useConversationsStore()
     const answers: Record<string, (v: unknown) => void> = {}
-    fake.api.searchConversations = vi.fn((q: string) => new Promise((resolve) => (answers[q] = resolve)))
+    fake.api.searchConversations = vi.fn(({ q }: { q: string }) => new Promise((resolve) => (answers[q] = resolve)))
     const first = store.search('he')
     const second = store.search('hello')
     expect(store.searching).toBe(true)

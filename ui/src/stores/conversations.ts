@@ -128,7 +128,7 @@ export const useConversationsStore = defineStore('conversations', {
       }
       this.searching = true
       try {
-        const hits = await getApi().searchConversations(q)
+        const hits = await getApi().searchConversations({ q })
         if (seq === searchSeq) this.hits = hits
       } catch (err) {
         if (seq === searchSeq) this.searchError = toApiError(err)

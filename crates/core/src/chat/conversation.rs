@@ -146,6 +146,20 @@ pub struct SearchHit {
     pub updated_at: i64,
 }
 
+/// `GET /api/conversations/{id}/export?format=markdown`.
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct ExportQuery {
+    pub format: ExportFormat,
+}
+
+/// `GET /api/chat/search?q=…`.
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+pub struct SearchQuery {
+    /// Words to find; an empty query finds nothing.
+    #[serde(default)]
+    pub q: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {

@@ -25,8 +25,9 @@ mod types;
 mod upstream;
 
 pub use conversation::{
-    ChatTarget, Conversation, ConversationDetail, ConversationPatch, ExportFormat,
-    ExportedConversation, MessageStatus, NewConversation, SearchHit, StoredMessage, TurnRequest,
+    ChatTarget, Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportQuery,
+    ExportedConversation, MessageStatus, NewConversation, SearchHit, SearchQuery, StoredMessage,
+    TurnRequest,
 };
 pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;

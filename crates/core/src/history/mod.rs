@@ -12,4 +12,4 @@ pub use error::HistoryError;
 pub use series::extract as extract_series;
 pub use service::{MetricHistory, MAX_QUERY_SERIES};
 pub use store::Rollup;
-pub use types::{History, HistoryPoint, HistoryRange, HistorySeries};
+pub use types::{History, HistoryPoint, HistoryQuery, HistoryRange, HistorySeries};

@@ -2,10 +2,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The history views the dashboard offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 pub enum HistoryRange {
     #[serde(rename = "15m")]
     FifteenMinutes,
+    #[default]
     #[serde(rename = "1h")]
     OneHour,
     #[serde(rename = "24h")]
@@ -32,6 +35,32 @@ impl HistoryRange {
             HistoryRange::OneDay => 60_000,
             HistoryRange::SevenDays => 10 * 60_000,
         }
+    }
+}
+
+/// `GET /api/system/history?range=1h&series=cpu.util,mem.used`.
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+pub struct HistoryQuery {
+    /// `15m`, `1h` (the default), `24h` or `7d`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub range: Option<HistoryRange>,
+    /// Comma-separated series keys; every series when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub series: Option<String>,
+}
+
+impl HistoryQuery {
+    /// The series keys asked for, or `None` for all of them.
+    pub fn series_keys(&self) -> Option<Vec<String>> {
+        self.series.as_deref().map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|key| !key.is_empty())
+                .map(String::from)
+                .collect()
+        })
     }
 }
 

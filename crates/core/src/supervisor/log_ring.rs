@@ -20,6 +20,31 @@ pub enum LogStream {
     Stderr,
 }
 
+/// `GET /api/instances/{id}/logs?since=120&limit=500`.
+#[derive(Debug, Clone, Default, serde::Deserialize, TS, schemars::JsonSchema)]
+pub struct LogQuery {
+    /// Only lines after this line number.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub since: Option<u64>,
+    /// At most this many lines (500 when absent, 5000 at most).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<usize>,
+}
+
+impl LogQuery {
+    pub const DEFAULT_LIMIT: usize = 500;
+    pub const MAX_LIMIT: usize = 5000;
+
+    /// The limit asked for, within bounds.
+    pub fn limit(&self) -> usize {
+        self.limit
+            .unwrap_or(Self::DEFAULT_LIMIT)
+            .min(Self::MAX_LIMIT)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
 pub struct LogLine {
     /// Increases by one per line for the life of the instance; use it to ask for newer lines.

@@ -23,7 +23,7 @@ mod store;
 pub use error::SupervisorError;
 pub use hints::hint_for;
 pub use instance::InstanceInfo;
-pub use log_ring::{LogBatch, LogLine, LogRing, LogStream};
+pub use log_ring::{LogBatch, LogLine, LogQuery, LogRing, LogStream};
 pub use ports::{free_port, is_port_free};
 pub use process::process_exists;
 pub use service::Supervisor;

@@ -1,16 +1,15 @@
 //! `/api/auth/*`: log a browser in (a session cookie), out, and say who is calling; and
-//! `/api/access/*`: API keys, the login link and its QR code (admin).
+//! `GET /api/access/login-link`: the link and QR code that log a phone in (admin).
 
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{HeaderValue, SET_COOKIE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use llmops_core::access::{ApiKeyInfo, Caller, CreatedApiKey, LoginLink, NewApiKey};
-use llmops_core::secrets::SecretStoreInfo;
+use llmops_core::access::{Caller, LoginLink};
 use llmops_core::Core;
 use serde::Deserialize;
 
@@ -56,26 +55,6 @@ pub async fn whoami(Extension(caller): Extension<Caller>) -> ApiResult<Caller> {
     Ok(Json(caller))
 }
 
-pub async fn list_keys(State(core): State<Core>) -> ApiResult<Vec<ApiKeyInfo>> {
-    Ok(Json(core.access.list_keys()))
-}
-
-pub async fn create_key(
-    State(core): State<Core>,
-    body: Result<Json<NewApiKey>, JsonRejection>,
-) -> ApiResult<CreatedApiKey> {
-    let Json(new) = body.map_err(ApiError::from_json)?;
-    Ok(Json(core.access.create_key(new).await?))
-}
-
-pub async fn revoke_key(
-    State(core): State<Core>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    core.access.revoke_key(&id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// `GET /api/access/login-link` (admin): the link and QR code that log a phone in.
 pub async fn login_link(
     State(core): State<Core>,
@@ -95,15 +74,4 @@ pub async fn login_link(
         remote_auth: security.remote_auth,
         note,
     }))
-}
-
-/// `POST /api/access/rotate-token` (admin): old login links and sessions stop working.
-pub async fn rotate_token(State(core): State<Core>) -> Result<StatusCode, ApiError> {
-    core.access.rotate_server_token()?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `GET /api/access/secrets` (admin): where secrets are kept (the OS keyring or a 0600 file).
-pub async fn secret_store(State(core): State<Core>) -> ApiResult<SecretStoreInfo> {
-    Ok(Json(core.secrets.info()))
 }

@@ -1,70 +1,20 @@
-//! Saved conversations: `/api/conversations` CRUD, a turn streamed as SSE, and exports.
+//! A conversation turn streamed as SSE, and a conversation exported as a file to download.
 
 use std::convert::Infallible;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
-use llmops_core::chat::{
-    Conversation, ConversationDetail, ConversationPatch, ExportFormat, NewConversation, TurnRequest,
-};
+use llmops_core::chat::{ExportQuery, TurnRequest};
 use llmops_core::Core;
-use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
 use super::chat::sse;
-use crate::api_error::{ApiError, ApiResult};
-
-pub async fn list(State(core): State<Core>) -> ApiResult<Vec<Conversation>> {
-    Ok(Json(core.chat.list_conversations().await?))
-}
-
-pub async fn create(
-    State(core): State<Core>,
-    body: Result<Json<NewConversation>, JsonRejection>,
-) -> Result<(StatusCode, Json<Conversation>), ApiError> {
-    let Json(new) = body.map_err(ApiError::from_json)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(core.chat.create_conversation(new).await?),
-    ))
-}
-
-pub async fn get(
-    State(core): State<Core>,
-    Path(id): Path<String>,
-) -> ApiResult<ConversationDetail> {
-    Ok(Json(core.chat.conversation(&id).await?))
-}
-
-pub async fn update(
-    State(core): State<Core>,
-    Path(id): Path<String>,
-    body: Result<Json<ConversationPatch>, JsonRejection>,
-) -> ApiResult<Conversation> {
-    let Json(patch) = body.map_err(ApiError::from_json)?;
-    Ok(Json(core.chat.update_conversation(&id, patch).await?))
-}
-
-pub async fn delete(
-    State(core): State<Core>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    core.chat.delete_conversation(&id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn delete_message(
-    State(core): State<Core>,
-    Path((id, message_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    core.chat.delete_message(&id, &message_id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
+use crate::api_error::ApiError;
 
 pub async fn turn(
     State(core): State<Core>,
@@ -75,11 +25,6 @@ pub async fn turn(
     let cancel = CancellationToken::new();
     let receiver = core.chat.turn(&id, request, cancel.clone()).await?;
     Ok(sse(receiver, cancel))
-}
-
-#[derive(Deserialize, schemars::JsonSchema)]
-pub struct ExportQuery {
-    format: ExportFormat,
 }
 
 /// The file itself, as an attachment, so that a plain link downloads it.

@@ -1,0 +1,207 @@
+// Every operation of llmops, declared once. This file is plain data for macros: the core
+// (`operations/mod.rs`), the HTTP server, the desktop app's commands (and its build script, which
+// reads only the names) and the generated TypeScript client all expand `operations!` with a macro
+// of their own. See docs/ARCHITECTURE.md, "Add an operation".
+//
+// One entry:
+//
+//     /// What it does (the API document's summary, the TS client's doc comment).
+//     name [surface method "/path" Scope timing] (arg: place Type, …) -> Kind Output => run;
+//
+// - `name`: the Tauri command, the OpenAPI operationId and (camelCased) the TS client method.
+// - surface: `both`, `http` (served only over HTTP) or `tauri` (only the desktop app; no method or
+//   path then: `[tauri]`).
+// - `method "/path"`: below `/api`; every `{placeholder}` is an argument of place `path`.
+// - `Scope`: what an HTTP caller needs (`Read`, `Operate`, `Admin`); the desktop window is admin.
+// - timing: `quick` (answered within the request timeout) or `stream`.
+// - place: `path`, `query` (a flat struct of query parameters) or `body` (JSON, last).
+// - Kind: `Json`, `Created` (201), `Empty` (204, Output `()`), `Sse`, `Ws` or `File`.
+// - run: `{ |core| expression }` evaluated by the core, or `adapter` when the transport itself
+//   must answer (who is calling, a stream, a file); each adapter then has a function by that name.
+
+#[macro_export]
+macro_rules! operations {
+    ($callback:path) => {
+        $callback! {
+            /// Whether the server answers, and its version.
+            health [http get "/health" Read quick] () -> Json $crate::operations::Health
+                => { |core| Ok($crate::operations::Health::current()) };
+            /// This API's OpenAPI 3.1 document.
+            openapi_document [http get "/openapi.json" Read quick] () -> Json serde_json::Value
+                => adapter;
+            /// Who is calling: the scope and how the caller was recognised.
+            whoami [both get "/auth/whoami" Read quick] () -> Json $crate::access::Caller
+                => adapter;
+            /// Ends this browser's session (its cookie).
+            logout [http post "/auth/logout" Read quick] () -> Empty ()
+                => adapter;
+            /// The API keys, without their secrets.
+            list_api_keys [both get "/access/keys" Admin quick] () -> Json Vec<$crate::access::ApiKeyInfo>
+                => { |core| Ok(core.access.list_keys()) };
+            /// Creates a key; the answer holds its secret, which is never shown again.
+            create_api_key [both post "/access/keys" Admin quick] (key: body $crate::access::NewApiKey)
+                -> Json $crate::access::CreatedApiKey
+                => { |core| Ok(core.access.create_key(key).await?) };
+            /// Revokes a key: requests and sessions made with it stop working.
+            revoke_api_key [both delete "/access/keys/{id}" Admin quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.access.revoke_key(&id).await?) };
+            /// The link (and its QR code) that logs another device in, or why there is none.
+            login_link [both get "/access/login-link" Admin quick] () -> Json $crate::access::LoginLink
+                => adapter;
+            /// Replaces the server token: login links and sessions made with the old one stop working.
+            rotate_server_token [both post "/access/rotate-token" Admin quick] () -> Empty ()
+                => { |core| Ok(core.access.rotate_server_token()?) };
+            /// Where secrets (endpoint keys, secret engine environment) are kept.
+            secret_store_info [both get "/access/secrets" Admin quick] () -> Json $crate::secrets::SecretStoreInfo
+                => { |core| Ok(core.secrets.info()) };
+            /// The latest sample of CPU, memory, disks, network, GPUs and instances.
+            system_status [both get "/system/status" Read quick] () -> Json $crate::monitor::SystemSnapshot
+                => { |core| Ok(core.system_snapshot().await) };
+            /// Metric history over a range; only the named series when given.
+            system_history [both get "/system/history" Read quick] (query: query $crate::history::HistoryQuery)
+                -> Json $crate::history::History
+                => { |core| Ok(core.history.query(query.range.unwrap_or_default(), query.series_keys().as_deref(), $crate::time::now_ms()).await?) };
+            /// Active and recent alerts.
+            list_alerts [both get "/alerts" Read quick] () -> Json $crate::alerts::AlertList
+                => { |core| Ok(core.alerts.list()) };
+            /// The alert thresholds.
+            get_alert_rules [both get "/alerts/rules" Read quick] () -> Json $crate::alerts::AlertRules
+                => { |core| Ok(core.alerts.rules()) };
+            /// Saves the alert thresholds and answers what was saved.
+            set_alert_rules [both put "/alerts/rules" Admin quick] (rules: body $crate::alerts::AlertRules)
+                -> Json $crate::alerts::AlertRules
+                => { |core| Ok(core.alerts.set_rules(rules).await?) };
+            /// Marks an active alert as seen; it stays active until its cause goes.
+            acknowledge_alert [both post "/alerts/{id}/acknowledge" Operate quick] (id: path String)
+                -> Json $crate::alerts::Alert
+                => { |core| Ok(core.alerts.acknowledge(&id)?) };
+            /// The models the user has configured.
+            list_models [both get "/models" Read quick] () -> Json Vec<$crate::library::Model>
+                => { |core| Ok(core.library.list().await?) };
+            /// Adds a model without starting it.
+            add_model [both post "/models" Admin quick] (model: body $crate::library::NewModel)
+                -> Json $crate::library::Model
+                => { |core| Ok(core.library.add(model).await?) };
+            /// Adds a model and starts it. When the start is refused before an engine process
+            /// exists, the model is removed again; once a process ran, the model stays.
+            deploy_model [both post "/models/deploy" Admin quick] (model: body $crate::library::NewModel)
+                -> Json $crate::supervisor::InstanceInfo
+                => { |core| Ok(core.deploy(model).await?) };
+            /// Each engine on this machine: its binary, where it was found and its version, or what is missing.
+            engines_info [both get "/engines" Read quick] () -> Json Vec<$crate::engine::EngineInfo>
+                => { |core| Ok(core.supervisor.engines().await) };
+            /// Presets that pre-fill the Deploy form, per model family and engine.
+            deploy_presets [both get "/engines/presets" Read quick] () -> Json Vec<$crate::engine::DeployPreset>
+                => { |core| Ok($crate::engine::deploy_presets()) };
+            /// A model with its instance history, newest first.
+            model_detail [both get "/models/{id}" Read quick] (id: path String) -> Json $crate::supervisor::ModelDetail
+                => { |core| Ok(core.model_detail(&id).await?) };
+            /// Removes a model, stopping its live instance first.
+            remove_model [both delete "/models/{id}" Admin quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.remove_model(&id).await?) };
+            /// Stops the model's live instance.
+            stop_model [both post "/models/{id}/stop" Operate quick] (id: path String)
+                -> Json $crate::supervisor::InstanceInfo
+                => { |core| Ok(core.supervisor.stop_model(&id).await?) };
+            /// Starts a model (one live instance per model).
+            start_model [both post "/models/{id}/start" Operate quick] (id: path String)
+                -> Json $crate::supervisor::InstanceInfo
+                => { |core| Ok(core.supervisor.start(&id).await?) };
+            /// The live output of a model: recent lines, then new ones, following restarts.
+            follow_model_logs [http get "/models/{id}/logs" Read stream] (id: path String)
+                -> Ws $crate::supervisor::LogBatch
+                => adapter;
+            /// Every instance this process has run.
+            list_instances [both get "/instances" Read quick] () -> Json Vec<$crate::supervisor::InstanceInfo>
+                => { |core| Ok(core.supervisor.list()) };
+            /// One instance.
+            get_instance [both get "/instances/{id}" Read quick] (id: path String)
+                -> Json $crate::supervisor::InstanceInfo
+                => { |core| Ok(core.supervisor.get(&id)?) };
+            /// Stops an instance.
+            stop_instance [both post "/instances/{id}/stop" Operate quick] (id: path String)
+                -> Json $crate::supervisor::InstanceInfo
+                => { |core| Ok(core.supervisor.stop(&id).await?) };
+            /// An instance's output lines after `since` (a line number), at most `limit`.
+            instance_logs [both get "/instances/{id}/logs" Read quick]
+                (id: path String, query: query $crate::supervisor::LogQuery)
+                -> Json Vec<$crate::supervisor::LogLine>
+                => { |core| Ok(core.supervisor.logs(&id, query.since, query.limit())?) };
+            /// Streams a chat completion from a running instance or endpoint, without saving it.
+            chat_completions [http post "/chat/completions" Operate stream] (request: body $crate::chat::ChatRequest)
+                -> Sse $crate::chat::ChatStreamEvent
+                => adapter;
+            /// Full-text search over saved conversations.
+            search_conversations [both get "/chat/search" Read quick] (query: query $crate::chat::SearchQuery)
+                -> Json Vec<$crate::chat::SearchHit>
+                => { |core| Ok(core.chat.search(&query.q).await?) };
+            /// OpenAI-compatible endpoints the chat can talk to.
+            list_chat_endpoints [both get "/chat/endpoints" Read quick] () -> Json Vec<$crate::chat::ChatEndpoint>
+                => { |core| Ok(core.chat.list_endpoints().await?) };
+            /// Adds an endpoint; its API key goes to the secret store.
+            add_chat_endpoint [both post "/chat/endpoints" Admin quick] (endpoint: body $crate::chat::NewChatEndpoint)
+                -> Created $crate::chat::ChatEndpoint
+                => { |core| Ok(core.chat.add_endpoint(endpoint).await?) };
+            /// Removes an endpoint and its key.
+            remove_chat_endpoint [both delete "/chat/endpoints/{id}" Admin quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.chat.remove_endpoint(&id).await?) };
+            /// The model names an endpoint serves (its `/models`).
+            chat_endpoint_models [both get "/chat/endpoints/{id}/models" Operate quick] (id: path String)
+                -> Json Vec<String>
+                => { |core| Ok(core.chat.endpoint_models(&id).await?) };
+            /// Saved sets of chat parameters.
+            list_chat_presets [both get "/chat/presets" Read quick] () -> Json Vec<$crate::chat::ChatPreset>
+                => { |core| Ok(core.chat.list_presets().await?) };
+            /// Saves a preset; one with the same name is replaced.
+            save_chat_preset [both post "/chat/presets" Operate quick] (preset: body $crate::chat::NewChatPreset)
+                -> Json $crate::chat::ChatPreset
+                => { |core| Ok(core.chat.save_preset(preset).await?) };
+            /// Deletes a preset.
+            delete_chat_preset [both delete "/chat/presets/{id}" Operate quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.chat.delete_preset(&id).await?) };
+            /// Saved conversations, pinned first, then the most recently updated.
+            list_conversations [both get "/conversations" Read quick] () -> Json Vec<$crate::chat::Conversation>
+                => { |core| Ok(core.chat.list_conversations().await?) };
+            /// Starts a conversation.
+            create_conversation [both post "/conversations" Operate quick]
+                (conversation: body $crate::chat::NewConversation) -> Created $crate::chat::Conversation
+                => { |core| Ok(core.chat.create_conversation(conversation).await?) };
+            /// A conversation with its messages.
+            get_conversation [both get "/conversations/{id}" Read quick] (id: path String)
+                -> Json $crate::chat::ConversationDetail
+                => { |core| Ok(core.chat.conversation(&id).await?) };
+            /// Renames, pins or re-targets a conversation, or changes its parameters.
+            update_conversation [both patch "/conversations/{id}" Operate quick]
+                (id: path String, patch: body $crate::chat::ConversationPatch) -> Json $crate::chat::Conversation
+                => { |core| Ok(core.chat.update_conversation(&id, patch).await?) };
+            /// Deletes a conversation and its messages.
+            delete_conversation [both delete "/conversations/{id}" Operate quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.chat.delete_conversation(&id).await?) };
+            /// Deletes one message of a conversation.
+            delete_chat_message [both delete "/conversations/{id}/messages/{message_id}" Operate quick]
+                (id: path String, message_id: path String) -> Empty ()
+                => { |core| Ok(core.chat.delete_message(&id, &message_id).await?) };
+            /// Sends, regenerates or edits a turn and streams the answer, saving it as it streams:
+            /// `started` first, then deltas, then one `done` or `error`.
+            chat_turn [both post "/conversations/{id}/turns" Operate stream]
+                (id: path String, turn: body $crate::chat::TurnRequest) -> Sse $crate::chat::ChatStreamEvent
+                => adapter;
+            /// A conversation as a Markdown or JSON file (the desktop app saves it to Downloads).
+            export_conversation [both get "/conversations/{id}/export" Read quick]
+                (id: path String, query: query $crate::chat::ExportQuery) -> File ()
+                => adapter;
+            /// Pushed events (status, alerts, models, instances) as they happen.
+            events [http get "/ws" Read stream] () -> Ws $crate::events::Event
+                => adapter;
+            /// Stops a chat stream of the desktop app (a browser aborts its request instead).
+            chat_cancel [tauri] (stream_id: path String) -> Empty ()
+                => adapter;
+            /// A UI preference of the desktop app (language, …) by key.
+            load_preference [tauri] (key: path String) -> Json Option<String>
+                => { |core| Ok(core.preferences.get(&key)) };
+            /// Saves a UI preference of the desktop app.
+            save_preference [tauri] (key: path String, value: path String) -> Empty ()
+                => { |core| Ok(core.preferences.set(&key, &value)?) };
+        }
+    };
+}

@@ -1,0 +1,111 @@
+//! The desktop commands that the transport itself answers (the table's `=> adapter` entries): who
+//! is calling, the login link, chat streams over a `Channel`, and exports saved to Downloads.
+//! Every other command is derived from the table in [`crate::commands`].
+
+use llmops_core::access::{Caller, LoginLink};
+use llmops_core::chat::{save_export, ChatError, ChatStreamEvent, ExportQuery, TurnRequest};
+use llmops_core::error::{AppError, ErrorBody, ErrorKind};
+use llmops_core::Core;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, State};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::chat_streams::ChatStreams;
+
+type CommandResult<T> = Result<T, AppError>;
+
+/// The desktop window is always the local user.
+#[tauri::command]
+pub async fn whoami() -> CommandResult<Caller> {
+    Ok(Caller::local())
+}
+
+/// The desktop app serves no network address, so there is no link to show; the note says how
+/// to serve one.
+#[tauri::command]
+pub async fn login_link(core: State<'_, Core>) -> CommandResult<LoginLink> {
+    Ok(LoginLink {
+        url: None,
+        qr_svg: None,
+        token_file: core.access.token_path().display().to_string(),
+        remote_auth: true,
+        note: Some(
+            "the desktop app serves no network address. To use llmops from a phone, run \
+             `llmops serve --host 0.0.0.0` on this machine and scan the QR code it prints"
+                .into(),
+        ),
+    })
+}
+
+/// Runs a conversation turn (send, regenerate, edit): its events arrive on `on_event`, saved as
+/// they stream. Returns the stream id for `chat_cancel`.
+#[tauri::command]
+pub async fn chat_turn(
+    core: State<'_, Core>,
+    streams: State<'_, ChatStreams>,
+    id: String,
+    turn: TurnRequest,
+    on_event: Channel<ChatStreamEvent>,
+) -> CommandResult<String> {
+    let chat = core.chat.clone();
+    open_stream(&streams, on_event, |cancel| async move {
+        chat.turn(&id, turn, cancel).await
+    })
+    .await
+}
+
+/// Registers a cancellable stream, starts it, and pumps its events to the window's channel.
+async fn open_stream<F>(
+    streams: &ChatStreams,
+    on_event: Channel<ChatStreamEvent>,
+    start: impl FnOnce(CancellationToken) -> F,
+) -> CommandResult<String>
+where
+    F: std::future::Future<Output = Result<mpsc::Receiver<ChatStreamEvent>, ChatError>>,
+{
+    let (stream_id, cancel) = streams.open();
+    match start(cancel).await {
+        Ok(receiver) => {
+            streams.pump(stream_id.clone(), receiver, on_event);
+            Ok(stream_id)
+        }
+        Err(err) => {
+            streams.close(&stream_id);
+            Err(err.into())
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn chat_cancel(streams: State<'_, ChatStreams>, stream_id: String) -> CommandResult<()> {
+    streams.cancel(&stream_id);
+    Ok(())
+}
+
+/// Saves the export in the user's Downloads folder and returns its path.
+#[tauri::command]
+pub async fn export_conversation(
+    app: AppHandle,
+    core: State<'_, Core>,
+    id: String,
+    query: ExportQuery,
+) -> CommandResult<String> {
+    let file = core.chat.export(&id, query.format).await?;
+    let failed = |detail: String| AppError {
+        kind: ErrorKind::Unavailable,
+        body: ErrorBody {
+            code: "export_not_saved".into(),
+            message: format!("the export could not be saved: {detail}"),
+        },
+    };
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| failed(format!("{e}; no Downloads or home folder")))?;
+    let path =
+        save_export(&dir, &file).map_err(|e| failed(format!("{e} (in {})", dir.display())))?;
+    tracing::info!(path = %path.display(), "conversation exported");
+    Ok(path.display().to_string())
+}

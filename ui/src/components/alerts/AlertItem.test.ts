@@ -1,0 +1,144 @@
+// @vitest-environment jsdom
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, h, nextTick, type Component } from 'vue'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import type { Alert } from '../../generated/Alert'
+import type { Caller } from '../../generated/Caller'
+
+const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+vi.mock('../../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../../api'
+import { setLocale } from '../../composables/useI18n'
+import { useAccessStore } from '../../stores/access'
+import { useAlertsStore } from '../../stores/alerts'
+import AlertItem from './AlertItem.vue'
+import AppHeader from '../common/AppHeader.vue'
+
+const READ: Caller = { scope: 'read', via: 'session', key_id: 'k1', key_name: 'phone' }
+const OPERATE: Caller = { scope: 'operate', via: 'api_key', key_id: 'k2', key_name: 'script' }
+
+function alert(extra: Partial<Alert> = {}): Alert {
+  return {
+    id: 'a1', kind: 'gpu_temperature', subject: 'GPU 0 (NVIDIA H100)', severity: 'warning', message: 'GPU 0 is at 88 °C.',
+    value: 88, threshold: 85, raised_at: 1_700_000_000_000, cleared_at: null, acknowledged_at: null, ...extra,
+  }
+}
+
+let pinia: Pinia
+const cleanups: (() => void)[] = []
+
+function mount(component: Component, caller: Caller | null, props: Record<string, unknown> = {}) {
+  useAccessStore().caller = caller
+  const host = document.createElement('div')
+  document.body.appendChild(host)
+  const stub = { render: () => null }
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: ['/', '/chat/:id?', '/deploy', '/history', '/alerts', '/access'].map((path) => ({
+      path,
+      name: path === '/chat/:id?' ? 'chat' : path.slice(1) || 'home',
+      component: stub,
+    })),
+  })
+  const app = createApp({ render: () => h(component, props) })
+  app.use(pinia).use(router)
+  app.mount(host)
+  cleanups.push(() => {
+    app.unmount()
+    host.remove()
+  })
+  const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
+  return { host, q }
+}
+
+beforeEach(() => {
+  setLocale('en')
+  pinia = createPinia()
+  setActivePinia(pinia)
+  fake.api = {}
+})
+afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+describe('AlertItem', () => {
+  it('acknowledges an active alert and then shows it acknowledged, dimmed, with the time', async () => {
+    const store = useAlertsStore()
+    store.active = [alert()]
+    store.recent = [alert()]
+    let resolve!: (a: Alert) => void
+    fake.api.acknowledgeAlert = vi.fn(() => new Promise<Alert>((r) => (resolve = r)))
+    const { q } = mount({ render: () => h(AlertItem, { alert: store.active[0] }) }, OPERATE)
+    const item = q('alert-item')!
+    expect(item.dataset.acknowledged).toBe('false')
+    expect(item.classList.contains('alert-acknowledged')).toBe(false)
+    expect(q('alert-acknowledged')).toBeNull()
+    const button = q<HTMLButtonElement>('alert-acknowledge')!
+    expect(button.textContent?.trim()).toBe('Acknowledge')
+    button.click()
+    expect(fake.api.acknowledgeAlert).toHaveBeenCalledWith('a1')
+    resolve(alert({ acknowledged_at: 1_700_000_060_000 }))
+    await vi.waitFor(() => expect(q('alert-acknowledge')).toBeNull())
+    const acked = q('alert-item')!
+    expect(acked.dataset.acknowledged).toBe('true')
+    expect(acked.dataset.state).toBe('active')
+    expect(acked.classList.contains('alert-acknowledged')).toBe(true)
+    expect(q('alert-acknowledged')?.textContent?.trim()).toBe('Acknowledged')
+    expect(q('alert-acknowledged-at')?.textContent).toContain('acknowledged')
+    expect(q('alert-acknowledged-at')?.textContent).toContain(new Date(1_700_000_060_000).toLocaleString('en'))
+  })
+
+  it('offers no Acknowledge to a read-only login, nor on a cleared or acknowledged alert', async () => {
+    const { q } = mount(AlertItem, READ, { alert: alert() })
+    expect(q('alert-item')).not.toBeNull()
+    expect(q('alert-acknowledge')).toBeNull()
+    useAccessStore().caller = OPERATE
+    await nextTick()
+    expect(q('alert-acknowledge')).not.toBeNull()
+    const cleared = mount(AlertItem, OPERATE, { alert: alert({ cleared_at: 1_700_000_100_000 }) })
+    expect(cleared.q('alert-acknowledge')).toBeNull()
+    expect(cleared.q('alert-item')!.dataset.state).toBe('cleared')
+    const acked = mount(AlertItem, OPERATE, { alert: alert({ acknowledged_at: 1_700_000_060_000 }) })
+    expect(acked.q('alert-acknowledge')).toBeNull()
+    expect(acked.q('alert-acknowledged')).not.toBeNull()
+  })
+
+  it('says why acknowledging failed and offers it again', async () => {
+    const store = useAlertsStore()
+    store.active = [alert()]
+    fake.api.acknowledgeAlert = vi.fn(async () => {
+      throw new ApiError('internal', 'The alert store is busy.', 500)
+    })
+    const { q } = mount({ render: () => h(AlertItem, { alert: store.active[0] }) }, OPERATE)
+    q<HTMLButtonElement>('alert-acknowledge')!.click()
+    await vi.waitFor(() => expect(q('alert-acknowledge-error')).not.toBeNull())
+    expect(q('alert-acknowledge-error')!.textContent).toContain('Could not acknowledge the alert. The alert store is busy.')
+    expect(q<HTMLButtonElement>('alert-acknowledge')!.disabled).toBe(false)
+    expect(q('alert-item')!.dataset.acknowledged).toBe('false')
+  })
+})
+
+describe('the header alerts badge', () => {
+  it('counts only active alerts not yet acknowledged, coloured by the worst of them', async () => {
+    fake.api.onConnectionChange = vi.fn(() => () => {})
+    const store = useAlertsStore()
+    store.active = [alert({ id: 'c', severity: 'critical' }), alert({ id: 'w' })]
+    const { q } = mount(AppHeader, OPERATE)
+    const badge = q('alerts-badge')!
+    expect(badge.dataset.count).toBe('2')
+    expect(badge.textContent?.trim()).toBe('2')
+    expect(badge.classList.contains('alerts-badge-critical')).toBe(true)
+    store.apply(alert({ id: 'c', severity: 'critical', acknowledged_at: 5 }))
+    await nextTick()
+    expect(badge.dataset.count).toBe('1')
+    expect(badge.classList.contains('alerts-badge-warning')).toBe(true)
+    store.apply(alert({ id: 'w', acknowledged_at: 6 }))
+    await nextTick()
+    expect(badge.textContent?.trim()).toBe('0')
+    expect(badge.classList.contains('alerts-badge-none')).toBe(true)
+    expect(badge.title).toBe('0 new alerts (active, not acknowledged)')
+  })
+})

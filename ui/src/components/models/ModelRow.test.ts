@@ -1,0 +1,129 @@
+// @vitest-environment jsdom
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, h, nextTick } from 'vue'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import type { InstanceInfo } from '../../generated/InstanceInfo'
+import type { InstanceState } from '../../generated/InstanceState'
+import type { Model } from '../../generated/Model'
+
+const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
+vi.mock('../../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { setLocale } from '../../composables/useI18n'
+import { useAccessStore } from '../../stores/access'
+import { useModelsStore } from '../../stores/models'
+import ModelRow from './ModelRow.vue'
+
+const model: Model = {
+  id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
+  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1,
+}
+
+function instance(state: InstanceState): InstanceInfo {
+  return {
+    id: 'i1', model_id: 'm1', model_name: 'Qwen', served_model: 'Qwen', engine: 'llama_cpp', port: 41000, pid: 42, state,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: null, started_at: 1, updated_at: 1,
+  }
+}
+
+const cleanups: (() => void)[] = []
+
+function mountRow() {
+  const host = document.createElement('div')
+  document.body.appendChild(host)
+  const stub = { render: () => null }
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', component: stub },
+      { path: '/models/:id', name: 'model', component: stub },
+    ],
+  })
+  const app = createApp({ render: () => h('ul', [h(ModelRow, { model })]) })
+  app.use(router)
+  app.mount(host)
+  cleanups.push(() => {
+    app.unmount()
+    host.remove()
+  })
+  const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
+  const click = async (testid: string) => {
+    q(testid)!.click()
+    await nextTick()
+  }
+  return { q, click }
+}
+
+beforeEach(() => {
+  setLocale('en')
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  useAccessStore().caller = { scope: 'admin', via: 'local', key_id: null, key_name: null }
+  useModelsStore().models = [model]
+  fake.api = {
+    removeModel: vi.fn(async () => {}),
+    stopModel: vi.fn(),
+    stopInstance: vi.fn(),
+  }
+})
+afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+describe('ModelRow: removing', () => {
+  it('asks plainly when nothing runs, and removes with one call', async () => {
+    useModelsStore().instances = [instance({ kind: 'stopped' })]
+    const { q, click } = mountRow()
+    await click('remove-model')
+    expect(q('confirm-remove-question')?.textContent?.trim()).toBe('Remove “Qwen”?')
+    expect(q('confirm-remove')?.textContent?.trim()).toBe('Yes, remove')
+    setLocale('zh')
+    await nextTick()
+    expect(q('confirm-remove-question')?.textContent?.trim()).toBe('移除“Qwen”？')
+    expect(q('confirm-remove')?.textContent?.trim()).toBe('确认移除')
+    await click('confirm-remove')
+    await vi.waitFor(() => expect(useModelsStore().models).toEqual([]))
+    expect(fake.api.removeModel).toHaveBeenCalledWith('m1')
+  })
+
+  it('says that a live instance is stopped first; the server does both in the one remove', async () => {
+    const store = useModelsStore()
+    store.instances = [instance({ kind: 'running' })]
+    const { q, click } = mountRow()
+    await click('remove-model')
+    expect(q('confirm-remove-question')?.textContent?.trim()).toBe('Stop “Qwen” and remove it?')
+    expect(q('confirm-remove')?.textContent?.trim()).toBe('Stop and remove')
+    setLocale('zh')
+    await nextTick()
+    expect(q('confirm-remove-question')?.textContent?.trim()).toBe('停止“Qwen”并将其移除？')
+    expect(q('confirm-remove')?.textContent?.trim()).toBe('停止并移除')
+    await click('confirm-remove')
+    await vi.waitFor(() => expect(store.models).toEqual([]))
+    expect(fake.api.removeModel).toHaveBeenCalledTimes(1)
+    expect(fake.api.stopModel).not.toHaveBeenCalled()
+    expect(fake.api.stopInstance).not.toHaveBeenCalled()
+  })
+
+  it('counts pending, starting, running and stopping as live, but not stopped or failed, or no instance', async () => {
+    const store = useModelsStore()
+    const { q, click } = mountRow()
+    await click('remove-model')
+    const question = () => q('confirm-remove-question')?.textContent?.trim()
+    expect(question()).toBe('Remove “Qwen”?')
+    const cases: [InstanceState, string][] = [
+      [{ kind: 'pending' }, 'Stop “Qwen” and remove it?'],
+      [{ kind: 'starting' }, 'Stop “Qwen” and remove it?'],
+      [{ kind: 'running' }, 'Stop “Qwen” and remove it?'],
+      [{ kind: 'stopping' }, 'Stop “Qwen” and remove it?'],
+      [{ kind: 'stopped' }, 'Remove “Qwen”?'],
+      [{ kind: 'failed', reason: 'exit 1' }, 'Remove “Qwen”?'],
+    ]
+    for (const [state, text] of cases) {
+      store.instances = [instance(state)]
+      await nextTick()
+      expect([state.kind, question()]).toEqual([state.kind, text])
+    }
+  })
+})

@@ -1,0 +1,240 @@
+// Generated from crates/core/src/operations/table.rs; do not edit.
+// `LLMOPS_UPDATE_BINDINGS=1 cargo test -p llmops-core bindings` rewrites it.
+import type { Alert } from './Alert'
+import type { AlertList } from './AlertList'
+import type { AlertRules } from './AlertRules'
+import type { ApiKeyInfo } from './ApiKeyInfo'
+import type { Caller } from './Caller'
+import type { ChatEndpoint } from './ChatEndpoint'
+import type { ChatPreset } from './ChatPreset'
+import type { Conversation } from './Conversation'
+import type { ConversationDetail } from './ConversationDetail'
+import type { ConversationPatch } from './ConversationPatch'
+import type { CreatedApiKey } from './CreatedApiKey'
+import type { DeployPreset } from './DeployPreset'
+import type { EngineInfo } from './EngineInfo'
+import type { History } from './History'
+import type { HistoryQuery } from './HistoryQuery'
+import type { InstanceInfo } from './InstanceInfo'
+import type { LogLine } from './LogLine'
+import type { LogQuery } from './LogQuery'
+import type { LoginLink } from './LoginLink'
+import type { Model } from './Model'
+import type { ModelDetail } from './ModelDetail'
+import type { NewApiKey } from './NewApiKey'
+import type { NewChatEndpoint } from './NewChatEndpoint'
+import type { NewChatPreset } from './NewChatPreset'
+import type { NewConversation } from './NewConversation'
+import type { NewModel } from './NewModel'
+import type { SearchHit } from './SearchHit'
+import type { SearchQuery } from './SearchQuery'
+import type { SecretStoreInfo } from './SecretStoreInfo'
+import type { SystemSnapshot } from './SystemSnapshot'
+
+/** Where an argument travels over HTTP; the desktop app passes every argument by name. */
+export type ArgPlace = 'path' | 'query' | 'body'
+
+/** What a successful call answers. */
+export type OutputKind = 'json' | 'created' | 'empty' | 'sse' | 'ws' | 'file'
+
+/** One operation of the table. */
+export interface OperationSpec {
+  /** The Tauri command and the OpenAPI operationId. */
+  readonly name: string
+  /** Which transports offer it. */
+  readonly surface: 'both' | 'http' | 'tauri'
+  /** HTTP method and path below `/api`; `null` for desktop-only operations. */
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete' | null
+  readonly path: string | null
+  /** The arguments in order, each with where it travels over HTTP. */
+  readonly args: readonly (readonly [string, ArgPlace])[]
+  readonly output: OutputKind
+}
+
+/** Sends one operation with its arguments by (Rust) name; each transport has one. */
+export type OperationCall = <T>(op: OperationSpec, args: Record<string, unknown>) => Promise<T>
+
+/** Every operation, by its client name. */
+export const OPERATIONS = {
+  health: { name: 'health', surface: 'http', method: 'get', path: '/health', args: [], output: 'json' },
+  openapiDocument: { name: 'openapi_document', surface: 'http', method: 'get', path: '/openapi.json', args: [], output: 'json' },
+  whoami: { name: 'whoami', surface: 'both', method: 'get', path: '/auth/whoami', args: [], output: 'json' },
+  logout: { name: 'logout', surface: 'http', method: 'post', path: '/auth/logout', args: [], output: 'empty' },
+  listApiKeys: { name: 'list_api_keys', surface: 'both', method: 'get', path: '/access/keys', args: [], output: 'json' },
+  createApiKey: { name: 'create_api_key', surface: 'both', method: 'post', path: '/access/keys', args: [['key', 'body']], output: 'json' },
+  revokeApiKey: { name: 'revoke_api_key', surface: 'both', method: 'delete', path: '/access/keys/{id}', args: [['id', 'path']], output: 'empty' },
+  loginLink: { name: 'login_link', surface: 'both', method: 'get', path: '/access/login-link', args: [], output: 'json' },
+  rotateServerToken: { name: 'rotate_server_token', surface: 'both', method: 'post', path: '/access/rotate-token', args: [], output: 'empty' },
+  secretStoreInfo: { name: 'secret_store_info', surface: 'both', method: 'get', path: '/access/secrets', args: [], output: 'json' },
+  systemStatus: { name: 'system_status', surface: 'both', method: 'get', path: '/system/status', args: [], output: 'json' },
+  systemHistory: { name: 'system_history', surface: 'both', method: 'get', path: '/system/history', args: [['query', 'query']], output: 'json' },
+  listAlerts: { name: 'list_alerts', surface: 'both', method: 'get', path: '/alerts', args: [], output: 'json' },
+  getAlertRules: { name: 'get_alert_rules', surface: 'both', method: 'get', path: '/alerts/rules', args: [], output: 'json' },
+  setAlertRules: { name: 'set_alert_rules', surface: 'both', method: 'put', path: '/alerts/rules', args: [['rules', 'body']], output: 'json' },
+  acknowledgeAlert: { name: 'acknowledge_alert', surface: 'both', method: 'post', path: '/alerts/{id}/acknowledge', args: [['id', 'path']], output: 'json' },
+  listModels: { name: 'list_models', surface: 'both', method: 'get', path: '/models', args: [], output: 'json' },
+  addModel: { name: 'add_model', surface: 'both', method: 'post', path: '/models', args: [['model', 'body']], output: 'json' },
+  deployModel: { name: 'deploy_model', surface: 'both', method: 'post', path: '/models/deploy', args: [['model', 'body']], output: 'json' },
+  enginesInfo: { name: 'engines_info', surface: 'both', method: 'get', path: '/engines', args: [], output: 'json' },
+  deployPresets: { name: 'deploy_presets', surface: 'both', method: 'get', path: '/engines/presets', args: [], output: 'json' },
+  modelDetail: { name: 'model_detail', surface: 'both', method: 'get', path: '/models/{id}', args: [['id', 'path']], output: 'json' },
+  removeModel: { name: 'remove_model', surface: 'both', method: 'delete', path: '/models/{id}', args: [['id', 'path']], output: 'empty' },
+  stopModel: { name: 'stop_model', surface: 'both', method: 'post', path: '/models/{id}/stop', args: [['id', 'path']], output: 'json' },
+  startModel: { name: 'start_model', surface: 'both', method: 'post', path: '/models/{id}/start', args: [['id', 'path']], output: 'json' },
+  followModelLogs: { name: 'follow_model_logs', surface: 'http', method: 'get', path: '/models/{id}/logs', args: [['id', 'path']], output: 'ws' },
+  listInstances: { name: 'list_instances', surface: 'both', method: 'get', path: '/instances', args: [], output: 'json' },
+  getInstance: { name: 'get_instance', surface: 'both', method: 'get', path: '/instances/{id}', args: [['id', 'path']], output: 'json' },
+  stopInstance: { name: 'stop_instance', surface: 'both', method: 'post', path: '/instances/{id}/stop', args: [['id', 'path']], output: 'json' },
+  instanceLogs: { name: 'instance_logs', surface: 'both', method: 'get', path: '/instances/{id}/logs', args: [['id', 'path'], ['query', 'query']], output: 'json' },
+  chatCompletions: { name: 'chat_completions', surface: 'http', method: 'post', path: '/chat/completions', args: [['request', 'body']], output: 'sse' },
+  searchConversations: { name: 'search_conversations', surface: 'both', method: 'get', path: '/chat/search', args: [['query', 'query']], output: 'json' },
+  listChatEndpoints: { name: 'list_chat_endpoints', surface: 'both', method: 'get', path: '/chat/endpoints', args: [], output: 'json' },
+  addChatEndpoint: { name: 'add_chat_endpoint', surface: 'both', method: 'post', path: '/chat/endpoints', args: [['endpoint', 'body']], output: 'created' },
+  removeChatEndpoint: { name: 'remove_chat_endpoint', surface: 'both', method: 'delete', path: '/chat/endpoints/{id}', args: [['id', 'path']], output: 'empty' },
+  chatEndpointModels: { name: 'chat_endpoint_models', surface: 'both', method: 'get', path: '/chat/endpoints/{id}/models', args: [['id', 'path']], output: 'json' },
+  listChatPresets: { name: 'list_chat_presets', surface: 'both', method: 'get', path: '/chat/presets', args: [], output: 'json' },
+  saveChatPreset: { name: 'save_chat_preset', surface: 'both', method: 'post', path: '/chat/presets', args: [['preset', 'body']], output: 'json' },
+  deleteChatPreset: { name: 'delete_chat_preset', surface: 'both', method: 'delete', path: '/chat/presets/{id}', args: [['id', 'path']], output: 'empty' },
+  listConversations: { name: 'list_conversations', surface: 'both', method: 'get', path: '/conversations', args: [], output: 'json' },
+  createConversation: { name: 'create_conversation', surface: 'both', method: 'post', path: '/conversations', args: [['conversation', 'body']], output: 'created' },
+  getConversation: { name: 'get_conversation', surface: 'both', method: 'get', path: '/conversations/{id}', args: [['id', 'path']], output: 'json' },
+  updateConversation: { name: 'update_conversation', surface: 'both', method: 'patch', path: '/conversations/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
+  deleteConversation: { name: 'delete_conversation', surface: 'both', method: 'delete', path: '/conversations/{id}', args: [['id', 'path']], output: 'empty' },
+  deleteChatMessage: { name: 'delete_chat_message', surface: 'both', method: 'delete', path: '/conversations/{id}/messages/{message_id}', args: [['id', 'path'], ['message_id', 'path']], output: 'empty' },
+  chatTurn: { name: 'chat_turn', surface: 'both', method: 'post', path: '/conversations/{id}/turns', args: [['id', 'path'], ['turn', 'body']], output: 'sse' },
+  exportConversation: { name: 'export_conversation', surface: 'both', method: 'get', path: '/conversations/{id}/export', args: [['id', 'path'], ['query', 'query']], output: 'file' },
+  events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
+  chatCancel: { name: 'chat_cancel', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
+  loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
+  savePreference: { name: 'save_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path'], ['value', 'path']], output: 'empty' },
+} as const satisfies Record<string, OperationSpec>
+
+/** The calls both transports answer with JSON (or nothing); each rejects with an `ApiError`. */
+export interface Operations {
+  /** Who is calling: the scope and how the caller was recognised. */
+  whoami(): Promise<Caller>
+  /** The API keys, without their secrets. */
+  listApiKeys(): Promise<Array<ApiKeyInfo>>
+  /** Creates a key; the answer holds its secret, which is never shown again. */
+  createApiKey(key: NewApiKey): Promise<CreatedApiKey>
+  /** Revokes a key: requests and sessions made with it stop working. */
+  revokeApiKey(id: string): Promise<void>
+  /** The link (and its QR code) that logs another device in, or why there is none. */
+  loginLink(): Promise<LoginLink>
+  /** Replaces the server token: login links and sessions made with the old one stop working. */
+  rotateServerToken(): Promise<void>
+  /** Where secrets (endpoint keys, secret engine environment) are kept. */
+  secretStoreInfo(): Promise<SecretStoreInfo>
+  /** The latest sample of CPU, memory, disks, network, GPUs and instances. */
+  systemStatus(): Promise<SystemSnapshot>
+  /** Metric history over a range; only the named series when given. */
+  systemHistory(query: HistoryQuery): Promise<History>
+  /** Active and recent alerts. */
+  listAlerts(): Promise<AlertList>
+  /** The alert thresholds. */
+  getAlertRules(): Promise<AlertRules>
+  /** Saves the alert thresholds and answers what was saved. */
+  setAlertRules(rules: AlertRules): Promise<AlertRules>
+  /** Marks an active alert as seen; it stays active until its cause goes. */
+  acknowledgeAlert(id: string): Promise<Alert>
+  /** The models the user has configured. */
+  listModels(): Promise<Array<Model>>
+  /** Adds a model without starting it. */
+  addModel(model: NewModel): Promise<Model>
+  /** Adds a model and starts it. When the start is refused before an engine process exists, the model is removed again; once a process ran, the model stays. */
+  deployModel(model: NewModel): Promise<InstanceInfo>
+  /** Each engine on this machine: its binary, where it was found and its version, or what is missing. */
+  enginesInfo(): Promise<Array<EngineInfo>>
+  /** Presets that pre-fill the Deploy form, per model family and engine. */
+  deployPresets(): Promise<Array<DeployPreset>>
+  /** A model with its instance history, newest first. */
+  modelDetail(id: string): Promise<ModelDetail>
+  /** Removes a model, stopping its live instance first. */
+  removeModel(id: string): Promise<void>
+  /** Stops the model's live instance. */
+  stopModel(id: string): Promise<InstanceInfo>
+  /** Starts a model (one live instance per model). */
+  startModel(id: string): Promise<InstanceInfo>
+  /** Every instance this process has run. */
+  listInstances(): Promise<Array<InstanceInfo>>
+  /** One instance. */
+  getInstance(id: string): Promise<InstanceInfo>
+  /** Stops an instance. */
+  stopInstance(id: string): Promise<InstanceInfo>
+  /** An instance's output lines after `since` (a line number), at most `limit`. */
+  instanceLogs(id: string, query: LogQuery): Promise<Array<LogLine>>
+  /** Full-text search over saved conversations. */
+  searchConversations(query: SearchQuery): Promise<Array<SearchHit>>
+  /** OpenAI-compatible endpoints the chat can talk to. */
+  listChatEndpoints(): Promise<Array<ChatEndpoint>>
+  /** Adds an endpoint; its API key goes to the secret store. */
+  addChatEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint>
+  /** Removes an endpoint and its key. */
+  removeChatEndpoint(id: string): Promise<void>
+  /** The model names an endpoint serves (its `/models`). */
+  chatEndpointModels(id: string): Promise<Array<string>>
+  /** Saved sets of chat parameters. */
+  listChatPresets(): Promise<Array<ChatPreset>>
+  /** Saves a preset; one with the same name is replaced. */
+  saveChatPreset(preset: NewChatPreset): Promise<ChatPreset>
+  /** Deletes a preset. */
+  deleteChatPreset(id: string): Promise<void>
+  /** Saved conversations, pinned first, then the most recently updated. */
+  listConversations(): Promise<Array<Conversation>>
+  /** Starts a conversation. */
+  createConversation(conversation: NewConversation): Promise<Conversation>
+  /** A conversation with its messages. */
+  getConversation(id: string): Promise<ConversationDetail>
+  /** Renames, pins or re-targets a conversation, or changes its parameters. */
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation>
+  /** Deletes a conversation and its messages. */
+  deleteConversation(id: string): Promise<void>
+  /** Deletes one message of a conversation. */
+  deleteChatMessage(id: string, messageId: string): Promise<void>
+}
+
+/** The typed methods over one transport's `call`. */
+export function bindOperations(call: OperationCall): Operations {
+  return {
+    whoami: () => call(OPERATIONS.whoami, {}),
+    listApiKeys: () => call(OPERATIONS.listApiKeys, {}),
+    createApiKey: (key) => call(OPERATIONS.createApiKey, { key }),
+    revokeApiKey: (id) => call(OPERATIONS.revokeApiKey, { id }),
+    loginLink: () => call(OPERATIONS.loginLink, {}),
+    rotateServerToken: () => call(OPERATIONS.rotateServerToken, {}),
+    secretStoreInfo: () => call(OPERATIONS.secretStoreInfo, {}),
+    systemStatus: () => call(OPERATIONS.systemStatus, {}),
+    systemHistory: (query) => call(OPERATIONS.systemHistory, { query }),
+    listAlerts: () => call(OPERATIONS.listAlerts, {}),
+    getAlertRules: () => call(OPERATIONS.getAlertRules, {}),
+    setAlertRules: (rules) => call(OPERATIONS.setAlertRules, { rules }),
+    acknowledgeAlert: (id) => call(OPERATIONS.acknowledgeAlert, { id }),
+    listModels: () => call(OPERATIONS.listModels, {}),
+    addModel: (model) => call(OPERATIONS.addModel, { model }),
+    deployModel: (model) => call(OPERATIONS.deployModel, { model }),
+    enginesInfo: () => call(OPERATIONS.enginesInfo, {}),
+    deployPresets: () => call(OPERATIONS.deployPresets, {}),
+    modelDetail: (id) => call(OPERATIONS.modelDetail, { id }),
+    removeModel: (id) => call(OPERATIONS.removeModel, { id }),
+    stopModel: (id) => call(OPERATIONS.stopModel, { id }),
+    startModel: (id) => call(OPERATIONS.startModel, { id }),
+    listInstances: () => call(OPERATIONS.listInstances, {}),
+    getInstance: (id) => call(OPERATIONS.getInstance, { id }),
+    stopInstance: (id) => call(OPERATIONS.stopInstance, { id }),
+    instanceLogs: (id, query) => call(OPERATIONS.instanceLogs, { id, query }),
+    searchConversations: (query) => call(OPERATIONS.searchConversations, { query }),
+    listChatEndpoints: () => call(OPERATIONS.listChatEndpoints, {}),
+    addChatEndpoint: (endpoint) => call(OPERATIONS.addChatEndpoint, { endpoint }),
+    removeChatEndpoint: (id) => call(OPERATIONS.removeChatEndpoint, { id }),
+    chatEndpointModels: (id) => call(OPERATIONS.chatEndpointModels, { id }),
+    listChatPresets: () => call(OPERATIONS.listChatPresets, {}),
+    saveChatPreset: (preset) => call(OPERATIONS.saveChatPreset, { preset }),
+    deleteChatPreset: (id) => call(OPERATIONS.deleteChatPreset, { id }),
+    listConversations: () => call(OPERATIONS.listConversations, {}),
+    createConversation: (conversation) => call(OPERATIONS.createConversation, { conversation }),
+    getConversation: (id) => call(OPERATIONS.getConversation, { id }),
+    updateConversation: (id, patch) => call(OPERATIONS.updateConversation, { id, patch }),
+    deleteConversation: (id) => call(OPERATIONS.deleteConversation, { id }),
+    deleteChatMessage: (id, messageId) => call(OPERATIONS.deleteChatMessage, { id, message_id: messageId }),
+  }
+}

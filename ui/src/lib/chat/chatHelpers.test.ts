@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest'
+import type { InstanceInfo } from '../../generated/InstanceInfo'
+import { formatStops, parseDraft, parseStops, toDraft, type ParamsDraft } from './chatParams'
+import { durationText, statsLine } from './chatFormat'
+import { decodeTarget, encodeTarget, localOptions, sameTarget, targetAvailable } from './chatTarget'
+import { splitSnippet } from './snippet'
+
+describe('target values', () => {
+  it('encodes and decodes both kinds, model names with colons included', () => {
+    const local = { kind: 'model' as const, model_id: 'm-1' }
+    const remote = { kind: 'endpoint' as const, endpoint_id: 'e1', model: 'qwen3:8b' }
+    expect(encodeTarget(local)).toBe('model:m-1')
+    expect(encodeTarget(remote)).toBe('endpoint:e1:qwen3:8b')
+    expect(decodeTarget('model:m-1')).toEqual(local)
+    expect(decodeTarget('endpoint:e1:qwen3:8b')).toEqual(remote)
+    expect(decodeTarget('endpoint:e1:')).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: '' })
+    for (const bad of ['', 'model:', 'endpoint:', 'endpoint::x', 'endpoint:e1', 'other:x']) expect(decodeTarget(bad)).toBeNull()
+    expect(sameTarget(local, { ...local })).toBe(true)
+    expect(sameTarget(local, remote)).toBe(false)
+    expect(sameTarget(null, null)).toBe(true)
+  })
+
+  it('offers each running model once and knows what is available', () => {
+    const inst = (id: string, model_id: string, model_name: string) => ({ id, model_id, model_name }) as InstanceInfo
+    const running = [inst('i1', 'm1', 'Qwen'), inst('i2', 'm1', 'Qwen'), inst('i3', 'm2', 'Llama')]
+    expect(localOptions(running)).toEqual([
+      { value: 'model:m1', label: 'Qwen' },
+      { value: 'model:m2', label: 'Llama' },
+    ])
+    expect(targetAvailable({ kind: 'model', model_id: 'm2' }, running, [])).toBe(true)
+    expect(targetAvailable({ kind: 'model', model_id: 'm3' }, running, [])).toBe(false)
+    const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://x/v1', has_api_key: false, created_at: 1 }
+    expect(targetAvailable({ kind: 'endpoint', endpoint_id: 'e1', model: 'x' }, [], [endpoint])).toBe(true)
+    expect(targetAvailable({ kind: 'endpoint', endpoint_id: 'e2', model: 'x' }, [], [endpoint])).toBe(false)
+  })
+})
+
+describe('search snippets', () => {
+  it('splits marked terms from plain text', () => {
+    expect(splitSnippet('…the \u0002sea\u0003 and the \u0002Sea\u0003s')).toEqual([
+      { text: '…the ', mark: false },
+      { text: 'sea', mark: true },
+      { text: ' and the ', mark: false },
+      { text: 'Sea', mark: true },
+      { text: 's', mark: false },
+    ])
+  })
+
+  it('keeps markup as text and tolerates unbalanced markers', () => {
+    expect(splitSnippet('<b>x</b> \u0002<img src=x onerror=alert(1)>')).toEqual([
+      { text: '<b>x</b> ', mark: false },
+      { text: '<img src=x onerror=alert(1)>', mark: true },
+    ])
+    expect(splitSnippet('a\u0003b')).toEqual([{ text: 'ab', mark: false }])
+    expect(splitSnippet('')).toEqual([])
+  })
+})
+
+describe('parameters form', () => {
+  const empty: ParamsDraft = { system: '', temperature: '', topP: '', maxTokens: '', stop: '', seed: '' }
+
+  it('leaves empty fields to the engine', () => {
+    expect(parseDraft(empty)).toEqual({ params: { stop: [] }, errors: {} })
+  })
+
+  it('parses every field', () => {
+    const draft = { system: 'Be brief.', temperature: '0.7', topP: '0.9', maxTokens: '256', stop: '###, User:\n\\n\\n', seed: '-42' }
+    expect(parseDraft(draft)).toEqual({
+      params: { system_prompt: 'Be brief.', temperature: 0.7, top_p: 0.9, max_tokens: 256, stop: ['###', 'User:', '\n\n'], seed: -42 },
+      errors: {},
+    })
+  })
+
+  it('rejects what the server rejects', () => {
+    const bad = { system: '', temperature: '2.5', topP: '0', maxTokens: '0', stop: 'a,b,c,d,e', seed: '1.5' }
+    const { params, errors } = parseDraft(bad)
+    expect(params).toBeNull()
+    expect(Object.keys(errors).sort()).toEqual(['maxTokens', 'seed', 'stop', 'temperature', 'topP'])
+    expect(parseDraft({ ...empty, temperature: 'warm' }).errors.temperature).toBe('chat.params.errTemperature')
+    expect(parseDraft({ ...empty, topP: '1.01' }).errors.topP).toBe('chat.params.errTopP')
+    expect(parseDraft({ ...empty, topP: '1', temperature: '0', maxTokens: '1' }).errors).toEqual({})
+    expect(parseDraft({ ...empty, system: 'x'.repeat(100_001) }).errors.system).toBe('chat.params.errSystem')
+  })
+
+  it('splits stop sequences on commas and lines, with escapes, and round-trips them', () => {
+    expect(parseStops(' a , ,b\n\nc\\,d ')).toEqual(['a', 'b', 'c,d'])
+    expect(parseStops('\\nUser:, tab\\there, back\\\\slash')).toEqual(['\nUser:', 'tab\there', 'back\\slash'])
+    const stops = ['\nUser:', 'a,b', 'c\\d', '###']
+    expect(parseStops(formatStops(stops))).toEqual(stops)
+  })
+
+  it('fills the form from saved parameters', () => {
+    expect(toDraft({ stop: ['###', '\n'], temperature: 0.5, seed: 7 })).toEqual({
+      system: '',
+      temperature: '0.5',
+      topP: '',
+      maxTokens: '',
+      stop: '###, \\n',
+      seed: '7',
+    })
+  })
+})
+
+describe('answer stats', () => {
+  const t = (key: string, params?: Record<string, string | number>) =>
+    ({
+      'chat.stats.ttft': `TTFT ${params?.n} ms`,
+      'chat.stats.speed': `${params?.n} tok/s`,
+      'chat.stats.prompt': `${params?.n} prompt`,
+      'chat.stats.completion': `${params?.n} completion tokens`,
+    })[key] ?? key
+
+  it('formats what the engine reported', () => {
+    const stats = { ttft_ms: 120.4, duration_ms: 900, tokens_per_second: 148.26, prompt_tokens: 12, completion_tokens: 85, counted: false }
+    expect(statsLine(stats, t)).toBe('TTFT 120 ms · 148.3 tok/s · 12 prompt · 85 completion tokens')
+  })
+
+  it('marks counts we made ourselves and skips what is unknown', () => {
+    const stats = { ttft_ms: null, duration_ms: 900, tokens_per_second: null, prompt_tokens: null, completion_tokens: 40, counted: true }
+    expect(statsLine(stats, t)).toBe('≈40 completion tokens')
+    expect(durationText(850)).toBe('850 ms')
+    expect(durationText(2400)).toBe('2.4 s')
+  })
+})
+
+describe('conversation times', () => {
+  it('shows the time today and the date otherwise', async () => {
+    const { shortTime } = await import('./chatFormat')
+    const now = new Date(2026, 4, 20, 15, 0)
+    expect(shortTime(new Date(2026, 4, 20, 9, 5).getTime(), 'en', now)).toMatch(/09:05|9:05/)
+    expect(shortTime(new Date(2026, 0, 3).getTime(), 'en', now)).toBe('Jan 3')
+    expect(shortTime(new Date(2025, 0, 3).getTime(), 'en', now)).toBe('Jan 3, 2025')
+  })
+})

@@ -1,0 +1,54 @@
+import type { ChatEndpoint } from '../../generated/ChatEndpoint'
+import type { ChatTarget } from '../../generated/ChatTarget'
+import type { InstanceInfo } from '../../generated/InstanceInfo'
+
+/**
+ * A target as a `<select>` value: `model:<model_id>` or `endpoint:<endpoint_id>:<model>`
+ * (the model name may itself contain colons; endpoint ids never do).
+ */
+export function encodeTarget(target: ChatTarget): string {
+  return target.kind === 'model' ? `model:${target.model_id}` : `endpoint:${target.endpoint_id}:${target.model}`
+}
+
+/** The target a `<select>` value stands for; `model` is '' for "type a model name". */
+export function decodeTarget(value: string): ChatTarget | null {
+  if (value.startsWith('model:')) {
+    const model_id = value.slice('model:'.length)
+    return model_id ? { kind: 'model', model_id } : null
+  }
+  if (value.startsWith('endpoint:')) {
+    const rest = value.slice('endpoint:'.length)
+    const colon = rest.indexOf(':')
+    if (colon <= 0) return null
+    return { kind: 'endpoint', endpoint_id: rest.slice(0, colon), model: rest.slice(colon + 1) }
+  }
+  return null
+}
+
+export function sameTarget(a: ChatTarget | null | undefined, b: ChatTarget | null | undefined): boolean {
+  if (!a || !b) return a === b
+  return encodeTarget(a) === encodeTarget(b)
+}
+
+export interface TargetOption {
+  value: string
+  label: string
+}
+
+/** One running local model per model id (the first running instance gives its name). */
+export function localOptions(running: InstanceInfo[]): TargetOption[] {
+  const seen = new Set<string>()
+  const out: TargetOption[] = []
+  for (const i of running) {
+    if (seen.has(i.model_id)) continue
+    seen.add(i.model_id)
+    out.push({ value: encodeTarget({ kind: 'model', model_id: i.model_id }), label: i.model_name })
+  }
+  return out
+}
+
+/** Whether a target can be talked to now: its model runs, or its endpoint still exists. */
+export function targetAvailable(target: ChatTarget, running: InstanceInfo[], endpoints: ChatEndpoint[]): boolean {
+  if (target.kind === 'model') return running.some((i) => i.model_id === target.model_id)
+  return endpoints.some((e) => e.id === target.endpoint_id)
+}

@@ -1,0 +1,136 @@
+import type { History } from '../../generated/History'
+import type { SystemSnapshot } from '../../generated/SystemSnapshot'
+
+/** How much live history the sparklines keep. */
+export const LIVE_WINDOW_MS = 5 * 60_000
+/** Hard cap per series, in case samples come faster than once a second. */
+export const LIVE_MAX_POINTS = 1200
+
+/** The series keys (see the history API) and their values in one snapshot; unknown values are left out. */
+export function snapshotSeries(s: SystemSnapshot): Map<string, number> {
+  const out = new Map<string, number>()
+  const put = (key: string, v: number | null | undefined) => {
+    if (v !== null && v !== undefined && Number.isFinite(v)) out.set(key, v)
+  }
+  put('cpu.usage_percent', s.cpu.usage_percent)
+  put('memory.used_bytes', s.memory.used_bytes)
+  if (s.memory.total_bytes > 0) put('memory.used_percent', (s.memory.used_bytes / s.memory.total_bytes) * 100)
+  put('network.rx_bytes_per_second', s.network?.rx_bytes_per_second)
+  put('network.tx_bytes_per_second', s.network?.tx_bytes_per_second)
+  if (s.gpu.kind === 'available') {
+    for (const g of s.gpu.gpus) {
+      put(`gpu.${g.index}.utilization_percent`, g.utilization_percent)
+      put(`gpu.${g.index}.memory_used_bytes`, g.memory_used_bytes)
+      put(`gpu.${g.index}.temperature_celsius`, g.temperature_celsius)
+      put(`gpu.${g.index}.power_watts`, g.power_watts)
+    }
+  }
+  for (const i of s.instances ?? []) {
+    put(`model.${i.model_id}.cpu_percent`, i.cpu_percent)
+    put(`model.${i.model_id}.rss_bytes`, i.rss_bytes)
+    put(`model.${i.model_id}.gpu_memory_bytes`, i.gpu_memory_bytes)
+  }
+  return out
+}
+
+interface Series {
+  t: number[]
+  v: number[]
+}
+
+/**
+ * The last `windowMs` of values per series key, for sparklines. Time is the samples' own clock
+ * (the server's), so a skewed browser clock does not empty the window.
+ */
+export class SeriesRing {
+  private series = new Map<string, Series>()
+  private newest = -Infinity
+
+  constructor(
+    readonly windowMs = LIVE_WINDOW_MS,
+    readonly maxPoints = LIVE_MAX_POINTS,
+  ) {}
+
+  /** Adds one value; a sample not newer than the series' last one is ignored. */
+  push(key: string, t: number, value: number): void {
+    let s = this.series.get(key)
+    if (!s) {
+      s = { t: [], v: [] }
+      this.series.set(key, s)
+    }
+    const last = s.t[s.t.length - 1]
+    if (last !== undefined && t <= last) return
+    s.t.push(t)
+    s.v.push(value)
+    if (t > this.newest) this.newest = t
+  }
+
+  /** Appends every series of one snapshot, then trims. */
+  appendSnapshot(snapshot: SystemSnapshot): void {
+    for (const [key, v] of snapshotSeries(snapshot)) this.push(key, snapshot.at, v)
+    this.trim()
+  }
+
+  /**
+   * Seeds from a history answer (each point's average); points already held that are newer
+   * than a series' last history point are kept after it. Then trims to the window.
+   */
+  seed(history: History): void {
+    for (const hs of history.series) {
+      const held = this.series.get(hs.key)
+      const s: Series = { t: [], v: [] }
+      for (const p of hs.points) {
+        if (s.t.length && p.t <= s.t[s.t.length - 1]) continue
+        s.t.push(p.t)
+        s.v.push(p.avg)
+      }
+      const lastSeed = s.t.length ? s.t[s.t.length - 1] : -Infinity
+      if (held) {
+        for (let i = 0; i < held.t.length; i++) {
+          if (held.t[i] > lastSeed) {
+            s.t.push(held.t[i])
+            s.v.push(held.v[i])
+          }
+        }
+      }
+      if (s.t.length) this.newest = Math.max(this.newest, s.t[s.t.length - 1])
+      this.series.set(hs.key, s)
+    }
+    this.trim()
+  }
+
+  /** Drops points older than the window (measured from the newest sample) and empty series. */
+  trim(): void {
+    const cutoff = this.newest - this.windowMs
+    for (const [key, s] of this.series) {
+      let drop = 0
+      while (drop < s.t.length && s.t[drop] < cutoff) drop++
+      drop = Math.max(drop, s.t.length - this.maxPoints)
+      if (drop > 0) {
+        s.t.splice(0, drop)
+        s.v.splice(0, drop)
+      }
+      if (s.t.length === 0) this.series.delete(key)
+    }
+  }
+
+  /** Times (ms) and values of one series, oldest first; copies. */
+  get(key: string): { t: number[]; v: number[] } {
+    const s = this.series.get(key)
+    return s ? { t: s.t.slice(), v: s.v.slice() } : { t: [], v: [] }
+  }
+
+  keys(): string[] {
+    return [...this.series.keys()]
+  }
+
+  /** Time of the newest sample held, or null when empty. */
+  get latest(): number | null {
+    return Number.isFinite(this.newest) ? this.newest : null
+  }
+
+  clear(): void {
+    this.series.clear()
+    this.newest = -Infinity
+  }
+}
