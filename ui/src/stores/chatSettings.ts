@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
@@ -15,125 +16,157 @@ export interface EndpointModels {
 }
 
 /** Endpoints (other OpenAI-compatible servers) and parameter presets. */
-export const useChatSettingsStore = defineStore('chatSettings', {
-  state: () => ({
-    endpoints: [] as ChatEndpoint[],
-    endpointsLoaded: false,
-    endpointsLoading: false,
-    endpointsError: null as ApiError | null,
-    addingEndpoint: false,
-    addEndpointError: null as ApiError | null,
-    removingEndpoint: {} as Record<string, boolean>,
-    removeEndpointError: null as ApiError | null,
-    /** Models per endpoint id, cached until refreshed. */
-    models: {} as Record<string, EndpointModels>,
-    presets: [] as ChatPreset[],
-    presetsLoaded: false,
-    presetsLoading: false,
-    presetsError: null as ApiError | null,
-    savingPreset: false,
-    deletingPreset: {} as Record<string, boolean>,
-    presetError: null as ApiError | null,
-  }),
-  actions: {
-    async loadEndpoints() {
-      this.endpointsLoading = true
-      try {
-        this.endpoints = await getApi().listChatEndpoints()
-        this.endpointsLoaded = true
-        this.endpointsError = null
-      } catch (err) {
-        this.endpointsError = toApiError(err)
-      } finally {
-        this.endpointsLoading = false
-      }
-    },
-    /** Adds an endpoint; resolves to it, or to null with `addEndpointError` set. */
-    async addEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint | null> {
-      this.addingEndpoint = true
-      this.addEndpointError = null
-      try {
-        const added = await getApi().addChatEndpoint(endpoint)
-        this.endpoints = [...this.endpoints.filter((e) => e.id !== added.id), added]
-        void this.loadModels(added.id, true)
-        return added
-      } catch (err) {
-        this.addEndpointError = toApiError(err)
-        return null
-      } finally {
-        this.addingEndpoint = false
-      }
-    },
-    async removeEndpoint(id: string): Promise<boolean> {
-      if (this.removingEndpoint[id]) return false
-      this.removingEndpoint[id] = true
-      this.removeEndpointError = null
-      try {
-        await getApi().removeChatEndpoint(id)
-        this.endpoints = this.endpoints.filter((e) => e.id !== id)
-        delete this.models[id]
-        return true
-      } catch (err) {
-        this.removeEndpointError = toApiError(err)
-        return false
-      } finally {
-        delete this.removingEndpoint[id]
-      }
-    },
-    /** Lists an endpoint's models once (again when `force`). */
-    async loadModels(id: string, force = false) {
-      const held = this.models[id]
-      if (held && (held.loading || (held.loaded && !force))) return
-      this.models[id] = { loading: true, models: held?.models ?? [], error: null, loaded: held?.loaded ?? false }
-      try {
-        const models = await getApi().chatEndpointModels(id)
-        this.models[id] = { loading: false, models, error: null, loaded: true }
-      } catch (err) {
-        this.models[id] = { loading: false, models: [], error: toApiError(err), loaded: true }
-      }
-    },
-    async loadPresets() {
-      this.presetsLoading = true
-      try {
-        this.presets = await getApi().listChatPresets()
-        this.presetsLoaded = true
-        this.presetsError = null
-      } catch (err) {
-        this.presetsError = toApiError(err)
-      } finally {
-        this.presetsLoading = false
-      }
-    },
-    /** Saves a preset (replacing one with the same name); resolves to it, or null with `presetError` set. */
-    async savePreset(preset: NewChatPreset): Promise<ChatPreset | null> {
-      this.savingPreset = true
-      this.presetError = null
-      try {
-        const saved = await getApi().saveChatPreset(preset)
-        this.presets = [...this.presets.filter((p) => p.id !== saved.id && p.name !== saved.name), saved]
-        this.presets.sort((a, b) => a.name.localeCompare(b.name))
-        return saved
-      } catch (err) {
-        this.presetError = toApiError(err)
-        return null
-      } finally {
-        this.savingPreset = false
-      }
-    },
-    async deletePreset(id: string): Promise<boolean> {
-      if (this.deletingPreset[id]) return false
-      this.deletingPreset[id] = true
-      this.presetError = null
-      try {
-        await getApi().deleteChatPreset(id)
-        this.presets = this.presets.filter((p) => p.id !== id)
-        return true
-      } catch (err) {
-        this.presetError = toApiError(err)
-        return false
-      } finally {
-        delete this.deletingPreset[id]
-      }
-    },
-  },
+export const useChatSettingsStore = defineStore('chatSettings', () => {
+  // Endpoints
+  const endpoints = ref<ChatEndpoint[]>([])
+  const endpointsLoaded = ref(false)
+  const endpointsLoading = ref(false)
+  const endpointsError = ref<ApiError | null>(null)
+  const addingEndpoint = ref(false)
+  const addEndpointError = ref<ApiError | null>(null)
+  const removingEndpoint = ref<Record<string, boolean>>({})
+  const removeEndpointError = ref<ApiError | null>(null)
+  /** Models per endpoint id, cached until refreshed. */
+  const models = ref<Record<string, EndpointModels>>({})
+
+  async function loadEndpoints(): Promise<void> {
+    endpointsLoading.value = true
+    try {
+      endpoints.value = await getApi().listChatEndpoints()
+      endpointsLoaded.value = true
+      endpointsError.value = null
+    } catch (err) {
+      endpointsError.value = toApiError(err)
+    } finally {
+      endpointsLoading.value = false
+    }
+  }
+
+  /** Adds an endpoint; resolves to it, or to null with `addEndpointError` set. */
+  async function addEndpoint(endpoint: NewChatEndpoint): Promise<ChatEndpoint | null> {
+    addingEndpoint.value = true
+    addEndpointError.value = null
+    try {
+      const added = await getApi().addChatEndpoint(endpoint)
+      endpoints.value = [...endpoints.value.filter((e) => e.id !== added.id), added]
+      void loadModels(added.id, true)
+      return added
+    } catch (err) {
+      addEndpointError.value = toApiError(err)
+      return null
+    } finally {
+      addingEndpoint.value = false
+    }
+  }
+
+  async function removeEndpoint(id: string): Promise<boolean> {
+    if (removingEndpoint.value[id]) return false
+    removingEndpoint.value[id] = true
+    removeEndpointError.value = null
+    try {
+      await getApi().removeChatEndpoint(id)
+      endpoints.value = endpoints.value.filter((e) => e.id !== id)
+      delete models.value[id]
+      return true
+    } catch (err) {
+      removeEndpointError.value = toApiError(err)
+      return false
+    } finally {
+      delete removingEndpoint.value[id]
+    }
+  }
+
+  /** Lists an endpoint's models once (again when `force`). */
+  async function loadModels(id: string, force = false): Promise<void> {
+    const held = models.value[id]
+    if (held && (held.loading || (held.loaded && !force))) return
+    models.value[id] = { loading: true, models: held?.models ?? [], error: null, loaded: held?.loaded ?? false }
+    try {
+      const listed = await getApi().chatEndpointModels(id)
+      models.value[id] = { loading: false, models: listed, error: null, loaded: true }
+    } catch (err) {
+      models.value[id] = { loading: false, models: [], error: toApiError(err), loaded: true }
+    }
+  }
+
+  // Presets
+  const presets = ref<ChatPreset[]>([])
+  const presetsLoaded = ref(false)
+  const presetsLoading = ref(false)
+  const presetsError = ref<ApiError | null>(null)
+  const savingPreset = ref(false)
+  const deletingPreset = ref<Record<string, boolean>>({})
+  const presetError = ref<ApiError | null>(null)
+
+  async function loadPresets(): Promise<void> {
+    presetsLoading.value = true
+    try {
+      presets.value = await getApi().listChatPresets()
+      presetsLoaded.value = true
+      presetsError.value = null
+    } catch (err) {
+      presetsError.value = toApiError(err)
+    } finally {
+      presetsLoading.value = false
+    }
+  }
+
+  /** Saves a preset (replacing one with the same name); resolves to it, or null with `presetError` set. */
+  async function savePreset(preset: NewChatPreset): Promise<ChatPreset | null> {
+    savingPreset.value = true
+    presetError.value = null
+    try {
+      const saved = await getApi().saveChatPreset(preset)
+      presets.value = [...presets.value.filter((p) => p.id !== saved.id && p.name !== saved.name), saved]
+      presets.value.sort((a, b) => a.name.localeCompare(b.name))
+      return saved
+    } catch (err) {
+      presetError.value = toApiError(err)
+      return null
+    } finally {
+      savingPreset.value = false
+    }
+  }
+
+  async function deletePreset(id: string): Promise<boolean> {
+    if (deletingPreset.value[id]) return false
+    deletingPreset.value[id] = true
+    presetError.value = null
+    try {
+      await getApi().deleteChatPreset(id)
+      presets.value = presets.value.filter((p) => p.id !== id)
+      return true
+    } catch (err) {
+      presetError.value = toApiError(err)
+      return false
+    } finally {
+      delete deletingPreset.value[id]
+    }
+  }
+
+  return {
+    endpoints,
+    endpointsLoaded,
+    endpointsLoading,
+    endpointsError,
+    addingEndpoint,
+    addEndpointError,
+    removingEndpoint,
+    removeEndpointError,
+    models,
+    loadEndpoints,
+    addEndpoint,
+    removeEndpoint,
+    loadModels,
+    presets,
+    presetsLoaded,
+    presetsLoading,
+    presetsError,
+    savingPreset,
+    deletingPreset,
+    presetError,
+    loadPresets,
+    savePreset,
+    deletePreset,
+  }
 })

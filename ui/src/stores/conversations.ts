@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
 import type { Conversation } from '../generated/Conversation'
 import type { NewConversation } from '../generated/NewConversation'
@@ -16,125 +17,154 @@ export function compareConversations(a: Conversation, b: Conversation): number {
 // Only the latest search's answer is applied (an older one may arrive last).
 let searchSeq = 0
 
-export const useConversationsStore = defineStore('conversations', {
-  state: () => ({
-    list: [] as Conversation[],
-    loaded: false,
-    loading: false,
-    loadError: null as ApiError | null,
-    creating: false,
-    createError: null as ApiError | null,
-    /** The action in flight per conversation id. */
-    pending: {} as Record<string, ConversationAction>,
-    /** The last failed action's error per conversation id. */
-    errors: {} as Record<string, ApiError>,
-    query: '',
-    hits: [] as SearchHit[],
-    searching: false,
-    searchError: null as ApiError | null,
-  }),
-  getters: {
-    pinned: (state): Conversation[] => state.list.filter((c) => c.pinned),
-    others: (state): Conversation[] => state.list.filter((c) => !c.pinned),
-    byId: (state) => (id: string): Conversation | undefined => state.list.find((c) => c.id === id),
-  },
-  actions: {
-    async load() {
-      this.loading = true
-      try {
-        this.list = (await getApi().listConversations()).slice().sort(compareConversations)
-        this.loaded = true
-        this.loadError = null
-      } catch (err) {
-        this.loadError = toApiError(err)
-      } finally {
-        this.loading = false
-      }
-    },
-    /** Adds or replaces a conversation, keeps the order, and updates the open one. */
-    upsert(conversation: Conversation) {
-      const idx = this.list.findIndex((c) => c.id === conversation.id)
-      if (idx === -1) this.list.push(conversation)
-      else this.list.splice(idx, 1, conversation)
-      this.list.sort(compareConversations)
-      useChatStore().applyConversation(conversation)
-    },
-    /** Creates a conversation; resolves to it, or to null with `createError` set. */
-    async create(conversation: NewConversation): Promise<Conversation | null> {
-      this.creating = true
-      this.createError = null
-      try {
-        const created = await getApi().createConversation(conversation)
-        this.upsert(created)
-        return created
-      } catch (err) {
-        this.createError = toApiError(err)
-        return null
-      } finally {
-        this.creating = false
-      }
-    },
-    async run(id: string, action: ConversationAction, work: () => Promise<void>): Promise<boolean> {
-      if (this.pending[id]) return false
-      this.pending[id] = action
-      delete this.errors[id]
-      try {
-        await work()
-        return true
-      } catch (err) {
-        this.errors[id] = toApiError(err)
-        return false
-      } finally {
-        delete this.pending[id]
-      }
-    },
-    /** Renames; resolves to the updated conversation, or null with `errors[id]` set. */
-    async rename(id: string, title: string): Promise<Conversation | null> {
-      let updated: Conversation | null = null
-      await this.run(id, 'renaming', async () => {
-        updated = await getApi().updateConversation(id, { title: title.trim() })
-        this.upsert(updated)
-      })
-      return updated
-    },
-    async setPinned(id: string, pinned: boolean): Promise<Conversation | null> {
-      let updated: Conversation | null = null
-      await this.run(id, 'pinning', async () => {
-        updated = await getApi().updateConversation(id, { pinned })
-        this.upsert(updated)
-      })
-      return updated
-    },
-    remove(id: string): Promise<boolean> {
-      return this.run(id, 'deleting', async () => {
-        await getApi().deleteConversation(id)
-        const chat = useChatStore()
-        if (chat.conversation?.id === id) await chat.close()
-        this.list = this.list.filter((c) => c.id !== id)
-        this.hits = this.hits.filter((h) => h.conversation_id !== id)
-        delete this.errors[id]
-      })
-    },
-    /** Searches titles and messages; an empty query clears the results. */
-    async search(query: string) {
-      const q = query.trim()
-      const seq = ++searchSeq
-      this.query = q
-      this.searchError = null
-      if (!q) {
-        this.hits = []
-        this.searching = false
-        return
-      }
-      this.searching = true
-      try {
-        const hits = await getApi().searchConversations({ q })
-        if (seq === searchSeq) this.hits = hits
-      } catch (err) {
-        if (seq === searchSeq) this.searchError = toApiError(err)
-      } finally {
-        if (seq === searchSeq) this.searching = false
-      }
-    },
-  },
+export const useConversationsStore = defineStore('conversations', () => {
+  const list = ref<Conversation[]>([])
+  const loaded = ref(false)
+  const loading = ref(false)
+  const loadError = ref<ApiError | null>(null)
+  const creating = ref(false)
+  const createError = ref<ApiError | null>(null)
+  /** The action in flight per conversation id. */
+  const pending = ref<Record<string, ConversationAction>>({})
+  /** The last failed action's error per conversation id. */
+  const errors = ref<Record<string, ApiError>>({})
+  const query = ref('')
+  const hits = ref<SearchHit[]>([])
+  const searching = ref(false)
+  const searchError = ref<ApiError | null>(null)
+
+  const pinned = computed((): Conversation[] => list.value.filter((c) => c.pinned))
+  const others = computed((): Conversation[] => list.value.filter((c) => !c.pinned))
+  const byId = computed(() => (id: string): Conversation | undefined => list.value.find((c) => c.id === id))
+
+  async function load(): Promise<void> {
+    loading.value = true
+    try {
+      list.value = (await getApi().listConversations()).slice().sort(compareConversations)
+      loaded.value = true
+      loadError.value = null
+    } catch (err) {
+      loadError.value = toApiError(err)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Adds or replaces a conversation, keeps the order, and updates the open one. */
+  function upsert(conversation: Conversation): void {
+    const idx = list.value.findIndex((c) => c.id === conversation.id)
+    if (idx === -1) list.value.push(conversation)
+    else list.value.splice(idx, 1, conversation)
+    list.value.sort(compareConversations)
+    useChatStore().applyConversation(conversation)
+  }
+
+  /** Creates a conversation; resolves to it, or to null with `createError` set. */
+  async function create(conversation: NewConversation): Promise<Conversation | null> {
+    creating.value = true
+    createError.value = null
+    try {
+      const created = await getApi().createConversation(conversation)
+      upsert(created)
+      return created
+    } catch (err) {
+      createError.value = toApiError(err)
+      return null
+    } finally {
+      creating.value = false
+    }
+  }
+
+  async function run(id: string, action: ConversationAction, work: () => Promise<void>): Promise<boolean> {
+    if (pending.value[id]) return false
+    pending.value[id] = action
+    delete errors.value[id]
+    try {
+      await work()
+      return true
+    } catch (err) {
+      errors.value[id] = toApiError(err)
+      return false
+    } finally {
+      delete pending.value[id]
+    }
+  }
+
+  /** Renames; resolves to the updated conversation, or null with `errors[id]` set. */
+  async function rename(id: string, title: string): Promise<Conversation | null> {
+    let updated: Conversation | null = null
+    await run(id, 'renaming', async () => {
+      updated = await getApi().updateConversation(id, { title: title.trim() })
+      upsert(updated)
+    })
+    return updated
+  }
+
+  async function setPinned(id: string, pin: boolean): Promise<Conversation | null> {
+    let updated: Conversation | null = null
+    await run(id, 'pinning', async () => {
+      updated = await getApi().updateConversation(id, { pinned: pin })
+      upsert(updated)
+    })
+    return updated
+  }
+
+  function remove(id: string): Promise<boolean> {
+    return run(id, 'deleting', async () => {
+      await getApi().deleteConversation(id)
+      const chat = useChatStore()
+      if (chat.conversation?.id === id) await chat.close()
+      list.value = list.value.filter((c) => c.id !== id)
+      hits.value = hits.value.filter((h) => h.conversation_id !== id)
+      delete errors.value[id]
+    })
+  }
+
+  /** Searches titles and messages; an empty query clears the results. */
+  async function search(text: string): Promise<void> {
+    const q = text.trim()
+    const seq = ++searchSeq
+    query.value = q
+    searchError.value = null
+    if (!q) {
+      hits.value = []
+      searching.value = false
+      return
+    }
+    searching.value = true
+    try {
+      const found = await getApi().searchConversations({ q })
+      if (seq === searchSeq) hits.value = found
+    } catch (err) {
+      if (seq === searchSeq) searchError.value = toApiError(err)
+    } finally {
+      if (seq === searchSeq) searching.value = false
+    }
+  }
+
+  return {
+    list,
+    loaded,
+    loading,
+    loadError,
+    creating,
+    createError,
+    pending,
+    errors,
+    query,
+    hits,
+    searching,
+    searchError,
+    pinned,
+    others,
+    byId,
+    load,
+    upsert,
+    create,
+    run,
+    rename,
+    setPinned,
+    remove,
+    search,
+  }
 })

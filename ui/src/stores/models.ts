@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { InstanceInfo } from '../generated/InstanceInfo'
@@ -35,120 +36,148 @@ export function isActive(instance: InstanceInfo | undefined): boolean {
   return isStarting(instance) || kind === 'running' || kind === 'stopping'
 }
 
-export const useModelsStore = defineStore('models', {
-  state: () => ({
-    models: [] as Model[],
-    instances: [] as InstanceInfo[],
-    loaded: false,
-    loading: false,
-    loadError: null as ApiError | null,
-    /** The action in flight per model id. */
-    pending: {} as Record<string, ModelAction>,
-    /** The last failed action's error per model id, shown in that model's row. */
-    errors: {} as Record<string, ApiError>,
-    adding: false,
-    addError: null as ApiError | null,
-    initialized: false,
-  }),
-  getters: {
-    /** The most recently started instance of a model. */
-    latestInstance: (state) => (modelId: string): InstanceInfo | undefined => {
-      let latest: InstanceInfo | undefined
-      for (const i of state.instances) {
-        if (i.model_id !== modelId) continue
-        if (!latest || i.started_at > latest.started_at || (i.started_at === latest.started_at && i.updated_at >= latest.updated_at)) {
-          latest = i
-        }
+export const useModelsStore = defineStore('models', () => {
+  const models = ref<Model[]>([])
+  const instances = ref<InstanceInfo[]>([])
+  const loaded = ref(false)
+  const loading = ref(false)
+  const loadError = ref<ApiError | null>(null)
+  /** The action in flight per model id. */
+  const pending = ref<Record<string, ModelAction>>({})
+  /** The last failed action's error per model id, shown in that model's row. */
+  const errors = ref<Record<string, ApiError>>({})
+  const adding = ref(false)
+  const addError = ref<ApiError | null>(null)
+  const initialized = ref(false)
+
+  /** The most recently started instance of a model. */
+  const latestInstance = computed(() => (modelId: string): InstanceInfo | undefined => {
+    let latest: InstanceInfo | undefined
+    for (const i of instances.value) {
+      if (i.model_id !== modelId) continue
+      if (!latest || i.started_at > latest.started_at || (i.started_at === latest.started_at && i.updated_at >= latest.updated_at)) {
+        latest = i
       }
-      return latest
-    },
-    runningInstances: (state): InstanceInfo[] => state.instances.filter((i) => i.state.kind === 'running'),
-  },
-  actions: {
-    async refresh() {
-      this.loading = true
-      try {
-        const [models, instances] = await Promise.all([getApi().listModels(), getApi().listInstances()])
-        this.models = models
-        // Keep a fresher copy we already hold (an event that overtook the fetch).
-        this.instances = instances.map((i) => {
-          const held = this.instances.find((h) => h.id === i.id)
-          return held && !isNewerInstance(i, held) ? held : i
-        })
-        this.loaded = true
-        this.loadError = null
-      } catch (err) {
-        this.loadError = toApiError(err)
-      } finally {
-        this.loading = false
-      }
-    },
-    upsertInstance(info: InstanceInfo) {
-      const idx = this.instances.findIndex((i) => i.id === info.id)
-      if (idx === -1) this.instances.push(info)
-      else if (isNewerInstance(info, this.instances[idx])) this.instances.splice(idx, 1, info)
-    },
-    applyEvent(e: LlmopsEvent) {
-      if (e.type === 'model_status_update') this.upsertInstance(e.data)
-      else if (e.type === 'models_changed') this.models = e.data
-    },
-    init() {
-      if (this.initialized) return
-      this.initialized = true
-      const api = getApi()
-      api.onEvent((e) => this.applyEvent(e))
-      api.onConnectionChange((state) => {
-        if (state === 'open') void this.refresh()
+    }
+    return latest
+  })
+  const runningInstances = computed((): InstanceInfo[] => instances.value.filter((i) => i.state.kind === 'running'))
+
+  async function refresh(): Promise<void> {
+    loading.value = true
+    try {
+      const [listed, fetched] = await Promise.all([getApi().listModels(), getApi().listInstances()])
+      models.value = listed
+      // Keep a fresher copy we already hold (an event that overtook the fetch).
+      instances.value = fetched.map((i) => {
+        const held = instances.value.find((h) => h.id === i.id)
+        return held && !isNewerInstance(i, held) ? held : i
       })
-      void this.refresh()
-    },
-    async run(modelId: string, action: ModelAction, work: () => Promise<void>): Promise<boolean> {
-      if (this.pending[modelId]) return false
-      this.pending[modelId] = action
-      delete this.errors[modelId]
-      try {
-        await work()
-        return true
-      } catch (err) {
-        this.errors[modelId] = toApiError(err)
-        return false
-      } finally {
-        delete this.pending[modelId]
-      }
-    },
-    start(modelId: string) {
-      return this.run(modelId, 'starting', async () => {
-        this.upsertInstance(await getApi().startModel(modelId))
-      })
-    },
-    /** Stops the model's live instance (the server finds it). */
-    stop(modelId: string) {
-      return this.run(modelId, 'stopping', async () => {
-        this.upsertInstance(await getApi().stopModel(modelId))
-      })
-    },
-    /** Removes a model; the server stops its live instance first. */
-    remove(modelId: string) {
-      return this.run(modelId, 'removing', async () => {
-        await getApi().removeModel(modelId)
-        this.models = this.models.filter((m) => m.id !== modelId)
-        delete this.errors[modelId]
-      })
-    },
-    /** Adds a model; resolves to it, or to null with `addError` set. */
-    async add(model: NewModel): Promise<Model | null> {
-      this.adding = true
-      this.addError = null
-      try {
-        const added = await getApi().addModel(model)
-        if (!this.models.some((m) => m.id === added.id)) this.models.push(added)
-        return added
-      } catch (err) {
-        this.addError = toApiError(err)
-        return null
-      } finally {
-        this.adding = false
-      }
-    },
-  },
+      loaded.value = true
+      loadError.value = null
+    } catch (err) {
+      loadError.value = toApiError(err)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function upsertInstance(info: InstanceInfo): void {
+    const idx = instances.value.findIndex((i) => i.id === info.id)
+    if (idx === -1) instances.value.push(info)
+    else if (isNewerInstance(info, instances.value[idx])) instances.value.splice(idx, 1, info)
+  }
+
+  function applyEvent(e: LlmopsEvent): void {
+    if (e.type === 'model_status_update') upsertInstance(e.data)
+    else if (e.type === 'models_changed') models.value = e.data
+  }
+
+  function init(): void {
+    if (initialized.value) return
+    initialized.value = true
+    const api = getApi()
+    api.onEvent((e) => applyEvent(e))
+    api.onConnectionChange((state) => {
+      if (state === 'open') void refresh()
+    })
+    void refresh()
+  }
+
+  async function run(modelId: string, action: ModelAction, work: () => Promise<void>): Promise<boolean> {
+    if (pending.value[modelId]) return false
+    pending.value[modelId] = action
+    delete errors.value[modelId]
+    try {
+      await work()
+      return true
+    } catch (err) {
+      errors.value[modelId] = toApiError(err)
+      return false
+    } finally {
+      delete pending.value[modelId]
+    }
+  }
+
+  function start(modelId: string): Promise<boolean> {
+    return run(modelId, 'starting', async () => {
+      upsertInstance(await getApi().startModel(modelId))
+    })
+  }
+
+  /** Stops the model's live instance (the server finds it). */
+  function stop(modelId: string): Promise<boolean> {
+    return run(modelId, 'stopping', async () => {
+      upsertInstance(await getApi().stopModel(modelId))
+    })
+  }
+
+  /** Removes a model; the server stops its live instance first. */
+  function remove(modelId: string): Promise<boolean> {
+    return run(modelId, 'removing', async () => {
+      await getApi().removeModel(modelId)
+      models.value = models.value.filter((m) => m.id !== modelId)
+      delete errors.value[modelId]
+    })
+  }
+
+  /** Adds a model; resolves to it, or to null with `addError` set. */
+  async function add(model: NewModel): Promise<Model | null> {
+    adding.value = true
+    addError.value = null
+    try {
+      const added = await getApi().addModel(model)
+      if (!models.value.some((m) => m.id === added.id)) models.value.push(added)
+      return added
+    } catch (err) {
+      addError.value = toApiError(err)
+      return null
+    } finally {
+      adding.value = false
+    }
+  }
+
+  return {
+    models,
+    instances,
+    loaded,
+    loading,
+    loadError,
+    pending,
+    errors,
+    adding,
+    addError,
+    initialized,
+    latestInstance,
+    runningInstances,
+    refresh,
+    upsertInstance,
+    applyEvent,
+    init,
+    run,
+    start,
+    stop,
+    remove,
+    add,
+  }
 })

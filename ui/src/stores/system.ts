@@ -1,43 +1,45 @@
 import { defineStore } from 'pinia'
+import { ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
 import type { SystemSnapshot } from '../generated/SystemSnapshot'
 
-export const useSystemStore = defineStore('system', {
-  state: () => ({
-    snapshot: null as SystemSnapshot | null,
-    loading: false,
-    error: null as ApiError | null,
-    initialized: false,
-  }),
-  actions: {
-    async refresh() {
-      this.loading = true
-      try {
-        this.apply(await getApi().systemStatus())
-      } catch (err) {
-        this.error = toApiError(err)
-      } finally {
-        this.loading = false
-      }
-    },
-    apply(snapshot: SystemSnapshot) {
-      // Ignore a sample older than the one shown (a slow fetch racing an event).
-      if (this.snapshot && snapshot.at < this.snapshot.at) return
-      this.snapshot = snapshot
-      this.error = null
-    },
-    /** Fetches once, then follows `gpu_metrics_update` events; re-fetches on (re)connect. */
-    init() {
-      if (this.initialized) return
-      this.initialized = true
-      const api = getApi()
-      api.onEvent((e) => {
-        if (e.type === 'gpu_metrics_update') this.apply(e.data)
-      })
-      api.onConnectionChange((state) => {
-        if (state === 'open') void this.refresh()
-      })
-      void this.refresh()
-    },
-  },
+export const useSystemStore = defineStore('system', () => {
+  const snapshot = ref<SystemSnapshot | null>(null)
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  const initialized = ref(false)
+
+  async function refresh(): Promise<void> {
+    loading.value = true
+    try {
+      apply(await getApi().systemStatus())
+    } catch (err) {
+      error.value = toApiError(err)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  function apply(next: SystemSnapshot): void {
+    // Ignore a sample older than the one shown (a slow fetch racing an event).
+    if (snapshot.value && next.at < snapshot.value.at) return
+    snapshot.value = next
+    error.value = null
+  }
+
+  /** Fetches once, then follows `gpu_metrics_update` events; re-fetches on (re)connect. */
+  function init(): void {
+    if (initialized.value) return
+    initialized.value = true
+    const api = getApi()
+    api.onEvent((e) => {
+      if (e.type === 'gpu_metrics_update') apply(e.data)
+    })
+    api.onConnectionChange((state) => {
+      if (state === 'open') void refresh()
+    })
+    void refresh()
+  }
+
+  return { snapshot, loading, error, initialized, refresh, apply, init }
 })
