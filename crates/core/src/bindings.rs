@@ -46,6 +46,8 @@ fn export_all(dir: &Path) {
     crate::chat::ExportQuery::export_all_to(dir).unwrap();
     let client = crate::operations::typescript_client(&crate::operations::specs());
     std::fs::write(dir.join("operations.ts"), client).unwrap();
+    let constants = crate::operations::typescript_constants();
+    std::fs::write(dir.join("constants.ts"), constants).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

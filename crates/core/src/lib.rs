@@ -1,6 +1,6 @@
 //! `llmops-core`: all domain logic of LLM Local Ops Center, with no UI or transport dependency.
 //!
-//! The [`Core`] facade wires the services together; adapters (`llmops` headless server, the Tauri
+//! [`Core`] (`core_handle.rs`) wires the services together; adapters (`llmops` headless server, the Tauri
 //! desktop app) only translate their transport to calls on these services and forward [`events`].
 //!
 //! - [`access`]: the server token, API keys with scopes, browser sessions.
@@ -38,8 +38,8 @@ pub mod store;
 pub mod supervisor;
 pub mod time;
 
-mod facade;
-pub use facade::{Core, CoreError};
+mod core_handle;
+pub use core_handle::{Core, CoreError};
 
 #[cfg(test)]
 mod bindings;

@@ -30,7 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("alerts", 6),
     ("events", 7),
     ("prometheus", 8),
-    ("facade", 9),
+    ("core_handle", 9),
     ("operations", 10),
     ("bindings", 11),
     ("lib", 11),

@@ -1,3 +1,4 @@
+import { KV_CACHE_TYPES, LLAMA_CPP_LIMITS } from '../generated/constants'
 import type { CustomSettings } from '../generated/CustomSettings'
 import type { EngineKind } from '../generated/EngineKind'
 import type { EngineSettings } from '../generated/EngineSettings'
@@ -7,19 +8,15 @@ import type { VllmDockerSettings } from '../generated/VllmDockerSettings'
 import type { VllmSettings } from '../generated/VllmSettings'
 import type { MessageKey } from '../i18n/en'
 
-/** KV cache element types llama-server accepts (mirrors the server's list). */
-export const KV_CACHE_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const
+/** KV cache element types llama-server accepts (the core's list). */
+export { KV_CACHE_TYPES }
 
 /** The numeric llama.cpp settings, with their upper bounds (as the server checks them). */
 export const NUMERIC_FIELDS = ['gpu_layers', 'threads', 'batch_size', 'ubatch_size', 'parallel'] as const
 export type NumericField = (typeof NUMERIC_FIELDS)[number]
 
-const MAX: Record<Exclude<NumericField, 'gpu_layers'>, number> = {
-  threads: 1024,
-  batch_size: 1 << 20,
-  ubatch_size: 1 << 20,
-  parallel: 256,
-}
+/** Upper bounds, as the core checks them. */
+const MAX: Record<Exclude<NumericField, 'gpu_layers'>, number> = LLAMA_CPP_LIMITS
 
 /** What the advanced part of the add form holds: raw text and select values. */
 export interface SettingsForm {

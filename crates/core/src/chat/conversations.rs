@@ -1,6 +1,6 @@
 //! Conversations: create, list, read, change, delete, search and export.
 
-use super::conversation::{
+use super::conversation_types::{
     Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportedConversation,
     NewConversation, SearchHit,
 };

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::conversation::{
+use super::conversation_types::{
     ConversationDetail, ExportFormat, ExportedConversation, MessageStatus, StoredMessage,
 };
 use super::types::ChatRole;

@@ -9,7 +9,7 @@
 //! - `conversations`, `search`, `export`: the saved conversations.
 //! - `endpoints`, `params`: external endpoints and sampling parameters (with presets).
 
-mod conversation;
+mod conversation_types;
 mod conversations;
 mod endpoints;
 mod error;
@@ -24,7 +24,7 @@ mod turn;
 mod types;
 mod upstream;
 
-pub use conversation::{
+pub use conversation_types::{
     ChatTarget, Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportQuery,
     ExportedConversation, MessageStatus, NewConversation, SearchHit, SearchQuery, StoredMessage,
     TurnRequest,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::conversation::ChatTarget;
+use super::conversation_types::ChatTarget;
 use super::endpoints::{normalise_base_url, ChatEndpoint, EndpointRecord, NewChatEndpoint};
 use super::error::ChatError;
 use super::params::{ChatParams, ChatPreset, NewChatPreset};

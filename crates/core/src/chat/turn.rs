@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::conversation::{Conversation, MessageStatus, StoredMessage, TurnRequest};
+use super::conversation_types::{Conversation, MessageStatus, StoredMessage, TurnRequest};
 use super::conversations::title_from;
 use super::error::ChatError;
 use super::service::ChatService;

@@ -11,7 +11,8 @@ use super::launch::{LaunchSpec, StopStyle};
 use crate::library::Model;
 
 const DEFAULT_START_TIMEOUT_SECS: u64 = 300;
-const PLACEHOLDERS: &[&str] = &["{port}", "{model}", "{name}"];
+/// What a custom command's arguments may name; each is replaced at launch.
+pub const PLACEHOLDERS: &[&str] = &["{port}", "{model}", "{name}"];
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(default)]

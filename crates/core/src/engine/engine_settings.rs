@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use super::custom::CustomSettings;
 use super::docker::VllmDockerSettings;
-use super::settings::LlamaCppSettings;
+use super::llama_cpp_settings::LlamaCppSettings;
 use super::vllm::VllmSettings;
 use super::EngineKind;
 

@@ -8,6 +8,13 @@ pub const KV_CACHE_TYPES: &[&str] = &[
     "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1",
 ];
 
+/// The largest `threads` accepted.
+pub const MAX_THREADS: u32 = 1024;
+/// The largest `batch_size` and `ubatch_size` accepted.
+pub const MAX_BATCH_SIZE: u32 = 1 << 20;
+/// The largest `parallel` accepted.
+pub const MAX_PARALLEL: u32 = 256;
+
 #[derive(
     Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema,
 )]
@@ -55,10 +62,10 @@ impl LlamaCppSettings {
             }
             _ => Ok(()),
         };
-        positive("threads", self.threads, 1024)?;
-        positive("batch size", self.batch_size, 1 << 20)?;
-        positive("micro-batch size", self.ubatch_size, 1 << 20)?;
-        positive("parallel slots", self.parallel, 256)?;
+        positive("threads", self.threads, MAX_THREADS)?;
+        positive("batch size", self.batch_size, MAX_BATCH_SIZE)?;
+        positive("micro-batch size", self.ubatch_size, MAX_BATCH_SIZE)?;
+        positive("parallel slots", self.parallel, MAX_PARALLEL)?;
         if let (Some(b), Some(u)) = (self.batch_size, self.ubatch_size) {
             if u > b {
                 return Err(format!(

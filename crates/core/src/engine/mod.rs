@@ -9,20 +9,22 @@ mod info;
 mod kind;
 mod launch;
 mod llama_cpp;
+mod llama_cpp_settings;
 mod presets;
-mod settings;
 mod version;
 mod vllm;
 
 pub use binary::{resolve_binary, resolve_for_model, ResolvedBinary};
-pub use custom::CustomSettings;
+pub use custom::{CustomSettings, PLACEHOLDERS};
 pub use docker::{container_name, VllmDockerSettings, DEFAULT_VLLM_IMAGE};
 pub use engine_settings::EngineSettings;
 pub use info::{engines_info, EngineInfo};
 pub use kind::EngineKind;
 pub use launch::{env_name_allowed, new_engine_key, LaunchSpec, StopStyle};
+pub use llama_cpp_settings::{
+    LlamaCppSettings, KV_CACHE_TYPES, MAX_BATCH_SIZE, MAX_PARALLEL, MAX_THREADS,
+};
 pub use presets::{deploy_presets, DeployPreset};
-pub use settings::{LlamaCppSettings, KV_CACHE_TYPES};
 pub use version::VersionCache;
 pub use vllm::{VllmSettings, VLLM_DTYPES};
 

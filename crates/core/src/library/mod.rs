@@ -5,4 +5,4 @@ mod service;
 mod store;
 
 pub use model::{Model, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME};
-pub use service::{LibraryError, ModelLibrary};
+pub use service::{managed_flags, LibraryError, ModelLibrary};

@@ -361,7 +361,7 @@ fn split_secrets(
 
 /// Flags llmops sets itself: letting a user override them would break supervision (the port
 /// we poll, the address we bind, the key we check) or contradict the model's own path and name.
-fn managed_flags(engine: EngineKind) -> &'static [&'static str] {
+pub fn managed_flags(engine: EngineKind) -> &'static [&'static str] {
     match engine {
         EngineKind::LlamaCpp => &[
             "--port",

@@ -13,9 +13,11 @@
 //! own (`operations!(its_macro)`), so an entry's `{ |core| … }` is compiled in each adapter, with
 //! `core: &Core`, and returns `Result<Output, AppError>`.
 
+mod constants;
 mod table;
 mod typescript;
 
+pub use constants::typescript_constants;
 pub use typescript::typescript_client;
 
 use serde::Serialize;

@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_RULES } from '../../generated/constants'
 import type { AlertRules } from '../../generated/AlertRules'
 import type { MessageKey } from '../../i18n/en'
 import type { Unit } from '../../composables/useFormat'
@@ -22,14 +23,9 @@ export const THRESHOLD_FIELDS: ThresholdFieldInfo[] = [
   { field: 'disk_free_percent', direction: 'below', unit: 'percent', min: 0, max: 100, label: 'rules.diskFree' },
 ]
 
+/** The rules of a fresh install (the core's defaults), as a copy the caller may change. */
 export function defaultRules(): AlertRules {
-  return {
-    gpu_temperature_celsius: { enabled: true, raise_at: 85, clear_at: 80 },
-    gpu_memory_percent: { enabled: true, raise_at: 95, clear_at: 90 },
-    host_memory_percent: { enabled: true, raise_at: 90, clear_at: 85 },
-    disk_free_percent: { enabled: true, raise_at: 10, clear_at: 12 },
-    instance_failed: true,
-  }
+  return structuredClone(DEFAULT_ALERT_RULES)
 }
 
 /** What the form edits: the numbers as typed (a number input's v-model may yield a number). */

@@ -77,6 +77,9 @@ describe('buildDeploy: common fields', () => {
     expect(errorsOf({ name: 'x', model: '/m', extraArgs: '-m=/other.gguf' }).extraArgs?.params).toEqual({ arg: '-m' })
     expect(errorsOf({ ...vllm, extraArgs: '--max-model-len=4096' }).extraArgs?.key).toBe('deploy.err.argManaged')
     expect(errorsOf({ ...vllm, extraArgs: '--served-model-name\nx' }).extraArgs?.key).toBe('deploy.err.argManaged')
+    // The lists are the core's (generated): the engine key flags are refused here, not only by the server.
+    expect(errorsOf({ name: 'x', model: '/m', extraArgs: '--api-key=x' }).extraArgs?.params).toEqual({ arg: '--api-key' })
+    expect(errorsOf({ ...vllm, extraArgs: '--api-key\nx' }).extraArgs?.key).toBe('deploy.err.argManaged')
     // -m is only llama.cpp's; vLLM may take it.
     expect(modelOf({ ...vllm, extraArgs: '-m' }).extra_args).toEqual(['-m'])
     expect(modelOf({ ...custom, extraArgs: '--port\n1' }).extra_args).toEqual(['--port', '1'])

@@ -1,3 +1,4 @@
+import { MANAGED_FLAGS as CORE_MANAGED_FLAGS, PLACEHOLDERS, VLLM_DTYPES } from '../../generated/constants'
 import type { CustomSettings } from '../../generated/CustomSettings'
 import type { DeployPreset } from '../../generated/DeployPreset'
 import type { EngineKind } from '../../generated/EngineKind'
@@ -11,18 +12,14 @@ import { buildSettings, emptySettingsForm, KV_CACHE_TYPES, type SettingsForm } f
 /** The engines the Deploy form offers, in the order of its picker. */
 export const ENGINES: readonly EngineKind[] = ['llama_cpp', 'vllm', 'vllm_docker', 'custom']
 
-/** `--dtype` values vLLM accepts (mirrors the server's list). */
-export const VLLM_DTYPES = ['auto', 'half', 'float16', 'bfloat16', 'float', 'float32'] as const
+/** `--dtype` values vLLM accepts (the core's list). */
+export { VLLM_DTYPES }
 
-/** Flags llmops sets itself, per engine (mirrors the server): extra arguments may not repeat them. */
-export const MANAGED_FLAGS: Record<EngineKind, readonly string[]> = {
-  llama_cpp: ['--port', '--host', '-m', '--model', '--alias'],
-  vllm: ['--port', '--host', '--model', '--served-model-name', '--max-model-len'],
-  vllm_docker: ['--port', '--host', '--model', '--served-model-name', '--max-model-len'],
-  custom: [],
-}
+/** Flags llmops sets itself, per engine (the core's lists): extra arguments may not repeat them. */
+export const MANAGED_FLAGS: Record<EngineKind, readonly string[]> = CORE_MANAGED_FLAGS
 
-export const PLACEHOLDERS = ['{port}', '{model}', '{name}'] as const
+/** What a custom command's arguments may name (the core's list). */
+export { PLACEHOLDERS }
 /** A container environment entry: `KEY=value`, or a bare `KEY` passed through from llmops' own environment. */
 export const ENV_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*(=|$)/
 export const DEFAULT_HEALTH_PATH = '/health'
