@@ -60,7 +60,8 @@ try {
     assert.ok(Object.values(doc.paths).some((item) => Object.values(item).some((op) => op.operationId === id)), `${id} is an operation`);
     args.push('--exclude-operation-id', id);
   }
-  const run = spawnSync(schemathesis, args, { encoding: 'utf8', timeout: 600_000, env: { ...process.env, NO_COLOR: '1' } });
+  // Run in the temporary dir: schemathesis keeps a cache in its working directory.
+  const run = spawnSync(schemathesis, args, { cwd: dir, encoding: 'utf8', timeout: 600_000, env: { ...process.env, NO_COLOR: '1' } });
   const report = `${run.stdout}\n${run.stderr}`;
   (await import('node:fs')).writeFileSync(join(out, 'schemathesis.txt'), report);
   console.log(report.split('\n').filter((l) => /Tested|generated|Failures|passed|failed/.test(l)).map((l) => `    ${l.trim()}`).join('\n'));
