@@ -7,8 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use llmops_core::chat::{
-    ChatParams, ChatStreamEvent, ChatTarget, ConversationDetail, MessageStatus, NewConversation,
-    StoredMessage, TurnRequest,
+    ChatParams, ChatStreamEvent, ChatTarget, Conversation, ConversationDetail, MessageStatus,
+    NewConversation, StoredMessage, TurnRequest,
 };
 use llmops_core::supervisor::InstanceInfo;
 use llmops_core::Core;
@@ -21,6 +21,8 @@ use common::{core_in, real_parts, start_running};
 #[derive(Default)]
 struct Turn {
     started: Option<(Option<StoredMessage>, StoredMessage)>,
+    /// The conversation that `started` carried.
+    conversation: Option<Conversation>,
     text: String,
     deltas: usize,
     last: Option<ChatStreamEvent>,
@@ -33,7 +35,11 @@ async fn collect(mut events: mpsc::Receiver<ChatStreamEvent>) -> Turn {
             ChatStreamEvent::Started {
                 user_message,
                 assistant_message,
-            } => turn.started = Some((user_message.map(|m| *m), *assistant_message)),
+                conversation,
+            } => {
+                turn.started = Some((user_message.map(|m| *m), *assistant_message));
+                turn.conversation = Some(*conversation);
+            }
             ChatStreamEvent::Delta { content } => {
                 turn.text.push_str(&content);
                 turn.deltas += 1;
@@ -142,12 +148,20 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
     assert_eq!(user.unwrap().content, "Name three colours.");
     assert_eq!(answer.status, MessageStatus::Streaming);
     assert!(turn.deltas >= 3, "several deltas, got {}", turn.deltas);
-    let Some(ChatStreamEvent::Done { stats, .. }) = turn.last else {
+    let Some(ChatStreamEvent::Done {
+        stats,
+        conversation: done_conversation,
+        ..
+    }) = turn.last
+    else {
         panic!("expected done, got {:?}", turn.last)
     };
     assert!(stats.ttft_ms.is_some() && stats.completion_tokens.unwrap() > 0);
     let saved = detail(&core, &id).await;
     assert_eq!(saved.conversation.title, "Name three colours.");
+    // Started and done carry the conversation as saved: the UI reads nothing again.
+    assert_eq!(turn.conversation.as_ref(), Some(&saved.conversation));
+    assert_eq!(done_conversation.as_deref(), Some(&saved.conversation));
     assert_eq!(saved.messages.len(), 2);
     let first_answer = &saved.messages[1];
     assert_eq!(first_answer.id, answer.id);

@@ -105,6 +105,7 @@ async fn starts_streams_and_stops_a_real_llama_server() {
                 finish_reason,
                 usage,
                 stats,
+                ..
             } => {
                 finish = finish_reason;
                 let usage = usage.expect("llama.cpp reports timings");

@@ -341,7 +341,7 @@ describe('HTTP conversations', () => {
     const user = { id: 'u1', conversation_id: 'c1', role: 'user', content: 'hi', reasoning: '', status: 'complete', error: null, stats: null, created_at: 1, updated_at: 1 }
     const answer = { ...user, id: 'a1', role: 'assistant', content: '', status: 'streaming' }
     const stats = { ttft_ms: 5, duration_ms: 20, tokens_per_second: 100, prompt_tokens: 3, completion_tokens: 2, counted: false }
-    const started = JSON.stringify({ event: 'started', user_message: user, assistant_message: answer })
+    const started = JSON.stringify({ event: 'started', user_message: user, assistant_message: answer, conversation })
     const { api, spy } = apiWith(async () =>
       sseResponse([
         `event: started\ndata: ${started.slice(0, 30)}`,
@@ -354,7 +354,7 @@ describe('HTTP conversations', () => {
     const handle = await api.chatTurn('c 1', { action: 'send', content: 'hi' }, (e) => events.push(e))
     await handle.done
     expect(events).toEqual([
-      { event: 'started', user_message: user, assistant_message: answer },
+      { event: 'started', user_message: user, assistant_message: answer, conversation },
       { event: 'reasoning', content: 'hm' },
       { event: 'delta', content: 'Hel' },
       { event: 'delta', content: 'lo' },

@@ -96,8 +96,12 @@ describe('chat store', () => {
 
     const user = msg('user', 'Hello')
     const answer = msg('assistant', '', { status: 'streaming' })
-    stream.emit({ event: 'started', user_message: user, assistant_message: answer })
+    const titled = { ...conversation, title: 'Hello there', updated_at: 9 }
+    stream.emit({ event: 'started', user_message: user, assistant_message: answer, conversation: titled })
     expect(chat.messages.map((m) => m.id)).toEqual([user.id, answer.id])
+    // The first turn titles the conversation: started carries it, nothing is read again.
+    expect(useConversationsStore().list[0]?.title).toBe('Hello there')
+    expect(chat.conversation?.title).toBe('Hello there')
     expect(chat.status).toBe('waiting')
     expect(chat.streamingId).toBe(answer.id)
 
@@ -107,23 +111,23 @@ describe('chat store', () => {
     await vi.waitFor(() => expect(chat.messages[1].content).toBe('Hi there'))
     stream.emit({ event: 'delta', content: '!' })
     // done arrives before the next frame: the pending "!" must not be lost
-    stream.emit({ event: 'done', finish_reason: 'stop', usage: null, stats })
+    stream.emit({ event: 'done', finish_reason: 'stop', usage: null, stats, conversation: { ...titled, updated_at: 10 } })
 
     expect(chat.status).toBe('idle')
     expect(chat.busy).toBe(false)
     expect(chat.streamingId).toBeNull()
     expect(chat.messages[1]).toMatchObject({ content: 'Hi there!', status: 'complete', stats })
     expect(chat.error).toBeNull()
-    // The first turn titles the conversation: its entry is refreshed.
-    await vi.waitFor(() => expect(useConversationsStore().list[0]?.title).toBe('Hello there'))
-    expect(chat.conversation?.title).toBe('Hello there')
+    expect(chat.conversation?.updated_at).toBe(10)
+    expect(useConversationsStore().list[0]?.updated_at).toBe(10)
+    expect(fake.api.getConversation).not.toHaveBeenCalled()
   })
 
   it('never loses text when many deltas and reasoning arrive between frames', async () => {
     const stream = controllableTurn()
     const chat = openWith()
     await chat.send('Count')
-    stream.emit({ event: 'started', user_message: msg('user', 'Count'), assistant_message: msg('assistant', '', { status: 'streaming' }) })
+    stream.emit({ event: 'started', user_message: msg('user', 'Count'), assistant_message: msg('assistant', '', { status: 'streaming' }), conversation })
     stream.emit({ event: 'reasoning', content: 'Let me ' })
     stream.emit({ event: 'reasoning', content: 'think.' })
     let expected = ''
@@ -141,7 +145,7 @@ describe('chat store', () => {
     const stream = controllableTurn()
     const chat = openWith()
     await chat.send('Hi')
-    stream.emit({ event: 'started', user_message: msg('user', 'Hi'), assistant_message: msg('assistant', '', { status: 'streaming' }) })
+    stream.emit({ event: 'started', user_message: msg('user', 'Hi'), assistant_message: msg('assistant', '', { status: 'streaming' }), conversation })
     stream.emit({ event: 'done', finish_reason: 'cancelled', usage: null, stats })
     expect(chat.messages[1].status).toBe('stopped')
   })
@@ -150,7 +154,7 @@ describe('chat store', () => {
     const stream = controllableTurn()
     const chat = openWith()
     await chat.send('Hello')
-    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }) })
+    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }), conversation })
     stream.emit({ event: 'delta', content: 'Par' })
     await chat.stop()
     expect(stream.cancel).toHaveBeenCalledOnce()
@@ -166,7 +170,7 @@ describe('chat store', () => {
     const stream = controllableTurn()
     const chat = openWith()
     await chat.send('Hello')
-    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }) })
+    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }), conversation })
     stream.emit({ event: 'delta', content: 'Partial' })
     const error = { code: 'upstream_failed', message: 'The model stopped answering.' }
     stream.emit({ event: 'error', error })
@@ -189,7 +193,7 @@ describe('chat store', () => {
     await started
     expect(stream.requests).toEqual([{ action: 'regenerate' }])
     const fresh = msg('assistant', '', { status: 'streaming' })
-    stream.emit({ event: 'started', user_message: null, assistant_message: fresh })
+    stream.emit({ event: 'started', user_message: null, assistant_message: fresh, conversation })
     stream.emit({ event: 'delta', content: 'new answer' })
     stream.emit({ event: 'done', finish_reason: 'stop', usage: null, stats })
     expect(chat.messages.map((m) => [m.id, m.content])).toEqual([
@@ -210,7 +214,7 @@ describe('chat store', () => {
     await started
     expect(stream.requests).toEqual([{ action: 'edit', message_id: q1.id, content: 'first, edited' }])
     const answer = msg('assistant', '', { status: 'streaming' })
-    stream.emit({ event: 'started', user_message: { ...q1, content: 'first, edited' }, assistant_message: answer })
+    stream.emit({ event: 'started', user_message: { ...q1, content: 'first, edited' }, assistant_message: answer, conversation })
     stream.emit({ event: 'delta', content: 'again' })
     stream.emit({ event: 'done', finish_reason: 'stop', usage: null, stats })
     expect(chat.messages.map((m) => [m.id, m.content])).toEqual([
@@ -308,7 +312,7 @@ describe('chat store', () => {
     const stream = controllableTurn()
     const chat = openWith()
     await chat.send('Hello')
-    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }) })
+    stream.emit({ event: 'started', user_message: msg('user', 'Hello'), assistant_message: msg('assistant', '', { status: 'streaming' }), conversation })
     fake.api.getConversation = vi.fn(async () => ({ conversation: { ...conversation, id: 'c2' }, messages: [] }))
     await chat.open('c2')
     expect(stream.cancel).toHaveBeenCalled()

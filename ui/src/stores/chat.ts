@@ -104,7 +104,6 @@ export const useChatStore = defineStore('chat', () => {
 
   function onStarted(user: StoredMessage | null, answer: StoredMessage): void {
     const list = detail.value!.messages
-    const firstTurn = !list.some((m) => !m.id.startsWith(LOCAL_PREFIX))
     let keep = list.filter((m) => !m.id.startsWith(LOCAL_PREFIX))
     if (user) {
       const at = keep.findIndex((m) => m.id === user.id)
@@ -115,8 +114,6 @@ export const useChatStore = defineStore('chat', () => {
     keep.push(answer)
     detail.value!.messages = keep
     streamingId.value = answer.id
-    // The server titles a new conversation after its first message.
-    if (firstTurn) void sync(detail.value!.conversation.id)
   }
 
   function handleEvent(myTurn: number, event: ChatStreamEvent): void {
@@ -124,6 +121,7 @@ export const useChatStore = defineStore('chat', () => {
     switch (event.event) {
       case 'started':
         onStarted(event.user_message, event.assistant_message)
+        showConversation(event.conversation)
         break
       case 'delta':
       case 'reasoning':
@@ -133,6 +131,7 @@ export const useChatStore = defineStore('chat', () => {
         break
       case 'done':
         finishTurn(event.finish_reason === 'cancelled' ? 'stopped' : 'complete', event.stats)
+        if (event.conversation) showConversation(event.conversation)
         break
       case 'error':
         failTurn(event.error)
@@ -140,7 +139,7 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  /** The stream ended: marks the answer (stopped or complete) and re-reads the conversation. */
+  /** The stream ended: marks the answer stopped or complete. */
   function finishTurn(outcome: 'stopped' | 'complete', stats: AnswerStats): void {
     flush()
     const msg = streamingMessage()
@@ -149,7 +148,12 @@ export const useChatStore = defineStore('chat', () => {
       msg.stats = stats
     }
     endTurn('idle')
-    void sync(detail.value!.conversation.id)
+  }
+
+  /** The conversation as the server saved it (title, label, `updated_at`), in the list and here. */
+  function showConversation(saved: Conversation): void {
+    useConversationsStore().upsert(saved)
+    applyConversation(saved)
   }
 
   /** The stream failed midway: the error goes on the answer when there is one. */
@@ -163,7 +167,6 @@ export const useChatStore = defineStore('chat', () => {
     error.value = ApiError.fromBody(body)
     errorInMessage.value = !!msg
     endTurn('error')
-    void sync(detail.value!.conversation.id)
   }
 
   /**

@@ -35,14 +35,16 @@ impl ChatService {
         request: TurnRequest,
         cancel: CancellationToken,
     ) -> Result<mpsc::Receiver<ChatStreamEvent>, ChatError> {
-        let (conversation, messages) = tokio::join!(
+        let (conversation, messages, title_set) = tokio::join!(
             self.conversation_row(conversation_id),
-            self.store.list_messages(conversation_id)
+            self.store.list_messages(conversation_id),
+            self.store.conversation_title_set(conversation_id)
         );
-        let (mut conversation, mut messages) = (conversation?, messages?);
+        let (conversation, mut messages, title_set) = (conversation?, messages?, title_set?);
         let busy = BusyGuard::claim(&self.busy, conversation_id)?;
         let (target, label) = self.resolve(&conversation.target).await?;
         let (user_message, changes) = Self::apply(&mut messages, conversation_id, request)?;
+        let conversation = retitled(conversation, &messages, label, title_set);
 
         let history = history(&conversation, &messages);
         let body = upstream::request_body(&target, &history, &conversation.params);
@@ -57,6 +59,7 @@ impl ChatService {
         let started = ChatStreamEvent::Started {
             user_message: user_message.map(Box::new),
             assistant_message: Box::new(answer.clone()),
+            conversation: Box::new(conversation.clone()),
         };
         let _ = sender.try_send(started);
         // The engine needs nothing of these writes: make them while it reads the prompt, not
@@ -64,7 +67,7 @@ impl ChatService {
         // request is dropped and nothing streams.
         let save = async {
             self.commit(conversation_id, changes).await?;
-            self.retitle(&mut conversation, &messages, label).await?;
+            self.store.update_conversation(&conversation, None).await?;
             self.store.insert_message(&answer).await?;
             Ok::<(), ChatError>(())
         };
@@ -74,6 +77,7 @@ impl ChatService {
 
         let recorder = Recorder {
             store: self.store.clone(),
+            conversation,
             answer,
             sender,
             busy: Some(busy),
@@ -154,26 +158,24 @@ impl ChatService {
         }
         Ok(())
     }
+}
 
-    /// Keeps the label current and, unless the user typed a title, titles the conversation
-    /// after its first message.
-    async fn retitle(
-        &self,
-        conversation: &mut Conversation,
-        messages: &[StoredMessage],
-        label: String,
-    ) -> Result<(), ChatError> {
-        let title_set = self.store.conversation_title_set(&conversation.id).await?;
-        if !title_set {
-            if let Some(first) = messages.iter().find(|m| m.role == ChatRole::User) {
-                conversation.title = title_from(&first.content);
-            }
+/// The conversation as a turn leaves it: the label current, `updated_at` now and, unless the user
+/// typed a title, titled after its first message.
+fn retitled(
+    mut conversation: Conversation,
+    messages: &[StoredMessage],
+    label: String,
+    title_set: bool,
+) -> Conversation {
+    if !title_set {
+        if let Some(first) = messages.iter().find(|m| m.role == ChatRole::User) {
+            conversation.title = title_from(&first.content);
         }
-        conversation.target_label = label;
-        conversation.updated_at = now_ms();
-        self.store.update_conversation(conversation, None).await?;
-        Ok(())
     }
+    conversation.target_label = label;
+    conversation.updated_at = now_ms();
+    conversation
 }
 
 fn non_empty(content: &str) -> Result<&str, ChatError> {
@@ -265,6 +267,8 @@ impl Drop for BusyGuard {
 /// is whole; stopping generation is the cancellation token's job.
 struct Recorder {
     store: Store,
+    /// The conversation as the turn left it; the final `done` carries it.
+    conversation: Conversation,
     answer: StoredMessage,
     sender: mpsc::Sender<ChatStreamEvent>,
     /// Released before the final event goes out, so that a client may start the next turn as
@@ -354,7 +358,20 @@ impl Recorder {
         if let Err(err) = self.store.finish_message(&self.answer).await {
             tracing::error!(%err, message = %self.answer.id, "could not save the answer");
         }
-        let last = last.or(error.map(|error| ChatStreamEvent::Error { error }));
+        let last = match last {
+            Some(ChatStreamEvent::Done {
+                finish_reason,
+                usage,
+                stats,
+                ..
+            }) => Some(ChatStreamEvent::Done {
+                finish_reason,
+                usage,
+                stats,
+                conversation: Some(Box::new(self.conversation.clone())),
+            }),
+            last => last.or(error.map(|error| ChatStreamEvent::Error { error })),
+        };
         self.busy.take();
         if let Some(last) = last {
             let _ = self.sender.send(last).await;

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::conversation_types::StoredMessage;
+use super::conversation_types::{Conversation, StoredMessage};
 use crate::error::ErrorBody;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
@@ -83,6 +83,9 @@ pub enum ChatStreamEvent {
         /// The user message sent or edited (absent when regenerating).
         user_message: Option<Box<StoredMessage>>,
         assistant_message: Box<StoredMessage>,
+        /// The conversation as this turn leaves it (its title after the first message, target
+        /// label, `updated_at`), so that nothing needs reading again.
+        conversation: Box<Conversation>,
     },
     Delta {
         content: String,
@@ -95,8 +98,28 @@ pub enum ChatStreamEvent {
         finish_reason: Option<String>,
         usage: Option<ChatUsage>,
         stats: AnswerStats,
+        /// For a saved turn, the conversation as the turn left it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        conversation: Option<Box<Conversation>>,
     },
     Error {
         error: ErrorBody,
     },
+}
+
+impl ChatStreamEvent {
+    /// The end of a stream from the engine (a saved turn adds its conversation).
+    pub fn done(
+        finish_reason: Option<String>,
+        usage: Option<ChatUsage>,
+        stats: AnswerStats,
+    ) -> ChatStreamEvent {
+        ChatStreamEvent::Done {
+            finish_reason,
+            usage,
+            stats,
+            conversation: None,
+        }
+    }
 }

@@ -109,11 +109,7 @@ pub(super) async fn open(
             duration_ms: ms(started.elapsed()),
             ..Default::default()
         };
-        let _ = sender.try_send(ChatStreamEvent::Done {
-            finish_reason: Some("cancelled".into()),
-            usage: None,
-            stats,
-        });
+        let _ = sender.try_send(ChatStreamEvent::done(Some("cancelled".into()), None, stats));
         return Ok(receiver);
     };
     let response = response.map_err(|e| {
@@ -259,7 +255,7 @@ async fn pump(
         let chunk = tokio::select! {
             _ = cancel.cancelled() => {
                 let stats = meter.stats(usage.as_ref());
-                let _ = sender.send(ChatStreamEvent::Done { finish_reason: Some("cancelled".into()), usage, stats }).await;
+                let _ = sender.send(ChatStreamEvent::done(Some("cancelled".into()), usage, stats)).await;
                 return;
             }
             chunk = tokio::time::timeout(wait, body.next()) => chunk,
@@ -280,11 +276,10 @@ async fn pump(
                 parser.finish();
                 // llama.cpp always ends with [DONE]; tolerate engines that just close after finishing.
                 let last = match finish_reason {
-                    Some(reason) => ChatStreamEvent::Done {
-                        stats: meter.stats(usage.as_ref()),
-                        finish_reason: Some(reason),
-                        usage,
-                    },
+                    Some(reason) => {
+                        let stats = meter.stats(usage.as_ref());
+                        ChatStreamEvent::done(Some(reason), usage, stats)
+                    }
                     None => fail(ChatError::StreamBroken(
                         "the engine closed the connection before finishing".into(),
                     )),
@@ -345,11 +340,7 @@ async fn pump(
             if interpreted.done {
                 let stats = meter.stats(usage.as_ref());
                 let _ = sender
-                    .send(ChatStreamEvent::Done {
-                        finish_reason,
-                        usage,
-                        stats,
-                    })
+                    .send(ChatStreamEvent::done(finish_reason, usage, stats))
                     .await;
                 return;
             }
