@@ -1,21 +1,28 @@
 // The window may call exactly the desktop's operations of the core's table (`both` and `tauri`
 // entries): tauri-build generates an `allow-…` permission for each (with an app manifest, a
 // command without one cannot be called at all), and `capabilities/default.json`, which grants
-// them, is written here from the same table. Only the names are read; the types are not needed.
-include!("../crates/core/src/operations/table.rs");
+// them, is written here from the same table. Only the names are read, from the table's text at
+// run time: cargo reruns this script when the table changes (it would not recompile a script
+// that `include!`s a file of another package). `tests/app_commands.rs` checks the result
+// against the compiled table.
 
-macro_rules! desktop_commands {
-    ( $( $(#[doc = $doc:literal])* $name:ident $surface:tt $args:tt -> $kind:ident $out:ty => $run:tt ; )* ) => {
-        fn desktop_commands() -> Vec<&'static str> {
-            [ $( (stringify!($name), stringify!($surface)) ),* ]
-                .into_iter()
-                .filter(|(_, surface)| !surface.trim_start_matches('[').trim_start().starts_with("http"))
-                .map(|(name, _)| name)
-                .collect()
-        }
-    };
+const TABLE: &str = "../crates/core/src/operations/table.rs";
+
+/// The table's entries that the desktop offers: `name [both …]` and `name [tauri]` lines.
+fn desktop_commands() -> Vec<&'static str> {
+    let table = std::fs::read_to_string(TABLE).expect("the operation table is readable");
+    let table: &'static str = String::leak(table);
+    table
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.trim().split_once(" [")?;
+            let surface = rest.split([' ', ']']).next()?;
+            let is_name =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            (is_name && matches!(surface, "both" | "tauri")).then_some(name)
+        })
+        .collect()
 }
-operations!(desktop_commands);
 
 const CAPABILITY: &str = "capabilities/default.json";
 
@@ -61,5 +68,5 @@ fn main() {
     // The built dashboard is embedded at compile time (custom-protocol), but tauri-build does not
     // watch it: without this a UI-only change would leave the old UI in the binary.
     println!("cargo:rerun-if-changed=../ui/dist");
-    println!("cargo:rerun-if-changed=../crates/core/src/operations/table.rs");
+    println!("cargo:rerun-if-changed={TABLE}");
 }

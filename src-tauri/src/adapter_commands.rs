@@ -1,17 +1,19 @@
 //! The desktop commands that the transport itself answers (the table's `=> adapter` entries): who
-//! is calling, the login link, chat streams over a `Channel`, and exports saved to Downloads.
+//! is calling, the login link, chat streams and live logs over a `Channel`, and exports saved to
+//! Downloads.
 //! Every other command is derived from the table in [`crate::commands`].
 
 use llmops_core::access::{Caller, LoginLink};
-use llmops_core::chat::{save_export, ChatError, ChatStreamEvent, ExportQuery, TurnRequest};
+use llmops_core::chat::{save_export, ChatStreamEvent, ExportQuery, TurnRequest};
 use llmops_core::error::{AppError, ErrorBody, ErrorKind};
+use llmops_core::supervisor::LogBatch;
 use llmops_core::Core;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, IpcResponse};
 use tauri::{AppHandle, Manager, State};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::chat_streams::ChatStreams;
+use crate::streams::Streams;
 
 type CommandResult<T> = Result<T, AppError>;
 
@@ -39,11 +41,11 @@ pub async fn login_link(core: State<'_, Core>) -> CommandResult<LoginLink> {
 }
 
 /// Runs a conversation turn (send, regenerate, edit): its events arrive on `on_event`, saved as
-/// they stream. Returns the stream id for `chat_cancel`.
+/// they stream. Returns the stream id for `cancel_stream`.
 #[tauri::command]
 pub async fn chat_turn(
     core: State<'_, Core>,
-    streams: State<'_, ChatStreams>,
+    streams: State<'_, Streams>,
     id: String,
     turn: TurnRequest,
     on_event: Channel<ChatStreamEvent>,
@@ -55,19 +57,21 @@ pub async fn chat_turn(
     .await
 }
 
-/// Registers a cancellable stream, starts it, and pumps its events to the window's channel.
-async fn open_stream<F>(
-    streams: &ChatStreams,
-    on_event: Channel<ChatStreamEvent>,
+/// Registers a cancellable stream, starts it, and pumps its items to the window's channel.
+async fn open_stream<T, E, F>(
+    streams: &Streams,
+    on_item: Channel<T>,
     start: impl FnOnce(CancellationToken) -> F,
 ) -> CommandResult<String>
 where
-    F: std::future::Future<Output = Result<mpsc::Receiver<ChatStreamEvent>, ChatError>>,
+    T: IpcResponse + Send + 'static,
+    E: Into<AppError>,
+    F: std::future::Future<Output = Result<mpsc::Receiver<T>, E>>,
 {
     let (stream_id, cancel) = streams.open();
     match start(cancel).await {
         Ok(receiver) => {
-            streams.pump(stream_id.clone(), receiver, on_event);
+            streams.pump(stream_id.clone(), receiver, on_item);
             Ok(stream_id)
         }
         Err(err) => {
@@ -78,7 +82,7 @@ where
 }
 
 #[tauri::command]
-pub async fn chat_cancel(streams: State<'_, ChatStreams>, stream_id: String) -> CommandResult<()> {
+pub async fn cancel_stream(streams: State<'_, Streams>, stream_id: String) -> CommandResult<()> {
     streams.cancel(&stream_id);
     Ok(())
 }
@@ -108,4 +112,20 @@ pub async fn export_conversation(
         save_export(&dir, &file).map_err(|e| failed(format!("{e} (in {})", dir.display())))?;
     tracing::info!(path = %path.display(), "conversation exported");
     Ok(path.display().to_string())
+}
+
+/// Follows a model's output (`Supervisor::follow_model_logs`): batches arrive on `on_batch`.
+/// Returns the stream id for `cancel_stream`.
+#[tauri::command]
+pub async fn follow_model_logs(
+    core: State<'_, Core>,
+    streams: State<'_, Streams>,
+    id: String,
+    on_batch: Channel<LogBatch>,
+) -> CommandResult<String> {
+    let supervisor = core.supervisor.clone();
+    open_stream(&streams, on_batch, |cancel| async move {
+        supervisor.follow_model_logs(&id, cancel).await
+    })
+    .await
 }

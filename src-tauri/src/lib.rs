@@ -3,17 +3,17 @@
 //! `tauri::ipc::Channel` per stream, and a tray menu starts and stops models. No domain logic.
 
 mod adapter_commands;
-mod chat_streams;
 mod commands;
 mod display;
 mod forward;
+mod streams;
 mod tray;
 
 use llmops_core::config::CoreConfig;
 use llmops_core::Core;
 use tauri::{Manager, RunEvent};
 
-use crate::chat_streams::ChatStreams;
+use crate::streams::Streams;
 
 pub fn run() {
     if let Err(message) = display::check() {
@@ -39,7 +39,7 @@ pub fn run() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
-        .manage(ChatStreams::default())
+        .manage(Streams::default())
         .invoke_handler(commands::handler())
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();

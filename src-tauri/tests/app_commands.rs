@@ -29,7 +29,7 @@ fn the_capability_grants_exactly_the_desktop_operations() {
         .collect();
     assert_eq!(capability_grants(), desktop);
     // Serving-only operations never reach the window.
-    for http_only in ["openapi_document", "events", "follow_model_logs", "logout"] {
+    for http_only in ["openapi_document", "events", "logout", "chat_completions"] {
         assert!(!capability_grants().contains(http_only), "{http_only}");
     }
 }

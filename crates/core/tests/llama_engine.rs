@@ -583,3 +583,59 @@ async fn deploy_rolls_back_only_what_never_ran() {
         "the model stays, with its failed instance"
     );
 }
+
+/// The core's log follower (behind the WebSocket and the desktop channel): it waits for a model
+/// that has not run yet, sends its output, moves to the next instance when the model starts
+/// again, and ends when cancelled. An unknown model is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_follower_moves_to_each_new_instance_of_a_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let (weights, fake) = fake_engine(
+        dir.path(),
+        "#!/bin/sh\necho \"started $$\"\necho 'error: no GPU' >&2\nexit 1\n",
+    );
+    let core = core_in(&dir, |c| c.llama_server = Some(fake.clone())).await;
+    let model = add_model(&core, "followed", &weights.display().to_string()).await;
+    let unknown = core
+        .supervisor
+        .follow_model_logs(
+            "0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e",
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), "model_not_found");
+
+    let cancel = CancellationToken::new();
+    let mut batches = core
+        .supervisor
+        .follow_model_logs(&model.id, cancel.clone())
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let (instance, _) = start_until_failed(&core, &model.id, 10).await;
+        let texts = tokio::time::timeout(Duration::from_secs(10), async {
+            let mut texts = Vec::new();
+            while texts.len() < 2 {
+                let batch = batches.recv().await.expect("the follower goes on");
+                if batch.instance_id == instance.id {
+                    texts.extend(batch.lines.into_iter().map(|l| l.text));
+                }
+            }
+            texts
+        })
+        .await
+        .expect("the instance's output arrives");
+        assert!(texts.iter().any(|t| t.starts_with("started ")), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "error: no GPU"), "{texts:?}");
+        seen.push(instance.id);
+    }
+    assert_ne!(seen[0], seen[1], "two instances, both followed");
+    cancel.cancel();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while batches.recv().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "cancelling ends the stream");
+}

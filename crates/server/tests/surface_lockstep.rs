@@ -68,10 +68,9 @@ const PUBLISHED: &[(&str, &str)] = &[
 
 /// Operations outside the typed client that the UI does not call, and why.
 const NOT_USED_BY_THE_UI: &[&str] = &[
-    "health",            // for monitors and scripts
-    "openapi_document",  // for people and tools that script against the API
-    "chat_completions",  // an unsaved stream, for scripts; the UI chats in conversations
-    "follow_model_logs", // the UI asks for new log lines while a log is open
+    "health",           // for monitors and scripts
+    "openapi_document", // for people and tools that script against the API
+    "chat_completions", // an unsaved stream, for scripts; the UI chats in conversations
 ];
 
 fn repo(path: &str) -> String {

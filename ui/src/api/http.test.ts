@@ -600,3 +600,45 @@ describe('HTTP session loss', () => {
     }
   })
 })
+
+describe('HTTP live logs', () => {
+  /** A WebSocket stand-in the test drives. */
+  function fakeSocket() {
+    const sockets: { url: string; socket: { onmessage?: (m: { data: unknown }) => void; onclose?: () => void; close: () => void; closed: boolean } }[] = []
+    const open = (url: string) => {
+      const socket = { closed: false, close() { this.closed = true } } as (typeof sockets)[number]['socket']
+      sockets.push({ url, socket })
+      return socket as unknown as WebSocket
+    }
+    return { sockets, open }
+  }
+
+  it('follows a model over its WebSocket and reports a lost stream once', async () => {
+    const { sockets, open } = fakeSocket()
+    const api = new HttpApi({ baseUrl: 'http://127.0.0.1:8765', fetch: vi.fn() as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', webSocket: open })
+    const batches: unknown[] = []
+    const lost = vi.fn()
+    await api.followModelLogs('m/1', (b) => batches.push(b), lost)
+    expect(sockets[0].url).toBe('ws://127.0.0.1:8765/api/models/m%2F1/logs')
+    const batch = { instance_id: 'i1', lines: [{ seq: 0, stream: 'stdout', text: 'hi', at: 1 }] }
+    sockets[0].socket.onmessage!({ data: JSON.stringify(batch) })
+    sockets[0].socket.onmessage!({ data: 'not json' })
+    expect(batches).toEqual([batch])
+    sockets[0].socket.onclose!()
+    sockets[0].socket.onclose!()
+    expect(lost).toHaveBeenCalledTimes(1)
+    expect(lost.mock.calls[0][0]).toMatchObject({ code: 'log_stream_lost' })
+  })
+
+  it('stops without reporting a loss when closed by the page', async () => {
+    const { sockets, open } = fakeSocket()
+    const api = new HttpApi({ baseUrl: 'http://h', fetch: vi.fn() as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', webSocket: open })
+    const lost = vi.fn()
+    const follow = await api.followModelLogs('m1', () => {}, lost)
+    follow.close()
+    sockets[0].socket.onclose!()
+    expect(sockets[0].socket.closed).toBe(true)
+    expect(lost).not.toHaveBeenCalled()
+  })
+})
+

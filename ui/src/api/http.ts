@@ -1,16 +1,19 @@
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, errorFromResponse, networkError } from './errors'
 import { EventHub, WsEventSource } from './events'
 import { SseParser } from './sse'
-import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
+import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi, LogFollow } from './types'
 import type { Event as LlmopsEvent } from '../generated/Event'
 
 export interface HttpApiOptions {
   /** Prefix of every path, '' for the page's own origin. */
   baseUrl?: string
+  /** Opens a WebSocket (tests pass a fake); `new WebSocket(url)` when omitted. */
+  webSocket?: (url: string) => WebSocket
   /** WebSocket URL of the event stream; derived from the page's location when omitted. */
   wsUrl?: string
   fetch?: typeof fetch
@@ -140,6 +143,7 @@ export class HttpApi implements LlmopsApi {
   private readonly ws: WsEventSource
   private readonly download: (file: Blob, filename: string) => void
   private readonly openLogin: (url: string) => void
+  private readonly openSocket: (url: string) => WebSocket
   private leaving = false
 
   constructor(options: HttpApiOptions = {}) {
@@ -147,6 +151,7 @@ export class HttpApi implements LlmopsApi {
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init))
     this.download = options.download ?? clickDownload
     this.openLogin = options.openLogin ?? ((url) => window.location.assign(url))
+    this.openSocket = options.webSocket ?? ((url) => new WebSocket(url))
     this.ws = new WsEventSource(options.wsUrl ?? defaultWsUrl(), this.hub)
     Object.assign(this, bindOperations(this.call))
   }
@@ -231,6 +236,33 @@ export class HttpApi implements LlmopsApi {
       dispositionFilename(res.headers.get('Content-Disposition')) ?? (format === 'json' ? 'conversation.json' : 'conversation.md')
     this.download(file, filename)
     return { filename }
+  }
+
+  async followModelLogs(modelId: string, onBatch: (batch: LogBatch) => void, onLost: (err: ApiError) => void): Promise<LogFollow> {
+    const origin = this.base || window.location.origin
+    const url = origin.replace(/^http/, 'ws') + operationUrl(OPERATIONS.followModelLogs, { id: modelId })
+    const socket = this.openSocket(url)
+    let closed = false
+    socket.onmessage = (msg: MessageEvent) => {
+      if (closed || typeof msg.data !== 'string') return
+      try {
+        onBatch(JSON.parse(msg.data) as LogBatch)
+      } catch {
+        // a malformed batch is skipped; the next one carries on
+      }
+    }
+    socket.onclose = () => {
+      if (closed) return
+      closed = true
+      onLost(new ApiError('log_stream_lost', 'The live log stopped: the server is unreachable, or the model was removed.'))
+    }
+    return {
+      close: () => {
+        if (closed) return
+        closed = true
+        socket.close()
+      },
+    }
   }
 
   get connection(): ConnectionState {

@@ -136,7 +136,7 @@ describe('Tauri transport', () => {
     expect(basename('C:\\Users\\me\\Downloads\\a.json')).toBe('a.json')
   })
 
-  it('streams a turn through a channel and stops it with chat_cancel', async () => {
+  it('streams a turn through a channel and stops it with cancel_stream', async () => {
     ipc.answer = (command) => (command === 'chat_turn' ? 'stream-7' : null)
     const events: ChatStreamEvent[] = []
     const handle = await new TauriApi().chatTurn('c1', { action: 'regenerate' }, (e) => events.push(e))
@@ -149,7 +149,7 @@ describe('Tauri transport', () => {
     await handle.done
     channel.onmessage({ event: 'delta', content: 'b' })
     expect(events).toEqual([{ event: 'delta', content: 'a' }])
-    expect(ipc.calls[1]).toEqual(['chat_cancel', { streamId: 'stream-7' }])
+    expect(ipc.calls[1]).toEqual(['cancel_stream', { streamId: 'stream-7' }])
   })
 
   it('passes query structs whole and answers nothing for empty operations', async () => {
@@ -165,6 +165,23 @@ describe('Tauri transport', () => {
       ['delete_chat_preset', { id: 'p1' }],
       ['get_instance', { id: 'i1' }],
     ])
+  })
+
+  it('follows a model\'s logs through a channel and stops with cancel_stream', async () => {
+    ipc.answer = (command) => (command === 'follow_model_logs' ? 'stream-9' : null)
+    const batches: unknown[] = []
+    const follow = await new TauriApi().followModelLogs('m1', (b) => batches.push(b), () => {})
+    const [command, args] = ipc.calls[0]
+    expect(command).toBe('follow_model_logs')
+    expect(args).toMatchObject({ id: 'm1' })
+    const channel = args!.onBatch as { onmessage: (b: unknown) => void }
+    const batch = { instance_id: 'i1', lines: [] }
+    channel.onmessage(batch)
+    follow.close()
+    follow.close()
+    channel.onmessage(batch)
+    expect(batches).toEqual([batch])
+    await vi.waitFor(() => expect(ipc.calls.slice(1)).toEqual([['cancel_stream', { streamId: 'stream-9' }]]))
   })
 
   it('camelCases argument names as Tauri expects', () => {

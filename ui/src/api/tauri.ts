@@ -3,11 +3,12 @@ import { listen } from '@tauri-apps/api/event'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, toApiError } from './errors'
 import { EventHub } from './events'
-import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi } from './types'
+import type { ChatHandle, ConnectionState, ExportResult, LlmopsApi, LogFollow } from './types'
 
 export const TAURI_EVENT = 'llmops://event'
 
@@ -43,7 +44,7 @@ export function basename(path: string): string {
 
 /**
  * Starts a command that streams `ChatStreamEvent`s through a `Channel` and resolves to a stream
- * id; the handle stops it with `chat_cancel`.
+ * id; the handle stops it with `cancel_stream`.
  */
 async function channelStream(
   command: string,
@@ -67,7 +68,7 @@ async function channelStream(
       cancelled = true
       finish()
       try {
-        await call(OPERATIONS.chatCancel.name, { streamId })
+        await call(OPERATIONS.cancelStream.name, { streamId })
       } catch {
         // the stream may already have ended; nothing to undo
       }
@@ -98,6 +99,25 @@ export class TauriApi implements LlmopsApi {
   async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
     const path = await call<string>(OPERATIONS.exportConversation.name, { id, query: { format } })
     return { filename: basename(path), path }
+  }
+
+  /** The core's follower pushes batches on a `Channel`; `cancel_stream` stops it. */
+  async followModelLogs(modelId: string, onBatch: (batch: LogBatch) => void, _onLost: (err: ApiError) => void): Promise<LogFollow> {
+    let closed = false
+    const channel = new Channel<LogBatch>()
+    channel.onmessage = (batch) => {
+      if (!closed) onBatch(batch)
+    }
+    const streamId = await call<string>(OPERATIONS.followModelLogs.name, { id: modelId, onBatch: channel })
+    return {
+      close: () => {
+        if (closed) return
+        closed = true
+        call(OPERATIONS.cancelStream.name, { streamId }).catch(() => {
+          // the window's follower may already be gone; nothing to undo
+        })
+      },
+    }
   }
 
   get connection(): ConnectionState {

@@ -1,8 +1,10 @@
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { LogBatch } from '../generated/LogBatch'
 import type { Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
+import type { ApiError } from './errors'
 
 /** State of the push-event transport (WebSocket in the browser, Tauri events in the app). */
 export type ConnectionState = 'connecting' | 'open' | 'closed'
@@ -15,6 +17,11 @@ export type ConnectionState = 'connecting' | 'open' | 'closed'
 export interface ChatHandle {
   cancel(): Promise<void>
   done: Promise<void>
+}
+
+/** A model's live output being followed; `close` stops it (idempotent). */
+export interface LogFollow {
+  close(): void
 }
 
 /** A conversation written to a file: where the desktop app saved it, or the browser's download name. */
@@ -40,6 +47,12 @@ export interface LlmopsApi extends Operations {
   chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>
   /** Downloads (browser) or saves to the Downloads folder (desktop app) a conversation. */
   exportConversation(id: string, format: ExportFormat): Promise<ExportResult>
+  /**
+   * Follows a model's output as the server pushes it: the latest instance's recent lines first,
+   * then new lines, moving to the new instance when the model starts again (a batch's
+   * `instance_id` says which). `onLost` is called once if the stream ends without `close`.
+   */
+  followModelLogs(modelId: string, onBatch: (batch: LogBatch) => void, onLost: (err: ApiError) => void): Promise<LogFollow>
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (e: LlmopsEvent) => void): () => void
   /** Current state of the event transport. */

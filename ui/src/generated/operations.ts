@@ -81,7 +81,7 @@ export const OPERATIONS = {
   removeModel: { name: 'remove_model', surface: 'both', method: 'delete', path: '/models/{id}', args: [['id', 'path']], output: 'empty' },
   stopModel: { name: 'stop_model', surface: 'both', method: 'post', path: '/models/{id}/stop', args: [['id', 'path']], output: 'json' },
   startModel: { name: 'start_model', surface: 'both', method: 'post', path: '/models/{id}/start', args: [['id', 'path']], output: 'json' },
-  followModelLogs: { name: 'follow_model_logs', surface: 'http', method: 'get', path: '/models/{id}/logs', args: [['id', 'path']], output: 'ws' },
+  followModelLogs: { name: 'follow_model_logs', surface: 'both', method: 'get', path: '/models/{id}/logs', args: [['id', 'path']], output: 'ws' },
   listInstances: { name: 'list_instances', surface: 'both', method: 'get', path: '/instances', args: [], output: 'json' },
   getInstance: { name: 'get_instance', surface: 'both', method: 'get', path: '/instances/{id}', args: [['id', 'path']], output: 'json' },
   stopInstance: { name: 'stop_instance', surface: 'both', method: 'post', path: '/instances/{id}/stop', args: [['id', 'path']], output: 'json' },
@@ -104,7 +104,7 @@ export const OPERATIONS = {
   chatTurn: { name: 'chat_turn', surface: 'both', method: 'post', path: '/conversations/{id}/turns', args: [['id', 'path'], ['turn', 'body']], output: 'sse' },
   exportConversation: { name: 'export_conversation', surface: 'both', method: 'get', path: '/conversations/{id}/export', args: [['id', 'path'], ['query', 'query']], output: 'file' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
-  chatCancel: { name: 'chat_cancel', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
+  cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
   savePreference: { name: 'save_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path'], ['value', 'path']], output: 'empty' },
 } as const satisfies Record<string, OperationSpec>

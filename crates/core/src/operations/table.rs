@@ -108,7 +108,7 @@ macro_rules! operations {
                 -> Json $crate::supervisor::InstanceInfo
                 => { |core| Ok(core.supervisor.start(&id).await?) };
             /// The live output of a model: recent lines, then new ones, following restarts.
-            follow_model_logs [http get "/models/{id}/logs" Read stream] (id: path String)
+            follow_model_logs [both get "/models/{id}/logs" Read stream] (id: path String)
                 -> Ws $crate::supervisor::LogBatch
                 => adapter;
             /// Every instance this process has run.
@@ -193,8 +193,9 @@ macro_rules! operations {
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;
-            /// Stops a chat stream of the desktop app (a browser aborts its request instead).
-            chat_cancel [tauri] (stream_id: path String) -> Empty ()
+            /// Stops a stream of the desktop app, a chat answer or a live log (a browser closes
+            /// its request or socket instead).
+            cancel_stream [tauri] (stream_id: path String) -> Empty ()
                 => adapter;
             /// A UI preference of the desktop app (language, …) by key.
             load_preference [tauri] (key: path String) -> Json Option<String>

@@ -10,6 +10,7 @@ mod health;
 mod hints;
 mod instance;
 mod log_file;
+mod log_follow;
 mod log_ring;
 mod ports;
 mod process;

@@ -36,7 +36,7 @@ const LOG_FILES_KEPT_FOR: Duration = Duration::from_secs(14 * 24 * 3600);
 /// Starts, tracks and stops model instances. Cheap to clone; all clones share the instances.
 #[derive(Clone)]
 pub struct Supervisor {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
 }
 
 /// What the per-instance tasks need from the service.

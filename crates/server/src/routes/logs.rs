@@ -1,23 +1,19 @@
 //! `GET /api/models/{id}/logs` (WebSocket): the live output of a model, as JSON `LogBatch`
-//! messages: the latest instance's recent lines first, then new lines as they come. When the
-//! model starts again (by the user or its restart policy), the follower moves to the new instance.
+//! messages, from the core's follower (`Supervisor::follow_model_logs`): the latest instance's
+//! recent lines first, then new lines as they come, moving to the new instance on a restart.
 
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
-use llmops_core::events::Event;
-use llmops_core::supervisor::{InstanceState, LogBatch};
+use llmops_core::supervisor::LogBatch;
 use llmops_core::Core;
-use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::watch;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::api_error::ApiError;
 use crate::security::{self, Security};
-
-const BACKLOG_LINES: usize = 200;
-const BATCH_LINES: usize = 1000;
 
 pub async fn follow(
     State(core): State<Core>,
@@ -25,95 +21,36 @@ pub async fn follow(
     Path(model_id): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    core.library.get(&model_id).await?;
+    let cancel = CancellationToken::new();
+    let batches = core
+        .supervisor
+        .follow_model_logs(&model_id, cancel.clone())
+        .await?;
     let slot = security::websocket_slot(&security)?;
     Ok(
         security::bounded(upgrade).on_upgrade(move |socket| async move {
-            stream_logs(core, model_id, socket).await;
+            // Dropping the guard (the client went away) stops the follower.
+            let _stop = cancel.drop_guard();
+            send_batches(batches, socket).await;
             drop(slot);
         }),
     )
 }
 
-struct Followed {
-    instance_id: String,
-    changes: watch::Receiver<u64>,
-    next_seq: Option<u64>,
-}
-
-async fn stream_logs(core: Core, model_id: String, mut socket: WebSocket) {
-    let mut events = core.bus.subscribe();
-    let latest = core.supervisor.latest_instance(&model_id);
-    let mut followed = latest.and_then(|i| follow_instance(&core, i.id));
+async fn send_batches(mut batches: mpsc::Receiver<LogBatch>, mut socket: WebSocket) {
     loop {
-        if let Some(f) = followed.as_mut() {
-            if !send_new_lines(&core, f, &mut socket).await {
-                return;
-            }
-        }
         tokio::select! {
-            changed = wait_for_lines(&mut followed) => {
-                if !changed {
-                    followed = None; // the instance is gone from memory
+            batch = batches.recv() => {
+                let Some(batch) = batch else { return };
+                let Ok(text) = serde_json::to_string(&batch) else { return };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    return;
                 }
             }
-            event = events.recv() => match event {
-                Ok(Event::ModelStatusUpdate(info)) if info.model_id == model_id && info.state == InstanceState::Starting => {
-                    if followed.as_ref().is_none_or(|f| f.instance_id != info.id) {
-                        followed = follow_instance(&core, info.id);
-                    }
-                }
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return,
-            },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}
             },
         }
     }
-}
-
-fn follow_instance(core: &Core, instance_id: String) -> Option<Followed> {
-    let changes = core.supervisor.follow_logs(&instance_id).ok()?;
-    Some(Followed {
-        instance_id,
-        changes,
-        next_seq: None,
-    })
-}
-
-async fn wait_for_lines(followed: &mut Option<Followed>) -> bool {
-    match followed {
-        Some(f) => f.changes.changed().await.is_ok(),
-        None => std::future::pending().await,
-    }
-}
-
-/// Sends what is new since the last batch (the backlog on the first call). Returns false when
-/// the client is gone.
-async fn send_new_lines(core: &Core, followed: &mut Followed, socket: &mut WebSocket) -> bool {
-    let limit = if followed.next_seq.is_none() {
-        BACKLOG_LINES
-    } else {
-        BATCH_LINES
-    };
-    let Ok(lines) = core
-        .supervisor
-        .logs(&followed.instance_id, followed.next_seq, limit)
-    else {
-        return true;
-    };
-    followed.changes.borrow_and_update();
-    let Some(last) = lines.last() else {
-        followed.next_seq.get_or_insert(0);
-        return true;
-    };
-    followed.next_seq = Some(last.seq + 1);
-    let batch = LogBatch {
-        instance_id: followed.instance_id.clone(),
-        lines,
-    };
-    let text = serde_json::to_string(&batch).expect("log lines serialise");
-    socket.send(Message::Text(text.into())).await.is_ok()
 }

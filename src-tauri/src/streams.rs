@@ -1,19 +1,18 @@
-//! Open chat streams of the window, by id, so that the UI can cancel one.
+//! Open streams of the window (chat answers, live logs), by id, so that the UI can stop one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use llmops_core::chat::ChatStreamEvent;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, IpcResponse};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Default, Clone)]
-pub struct ChatStreams {
+pub struct Streams {
     open: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
 
-impl ChatStreams {
+impl Streams {
     pub fn open(&self) -> (String, CancellationToken) {
         let id = uuid::Uuid::new_v4().to_string();
         let token = CancellationToken::new();
@@ -31,13 +30,13 @@ impl ChatStreams {
         self.lock().remove(id);
     }
 
-    /// Moves events to the window's channel until the stream ends or the window goes away
-    /// (a failed send cancels the upstream request).
-    pub fn pump(
+    /// Moves items to the window's channel until the stream ends or the window goes away
+    /// (a failed send cancels the stream's source: the engine request, the log follower).
+    pub fn pump<T: IpcResponse + Send + 'static>(
         &self,
         id: String,
-        mut receiver: mpsc::Receiver<ChatStreamEvent>,
-        channel: Channel<ChatStreamEvent>,
+        mut receiver: mpsc::Receiver<T>,
+        channel: Channel<T>,
     ) {
         let streams = self.clone();
         tauri::async_runtime::spawn(async move {
