@@ -3,7 +3,7 @@
 // lists the starter model, a model starts and a chat streams over the Tauri channel, and closing
 // the app stops the model. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -25,10 +25,16 @@ if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
 }
 
 const dataDir = tempDataDir('desktop');
+// The export goes to the Downloads folder that the XDG user dirs name: a temporary one, never the
+// user's own.
+const xdgConfig = tempDataDir('desktop-xdg');
+const downloads = join(xdgConfig, 'Downloads');
+mkdirSync(downloads);
+writeFileSync(join(xdgConfig, 'user-dirs.dirs'), `XDG_DOWNLOAD_DIR="${downloads}"\n`);
 const port = await freePort();
 const nativePort = await freePort();
 const driver = startProcess(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-  env: { LLMOPS_DATA_DIR: dataDir },
+  env: { LLMOPS_DATA_DIR: dataDir, XDG_CONFIG_HOME: xdgConfig },
   logName: 'tauri-driver.log',
 });
 const wd = `http://127.0.0.1:${port}`;
@@ -92,6 +98,12 @@ try {
   assert.ok(pids.length >= 1, 'a llama-server process runs');
   assert.ok(row);
 
+  step('The live log arrives over a Tauri channel (the core pushes it; nothing polls)');
+  await click(await find(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"] [data-testid="toggle-logs"]`));
+  const logBox = `[data-testid="model-row"][data-model-name="${STARTER_NAME}"] [data-testid="instance-logs"]`;
+  await waitFor('engine output in the log panel', async () => /llama|server/i.test(await textOf(await find(logBox))), 20_000, 250);
+  await click(await find(`[data-testid="model-row"][data-model-name="${STARTER_NAME}"] [data-testid="toggle-logs"]`));
+
   step('Chat streams over the Tauri channel');
   await click(await find('[data-testid="nav-chat"]'));
   const select = await waitFor('the chat target picker', () => find('[data-testid="chat-target"]'), 10_000, 200);
@@ -111,10 +123,11 @@ try {
   assert.ok(answer.length > 0, 'the assistant answered in the window');
   await screenshot('2-chat.png');
 
-  step('Export: the conversation is saved as a JSON file (Downloads, else home)');
+  step('Export: the conversation is saved as a JSON file in Downloads');
   await click(await find('[data-testid="chat-export-json"]'));
   const done = await waitFor('the export', () => find('[data-testid="chat-export-done"]'), 10_000, 200);
   const saved = (await textOf(done)).replace(/^.*?(\/\S+\.json).*$/s, '$1');
+  assert.ok(saved.startsWith(`${downloads}/`), `${saved} is in the Downloads folder`);
   const exported = JSON.parse(readFileSync(saved, 'utf8'));
   assert.equal(exported.format, 'llmops.conversation.v1');
   assert.equal(exported.messages.length, 2);
