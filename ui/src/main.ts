@@ -6,9 +6,12 @@ import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
 import { installPageTitle } from './pageTitle'
 import { router } from './router'
+import { installAppWiring } from './startup'
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 
-createApp(App).use(createPinia()).use(router).mount('#app')
+const pinia = createPinia()
+createApp(App).use(pinia).use(router).mount('#app')
+installAppWiring(pinia)
 installPageTitle(router)
 void restoreLocale()

@@ -5,7 +5,6 @@ import { SeriesRing } from '../lib/system/seriesRing'
 const ring = new SeriesRing()
 /** Bumped after every change of the ring; watch it to redraw. */
 const version = shallowRef(0)
-let started = false
 let seeding: Promise<void> | null = null
 
 async function seed(): Promise<void> {
@@ -22,22 +21,23 @@ function reseed(): void {
 }
 
 /**
- * The last ~5 minutes of every metric series, shared by all sparklines: seeded from the 15 min
- * history (again after a reconnect, to fill the gap) and appended from each `gpu_metrics_update`.
+ * Keeps the shared ring live: seeds it from the 15 min history (again after a reconnect, to fill
+ * the gap) and appends each `gpu_metrics_update`. Called once, at app start (startup.ts).
  */
+export function startLiveSeries(): void {
+  const api = getApi()
+  api.onEvent((e) => {
+    if (e.type !== 'gpu_metrics_update') return
+    ring.appendSnapshot(e.data)
+    version.value++
+  })
+  api.onConnectionChange((state) => {
+    if (state === 'open') reseed()
+  })
+  reseed()
+}
+
+/** The last ~5 minutes of every metric series, shared by all sparklines (kept live by `startLiveSeries`). */
 export function useLiveSeries() {
-  if (!started) {
-    started = true
-    const api = getApi()
-    api.onEvent((e) => {
-      if (e.type !== 'gpu_metrics_update') return
-      ring.appendSnapshot(e.data)
-      version.value++
-    })
-    api.onConnectionChange((state) => {
-      if (state === 'open') reseed()
-    })
-    reseed()
-  }
   return { ring, version }
 }

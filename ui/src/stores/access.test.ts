@@ -23,14 +23,13 @@ beforeEach(() => {
 })
 
 describe('access store: the caller', () => {
-  it('loads the caller once and answers can() by scope', async () => {
+  it('loads the caller and answers can() by scope', async () => {
     fake.api.whoami = vi.fn(async () => caller('operate'))
     const store = useAccessStore()
     // Unknown yet: nothing is hidden before the server says who is calling.
     expect(store.can('admin')).toBe(true)
     expect(store.isAdmin).toBe(false)
-    store.init()
-    store.init()
+    void store.loadCaller()
     await vi.waitFor(() => expect(store.caller).not.toBeNull())
     expect(fake.api.whoami).toHaveBeenCalledTimes(1)
     expect([store.can('read'), store.can('operate'), store.can('admin')]).toEqual([true, true, false])

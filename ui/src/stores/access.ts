@@ -35,7 +35,6 @@ export const useAccessStore = defineStore('access', () => {
   const caller = ref<Caller | null>(null)
   const callerLoading = ref(false)
   const callerError = ref<ApiError | null>(null)
-  let initialized = false
 
   /** Known to be admin (the Access page's link waits for this). */
   const isAdmin = computed(() => caller.value?.scope === 'admin')
@@ -49,16 +48,10 @@ export const useAccessStore = defineStore('access', () => {
     return caller.value === null || scopeIncludes(caller.value.scope, scope)
   }
 
+  /** Loads who is calling: at app start (startup.ts), and again on Retry. */
   async function loadCaller(): Promise<void> {
     const answer = await tracked(callerLoading, callerError, () => getApi().whoami())
     if (answer) caller.value = answer
-  }
-
-  /** Loads the caller once (App start). */
-  function init(): void {
-    if (initialized) return
-    initialized = true
-    void loadCaller()
   }
 
   const loggingOut = ref(false)
@@ -166,7 +159,6 @@ export const useAccessStore = defineStore('access', () => {
     isAdmin,
     can,
     loadCaller,
-    init,
     loggingOut,
     logoutError,
     logout,

@@ -54,16 +54,16 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-async function initialized() {
+async function connected() {
   const store = useAlertsStore()
-  store.init()
+  store.connect()
   await vi.waitFor(() => expect(store.loaded).toBe(true))
   return store
 }
 
 describe('alerts store', () => {
   it('loads the active and recent alerts', async () => {
-    const store = await initialized()
+    const store = await connected()
     expect(store.active.map((a) => a.id)).toEqual(['a1'])
     expect(store.recent.map((a) => a.id)).toEqual(['a1', 'a0'])
     expect(store.activeCount).toBe(1)
@@ -72,12 +72,12 @@ describe('alerts store', () => {
 
   it('lists active alerts among the recent ones even when the server left them out', async () => {
     list = { active: [alert('a1', 100)], recent: [alert('a0', 50, 60, 'host_memory')] }
-    const store = await initialized()
+    const store = await connected()
     expect(store.recent.map((a) => a.id)).toEqual(['a1', 'a0'])
   })
 
   it('adds a raised alert to active and to the top of recent, once', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'system_alert', data: { ...alert('a2', 200, null, 'disk_space'), severity: 'critical' } })
     expect(store.active.map((a) => a.id)).toEqual(['a2', 'a1'])
     expect(store.recent.map((a) => a.id)).toEqual(['a2', 'a1', 'a0'])
@@ -88,7 +88,7 @@ describe('alerts store', () => {
   })
 
   it('removes a cleared alert from active and keeps it at the top of recent', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'system_alert', data: alert('a2', 200) })
     emit({ type: 'system_alert', data: alert('a1', 100, 300) })
     expect(store.active.map((a) => a.id)).toEqual(['a2'])
@@ -100,13 +100,13 @@ describe('alerts store', () => {
   })
 
   it('ignores other events', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'models_changed', data: [] })
     expect(store.active.map((a) => a.id)).toEqual(['a1'])
   })
 
   it('refetches on reconnect, keeping an event that overtook the fetch', async () => {
-    const store = await initialized()
+    const store = await connected()
     let resolve!: (l: AlertList) => void
     fake.api.listAlerts.mockImplementationOnce(() => new Promise<AlertList>((r) => (resolve = r)))
     fake.connection.forEach((l) => l('open'))
@@ -137,7 +137,7 @@ describe('alerts store', () => {
       active: [alert('a2', 200), { ...alert('a1', 100), severity: 'critical' }],
       recent: [alert('a2', 200), { ...alert('a1', 100), severity: 'critical' }, alert('a0', 50, 60, 'host_memory')],
     }
-    const store = await initialized()
+    const store = await connected()
     expect(store.unacknowledgedCount).toBe(2)
     expect(store.worstSeverity).toBe('critical')
     emit({ type: 'system_alert', data: { ...alert('a1', 100), severity: 'critical', acknowledged_at: 300 } })
@@ -157,7 +157,7 @@ describe('alerts store', () => {
   })
 
   it('acknowledges at once and then applies the server answer', async () => {
-    const store = await initialized()
+    const store = await connected()
     let resolve!: (a: Alert) => void
     fake.api.acknowledgeAlert.mockImplementationOnce(() => new Promise<Alert>((r) => (resolve = r)))
     const done = store.acknowledge('a1')
@@ -176,7 +176,7 @@ describe('alerts store', () => {
   })
 
   it('does not bring back an alert that cleared while its acknowledgement was on its way', async () => {
-    const store = await initialized()
+    const store = await connected()
     let resolve!: (a: Alert) => void
     fake.api.acknowledgeAlert.mockImplementationOnce(() => new Promise<Alert>((r) => (resolve = r)))
     const done = store.acknowledge('a1')
@@ -188,7 +188,7 @@ describe('alerts store', () => {
   })
 
   it('puts a failed acknowledgement back and keeps why; a gone alert reloads the lists', async () => {
-    const store = await initialized()
+    const store = await connected()
     fake.api.acknowledgeAlert.mockRejectedValueOnce(new ApiError('network_error', 'down'))
     await store.acknowledge('a1')
     expect(store.active[0]).toMatchObject({ id: 'a1', acknowledged_at: null })

@@ -27,7 +27,6 @@ export const useAlertsStore = defineStore('alerts', () => {
   const acknowledging = ref<string[]>([])
   /** Why acknowledging an alert failed, by alert id (until it is tried again). */
   const acknowledgeErrors = ref<Record<string, ApiError>>({})
-  const initialized = ref(false)
 
   const activeCount = computed((): number => active.value.length)
   /** Active alerts nobody has acknowledged yet: the "new" ones. */
@@ -146,9 +145,8 @@ export const useAlertsStore = defineStore('alerts', () => {
     toasts.value = toasts.value.filter((a) => a.id !== id)
   }
 
-  function init(): void {
-    if (initialized.value) return
-    initialized.value = true
+  /** Follows `system_alert` events and reloads on every (re)connect; called once, at app start (startup.ts). */
+  function connect(): void {
     const api = getApi()
     api.onEvent((e) => {
       if (e.type === 'system_alert') apply(e.data)
@@ -207,7 +205,6 @@ export const useAlertsStore = defineStore('alerts', () => {
     rulesLoadError,
     rulesSaving,
     rulesSaveError,
-    initialized,
     activeCount,
     unacknowledged,
     unacknowledgedCount,
@@ -218,7 +215,7 @@ export const useAlertsStore = defineStore('alerts', () => {
     acknowledge,
     toast,
     dismissToast,
-    init,
+    connect,
     loadRules,
     saveRules,
   }

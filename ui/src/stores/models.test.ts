@@ -55,16 +55,16 @@ beforeEach(() => {
   }
 })
 
-async function initialized() {
+async function connected() {
   const store = useModelsStore()
-  store.init()
+  store.connect()
   await vi.waitFor(() => expect(store.loaded).toBe(true))
   return store
 }
 
 describe('models store', () => {
   it('inserts an instance from model_status_update and replaces it by id on later updates', async () => {
-    const store = await initialized()
+    const store = await connected()
     expect(store.latestInstance('m1')).toBeUndefined()
 
     emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 110) })
@@ -81,7 +81,7 @@ describe('models store', () => {
   })
 
   it('keeps the newer state when a stale start response arrives after the running event', async () => {
-    const store = await initialized()
+    const store = await connected()
     let resolveStart!: (i: InstanceInfo) => void
     fake.api.startModel.mockImplementation(() => new Promise<InstanceInfo>((r) => (resolveStart = r)))
     const started = store.start('m1')
@@ -94,20 +94,20 @@ describe('models store', () => {
   })
 
   it('shows the newest instance of a model', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'model_status_update', data: instance({ kind: 'stopped' }, 150, 'old', 100) })
     emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 210, 'new', 200) })
     expect(store.latestInstance('m1')?.id).toBe('new')
   })
 
   it('replaces the model list on models_changed', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'models_changed', data: [{ ...model, id: 'm2', name: 'Other' }] })
     expect(store.models.map((m) => m.name)).toEqual(['Other'])
   })
 
   it('keeps the API error of a failed action for that model', async () => {
-    const store = await initialized()
+    const store = await connected()
     fake.api.startModel.mockRejectedValue(new ApiError('engine_missing', 'llama-server was not found.'))
     expect(await store.start('m1')).toBe(false)
     expect(store.errors.m1).toMatchObject({ code: 'engine_missing', message: 'llama-server was not found.' })
@@ -115,7 +115,7 @@ describe('models store', () => {
   })
 
   it('stops a model by its id, leaving the server to find its live instance', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
     const stopped = store.stop('m1')
     expect(store.pending.m1).toBe('stopping')
@@ -127,7 +127,7 @@ describe('models store', () => {
   })
 
   it('asks the server even when it knows no instance, and keeps its refusal', async () => {
-    const store = await initialized()
+    const store = await connected()
     fake.api.stopModel.mockRejectedValue(new ApiError('model_not_running', 'The model "Smol" is not running.', 409))
     expect(await store.stop('m1')).toBe(false)
     expect(fake.api.stopModel).toHaveBeenCalledWith('m1')
@@ -135,7 +135,7 @@ describe('models store', () => {
   })
 
   it('removes a model with one call (the server stops it first) and forgets it', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
     expect(await store.remove('m1')).toBe(true)
     expect(fake.api.removeModel).toHaveBeenCalledWith('m1')
@@ -145,7 +145,7 @@ describe('models store', () => {
   })
 
   it('orders pending before starting and counts it as busy', async () => {
-    const store = await initialized()
+    const store = await connected()
     emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 110) })
     emit({ type: 'model_status_update', data: instance({ kind: 'pending' }, 110) })
     expect(store.latestInstance('m1')?.state.kind).toBe('starting')

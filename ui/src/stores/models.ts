@@ -48,7 +48,6 @@ export const useModelsStore = defineStore('models', () => {
   const errors = ref<Record<string, ApiError>>({})
   const adding = ref(false)
   const addError = ref<ApiError | null>(null)
-  const initialized = ref(false)
 
   /** The most recently started instance of a model. */
   const latestInstance = computed(() => (modelId: string): InstanceInfo | undefined => {
@@ -93,9 +92,8 @@ export const useModelsStore = defineStore('models', () => {
     else if (e.type === 'models_changed') models.value = e.data
   }
 
-  function init(): void {
-    if (initialized.value) return
-    initialized.value = true
+  /** Follows instance and model events and reloads on every (re)connect; called once, at app start (startup.ts). */
+  function connect(): void {
     const api = getApi()
     api.onEvent((e) => applyEvent(e))
     api.onConnectionChange((state) => {
@@ -167,13 +165,12 @@ export const useModelsStore = defineStore('models', () => {
     errors,
     adding,
     addError,
-    initialized,
     latestInstance,
     runningInstances,
     refresh,
     upsertInstance,
     applyEvent,
-    init,
+    connect,
     run,
     start,
     stop,

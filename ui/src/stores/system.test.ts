@@ -44,7 +44,7 @@ describe('system store', () => {
   it('follows gpu_metrics_update events and ignores older samples', async () => {
     fake.status = async () => snapshot(10, 1)
     const store = useSystemStore()
-    store.init()
+    store.connect()
     await vi.waitFor(() => expect(store.snapshot?.at).toBe(10))
     const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
     emit({ type: 'gpu_metrics_update', data: snapshot(20, 2) })

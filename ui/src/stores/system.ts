@@ -7,7 +7,6 @@ export const useSystemStore = defineStore('system', () => {
   const snapshot = ref<SystemSnapshot | null>(null)
   const loading = ref(false)
   const error = ref<ApiError | null>(null)
-  const initialized = ref(false)
 
   async function refresh(): Promise<void> {
     loading.value = true
@@ -27,10 +26,11 @@ export const useSystemStore = defineStore('system', () => {
     error.value = null
   }
 
-  /** Fetches once, then follows `gpu_metrics_update` events; re-fetches on (re)connect. */
-  function init(): void {
-    if (initialized.value) return
-    initialized.value = true
+  /**
+   * Fetches once, then follows `gpu_metrics_update` events; re-fetches on (re)connect. Called once,
+   * at app start (startup.ts).
+   */
+  function connect(): void {
     const api = getApi()
     api.onEvent((e) => {
       if (e.type === 'gpu_metrics_update') apply(e.data)
@@ -41,5 +41,5 @@ export const useSystemStore = defineStore('system', () => {
     void refresh()
   }
 
-  return { snapshot, loading, error, initialized, refresh, apply, init }
+  return { snapshot, loading, error, refresh, apply, connect }
 })

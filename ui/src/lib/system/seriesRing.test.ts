@@ -144,7 +144,8 @@ describe('useLiveSeries', () => {
       ranges.push(range)
       return history('cpu.usage_percent', [T0, T0 + 1000])
     }
-    const { useLiveSeries } = await import('../../composables/useLiveSeries')
+    const { startLiveSeries, useLiveSeries } = await import('../../composables/useLiveSeries')
+    startLiveSeries()
     const { ring, version } = useLiveSeries()
     await vi.waitFor(() => expect(ring.get('cpu.usage_percent').t).toEqual([T0, T0 + 1000]))
     expect(ranges).toEqual(['15m'])
@@ -153,6 +154,7 @@ describe('useLiveSeries', () => {
     fake.listeners.forEach((l) => l({ type: 'models_changed', data: [] }))
     expect(ring.get('cpu.usage_percent').v).toEqual([0, 1, 77])
     expect(version.value).toBe(before + 1)
+    // Reading the ring (every sparkline does) subscribes nothing more.
     useLiveSeries()
     expect(fake.listeners).toHaveLength(1)
   })

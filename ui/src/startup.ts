@@ -1,0 +1,19 @@
+import type { Pinia } from 'pinia'
+import { startLiveSeries } from './composables/useLiveSeries'
+import { useAccessStore } from './stores/access'
+import { useAlertsStore } from './stores/alerts'
+import { useModelsStore } from './stores/models'
+import { useSystemStore } from './stores/system'
+
+/**
+ * App-lifetime wiring, installed exactly once at start (main.ts): loads who is calling, connects
+ * the stores to the pushed events (each refetches when the connection (re)opens) and keeps the
+ * live series going. Components and pages only read the stores; none of them subscribes.
+ */
+export function installAppWiring(pinia: Pinia): void {
+  void useAccessStore(pinia).loadCaller()
+  useSystemStore(pinia).connect()
+  useModelsStore(pinia).connect()
+  useAlertsStore(pinia).connect()
+  startLiveSeries()
+}
