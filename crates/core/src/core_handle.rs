@@ -1,7 +1,6 @@
 //! [`Core`]: every service, wired once, for an adapter to hold, and the background loop that
 //! samples the machine, records history and evaluates alerts.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use thiserror::Error;
@@ -66,8 +65,8 @@ pub struct Core {
     pub library: ModelLibrary,
     pub supervisor: Supervisor,
     pub monitor: SystemMonitor,
-    pub history: Arc<MetricHistory>,
-    pub alerts: Arc<AlertService>,
+    pub history: MetricHistory,
+    pub alerts: AlertService,
     pub chat: ChatService,
     pub access: AccessService,
     pub secrets: SecretStore,
@@ -98,12 +97,8 @@ impl Core {
         let supervisor =
             Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
         let interval_ms = config.sample_interval.as_millis() as i64;
-        let history = Arc::new(MetricHistory::new(
-            store.clone(),
-            interval_ms,
-            config.history_retention_days,
-        ));
-        let alerts = Arc::new(AlertService::load(store.clone(), bus.clone()).await?);
+        let history = MetricHistory::new(store.clone(), interval_ms, config.history_retention_days);
+        let alerts = AlertService::load(store.clone(), bus.clone()).await?;
         let preferences = crate::preferences::Preferences::open(&config.paths.data_dir);
         let chat = ChatService::new(
             supervisor.clone(),

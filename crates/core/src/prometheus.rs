@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::alerts::Alert;
-use crate::monitor::{GpuStats, GpuStatus, SystemSnapshot};
+use crate::monitor::{DiskUsage, GpuStats, GpuStatus, InstanceResources, SystemSnapshot};
 use crate::supervisor::InstanceInfo;
 
 type Labels = Vec<(&'static str, String)>;
@@ -62,6 +62,31 @@ fn render_labels(labels: &Labels) -> String {
     format!("{{{}}}", inner.join(","))
 }
 
+/// A gauge read from some part of a snapshot: name, help, and its value in base units.
+type Gauge<T> = (&'static str, &'static str, fn(&T) -> Option<f64>);
+
+fn bytes(v: Option<u64>) -> Option<f64> {
+    v.map(|b| b as f64)
+}
+
+/// A percentage (0–100) as a ratio (0–1).
+fn ratio(v: Option<u32>) -> Option<f64> {
+    v.map(|p| p as f64 / 100.0)
+}
+
+fn hertz(mhz: Option<u32>) -> Option<f64> {
+    mhz.map(|m| m as f64 * 1e6)
+}
+
+impl Exposition {
+    /// One sample of every gauge of `table`, read from `source`, with the same labels.
+    fn gauges<T>(&mut self, table: &[Gauge<T>], source: &T, labels: &Labels) {
+        for (name, help, read) in table {
+            self.gauge(name, help, labels.clone(), read(source));
+        }
+    }
+}
+
 pub fn render(
     snapshot: &SystemSnapshot,
     instances: &[InstanceInfo],
@@ -70,45 +95,7 @@ pub fn render(
     let mut e = Exposition::default();
     system(&mut e, snapshot);
     gpus(&mut e, &snapshot.gpu);
-    for info in instances.iter().filter(|i| !i.state.is_terminal()) {
-        let labels = vec![
-            ("instance_id", info.id.clone()),
-            ("model", info.model_name.clone()),
-            ("state", info.state.name().to_string()),
-        ];
-        e.gauge(
-            "llmops_instance_state",
-            "Live instances by state (1 per instance).",
-            labels,
-            Some(1.0),
-        );
-    }
-    for r in &snapshot.instances {
-        let labels = || {
-            vec![
-                ("instance_id", r.instance_id.clone()),
-                ("model", r.model_name.clone()),
-            ]
-        };
-        e.gauge(
-            "llmops_instance_cpu_usage_ratio",
-            "CPU of the instance's process tree, in cores.",
-            labels(),
-            r.cpu_percent.map(|c| c as f64 / 100.0),
-        );
-        e.gauge(
-            "llmops_instance_resident_memory_bytes",
-            "Resident memory of the instance's process tree.",
-            labels(),
-            r.rss_bytes.map(|b| b as f64),
-        );
-        e.gauge(
-            "llmops_instance_gpu_memory_bytes",
-            "GPU memory used by the instance's process tree.",
-            labels(),
-            r.gpu_memory_bytes.map(|b| b as f64),
-        );
-    }
+    instance_gauges(&mut e, snapshot, instances);
     for alert in active_alerts {
         let labels = vec![
             ("kind", format!("{:?}", alert.kind).to_lowercase()),
@@ -124,13 +111,102 @@ pub fn render(
     e.render()
 }
 
-fn system(e: &mut Exposition, s: &SystemSnapshot) {
-    e.gauge(
+const INSTANCE_GAUGES: &[Gauge<InstanceResources>] = &[
+    (
+        "llmops_instance_cpu_usage_ratio",
+        "CPU of the instance's process tree, in cores.",
+        |r| r.cpu_percent.map(|c| c as f64 / 100.0),
+    ),
+    (
+        "llmops_instance_resident_memory_bytes",
+        "Resident memory of the instance's process tree.",
+        |r| bytes(r.rss_bytes),
+    ),
+    (
+        "llmops_instance_gpu_memory_bytes",
+        "GPU memory used by the instance's process tree.",
+        |r| bytes(r.gpu_memory_bytes),
+    ),
+];
+
+fn instance_gauges(e: &mut Exposition, snapshot: &SystemSnapshot, instances: &[InstanceInfo]) {
+    for info in instances.iter().filter(|i| !i.state.is_terminal()) {
+        let labels = vec![
+            ("instance_id", info.id.clone()),
+            ("model", info.model_name.clone()),
+            ("state", info.state.name().to_string()),
+        ];
+        e.gauge(
+            "llmops_instance_state",
+            "Live instances by state (1 per instance).",
+            labels,
+            Some(1.0),
+        );
+    }
+    for r in &snapshot.instances {
+        let labels = vec![
+            ("instance_id", r.instance_id.clone()),
+            ("model", r.model_name.clone()),
+        ];
+        e.gauges(INSTANCE_GAUGES, r, &labels);
+    }
+}
+
+const HOST_GAUGES: &[Gauge<SystemSnapshot>] = &[
+    (
         "llmops_cpu_usage_ratio",
         "CPU use of the whole machine, 0 to 1.",
-        vec![],
-        Some(s.cpu.usage_percent as f64 / 100.0),
-    );
+        |s| Some(s.cpu.usage_percent as f64 / 100.0),
+    ),
+    ("llmops_memory_total_bytes", "Host memory.", |s| {
+        Some(s.memory.total_bytes as f64)
+    }),
+    ("llmops_memory_used_bytes", "Host memory in use.", |s| {
+        Some(s.memory.used_bytes as f64)
+    }),
+    (
+        "llmops_memory_available_bytes",
+        "Host memory available for new allocations.",
+        |s| Some(s.memory.available_bytes as f64),
+    ),
+    ("llmops_swap_total_bytes", "Swap space.", |s| {
+        Some(s.memory.swap_total_bytes as f64)
+    }),
+    ("llmops_swap_used_bytes", "Swap space in use.", |s| {
+        Some(s.memory.swap_used_bytes as f64)
+    }),
+    (
+        "llmops_network_receive_bytes_per_second",
+        "Received on non-loopback interfaces.",
+        |s| Some(s.network.rx_bytes_per_second),
+    ),
+    (
+        "llmops_network_transmit_bytes_per_second",
+        "Sent on non-loopback interfaces.",
+        |s| Some(s.network.tx_bytes_per_second),
+    ),
+];
+
+const DISK_GAUGES: &[Gauge<DiskUsage>] = &[
+    (
+        "llmops_disk_total_bytes",
+        "Size of the file system holding a model folder.",
+        |d| Some(d.total_bytes as f64),
+    ),
+    (
+        "llmops_disk_available_bytes",
+        "Free space for the user on that file system.",
+        |d| Some(d.available_bytes as f64),
+    ),
+    (
+        "llmops_disk_model_files_bytes",
+        "Size of the configured model files in the folder.",
+        |d| Some(d.models_bytes as f64),
+    ),
+];
+
+fn system(e: &mut Exposition, s: &SystemSnapshot) {
+    e.gauges(HOST_GAUGES, s, &vec![]);
     for (core, usage) in s.cpu.per_core_percent.iter().enumerate() {
         e.gauge(
             "llmops_cpu_core_usage_ratio",
@@ -147,74 +223,12 @@ fn system(e: &mut Exposition, s: &SystemSnapshot) {
             Some(value),
         );
     }
-    let m = &s.memory;
-    e.gauge(
-        "llmops_memory_total_bytes",
-        "Host memory.",
-        vec![],
-        Some(m.total_bytes as f64),
-    );
-    e.gauge(
-        "llmops_memory_used_bytes",
-        "Host memory in use.",
-        vec![],
-        Some(m.used_bytes as f64),
-    );
-    e.gauge(
-        "llmops_memory_available_bytes",
-        "Host memory available for new allocations.",
-        vec![],
-        Some(m.available_bytes as f64),
-    );
-    e.gauge(
-        "llmops_swap_total_bytes",
-        "Swap space.",
-        vec![],
-        Some(m.swap_total_bytes as f64),
-    );
-    e.gauge(
-        "llmops_swap_used_bytes",
-        "Swap space in use.",
-        vec![],
-        Some(m.swap_used_bytes as f64),
-    );
-    e.gauge(
-        "llmops_network_receive_bytes_per_second",
-        "Received on non-loopback interfaces.",
-        vec![],
-        Some(s.network.rx_bytes_per_second),
-    );
-    e.gauge(
-        "llmops_network_transmit_bytes_per_second",
-        "Sent on non-loopback interfaces.",
-        vec![],
-        Some(s.network.tx_bytes_per_second),
-    );
     for d in &s.disks {
-        let labels = || {
-            vec![
-                ("folder", d.folder.clone()),
-                ("mount_point", d.mount_point.clone()),
-            ]
-        };
-        e.gauge(
-            "llmops_disk_total_bytes",
-            "Size of the file system holding a model folder.",
-            labels(),
-            Some(d.total_bytes as f64),
-        );
-        e.gauge(
-            "llmops_disk_available_bytes",
-            "Free space for the user on that file system.",
-            labels(),
-            Some(d.available_bytes as f64),
-        );
-        e.gauge(
-            "llmops_disk_model_files_bytes",
-            "Size of the configured model files in the folder.",
-            labels(),
-            Some(d.models_bytes as f64),
-        );
+        let labels = vec![
+            ("folder", d.folder.clone()),
+            ("mount_point", d.mount_point.clone()),
+        ];
+        e.gauges(DISK_GAUGES, d, &labels);
     }
 }
 
@@ -258,108 +272,80 @@ fn gpus(e: &mut Exposition, status: &GpuStatus) {
     }
 }
 
-fn gpu(e: &mut Exposition, g: &GpuStats) {
-    let labels = || {
-        vec![
-            ("gpu", g.index.to_string()),
-            ("uuid", g.uuid.clone().unwrap_or_default()),
-        ]
-    };
-    let bytes = |v: Option<u64>| v.map(|b| b as f64);
-    let ratio = |v: Option<u32>| v.map(|p| p as f64 / 100.0);
-    let hertz = |v: Option<u32>| v.map(|mhz| mhz as f64 * 1e6);
-    e.gauge(
-        "llmops_gpu_memory_total_bytes",
-        "GPU memory.",
-        labels(),
-        bytes(g.memory_total_bytes),
-    );
-    e.gauge(
-        "llmops_gpu_memory_used_bytes",
-        "GPU memory in use.",
-        labels(),
-        bytes(g.memory_used_bytes),
-    );
-    e.gauge(
-        "llmops_gpu_memory_free_bytes",
-        "GPU memory free.",
-        labels(),
-        bytes(g.memory_free_bytes),
-    );
-    e.gauge(
+const GPU_GAUGES: &[Gauge<GpuStats>] = &[
+    ("llmops_gpu_memory_total_bytes", "GPU memory.", |g| {
+        bytes(g.memory_total_bytes)
+    }),
+    ("llmops_gpu_memory_used_bytes", "GPU memory in use.", |g| {
+        bytes(g.memory_used_bytes)
+    }),
+    ("llmops_gpu_memory_free_bytes", "GPU memory free.", |g| {
+        bytes(g.memory_free_bytes)
+    }),
+    (
         "llmops_gpu_utilization_ratio",
         "Time the GPU was busy, 0 to 1.",
-        labels(),
-        ratio(g.utilization_percent),
-    );
-    e.gauge(
+        |g| ratio(g.utilization_percent),
+    ),
+    (
         "llmops_gpu_memory_utilization_ratio",
         "Time GPU memory was read or written, 0 to 1.",
-        labels(),
-        ratio(g.memory_utilization_percent),
-    );
-    e.gauge(
+        |g| ratio(g.memory_utilization_percent),
+    ),
+    (
         "llmops_gpu_temperature_celsius",
         "GPU core temperature.",
-        labels(),
-        g.temperature_celsius.map(f64::from),
-    );
-    e.gauge(
-        "llmops_gpu_power_watts",
-        "GPU power draw.",
-        labels(),
-        g.power_watts,
-    );
-    e.gauge(
+        |g| g.temperature_celsius.map(f64::from),
+    ),
+    ("llmops_gpu_power_watts", "GPU power draw.", |g| {
+        g.power_watts
+    }),
+    (
         "llmops_gpu_power_limit_watts",
         "Enforced GPU power limit.",
-        labels(),
-        g.power_limit_watts,
-    );
-    e.gauge(
+        |g| g.power_limit_watts,
+    ),
+    (
         "llmops_gpu_fan_speed_ratio",
         "Fan speed, 0 to 1 of its maximum.",
-        labels(),
-        ratio(g.fan_speed_percent),
-    );
-    e.gauge(
+        |g| ratio(g.fan_speed_percent),
+    ),
+    (
         "llmops_gpu_sm_clock_hertz",
         "Streaming multiprocessor clock.",
-        labels(),
-        hertz(g.sm_clock_mhz),
-    );
-    e.gauge(
-        "llmops_gpu_memory_clock_hertz",
-        "Memory clock.",
-        labels(),
-        hertz(g.memory_clock_mhz),
-    );
-    e.gauge(
-        "llmops_gpu_sm_clock_max_hertz",
-        "Maximum SM clock.",
-        labels(),
-        hertz(g.max_sm_clock_mhz),
-    );
-    e.gauge(
+        |g| hertz(g.sm_clock_mhz),
+    ),
+    ("llmops_gpu_memory_clock_hertz", "Memory clock.", |g| {
+        hertz(g.memory_clock_mhz)
+    }),
+    ("llmops_gpu_sm_clock_max_hertz", "Maximum SM clock.", |g| {
+        hertz(g.max_sm_clock_mhz)
+    }),
+    (
         "llmops_gpu_memory_clock_max_hertz",
         "Maximum memory clock.",
-        labels(),
-        hertz(g.max_memory_clock_mhz),
-    );
-    e.gauge(
+        |g| hertz(g.max_memory_clock_mhz),
+    ),
+    (
         "llmops_gpu_pcie_receive_bytes_per_second",
         "PCIe receive throughput.",
-        labels(),
-        bytes(g.pcie_rx_bytes_per_second),
-    );
-    e.gauge(
+        |g| bytes(g.pcie_rx_bytes_per_second),
+    ),
+    (
         "llmops_gpu_pcie_transmit_bytes_per_second",
         "PCIe transmit throughput.",
-        labels(),
-        bytes(g.pcie_tx_bytes_per_second),
-    );
+        |g| bytes(g.pcie_tx_bytes_per_second),
+    ),
+];
+
+fn gpu(e: &mut Exposition, g: &GpuStats) {
+    let labels = vec![
+        ("gpu", g.index.to_string()),
+        ("uuid", g.uuid.clone().unwrap_or_default()),
+    ];
+    e.gauges(GPU_GAUGES, g, &labels);
     for reason in g.throttle_reasons.iter().flatten() {
-        let mut l = labels();
+        let mut l = labels.clone();
         l.push(("reason", reason.clone()));
         e.gauge(
             "llmops_gpu_clocks_throttled",
@@ -369,7 +355,7 @@ fn gpu(e: &mut Exposition, g: &GpuStats) {
         );
     }
     for p in g.processes.iter().flatten() {
-        let mut l = labels();
+        let mut l = labels.clone();
         l.push(("pid", p.pid.to_string()));
         l.push(("process", p.name.clone().unwrap_or_default()));
         l.push(("instance_id", p.instance_id.clone().unwrap_or_default()));

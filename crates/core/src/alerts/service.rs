@@ -1,5 +1,5 @@
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use thiserror::Error;
 
@@ -60,8 +60,14 @@ struct State {
     recent: VecDeque<Alert>,
 }
 
-/// Raises and clears alerts from snapshots and instance failures; publishes `system_alert`.
+/// Raises and clears alerts from snapshots and instance failures; publishes `system_alert`. A
+/// cheap-clone handle: every clone sees the same alerts.
+#[derive(Clone)]
 pub struct AlertService {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     store: Store,
     bus: EventBus,
     state: Mutex<State>,
@@ -82,9 +88,11 @@ impl AlertService {
             recent: VecDeque::new(),
         };
         Ok(AlertService {
-            store,
-            bus,
-            state: Mutex::new(state),
+            shared: Arc::new(Shared {
+                store,
+                bus,
+                state: Mutex::new(state),
+            }),
         })
     }
 
@@ -95,7 +103,7 @@ impl AlertService {
     pub async fn set_rules(&self, rules: AlertRules) -> Result<AlertRules, AlertError> {
         validate(&rules).map_err(AlertError::InvalidRules)?;
         let json = serde_json::to_string(&rules).expect("rules serialise");
-        self.store.set_setting(RULES_KEY, &json).await?;
+        self.shared.store.set_setting(RULES_KEY, &json).await?;
         self.lock().rules = rules.clone();
         Ok(rules)
     }
@@ -205,7 +213,7 @@ impl AlertService {
         alert.acknowledged_at.get_or_insert_with(now_ms);
         let alert = alert.clone();
         drop(state);
-        self.bus.publish(Event::SystemAlert(alert.clone()));
+        self.shared.bus.publish(Event::SystemAlert(alert.clone()));
         Ok(alert)
     }
 
@@ -226,12 +234,16 @@ impl AlertService {
                     tracing::info!(kind = ?alert.kind, subject = %alert.subject, "alert cleared")
                 }
             }
-            self.bus.publish(Event::SystemAlert(alert));
+            self.shared.bus.publish(Event::SystemAlert(alert));
         }
     }
 
+    /// One lock over rules, active and recent alerts: an observation reads the rules and moves
+    /// alerts between the two lists as one step, and no lock is held across an await. A panic
+    /// while holding it leaves consistent data (each step completes before unlocking), so a
+    /// poisoned lock is taken over.
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -264,106 +276,104 @@ fn clear(state: &mut State, key: &str) -> Option<Alert> {
     Some(alert)
 }
 
+/// What a snapshot says against each enabled rule.
 fn observe(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
-    let mut out = Vec::new();
-    let mut add = |key: String,
-                   kind,
-                   subject: String,
-                   value: f64,
-                   threshold: Threshold,
-                   direction,
-                   message: String| {
-        if threshold.enabled && value.is_finite() {
-            out.push(Observation {
-                key,
-                kind,
-                subject,
-                value,
-                threshold,
-                direction,
-                message,
-            });
-        }
-    };
-    if let GpuStatus::Available { gpus, .. } = &s.gpu {
-        for g in gpus {
-            let subject = format!(
-                "GPU {} ({})",
-                g.index,
-                g.name.as_deref().unwrap_or("unknown")
-            );
-            let id = g.uuid.clone().unwrap_or_else(|| g.index.to_string());
-            if let Some(t) = g.temperature_celsius {
-                let r = rules.gpu_temperature_celsius;
-                let message = format!("{subject} is at {t} °C (alert at {} °C)", r.raise_at);
-                add(
-                    format!("gpu_temperature:{id}"),
-                    AlertKind::GpuTemperature,
-                    subject.clone(),
-                    t as f64,
-                    r,
-                    Direction::Above,
-                    message,
-                );
-            }
-            if let (Some(used), Some(total)) =
-                (g.memory_used_bytes, g.memory_total_bytes.filter(|t| *t > 0))
-            {
-                let percent = used as f64 * 100.0 / total as f64;
-                let r = rules.gpu_memory_percent;
-                let message = format!(
-                    "{subject} memory is {percent:.0}% full (alert at {}%)",
-                    r.raise_at
-                );
-                add(
-                    format!("gpu_memory:{id}"),
-                    AlertKind::GpuMemory,
-                    subject.clone(),
-                    percent,
-                    r,
-                    Direction::Above,
-                    message,
-                );
-            }
-        }
-    }
-    if s.memory.total_bytes > 0 {
-        let percent = s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64;
-        let r = rules.host_memory_percent;
-        let message = format!(
-            "Host memory is {percent:.0}% used (alert at {}%)",
-            r.raise_at
-        );
-        add(
-            "host_memory".into(),
-            AlertKind::HostMemory,
-            s.hostname.clone(),
-            percent,
-            r,
-            Direction::Above,
-            message,
-        );
-    }
-    for d in s.disks.iter().filter(|d| d.total_bytes > 0) {
-        let percent = d.available_bytes as f64 * 100.0 / d.total_bytes as f64;
-        let r = rules.disk_free_percent;
-        let message = format!(
-            "Only {percent:.0}% free on {} (holding {}; alert below {}%)",
-            d.mount_point, d.folder, r.raise_at
-        );
-        add(
-            format!("disk:{}", d.mount_point),
-            AlertKind::DiskSpace,
-            d.mount_point.clone(),
-            percent,
-            r,
-            Direction::Below,
-            message,
-        );
-    }
+    let mut out = gpu_observations(s, rules);
+    out.extend(host_memory_observation(s, rules));
+    out.extend(disk_observations(s, rules));
+    out.retain(|o| o.threshold.enabled && o.value.is_finite());
     // Several folders on one file system give one alert.
     out.dedup_by(|a, b| a.key == b.key);
     out
+}
+
+fn gpu_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
+    let GpuStatus::Available { gpus, .. } = &s.gpu else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for g in gpus {
+        let subject = format!(
+            "GPU {} ({})",
+            g.index,
+            g.name.as_deref().unwrap_or("unknown")
+        );
+        let id = g.uuid.clone().unwrap_or_else(|| g.index.to_string());
+        if let Some(t) = g.temperature_celsius {
+            let r = rules.gpu_temperature_celsius;
+            out.push(Observation {
+                key: format!("gpu_temperature:{id}"),
+                kind: AlertKind::GpuTemperature,
+                message: format!("{subject} is at {t} °C (alert at {} °C)", r.raise_at),
+                subject: subject.clone(),
+                value: t as f64,
+                threshold: r,
+                direction: Direction::Above,
+            });
+        }
+        if let (Some(used), Some(total)) =
+            (g.memory_used_bytes, g.memory_total_bytes.filter(|t| *t > 0))
+        {
+            let percent = used as f64 * 100.0 / total as f64;
+            let r = rules.gpu_memory_percent;
+            out.push(Observation {
+                key: format!("gpu_memory:{id}"),
+                kind: AlertKind::GpuMemory,
+                message: format!(
+                    "{subject} memory is {percent:.0}% full (alert at {}%)",
+                    r.raise_at
+                ),
+                subject: subject.clone(),
+                value: percent,
+                threshold: r,
+                direction: Direction::Above,
+            });
+        }
+    }
+    out
+}
+
+fn host_memory_observation(s: &SystemSnapshot, rules: &AlertRules) -> Option<Observation> {
+    if s.memory.total_bytes == 0 {
+        return None;
+    }
+    let percent = s.memory.used_bytes as f64 * 100.0 / s.memory.total_bytes as f64;
+    let r = rules.host_memory_percent;
+    Some(Observation {
+        key: "host_memory".into(),
+        kind: AlertKind::HostMemory,
+        subject: s.hostname.clone(),
+        value: percent,
+        threshold: r,
+        direction: Direction::Above,
+        message: format!(
+            "Host memory is {percent:.0}% used (alert at {}%)",
+            r.raise_at
+        ),
+    })
+}
+
+fn disk_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> {
+    let r = rules.disk_free_percent;
+    s.disks
+        .iter()
+        .filter(|d| d.total_bytes > 0)
+        .map(|d| {
+            let percent = d.available_bytes as f64 * 100.0 / d.total_bytes as f64;
+            Observation {
+                key: format!("disk:{}", d.mount_point),
+                kind: AlertKind::DiskSpace,
+                subject: d.mount_point.clone(),
+                value: percent,
+                threshold: r,
+                direction: Direction::Below,
+                message: format!(
+                    "Only {percent:.0}% free on {} (holding {}; alert below {}%)",
+                    d.mount_point, d.folder, r.raise_at
+                ),
+            }
+        })
+        .collect()
 }
 
 fn validate(rules: &AlertRules) -> Result<(), String> {

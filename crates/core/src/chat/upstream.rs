@@ -1,6 +1,7 @@
 //! One streamed request to an OpenAI-compatible `/chat/completions`: the request body, the SSE
 //! stream turned into [`ChatStreamEvent`]s, and the answer's timing measured on the way.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -233,117 +234,136 @@ async fn pump(
     cancel: CancellationToken,
     started: Instant,
 ) {
-    let mut body = response.bytes_stream();
-    let mut parser = SseParser::new();
-    let mut meter = Meter {
-        started,
-        first_token: None,
-        last_token: None,
-        deltas: 0,
+    let mut relay = Relay {
+        sender: sender.clone(),
+        meter: Meter {
+            started,
+            first_token: None,
+            last_token: None,
+            deltas: 0,
+        },
+        finish_reason: None,
+        usage: None,
+        answer_bytes: 0,
     };
-    let mut finish_reason: Option<String> = None;
-    let mut usage: Option<ChatUsage> = None;
-    let fail = |e: ChatError| ChatStreamEvent::Error { error: e.body() };
-    let mut received_any = false;
-    let mut answer_bytes = 0usize;
-    loop {
-        let wait = if received_any {
-            IDLE_TIMEOUT
-        } else {
-            FIRST_BYTE_TIMEOUT
-        };
-        let chunk = tokio::select! {
-            _ = cancel.cancelled() => {
-                let stats = meter.stats(usage.as_ref());
-                let _ = sender.send(ChatStreamEvent::done(Some("cancelled".into()), usage, stats)).await;
-                return;
-            }
-            chunk = tokio::time::timeout(wait, body.next()) => chunk,
-        };
-        let bytes = match chunk {
-            Err(_) => {
-                let _ = sender.send(fail(ChatError::Timeout(wait.as_secs()))).await;
-                return;
-            }
-            Ok(Some(Ok(bytes))) => bytes,
-            Ok(Some(Err(err))) => {
-                let _ = sender
-                    .send(fail(ChatError::StreamBroken(err.to_string())))
-                    .await;
-                return;
-            }
-            Ok(None) => {
-                parser.finish();
-                // llama.cpp always ends with [DONE]; tolerate engines that just close after finishing.
-                let last = match finish_reason {
-                    Some(reason) => {
-                        let stats = meter.stats(usage.as_ref());
-                        ChatStreamEvent::done(Some(reason), usage, stats)
-                    }
-                    None => fail(ChatError::StreamBroken(
-                        "the engine closed the connection before finishing".into(),
-                    )),
-                };
-                let _ = sender.send(last).await;
-                return;
-            }
-        };
-        received_any = true;
-        let events = parser.feed(&bytes);
-        if parser.overflowed() {
-            let _ = sender
-                .send(fail(ChatError::StreamBroken(
-                    "the engine sent a line over 1 MiB, which no chat chunk needs".into(),
-                )))
-                .await;
-            return;
-        }
-        for event in events {
-            let interpreted = match interpret(&event.data) {
-                Ok(i) => i,
-                Err(detail) => {
-                    let _ = sender.send(fail(ChatError::BadChunk(detail))).await;
-                    return;
+    if let Some(last) = relay.run(response, &cancel).await {
+        let _ = sender.send(last).await;
+    }
+}
+
+fn fail(error: ChatError) -> ChatStreamEvent {
+    ChatStreamEvent::Error {
+        error: error.body(),
+    }
+}
+
+/// One answer on its way from the engine to the consumer.
+struct Relay {
+    sender: mpsc::Sender<ChatStreamEvent>,
+    meter: Meter,
+    finish_reason: Option<String>,
+    usage: Option<ChatUsage>,
+    answer_bytes: usize,
+}
+
+impl Relay {
+    /// Relays deltas until the stream ends. Returns the final event (`done` or `error`), or
+    /// `None` when the consumer went away.
+    async fn run(
+        &mut self,
+        response: reqwest::Response,
+        cancel: &CancellationToken,
+    ) -> Option<ChatStreamEvent> {
+        let mut body = response.bytes_stream();
+        let mut parser = SseParser::new();
+        let mut received_any = false;
+        loop {
+            let wait = if received_any {
+                IDLE_TIMEOUT
+            } else {
+                FIRST_BYTE_TIMEOUT
+            };
+            let chunk = tokio::select! {
+                _ = cancel.cancelled() => return Some(self.done(Some("cancelled".into()))),
+                chunk = tokio::time::timeout(wait, body.next()) => chunk,
+            };
+            let bytes = match chunk {
+                Err(_) => return Some(fail(ChatError::Timeout(wait.as_secs()))),
+                Ok(Some(Ok(bytes))) => bytes,
+                Ok(Some(Err(err))) => return Some(fail(ChatError::StreamBroken(err.to_string()))),
+                Ok(None) => {
+                    parser.finish();
+                    return Some(self.closed());
                 }
             };
-            if let Some(message) = interpreted.error {
-                let _ = sender
-                    .send(fail(ChatError::Upstream {
-                        status: 200,
-                        body: message,
-                    }))
-                    .await;
-                return;
+            received_any = true;
+            let events = parser.feed(&bytes);
+            if parser.overflowed() {
+                return Some(fail(ChatError::StreamBroken(
+                    "the engine sent a line over 1 MiB, which no chat chunk needs".into(),
+                )));
             }
-            for delta in interpreted.events {
-                meter.token();
-                if let ChatStreamEvent::Delta { content } | ChatStreamEvent::Reasoning { content } =
-                    &delta
-                {
-                    answer_bytes += content.len();
-                }
-                if answer_bytes > MAX_ANSWER_BYTES {
-                    let _ = sender
-                        .send(fail(ChatError::StreamBroken(format!(
-                            "the answer passed {} MiB, the most llmops keeps",
-                            MAX_ANSWER_BYTES >> 20
-                        ))))
-                        .await;
-                    return;
-                }
-                if sender.send(delta).await.is_err() {
-                    return; // The consumer went away: stop generating.
+            for event in events {
+                if let ControlFlow::Break(last) = self.relay(&event.data).await {
+                    return last;
                 }
             }
-            finish_reason = interpreted.finish_reason.or(finish_reason);
-            usage = interpreted.usage.or(usage);
-            if interpreted.done {
-                let stats = meter.stats(usage.as_ref());
-                let _ = sender
-                    .send(ChatStreamEvent::done(finish_reason, usage, stats))
-                    .await;
-                return;
+        }
+    }
+
+    /// One SSE event of the engine: its deltas go to the consumer; a finish, an error or a
+    /// broken limit ends the stream.
+    async fn relay(&mut self, data: &str) -> ControlFlow<Option<ChatStreamEvent>> {
+        let interpreted = match interpret(data) {
+            Ok(i) => i,
+            Err(detail) => return ControlFlow::Break(Some(fail(ChatError::BadChunk(detail)))),
+        };
+        if let Some(message) = interpreted.error {
+            let upstream = ChatError::Upstream {
+                status: 200,
+                body: message,
+            };
+            return ControlFlow::Break(Some(fail(upstream)));
+        }
+        for delta in interpreted.events {
+            self.meter.token();
+            if let ChatStreamEvent::Delta { content } | ChatStreamEvent::Reasoning { content } =
+                &delta
+            {
+                self.answer_bytes += content.len();
             }
+            if self.answer_bytes > MAX_ANSWER_BYTES {
+                return ControlFlow::Break(Some(fail(ChatError::StreamBroken(format!(
+                    "the answer passed {} MiB, the most llmops keeps",
+                    MAX_ANSWER_BYTES >> 20
+                )))));
+            }
+            if self.sender.send(delta).await.is_err() {
+                return ControlFlow::Break(None); // The consumer went away: stop generating.
+            }
+        }
+        self.finish_reason = interpreted.finish_reason.or(self.finish_reason.take());
+        self.usage = interpreted.usage.or(self.usage.take());
+        if interpreted.done {
+            let reason = self.finish_reason.take();
+            return ControlFlow::Break(Some(self.done(reason)));
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn done(&mut self, finish_reason: Option<String>) -> ChatStreamEvent {
+        let stats = self.meter.stats(self.usage.as_ref());
+        ChatStreamEvent::done(finish_reason, self.usage.take(), stats)
+    }
+
+    /// The engine closed the connection: llama.cpp always ends with `[DONE]`; engines that just
+    /// close after their finish reason are tolerated.
+    fn closed(&mut self) -> ChatStreamEvent {
+        match self.finish_reason.take() {
+            Some(reason) => self.done(Some(reason)),
+            None => fail(ChatError::StreamBroken(
+                "the engine closed the connection before finishing".into(),
+            )),
         }
     }
 }

@@ -1,5 +1,5 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::accumulate::Acc;
 use super::error::HistoryError;
@@ -40,8 +40,14 @@ struct Inner {
 }
 
 /// Metric history: the last hour at full rate in memory; one-minute rollups in SQLite, written
-/// in batches ([`MetricHistory::flush`]) and pruned after the retention period.
+/// in batches ([`MetricHistory::flush`]) and pruned after the retention period. A cheap-clone
+/// handle: every clone sees the same history.
+#[derive(Clone)]
 pub struct MetricHistory {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     store: Store,
     sample_interval_ms: i64,
     retention_ms: i64,
@@ -51,10 +57,12 @@ pub struct MetricHistory {
 impl MetricHistory {
     pub fn new(store: Store, sample_interval_ms: i64, retention_days: u32) -> Self {
         MetricHistory {
-            store,
-            sample_interval_ms,
-            retention_ms: retention_days as i64 * 24 * 60 * MINUTE_MS,
-            inner: Mutex::new(Inner::default()),
+            shared: Arc::new(Shared {
+                store,
+                sample_interval_ms,
+                retention_ms: retention_days as i64 * 24 * 60 * MINUTE_MS,
+                inner: Mutex::new(Inner::default()),
+            }),
         }
     }
 
@@ -98,7 +106,7 @@ impl MetricHistory {
             }
             std::mem::take(&mut inner.pending)
         };
-        match self.store.write_rollups(&rows).await {
+        match self.shared.store.write_rollups(&rows).await {
             Ok(()) => Ok(rows.len()),
             Err(err) => {
                 let mut inner = self.lock();
@@ -114,7 +122,10 @@ impl MetricHistory {
 
     /// Deletes rollups past the retention period.
     pub async fn prune(&self, now: i64) -> Result<u64, StoreError> {
-        self.store.prune_rollups(now - self.retention_ms).await
+        self.shared
+            .store
+            .prune_rollups(now - self.shared.retention_ms)
+            .await
     }
 
     pub async fn query(
@@ -124,7 +135,7 @@ impl MetricHistory {
         now: i64,
     ) -> Result<History, HistoryError> {
         let from = now - range.duration_ms();
-        let step_ms = range.step_ms(self.sample_interval_ms);
+        let step_ms = range.step_ms(self.shared.sample_interval_ms);
         // Checked and hashed before the lock is taken: each sample then costs one lookup.
         if let Some(keys) = keys.filter(|k| k.len() > MAX_QUERY_SERIES) {
             return Err(HistoryError::TooManySeries {
@@ -217,12 +228,14 @@ impl MetricHistory {
     /// views cover the time before a restart without reading the database per query.
     pub async fn load_recent(&self, now: i64) -> Result<(), StoreError> {
         let day = group(
-            self.store
+            self.shared
+                .store
                 .read_rollups(now - DAY_MS, now + 1, MINUTE_MS, None)
                 .await?,
         );
         let week = group(
-            self.store
+            self.shared
+                .store
                 .read_rollups(now - WEEK_MS, now + 1, WEEK_BUCKET_MS, None)
                 .await?,
         );
@@ -236,8 +249,12 @@ impl MetricHistory {
         Ok(())
     }
 
+    /// One lock over the in-memory ring and the minute being accumulated: a sample is appended
+    /// and folded into its minute as one step; never held across an await (flushes copy the
+    /// finished minutes out first). A poisoned lock is taken over: each step completes before
+    /// unlocking.
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

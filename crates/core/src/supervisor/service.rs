@@ -13,12 +13,26 @@ use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{
     engines_info, new_engine_key, resolve_for_model, EngineInfo, EngineKind, LaunchSpec,
-    VersionCache,
+    ResolvedBinary, VersionCache,
 };
 use crate::events::{Event, EventBus};
 use crate::library::{Model, ModelLibrary};
 use crate::store::Store;
 use crate::time::now_ms;
+
+/// A model whose file must be local and is not there cannot start. A vLLM model may be a
+/// repository id; only a path that claims to be local must exist. (A custom command's {model}
+/// means whatever that server makes of it.)
+fn check_model_file(model: &Model) -> Result<(), SupervisorError> {
+    let local = model.engine.needs_local_file()
+        || (model.engine == EngineKind::Vllm && model.path.starts_with('/'));
+    if local && !Path::new(&model.path).exists() {
+        return Err(SupervisorError::ModelFileMissing {
+            path: model.path.clone(),
+        });
+    }
+    Ok(())
+}
 
 /// The model's fixed port if it is free, else a free one.
 fn choose_port(fixed: Option<u16>) -> Result<u16, SupervisorError> {
@@ -77,36 +91,52 @@ impl Shared {
     /// Spawns an instance of the model (user start or automatic restart).
     pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         let model = self.library.get(model_id).await?;
-        // A vLLM model may be a repository id; only a path that claims to be local must exist.
-        // (A custom command's {model} means whatever that server makes of it.)
-        let local = model.engine.needs_local_file()
-            || (model.engine == EngineKind::Vllm && model.path.starts_with('/'));
-        if local && !Path::new(&model.path).exists() {
-            return Err(SupervisorError::ModelFileMissing { path: model.path });
-        }
-        let config = &self.config;
+        check_model_file(&model)?;
+        let (binary, binary_version) = self.engine_binary(&model).await?;
+        // Serialises starts so that the instance limit and port choice cannot race; held until
+        // the new instance is in the list.
+        let _guard = self.start_lock.lock().await;
+        let (info, spec) = self.prepare(&model, &binary, binary_version).await?;
+        let instance = self.register(&model, info, spec.api_key.clone()).await;
+        self.spawn_engine(instance, spec, &model, binary.source)
+            .await
+    }
+
+    /// The engine program for a model and its version (none for a custom command).
+    async fn engine_binary(
+        &self,
+        model: &Model,
+    ) -> Result<(ResolvedBinary, Option<String>), SupervisorError> {
         let binary = resolve_for_model(
-            &model,
-            model.engine.configured_binary(config),
-            &config.paths.engines_dir(),
+            model,
+            model.engine.configured_binary(&self.config),
+            &self.config.paths.engines_dir(),
         )?;
-        let binary_version = match model.engine {
+        let version = match model.engine {
             EngineKind::Custom => None,
             _ => self.versions.version_of(&binary.path).await,
         };
+        Ok((binary, version))
+    }
 
-        let _guard = self.start_lock.lock().await;
+    /// Within the instance limit, a port and the launch: what the new instance will be.
+    async fn prepare(
+        &self,
+        model: &Model,
+        binary: &ResolvedBinary,
+        binary_version: Option<String>,
+    ) -> Result<(InstanceInfo, LaunchSpec), SupervisorError> {
         let running = self.active_count();
-        if running >= config.max_instances {
+        if running >= self.config.max_instances {
             return Err(SupervisorError::TooManyInstances {
                 running,
-                limit: config.max_instances,
+                limit: self.config.max_instances,
             });
         }
         let port = choose_port(model.port)?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut spec = LaunchSpec::for_model(
-            &model,
+            model,
             binary.path.clone(),
             port,
             &id,
@@ -115,11 +145,10 @@ impl Shared {
         );
         // Values only in the environment: the command line (`ps`) and the log show names.
         spec.env
-            .extend(self.library.secret_env_values(&model).await?);
+            .extend(self.library.secret_env_values(model).await?);
         if let Some(timeout) = self.config.start_timeout {
             spec.start_timeout = timeout;
         }
-
         let now = now_ms();
         let info = InstanceInfo {
             id,
@@ -137,11 +166,19 @@ impl Shared {
             started_at: now,
             updated_at: now,
         };
-        let instance = Instance::new(
-            info.clone(),
-            &self.config.paths.instance_log_dir(),
-            spec.api_key.clone(),
-        );
+        Ok((info, spec))
+    }
+
+    /// Puts a pending instance in the live list (replacing the model's finished runs there),
+    /// persists it and announces it.
+    async fn register(
+        &self,
+        model: &Model,
+        info: InstanceInfo,
+        engine_key: Option<String>,
+    ) -> Arc<Instance> {
+        let log_dir = self.config.paths.instance_log_dir();
+        let instance = Instance::new(info.clone(), &log_dir, engine_key);
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -153,8 +190,19 @@ impl Shared {
         if let Err(err) = self.store.record_instance_state(&info).await {
             tracing::error!(id = %info.id, %err, "could not persist a new instance");
         }
-        self.bus.publish(Event::ModelStatusUpdate(info.clone()));
+        self.bus.publish(Event::ModelStatusUpdate(info));
+        instance
+    }
 
+    /// Spawns the engine and hands the instance to its owning task; a spawn that fails leaves
+    /// the instance `Failed`.
+    async fn spawn_engine(
+        self: &Arc<Self>,
+        instance: Arc<Instance>,
+        spec: LaunchSpec,
+        model: &Model,
+        source: &'static str,
+    ) -> Result<InstanceInfo, SupervisorError> {
         let child = match process::spawn(&spec, &self.config.engine_env) {
             Ok(child) => child,
             Err(source) => {
@@ -168,6 +216,7 @@ impl Shared {
                 return Err(err);
             }
         };
+        let info = instance.snapshot();
         let pid = child.id();
         instance.info.send_modify(|i| i.pid = pid);
         if let Some(pid) = pid {
@@ -180,7 +229,7 @@ impl Shared {
                 tracing::error!(id = %info.id, %err, "could not persist the engine's process");
             }
         }
-        tracing::info!(id = %info.id, model = %model.name, port, ?pid, binary = %info.binary, source = binary.source, args = ?spec.args, "starting instance");
+        tracing::info!(id = %info.id, model = %model.name, port = info.port, ?pid, binary = %info.binary, source, args = ?spec.args, "starting instance");
         self.transition(&instance, InstanceState::Starting).await;
         let info = instance.snapshot();
         tokio::spawn(run::own_instance(
@@ -188,7 +237,7 @@ impl Shared {
             instance,
             child,
             spec,
-            model.restart_policy,
+            model.restart_policy.clone(),
         ));
         Ok(info)
     }
