@@ -18,4 +18,9 @@ disks: Array<DiskUsage>, network: NetworkStats, gpu: GpuStatus,
 /**
  * Resources of each live instance's process tree.
  */
-instances: Array<InstanceResources>, };
+instances: Array<InstanceResources>, 
+/**
+ * The same sample as flat series (`cpu.usage_percent`, `gpu.0.power_watts`,
+ * `model.<id>.rss_bytes`, …), the keys of the history API; unknown values are left out.
+ */
+series: Record<string, number>, };

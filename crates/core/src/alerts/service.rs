@@ -467,6 +467,7 @@ mod tests {
                 }],
             },
             instances: vec![],
+            series: Default::default(),
         }
     }
 

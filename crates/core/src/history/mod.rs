@@ -3,13 +3,11 @@
 
 mod accumulate;
 mod error;
-mod series;
 mod service;
 mod store;
 mod types;
 
 pub use error::HistoryError;
-pub use series::extract as extract_series;
 pub use service::{MetricHistory, MAX_QUERY_SERIES};
 pub use store::Rollup;
 pub use types::{History, HistoryPoint, HistoryQuery, HistoryRange, HistorySeries};

@@ -3,7 +3,6 @@ use std::sync::{Arc, Mutex};
 
 use super::accumulate::Acc;
 use super::error::HistoryError;
-use super::series;
 use super::store::Rollup;
 use super::types::{History, HistoryPoint, HistoryRange, HistorySeries};
 use crate::monitor::SystemSnapshot;
@@ -67,7 +66,8 @@ impl MetricHistory {
     }
 
     pub fn record_snapshot(&self, snapshot: &SystemSnapshot) {
-        self.record(snapshot.at, series::extract(snapshot));
+        let values = snapshot.series.iter().map(|(k, v)| (k.clone(), *v));
+        self.record(snapshot.at, values.collect());
     }
 
     /// Adds one sample (cheap, no I/O).

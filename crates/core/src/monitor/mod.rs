@@ -9,12 +9,14 @@ mod disks;
 mod gpu;
 mod processes;
 mod sampler;
+mod series;
 mod snapshot;
 mod system;
 
 pub use gpu::{GpuBackend, NvidiaBackend};
 pub use processes::process_tree;
 pub use sampler::{SampleContext, SystemMonitor};
+pub use series::extract as snapshot_series;
 pub use snapshot::{
     CpuStats, DiskUsage, GpuProcess, GpuStats, GpuStatus, InstanceResources, MemoryStats,
     NetworkStats, SystemSnapshot,

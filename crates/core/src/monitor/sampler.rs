@@ -61,7 +61,7 @@ impl SystemMonitor {
         let mut gpu = probes.gpu.sample();
         drop(probes);
         attribute(&mut gpu, &mut instances);
-        let snapshot = SystemSnapshot {
+        let mut snapshot = SystemSnapshot {
             at: now_ms(),
             hostname: sysinfo::System::host_name().unwrap_or_default(),
             cpu,
@@ -70,7 +70,9 @@ impl SystemMonitor {
             network,
             gpu,
             instances,
+            series: Default::default(),
         };
+        snapshot.series = super::series::extract(&snapshot).into_iter().collect();
         *self.latest.lock().unwrap_or_else(|p| p.into_inner()) = Some(snapshot.clone());
         snapshot
     }

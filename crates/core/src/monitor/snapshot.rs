@@ -16,6 +16,11 @@ pub struct SystemSnapshot {
     pub gpu: GpuStatus,
     /// Resources of each live instance's process tree.
     pub instances: Vec<InstanceResources>,
+    /// The same sample as flat series (`cpu.usage_percent`, `gpu.0.power_watts`,
+    /// `model.<id>.rss_bytes`, …), the keys of the history API; unknown values are left out.
+    #[ts(type = "Record<string, number>")]
+    #[schemars(with = "std::collections::BTreeMap<String, f64>")]
+    pub series: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

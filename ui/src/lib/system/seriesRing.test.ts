@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import type { Event as LlmopsEvent } from '../../generated/Event'
 import type { History } from '../../generated/History'
 import type { SystemSnapshot } from '../../generated/SystemSnapshot'
-import { LIVE_WINDOW_MS, SeriesRing, snapshotSeries } from './seriesRing'
+import { LIVE_WINDOW_MS, SeriesRing } from './seriesRing'
 
 const fake = vi.hoisted(() => ({
   listeners: [] as ((e: LlmopsEvent) => void)[],
@@ -36,6 +36,7 @@ function snapshot(at: number, cpu: number, extra: Partial<SystemSnapshot> = {}):
     network: { rx_bytes_per_second: 10, tx_bytes_per_second: 20 },
     gpu: { kind: 'not_detected', reason: 'no driver' },
     instances: [],
+    series: { 'cpu.usage_percent': cpu, 'memory.used_bytes': 250 },
     ...extra,
   }
 }
@@ -49,36 +50,6 @@ function history(key: string, times: number[], step = 1000): History {
     series: [{ key, points: times.map((t, i) => ({ t, min: i, avg: i, max: i })) }],
   }
 }
-
-describe('snapshotSeries', () => {
-  it('maps a snapshot to the history API keys and leaves out nulls', () => {
-    const s = snapshot(T0, 12.5, {
-      gpu: {
-        kind: 'available', driver_version: '550', cuda_version: '12.4',
-        gpus: [{
-          index: 0, name: 'H100', uuid: 'GPU-1', pci_bus_id: null, memory_total_bytes: 80, memory_used_bytes: 8,
-          memory_free_bytes: 72, utilization_percent: 55, memory_utilization_percent: null, temperature_celsius: 61,
-          power_watts: null, power_limit_watts: 700, fan_speed_percent: null, sm_clock_mhz: null, memory_clock_mhz: null,
-          max_sm_clock_mhz: null, max_memory_clock_mhz: null, pcie_rx_bytes_per_second: null, pcie_tx_bytes_per_second: null,
-          throttle_reasons: null, processes: null,
-        }],
-      },
-      instances: [{ instance_id: 'i1', model_id: 'm1', model_name: 'Smol', pids: [1], cpu_percent: 150, rss_bytes: 99, gpu_memory_bytes: null }],
-    })
-    expect(Object.fromEntries(snapshotSeries(s))).toEqual({
-      'cpu.usage_percent': 12.5,
-      'memory.used_bytes': 250,
-      'memory.used_percent': 25,
-      'network.rx_bytes_per_second': 10,
-      'network.tx_bytes_per_second': 20,
-      'gpu.0.utilization_percent': 55,
-      'gpu.0.memory_used_bytes': 8,
-      'gpu.0.temperature_celsius': 61,
-      'model.m1.cpu_percent': 150,
-      'model.m1.rss_bytes': 99,
-    })
-  })
-})
 
 describe('SeriesRing', () => {
   it('appends snapshots in order and ignores a sample that is not newer', () => {
@@ -103,7 +74,7 @@ describe('SeriesRing', () => {
   it('drops a series that stopped reporting once it is out of the window', () => {
     const ring = new SeriesRing(5000)
     const inst = { instance_id: 'i1', model_id: 'm1', model_name: 'Smol', pids: [1], cpu_percent: 5, rss_bytes: 1, gpu_memory_bytes: null }
-    ring.appendSnapshot(snapshot(T0, 1, { instances: [inst] }))
+    ring.appendSnapshot(snapshot(T0, 1, { instances: [inst], series: { 'cpu.usage_percent': 1, 'model.m1.rss_bytes': 1 } }))
     expect(ring.keys()).toContain('model.m1.rss_bytes')
     ring.appendSnapshot(snapshot(T0 + 6000, 1))
     expect(ring.keys()).not.toContain('model.m1.rss_bytes')

@@ -6,33 +6,6 @@ export const LIVE_WINDOW_MS = 5 * 60_000
 /** Hard cap per series, in case samples come faster than once a second. */
 export const LIVE_MAX_POINTS = 1200
 
-/** The series keys (see the history API) and their values in one snapshot; unknown values are left out. */
-export function snapshotSeries(s: SystemSnapshot): Map<string, number> {
-  const out = new Map<string, number>()
-  const put = (key: string, v: number | null | undefined) => {
-    if (v !== null && v !== undefined && Number.isFinite(v)) out.set(key, v)
-  }
-  put('cpu.usage_percent', s.cpu.usage_percent)
-  put('memory.used_bytes', s.memory.used_bytes)
-  if (s.memory.total_bytes > 0) put('memory.used_percent', (s.memory.used_bytes / s.memory.total_bytes) * 100)
-  put('network.rx_bytes_per_second', s.network?.rx_bytes_per_second)
-  put('network.tx_bytes_per_second', s.network?.tx_bytes_per_second)
-  if (s.gpu.kind === 'available') {
-    for (const g of s.gpu.gpus) {
-      put(`gpu.${g.index}.utilization_percent`, g.utilization_percent)
-      put(`gpu.${g.index}.memory_used_bytes`, g.memory_used_bytes)
-      put(`gpu.${g.index}.temperature_celsius`, g.temperature_celsius)
-      put(`gpu.${g.index}.power_watts`, g.power_watts)
-    }
-  }
-  for (const i of s.instances ?? []) {
-    put(`model.${i.model_id}.cpu_percent`, i.cpu_percent)
-    put(`model.${i.model_id}.rss_bytes`, i.rss_bytes)
-    put(`model.${i.model_id}.gpu_memory_bytes`, i.gpu_memory_bytes)
-  }
-  return out
-}
-
 interface Series {
   t: number[]
   v: number[]
@@ -66,8 +39,9 @@ export class SeriesRing {
   }
 
   /** Appends every series of one snapshot, then trims. */
+  /** Adds a snapshot's series, which the core flattened (`SystemSnapshot.series`). */
   appendSnapshot(snapshot: SystemSnapshot): void {
-    for (const [key, v] of snapshotSeries(snapshot)) this.push(key, snapshot.at, v)
+    for (const [key, v] of Object.entries(snapshot.series)) this.push(key, snapshot.at, v)
     this.trim()
   }
 
