@@ -3,8 +3,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use super::launch::LaunchTarget;
 use super::{EngineError, EngineKind, EngineSettings};
-use crate::library::Model;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedBinary {
@@ -16,7 +16,7 @@ pub struct ResolvedBinary {
 /// The program that runs the model: its engine's binary, or a custom engine's first command item
 /// (a path, or a name looked up on PATH).
 pub fn resolve_for_model(
-    model: &Model,
+    model: &LaunchTarget,
     configured: Option<&Path>,
     engines_dir: &Path,
 ) -> Result<ResolvedBinary, EngineError> {

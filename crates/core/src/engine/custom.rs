@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::launch::LaunchTarget;
 use super::launch::{LaunchSpec, StopStyle};
-use crate::library::Model;
 
 const DEFAULT_START_TIMEOUT_SECS: u64 = 300;
 /// What a custom command's arguments may name; each is replaced at launch.
@@ -71,7 +71,7 @@ impl CustomSettings {
         Ok(())
     }
 
-    fn expand(&self, item: &str, model: &Model, port: u16) -> String {
+    fn expand(&self, item: &str, model: &LaunchTarget, port: u16) -> String {
         item.replace("{port}", &port.to_string())
             .replace("{model}", &model.path)
             .replace("{name}", &model.name)
@@ -97,7 +97,7 @@ fn unknown_placeholder(item: &str) -> Option<String> {
 }
 
 pub(super) fn launch_spec(
-    model: &Model,
+    model: &LaunchTarget,
     settings: &CustomSettings,
     program: PathBuf,
     port: u16,

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::launch::LaunchTarget;
 use super::launch::{LaunchSpec, StopStyle};
 use super::vllm::{VllmSettings, READY_MARKER, START_TIMEOUT};
-use crate::library::Model;
 
 pub const DEFAULT_VLLM_IMAGE: &str = "vllm/vllm-openai:latest";
 /// The port vLLM listens on inside the image.
@@ -86,7 +86,7 @@ pub fn container_name(instance_id: &str) -> String {
 }
 
 pub(super) fn launch_spec(
-    model: &Model,
+    model: &LaunchTarget,
     settings: &VllmDockerSettings,
     program: PathBuf,
     port: u16,

@@ -2,8 +2,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::engine_settings::EngineSettings;
+use super::kind::EngineKind;
 use super::{custom, docker, llama_cpp, vllm};
-use crate::library::Model;
 
 /// How an engine is stopped, besides SIGTERM (then SIGKILL) to its process group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +129,21 @@ pub fn env_name_allowed(name: &str, patterns: &[&str]) -> bool {
     })
 }
 
+/// What an engine needs to know of a model to launch it. The library's `Model` gives this view
+/// (`Model::launch_target`), so that engines do not depend on the library.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchTarget {
+    pub name: String,
+    pub engine: EngineKind,
+    /// A GGUF file, a Hugging Face repository id or folder, or a custom command's `{model}`.
+    pub path: String,
+    pub context_size: u32,
+    pub extra_args: Vec<String>,
+    pub settings: EngineSettings,
+    /// Names of environment entries whose values come from the secret store.
+    pub secret_env: Vec<String>,
+}
+
 /// A random key for one engine instance: a web page that finds the engine's port cannot use it.
 pub fn new_engine_key() -> String {
     format!("llmops-engine-{}", crate::access::random_hex(24))
@@ -136,7 +151,7 @@ pub fn new_engine_key() -> String {
 
 impl LaunchSpec {
     pub fn for_model(
-        model: &Model,
+        model: &LaunchTarget,
         program: PathBuf,
         port: u16,
         instance_id: &str,

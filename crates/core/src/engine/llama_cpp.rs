@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::launch::LaunchTarget;
 use super::launch::{LaunchSpec, StopStyle};
 use super::LlamaCppSettings;
-use crate::library::Model;
 
 /// Large GGUF files are memory-mapped; even 70B models are usually ready well within this.
 const START_TIMEOUT: Duration = Duration::from_secs(180);
 
 pub(super) fn launch_spec(
-    model: &Model,
+    model: &LaunchTarget,
     settings: &LlamaCppSettings,
     program: PathBuf,
     port: u16,
@@ -55,19 +55,14 @@ mod tests {
 
     #[test]
     fn argv_is_exact_and_extra_args_are_kept_verbatim() {
-        let model = Model {
-            id: "id".into(),
+        let model = LaunchTarget {
             name: "Tiny; rm -rf /".into(),
             engine: EngineKind::LlamaCpp,
             path: "/m/tiny model.gguf".into(),
             context_size: 2048,
             extra_args: vec!["--threads".into(), "2".into()],
-            restart_policy: Default::default(),
-            port: None,
             settings: Default::default(),
             secret_env: Vec::new(),
-            starter: false,
-            created_at: 0,
         };
         let settings = LlamaCppSettings {
             threads: Some(4),

@@ -1,5 +1,6 @@
-//! Inference engines: how to find an engine's binary and turn a [`Model`](crate::library::Model)
-//! into the exact argv that launches it. Nothing here starts a process; the supervisor does.
+//! Inference engines: how to find an engine's binary and turn a [`LaunchTarget`] (the library
+//! gives one per model) into the exact argv that launches it. Nothing here starts a process; the
+//! supervisor does.
 
 mod binary;
 mod custom;
@@ -20,7 +21,7 @@ pub use docker::{container_name, VllmDockerSettings, DEFAULT_VLLM_IMAGE};
 pub use engine_settings::EngineSettings;
 pub use info::{engines_info, EngineInfo};
 pub use kind::EngineKind;
-pub use launch::{env_name_allowed, new_engine_key, LaunchSpec, StopStyle};
+pub use launch::{env_name_allowed, new_engine_key, LaunchSpec, LaunchTarget, StopStyle};
 pub use llama_cpp_settings::{
     LlamaCppSettings, KV_CACHE_TYPES, MAX_BATCH_SIZE, MAX_PARALLEL, MAX_THREADS,
 };

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::launch::LaunchTarget;
 use super::launch::{LaunchSpec, StopStyle};
-use crate::library::Model;
 
 /// Weights are downloaded and loaded, CUDA graphs captured: minutes, not seconds.
 pub(super) const START_TIMEOUT: Duration = Duration::from_secs(20 * 60);
@@ -66,7 +66,7 @@ impl VllmSettings {
     }
 
     /// The name in the OpenAI `model` field.
-    pub fn served_name(&self, model: &Model) -> String {
+    pub fn served_name(&self, model: &LaunchTarget) -> String {
         self.served_model_name
             .clone()
             .unwrap_or_else(|| model.name.clone())
@@ -75,7 +75,7 @@ impl VllmSettings {
     /// Engine arguments after the model, the same for the process and the image: the tuning
     /// settings, the user's extra arguments, then the flags llmops manages (argparse takes the
     /// last value, so ours win).
-    pub(super) fn engine_args(&self, model: &Model) -> Vec<String> {
+    pub(super) fn engine_args(&self, model: &LaunchTarget) -> Vec<String> {
         let mut args = self.tuning_args();
         args.extend(model.extra_args.iter().cloned());
         args.extend([
@@ -112,7 +112,7 @@ impl VllmSettings {
 }
 
 pub(super) fn launch_spec(
-    model: &Model,
+    model: &LaunchTarget,
     settings: &VllmSettings,
     program: PathBuf,
     port: u16,

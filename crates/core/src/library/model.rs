@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::engine::{EngineKind, EngineSettings};
+use crate::engine::{EngineKind, EngineSettings, LaunchTarget};
 
 pub use crate::paths::STARTER_MODEL_FILE;
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
@@ -31,6 +31,21 @@ pub struct Model {
     pub starter: bool,
     #[ts(type = "number")]
     pub created_at: i64,
+}
+
+impl Model {
+    /// What the engine needs of this model to launch it.
+    pub fn launch_target(&self) -> LaunchTarget {
+        LaunchTarget {
+            name: self.name.clone(),
+            engine: self.engine,
+            path: self.path.clone(),
+            context_size: self.context_size,
+            extra_args: self.extra_args.clone(),
+            settings: self.settings.clone(),
+            secret_env: self.secret_env.clone(),
+        }
+    }
 }
 
 /// What the user gives to add a model.

@@ -108,7 +108,7 @@ impl Shared {
         model: &Model,
     ) -> Result<(ResolvedBinary, Option<String>), SupervisorError> {
         let binary = resolve_for_model(
-            model,
+            &model.launch_target(),
             model.engine.configured_binary(&self.config),
             &self.config.paths.engines_dir(),
         )?;
@@ -136,7 +136,7 @@ impl Shared {
         let port = choose_port(model.port)?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut spec = LaunchSpec::for_model(
-            model,
+            &model.launch_target(),
             binary.path.clone(),
             port,
             &id,
