@@ -5,6 +5,7 @@ import type { Model } from "./Model";
 import type { SystemSnapshot } from "./SystemSnapshot";
 
 /**
- * Everything the UI is told without asking. The `type` tag keeps seed 000's message names.
+ * Everything the UI is told without asking, tagged by `type` (names that are part of the API:
+ * the WebSocket `/api/ws` and the desktop's `llmops://event` carry them).
  */
 export type Event = { "type": "model_status_update", "data": InstanceInfo } | { "type": "models_changed", "data": Array<Model> } | { "type": "gpu_metrics_update", "data": SystemSnapshot } | { "type": "system_alert", "data": Alert };

@@ -10,7 +10,8 @@ use crate::library::Model;
 use crate::monitor::SystemSnapshot;
 use crate::supervisor::InstanceInfo;
 
-/// Everything the UI is told without asking. The `type` tag keeps seed 000's message names.
+/// Everything the UI is told without asking, tagged by `type` (names that are part of the API:
+/// the WebSocket `/api/ws` and the desktop's `llmops://event` carry them).
 #[derive(Debug, Clone, Serialize, TS, schemars::JsonSchema)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
@@ -18,8 +19,8 @@ pub enum Event {
     ModelStatusUpdate(InstanceInfo),
     /// The model list changed (added, removed).
     ModelsChanged(Vec<Model>),
-    /// A new sample of the machine: GPUs, CPU, memory, disks, network, instances. Named after
-    /// seed 000's message; it carries the whole snapshot.
+    /// A new sample of the machine: GPUs, CPU, memory, disks, network, instances, and the same
+    /// as flat series. (Named for its first content, the GPUs; it carries the whole snapshot.)
     GpuMetricsUpdate(SystemSnapshot),
     /// An alert was raised, or cleared (`cleared_at` set).
     SystemAlert(Alert),

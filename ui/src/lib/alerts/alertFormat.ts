@@ -1,6 +1,6 @@
 import type { Alert } from '../../generated/Alert'
 import type { AlertKind } from '../../generated/AlertKind'
-import { formatUnit, type Unit } from '../../composables/useFormat'
+import { formatUnit, type Unit } from '../format'
 import { t } from '../../composables/useI18n'
 
 const KIND_UNIT: Record<AlertKind, Unit | null> = {

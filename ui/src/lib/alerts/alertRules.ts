@@ -1,7 +1,7 @@
 import { DEFAULT_ALERT_RULES } from '../../generated/constants'
 import type { AlertRules } from '../../generated/AlertRules'
 import type { MessageKey } from '../../i18n/en'
-import type { Unit } from '../../composables/useFormat'
+import type { Unit } from '../format'
 
 /** The AlertRules keys that hold a `Threshold`. */
 export type ThresholdField = 'gpu_temperature_celsius' | 'gpu_memory_percent' | 'host_memory_percent' | 'disk_free_percent'

@@ -1,5 +1,5 @@
 import type { MessageKey } from '../../i18n/en'
-import type { Unit } from '../../composables/useFormat'
+import type { Unit } from '../format'
 
 export type SeriesGroup = 'system' | 'gpu' | 'model' | 'other'
 

@@ -1,4 +1,4 @@
-import { t, useI18n } from './useI18n'
+import { t, useI18n } from '../composables/useI18n'
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
 
@@ -62,8 +62,4 @@ export function formatTime(ms: number | null | undefined, withDate = true): stri
   const tag = useI18n().locale.value === 'zh' ? 'zh-CN' : 'en'
   const d = new Date(ms)
   return withDate ? d.toLocaleString(tag) : d.toLocaleTimeString(tag)
-}
-
-export function useFormatBytes() {
-  return { formatBytes, formatNumber, percentOf }
 }
