@@ -86,13 +86,12 @@ async fn secrets_round_trip_through_a_real_secret_service() {
     };
     let data = home.path().join("llmops-data");
     std::fs::create_dir_all(&data).unwrap();
-    // The daemon registers on the bus a moment after it starts.
+    // The daemon registers on the bus, and creates its login collection, a moment after it
+    // starts; on a machine busy with a parallel build that moment can take many seconds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let mut store = SecretStore::open(&data, SecretPreference::Keyring).await;
-    for _ in 0..50 {
-        if store.info().backend == SecretBackend::Keyring {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    while store.info().backend != SecretBackend::Keyring && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
         store = SecretStore::open(&data, SecretPreference::Keyring).await;
     }
     assert_eq!(
