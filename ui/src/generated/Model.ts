@@ -36,4 +36,9 @@ secret_env: Array<string>,
 /**
  * Registered automatically from the cache on first run.
  */
-starter: boolean, created_at: number, };
+starter: boolean, created_at: number, 
+/**
+ * The model needs a local file or folder and nothing is at its path (checked each time the
+ * model is read): it cannot start until the file is back or the path is changed.
+ */
+file_missing: boolean, };

@@ -31,9 +31,27 @@ pub struct Model {
     pub starter: bool,
     #[ts(type = "number")]
     pub created_at: i64,
+    /// The model needs a local file or folder and nothing is at its path (checked each time the
+    /// model is read): it cannot start until the file is back or the path is changed.
+    #[serde(default)]
+    pub file_missing: bool,
 }
 
 impl Model {
+    /// Whether the path must name something on this machine: llama.cpp's GGUF file, a custom
+    /// engine's file, or a vLLM model given as an absolute path (a vLLM repository id need not
+    /// exist locally; a custom command's `{model}` means whatever that server makes of it).
+    pub fn needs_local_path(&self) -> bool {
+        self.engine.needs_local_file()
+            || (self.engine == EngineKind::Vllm && self.path.starts_with('/'))
+    }
+
+    /// The same model with `file_missing` checked now.
+    pub fn with_file_checked(mut self) -> Model {
+        self.file_missing = self.needs_local_path() && !std::path::Path::new(&self.path).exists();
+        self
+    }
+
     /// What the engine needs of this model to launch it.
     pub fn launch_target(&self) -> LaunchTarget {
         LaunchTarget {

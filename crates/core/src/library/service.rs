@@ -296,7 +296,9 @@ impl ModelLibrary {
             secret_env: secrets.iter().map(|(name, _)| name.clone()).collect(),
             starter: false,
             created_at: now_ms(),
-        };
+            file_missing: false,
+        }
+        .with_file_checked();
         Ok((model, secrets))
     }
 
@@ -503,6 +505,31 @@ mod tests {
             .add(new_model(&real.display().to_string()))
             .await
             .is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_model_whose_file_went_away_is_listed_as_file_missing() {
+        let (dir, lib) = library().await;
+        let file = dir.path().join("moved.gguf");
+        std::fs::write(&file, b"GGUF\x03\x00\x00\x00").unwrap();
+        let added = lib
+            .add(new_model(&file.display().to_string()))
+            .await
+            .unwrap();
+        assert!(!added.file_missing);
+        std::fs::remove_file(&file).unwrap();
+        assert!(lib.get(&added.id).await.unwrap().file_missing);
+        assert!(lib.list().await.unwrap()[0].file_missing);
+        // A vLLM repository id is not a local path: never "missing".
+        let mut repo = new_model("Qwen/Qwen2.5-0.5B-Instruct");
+        repo.engine = Some(EngineKind::Vllm);
+        repo.name = "repo".into();
+        assert!(!lib.add(repo).await.unwrap().file_missing);
+        std::fs::write(&file, b"GGUF\x03\x00\x00\x00").unwrap();
+        assert!(
+            !lib.get(&added.id).await.unwrap().file_missing,
+            "back in place"
+        );
     }
 
     #[tokio::test]

@@ -93,5 +93,7 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
         created_at: row.try_get("created_at")?,
         secret_env: serde_json::from_str(&row.try_get::<String, _>("secret_env")?)
             .map_err(|e| corrupt(format!("secret_env: {e}")))?,
-    })
+        file_missing: false,
+    }
+    .with_file_checked())
 }

@@ -20,13 +20,10 @@ use crate::library::{Model, ModelLibrary};
 use crate::store::Store;
 use crate::time::now_ms;
 
-/// A model whose file must be local and is not there cannot start. A vLLM model may be a
-/// repository id; only a path that claims to be local must exist. (A custom command's {model}
-/// means whatever that server makes of it.)
+/// A model whose file must be local and is not there cannot start (checked now, not from the
+/// model's `file_missing`, which was checked when it was read).
 fn check_model_file(model: &Model) -> Result<(), SupervisorError> {
-    let local = model.engine.needs_local_file()
-        || (model.engine == EngineKind::Vllm && model.path.starts_with('/'));
-    if local && !Path::new(&model.path).exists() {
+    if model.needs_local_path() && !Path::new(&model.path).exists() {
         return Err(SupervisorError::ModelFileMissing {
             path: model.path.clone(),
         });

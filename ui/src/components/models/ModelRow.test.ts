@@ -20,7 +20,7 @@ import ModelRow from './ModelRow.vue'
 
 const model: Model = {
   id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1,
+  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
 }
 
 function instance(state: InstanceState): InstanceInfo {
@@ -32,7 +32,7 @@ function instance(state: InstanceState): InstanceInfo {
 
 const cleanups: (() => void)[] = []
 
-function mountRow() {
+function mountRow(shown: Model = model) {
   const host = document.createElement('div')
   document.body.appendChild(host)
   const stub = { render: () => null }
@@ -43,7 +43,7 @@ function mountRow() {
       { path: '/models/:id', name: 'model', component: stub },
     ],
   })
-  const app = createApp({ render: () => h('ul', [h(ModelRow, { model })]) })
+  const app = createApp({ render: () => h('ul', [h(ModelRow, { model: shown })]) })
   app.use(router)
   app.mount(host)
   cleanups.push(() => {
@@ -125,5 +125,22 @@ describe('ModelRow: removing', () => {
       await nextTick()
       expect([state.kind, question()]).toEqual([state.kind, text])
     }
+  })
+})
+
+describe('ModelRow: a file that went away', () => {
+  it('warns on the row, in the user\'s language, with what to do', async () => {
+    const { q } = mountRow({ ...model, path: '/gone/qwen.gguf', file_missing: true })
+    expect(q('model-file-missing')?.textContent?.trim()).toBe('file missing')
+    expect(q('model-file-missing-hint')?.textContent).toContain('Nothing is at /gone/qwen.gguf.')
+    setLocale('zh')
+    await nextTick()
+    expect(q('model-file-missing')?.textContent?.trim()).toBe('文件缺失')
+  })
+
+  it('says nothing when the file is there', () => {
+    const { q } = mountRow()
+    expect(q('model-file-missing')).toBeNull()
+    expect(q('model-file-missing-hint')).toBeNull()
   })
 })
