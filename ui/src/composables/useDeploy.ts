@@ -61,6 +61,8 @@ export function useDeploy(options: DeployOptions = {}) {
   const form = reactive(emptyDeployForm())
   const engines = ref<EngineInfo[]>([])
   const presets = ref<DeployPreset[]>([])
+  /** The presets have come from the server (an empty list then means none, not "not yet"). */
+  const presetsLoaded = ref(false)
   const loading = ref(false)
   const loadError = ref<ApiError | null>(null)
   const errors = ref<FieldErrors>({})
@@ -89,7 +91,10 @@ export function useDeploy(options: DeployOptions = {}) {
     // Each list is useful alone: a failure of one keeps the other.
     const [e, p] = await Promise.allSettled([api.enginesInfo(), api.deployPresets()])
     if (e.status === 'fulfilled') engines.value = e.value
-    if (p.status === 'fulfilled') presets.value = p.value
+    if (p.status === 'fulfilled') {
+      presets.value = p.value
+      presetsLoaded.value = true
+    }
     const failed = [e, p].find((r) => r.status === 'rejected')
     if (failed) loadError.value = toApiError((failed as PromiseRejectedResult).reason)
     loading.value = false
@@ -104,8 +109,7 @@ export function useDeploy(options: DeployOptions = {}) {
     if (form.engine === engine) return
     const old = selectedPreset.value
     form.engine = engine
-    errors.value = {}
-    llamaField.value = null
+    clearFeedback()
     if (!old) return
     const twin = presets.value.find((p) => p.engine === engine && p.family === old.family && p.name === old.name)
     if (twin) return selectPreset(twin.id)
@@ -121,6 +125,7 @@ export function useDeploy(options: DeployOptions = {}) {
     const preset = presets.value.find((p) => p.id === id)
     if (!preset) {
       form.presetId = ''
+      clearFeedback()
       return
     }
     // Try it on a copy: the risks are those of the form it would give.
@@ -139,8 +144,15 @@ export function useDeploy(options: DeployOptions = {}) {
     const preset = presets.value.find((p) => p.id === id)
     if (!preset) return
     applyPreset(form, preset, options.modelsDir?.())
+    clearFeedback()
+  }
+
+  /** Forgets the field errors and the last submit's error: they were about another engine or preset. */
+  function clearFeedback(): void {
     errors.value = {}
     llamaField.value = null
+    serverError.value = null
+    deployedUnread.value = null
   }
 
   /** Says yes to what the confirmation names, and does what waited for it. */
@@ -225,6 +237,7 @@ export function useDeploy(options: DeployOptions = {}) {
     form,
     engines,
     presets,
+    presetsLoaded,
     loading,
     loadError,
     errors,

@@ -24,7 +24,7 @@ import DeployPage from './DeployPage.vue'
 
 const cleanups: (() => void)[] = []
 
-async function mountPage(caller: Caller | null = null) {
+async function mountPage(caller: Caller | null = null, { awaitLoad = true } = {}) {
   const host = document.createElement('div')
   document.body.appendChild(host)
   const stub = { render: () => null }
@@ -46,7 +46,7 @@ async function mountPage(caller: Caller | null = null) {
     app.unmount()
     host.remove()
   })
-  await vi.waitFor(() => expect(host.querySelector('[data-testid="deploy-engine-status"]')?.getAttribute('data-state')).toBe('ok'))
+  if (awaitLoad) await vi.waitFor(() => expect(host.querySelector('[data-testid="deploy-engine-status"]')?.getAttribute('data-state')).toBe('ok'))
   const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)!
   const all = (testid: string) => Array.from(host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
   const type = async (testid: string, value: string) => {
@@ -80,6 +80,8 @@ beforeEach(() => {
     startModel: vi.fn(async (id: string) => instanceOf(id)),
   }
   fake.deployed = null
+  // jsdom has no layout, hence no scrollIntoView: a spy stands in.
+  Element.prototype.scrollIntoView = vi.fn()
 })
 
 afterEach(() => {
@@ -165,6 +167,63 @@ describe('DeployPage', () => {
     setLocale('zh')
     await nextTick()
     expect(all('deploy-field-error').find((e) => e.dataset.field === 'name')?.textContent).toBe('请为模型命名。')
+  })
+
+  it('takes the user to the first highlighted field when the form is invalid', async () => {
+    const { q, type, click } = await mountPage()
+    await type('deploy-name', 'A')
+    await type('deploy-model', 'model.gguf')
+    await click('deploy-submit')
+    await vi.waitFor(() => expect(document.activeElement).toBe(q('deploy-model')))
+    expect(Element.prototype.scrollIntoView).toHaveBeenCalledTimes(1)
+    expect(vi.mocked(Element.prototype.scrollIntoView).mock.contexts[0]).toBe(q('deploy-model'))
+    // Add validates the same way and goes to the first invalid field too.
+    await type('deploy-name', '')
+    q('deploy-add').focus()
+    await click('deploy-add')
+    await vi.waitFor(() => expect(document.activeElement).toBe(q('deploy-name')))
+  })
+
+  it('clears the field errors and the server error when the engine or the preset changes', async () => {
+    fake.api.addModel.mockRejectedValue(new ApiError('model_path_duplicate', 'The model "B" already uses /models/a.gguf.'))
+    const { q, all, type, engine, click } = await mountPage()
+    const failAdd = async () => {
+      await type('deploy-name', 'A')
+      await type('deploy-model', '/models/a.gguf')
+      await click('deploy-add')
+      await vi.waitFor(() => expect(q('deploy-error')).not.toBeNull())
+    }
+    await failAdd()
+    await type('deploy-preset', 'qwen-gguf')
+    expect(q('deploy-error')).toBeNull()
+    await failAdd()
+    await engine('vllm')
+    expect(q('deploy-error')).toBeNull()
+    await type('deploy-name', '')
+    await click('deploy-submit')
+    expect(all('deploy-field-error').map((e) => e.dataset.field)).toEqual(['name'])
+    await type('deploy-preset', 'qwen-vllm')
+    expect(all('deploy-field-error')).toHaveLength(0)
+    expect(q('deploy-fix-errors')).toBeNull()
+    await type('deploy-name', '')
+    await click('deploy-submit')
+    expect(q('deploy-fix-errors')).not.toBeNull()
+    await type('deploy-preset', '')
+    expect(q('deploy-fix-errors')).toBeNull()
+  })
+
+  it('says the presets are loading rather than that there are none', async () => {
+    let release!: () => void
+    fake.api.deployPresets.mockImplementation(() => new Promise((r) => (release = () => r(PRESETS))))
+    const { q, engine } = await mountPage(null, { awaitLoad: false })
+    await vi.waitFor(() => expect(q('deploy-engine-status').dataset.state).toBe('loading'))
+    await engine('custom')
+    const firstOption = () => q<HTMLSelectElement>('deploy-preset').options[0].textContent
+    expect(firstOption()).toBe('Loading…')
+    release()
+    await vi.waitFor(() => expect(firstOption()).toBe('No presets for this engine.'))
+    await engine('vllm')
+    expect(firstOption()).toBe('None: fill in the form yourself')
   })
 
   it('deploys in one call and opens the model page', async () => {

@@ -23,7 +23,7 @@ const model: Model = {
   extra_args: [],
   restart_policy: { kind: 'never' },
   port: null,
-  settings: { engine: 'llama_cpp' }, secret_env: [], starter: true, created_at: 1,
+  settings: { engine: 'llama_cpp' }, secret_env: [], starter: true, created_at: 1, file_missing: false,
 }
 
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {

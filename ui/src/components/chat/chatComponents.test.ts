@@ -20,6 +20,7 @@ import { useModelsStore } from '../../stores/models'
 import ChatComposer from './ChatComposer.vue'
 import ChatMessageItem from './ChatMessageItem.vue'
 import ChatParamsPanel from './ChatParamsPanel.vue'
+import ChatPresets from './ChatPresets.vue'
 import ChatStart from './ChatStart.vue'
 import ConversationSidebar from './ConversationSidebar.vue'
 
@@ -258,6 +259,18 @@ describe('ChatParamsPanel', () => {
     q<HTMLButtonElement>('param-save')!.click()
     await vi.waitFor(() => expect(q('param-saved')).not.toBeNull())
     expect(fake.api.updateConversation).toHaveBeenCalledWith('c1', { params: { stop: ['###', 'User:'], temperature: 0.4 } })
+  })
+})
+
+describe('ChatPresets', () => {
+  it('says the presets are loading, then that there are none', async () => {
+    let release!: () => void
+    fake.api.listChatPresets = vi.fn(() => new Promise((r) => (release = () => r([]))))
+    const { q } = mount(ChatPresets, { current: () => null })
+    const firstOption = () => q<HTMLSelectElement>('preset-select')!.options[0].textContent
+    await vi.waitFor(() => expect(firstOption()).toBe('Loading…'))
+    release()
+    await vi.waitFor(() => expect(firstOption()).toBe('No presets yet'))
   })
 })
 

@@ -23,7 +23,7 @@ function mount(component: Component, props: Record<string, unknown>) {
 function model(patch: Partial<Model>): Model {
   return {
     id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, ...patch,
+    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false, ...patch,
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultRules, toDraft, validateRules } from './alertRules'
+import { defaultRules, draftDiffers, toDraft, validateRules } from './alertRules'
 
 describe('alert rules validation', () => {
   it('accepts the defaults and gives back the same rules', () => {
@@ -60,5 +60,23 @@ describe('alert rules validation', () => {
     expect(errors['host_memory_percent.raise']).toEqual({ key: 'rules.errRange', params: { min: 0, max: 100 } })
     // no ordering complaint on top of a bad number
     expect(errors.gpu_temperature_celsius).toBeUndefined()
+  })
+})
+
+describe('draftDiffers', () => {
+  it('sees an edit, but not the same number typed another way', () => {
+    const draft = toDraft(defaultRules())
+    expect(draftDiffers(draft, defaultRules())).toBe(false)
+    draft.gpu_temperature_celsius.raise = ' 85.0 '
+    draft.gpu_memory_percent.clear = 90
+    expect(draftDiffers(draft, defaultRules())).toBe(false)
+    draft.disk_free_percent.enabled = false
+    expect(draftDiffers(draft, defaultRules())).toBe(true)
+    const typed = toDraft(defaultRules())
+    typed.host_memory_percent.raise = ''
+    expect(draftDiffers(typed, defaultRules())).toBe(true)
+    const failed = toDraft(defaultRules())
+    failed.instance_failed = false
+    expect(draftDiffers(failed, defaultRules())).toBe(true)
   })
 })

@@ -1,5 +1,6 @@
 import { DEFAULT_ALERT_RULES } from '../../generated/constants'
 import type { AlertRules } from '../../generated/AlertRules'
+import type { Threshold } from '../../generated/Threshold'
 import type { MessageKey } from '../../i18n/en'
 import type { Unit } from '../format'
 
@@ -80,4 +81,14 @@ export function validateRules(draft: RulesDraft): { rules: AlertRules | null; er
     rules[info.field] = { enabled: d.enabled, raise_at: raise ?? NaN, clear_at: clear ?? NaN }
   }
   return { rules: Object.keys(errors).length === 0 ? rules : null, errors }
+}
+
+/** Whether the draft says something other than `rules` (a number typed another way, " 80" or 80, is the same). */
+export function draftDiffers(draft: RulesDraft, rules: AlertRules): boolean {
+  if (draft.instance_failed !== rules.instance_failed) return true
+  return THRESHOLD_FIELDS.some(({ field }) => thresholdDiffers(draft[field], rules[field]))
+}
+
+function thresholdDiffers(draft: ThresholdDraft, threshold: Threshold): boolean {
+  return draft.enabled !== threshold.enabled || parseNumber(draft.raise) !== threshold.raise_at || parseNumber(draft.clear) !== threshold.clear_at
 }

@@ -33,7 +33,7 @@ export function modelFrom(m: NewModel, id = 'm9'): Model {
   return {
     id, name: m.name, engine: m.engine ?? 'llama_cpp', path: m.path, context_size: m.context_size ?? 4096, extra_args: m.extra_args ?? [],
     restart_policy: m.restart_policy ?? { kind: 'never' }, port: m.port ?? null, settings: m.settings ?? { engine: 'llama_cpp' },
-    secret_env: Object.keys(m.secret_env ?? {}), starter: false, created_at: 1,
+    secret_env: Object.keys(m.secret_env ?? {}), starter: false, created_at: 1, file_missing: false,
   }
 }
 
