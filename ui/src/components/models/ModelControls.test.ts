@@ -3,9 +3,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, h, nextTick } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import type { InstanceInfo } from '../../generated/InstanceInfo'
 import type { InstanceState } from '../../generated/InstanceState'
-import type { Model } from '../../generated/Model'
+import { qwenInstance, qwenModel } from './model.fixtures'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
 vi.mock('../../api', async (importOriginal) => {
@@ -17,17 +16,8 @@ import { setLocale } from '../../composables/useI18n'
 import { useModelsStore } from '../../stores/models'
 import ModelControls from './ModelControls.vue'
 
-const model: Model = {
-  id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
-}
-
-function instance(state: InstanceState): InstanceInfo {
-  return {
-    id: 'i1', model_id: 'm1', model_name: 'Qwen', served_model: 'qwen-served', engine: 'llama_cpp', port: 41000, pid: 42, state,
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: null, started_at: 1, updated_at: 1,
-  }
-}
+const model = qwenModel
+const instance = (state: InstanceState) => qwenInstance(state, 'qwen-served')
 
 const cleanups: (() => void)[] = []
 
