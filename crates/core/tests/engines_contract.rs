@@ -379,3 +379,43 @@ async fn a_custom_command_template_is_expanded_into_argv_without_a_shell() {
         .iter()
         .all(|i| i.model_id != missing.id || i.state.is_terminal()));
 }
+
+/// A `docker` client whose daemon is down is not "found": Deploy must not offer an engine that
+/// cannot run a container. With the daemon up, the same client is ready.
+#[tokio::test]
+async fn docker_without_its_daemon_is_reported_with_what_to_do() {
+    let docker_info = |core: Core| async move {
+        let engines = core.supervisor.engines().await;
+        engines
+            .into_iter()
+            .find(|e| e.engine == llmops_core::engine::EngineKind::VllmDocker)
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let down = core_in(&dir, |c| c.docker = Some(fakes().join("docker-no-daemon"))).await;
+    let info = docker_info(down).await;
+    assert_eq!(
+        info.version.as_deref(),
+        Some("Docker version 28.2.2, build fake")
+    );
+    let problem = info
+        .problem
+        .expect("a daemon that does not answer is a problem");
+    assert_eq!(problem.code, "engine_daemon_unreachable");
+    assert!(
+        problem
+            .message
+            .contains("Cannot connect to the Docker daemon"),
+        "{}",
+        problem.message
+    );
+    assert!(
+        problem.message.contains("systemctl start docker"),
+        "{}",
+        problem.message
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let up = core_in(&dir, |c| c.docker = Some(fakes().join("docker"))).await;
+    assert_eq!(docker_info(up).await.problem, None);
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{resolve_binary, EngineKind, VersionCache};
+use super::{resolve_binary, EngineError, EngineKind, VersionCache};
 use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorBody};
 
@@ -45,6 +45,11 @@ pub async fn engines_info(config: &CoreConfig, versions: &VersionCache) -> Vec<E
                     info.version = versions.version_of(Path::new(&found.path)).await;
                     info.binary = Some(found.path.display().to_string());
                     info.source = Some(found.source.to_string());
+                    if engine == EngineKind::VllmDocker {
+                        if let Err(detail) = docker_daemon_answers(&found.path).await {
+                            info.problem = Some(EngineError::DockerDaemonDown { detail }.body());
+                        }
+                    }
                 }
                 Err(err) => info.problem = Some(err.body()),
             }
@@ -52,4 +57,50 @@ pub async fn engines_info(config: &CoreConfig, versions: &VersionCache) -> Vec<E
         out.push(info);
     }
     out
+}
+
+/// How long `docker info` may take: a daemon that does not answer in this time is as good as down.
+const DAEMON_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// At most this much of `docker info`'s output is read.
+const MAX_DAEMON_OUTPUT: u64 = 16 * 1024;
+
+/// Whether the Docker daemon answers (`docker info`): a `docker` binary alone cannot run
+/// containers. The error is what docker said (its first line), for the user.
+async fn docker_daemon_answers(docker: &Path) -> Result<(), String> {
+    use std::process::Stdio;
+    use tokio::io::AsyncReadExt;
+    let mut child = tokio::process::Command::new(docker)
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("docker info could not run: {e}"))?;
+    let mut stderr = child.stderr.take().map(|s| s.take(MAX_DAEMON_OUTPUT));
+    let answered = async {
+        let mut said = Vec::new();
+        if let Some(stderr) = stderr.as_mut() {
+            let _ = stderr.read_to_end(&mut said).await;
+        }
+        (child.wait().await, said)
+    };
+    let Ok((status, said)) = tokio::time::timeout(DAEMON_TIMEOUT, answered).await else {
+        return Err(format!(
+            "docker info gave no answer within {} s",
+            DAEMON_TIMEOUT.as_secs()
+        ));
+    };
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        _ => {
+            let said = String::from_utf8_lossy(&said);
+            let first = said.lines().map(str::trim).find(|l| !l.is_empty());
+            Err(first
+                .unwrap_or("docker info failed")
+                .chars()
+                .take(200)
+                .collect())
+        }
+    }
 }

@@ -54,6 +54,8 @@ pub enum EngineError {
         path: String,
         env_var: &'static str,
     },
+    #[error("Docker is installed, but its daemon does not answer ({detail}). Start it (for example `sudo systemctl start docker`), or add your user to the docker group and log in again")]
+    DockerDaemonDown { detail: String },
 }
 
 impl CodedError for EngineError {
@@ -62,6 +64,7 @@ impl CodedError for EngineError {
             EngineError::BinaryNotFound { .. } => "engine_binary_not_found",
             EngineError::ConfiguredBinaryMissing { .. } => "engine_binary_missing",
             EngineError::CommandNotFound { .. } => "engine_command_not_found",
+            EngineError::DockerDaemonDown { .. } => "engine_daemon_unreachable",
         }
     }
 
