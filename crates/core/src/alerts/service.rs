@@ -565,7 +565,7 @@ mod tests {
             port: 1,
             pid: None,
             state: InstanceState::Failed {
-                reason: "exited with code 1".into(),
+                reason: "The engine exited with code 1 before becoming ready.\nLast output:\nerror: no GPU".into(),
             },
             base_url: "http://127.0.0.1:1/v1".into(),
             binary: "b".into(),
@@ -576,6 +576,15 @@ mod tests {
         };
         alerts.on_instance(&failed);
         assert_eq!(alerts.active().len(), 2);
+        let failure = alerts
+            .active()
+            .into_iter()
+            .find(|a| a.kind == AlertKind::InstanceFailed)
+            .unwrap();
+        assert_eq!(
+            failure.message, "Gone failed: The engine exited with code 1 before becoming ready.",
+            "the summary line, nothing dangling"
+        );
         alerts.on_model_removed("m1");
         assert_eq!(
             alerts.active().len(),

@@ -183,7 +183,8 @@ async fn fail(
     let reason = if tail.is_empty() {
         format!("The engine {what}; it printed nothing.")
     } else {
-        format!("The engine {what}.{hint} Last output:\n{tail}")
+        // The first line is the summary (alerts and toasts show only it); the output follows.
+        format!("The engine {what}.{hint}\nLast output:\n{tail}")
     };
     shared
         .transition(instance, InstanceState::Failed { reason })
