@@ -446,7 +446,7 @@ async fn an_engine_that_never_becomes_healthy_times_out_and_is_ended() {
     let model = add_model(&core, "slow", &weights.display().to_string()).await;
     let (started, reason) = start_until_failed(&core, &model.id, 20).await;
     assert!(
-        reason.contains("not healthy within 1 s, so it was stopped"),
+        reason.contains("The engine was not healthy within 1 s, so it was stopped"),
         "{reason}"
     );
     assert!(reason.contains("loading, slowly"), "{reason}");

@@ -102,7 +102,7 @@ async fn run_to_end(
                 pgid,
                 &spec.stop,
                 readers,
-                format!("not healthy within {secs} s, so it was stopped"),
+                format!("was not healthy within {secs} s, so it was stopped"),
             )
             .await;
         }
