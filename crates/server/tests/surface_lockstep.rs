@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use llmops_core::operations::{specs, Surface};
+use llmops_core::operations::{camel_case, specs, Surface};
 use llmops_server::app::api_routes;
 
 /// Every route published so far: (method, path). A change here is a breaking API change.
@@ -80,19 +80,6 @@ fn repo(path: &str) -> String {
             .join(path),
     )
     .unwrap()
-}
-
-fn camel_case(snake: &str) -> String {
-    let mut words = snake.split('_');
-    let first = words.next().unwrap_or_default().to_string();
-    words.fold(first, |mut out, word| {
-        let mut chars = word.chars();
-        if let Some(c) = chars.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-        out
-    })
 }
 
 #[test]

@@ -358,20 +358,10 @@ impl Recorder {
         if let Err(err) = self.store.finish_message(&self.answer).await {
             tracing::error!(%err, message = %self.answer.id, "could not save the answer");
         }
-        let last = match last {
-            Some(ChatStreamEvent::Done {
-                finish_reason,
-                usage,
-                stats,
-                ..
-            }) => Some(ChatStreamEvent::Done {
-                finish_reason,
-                usage,
-                stats,
-                conversation: Some(Box::new(self.conversation.clone())),
-            }),
-            last => last.or(error.map(|error| ChatStreamEvent::Error { error })),
-        };
+        let mut last = last.or(error.map(|error| ChatStreamEvent::Error { error }));
+        if let Some(ChatStreamEvent::Done { conversation, .. }) = &mut last {
+            *conversation = Some(Box::new(self.conversation.clone()));
+        }
         self.busy.take();
         if let Some(last) = last {
             let _ = self.sender.send(last).await;

@@ -18,7 +18,7 @@ mod table;
 mod typescript;
 
 pub use constants::typescript_constants;
-pub use typescript::typescript_client;
+pub use typescript::{camel_case, typescript_client};
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -71,7 +71,7 @@ pub enum OutputKind {
 }
 
 /// One argument of an operation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ArgSpec {
     pub name: &'static str,
     pub place: Place,
@@ -80,7 +80,7 @@ pub struct ArgSpec {
 }
 
 /// One operation as data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct OperationSpec {
     pub name: &'static str,
     pub doc: String,
