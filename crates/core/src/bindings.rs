@@ -11,6 +11,7 @@ fn export_all(dir: &Path) {
     crate::events::Event::export_all_to(dir).unwrap();
     crate::error::ErrorBody::export_all_to(dir).unwrap();
     crate::library::NewModel::export_all_to(dir).unwrap();
+    crate::library::ModelEdited::export_all_to(dir).unwrap();
     crate::supervisor::ModelDetail::export_all_to(dir).unwrap();
     crate::engine::EngineInfo::export_all_to(dir).unwrap();
     crate::engine::DeployPreset::export_all_to(dir).unwrap();

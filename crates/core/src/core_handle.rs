@@ -14,8 +14,8 @@ use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorKind};
 use crate::events::{Event, EventBus};
 use crate::history::MetricHistory;
-use crate::library::NewModel;
 use crate::library::{LibraryError, ModelLibrary};
+use crate::library::{ModelEdited, NewModel};
 use crate::monitor::{SampleContext, SystemMonitor, SystemSnapshot};
 use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
@@ -168,6 +168,16 @@ impl Core {
     ) -> Result<crate::supervisor::ModelDetail, CoreError> {
         let model = self.library.get(id).await?;
         Ok(self.supervisor.model_detail(model).await?)
+    }
+
+    /// Edits a model. A live instance keeps running as it was started; the answer says so.
+    pub async fn update_model(&self, id: &str, edit: NewModel) -> Result<ModelEdited, CoreError> {
+        let model = self.library.update(id, edit).await?;
+        let applies_at_next_start = self.supervisor.live_instance(id).is_some();
+        Ok(ModelEdited {
+            model,
+            applies_at_next_start,
+        })
     }
 
     /// Removes a model. Its live instance is stopped first, so no engine outlives its model.

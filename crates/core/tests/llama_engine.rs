@@ -639,3 +639,139 @@ async fn the_log_follower_moves_to_each_new_instance_of_a_model() {
     .await;
     assert!(ended.is_ok(), "cancelling ends the stream");
 }
+
+/// A model can be edited after it is added, validated as when added; a running instance keeps
+/// what it was started with, and the next start uses the edit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_model_applies_at_its_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (weights, fake) = fake_engine(dir.path(), "#!/bin/sh\necho \"args: $*\"\nexec sleep 60\n");
+    let core = core_in(&dir, |c| {
+        c.llama_server = Some(fake.clone());
+        c.start_timeout = Some(Duration::from_secs(60));
+    })
+    .await;
+    let path = weights.display().to_string();
+    let model = add_model(&core, "typo", &format!("{path}.missing")).await;
+    assert!(model.file_missing, "the typo'd path is marked");
+
+    // Fix the path (the error text's advice) and the context size.
+    let mut edit = NewModel::new("fixed", &path);
+    edit.context_size = Some(1024);
+    let edited = core.update_model(&model.id, edit.clone()).await.unwrap();
+    assert!(!edited.applies_at_next_start, "nothing runs");
+    assert_eq!(edited.model.id, model.id);
+    assert_eq!(edited.model.created_at, model.created_at);
+    assert_eq!(
+        (edited.model.name.as_str(), edited.model.context_size),
+        ("fixed", 1024)
+    );
+    assert!(!edited.model.file_missing);
+    assert_eq!(core.library.get(&model.id).await.unwrap(), edited.model);
+
+    let first = core.supervisor.start(&model.id).await.unwrap();
+    let args_line = |instance_id: &str| {
+        core.supervisor
+            .logs(instance_id, None, 100)
+            .unwrap()
+            .into_iter()
+            .find(|l| l.text.starts_with("args: "))
+            .map(|l| l.text)
+    };
+    let args = wait_until(|| args_line(&first.id)).await;
+    assert!(args.contains("--ctx-size 1024"), "{args}");
+
+    // Edited while it runs: the instance keeps its settings, the answer says when they apply.
+    edit.context_size = Some(2048);
+    let edited = core.update_model(&model.id, edit.clone()).await.unwrap();
+    assert!(edited.applies_at_next_start);
+    assert_eq!(
+        core.supervisor.live_instance(&model.id).unwrap().id,
+        first.id
+    );
+    core.supervisor.stop_model(&model.id).await.unwrap();
+    let second = core.supervisor.start(&model.id).await.unwrap();
+    let args = wait_until(|| args_line(&second.id)).await;
+    assert!(args.contains("--ctx-size 2048"), "{args}");
+    core.supervisor.stop_model(&model.id).await.unwrap();
+
+    // Validated like add, and a refused edit changes nothing.
+    let before = core.library.get(&model.id).await.unwrap();
+    let mut bad = edit.clone();
+    bad.context_size = Some(10);
+    let err = core.update_model(&model.id, bad).await.unwrap_err();
+    assert_eq!(err.code(), "model_context_size_invalid");
+    let other = add_model(
+        &core,
+        "other",
+        &dir.path().join("o.gguf").display().to_string(),
+    )
+    .await;
+    let err = core
+        .update_model(&other.id, NewModel::new("other", &path))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "model_path_duplicate");
+    let err = core
+        .update_model("0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e", edit.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "model_not_found");
+    assert_eq!(core.library.get(&model.id).await.unwrap(), before);
+}
+
+/// Secret environment entries survive an edit that does not mention them; an empty value keeps
+/// one entry; an entry left out of a given set is deleted from the secret store.
+#[tokio::test]
+async fn editing_a_model_keeps_or_replaces_its_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = core_in(&dir, |_| {}).await;
+    let weights = dir.path().join("s.gguf");
+    std::fs::write(&weights, b"GGUF").unwrap();
+    let path = weights.display().to_string();
+    let mut new = NewModel::new("secretive", &path);
+    new.secret_env = Some([("HF_TOKEN".to_string(), "hf_abc".to_string())].into());
+    let model = core.library.add(new).await.unwrap();
+    let values = |m: llmops_core::library::Model| {
+        let core = core.clone();
+        async move { core.library.secret_env_values(&m).await.unwrap() }
+    };
+
+    let kept = core
+        .update_model(&model.id, NewModel::new("renamed", &path))
+        .await
+        .unwrap()
+        .model;
+    assert_eq!(kept.secret_env, ["HF_TOKEN"]);
+    assert_eq!(values(kept).await, [("HF_TOKEN".into(), "hf_abc".into())]);
+
+    let mut edit = NewModel::new("renamed", &path);
+    edit.secret_env = Some(
+        [
+            ("HF_TOKEN".to_string(), String::new()),
+            ("OTHER_KEY".to_string(), "x".to_string()),
+        ]
+        .into(),
+    );
+    let both = core.update_model(&model.id, edit).await.unwrap().model;
+    assert_eq!(both.secret_env, ["HF_TOKEN", "OTHER_KEY"]);
+    assert_eq!(
+        values(both).await,
+        [
+            ("HF_TOKEN".into(), "hf_abc".into()),
+            ("OTHER_KEY".into(), "x".into())
+        ]
+    );
+
+    let mut edit = NewModel::new("renamed", &path);
+    edit.secret_env = Some([("OTHER_KEY".to_string(), "y".to_string())].into());
+    let one = core.update_model(&model.id, edit).await.unwrap().model;
+    assert_eq!(one.secret_env, ["OTHER_KEY"]);
+    assert_eq!(values(one).await, [("OTHER_KEY".into(), "y".into())]);
+
+    // Keeping an entry the model does not have is refused.
+    let mut edit = NewModel::new("renamed", &path);
+    edit.secret_env = Some([("NOPE".to_string(), String::new())].into());
+    let err = core.update_model(&model.id, edit).await.unwrap_err();
+    assert_eq!(err.code(), "model_secret_env_invalid");
+}

@@ -21,6 +21,7 @@ import type { LogQuery } from './LogQuery'
 import type { LoginLink } from './LoginLink'
 import type { Model } from './Model'
 import type { ModelDetail } from './ModelDetail'
+import type { ModelEdited } from './ModelEdited'
 import type { NewApiKey } from './NewApiKey'
 import type { NewChatEndpoint } from './NewChatEndpoint'
 import type { NewChatPreset } from './NewChatPreset'
@@ -78,6 +79,7 @@ export const OPERATIONS = {
   enginesInfo: { name: 'engines_info', surface: 'both', method: 'get', path: '/engines', args: [], output: 'json' },
   deployPresets: { name: 'deploy_presets', surface: 'both', method: 'get', path: '/engines/presets', args: [], output: 'json' },
   modelDetail: { name: 'model_detail', surface: 'both', method: 'get', path: '/models/{id}', args: [['id', 'path']], output: 'json' },
+  updateModel: { name: 'update_model', surface: 'both', method: 'put', path: '/models/{id}', args: [['id', 'path'], ['model', 'body']], output: 'json' },
   removeModel: { name: 'remove_model', surface: 'both', method: 'delete', path: '/models/{id}', args: [['id', 'path']], output: 'empty' },
   stopModel: { name: 'stop_model', surface: 'both', method: 'post', path: '/models/{id}/stop', args: [['id', 'path']], output: 'json' },
   startModel: { name: 'start_model', surface: 'both', method: 'post', path: '/models/{id}/start', args: [['id', 'path']], output: 'json' },
@@ -149,6 +151,8 @@ export interface Operations {
   deployPresets(): Promise<Array<DeployPreset>>
   /** A model with its instance history, newest first. */
   modelDetail(id: string): Promise<ModelDetail>
+  /** Edits a model's settings, validated as when it is added. A running model keeps its settings until its next start. */
+  updateModel(id: string, model: NewModel): Promise<ModelEdited>
   /** Removes a model, stopping its live instance first. */
   removeModel(id: string): Promise<void>
   /** Stops the model's live instance. */
@@ -215,6 +219,7 @@ export function bindOperations(call: OperationCall): Operations {
     enginesInfo: () => call(OPERATIONS.enginesInfo, {}),
     deployPresets: () => call(OPERATIONS.deployPresets, {}),
     modelDetail: (id) => call(OPERATIONS.modelDetail, { id }),
+    updateModel: (id, model) => call(OPERATIONS.updateModel, { id, model }),
     removeModel: (id) => call(OPERATIONS.removeModel, { id }),
     stopModel: (id) => call(OPERATIONS.stopModel, { id }),
     startModel: (id) => call(OPERATIONS.startModel, { id }),

@@ -4,5 +4,7 @@ mod model;
 mod service;
 mod store;
 
-pub use model::{Model, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME};
+pub use model::{
+    Model, ModelEdited, NewModel, RestartPolicy, STARTER_MODEL_FILE, STARTER_MODEL_NAME,
+};
 pub use service::{managed_flags, LibraryError, ModelLibrary};

@@ -37,6 +37,15 @@ pub struct Model {
     pub file_missing: bool,
 }
 
+/// A model after an edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct ModelEdited {
+    pub model: Model,
+    /// The model has a live instance, which keeps what it was started with: the edit applies at
+    /// its next start.
+    pub applies_at_next_start: bool,
+}
+
 impl Model {
     /// Whether the path must name something on this machine: llama.cpp's GGUF file, a custom
     /// engine's file, or a vLLM model given as an absolute path (a vLLM repository id need not

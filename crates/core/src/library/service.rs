@@ -175,6 +175,68 @@ impl ModelLibrary {
         Ok(model)
     }
 
+    /// Replaces a model's settings, validated as when it was added; its id, starter mark and
+    /// creation time stay. `secret_env`: absent keeps the stored entries; given, it is the whole
+    /// new set, where an empty value keeps that entry's stored value. A running instance keeps
+    /// what it was started with: the edit applies at the model's next start.
+    pub async fn update(&self, id: &str, mut edit: NewModel) -> Result<Model, LibraryError> {
+        let existing = self.get(id).await?;
+        let mut kept: Vec<String> = match edit.secret_env.as_mut() {
+            None => existing.secret_env.clone(),
+            Some(entries) => {
+                let kept: Vec<String> = entries
+                    .iter()
+                    .filter(|(_, value)| value.is_empty())
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                for name in &kept {
+                    if !existing.secret_env.contains(name) {
+                        return Err(LibraryError::BadSecretEnv(name.clone()));
+                    }
+                    entries.remove(name);
+                }
+                kept
+            }
+        };
+        let (mut model, secrets) = self.validate(edit)?;
+        model.id = existing.id.clone();
+        model.starter = existing.starter;
+        model.created_at = existing.created_at;
+        kept.retain(|name| !secrets.iter().any(|(set, _)| set == name));
+        kept.extend(secrets.iter().map(|(name, _)| name.clone()));
+        kept.sort();
+        kept.dedup();
+        model.secret_env = kept;
+        if let Some(other) = self.store.find_model_by_path(&model.path).await? {
+            if other.id != model.id {
+                return Err(LibraryError::DuplicatePath {
+                    name: other.name,
+                    path: model.path,
+                });
+            }
+        }
+        for (name, value) in &secrets {
+            self.secrets
+                .set(&secret_env_key(&model.id, name), value)
+                .await?;
+        }
+        if !self.store.update_model(&model).await? {
+            return Err(LibraryError::NotFound(id.to_string()));
+        }
+        for name in existing
+            .secret_env
+            .iter()
+            .filter(|name| !model.secret_env.contains(name))
+        {
+            if let Err(err) = self.secrets.delete(&secret_env_key(&model.id, name)).await {
+                tracing::warn!(model = %model.id, %name, %err, "could not delete a secret environment entry");
+            }
+        }
+        tracing::info!(id = %model.id, path = %model.path, secrets = ?model.secret_env, "model edited");
+        self.publish_list().await;
+        Ok(model)
+    }
+
     pub async fn remove(&self, id: &str) -> Result<(), LibraryError> {
         let model = self.get(id).await?;
         if model.starter {

@@ -54,6 +54,29 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a model's settings (not its id, starter mark or creation time). Returns whether
+    /// the model was there.
+    pub async fn update_model(&self, model: &Model) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE models SET name = ?, engine = ?, path = ?, context_size = ?, extra_args = ?,
+                restart_policy = ?, port = ?, settings = ?, secret_env = ?
+             WHERE id = ?",
+        )
+        .bind(&model.name)
+        .bind(model.engine.as_str())
+        .bind(&model.path)
+        .bind(model.context_size)
+        .bind(serde_json::to_string(&model.extra_args).expect("a list of strings serialises"))
+        .bind(serde_json::to_string(&model.restart_policy).expect("a policy serialises"))
+        .bind(model.port)
+        .bind(serde_json::to_string(&model.settings).expect("settings serialise"))
+        .bind(serde_json::to_string(&model.secret_env).expect("a list of strings serialises"))
+        .bind(&model.id)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
     /// Returns whether a row was deleted.
     pub async fn delete_model(&self, id: &str) -> Result<bool, StoreError> {
         let result = sqlx::query("DELETE FROM models WHERE id = ?")

@@ -96,6 +96,11 @@ macro_rules! operations {
             /// A model with its instance history, newest first.
             model_detail [both get "/models/{id}" Read quick] (id: path String) -> Json $crate::supervisor::ModelDetail
                 => { |core| Ok(core.model_detail(&id).await?) };
+            /// Edits a model's settings, validated as when it is added. A running model keeps
+            /// its settings until its next start.
+            update_model [both put "/models/{id}" Admin quick] (id: path String, model: body $crate::library::NewModel)
+                -> Json $crate::library::ModelEdited
+                => { |core| Ok(core.update_model(&id, model).await?) };
             /// Removes a model, stopping its live instance first.
             remove_model [both delete "/models/{id}" Admin quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.remove_model(&id).await?) };
