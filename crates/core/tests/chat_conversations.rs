@@ -7,8 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use llmops_core::chat::{
-    ChatParams, ChatStreamEvent, ChatTarget, Conversation, ConversationDetail, MessageStatus,
-    NewConversation, StoredMessage, TurnRequest,
+    ChatParams, ChatStreamEvent, ChatTarget, ContextUsage, Conversation, ConversationDetail,
+    MessageStatus, NewConversation, StoredMessage, TurnRequest,
 };
 use llmops_core::supervisor::InstanceInfo;
 use llmops_core::Core;
@@ -151,6 +151,7 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
     let Some(ChatStreamEvent::Done {
         stats,
         conversation: done_conversation,
+        context: done_context,
         ..
     }) = turn.last
     else {
@@ -171,8 +172,16 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
         "saved text is what streamed"
     );
     assert_eq!(first_answer.stats.as_ref(), Some(&stats));
+    // How full the context is: the engine's prompt and completion tokens of the 2048.
+    let context = saved
+        .context
+        .expect("a library model's context size is known");
+    assert_eq!(context.context_size, 2048);
+    assert_eq!(Some(context.used_tokens), ContextUsage::used_after(&stats));
+    assert!(context.used_tokens > 0 && !context.near_limit);
+    assert_eq!(done_context, Some(context));
 
-    // Regenerate: the last answer is replaced by a new one.
+    // Regenerate: a new answer is shown, and the first one stays as version 1 of 2.
     let turn = collect(
         core.chat
             .turn(&id, TurnRequest::Regenerate, CancellationToken::new())
@@ -181,10 +190,58 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
     )
     .await;
     assert!(matches!(turn.last, Some(ChatStreamEvent::Done { .. })));
+    let (_, started_answer) = turn.started.clone().unwrap();
+    assert_eq!((started_answer.version, started_answer.versions), (2, 2));
     let saved = detail(&core, &id).await;
     assert_eq!(saved.messages.len(), 2);
-    assert_ne!(saved.messages[1].id, first_answer.id);
-    assert_eq!(saved.messages[1].content, turn.text);
+    let second_answer = saved.messages[1].clone();
+    assert_ne!(second_answer.id, first_answer.id);
+    assert_eq!(second_answer.content, turn.text);
+    assert_eq!((second_answer.version, second_answer.versions), (2, 2));
+    assert_eq!(second_answer.answers.as_ref(), Some(&saved.messages[0].id));
+    let shown = |d: &ConversationDetail| {
+        let m = &d.messages[1];
+        (m.id.clone(), m.version, m.versions)
+    };
+    let back = core
+        .chat
+        .show_answer_version(&id, &second_answer.id, 1)
+        .await
+        .unwrap();
+    assert_eq!(shown(&back), (first_answer.id.clone(), 1, 2));
+    assert_eq!(back.messages[1].content, first_answer.content);
+    let err = core
+        .chat
+        .show_answer_version(&id, &first_answer.id, 3)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "answer_version_not_found");
+    core.chat
+        .show_answer_version(&id, &first_answer.id, 2)
+        .await
+        .unwrap();
+
+    // Deleting the shown answer shows the other version; undo brings it back as it was.
+    core.chat
+        .delete_message(&id, &second_answer.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        shown(&detail(&core, &id).await),
+        (first_answer.id.clone(), 1, 1)
+    );
+    let restored = core
+        .chat
+        .restore_message(&id, &second_answer.id)
+        .await
+        .unwrap();
+    assert_eq!(shown(&restored), (second_answer.id.clone(), 2, 2));
+    // A deleted message is not sent again, and a new turn ends its undo.
+    core.chat
+        .delete_message(&id, &second_answer.id)
+        .await
+        .unwrap();
+    let saved = detail(&core, &id).await;
 
     // Edit and resend: the user message changes in place, the old answer goes.
     let edit = TurnRequest::Edit {
@@ -203,6 +260,16 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
     assert_eq!(saved.messages.len(), 2);
     assert_eq!(saved.messages[0].content, "Name two animals.");
     assert_eq!(saved.messages[1].content, turn.text);
+    assert_eq!(
+        (saved.messages[1].version, saved.messages[1].versions),
+        (1, 1)
+    );
+    let err = core
+        .chat
+        .restore_message(&id, &second_answer.id)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "message_not_restorable");
 
     // Stop mid-answer: the partial answer is kept as stopped and the engine stops generating.
     let long = ChatParams {
@@ -268,7 +335,11 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
 
     // Search finds it by a word of an answer and of a question.
     let hits = core.chat.search("animals").await.unwrap();
-    assert!(hits.iter().any(|h| h.conversation_id == id));
+    assert_eq!(
+        hits.iter().filter(|h| h.conversation_id == id).count(),
+        1,
+        "the title and the message match: one hit for the conversation, {hits:?}"
+    );
     assert!(core.chat.search("zzyzx-nothing").await.unwrap().is_empty());
 
     // Reopening the core (an app restart) keeps everything.

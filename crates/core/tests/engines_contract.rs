@@ -290,6 +290,7 @@ async fn sqlx_insert_unfinished(dir: &tempfile::TempDir, id: &str) {
         binary: "docker".into(),
         binary_source: "configured".into(),
         binary_version: None,
+        context_size: 2048,
         started_at: 0,
         updated_at: 0,
     };

@@ -25,4 +25,8 @@ binary_source: string,
 /**
  * What the binary says of its version (`--version`), when it says.
  */
-binary_version: string | null, started_at: number, updated_at: number, };
+binary_version: string | null, 
+/**
+ * The context size (tokens) it was started with.
+ */
+context_size: number, started_at: number, updated_at: number, };

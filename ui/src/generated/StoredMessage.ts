@@ -8,4 +8,17 @@ export type StoredMessage = { id: string, conversation_id: string, role: ChatRol
 /**
  * Reasoning models' thinking (`reasoning_content`), shown collapsible.
  */
-reasoning: string, status: MessageStatus, error: ErrorBody | null, stats: AnswerStats | null, created_at: number, updated_at: number, };
+reasoning: string, status: MessageStatus, error: ErrorBody | null, stats: AnswerStats | null, created_at: number, updated_at: number, 
+/**
+ * For an answer: the user message it answers. Regenerating makes another version of the
+ * same answer.
+ */
+answers: string | null, 
+/**
+ * Which version of its answer this is, from 1 (1 for a message with one version).
+ */
+version: number, 
+/**
+ * How many versions its answer has (1 for a message with one version).
+ */
+versions: number, };

@@ -31,6 +31,7 @@ import type { SearchHit } from './SearchHit'
 import type { SearchQuery } from './SearchQuery'
 import type { SecretStoreInfo } from './SecretStoreInfo'
 import type { SystemSnapshot } from './SystemSnapshot'
+import type { VersionChoice } from './VersionChoice'
 
 /** Where an argument travels over HTTP; the desktop app passes every argument by name. */
 export type ArgPlace = 'path' | 'query' | 'body'
@@ -103,6 +104,8 @@ export const OPERATIONS = {
   updateConversation: { name: 'update_conversation', surface: 'both', method: 'patch', path: '/conversations/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
   deleteConversation: { name: 'delete_conversation', surface: 'both', method: 'delete', path: '/conversations/{id}', args: [['id', 'path']], output: 'empty' },
   deleteChatMessage: { name: 'delete_chat_message', surface: 'both', method: 'delete', path: '/conversations/{id}/messages/{message_id}', args: [['id', 'path'], ['message_id', 'path']], output: 'empty' },
+  restoreChatMessage: { name: 'restore_chat_message', surface: 'both', method: 'post', path: '/conversations/{id}/messages/{message_id}/restore', args: [['id', 'path'], ['message_id', 'path']], output: 'json' },
+  showAnswerVersion: { name: 'show_answer_version', surface: 'both', method: 'put', path: '/conversations/{id}/messages/{message_id}/version', args: [['id', 'path'], ['message_id', 'path'], ['choice', 'body']], output: 'json' },
   chatTurn: { name: 'chat_turn', surface: 'both', method: 'post', path: '/conversations/{id}/turns', args: [['id', 'path'], ['turn', 'body']], output: 'sse' },
   exportConversation: { name: 'export_conversation', surface: 'both', method: 'get', path: '/conversations/{id}/export', args: [['id', 'path'], ['query', 'query']], output: 'file' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
@@ -193,8 +196,12 @@ export interface Operations {
   updateConversation(id: string, patch: ConversationPatch): Promise<Conversation>
   /** Deletes a conversation and its messages. */
   deleteConversation(id: string): Promise<void>
-  /** Deletes one message of a conversation. */
+  /** Deletes one message of a conversation (undoable until the next turn). */
   deleteChatMessage(id: string, messageId: string): Promise<void>
+  /** Undoes a message's delete, until the conversation's next turn. */
+  restoreChatMessage(id: string, messageId: string): Promise<ConversationDetail>
+  /** Shows another version of an answer (regenerating keeps the earlier ones). */
+  showAnswerVersion(id: string, messageId: string, choice: VersionChoice): Promise<ConversationDetail>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -241,5 +248,7 @@ export function bindOperations(call: OperationCall): Operations {
     updateConversation: (id, patch) => call(OPERATIONS.updateConversation, { id, patch }),
     deleteConversation: (id) => call(OPERATIONS.deleteConversation, { id }),
     deleteChatMessage: (id, messageId) => call(OPERATIONS.deleteChatMessage, { id, message_id: messageId }),
+    restoreChatMessage: (id, messageId) => call(OPERATIONS.restoreChatMessage, { id, message_id: messageId }),
+    showAnswerVersion: (id, messageId, choice) => call(OPERATIONS.showAnswerVersion, { id, message_id: messageId, choice }),
   }
 }

@@ -37,6 +37,9 @@ function msg(role: StoredMessage['role'], content: string, extra: Partial<Stored
     role,
     content,
     reasoning: '',
+    answers: null,
+    version: 1,
+    versions: 1,
     status: 'complete',
     error: null,
     stats: null,
@@ -70,7 +73,7 @@ function controllableTurn() {
 
 function openWith(messages: StoredMessage[] = []) {
   const chat = useChatStore()
-  chat.adopt({ conversation: { ...conversation }, messages })
+  chat.adopt({ conversation: { ...conversation }, messages, context: null })
   return chat
 }
 

@@ -571,6 +571,7 @@ mod tests {
             binary: "b".into(),
             binary_source: "PATH".into(),
             binary_version: None,
+            context_size: 2048,
             started_at: 0,
             updated_at: 0,
         };

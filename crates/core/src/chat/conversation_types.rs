@@ -85,12 +85,29 @@ pub struct StoredMessage {
     pub created_at: i64,
     #[ts(type = "number")]
     pub updated_at: i64,
+    /// For an answer: the user message it answers. Regenerating makes another version of the
+    /// same answer.
+    pub answers: Option<String>,
+    /// Which version of its answer this is, from 1 (1 for a message with one version).
+    pub version: u32,
+    /// How many versions its answer has (1 for a message with one version).
+    pub versions: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]
 pub struct ConversationDetail {
     pub conversation: Conversation,
+    /// The messages shown, in order (not the other versions of an answer, nor deleted ones).
     pub messages: Vec<StoredMessage>,
+    /// How full the context is, when the target's context size is known.
+    pub context: Option<super::ContextUsage>,
+}
+
+/// `PUT /api/conversations/{id}/messages/{message_id}/version`: show another version of an answer.
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct VersionChoice {
+    /// From 1 to the answer's `versions`.
+    pub version: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
@@ -118,14 +135,15 @@ pub struct ConversationPatch {
     pub target: Option<ChatTarget>,
 }
 
-/// What the user asks of a conversation. Editing replaces: the edited message keeps its place
-/// and everything after it is dropped before the new answer (no branches).
+/// What the user asks of a conversation. Regenerating keeps the earlier answer as another
+/// version. Editing replaces: the edited message keeps its place and everything after it is
+/// dropped before the new answer (the UI says how much first).
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum TurnRequest {
     /// Append a user message and answer it.
     Send { content: String },
-    /// Drop the last answer and answer the last user message again.
+    /// Answer the last user message again; the earlier answer stays as another version.
     Regenerate,
     /// Replace a user message's text, drop what followed it, and answer it.
     Edit { message_id: String, content: String },

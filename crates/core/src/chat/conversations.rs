@@ -6,8 +6,9 @@ use super::conversation_types::{
 };
 use super::error::ChatError;
 use super::export::export;
-use super::search::{fts_query, like_pattern};
+use super::search::{fts_query, like_pattern, one_hit_per_conversation};
 use super::service::ChatService;
+use super::types::ContextUsage;
 use crate::time::now_ms;
 
 const SEARCH_LIMIT: u32 = 50;
@@ -55,7 +56,9 @@ impl ChatService {
     pub async fn conversation(&self, id: &str) -> Result<ConversationDetail, ChatError> {
         let conversation = self.conversation_row(id).await?;
         let messages = self.store.list_messages(id).await?;
+        let context_size = self.context_size(&conversation.target).await;
         Ok(ConversationDetail {
+            context: ContextUsage::of(&messages, context_size),
             conversation,
             messages,
         })
@@ -112,6 +115,8 @@ impl ChatService {
         Ok(())
     }
 
+    /// Deletes a message; it can be restored until the conversation's next turn. Deleting an
+    /// answer with other versions shows the newest of them.
     pub async fn delete_message(
         &self,
         conversation_id: &str,
@@ -130,16 +135,56 @@ impl ChatService {
         Ok(())
     }
 
+    /// Undoes [`ChatService::delete_message`] (until the conversation's next turn).
+    pub async fn restore_message(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<ConversationDetail, ChatError> {
+        if self.is_busy(conversation_id) {
+            return Err(ChatError::Busy);
+        }
+        if !self
+            .store
+            .restore_message(conversation_id, message_id)
+            .await?
+        {
+            return Err(ChatError::NothingToRestore(message_id.to_string()));
+        }
+        self.conversation(conversation_id).await
+    }
+
+    /// Shows another version of an answer (`version` from 1 to its `versions`).
+    pub async fn show_answer_version(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        version: u32,
+    ) -> Result<ConversationDetail, ChatError> {
+        if self.is_busy(conversation_id) {
+            return Err(ChatError::Busy);
+        }
+        if !self
+            .store
+            .show_answer_version(conversation_id, message_id, version)
+            .await?
+        {
+            return Err(ChatError::NoSuchVersion(version));
+        }
+        self.conversation(conversation_id).await
+    }
+
     /// Messages containing every word (as a prefix), and titles containing the text; newest
     /// conversations first.
     pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ChatError> {
         let Some(query) = fts_query(text) else {
             return Ok(Vec::new());
         };
-        Ok(self
+        let hits = self
             .store
             .search_chat(&query, &like_pattern(text), SEARCH_LIMIT)
-            .await?)
+            .await?;
+        Ok(one_hit_per_conversation(hits, text))
     }
 
     pub async fn export(

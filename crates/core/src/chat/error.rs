@@ -45,6 +45,10 @@ pub enum ChatError {
     NothingToRegenerate,
     #[error("only your own messages can be edited")]
     NotAUserMessage,
+    #[error("the message {0} can no longer be restored: a newer turn ended its undo, or it was not deleted")]
+    NothingToRestore(String),
+    #[error("this answer has no version {0}")]
+    NoSuchVersion(u32),
     #[error(
         "could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
     )]
@@ -82,6 +86,8 @@ impl CodedError for ChatError {
             ChatError::PresetNotFound(_) => "preset_not_found",
             ChatError::Busy => "conversation_busy",
             ChatError::NothingToRegenerate => "nothing_to_regenerate",
+            ChatError::NothingToRestore(_) => "message_not_restorable",
+            ChatError::NoSuchVersion(_) => "answer_version_not_found",
             ChatError::NotAUserMessage => "not_a_user_message",
             ChatError::Connect { .. } => "engine_unreachable",
             ChatError::EndpointUnreachable { .. } => "endpoint_unreachable",
@@ -111,6 +117,8 @@ impl CodedError for ChatError {
             | ChatError::NotAUserMessage => ErrorKind::InvalidInput,
             ChatError::ConversationNotFound(_)
             | ChatError::MessageNotFound(_)
+            | ChatError::NothingToRestore(_)
+            | ChatError::NoSuchVersion(_)
             | ChatError::EndpointNotFound(_)
             | ChatError::PresetNotFound(_) => ErrorKind::NotFound,
             _ => ErrorKind::Unavailable,

@@ -144,6 +144,9 @@ mod tests {
             stats: None,
             created_at: 0,
             updated_at: 0,
+            answers: None,
+            version: 1,
+            versions: 1,
         };
         ConversationDetail {
             conversation: Conversation {
@@ -166,6 +169,7 @@ mod tests {
                 ),
                 message(ChatRole::Assistant, "A scope", MessageStatus::Stopped),
             ],
+            context: None,
         }
     }
 

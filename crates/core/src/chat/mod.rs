@@ -27,7 +27,7 @@ mod upstream;
 pub use conversation_types::{
     ChatTarget, Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportQuery,
     ExportedConversation, MessageStatus, NewConversation, SearchHit, SearchQuery, StoredMessage,
-    TurnRequest,
+    TurnRequest, VersionChoice,
 };
 pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;
@@ -36,7 +36,9 @@ pub use params::{ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};
 pub use store::AnswerText;
-pub use types::{AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage};
+pub use types::{
+    AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage, ContextUsage,
+};
 
 /// Interprets one SSE `data` payload as a chat chunk, returning how many deltas it carries;
 /// public for the fuzz target (`crates/core/fuzz`).

@@ -140,6 +140,23 @@ impl ChatService {
         }
     }
 
+    /// The context size a target runs with: a live instance's, else its model's setting; `None`
+    /// for an external endpoint (it does not say) or a model that was removed.
+    pub(super) async fn context_size(&self, target: &ChatTarget) -> Option<u32> {
+        match target {
+            ChatTarget::Model { model_id } => match self.supervisor.live_instance(model_id) {
+                Some(instance) => Some(instance.context_size),
+                None => self
+                    .library
+                    .get(model_id)
+                    .await
+                    .ok()
+                    .map(|m| m.context_size),
+            },
+            ChatTarget::Endpoint { .. } => None,
+        }
+    }
+
     /// The label of a target without requiring it to run (for a new conversation).
     pub(super) async fn label(&self, target: &ChatTarget) -> Result<String, ChatError> {
         match target {

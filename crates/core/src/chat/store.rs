@@ -95,20 +95,87 @@ impl Store {
         &self,
         conversation_id: &str,
     ) -> Result<Vec<StoredMessage>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM chat_messages WHERE session_id = ?1 ORDER BY seq")
-            .bind(conversation_id)
-            .fetch_all(self.pool())
-            .await?;
+        // Versions of an answer: those not deleted that answer the same user message, in order.
+        let rows = sqlx::query(
+            "SELECT m.*,
+                    (SELECT COUNT(*) FROM chat_messages v
+                      WHERE v.session_id = m.session_id AND v.answers = m.answers
+                        AND v.hidden IS NOT 'deleted' AND v.seq <= m.seq) AS version,
+                    (SELECT COUNT(*) FROM chat_messages v
+                      WHERE v.session_id = m.session_id AND v.answers = m.answers
+                        AND v.hidden IS NOT 'deleted') AS versions
+               FROM chat_messages m
+              WHERE m.session_id = ?1 AND m.hidden IS NULL
+              ORDER BY m.seq",
+        )
+        .bind(conversation_id)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(message_from_row).collect()
+    }
+
+    /// Hides the messages after `id` as earlier versions of the answer to `id` (a regenerate).
+    pub async fn supersede_answers_after(
+        &self,
+        conversation_id: &str,
+        id: &str,
+    ) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "UPDATE chat_messages SET hidden = 'superseded', answers = COALESCE(answers, ?2)
+              WHERE session_id = ?1 AND hidden IS NULL
+                AND seq > (SELECT seq FROM chat_messages WHERE id = ?2)",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// Shows the version of an answer given by its position (from 1) among the versions of the
+    /// answer that `shown_id` belongs to, and hides the others. Returns whether it existed.
+    pub async fn show_answer_version(
+        &self,
+        conversation_id: &str,
+        shown_id: &str,
+        version: u32,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let versions: Vec<String> = sqlx::query_scalar(
+            "SELECT v.id FROM chat_messages v
+               JOIN chat_messages m ON m.id = ?2 AND m.session_id = ?1
+              WHERE v.session_id = ?1 AND v.answers = m.answers AND v.hidden IS NOT 'deleted'
+              ORDER BY v.seq",
+        )
+        .bind(conversation_id)
+        .bind(shown_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(chosen) = (version as usize)
+            .checked_sub(1)
+            .and_then(|i| versions.get(i))
+        else {
+            return Ok(false);
+        };
+        for id in &versions {
+            sqlx::query("UPDATE chat_messages SET hidden = CASE WHEN id = ?2 THEN NULL ELSE 'superseded' END WHERE session_id = ?1 AND id = ?3")
+                .bind(conversation_id)
+                .bind(chosen)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Appends a message at the end of its conversation.
     pub async fn insert_message(&self, m: &StoredMessage) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at)
+            "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at, answers)
              VALUES (?1, ?2,
                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_messages WHERE session_id = ?2),
-                     ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .bind(&m.id)
         .bind(&m.conversation_id)
@@ -120,6 +187,7 @@ impl Store {
         .bind(m.stats.as_ref().map(json))
         .bind(m.created_at)
         .bind(m.updated_at)
+        .bind(&m.answers)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -162,17 +230,73 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a shown message deleted, keeping it until [`Store::purge_deleted_messages`] so that
+    /// the delete can be undone. A deleted answer with other versions shows the newest of them.
+    /// Returns whether the message was shown.
     pub async fn delete_message(
         &self,
         conversation_id: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let result = sqlx::query("DELETE FROM chat_messages WHERE session_id = ?1 AND id = ?2")
-            .bind(conversation_id)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        let mut tx = self.pool().begin().await?;
+        let result = sqlx::query(
+            "UPDATE chat_messages SET hidden = 'deleted' WHERE session_id = ?1 AND id = ?2 AND hidden IS NULL",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE chat_messages SET hidden = NULL
+              WHERE num = (SELECT v.num FROM chat_messages v JOIN chat_messages m ON m.id = ?2
+                            WHERE v.session_id = ?1 AND v.answers = m.answers
+                              AND v.hidden = 'superseded'
+                            ORDER BY v.seq DESC LIMIT 1)",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(result.rows_affected() > 0)
+    }
+
+    /// Shows a deleted message again (as the shown version of its answer). Returns whether it
+    /// was deleted and still kept.
+    pub async fn restore_message(
+        &self,
+        conversation_id: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let result = sqlx::query(
+            "UPDATE chat_messages SET hidden = NULL WHERE session_id = ?1 AND id = ?2 AND hidden = 'deleted'",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE chat_messages SET hidden = 'superseded'
+              WHERE session_id = ?1 AND id != ?2 AND hidden IS NULL
+                AND answers = (SELECT answers FROM chat_messages WHERE id = ?2)",
+        )
+        .bind(conversation_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Drops the deleted messages of a conversation for good (a new turn ends their undo).
+    pub async fn purge_deleted_messages(&self, conversation_id: &str) -> Result<u64, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM chat_messages WHERE session_id = ?1 AND hidden = 'deleted'")
+                .bind(conversation_id)
+                .execute(self.pool())
+                .await?;
+        Ok(result.rows_affected())
     }
 
     /// Deletes the messages that follow `id` in its conversation.
@@ -215,7 +339,7 @@ impl Store {
                     snippet(chat_messages_fts, 0, char(2), char(3), '…', 16) AS snippet,
                     s.updated_at
                FROM chat_messages_fts f
-               JOIN chat_messages m ON m.num = f.rowid
+               JOIN chat_messages m ON m.num = f.rowid AND m.hidden IS NULL
                JOIN chat_sessions s ON s.id = m.session_id
               WHERE chat_messages_fts MATCH ?1
              UNION ALL
@@ -402,6 +526,9 @@ fn message_from_row(row: &SqliteRow) -> Result<StoredMessage, StoreError> {
             .transpose()?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        answers: row.try_get("answers")?,
+        version: row.try_get::<u32, _>("version")?.max(1),
+        versions: row.try_get::<u32, _>("versions")?.max(1),
     })
 }
 

@@ -13,7 +13,7 @@ use super::conversations::title_from;
 use super::error::ChatError;
 use super::service::ChatService;
 use super::store::AnswerText;
-use super::types::{ChatMessage, ChatRole, ChatStreamEvent};
+use super::types::{ChatMessage, ChatRole, ChatStreamEvent, ContextUsage};
 use super::upstream;
 use crate::error::{CodedError, ErrorBody};
 use crate::store::Store;
@@ -44,16 +44,28 @@ impl ChatService {
         let busy = BusyGuard::claim(&self.busy, conversation_id)?;
         let (target, label) = self.resolve(&conversation.target).await?;
         let (user_message, changes) = Self::apply(&mut messages, conversation_id, request)?;
+        let answered = messages
+            .iter()
+            .rfind(|m| m.role == ChatRole::User)
+            .map(|m| m.id.clone());
         let conversation = retitled(conversation, &messages, label, title_set);
 
         let history = history(&conversation, &messages);
         let body = upstream::request_body(&target, &history, &conversation.params);
-        let answer = new_message(
+        let mut answer = new_message(
             conversation_id,
             ChatRole::Assistant,
             "",
             MessageStatus::Streaming,
         );
+        answer.answers = answered;
+        if let Changes::Supersede {
+            earlier_versions, ..
+        } = &changes
+        {
+            answer.version = earlier_versions + 1;
+            answer.versions = earlier_versions + 1;
+        }
         // The UI shows both messages at once, before the engine answers anything.
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let started = ChatStreamEvent::Started {
@@ -66,6 +78,8 @@ impl ChatService {
         // before the request (they would add to the time to first token). If they fail, the
         // request is dropped and nothing streams.
         let save = async {
+            // A new turn ends the undo of deleted messages.
+            self.store.purge_deleted_messages(conversation_id).await?;
             self.commit(conversation_id, changes).await?;
             self.store.update_conversation(&conversation, None).await?;
             self.store.insert_message(&answer).await?;
@@ -76,6 +90,7 @@ impl ChatService {
         saved?;
 
         let recorder = Recorder {
+            context_size: self.context_size(&conversation.target).await,
             store: self.store.clone(),
             conversation,
             answer,
@@ -115,9 +130,21 @@ impl ChatService {
                     .iter()
                     .rposition(|m| m.role == ChatRole::User)
                     .ok_or(ChatError::NothingToRegenerate)?;
+                let earlier_versions = messages[last_user + 1..]
+                    .iter()
+                    .filter(|m| m.role == ChatRole::Assistant)
+                    .map(|m| m.versions)
+                    .max()
+                    .unwrap_or(0);
                 messages.truncate(last_user + 1);
-                let keep = messages[last_user].id.clone();
-                Ok((None, Changes::DropAfter(keep)))
+                let answered = messages[last_user].id.clone();
+                Ok((
+                    None,
+                    Changes::Supersede {
+                        answered,
+                        earlier_versions,
+                    },
+                ))
             }
             TurnRequest::Edit {
                 message_id,
@@ -144,9 +171,9 @@ impl ChatService {
     async fn commit(&self, conversation_id: &str, changes: Changes) -> Result<(), ChatError> {
         match changes {
             Changes::Append(message) => self.store.insert_message(&message).await?,
-            Changes::DropAfter(id) => {
+            Changes::Supersede { answered, .. } => {
                 self.store
-                    .delete_messages_after(conversation_id, &id)
+                    .supersede_answers_after(conversation_id, &answered)
                     .await?;
             }
             Changes::Replace(message) => {
@@ -204,6 +231,9 @@ fn new_message(
         stats: None,
         created_at: now,
         updated_at: now,
+        answers: None,
+        version: 1,
+        versions: 1,
     }
 }
 
@@ -228,8 +258,11 @@ fn history(conversation: &Conversation, messages: &[StoredMessage]) -> Vec<ChatM
 enum Changes {
     /// A new user message.
     Append(StoredMessage),
-    /// Regenerate: drop what follows this message.
-    DropAfter(String),
+    /// Regenerate: what follows the answered message becomes earlier versions of its answer.
+    Supersede {
+        answered: String,
+        earlier_versions: u32,
+    },
     /// Edit: the message's new text, and drop what follows it.
     Replace(StoredMessage),
 }
@@ -266,6 +299,8 @@ impl Drop for BusyGuard {
 /// It drains the engine's stream even when the consumer has gone, so that the saved answer
 /// is whole; stopping generation is the cancellation token's job.
 struct Recorder {
+    /// The context size the target runs with, for the usage that `done` reports.
+    context_size: Option<u32>,
     store: Store,
     /// The conversation as the turn left it; the final `done` carries it.
     conversation: Conversation,
@@ -359,8 +394,18 @@ impl Recorder {
             tracing::error!(%err, message = %self.answer.id, "could not save the answer");
         }
         let mut last = last.or(error.map(|error| ChatStreamEvent::Error { error }));
-        if let Some(ChatStreamEvent::Done { conversation, .. }) = &mut last {
+        if let Some(ChatStreamEvent::Done {
+            conversation,
+            context,
+            stats,
+            ..
+        }) = &mut last
+        {
             *conversation = Some(Box::new(self.conversation.clone()));
+            *context = self
+                .context_size
+                .zip(ContextUsage::used_after(stats))
+                .map(|(size, used)| ContextUsage::new(used, size));
         }
         self.busy.take();
         if let Some(last) = last {

@@ -58,6 +58,51 @@ pub struct ChatUsage {
     pub tokens_per_second: Option<f64>,
 }
 
+/// How full a conversation's context is: what its last answer used (the engine's prompt and
+/// completion tokens) of the context size its model runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct ContextUsage {
+    pub used_tokens: u32,
+    pub context_size: u32,
+    /// At least [`ContextUsage::NEAR_LIMIT_PERCENT`] % used: the next turns may not fit, and the
+    /// engine then drops or refuses the oldest messages.
+    pub near_limit: bool,
+}
+
+impl ContextUsage {
+    pub const NEAR_LIMIT_PERCENT: u32 = 85;
+
+    pub fn new(used_tokens: u32, context_size: u32) -> ContextUsage {
+        ContextUsage {
+            used_tokens,
+            context_size,
+            near_limit: u64::from(used_tokens) * 100
+                >= u64::from(context_size) * u64::from(Self::NEAR_LIMIT_PERCENT),
+        }
+    }
+
+    /// Tokens in the context after an answer, when the engine reported its prompt size.
+    pub fn used_after(stats: &AnswerStats) -> Option<u32> {
+        let prompt = stats.prompt_tokens?;
+        Some(prompt.saturating_add(stats.completion_tokens.unwrap_or(0)))
+    }
+
+    /// The usage after the last answer that reports one (0 before any), when the context size
+    /// is known (a model of the library; an external endpoint does not say).
+    pub fn of(
+        messages: &[super::StoredMessage],
+        context_size: Option<u32>,
+    ) -> Option<ContextUsage> {
+        let context_size = context_size?;
+        let used = messages
+            .iter()
+            .rev()
+            .find_map(|m| m.stats.as_ref().and_then(Self::used_after))
+            .unwrap_or(0);
+        Some(ContextUsage::new(used, context_size))
+    }
+}
+
 /// What one answer cost and how fast it came, measured by the core.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct AnswerStats {
@@ -102,6 +147,10 @@ pub enum ChatStreamEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
         conversation: Option<Box<Conversation>>,
+        /// For a saved turn with a model of the library, how full its context is now.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        context: Option<ContextUsage>,
     },
     Error {
         error: ErrorBody,
@@ -120,6 +169,30 @@ impl ChatStreamEvent {
             usage,
             stats,
             conversation: None,
+            context: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod context_tests {
+    use super::*;
+
+    #[test]
+    fn the_context_is_near_its_limit_from_85_percent() {
+        assert!(!ContextUsage::new(1740, 2048).near_limit);
+        assert!(ContextUsage::new(1741, 2048).near_limit);
+        assert!(ContextUsage::new(u32::MAX, 256).near_limit);
+        let stats = AnswerStats {
+            prompt_tokens: Some(800),
+            completion_tokens: Some(12),
+            ..Default::default()
+        };
+        assert_eq!(ContextUsage::used_after(&stats), Some(812));
+        let unknown = AnswerStats {
+            completion_tokens: Some(12),
+            ..Default::default()
+        };
+        assert_eq!(ContextUsage::used_after(&unknown), None);
     }
 }

@@ -182,10 +182,19 @@ macro_rules! operations {
             /// Deletes a conversation and its messages.
             delete_conversation [both delete "/conversations/{id}" Operate quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.chat.delete_conversation(&id).await?) };
-            /// Deletes one message of a conversation.
+            /// Deletes one message of a conversation (undoable until the next turn).
             delete_chat_message [both delete "/conversations/{id}/messages/{message_id}" Operate quick]
                 (id: path String, message_id: path String) -> Empty ()
                 => { |core| Ok(core.chat.delete_message(&id, &message_id).await?) };
+            /// Undoes a message's delete, until the conversation's next turn.
+            restore_chat_message [both post "/conversations/{id}/messages/{message_id}/restore" Operate quick]
+                (id: path String, message_id: path String) -> Json $crate::chat::ConversationDetail
+                => { |core| Ok(core.chat.restore_message(&id, &message_id).await?) };
+            /// Shows another version of an answer (regenerating keeps the earlier ones).
+            show_answer_version [both put "/conversations/{id}/messages/{message_id}/version" Operate quick]
+                (id: path String, message_id: path String, choice: body $crate::chat::VersionChoice)
+                -> Json $crate::chat::ConversationDetail
+                => { |core| Ok(core.chat.show_answer_version(&id, &message_id, choice.version).await?) };
             /// Sends, regenerates or edits a turn and streams the answer, saving it as it streams:
             /// `started` first, then deltas, then one `done` or `error`.
             chat_turn [both post "/conversations/{id}/turns" Operate stream]

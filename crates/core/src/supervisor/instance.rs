@@ -34,6 +34,8 @@ pub struct InstanceInfo {
     pub binary_source: String,
     /// What the binary says of its version (`--version`), when it says.
     pub binary_version: Option<String>,
+    /// The context size (tokens) it was started with.
+    pub context_size: u32,
     #[ts(type = "number")]
     pub started_at: i64,
     #[ts(type = "number")]

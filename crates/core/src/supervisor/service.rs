@@ -160,6 +160,7 @@ impl Shared {
             binary: binary.path.display().to_string(),
             binary_source: binary.source.to_string(),
             binary_version,
+            context_size: model.context_size,
             started_at: now,
             updated_at: now,
         };
