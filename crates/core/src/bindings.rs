@@ -21,6 +21,7 @@ fn export_all(dir: &Path) {
     crate::chat::NewConversation::export_all_to(dir).unwrap();
     crate::chat::ConversationPatch::export_all_to(dir).unwrap();
     crate::chat::VersionChoice::export_all_to(dir).unwrap();
+    crate::chat::ChatDefaults::export_all_to(dir).unwrap();
     crate::chat::TurnRequest::export_all_to(dir).unwrap();
     crate::chat::SearchHit::export_all_to(dir).unwrap();
     crate::chat::ExportFormat::export_all_to(dir).unwrap();

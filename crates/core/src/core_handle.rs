@@ -188,6 +188,9 @@ impl Core {
         }
         self.library.remove(id).await?;
         self.alerts.on_model_removed(id);
+        if let Err(err) = self.chat.forget_model_defaults(id).await {
+            tracing::warn!(%err, model = id, "could not drop a removed model's chat defaults");
+        }
         Ok(())
     }
 

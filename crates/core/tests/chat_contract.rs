@@ -493,3 +493,59 @@ async fn bad_input_is_refused_with_a_clear_error_and_changes_nothing() {
         Some("conversation_not_found")
     );
 }
+
+/// Parameters a conversation leaves unset come from the global defaults (an endpoint has no
+/// model defaults); the conversation's own values win.
+#[tokio::test]
+async fn unset_parameters_come_from_the_chat_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let (core, fake, id) = setup(&dir).await;
+    core.chat
+        .update_conversation(
+            &id,
+            llmops_core::chat::ConversationPatch {
+                params: Some(ChatParams {
+                    max_tokens: Some(7),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let defaults = llmops_core::chat::ChatDefaults {
+        global: ChatParams {
+            system_prompt: Some("Always answer in French.".into()),
+            temperature: Some(0.3),
+            max_tokens: Some(500),
+            ..Default::default()
+        },
+        // Defaults for a model that is not in the library are dropped.
+        models: [("not-a-model".to_string(), ChatParams::default())].into(),
+    };
+    let saved = core.chat.set_defaults(defaults.clone()).await.unwrap();
+    assert!(saved.models.is_empty());
+    assert_eq!(core.chat.defaults().await.unwrap(), saved);
+    let detail = core.chat.conversation(&id).await.unwrap();
+    assert_eq!(detail.defaults, defaults.global);
+
+    fake.script(vec![
+        Step::Write(SSE_HEAD.into()),
+        Step::Write(delta("Bonjour")),
+        Step::Write("data: [DONE]\n\n".into()),
+    ]);
+    let (text, _) = run_turn(&core, &id, "Say hello").await;
+    assert_eq!(text, "Bonjour");
+    let (_, _, body) = fake.last_request();
+    assert_eq!(body["messages"][0]["content"], "Always answer in French.");
+    assert_eq!(body["temperature"], serde_json::json!(0.3f32));
+    assert_eq!(body["max_tokens"], 7, "the conversation's own value wins");
+
+    let mut invalid = defaults;
+    invalid.global.temperature = Some(5.0);
+    let err = core.chat.set_defaults(invalid).await.unwrap_err();
+    assert_eq!(
+        llmops_core::error::CodedError::code(&err),
+        "chat_invalid_params"
+    );
+}

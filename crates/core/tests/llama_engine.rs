@@ -518,7 +518,16 @@ async fn removing_a_running_model_stops_its_engine() {
         core.supervisor.live_instance(&model.id).unwrap().id,
         started.id
     );
+    let defaults = llmops_core::chat::ChatDefaults {
+        models: [(model.id.clone(), Default::default())].into(),
+        ..Default::default()
+    };
+    core.chat.set_defaults(defaults).await.unwrap();
     core.remove_model(&model.id).await.unwrap();
+    assert!(
+        core.chat.defaults().await.unwrap().models.is_empty(),
+        "its chat defaults went with it"
+    );
     assert!(
         !process_exists(pid),
         "the engine was stopped with its model"

@@ -5,6 +5,7 @@ import type { AlertList } from './AlertList'
 import type { AlertRules } from './AlertRules'
 import type { ApiKeyInfo } from './ApiKeyInfo'
 import type { Caller } from './Caller'
+import type { ChatDefaults } from './ChatDefaults'
 import type { ChatEndpoint } from './ChatEndpoint'
 import type { ChatPreset } from './ChatPreset'
 import type { Conversation } from './Conversation'
@@ -95,6 +96,8 @@ export const OPERATIONS = {
   addChatEndpoint: { name: 'add_chat_endpoint', surface: 'both', method: 'post', path: '/chat/endpoints', args: [['endpoint', 'body']], output: 'created' },
   removeChatEndpoint: { name: 'remove_chat_endpoint', surface: 'both', method: 'delete', path: '/chat/endpoints/{id}', args: [['id', 'path']], output: 'empty' },
   chatEndpointModels: { name: 'chat_endpoint_models', surface: 'both', method: 'get', path: '/chat/endpoints/{id}/models', args: [['id', 'path']], output: 'json' },
+  getChatDefaults: { name: 'get_chat_defaults', surface: 'both', method: 'get', path: '/chat/defaults', args: [], output: 'json' },
+  setChatDefaults: { name: 'set_chat_defaults', surface: 'both', method: 'put', path: '/chat/defaults', args: [['defaults', 'body']], output: 'json' },
   listChatPresets: { name: 'list_chat_presets', surface: 'both', method: 'get', path: '/chat/presets', args: [], output: 'json' },
   saveChatPreset: { name: 'save_chat_preset', surface: 'both', method: 'post', path: '/chat/presets', args: [['preset', 'body']], output: 'json' },
   deleteChatPreset: { name: 'delete_chat_preset', surface: 'both', method: 'delete', path: '/chat/presets/{id}', args: [['id', 'path']], output: 'empty' },
@@ -180,6 +183,10 @@ export interface Operations {
   removeChatEndpoint(id: string): Promise<void>
   /** The model names an endpoint serves (its `/models`). */
   chatEndpointModels(id: string): Promise<Array<string>>
+  /** What unset conversation parameters fall back to, globally and per model. */
+  getChatDefaults(): Promise<ChatDefaults>
+  /** Replaces the chat defaults (a default system prompt and parameters, globally and per model); conversations that do not set a parameter use them at their next turn. */
+  setChatDefaults(defaults: ChatDefaults): Promise<ChatDefaults>
   /** Saved sets of chat parameters. */
   listChatPresets(): Promise<Array<ChatPreset>>
   /** Saves a preset; one with the same name is replaced. */
@@ -239,6 +246,8 @@ export function bindOperations(call: OperationCall): Operations {
     addChatEndpoint: (endpoint) => call(OPERATIONS.addChatEndpoint, { endpoint }),
     removeChatEndpoint: (id) => call(OPERATIONS.removeChatEndpoint, { id }),
     chatEndpointModels: (id) => call(OPERATIONS.chatEndpointModels, { id }),
+    getChatDefaults: () => call(OPERATIONS.getChatDefaults, {}),
+    setChatDefaults: (defaults) => call(OPERATIONS.setChatDefaults, { defaults }),
     listChatPresets: () => call(OPERATIONS.listChatPresets, {}),
     saveChatPreset: (preset) => call(OPERATIONS.saveChatPreset, { preset }),
     deleteChatPreset: (id) => call(OPERATIONS.deleteChatPreset, { id }),

@@ -101,6 +101,9 @@ pub struct ConversationDetail {
     pub messages: Vec<StoredMessage>,
     /// How full the context is, when the target's context size is known.
     pub context: Option<super::ContextUsage>,
+    /// What the conversation's unset parameters fall back to (its model's defaults, then the
+    /// global ones).
+    pub defaults: super::ChatParams,
 }
 
 /// `PUT /api/conversations/{id}/messages/{message_id}/version`: show another version of an answer.

@@ -55,10 +55,13 @@ impl ChatService {
 
     pub async fn conversation(&self, id: &str) -> Result<ConversationDetail, ChatError> {
         let conversation = self.conversation_row(id).await?;
-        let messages = self.store.list_messages(id).await?;
+        let (messages, defaults) =
+            tokio::join!(self.store.list_messages(id), self.store.chat_defaults());
+        let messages = messages?;
         let context_size = self.context_size(&conversation.target).await;
         Ok(ConversationDetail {
             context: ContextUsage::of(&messages, context_size),
+            defaults: defaults?.for_target(&conversation.target),
             conversation,
             messages,
         })

@@ -170,6 +170,7 @@ mod tests {
                 message(ChatRole::Assistant, "A scope", MessageStatus::Stopped),
             ],
             context: None,
+            defaults: Default::default(),
         }
     }
 

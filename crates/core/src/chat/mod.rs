@@ -32,7 +32,7 @@ pub use conversation_types::{
 pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;
 pub use export::save_export;
-pub use params::{ChatParams, ChatPreset, NewChatPreset};
+pub use params::{ChatDefaults, ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};
 pub use store::AnswerText;

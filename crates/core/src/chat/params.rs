@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use std::collections::BTreeMap;
+
+use super::conversation_types::ChatTarget;
 use super::error::ChatError;
 
 const MAX_STOP_SEQUENCES: usize = 4;
@@ -80,6 +83,57 @@ impl ChatParams {
     }
 }
 
+impl ChatParams {
+    /// These parameters, with each unset one (an empty stop list included) taken from
+    /// `fallback`.
+    pub fn over(&self, fallback: &ChatParams) -> ChatParams {
+        ChatParams {
+            system_prompt: self
+                .system()
+                .map(str::to_string)
+                .or_else(|| fallback.system_prompt.clone()),
+            temperature: self.temperature.or(fallback.temperature),
+            top_p: self.top_p.or(fallback.top_p),
+            max_tokens: self.max_tokens.or(fallback.max_tokens),
+            stop: if self.stop.is_empty() {
+                fallback.stop.clone()
+            } else {
+                self.stop.clone()
+            },
+            seed: self.seed.or(fallback.seed),
+        }
+    }
+}
+
+/// What a conversation's unset parameters fall back to: its model's defaults, then the global
+/// ones. Changing a default changes every conversation that does not set that parameter itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(default)]
+pub struct ChatDefaults {
+    /// For every conversation (a default system prompt, temperature, …).
+    pub global: ChatParams,
+    /// Per model of the library, by model id; over the global defaults.
+    pub models: BTreeMap<String, ChatParams>,
+}
+
+impl ChatDefaults {
+    pub fn validate(&self) -> Result<(), ChatError> {
+        self.global.validate()?;
+        self.models.values().try_for_each(ChatParams::validate)
+    }
+
+    /// The defaults a conversation with this target falls back to.
+    pub fn for_target(&self, target: &ChatTarget) -> ChatParams {
+        match target {
+            ChatTarget::Model { model_id } => match self.models.get(model_id) {
+                Some(model) => model.over(&self.global),
+                None => self.global.clone(),
+            },
+            ChatTarget::Endpoint { .. } => self.global.clone(),
+        }
+    }
+}
+
 /// Saved parameters, to apply to any conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct ChatPreset {
@@ -114,6 +168,59 @@ mod tests {
         }
         .validate()
         .unwrap();
+    }
+
+    #[test]
+    fn unset_parameters_fall_back_to_the_models_then_the_global_defaults() {
+        let defaults = ChatDefaults {
+            global: ChatParams {
+                system_prompt: Some("Answer in French.".into()),
+                temperature: Some(0.2),
+                stop: vec!["END".into()],
+                ..Default::default()
+            },
+            models: [(
+                "m1".to_string(),
+                ChatParams {
+                    temperature: Some(0.9),
+                    max_tokens: Some(64),
+                    ..Default::default()
+                },
+            )]
+            .into(),
+        };
+        let model = ChatTarget::Model {
+            model_id: "m1".into(),
+        };
+        let conversation = ChatParams {
+            system_prompt: Some("   ".into()),
+            max_tokens: Some(8),
+            ..Default::default()
+        };
+        let effective = conversation.over(&defaults.for_target(&model));
+        assert_eq!(
+            effective.system_prompt.as_deref(),
+            Some("Answer in French.")
+        );
+        assert_eq!(effective.temperature, Some(0.9));
+        assert_eq!(effective.max_tokens, Some(8));
+        assert_eq!(effective.stop, ["END"]);
+        let other = ChatTarget::Model {
+            model_id: "m2".into(),
+        };
+        assert_eq!(defaults.for_target(&other), defaults.global);
+        let invalid = ChatDefaults {
+            models: [(
+                "m1".to_string(),
+                ChatParams {
+                    top_p: Some(2.0),
+                    ..Default::default()
+                },
+            )]
+            .into(),
+            ..Default::default()
+        };
+        assert!(invalid.validate().is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::conversation_types::ChatTarget;
 use super::endpoints::{normalise_base_url, ChatEndpoint, EndpointRecord, NewChatEndpoint};
 use super::error::ChatError;
-use super::params::{ChatParams, ChatPreset, NewChatPreset};
+use super::params::{ChatDefaults, ChatParams, ChatPreset, NewChatPreset};
 use super::types::{ChatRequest, ChatStreamEvent};
 use super::upstream::{self, Upstream};
 use crate::library::ModelLibrary;
@@ -31,6 +31,8 @@ pub struct ChatService {
     pub(super) busy: Arc<Mutex<HashSet<String>>>,
     /// Endpoint API keys.
     pub(super) secrets: SecretStore,
+    /// Held while the chat defaults are rewritten (they are one settings row).
+    defaults_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The secret store's name for an endpoint's API key.
@@ -58,6 +60,7 @@ impl ChatService {
             http,
             busy: Arc::default(),
             secrets,
+            defaults_writer: Arc::default(),
         }
     }
 
@@ -294,6 +297,39 @@ impl ChatService {
             created_at: now_ms(),
         };
         Ok(self.store.upsert_preset(&preset).await?)
+    }
+
+    /// What unset conversation parameters fall back to, globally and per model.
+    pub async fn defaults(&self) -> Result<ChatDefaults, ChatError> {
+        Ok(self.store.chat_defaults().await?)
+    }
+
+    /// Replaces the defaults (validated like a conversation's parameters). Models that are not
+    /// in the library are dropped.
+    pub async fn set_defaults(
+        &self,
+        mut defaults: ChatDefaults,
+    ) -> Result<ChatDefaults, ChatError> {
+        defaults.validate()?;
+        let models = self.library.list().await?;
+        defaults
+            .models
+            .retain(|id, _| models.iter().any(|m| &m.id == id));
+        // Writers of the defaults take turns: a model's removal also rewrites them.
+        let _writing = self.defaults_writer.lock().await;
+        self.store.set_chat_defaults(&defaults).await?;
+        Ok(defaults)
+    }
+
+    /// Drops a removed model's defaults.
+    pub async fn forget_model_defaults(&self, model_id: &str) -> Result<(), ChatError> {
+        // Read-modify-write of one settings row: one writer at a time.
+        let _writing = self.defaults_writer.lock().await;
+        let mut defaults = self.store.chat_defaults().await?;
+        if defaults.models.remove(model_id).is_some() {
+            self.store.set_chat_defaults(&defaults).await?;
+        }
+        Ok(())
     }
 
     pub async fn delete_preset(&self, id: &str) -> Result<(), ChatError> {

@@ -5,8 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use crate::chat::{
-    ChatEndpoint, ChatParams, ChatPreset, ChatRole, ChatTarget, Conversation, EndpointRecord,
-    MessageStatus, SearchHit, StoredMessage,
+    ChatDefaults, ChatEndpoint, ChatParams, ChatPreset, ChatRole, ChatTarget, Conversation,
+    EndpointRecord, MessageStatus, SearchHit, StoredMessage,
 };
 use crate::error::ErrorBody;
 use crate::store::{Store, StoreError};
@@ -17,7 +17,22 @@ pub struct AnswerText<'a> {
     pub reasoning: &'a str,
 }
 
+/// The settings row of the chat defaults.
+const CHAT_DEFAULTS: &str = "chat.defaults";
+
 impl Store {
+    /// The chat defaults; none set reads as empty.
+    pub async fn chat_defaults(&self) -> Result<ChatDefaults, StoreError> {
+        match self.setting(CHAT_DEFAULTS).await? {
+            Some(text) => parse("settings", &text),
+            None => Ok(ChatDefaults::default()),
+        }
+    }
+
+    pub async fn set_chat_defaults(&self, defaults: &ChatDefaults) -> Result<(), StoreError> {
+        self.set_setting(CHAT_DEFAULTS, &json(defaults)).await
+    }
+
     pub async fn insert_conversation(&self, c: &Conversation) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)

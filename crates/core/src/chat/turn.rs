@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::conversation_types::{Conversation, MessageStatus, StoredMessage, TurnRequest};
 use super::conversations::title_from;
 use super::error::ChatError;
+use super::params::ChatParams;
 use super::service::ChatService;
 use super::store::AnswerText;
 use super::types::{ChatMessage, ChatRole, ChatStreamEvent, ContextUsage};
@@ -35,12 +36,16 @@ impl ChatService {
         request: TurnRequest,
         cancel: CancellationToken,
     ) -> Result<mpsc::Receiver<ChatStreamEvent>, ChatError> {
-        let (conversation, messages, title_set) = tokio::join!(
+        let (conversation, messages, title_set, defaults) = tokio::join!(
             self.conversation_row(conversation_id),
             self.store.list_messages(conversation_id),
-            self.store.conversation_title_set(conversation_id)
+            self.store.conversation_title_set(conversation_id),
+            self.store.chat_defaults()
         );
         let (conversation, mut messages, title_set) = (conversation?, messages?, title_set?);
+        let params = conversation
+            .params
+            .over(&defaults?.for_target(&conversation.target));
         let busy = BusyGuard::claim(&self.busy, conversation_id)?;
         let (target, label) = self.resolve(&conversation.target).await?;
         let (user_message, changes) = Self::apply(&mut messages, conversation_id, request)?;
@@ -50,8 +55,8 @@ impl ChatService {
             .map(|m| m.id.clone());
         let conversation = retitled(conversation, &messages, label, title_set);
 
-        let history = history(&conversation, &messages);
-        let body = upstream::request_body(&target, &history, &conversation.params);
+        let history = history(&params, &messages);
+        let body = upstream::request_body(&target, &history, &params);
         let mut answer = new_message(
             conversation_id,
             ChatRole::Assistant,
@@ -239,8 +244,8 @@ fn new_message(
 
 /// What the engine is sent: the system prompt, then every message with text (a failed answer
 /// with nothing in it is left out).
-fn history(conversation: &Conversation, messages: &[StoredMessage]) -> Vec<ChatMessage> {
-    let system = conversation.params.system().map(|s| ChatMessage {
+fn history(params: &ChatParams, messages: &[StoredMessage]) -> Vec<ChatMessage> {
+    let system = params.system().map(|s| ChatMessage {
         role: ChatRole::System,
         content: s.to_string(),
     });
@@ -423,31 +428,20 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{ChatParams, ChatTarget};
+    use crate::chat::ChatParams;
 
     #[test]
     fn history_starts_with_the_system_prompt_and_skips_empty_failed_answers() {
-        let conversation = Conversation {
-            id: "c".into(),
-            title: "t".into(),
-            target: ChatTarget::Model {
-                model_id: "m".into(),
-            },
-            target_label: "m".into(),
-            params: ChatParams {
-                system_prompt: Some("Be brief.".into()),
-                ..Default::default()
-            },
-            pinned: false,
-            created_at: 0,
-            updated_at: 0,
+        let params = ChatParams {
+            system_prompt: Some("Be brief.".into()),
+            ..Default::default()
         };
         let messages = [
             new_message("c", ChatRole::User, "hi", MessageStatus::Complete),
             new_message("c", ChatRole::Assistant, "", MessageStatus::Failed),
             new_message("c", ChatRole::User, "again", MessageStatus::Complete),
         ];
-        let sent: Vec<_> = history(&conversation, &messages)
+        let sent: Vec<_> = history(&params, &messages)
             .into_iter()
             .map(|m| (m.role, m.content))
             .collect();

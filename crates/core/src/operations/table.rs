@@ -154,6 +154,14 @@ macro_rules! operations {
             chat_endpoint_models [both get "/chat/endpoints/{id}/models" Operate quick] (id: path String)
                 -> Json Vec<String>
                 => { |core| Ok(core.chat.endpoint_models(&id).await?) };
+            /// What unset conversation parameters fall back to, globally and per model.
+            get_chat_defaults [both get "/chat/defaults" Read quick] () -> Json $crate::chat::ChatDefaults
+                => { |core| Ok(core.chat.defaults().await?) };
+            /// Replaces the chat defaults (a default system prompt and parameters, globally and
+            /// per model); conversations that do not set a parameter use them at their next turn.
+            set_chat_defaults [both put "/chat/defaults" Operate quick] (defaults: body $crate::chat::ChatDefaults)
+                -> Json $crate::chat::ChatDefaults
+                => { |core| Ok(core.chat.set_defaults(defaults).await?) };
             /// Saved sets of chat parameters.
             list_chat_presets [both get "/chat/presets" Read quick] () -> Json Vec<$crate::chat::ChatPreset>
                 => { |core| Ok(core.chat.list_presets().await?) };
