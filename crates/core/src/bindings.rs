@@ -22,6 +22,8 @@ fn export_all(dir: &Path) {
     crate::chat::ConversationPatch::export_all_to(dir).unwrap();
     crate::chat::VersionChoice::export_all_to(dir).unwrap();
     crate::chat::ChatDefaults::export_all_to(dir).unwrap();
+    crate::chat::ImportRequest::export_all_to(dir).unwrap();
+    crate::chat::ImportReport::export_all_to(dir).unwrap();
     crate::chat::TurnRequest::export_all_to(dir).unwrap();
     crate::chat::SearchHit::export_all_to(dir).unwrap();
     crate::chat::ExportFormat::export_all_to(dir).unwrap();

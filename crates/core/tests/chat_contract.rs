@@ -549,3 +549,95 @@ async fn unset_parameters_come_from_the_chat_defaults() {
         "chat_invalid_params"
     );
 }
+
+/// A llmops export comes back as a new conversation with its target, messages and parameters;
+/// an Open WebUI export answers with the target the user picked; a file llmops cannot read
+/// changes nothing.
+#[tokio::test]
+async fn exported_and_foreign_conversations_import_as_new_ones() {
+    use llmops_core::chat::{ExportFormat, ImportFormat, ImportRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let (core, fake, id) = setup(&dir).await;
+    fake.script(vec![
+        Step::Write(SSE_HEAD.into()),
+        Step::Write(delta("Hello")),
+        Step::Write("data: [DONE]\n\n".into()),
+    ]);
+    run_turn(&core, &id, "Say hello").await;
+    let original = core.chat.conversation(&id).await.unwrap();
+    let file = core.chat.export(&id, ExportFormat::Json).await.unwrap();
+    let target = original.conversation.target.clone();
+
+    let report = core
+        .chat
+        .import_conversations(ImportRequest {
+            content: file.body,
+            target: target.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.format, ImportFormat::Llmops);
+    let copy = core
+        .chat
+        .conversation(&report.imported[0].id)
+        .await
+        .unwrap();
+    assert_ne!(copy.conversation.id, id);
+    assert_eq!(copy.conversation.title, original.conversation.title);
+    assert_eq!(copy.conversation.params, original.conversation.params);
+    assert_eq!(copy.conversation.target, target);
+    let texts = |d: &llmops_core::chat::ConversationDetail| {
+        d.messages
+            .iter()
+            .map(|m| (m.role, m.content.clone(), m.status))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&copy), texts(&original));
+    assert_eq!(
+        copy.messages[1].answers.as_ref(),
+        Some(&copy.messages[0].id)
+    );
+
+    let open_webui = serde_json::json!([{
+        "title": "From Open WebUI",
+        "created_at": 1_700_000_000,
+        "chat": {"messages": [
+            {"role": "user", "content": "ping", "timestamp": 1_700_000_001},
+            {"role": "assistant", "content": "pong", "timestamp": 1_700_000_002}
+        ]}
+    }, {"title": "empty", "chat": {"messages": []}}]);
+    let report = core
+        .chat
+        .import_conversations(ImportRequest {
+            content: open_webui.to_string(),
+            target: target.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.format, report.imported.len(), report.skipped),
+        (ImportFormat::OpenWebui, 1, 1)
+    );
+    let imported = &report.imported[0];
+    assert_eq!(imported.title, "From Open WebUI");
+    assert_eq!(imported.target_label, "Remote vLLM · qwen2.5:7b");
+    assert_eq!(imported.created_at, 1_700_000_000_000);
+    // Imported text is searchable like any other.
+    let hits = core.chat.search("pong").await.unwrap();
+    assert_eq!(hits[0].conversation_id, imported.id);
+
+    let before = core.chat.list_conversations().await.unwrap().len();
+    let err = core
+        .chat
+        .import_conversations(ImportRequest {
+            content: r#"{"what": "ever"}"#.into(),
+            target,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        llmops_core::error::CodedError::code(&err),
+        "import_unrecognised"
+    );
+    assert_eq!(core.chat.list_conversations().await.unwrap().len(), before);
+}

@@ -144,6 +144,11 @@ macro_rules! http_operations {
             .needs(llmops_core::access::Scope::$scope))
     };
     (@quick $method_router:expr) => { with_timeout($method_router) };
+    (@upload $method_router:expr) => {
+        with_timeout($method_router).layer(axum::extract::DefaultBodyLimit::max(
+            llmops_core::chat::MAX_IMPORT_BYTES + 64 * 1024,
+        ))
+    };
     (@stream $method_router:expr) => { $method_router };
 
     (@document $operations:ident $generator:ident $name:ident [tauri] $($rest:tt)*) => {};

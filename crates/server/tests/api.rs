@@ -176,3 +176,51 @@ async fn bad_input_gets_typed_errors_and_starts_nothing() {
     assert_eq!(page.status().as_u16(), 503);
     assert!(page.text().await.unwrap().contains("npm run build"));
 }
+
+/// An import may be larger than other requests (up to 32 MB), and no larger.
+#[tokio::test]
+async fn a_large_conversation_export_imports_and_a_huge_one_is_refused() {
+    use reqwest::Method;
+    let server = Server::start();
+    let http = reqwest::Client::new();
+    server.ready(&http).await;
+    let api = |path: &str| format!("{}/api{}", server.base, path);
+    let (status, endpoint) = call(
+        &http,
+        Method::POST,
+        api("/chat/endpoints"),
+        Some(serde_json::json!({"name": "Elsewhere", "base_url": "http://127.0.0.1:9/v1"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{endpoint}");
+    let target =
+        serde_json::json!({"kind": "endpoint", "endpoint_id": endpoint["id"], "model": "m"});
+    let long_answer = "word ".repeat(700_000);
+    let file = serde_json::json!([{"title": "Long", "chat": {"messages": [
+        {"role": "user", "content": "Tell me everything"},
+        {"role": "assistant", "content": long_answer}
+    ]}}]);
+    let (status, report) = call(
+        &http,
+        Method::POST,
+        api("/conversations/import"),
+        Some(serde_json::json!({"content": file.to_string(), "target": target})),
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["format"], "open_webui");
+    assert_eq!(report["imported"][0]["title"], "Long");
+
+    let huge = "x".repeat(llmops_core::chat::MAX_IMPORT_BYTES + 1);
+    let (status, error) = call(
+        &http,
+        Method::POST,
+        api("/conversations/import"),
+        Some(serde_json::json!({"content": huge, "target": target})),
+    )
+    .await;
+    assert!(status == 400 || status == 413, "{status}");
+    assert!(error["code"].is_string(), "a typed error: {error}");
+    let (_, list) = call(&http, Method::GET, api("/conversations"), None).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}

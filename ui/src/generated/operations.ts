@@ -16,6 +16,8 @@ import type { DeployPreset } from './DeployPreset'
 import type { EngineInfo } from './EngineInfo'
 import type { History } from './History'
 import type { HistoryQuery } from './HistoryQuery'
+import type { ImportReport } from './ImportReport'
+import type { ImportRequest } from './ImportRequest'
 import type { InstanceInfo } from './InstanceInfo'
 import type { LogLine } from './LogLine'
 import type { LogQuery } from './LogQuery'
@@ -103,6 +105,7 @@ export const OPERATIONS = {
   deleteChatPreset: { name: 'delete_chat_preset', surface: 'both', method: 'delete', path: '/chat/presets/{id}', args: [['id', 'path']], output: 'empty' },
   listConversations: { name: 'list_conversations', surface: 'both', method: 'get', path: '/conversations', args: [], output: 'json' },
   createConversation: { name: 'create_conversation', surface: 'both', method: 'post', path: '/conversations', args: [['conversation', 'body']], output: 'created' },
+  importConversations: { name: 'import_conversations', surface: 'both', method: 'post', path: '/conversations/import', args: [['request', 'body']], output: 'created' },
   getConversation: { name: 'get_conversation', surface: 'both', method: 'get', path: '/conversations/{id}', args: [['id', 'path']], output: 'json' },
   updateConversation: { name: 'update_conversation', surface: 'both', method: 'patch', path: '/conversations/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
   deleteConversation: { name: 'delete_conversation', surface: 'both', method: 'delete', path: '/conversations/{id}', args: [['id', 'path']], output: 'empty' },
@@ -197,6 +200,8 @@ export interface Operations {
   listConversations(): Promise<Array<Conversation>>
   /** Starts a conversation. */
   createConversation(conversation: NewConversation): Promise<Conversation>
+  /** Saves the conversations of an exported file (llmops JSON, Open WebUI or LM Studio) as new conversations. */
+  importConversations(request: ImportRequest): Promise<ImportReport>
   /** A conversation with its messages. */
   getConversation(id: string): Promise<ConversationDetail>
   /** Renames, pins or re-targets a conversation, or changes its parameters. */
@@ -253,6 +258,7 @@ export function bindOperations(call: OperationCall): Operations {
     deleteChatPreset: (id) => call(OPERATIONS.deleteChatPreset, { id }),
     listConversations: () => call(OPERATIONS.listConversations, {}),
     createConversation: (conversation) => call(OPERATIONS.createConversation, { conversation }),
+    importConversations: (request) => call(OPERATIONS.importConversations, { request }),
     getConversation: (id) => call(OPERATIONS.getConversation, { id }),
     updateConversation: (id, patch) => call(OPERATIONS.updateConversation, { id, patch }),
     deleteConversation: (id) => call(OPERATIONS.deleteConversation, { id }),

@@ -2,13 +2,14 @@
 
 use super::conversation_types::{
     Conversation, ConversationDetail, ConversationPatch, ExportFormat, ExportedConversation,
-    NewConversation, SearchHit,
+    NewConversation, SearchHit, StoredMessage,
 };
 use super::error::ChatError;
 use super::export::export;
+use super::import::{read_import, ImportReport, ImportRequest, ImportedChat};
 use super::search::{fts_query, like_pattern, one_hit_per_conversation};
 use super::service::ChatService;
-use super::types::ContextUsage;
+use super::types::{ChatRole, ContextUsage};
 use crate::time::now_ms;
 
 const SEARCH_LIMIT: u32 = 50;
@@ -46,6 +47,115 @@ impl ChatService {
                 .update_conversation(&conversation, Some(true))
                 .await?;
         }
+        Ok(conversation)
+    }
+
+    /// Saves the conversations of an exported file (llmops, Open WebUI or LM Studio) as new
+    /// conversations, each completely or not at all. They answer with `request.target`, except
+    /// a llmops export whose own model or endpoint still exists.
+    pub async fn import_conversations(
+        &self,
+        request: ImportRequest,
+    ) -> Result<ImportReport, ChatError> {
+        let (format, chats) = read_import(&request.content)?;
+        let fallback_label = self.label(&request.target).await?;
+        let mut imported = Vec::with_capacity(chats.len());
+        let mut skipped = 0;
+        for chat in chats {
+            if chat.messages.is_empty() {
+                skipped += 1;
+                continue;
+            }
+            chat.params.validate()?;
+            let own = match &chat.target {
+                Some(target) => self.label(target).await.ok().map(|l| (target.clone(), l)),
+                None => None,
+            };
+            let (target, target_label) =
+                own.unwrap_or_else(|| (request.target.clone(), fallback_label.clone()));
+            imported.push(self.save_imported(chat, target, target_label).await?);
+        }
+        tracing::info!(
+            ?format,
+            imported = imported.len(),
+            skipped,
+            "conversations imported"
+        );
+        Ok(ImportReport {
+            format,
+            imported,
+            skipped,
+        })
+    }
+
+    async fn save_imported(
+        &self,
+        chat: ImportedChat,
+        target: super::ChatTarget,
+        target_label: String,
+    ) -> Result<Conversation, ChatError> {
+        let now = now_ms();
+        let id = uuid::Uuid::new_v4().to_string();
+        let created_at = chat.created_at.unwrap_or(now);
+        let mut last_user: Option<String> = None;
+        let messages: Vec<StoredMessage> = chat
+            .messages
+            .into_iter()
+            .map(|m| {
+                let message_id = uuid::Uuid::new_v4().to_string();
+                let answers = match m.role {
+                    ChatRole::Assistant => last_user.clone(),
+                    _ => {
+                        last_user = Some(message_id.clone());
+                        None
+                    }
+                };
+                let at = m.created_at.unwrap_or(created_at);
+                StoredMessage {
+                    id: message_id,
+                    conversation_id: id.clone(),
+                    role: m.role,
+                    content: m.content,
+                    reasoning: m.reasoning,
+                    status: m.status,
+                    error: None,
+                    stats: m.stats,
+                    created_at: at,
+                    updated_at: at,
+                    answers,
+                    version: 1,
+                    versions: 1,
+                }
+            })
+            .collect();
+        let title_set = chat.title.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let title = match chat
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(title) => title.chars().take(200).collect(),
+            None => messages
+                .iter()
+                .find(|m| m.role == ChatRole::User)
+                .map(|m| title_from(&m.content))
+                .unwrap_or_else(|| UNTITLED.to_string()),
+        };
+        let updated_at = messages.last().map_or(created_at, |m| m.created_at);
+        let conversation = Conversation {
+            id,
+            title,
+            target,
+            target_label,
+            params: chat.params,
+            pinned: chat.pinned,
+            created_at,
+            updated_at: updated_at.max(created_at),
+        };
+        self.store
+            .insert_imported_conversation(&conversation, title_set, &messages)
+            .await?;
         Ok(conversation)
     }
 

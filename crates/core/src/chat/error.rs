@@ -49,6 +49,14 @@ pub enum ChatError {
     NothingToRestore(String),
     #[error("this answer has no version {0}")]
     NoSuchVersion(u32),
+    #[error("the file is larger than {0} MB; export fewer conversations at a time")]
+    ImportTooLarge(usize),
+    #[error("the file could not be imported: {0}")]
+    ImportInvalid(String),
+    #[error("the file has no conversation to import")]
+    ImportEmpty,
+    #[error("this file is not a conversation export llmops can read. Import a llmops JSON export, an Open WebUI export (Settings → Chats → Export chats) or an LM Studio conversation (*.conversation.json)")]
+    ImportUnrecognised,
     #[error(
         "could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
     )]
@@ -88,6 +96,10 @@ impl CodedError for ChatError {
             ChatError::NothingToRegenerate => "nothing_to_regenerate",
             ChatError::NothingToRestore(_) => "message_not_restorable",
             ChatError::NoSuchVersion(_) => "answer_version_not_found",
+            ChatError::ImportTooLarge(_) => "import_too_large",
+            ChatError::ImportInvalid(_) => "import_invalid",
+            ChatError::ImportEmpty => "import_empty",
+            ChatError::ImportUnrecognised => "import_unrecognised",
             ChatError::NotAUserMessage => "not_a_user_message",
             ChatError::Connect { .. } => "engine_unreachable",
             ChatError::EndpointUnreachable { .. } => "endpoint_unreachable",
@@ -114,7 +126,11 @@ impl CodedError for ChatError {
             | ChatError::EndpointNameMissing
             | ChatError::PresetNameMissing
             | ChatError::NothingToRegenerate
-            | ChatError::NotAUserMessage => ErrorKind::InvalidInput,
+            | ChatError::NotAUserMessage
+            | ChatError::ImportTooLarge(_)
+            | ChatError::ImportInvalid(_)
+            | ChatError::ImportEmpty
+            | ChatError::ImportUnrecognised => ErrorKind::InvalidInput,
             ChatError::ConversationNotFound(_)
             | ChatError::MessageNotFound(_)
             | ChatError::NothingToRestore(_)

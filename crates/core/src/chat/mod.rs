@@ -14,6 +14,7 @@ mod conversations;
 mod endpoints;
 mod error;
 mod export;
+mod import;
 mod openai;
 mod params;
 mod search;
@@ -32,6 +33,7 @@ pub use conversation_types::{
 pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;
 pub use export::save_export;
+pub use import::{ImportFormat, ImportReport, ImportRequest, MAX_IMPORT_BYTES};
 pub use params::{ChatDefaults, ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;
 pub use sse::{SseEvent, SseParser};

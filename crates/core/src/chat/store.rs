@@ -208,6 +208,53 @@ impl Store {
         Ok(())
     }
 
+    /// Saves an imported conversation and its messages at once: all of it, or nothing.
+    pub async fn insert_imported_conversation(
+        &self,
+        c: &Conversation,
+        title_set: bool,
+        messages: &[StoredMessage],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .bind(&c.id)
+        .bind(&c.title)
+        .bind(json(&c.target))
+        .bind(&c.target_label)
+        .bind(json(&c.params))
+        .bind(c.pinned)
+        .bind(title_set)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .execute(&mut *tx)
+        .await?;
+        for (seq, m) in (1i64..).zip(messages) {
+            sqlx::query(
+                "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at, answers)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .bind(&m.id)
+            .bind(&m.conversation_id)
+            .bind(seq)
+            .bind(m.role.as_str())
+            .bind(&m.content)
+            .bind(&m.reasoning)
+            .bind(m.status.as_str())
+            .bind(m.error.as_ref().map(json))
+            .bind(m.stats.as_ref().map(json))
+            .bind(m.created_at)
+            .bind(m.updated_at)
+            .bind(&m.answers)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Saves the text received so far of an answer that is still streaming.
     pub async fn save_streaming_text(
         &self,

@@ -137,6 +137,7 @@ macro_rules! expand_core {
     (@surface_kind both) => { Surface::Both };
     (@surface_kind http) => { Surface::Http };
     (@stream quick) => { false };
+    (@stream upload) => { false };
     (@stream stream) => { true };
     (@place path) => { Place::Path };
     (@place query) => { Place::Query };

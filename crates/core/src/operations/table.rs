@@ -13,7 +13,8 @@
 //   path then: `[tauri]`).
 // - `method "/path"`: below `/api`; every `{placeholder}` is an argument of place `path`.
 // - `Scope`: what an HTTP caller needs (`Read`, `Operate`, `Admin`); the desktop window is admin.
-// - timing: `quick` (answered within the request timeout) or `stream`.
+// - timing: `quick` (answered within the request timeout), `upload` (quick, with a body of up to
+//   `chat::MAX_IMPORT_BYTES` instead of 2 MB) or `stream`.
 // - place: `path`, `query` (a flat struct of query parameters) or `body` (JSON, last).
 // - Kind: `Json`, `Created` (201), `Empty` (204, Output `()`), `Sse`, `Ws` or `File`.
 // - run: `{ |core| expression }` evaluated by the core, or `adapter` when the transport itself
@@ -179,6 +180,11 @@ macro_rules! operations {
             create_conversation [both post "/conversations" Operate quick]
                 (conversation: body $crate::chat::NewConversation) -> Created $crate::chat::Conversation
                 => { |core| Ok(core.chat.create_conversation(conversation).await?) };
+            /// Saves the conversations of an exported file (llmops JSON, Open WebUI or LM
+            /// Studio) as new conversations.
+            import_conversations [both post "/conversations/import" Operate upload]
+                (request: body $crate::chat::ImportRequest) -> Created $crate::chat::ImportReport
+                => { |core| Ok(core.chat.import_conversations(request).await?) };
             /// A conversation with its messages.
             get_conversation [both get "/conversations/{id}" Read quick] (id: path String)
                 -> Json $crate::chat::ConversationDetail
