@@ -100,7 +100,8 @@ pub async fn export_conversation(
         kind: ErrorKind::Unavailable,
         body: ErrorBody {
             code: "export_not_saved".into(),
-            message: format!("the export could not be saved: {detail}"),
+            message: format!("The export could not be saved: {detail}"),
+            params: None,
         },
     };
     let dir = app

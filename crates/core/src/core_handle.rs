@@ -11,7 +11,7 @@ use crate::access::{AccessError, AccessService};
 use crate::alerts::AlertService;
 use crate::chat::ChatService;
 use crate::config::CoreConfig;
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::events::{Event, EventBus};
 use crate::history::MetricHistory;
 use crate::library::{LibraryError, ModelLibrary};
@@ -44,6 +44,15 @@ impl CodedError for CoreError {
             CoreError::Library(e) => e.code(),
             CoreError::Access(e) => e.code(),
             CoreError::Supervisor(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            CoreError::Store(e) => e.params(),
+            CoreError::Library(e) => e.params(),
+            CoreError::Access(e) => e.params(),
+            CoreError::Supervisor(e) => e.params(),
         }
     }
 

@@ -4,6 +4,8 @@
 //! can turn any of them into an [`ErrorBody`] (a stable machine `code` plus a human message that says
 //! what to do) and pick a transport status from its [`ErrorKind`].
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -12,9 +14,27 @@ use ts_rs::TS;
 pub struct ErrorBody {
     /// Stable identifier, e.g. `model_file_missing`; safe to match on.
     pub code: String,
-    /// A sentence for the user, saying what went wrong and what to do.
+    /// A sentence for the user, saying what went wrong and what to do (in English; a UI shows
+    /// its own translation of `code` with `params` where it has one).
     pub message: String,
+    /// The values in the message (a path, a port, a name), by name, for a translated text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub params: Option<BTreeMap<String, String>>,
 }
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code: code.into(),
+            message: message.into(),
+            params: None,
+        }
+    }
+}
+
+/// Names and values of an error's parameters, for [`CodedError::params`].
+pub type ErrorParams = Vec<(&'static str, String)>;
 
 /// Broad category of an error, used by adapters to choose e.g. an HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +50,22 @@ pub trait CodedError: std::error::Error {
     fn code(&self) -> &'static str;
     fn kind(&self) -> ErrorKind;
 
+    /// The values the message names, so that a UI can say it in its own language.
+    fn params(&self) -> ErrorParams {
+        Vec::new()
+    }
+
     fn body(&self) -> ErrorBody {
+        let params = self.params();
         ErrorBody {
             code: self.code().to_string(),
             message: self.to_string(),
+            params: (!params.is_empty()).then(|| {
+                params
+                    .into_iter()
+                    .map(|(name, value)| (name.to_string(), value))
+                    .collect()
+            }),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::secure_fs;
 
 pub const PREFERENCES_FILE: &str = "preferences.json";
@@ -19,14 +19,14 @@ const MAX_ENTRIES: usize = 64;
 #[derive(Debug, Error)]
 pub enum PreferenceError {
     #[error(
-        "a preference key is 1 to {MAX_KEY} characters of a-z, 0-9, '.', '_' or '-', not {0:?}"
+        "A preference key is 1 to {MAX_KEY} characters of a-z, 0-9, '.', '_' or '-', not {0:?}"
     )]
     BadKey(String),
-    #[error("a preference value is at most {MAX_VALUE} bytes")]
+    #[error("A preference value is at most {MAX_VALUE} bytes")]
     TooLong,
-    #[error("at most {MAX_ENTRIES} preferences are kept; this one is new")]
+    #[error("At most {MAX_ENTRIES} preferences are kept; this one is new")]
     TooMany,
-    #[error("cannot write the preferences to {path}: {detail}")]
+    #[error("Cannot write the preferences to {path}: {detail}")]
     Write { path: String, detail: String },
 }
 
@@ -37,6 +37,16 @@ impl CodedError for PreferenceError {
             PreferenceError::TooLong => "preference_too_long",
             PreferenceError::TooMany => "too_many_preferences",
             PreferenceError::Write { .. } => "preferences_write_failed",
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            PreferenceError::BadKey(key) => vec![("key", key.clone())],
+            PreferenceError::Write { path, detail } => {
+                vec![("path", path.clone()), ("detail", detail.clone())]
+            }
+            PreferenceError::TooLong | PreferenceError::TooMany => Vec::new(),
         }
     }
 

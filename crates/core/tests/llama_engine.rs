@@ -710,6 +710,10 @@ async fn editing_a_model_applies_at_its_next_start() {
     bad.context_size = Some(10);
     let err = core.update_model(&model.id, bad).await.unwrap_err();
     assert_eq!(err.code(), "model_context_size_invalid");
+    // The values of the message travel apart, for a UI to say it in its own language.
+    let params = err.body().params.expect("the error has parameters");
+    assert_eq!(params["size"], "10");
+    assert_eq!(params["max"], (1u32 << 20).to_string());
     let other = add_model(
         &core,
         "other",

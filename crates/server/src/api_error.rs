@@ -21,6 +21,7 @@ impl ApiError {
             body: ErrorBody {
                 code: "bad_request".into(),
                 message,
+                params: None,
             },
         })
     }
@@ -31,13 +32,14 @@ impl ApiError {
             body: ErrorBody {
                 code: code.into(),
                 message,
+                params: None,
             },
         })
     }
 
     pub fn from_json(rejection: JsonRejection) -> Self {
         Self::bad_request(format!(
-            "the request body is not valid: {}",
+            "The request body is not valid: {}",
             rejection.body_text()
         ))
     }
@@ -85,7 +87,7 @@ where
             .map(|axum::extract::Query(value)| ApiQuery(value))
             .map_err(|rejection| {
                 ApiError::bad_request(format!(
-                    "the query string is not valid: {}",
+                    "The query string is not valid: {}",
                     rejection.body_text()
                 ))
             })

@@ -30,7 +30,7 @@ pub async fn path_param(parts: &mut Parts, name: &str) -> Result<String, ApiErro
         .iter()
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
-        .ok_or_else(|| ApiError::bad_request(format!("the path has no {{{name}}}")))
+        .ok_or_else(|| ApiError::bad_request(format!("The path has no {{{name}}}")))
 }
 
 /// The JSON body; what is wrong with it (type, syntax, fields) as an [`ApiError`].

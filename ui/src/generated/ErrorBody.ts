@@ -9,6 +9,11 @@ export type ErrorBody = {
  */
 code: string, 
 /**
- * A sentence for the user, saying what went wrong and what to do.
+ * A sentence for the user, saying what went wrong and what to do (in English; a UI shows
+ * its own translation of `code` with `params` where it has one).
  */
-message: string, };
+message: string, 
+/**
+ * The values in the message (a path, a port, a name), by name, for a translated text.
+ */
+params?: { [key in string]?: string }, };

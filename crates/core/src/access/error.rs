@@ -1,18 +1,18 @@
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::store::StoreError;
 
 #[derive(Debug, Error)]
 pub enum AccessError {
-    #[error("cannot read or write the server token at {path}: {source}. Check that the data dir is writable by you")]
+    #[error("Cannot read or write the server token at {path}: {source}. Check that the data dir is writable by you")]
     TokenFile {
         path: String,
         source: std::io::Error,
     },
-    #[error("a key needs a name (1 to 64 characters), for example \"phone\" or \"grafana\"")]
+    #[error("A key needs a name (1 to 64 characters), for example \"phone\" or \"grafana\"")]
     BadKeyName,
-    #[error("no API key with id {0}; it may have been revoked already")]
+    #[error("No API key with id {0}; it may have been revoked already")]
     KeyNotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -25,6 +25,17 @@ impl CodedError for AccessError {
             AccessError::BadKeyName => "invalid_key_name",
             AccessError::KeyNotFound(_) => "api_key_not_found",
             AccessError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            AccessError::TokenFile { path, source } => {
+                vec![("path", path.clone()), ("detail", source.to_string())]
+            }
+            AccessError::KeyNotFound(id) => vec![("id", id.clone())],
+            AccessError::Store(e) => e.params(),
+            AccessError::BadKeyName => Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use thiserror::Error;
 
 use super::hysteresis::{next_active, Direction};
 use super::types::{Alert, AlertKind, AlertList, AlertRules, AlertSeverity, Threshold};
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::events::{Event, EventBus};
 use crate::monitor::{GpuStatus, SystemSnapshot};
 use crate::store::{Store, StoreError};
@@ -17,9 +17,9 @@ const RECENT_KEPT: usize = 100;
 
 #[derive(Debug, Error)]
 pub enum AlertError {
-    #[error("invalid alert rules: {0}")]
+    #[error("Invalid alert rules: {0}")]
     InvalidRules(String),
-    #[error("no active alert with id {0}; it may have cleared already")]
+    #[error("No active alert with id {0}; it may have cleared already")]
     NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -31,6 +31,14 @@ impl CodedError for AlertError {
             AlertError::InvalidRules(_) => "alert_rules_invalid",
             AlertError::NotFound(_) => "alert_not_found",
             AlertError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            AlertError::InvalidRules(detail) => vec![("detail", detail.clone())],
+            AlertError::NotFound(id) => vec![("id", id.clone())],
+            AlertError::Store(e) => e.params(),
         }
     }
 

@@ -1,6 +1,6 @@
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::library::LibraryError;
 use crate::store::StoreError;
 use crate::supervisor::SupervisorError;
@@ -15,61 +15,61 @@ pub enum ChatError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
-    #[error("the instance {0} is not running; start its model first")]
+    #[error("The instance {0} is not running; start its model first")]
     NotRunning(String),
     #[error("{0} is not running; start it on the dashboard, then send again")]
     ModelNotRunning(String),
-    #[error("a chat needs at least one message")]
+    #[error("A chat needs at least one message")]
     NoMessages,
-    #[error("the message is empty; type something to send")]
+    #[error("The message is empty; type something to send")]
     EmptyMessage,
     #[error("{field} must be {rule}")]
     InvalidParams { field: &'static str, rule: String },
-    #[error("the endpoint URL {0}")]
+    #[error("The endpoint URL {0}")]
     InvalidEndpoint(String),
-    #[error("give the endpoint a name")]
+    #[error("Give the endpoint a name")]
     EndpointNameMissing,
-    #[error("give the preset a name")]
+    #[error("Give the preset a name")]
     PresetNameMissing,
-    #[error("no conversation with id {0}; it may have been deleted")]
+    #[error("No conversation with id {0}; it may have been deleted")]
     ConversationNotFound(String),
-    #[error("no message with id {0} in this conversation")]
+    #[error("No message with id {0} in this conversation")]
     MessageNotFound(String),
-    #[error("no chat endpoint with id {0}; it may have been removed")]
+    #[error("No chat endpoint with id {0}; it may have been removed")]
     EndpointNotFound(String),
-    #[error("no preset with id {0}")]
+    #[error("No preset with id {0}")]
     PresetNotFound(String),
-    #[error("an answer is still streaming in this conversation; stop it first")]
+    #[error("An answer is still streaming in this conversation; stop it first")]
     Busy,
-    #[error("there is no user message to answer yet")]
+    #[error("There is no user message to answer yet")]
     NothingToRegenerate,
-    #[error("only your own messages can be edited")]
+    #[error("Only your own messages can be edited")]
     NotAUserMessage,
-    #[error("the message {0} can no longer be restored: a newer turn ended its undo, or it was not deleted")]
+    #[error("The message {0} can no longer be restored: a newer turn ended its undo, or it was not deleted")]
     NothingToRestore(String),
-    #[error("this answer has no version {0}")]
+    #[error("This answer has no version {0}")]
     NoSuchVersion(u32),
-    #[error("the file is larger than {0} MB; export fewer conversations at a time")]
+    #[error("The file is larger than {0} MB; export fewer conversations at a time")]
     ImportTooLarge(usize),
-    #[error("the file could not be imported: {0}")]
+    #[error("The file could not be imported: {0}")]
     ImportInvalid(String),
-    #[error("the file has no conversation to import")]
+    #[error("The file has no conversation to import")]
     ImportEmpty,
-    #[error("this file is not a conversation export llmops can read. Import a llmops JSON export, an Open WebUI export (Settings → Chats → Export chats) or an LM Studio conversation (*.conversation.json)")]
+    #[error("This file is not a conversation export llmops can read. Import a llmops JSON export, an Open WebUI export (Settings → Chats → Export chats) or an LM Studio conversation (*.conversation.json)")]
     ImportUnrecognised,
     #[error(
-        "could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
+        "Could not reach the engine at {url}: {detail}. The model may have stopped; check its logs"
     )]
     Connect { url: String, detail: String },
-    #[error("could not reach the endpoint at {url}: {detail}. Check its base URL, and that its server runs and is reachable from this machine")]
+    #[error("Could not reach the endpoint at {url}: {detail}. Check its base URL, and that its server runs and is reachable from this machine")]
     EndpointUnreachable { url: String, detail: String },
-    #[error("the engine answered {status}: {body}")]
+    #[error("The engine answered {status}: {body}")]
     Upstream { status: u16, body: String },
-    #[error("the engine sent nothing for {0} s; it may be overloaded or stuck. The answer so far is kept")]
+    #[error("The engine sent nothing for {0} s; it may be overloaded or stuck. The answer so far is kept")]
     Timeout(u64),
-    #[error("the engine's stream broke off: {0}. The answer so far is kept")]
+    #[error("The engine's stream broke off: {0}. The answer so far is kept")]
     StreamBroken(String),
-    #[error("the engine sent something that is not a chat chunk: {0}")]
+    #[error("The engine sent something that is not a chat chunk: {0}")]
     BadChunk(String),
 }
 
@@ -107,6 +107,47 @@ impl CodedError for ChatError {
             ChatError::Timeout(_) => "engine_timeout",
             ChatError::StreamBroken(_) => "stream_broken",
             ChatError::BadChunk(_) => "engine_bad_chunk",
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            ChatError::Instance(e) => e.params(),
+            ChatError::Library(e) => e.params(),
+            ChatError::Store(e) => e.params(),
+            ChatError::Secret(e) => e.params(),
+            ChatError::NotRunning(id) => vec![("id", id.clone())],
+            ChatError::ModelNotRunning(name) => vec![("name", name.clone())],
+            ChatError::InvalidParams { field, rule } => {
+                vec![("field", field.to_string()), ("rule", rule.clone())]
+            }
+            ChatError::InvalidEndpoint(detail)
+            | ChatError::ImportInvalid(detail)
+            | ChatError::StreamBroken(detail)
+            | ChatError::BadChunk(detail) => vec![("detail", detail.clone())],
+            ChatError::ConversationNotFound(id)
+            | ChatError::MessageNotFound(id)
+            | ChatError::EndpointNotFound(id)
+            | ChatError::PresetNotFound(id)
+            | ChatError::NothingToRestore(id) => vec![("id", id.clone())],
+            ChatError::NoSuchVersion(version) => vec![("version", version.to_string())],
+            ChatError::ImportTooLarge(mb) => vec![("megabytes", mb.to_string())],
+            ChatError::Connect { url, detail } | ChatError::EndpointUnreachable { url, detail } => {
+                vec![("url", url.clone()), ("detail", detail.clone())]
+            }
+            ChatError::Upstream { status, body } => {
+                vec![("status", status.to_string()), ("body", body.clone())]
+            }
+            ChatError::Timeout(secs) => vec![("seconds", secs.to_string())],
+            ChatError::NoMessages
+            | ChatError::EmptyMessage
+            | ChatError::EndpointNameMissing
+            | ChatError::PresetNameMissing
+            | ChatError::Busy
+            | ChatError::NothingToRegenerate
+            | ChatError::NotAUserMessage
+            | ChatError::ImportEmpty
+            | ChatError::ImportUnrecognised => Vec::new(),
         }
     }
 

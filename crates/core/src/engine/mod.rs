@@ -31,7 +31,7 @@ pub use vllm::{VllmSettings, VLLM_DTYPES};
 
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 
 #[derive(Debug, Error)]
 pub enum EngineError {
@@ -44,10 +44,10 @@ pub enum EngineError {
         env_var: &'static str,
         hint: &'static str,
     },
-    #[error("the custom engine's program {program:?} was not found or is not executable; give its full path or put it on PATH")]
+    #[error("The custom engine's program {program:?} was not found or is not executable; give its full path or put it on PATH")]
     CommandNotFound { program: String },
     #[error(
-        "the configured {engine} binary {path} does not exist or is not executable; fix {env_var}"
+        "The configured {engine} binary {path} does not exist or is not executable; fix {env_var}"
     )]
     ConfiguredBinaryMissing {
         engine: &'static str,
@@ -65,6 +65,32 @@ impl CodedError for EngineError {
             EngineError::ConfiguredBinaryMissing { .. } => "engine_binary_missing",
             EngineError::CommandNotFound { .. } => "engine_command_not_found",
             EngineError::DockerDaemonDown { .. } => "engine_daemon_unreachable",
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            EngineError::BinaryNotFound {
+                engine,
+                searched,
+                env_var,
+                ..
+            } => vec![
+                ("engine", engine.to_string()),
+                ("searched", searched.clone()),
+                ("env_var", env_var.to_string()),
+            ],
+            EngineError::CommandNotFound { program } => vec![("program", program.clone())],
+            EngineError::ConfiguredBinaryMissing {
+                engine,
+                path,
+                env_var,
+            } => vec![
+                ("engine", engine.to_string()),
+                ("path", path.clone()),
+                ("env_var", env_var.to_string()),
+            ],
+            EngineError::DockerDaemonDown { detail } => vec![("detail", detail.clone())],
         }
     }
 

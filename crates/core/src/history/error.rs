@@ -1,6 +1,6 @@
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::store::StoreError;
 
 #[derive(Debug, Error)]
@@ -16,6 +16,15 @@ impl CodedError for HistoryError {
         match self {
             HistoryError::TooManySeries { .. } => "too_many_series",
             HistoryError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            HistoryError::TooManySeries { asked, limit } => {
+                vec![("asked", asked.to_string()), ("limit", limit.to_string())]
+            }
+            HistoryError::Store(e) => e.params(),
         }
     }
 

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 use super::model::{Model, NewModel, RestartPolicy, STARTER_MODEL_NAME};
 use crate::engine::{EngineKind, EngineSettings};
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::events::{Event, EventBus};
 use crate::paths::AppPaths;
 use crate::secrets::SecretStore;
@@ -18,40 +18,40 @@ const MAX_CONTEXT_SIZE: u32 = 1 << 20;
 
 #[derive(Debug, Error)]
 pub enum LibraryError {
-    #[error("no model with id {0:?}; refresh the model list")]
+    #[error("No model with id {0:?}; refresh the model list")]
     NotFound(String),
-    #[error("a model needs a name")]
+    #[error("A model needs a name")]
     EmptyName,
-    #[error("the model path {0:?} is not absolute; give the full path of the weights file")]
+    #[error("The model path {0:?} is not absolute; give the full path of the weights file")]
     RelativePath(String),
-    #[error("say which model to serve: a Hugging Face repository (e.g. Qwen/Qwen2.5-7B-Instruct) or a local folder")]
+    #[error("Say which model to serve: a Hugging Face repository (e.g. Qwen/Qwen2.5-7B-Instruct) or a local folder")]
     EmptyPath,
-    #[error("the settings are for {settings} but the engine is {engine}; pick one")]
+    #[error("The settings are for {settings} but the engine is {engine}; pick one")]
     EngineMismatch {
         engine: &'static str,
         settings: &'static str,
     },
-    #[error("context size {0} is out of range; use a value between 256 and {MAX_CONTEXT_SIZE}")]
+    #[error("Context size {0} is out of range; use a value between 256 and {MAX_CONTEXT_SIZE}")]
     BadContextSize(u32),
-    #[error("port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
+    #[error("Port {0} is reserved for system services; choose a port from 1024 to 65535, or leave it empty")]
     PrivilegedPort(u16),
-    #[error("invalid extra argument {0:?}: {1}")]
+    #[error("Invalid extra argument {0:?}: {1}")]
     BadArgument(String, &'static str),
-    #[error("invalid engine settings: {0}")]
+    #[error("Invalid engine settings: {0}")]
     BadSettings(String),
-    #[error("a restart policy allows 1 to 20 retries, not {0}")]
+    #[error("A restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
     #[error("{0} is not a GGUF file (it does not start with the GGUF signature); llama.cpp needs a .gguf model file")]
     NotGguf(String),
-    #[error("the model path {0:?} starts with '-', which the engine would read as an option; give the real path or repository")]
+    #[error("The model path {0:?} starts with '-', which the engine would read as an option; give the real path or repository")]
     PathLooksLikeFlag(String),
     #[error(
-        "the secret environment entry {0:?} needs a name of letters, digits and _, and a value"
+        "The secret environment entry {0:?} needs a name of letters, digits and _, and a value"
     )]
     BadSecretEnv(String),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
-    #[error("the model {name:?} already uses {path}")]
+    #[error("The model {name:?} already uses {path}")]
     DuplicatePath { name: String, path: String },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -76,6 +76,41 @@ impl CodedError for LibraryError {
             LibraryError::BadSecretEnv(_) => "model_secret_env_invalid",
             LibraryError::Secret(e) => e.code(),
             LibraryError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            LibraryError::NotFound(id) => vec![("id", id.clone())],
+            LibraryError::RelativePath(path)
+            | LibraryError::NotGguf(path)
+            | LibraryError::PathLooksLikeFlag(path) => vec![("path", path.clone())],
+            LibraryError::EngineMismatch { engine, settings } => {
+                vec![
+                    ("engine", engine.to_string()),
+                    ("settings", settings.to_string()),
+                ]
+            }
+            LibraryError::BadContextSize(size) => vec![
+                ("size", size.to_string()),
+                ("max", MAX_CONTEXT_SIZE.to_string()),
+            ],
+            LibraryError::PrivilegedPort(port) => vec![("port", port.to_string())],
+            LibraryError::BadArgument(argument, problem) => {
+                vec![
+                    ("argument", argument.clone()),
+                    ("problem", problem.to_string()),
+                ]
+            }
+            LibraryError::BadSettings(detail) => vec![("detail", detail.clone())],
+            LibraryError::BadRestartPolicy(retries) => vec![("retries", retries.to_string())],
+            LibraryError::BadSecretEnv(name) => vec![("name", name.clone())],
+            LibraryError::DuplicatePath { name, path } => {
+                vec![("name", name.clone()), ("path", path.clone())]
+            }
+            LibraryError::Secret(e) => e.params(),
+            LibraryError::Store(e) => e.params(),
+            LibraryError::EmptyName | LibraryError::EmptyPath => Vec::new(),
         }
     }
 

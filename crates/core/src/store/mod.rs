@@ -13,20 +13,20 @@ use sqlx::sqlite::{
 };
 use thiserror::Error;
 
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open the database at {path}: {source}. Check that the folder is writable, or set LLMOPS_DATA_DIR to another folder")]
+    #[error("Cannot open the database at {path}: {source}. Check that the folder is writable, or set LLMOPS_DATA_DIR to another folder")]
     Open { path: String, source: sqlx::Error },
-    #[error("the database at {path} could not be migrated: {source}. It may come from a newer version of llmops")]
+    #[error("The database at {path} could not be migrated: {source}. It may come from a newer version of llmops")]
     Migrate {
         path: String,
         source: sqlx::migrate::MigrateError,
     },
-    #[error("database error: {0}")]
+    #[error("Database error: {0}")]
     Query(#[from] sqlx::Error),
-    #[error("corrupt row in table {table}: {detail}")]
+    #[error("Corrupt row in table {table}: {detail}")]
     Corrupt { table: &'static str, detail: String },
 }
 
@@ -37,6 +37,21 @@ impl CodedError for StoreError {
             StoreError::Migrate { .. } => "store_migration_failed",
             StoreError::Query(_) => "store_query_failed",
             StoreError::Corrupt { .. } => "store_corrupt_row",
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            StoreError::Open { path, source } => {
+                vec![("path", path.clone()), ("detail", source.to_string())]
+            }
+            StoreError::Migrate { path, source } => {
+                vec![("path", path.clone()), ("detail", source.to_string())]
+            }
+            StoreError::Query(e) => vec![("detail", e.to_string())],
+            StoreError::Corrupt { table, detail } => {
+                vec![("table", table.to_string()), ("detail", detail.clone())]
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 use thiserror::Error;
 
 use crate::engine::EngineError;
-use crate::error::{CodedError, ErrorKind};
+use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::library::LibraryError;
 use crate::store::StoreError;
 
@@ -11,28 +11,28 @@ pub enum SupervisorError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Engine(#[from] EngineError),
-    #[error("the model file {path} does not exist; check the path in the model's settings, or download the model again")]
+    #[error("The model file {path} does not exist; check the path in the model's settings, or download the model again")]
     ModelFileMissing { path: String },
     #[error("{running} instances are already running, the limit is {limit}; stop one first (or raise LLMOPS_MAX_INSTANCES)")]
     TooManyInstances { running: usize, limit: usize },
-    #[error("port {port} is already in use by another program; stop that program or change the model's port")]
+    #[error("Port {port} is already in use by another program; stop that program or change the model's port")]
     PortInUse { port: u16 },
-    #[error("no free port on 127.0.0.1: {0}")]
+    #[error("No free port on 127.0.0.1: {0}")]
     NoFreePort(std::io::Error),
     #[error(
-        "could not start {program}: {source}. Check that it is an executable llama-server build"
+        "Could not start {program}: {source}. Check that it is an executable llama-server build"
     )]
     SpawnFailed {
         program: String,
         source: std::io::Error,
     },
-    #[error("no instance with id {0:?}; it may have been removed, refresh the list")]
+    #[error("No instance with id {0:?}; it may have been removed, refresh the list")]
     InstanceNotFound(String),
     #[error("{0} is not running; there is nothing to stop")]
     ModelNotRunning(String),
     #[error("{0:?} is not an instance id; instance ids are UUIDs such as 0b6c1d2e-8f7a-4c3b-9d1e-2f3a4b5c6d7e")]
     InvalidInstanceId(String),
-    #[error("instance {id} did not stop within {secs} s")]
+    #[error("Instance {id} did not stop within {secs} s")]
     StopTimeout { id: String, secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -53,6 +53,33 @@ impl CodedError for SupervisorError {
             SupervisorError::ModelNotRunning(_) => "model_not_running",
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
             SupervisorError::Store(e) => e.code(),
+        }
+    }
+
+    fn params(&self) -> ErrorParams {
+        match self {
+            SupervisorError::Library(e) => e.params(),
+            SupervisorError::Engine(e) => e.params(),
+            SupervisorError::Store(e) => e.params(),
+            SupervisorError::ModelFileMissing { path } => vec![("path", path.clone())],
+            SupervisorError::TooManyInstances { running, limit } => {
+                vec![
+                    ("running", running.to_string()),
+                    ("limit", limit.to_string()),
+                ]
+            }
+            SupervisorError::PortInUse { port } => vec![("port", port.to_string())],
+            SupervisorError::NoFreePort(e) => vec![("detail", e.to_string())],
+            SupervisorError::SpawnFailed { program, source } => {
+                vec![("program", program.clone()), ("detail", source.to_string())]
+            }
+            SupervisorError::InstanceNotFound(id) | SupervisorError::InvalidInstanceId(id) => {
+                vec![("id", id.clone())]
+            }
+            SupervisorError::ModelNotRunning(name) => vec![("name", name.clone())],
+            SupervisorError::StopTimeout { id, secs } => {
+                vec![("id", id.clone()), ("seconds", secs.to_string())]
+            }
         }
     }
 

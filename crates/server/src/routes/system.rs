@@ -24,7 +24,8 @@ pub async fn unknown_route(uri: Uri) -> ApiError {
         kind: ErrorKind::NotFound,
         body: ErrorBody {
             code: "route_not_found".into(),
-            message: format!("no API route {}", uri.path()),
+            message: format!("No API route {}", uri.path()),
+            params: None,
         },
     })
 }

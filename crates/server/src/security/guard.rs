@@ -284,6 +284,7 @@ impl IntoResponse for Refusal {
             Json(ErrorBody {
                 code: code.into(),
                 message,
+                params: None,
             }),
         )
             .into_response();

@@ -94,6 +94,7 @@ pub fn websocket_slot(security: &Security) -> Result<OwnedSemaphorePermit, ApiEr
                 message: format!(
                     "{MAX_WEBSOCKETS} live connections are open already; close other dashboard tabs and retry"
                 ),
+                params: None,
             },
         })
     })
