@@ -11,6 +11,7 @@ import {
   api, freePort, llamaServersWith, outputDir, processAlive, processesNamed, requireFile, startProcess, step, stopProcess,
   tempDataDir, waitFor, STARTER_NAME, TARGET, ROOT, CACHE,
 } from './lib.mjs';
+import { checkPage, everyPage, pageFixtures } from './pages.mjs';
 
 const out = outputDir('browser');
 const STUB = join(ROOT, 'crates/core/tests/fake_engines/openai_stub.py');
@@ -103,6 +104,7 @@ try {
   assert.ok(shownLog.length > 0 && shownLog.split('\n').every((l) => /listening/i.test(l)), `only matching lines: ${shownLog}`);
   await starter.getByTestId('logs-copy').click();
   await starter.getByTestId('logs-copied').waitFor();
+  await accessible(page, 'dashboard with a running model and its log open');
   assert.equal((await page.evaluate(() => navigator.clipboard.readText())).trim(), shownLog);
   await starter.getByTestId('toggle-logs').click();
 
@@ -164,8 +166,12 @@ try {
   await page.getByTestId('model-detail-back').click();
 
   await deployPage(page);
+  await everyPage(browser, base, { dir: join(out, 'pages'), consoleErrors, ids: await pageFixtures(base) });
+  await themeChoice(browser, base);
+  await formsTakeYouToTheProblem(browser, base);
   assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource/.test(e)), [], 'no console errors');
   await missingEngineShowsAClearError(browser);
+  await serverGoesAway(browser);
   await gpuCardWithFakeNvml(browser);
   console.log('browser e2e: passed');
 } catch (err) {
@@ -213,6 +219,7 @@ async function deployPage(page) {
   await confirm.waitFor({ timeout: 5_000 });
   assert.match(await confirm.innerText(), /python3/, 'the program is named');
   await page.screenshot({ path: join(out, '5a-deploy-confirm.png'), fullPage: true });
+  await accessible(page, 'Deploy with its confirmation dialog open');
   await page.getByTestId('deploy-confirm-yes').click();
   await page.getByTestId('model-settings').waitFor({ timeout: 15_000 });
   const state = page.locator('[data-testid="instance-state"]').first();
@@ -308,4 +315,139 @@ async function gpuCardWithFakeNvml(browser) {
   } finally {
     await stopProcess(gpuServer);
   }
+}
+
+/**
+ * The colour theme follows the system by default, live; a choice of Light or Dark overrides it
+ * and survives a reload, like the language.
+ */
+async function themeChoice(browser, base) {
+  step('Theme: follows the system live; Light/Dark override it and persist');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  try {
+    await page.goto(base);
+    await page.getByTestId('cpu-usage').waitFor();
+    assert.equal(await theme(), 'dark');
+    assert.equal(await page.getByTestId('theme-select').inputValue(), 'system');
+    const dark = await background();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await waitFor('the light theme, without a reload', async () => (await theme()) === 'light', 5_000, 50);
+    assert.notEqual(await background(), dark, 'the colours change with the theme');
+    await page.getByTestId('theme-select').selectOption('dark');
+    assert.equal(await theme(), 'dark', 'Dark wins over a light system');
+    await page.reload();
+    await page.getByTestId('cpu-usage').waitFor();
+    assert.equal(await theme(), 'dark', 'the choice persists across a reload');
+    assert.equal(await page.getByTestId('theme-select').inputValue(), 'dark');
+    await page.getByTestId('theme-select').selectOption('system');
+    assert.equal(await theme(), 'light', 'System follows the system again');
+  } finally {
+    await context.close();
+  }
+}
+
+/** An invalid form takes the user to its first wrong field (a phone: it is far above the button). */
+async function formsTakeYouToTheProblem(browser, base) {
+  step('Invalid forms scroll to and focus their first wrong field (Add model, alert rules), on a phone');
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+  const inView = (testid) => page.getByTestId(testid).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  try {
+    await page.goto(base);
+    await page.getByTestId('add-model-submit').scrollIntoViewIfNeeded();
+    await page.getByTestId('add-model-submit').click();
+    await waitFor('the name field focused', async () => (await focused()) === 'add-model-name', 5_000, 50);
+    assert.equal(await page.getByTestId('add-model-name').getAttribute('aria-invalid'), 'true');
+    await waitFor('the name field in view', () => inView('add-model-name'), 5_000, 50);
+    await page.getByTestId('add-model-name').fill('Port typo');
+    await page.getByTestId('add-model-path').fill('/models/port-typo.gguf');
+    await page.getByTestId('add-model-port').fill('80');
+    await page.getByTestId('add-model-submit').click();
+    await waitFor('the port field focused', async () => (await focused()) === 'add-model-port', 5_000, 50);
+    assert.match(await page.getByTestId('add-model-error').innerText(), /1024/);
+
+    await page.getByTestId('nav-alerts').click();
+    await page.getByTestId('rule-host_memory_percent-raise').waitFor();
+    await page.getByTestId('rule-host_memory_percent-raise').fill('50');
+    await page.getByTestId('rule-host_memory_percent-clear').fill('60');
+    await page.getByTestId('rules-save').scrollIntoViewIfNeeded();
+    await page.getByTestId('rules-save').click();
+    await waitFor('the wrong threshold focused', async () => /rule-host_memory_percent-(raise|clear)/.test(await focused() ?? ''), 5_000, 50);
+    await page.screenshot({ path: join(out, '7-rules-invalid-focused.png') });
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * The server goes away under an open dashboard: a banner says since when the figures are stale and
+ * that it retries, and the figures dim; a page whose code was never loaded says it cannot open
+ * instead of doing nothing. When the server is back, Try again opens it and the banner goes.
+ */
+async function serverGoesAway(browser) {
+  step('The server goes away: a stale banner with the time, dimmed figures, and a page that cannot load says so');
+  const dataDir = tempDataDir('browser-away');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const serve = (logName) => startProcess(binary, ['serve', '--port', String(port), '--ui-dir', join(ROOT, 'ui/dist')], {
+    env: { LLMOPS_DATA_DIR: dataDir },
+    logName,
+  });
+  let away = serve('server-away.log');
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await waitFor('the server', async () => (await api(base, 'GET', '/health')).status === 200);
+    await page.goto(base);
+    await page.getByTestId('cpu-usage').waitFor();
+    await page.getByTestId('connection-state').locator('text=/Live/').waitFor();
+    assert.equal(await page.getByTestId('stale-banner').count(), 0, 'no banner while the server answers');
+    await stopProcess(away);
+    const banner = page.getByTestId('stale-banner');
+    await banner.waitFor({ timeout: 15_000 });
+    assert.match(await banner.innerText(), /Can’t reach the llmops server since \d{2}:\d{2} — the numbers below are stale\.[\s\S]*Retrying/);
+    assert.equal(await page.locator('.dashboard').getAttribute('data-stale'), 'true', 'the figures are marked stale');
+    const dimmed = await page.getByTestId('cpu-usage').evaluate((el) => getComputedStyle(el).color);
+    const muted = await page.evaluate(() => {
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.color = 'var(--muted)';
+      const colour = getComputedStyle(probe).color;
+      probe.remove();
+      return colour;
+    });
+    assert.equal(dimmed, muted, 'the stale CPU figure is dimmed to the muted colour');
+    await page.screenshot({ path: join(out, '8-server-away.png'), fullPage: true });
+
+    // The chat's code was never loaded, and now cannot be: the click must say so.
+    await page.getByTestId('nav-chat').click();
+    const routeError = page.getByTestId('route-error');
+    await routeError.waitFor({ timeout: 10_000 });
+    assert.match(await routeError.innerText(), /Couldn’t open Chat/);
+    assert.equal(await routeError.getAttribute('data-chunk'), 'true');
+    await page.screenshot({ path: join(out, '8b-page-cannot-load.png'), fullPage: true });
+
+    away = serve('server-away-back.log');
+    await waitFor('the server back', async () => (await api(base, 'GET', '/health')).status === 200);
+    await page.getByTestId('route-error-retry').click();
+    await page.locator('.chat-page').waitFor({ timeout: 10_000 });
+    assert.equal(await routeError.count(), 0, 'the error goes once the page opens');
+    await page.getByTestId('nav-dashboard').click();
+    await waitFor('the banner to go once the link is back', async () => (await page.getByTestId('stale-banner').count()) === 0, 20_000, 200);
+    assert.equal(await page.locator('.dashboard').getAttribute('data-stale'), 'false');
+  } finally {
+    await page.close();
+    await stopProcess(away);
+  }
+}
+
+/** axe (WCAG 2 A/AA) and the one-<h1> rule on the page as it is now: states the page pass does not reach. */
+async function accessible(page, label) {
+  const { problems } = await checkPage(page, { label });
+  assert.deepEqual(problems, [], problems.join('\n'));
 }

@@ -4,8 +4,10 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
+import { restoreTheme } from './composables/useTheme'
 import { installPageTitle } from './pageTitle'
 import { router } from './router'
+import { installRouteErrors } from './routeErrors'
 import { installAppWiring } from './startup'
 import 'uplot/dist/uPlot.min.css'
 import './styles.css'
@@ -14,4 +16,6 @@ const pinia = createPinia()
 createApp(App).use(pinia).use(router).mount('#app')
 installAppWiring(pinia)
 installPageTitle(router)
+installRouteErrors(router)
 void restoreLocale()
+void restoreTheme()

@@ -14,6 +14,12 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   access: 'nav.access',
 }
 
+/** The page's own name ("Chat") in the current language, or null for an unknown page. */
+export function pageName(name: RouteRecordName | null | undefined): string | null {
+  const key = typeof name === 'string' ? PAGE_KEYS[name] : undefined
+  return key ? t(key) : null
+}
+
 /** "Chat · LLM Local Ops Center" in the current language; just the app's name for an unknown page. */
 export function pageTitle(name: RouteRecordName | null | undefined): string {
   const key = typeof name === 'string' ? PAGE_KEYS[name] : undefined

@@ -55,6 +55,19 @@ describe('useDeploy', () => {
     expect(d.presetGroups.value).toHaveLength(2)
   })
 
+  it('refuses to deploy with an engine that cannot run here, but still adds the model', async () => {
+    const d = useDeploy()
+    await d.load()
+    expect(d.deployBlocked.value).toBeNull()
+    d.setEngine('vllm')
+    expect(d.deployBlocked.value?.code).toBe('engine_missing')
+    Object.assign(d.form, { name: 'Q', model: 'Qwen/Q' })
+    expect(await d.submit('deploy')).toBeNull()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
+    expect(await d.submit('add')).toMatchObject({ name: 'Q', engine: 'vllm' })
+    expect(fake.api.addModel).toHaveBeenCalledTimes(1)
+  })
+
   it('keeps what loaded when one list fails', async () => {
     fake.api.deployPresets.mockRejectedValue(new ApiError('network_error', 'down'))
     const d = useDeploy()

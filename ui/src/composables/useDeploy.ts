@@ -80,6 +80,11 @@ export function useDeploy(options: DeployOptions = {}) {
   const unaccepted = (risks: DeployRisk[]) => risks.filter((r) => !accepted.has(riskKey(r)))
 
   const engineInfo = computed(() => engines.value.find((e) => e.engine === form.engine) ?? null)
+  /**
+   * Why the chosen engine cannot run on this machine (its binary is missing, its daemon down), or
+   * null. Deploying would add a model that can never start: only Add stays on.
+   */
+  const deployBlocked = computed(() => engineInfo.value?.problem ?? null)
   const presetGroups = computed(() => groupPresets(presets.value, form.engine))
   const selectedPreset = computed(() => presets.value.find((p) => p.id === form.presetId) ?? null)
   const busy = computed(() => phase.value !== 'idle')
@@ -188,6 +193,8 @@ export function useDeploy(options: DeployOptions = {}) {
   /** Validates, then adds the model (`add`) or deploys it (`deploy`). Resolves to the model, or null. */
   async function submit(mode: 'add' | 'deploy'): Promise<Model | null> {
     if (busy.value) return null
+    // Enter in a field submits the form as Deploy: with the engine missing, that is refused here too.
+    if (mode === 'deploy' && deployBlocked.value) return null
     serverError.value = null
     success.value = null
     deployedUnread.value = null
@@ -249,6 +256,7 @@ export function useDeploy(options: DeployOptions = {}) {
     deployedUnread,
     confirmation,
     engineInfo,
+    deployBlocked,
     presetGroups,
     selectedPreset,
     load,

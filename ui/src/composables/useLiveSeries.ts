@@ -11,6 +11,13 @@ async function seed(): Promise<void> {
   try {
     ring.seed(await getApi().systemHistory({ range: '15m' }))
     version.value++
+    // Raw samples live in memory only: a server started a minute ago has a minute of them. Its
+    // stored minute averages (from before the restart) fill the rest of the window, so the
+    // sparklines show history from the first paint instead of a sliver at the right.
+    if (!ring.coversWindow()) {
+      ring.backfill(await getApi().systemHistory({ range: '24h' }))
+      version.value++
+    }
   } catch {
     // no history (older server, or it failed): the sparklines fill from live samples
   }

@@ -3,6 +3,11 @@ import type { Model } from '../generated/Model'
 import { isActive, isStarting, useModelsStore } from '../stores/models'
 import { useI18n } from './useI18n'
 
+/** Start refusals that the model's path fixes (no file there, or not a GGUF file). */
+const PATH_ERRORS = new Set(['model_file_missing', 'model_file_not_gguf', 'model_path_invalid'])
+/** Start refusals that another setting fixes: the port, the custom command, the engine settings. */
+const SETTINGS_ERRORS = new Set(['port_in_use', 'engine_command_not_found', 'model_settings_invalid', 'model_args_invalid'])
+
 /** What a model's Start/Stop controls show: its latest instance, state, pending action and error. */
 export function useModelControls(model: Ref<Model>) {
   const store = useModelsStore()
@@ -17,7 +22,14 @@ export function useModelControls(model: Ref<Model>) {
     const s = state.value
     return s?.kind === 'failed' ? s.reason : ''
   })
+  /** The last action failed on something the model's settings can fix: the field to edit, else null. */
+  const fixInSettings = computed((): 'path' | 'settings' | null => {
+    const code = actionError.value?.code
+    if (!code) return null
+    if (PATH_ERRORS.has(code)) return 'path'
+    return SETTINGS_ERRORS.has(code) ? 'settings' : null
+  })
   const canStart = computed(() => !pending.value && !isActive(instance.value))
   const canStop = computed(() => !pending.value && (isStarting(instance.value) || state.value?.kind === 'running'))
-  return { store, instance, state, pending, errorMessage, canStart, canStop }
+  return { store, instance, state, pending, errorMessage, fixInSettings, canStart, canStop }
 }

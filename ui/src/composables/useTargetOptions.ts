@@ -2,7 +2,15 @@ import { computed, watch, type Ref } from 'vue'
 import type { ChatTarget } from '../generated/ChatTarget'
 import { useChatSettingsStore } from '../stores/chatSettings'
 import { useModelsStore } from '../stores/models'
-import { encodeTarget, localOptions, type TargetOption } from '../lib/chat/chatTarget'
+import {
+  encodeTarget,
+  LOCAL_STATES,
+  localOptions,
+  localStateOf,
+  type LocalModelOption,
+  type LocalState,
+  type TargetOption,
+} from '../lib/chat/chatTarget'
 import { useI18n } from './useI18n'
 
 export interface EndpointGroup {
@@ -14,7 +22,22 @@ export interface EndpointGroup {
   failed: boolean
 }
 
-/** What a target picker offers: running local models, each endpoint's models, and the current target. */
+export interface LocalGroup {
+  state: LocalState
+  options: LocalModelOption[]
+}
+
+const OPTION_LABEL = {
+  starting: 'chat.target.optStarting',
+  stopped: 'chat.target.optStopped',
+  failed: 'chat.target.optFailed',
+} as const
+
+/**
+ * What a target picker offers: every local model, grouped by state (a stopped one can be started
+ * from the picker), each endpoint's models, and the current target. `local` and `listed` are
+ * the targets one can talk to now.
+ */
 export function useTargetOptions(current: Ref<ChatTarget | null>, currentLabel: Ref<string>) {
   const models = useModelsStore()
   const settings = useChatSettingsStore()
@@ -28,6 +51,23 @@ export function useTargetOptions(current: Ref<ChatTarget | null>, currentLabel: 
   )
 
   const local = computed(() => localOptions(models.runningInstances))
+  /** Every local model with its state; a running instance of a model not (yet) listed counts too. */
+  const localModels = computed<LocalModelOption[]>(() => {
+    const running = new Set(models.runningInstances.map((i) => i.model_id))
+    const out: LocalModelOption[] = models.models.map((m) => {
+      const state = running.has(m.id) ? 'running' : localStateOf(models.latestInstance(m.id))
+      const value = encodeTarget({ kind: 'model', model_id: m.id })
+      return { value, modelId: m.id, name: m.name, state, label: state === 'running' ? m.name : t(OPTION_LABEL[state], { name: m.name }) }
+    })
+    for (const o of local.value) {
+      const modelId = o.value.slice('model:'.length)
+      if (!out.some((m) => m.modelId === modelId)) out.push({ ...o, modelId, name: o.label, state: 'running' })
+    }
+    return out
+  })
+  const localGroups = computed<LocalGroup[]>(() =>
+    LOCAL_STATES.map((state) => ({ state, options: localModels.value.filter((o) => o.state === state) })).filter((g) => g.options.length > 0),
+  )
   const endpointGroups = computed<EndpointGroup[]>(() =>
     settings.endpoints.map((e) => {
       const held = settings.models[e.id]
@@ -45,14 +85,15 @@ export function useTargetOptions(current: Ref<ChatTarget | null>, currentLabel: 
   )
   const listed = computed(() => new Set([...local.value, ...endpointGroups.value.flatMap((g) => g.options)].map((o) => o.value)))
 
-  /** The current target when no option stands for it (model stopped, model typed by hand). */
+  /** The current target when no option stands for it (model removed, model typed by hand). */
   const extra = computed<TargetOption | null>(() => {
     const target = current.value
     if (!target) return null
     const value = encodeTarget(target)
-    if (listed.value.has(value)) return null
+    if (listed.value.has(value) || localModels.value.some((o) => o.value === value)) return null
     if (target.kind === 'model') {
-      return { value, label: t('chat.target.notRunning', { name: currentLabel.value || target.model_id }) }
+      const name = currentLabel.value || target.model_id
+      return { value, label: models.loaded ? t('chat.target.removed', { name }) : t('chat.target.notRunning', { name }) }
     }
     const endpoint = settings.endpoints.find((e) => e.id === target.endpoint_id)
     return { value, label: `${endpoint?.name ?? currentLabel.value} · ${target.model}` }
@@ -61,5 +102,5 @@ export function useTargetOptions(current: Ref<ChatTarget | null>, currentLabel: 
   /** The first target one can talk to now. */
   const first = computed<string | null>(() => local.value[0]?.value ?? endpointGroups.value.find((g) => g.options.length)?.options[0].value ?? null)
 
-  return { local, endpointGroups, extra, first, listed }
+  return { local, localModels, localGroups, endpointGroups, extra, first, listed }
 }

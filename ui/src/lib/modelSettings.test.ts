@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildSettings, emptySettingsForm, maskEnv, maskSecretEnv, modelSettingEntries, parseExtraArgs, settingEntries, type SettingsForm } from './modelSettings'
+import { buildSecretEnv, buildSettings, emptySecretEnvForm, emptySettingsForm, maskEnv, maskSecretEnv, modelSettingEntries, parseExtraArgs, settingEntries, type SettingsForm } from './modelSettings'
 
 function form(patch: Partial<SettingsForm>): SettingsForm {
   return { ...emptySettingsForm(), ...patch }
@@ -145,5 +145,40 @@ describe('parseExtraArgs', () => {
   it('splits on any whitespace and drops empty pieces', () => {
     expect(parseExtraArgs('  --temp 0.7\t--top-k   40 \n')).toEqual(['--temp', '0.7', '--top-k', '40'])
     expect(parseExtraArgs('   ')).toEqual([])
+  })
+})
+
+describe('buildSecretEnv', () => {
+  const stored = ['HF_TOKEN', 'WANDB_API_KEY']
+
+  it('leaves the entries out when nothing changed, so the server keeps them', () => {
+    expect(buildSecretEnv(stored, emptySecretEnvForm())).toEqual({ ok: true })
+    expect(buildSecretEnv(stored, { removed: [], added: [{ name: ' ', value: '' }] })).toEqual({ ok: true })
+  })
+
+  it('sends the whole new set: kept entries with an empty value, new ones with theirs', () => {
+    expect(buildSecretEnv(stored, { removed: ['WANDB_API_KEY'], added: [] })).toEqual({ ok: true, secretEnv: { HF_TOKEN: '' } })
+    expect(buildSecretEnv(stored, { removed: [], added: [{ name: 'OPENAI_API_KEY', value: 'sk-1' }] })).toEqual({
+      ok: true,
+      secretEnv: { HF_TOKEN: '', WANDB_API_KEY: '', OPENAI_API_KEY: 'sk-1' },
+    })
+    // A stored name typed again replaces its value; removing every entry sends an empty set.
+    expect(buildSecretEnv(stored, { removed: [], added: [{ name: 'HF_TOKEN', value: 'hf_new' }] })).toEqual({
+      ok: true,
+      secretEnv: { HF_TOKEN: 'hf_new', WANDB_API_KEY: '' },
+    })
+    expect(buildSecretEnv(stored, { removed: [...stored], added: [] })).toEqual({ ok: true, secretEnv: {} })
+  })
+
+  it('says which new entry is wrong', () => {
+    const problem = (added: { name: string; value: string }[]) => {
+      const r = buildSecretEnv([], { removed: [], added })
+      if (r.ok) throw new Error('expected a problem')
+      return r.problem
+    }
+    expect(problem([{ name: '', value: 'x' }])).toEqual({ key: 'edit.secret.errName', row: 0 })
+    expect(problem([{ name: 'A', value: '1' }, { name: '1BAD', value: 'x' }])).toMatchObject({ key: 'edit.secret.errNameChars', row: 1 })
+    expect(problem([{ name: 'HF_TOKEN', value: '' }])).toMatchObject({ key: 'edit.secret.errValue', params: { name: 'HF_TOKEN' } })
+    expect(problem([{ name: 'A', value: '1' }, { name: 'A', value: '2' }])).toMatchObject({ key: 'edit.secret.errDuplicate', row: 1 })
   })
 })

@@ -212,3 +212,59 @@ export function modelSettingEntries(model: Pick<Model, 'settings' | 'secret_env'
 export function parseExtraArgs(text: string): string[] {
   return text.split(/\s+/).filter((a) => a.length > 0)
 }
+
+/** A secret environment entry's name, as the server accepts it: letters, digits and _, not starting with a digit. */
+export const SECRET_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * The secret environment part of the edit form. Stored values are never sent to the UI, so the
+ * form holds only what changes: stored entries to remove, and new `NAME=value` entries (a new
+ * entry with a stored name replaces that entry's value).
+ */
+export interface SecretEnvForm {
+  removed: string[]
+  added: { name: string; value: string }[]
+}
+
+export function emptySecretEnvForm(): SecretEnvForm {
+  return { removed: [], added: [] }
+}
+
+/** Why the secret entries cannot be saved: a message key and, for a new entry, its row. */
+export interface SecretEnvProblem {
+  key: MessageKey
+  params?: Record<string, string | number>
+  row?: number
+  /** The server's own sentence (a save it refused), shown instead of `key`. */
+  message?: string
+}
+
+export type SecretEnvResult =
+  /** `secretEnv` undefined: nothing changed, so the request leaves it out and the stored entries stay. */
+  | { ok: true; secretEnv?: Record<string, string> }
+  | { ok: false; problem: SecretEnvProblem }
+
+/**
+ * The `secret_env` of an edit request. Unchanged: left out (the server keeps what it holds).
+ * Changed: the whole new set, where a kept entry has an empty value (the server keeps its stored
+ * value) and a new one its value. Rows left entirely empty are ignored.
+ */
+export function buildSecretEnv(stored: readonly string[], form: SecretEnvForm): SecretEnvResult {
+  const added: Record<string, string> = {}
+  for (const [row, entry] of form.added.entries()) {
+    const name = entry.name.trim()
+    const value = entry.value
+    if (!name && !value) continue
+    if (!name) return { ok: false, problem: { key: 'edit.secret.errName', row } }
+    if (!SECRET_ENV_NAME.test(name)) return { ok: false, problem: { key: 'edit.secret.errNameChars', params: { name }, row } }
+    if (!value) return { ok: false, problem: { key: 'edit.secret.errValue', params: { name }, row } }
+    if (value.includes('\0')) return { ok: false, problem: { key: 'edit.secret.errValueChars', params: { name }, row } }
+    if (name in added) return { ok: false, problem: { key: 'edit.secret.errDuplicate', params: { name }, row } }
+    added[name] = value
+  }
+  const kept = stored.filter((name) => !form.removed.includes(name))
+  if (kept.length === stored.length && Object.keys(added).length === 0) return { ok: true }
+  const secretEnv: Record<string, string> = {}
+  for (const name of kept) secretEnv[name] = ''
+  return { ok: true, secretEnv: { ...secretEnv, ...added } }
+}

@@ -193,7 +193,7 @@ describe('AccessPage: API keys', () => {
     await vi.waitFor(() => expect(all('access-key')).toHaveLength(2))
     expect(q('access-scope-list')?.textContent).toContain('read: See the dashboard.')
     expect(q('access-scope-list')?.textContent).toContain('operate: Also start and stop models, and chat.')
-    expect(q('access-scope-list')?.textContent).toContain('admin: Also add, deploy and remove models, which run programs, and change settings and keys.')
+    expect(q('access-scope-list')?.textContent).toContain('admin: Also add, deploy, edit and remove models, which run programs, and change settings and keys.')
     // No name: said next to the form, nothing sent.
     await click('access-key-create')
     expect(q('access-key-name-missing')?.textContent).toBe('Give the key a name.')

@@ -18,6 +18,9 @@ vi.mock('../api', async (importOriginal) => {
 
 import { ApiError } from '../api'
 import { ENGINES, instanceOf, modelFrom, PRESETS } from '../lib/deploy/deploy.fixtures'
+
+/** Every engine ready to run (vLLM installed). */
+const ENGINES_READY = ENGINES.map((e) => (e.engine === 'vllm' ? { ...e, binary: '/usr/bin/vllm', source: 'PATH', problem: null } : e))
 import { setLocale } from '../composables/useI18n'
 import { useAccessStore } from '../stores/access'
 import DeployPage from './DeployPage.vue'
@@ -99,8 +102,59 @@ describe('DeployPage', () => {
     expect(q('deploy-engine-status').dataset.state).toBe('problem')
     expect(q('deploy-engine-problem').textContent).toContain('vllm was not found. Install vLLM')
     expect(q('deploy-engine-verified').textContent).toMatch(/Contract-tested only/)
-    // Deploying stays possible.
+  })
+
+  it('turns Deploy off while the engine cannot run here, says why and how to get it, and checks again', async () => {
+    const { q, type, engine, click } = await mountPage()
+    expect(q('deploy-blocked')).toBeNull()
     expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(false)
+    await engine('vllm')
+    const submit = q<HTMLButtonElement>('deploy-submit')
+    expect(submit.disabled).toBe(true)
+    expect(submit.getAttribute('aria-describedby')).toBe('deploy-blocked')
+    expect(q('deploy-blocked').dataset.code).toBe('engine_missing')
+    expect(q('deploy-blocked-reason').textContent).toBe(
+      'Deploy is off: vLLM cannot run on this machine yet. You can still add the model, and start it once the engine is ready.',
+    )
+    expect(q('deploy-blocked-how').textContent).toContain('pip install vllm')
+    expect(q('deploy-blocked-how').textContent).toContain('LLMOPS_VLLM')
+    // Adding stays possible, and Enter in a field (a submit) deploys nothing.
+    expect(q<HTMLButtonElement>('deploy-add').disabled).toBe(false)
+    await type('deploy-name', 'Qwen')
+    await type('deploy-model', 'Qwen/Qwen2.5-7B-Instruct')
+    q<HTMLFormElement>('deploy-form').dispatchEvent(new Event('submit', { cancelable: true }))
+    await nextTick()
+    expect(fake.api.deployModel).not.toHaveBeenCalled()
+    await click('deploy-add')
+    await vi.waitFor(() => expect(fake.api.addModel).toHaveBeenCalledTimes(1))
+    // Installed meanwhile: "Check again" asks the server anew and turns Deploy back on.
+    fake.api.enginesInfo.mockResolvedValue(ENGINES_READY)
+    await click('deploy-recheck')
+    await vi.waitFor(() => expect(q('deploy-blocked')).toBeNull())
+    expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(false)
+  })
+
+  it('tells how to fix each engine problem: the Docker daemon, a configured path that is wrong', async () => {
+    fake.api.enginesInfo.mockResolvedValue(
+      ENGINES.map((e) =>
+        e.engine === 'vllm_docker'
+          ? { ...e, problem: { code: 'engine_daemon_unreachable', message: 'Docker is installed, but its daemon does not answer.' } }
+          : e.engine === 'llama_cpp'
+            ? { ...e, binary: null, problem: { code: 'engine_binary_missing', message: 'the configured llama-server binary /x does not exist' } }
+            : e,
+      ),
+    )
+    const { q, engine } = await mountPage(null, { awaitLoad: false })
+    await vi.waitFor(() => expect(q('deploy-engine-status').dataset.state).toBe('problem'))
+    expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(true)
+    await engine('vllm_docker')
+    expect(q('deploy-blocked-how').textContent).toContain('Start the Docker daemon')
+    expect(q<HTMLButtonElement>('deploy-submit').disabled).toBe(true)
+    await engine('llama_cpp')
+    expect(q('deploy-blocked-how').textContent).toContain('The path set in LLMOPS_LLAMA_SERVER is not a program')
+    setLocale('zh')
+    await nextTick()
+    expect(q('deploy-blocked-reason').textContent).toContain('无法部署：llama.cpp 目前无法在本机运行')
   })
 
   it('changes the model field and the engine fields with the engine', async () => {
@@ -186,6 +240,7 @@ describe('DeployPage', () => {
 
   it('clears the field errors and the server error when the engine or the preset changes', async () => {
     fake.api.addModel.mockRejectedValue(new ApiError('model_path_duplicate', 'The model "B" already uses /models/a.gguf.'))
+    fake.api.enginesInfo.mockResolvedValue(ENGINES_READY)
     const { q, all, type, engine, click } = await mountPage()
     const failAdd = async () => {
       await type('deploy-name', 'A')
@@ -227,6 +282,7 @@ describe('DeployPage', () => {
   })
 
   it('deploys in one call and opens the model page', async () => {
+    fake.api.enginesInfo.mockResolvedValue(ENGINES_READY)
     const { q, router, type, engine, click } = await mountPage()
     await engine('vllm')
     await type('deploy-name', 'Qwen')
@@ -383,6 +439,7 @@ describe('DeployPage', () => {
 
   it('says when a deployed model could not be read back, with a link to it, in both languages', async () => {
     fake.api.modelDetail.mockRejectedValue(new ApiError('internal', 'The database is busy.'))
+    fake.api.enginesInfo.mockResolvedValue(ENGINES_READY)
     const { q, router, type, engine, click } = await mountPage()
     await engine('vllm')
     await type('deploy-name', 'Q')

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, type Ref } from 'vue'
 import { ApiError, getApi, toApiError, type ChatHandle } from '../api'
 import type { AnswerStats } from '../generated/AnswerStats'
+import type { ChatDefaults } from '../generated/ChatDefaults'
 import type { ChatParams } from '../generated/ChatParams'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { ChatTarget } from '../generated/ChatTarget'
@@ -10,6 +11,8 @@ import type { ConversationDetail } from '../generated/ConversationDetail'
 import type { ErrorBody } from '../generated/ErrorBody'
 import type { StoredMessage } from '../generated/StoredMessage'
 import type { TurnRequest } from '../generated/TurnRequest'
+import { defaultsFor, mergeIntoDefaults, paramsOver, withoutInherited } from '../lib/chat/chatDefaults'
+import { useChatSettingsStore } from './chatSettings'
 import { useConversationsStore } from './conversations'
 
 /** idle: ready; waiting: sent, nothing back yet; streaming: tokens arriving; error: the last turn failed. */
@@ -17,6 +20,20 @@ export type ChatStatus = 'idle' | 'waiting' | 'streaming' | 'error'
 
 /** Ids of messages shown before the server confirmed them (replaced on `started`). */
 export const LOCAL_PREFIX = 'local-'
+
+/**
+ * A message deleted in this session, offered for undo until the conversation's next turn (the
+ * server then drops it for good). `after` is the shown message it followed, where the undo shows.
+ */
+export interface DeletedMessage {
+  conversationId: string
+  message: StoredMessage
+  after: string | null
+  restoring: boolean
+}
+
+/** Where "save as default" writes: the conversation's model, or every chat. */
+export type DefaultsScope = 'model' | 'global'
 
 /** Runs `fn` on the next animation frame, or soon when there is none (tests, hidden tabs still flush on done). */
 function nextFrame(fn: () => void): void {
@@ -35,6 +52,11 @@ let turn = 0
 let openSeq = 0
 const pending = { content: '', reasoning: '' }
 let flushScheduled = false
+// Bumped by every change of the shown messages or context that does not come from a read (a turn,
+// a delete, a restore, another version); a read that started before one is not applied.
+let epoch = 0
+// Deletes, restores and version switches on their way to the server.
+let inflight = 0
 
 export const useChatStore = defineStore('chat', () => {
   /** The open conversation with its messages. */
@@ -55,6 +77,14 @@ export const useChatStore = defineStore('chat', () => {
   /** Messages being deleted, and the last failed deletion's error. */
   const deleting = ref<Record<string, boolean>>({})
   const deleteError = ref<ApiError | null>(null)
+  /** Deleted messages that can still be restored, oldest first. */
+  const deleted = ref<DeletedMessage[]>([])
+  const restoreError = ref<ApiError | null>(null)
+  /** The answer whose shown version is being switched, and the last failed switch's error. */
+  const switchingVersion = ref<string | null>(null)
+  const versionError = ref<ApiError | null>(null)
+  const savingDefaults = ref<DefaultsScope | 'reset' | null>(null)
+  const defaultsError = ref<ApiError | null>(null)
 
   const busy = computed((): boolean => status.value === 'waiting' || status.value === 'streaming')
   const conversation = computed((): Conversation | null => detail.value?.conversation ?? null)
@@ -122,6 +152,8 @@ export const useChatStore = defineStore('chat', () => {
       case 'started':
         onStarted(event.user_message, event.assistant_message)
         showConversation(event.conversation)
+        // The server drops deleted messages for good once a turn starts.
+        dropDeleted(event.conversation.id)
         break
       case 'delta':
       case 'reasoning':
@@ -132,6 +164,10 @@ export const useChatStore = defineStore('chat', () => {
       case 'done':
         finishTurn(event.finish_reason === 'cancelled' ? 'stopped' : 'complete', event.stats)
         if (event.conversation) showConversation(event.conversation)
+        if (event.context) {
+          epoch++
+          detail.value.context = event.context
+        }
         break
       case 'error':
         failTurn(event.error)
@@ -179,6 +215,7 @@ export const useChatStore = defineStore('chat', () => {
     const id = current.conversation.id
     const before = current.messages
     const myTurn = ++turn
+    epoch++
     pending.content = ''
     pending.reasoning = ''
     error.value = null
@@ -188,6 +225,8 @@ export const useChatStore = defineStore('chat', () => {
     current.messages = optimistic(before.slice())
     try {
       const h = await getApi().chatTurn(id, request, (e) => handleEvent(myTurn, e))
+      // Accepted: the server started the turn, which ends the undo of deleted messages.
+      dropDeleted(id)
       if (myTurn !== turn) {
         // Stopped (or another conversation opened) while the turn was starting.
         await h.cancel()
@@ -233,7 +272,10 @@ export const useChatStore = defineStore('chat', () => {
     })
   }
 
-  /** Answers the last user message again, replacing the answers after it. */
+  /**
+   * Answers the last user message again. The earlier answer is kept as another version (the
+   * new one comes back as "2 of 2"); until then the waiting indicator stands in for it.
+   */
   function regenerate(): Promise<boolean> {
     return startTurn({ action: 'regenerate' }, (list) => list.slice(0, lastIndex(list, (m) => m.role === 'user') + 1))
   }
@@ -260,17 +302,46 @@ export const useChatStore = defineStore('chat', () => {
     const id = detail.value?.conversation.id
     endTurn('idle')
     if (h) await h.cancel()
-    if (id) void sync(id)
+    // Stopped before the answer showed: what the list hid while waiting (a regenerated answer)
+    // comes back from the server.
+    if (id) void sync(id, !msg)
   }
 
-  /** Re-reads the conversation's metadata (title, updated_at), and its messages when asked. */
+  /**
+   * Re-reads the conversation: its metadata (title, updated_at) and what it inherits always; its
+   * context, and its messages when asked, unless they changed here since the read began.
+   */
   async function sync(id: string, withMessages = false): Promise<void> {
+    const since = epoch
     try {
       const fresh = await getApi().getConversation(id)
       useConversationsStore().upsert(fresh.conversation)
-      if (withMessages && detail.value?.conversation.id === id && !busy.value) detail.value.messages = fresh.messages
+      const current = detail.value
+      if (current?.conversation.id !== id) return
+      current.defaults = fresh.defaults
+      if (since !== epoch || inflight > 0 || busy.value) return
+      current.context = fresh.context
+      if (withMessages) current.messages = fresh.messages
     } catch {
       // a background refresh: the next one will do
+    }
+  }
+
+  /** Shows what the server answered for the open conversation (a restore, another version). */
+  function applyDetail(fresh: ConversationDetail): void {
+    const current = detail.value
+    if (!current || current.conversation.id !== fresh.conversation.id) return
+    useConversationsStore().upsert(fresh.conversation)
+    if (busy.value) return
+    current.messages = fresh.messages
+    current.context = fresh.context
+    current.defaults = fresh.defaults
+  }
+
+  /** Forgets the deleted messages of a conversation (the server no longer keeps them). */
+  function dropDeleted(conversationId: string): void {
+    if (deleted.value.some((d) => d.conversationId === conversationId)) {
+      deleted.value = deleted.value.filter((d) => d.conversationId !== conversationId)
     }
   }
 
@@ -285,6 +356,15 @@ export const useChatStore = defineStore('chat', () => {
     detail.value = next
     loading.value = false
     loadError.value = null
+    clearMessageErrors()
+  }
+
+  function clearMessageErrors(): void {
+    deleted.value = []
+    deleteError.value = null
+    restoreError.value = null
+    versionError.value = null
+    defaultsError.value = null
   }
 
   async function open(id: string): Promise<void> {
@@ -296,7 +376,7 @@ export const useChatStore = defineStore('chat', () => {
     loadError.value = null
     error.value = null
     status.value = 'idle'
-    deleteError.value = null
+    clearMessageErrors()
     paramsError.value = null
     targetError.value = null
     try {
@@ -320,22 +400,114 @@ export const useChatStore = defineStore('chat', () => {
     loadError.value = null
     error.value = null
     status.value = 'idle'
+    clearMessageErrors()
   }
 
+  /**
+   * Deletes a message at once, offering its undo (`deleted`) until the next turn; resolves to
+   * false, with the message back and `deleteError` set, when the server refused.
+   */
   async function deleteMessage(messageId: string): Promise<boolean> {
     const current = detail.value
     if (!current || busy.value || deleting.value[messageId]) return false
+    const id = current.conversation.id
+    const at = current.messages.findIndex((m) => m.id === messageId)
+    if (at === -1) return false
+    const message = current.messages[at]
+    const after = at > 0 ? current.messages[at - 1].id : null
     deleting.value[messageId] = true
     deleteError.value = null
+    restoreError.value = null
+    // Undo offers shown after this message now show where it was.
+    for (const d of deleted.value) if (d.after === messageId) d.after = after
+    current.messages = current.messages.filter((m) => m.id !== messageId)
+    deleted.value.push({ conversationId: id, message, after, restoring: false })
+    epoch++
+    inflight++
+    let ok = false
     try {
-      await getApi().deleteChatMessage(current.conversation.id, messageId)
-      current.messages = current.messages.filter((m) => m.id !== messageId)
+      await getApi().deleteChatMessage(id, messageId)
+      ok = true
       return true
     } catch (err) {
+      // Refused: the message comes back where it was.
+      deleted.value = deleted.value.filter((d) => d.message.id !== messageId)
+      const open = detail.value
+      if (open?.conversation.id === id && !open.messages.some((m) => m.id === messageId)) {
+        const list = open.messages.slice()
+        const before = after === null ? -1 : list.findIndex((m) => m.id === after)
+        list.splice(after === null ? 0 : before === -1 ? Math.min(at, list.length) : before + 1, 0, message)
+        open.messages = list
+      }
       deleteError.value = toApiError(err)
       return false
     } finally {
       delete deleting.value[messageId]
+      inflight--
+      epoch++
+      // Deleting an answer shows its newest other version, and changes what the context holds.
+      if (ok && message.role === 'assistant') void sync(id, true)
+    }
+  }
+
+  /** Undoes a delete; resolves to false with `restoreError` set when it can no longer be undone. */
+  async function restoreMessage(messageId: string): Promise<boolean> {
+    const current = detail.value
+    const record = deleted.value.find((d) => d.message.id === messageId)
+    if (!current || !record || record.conversationId !== current.conversation.id || busy.value || record.restoring) return false
+    const id = record.conversationId
+    record.restoring = true
+    restoreError.value = null
+    deleteError.value = null
+    epoch++
+    inflight++
+    try {
+      const fresh = await getApi().restoreChatMessage(id, messageId)
+      // Offers that stood in the same place and came later now follow the restored message.
+      for (const d of deleted.value) {
+        if (d !== record && d.after === record.after && d.message.created_at > record.message.created_at) d.after = messageId
+      }
+      deleted.value = deleted.value.filter((d) => d !== record)
+      applyDetail(fresh)
+      return true
+    } catch (err) {
+      const failure = toApiError(err)
+      // A turn started elsewhere (another window): nothing deleted before it can come back.
+      if (failure.code === 'message_not_restorable') dropDeleted(id)
+      restoreError.value = failure
+      return false
+    } finally {
+      record.restoring = false
+      inflight--
+      epoch++
+    }
+  }
+
+  /** Stops offering to undo a delete (the message stays deleted). */
+  function dismissDeleted(messageId: string): void {
+    deleted.value = deleted.value.filter((d) => d.message.id !== messageId)
+  }
+
+  /** Shows another version (from 1) of an answer; resolves to false with `versionError` set when refused. */
+  async function showVersion(messageId: string, version: number): Promise<boolean> {
+    const current = detail.value
+    if (!current || busy.value || switchingVersion.value) return false
+    const message = current.messages.find((m) => m.id === messageId)
+    if (!message || version < 1 || version > message.versions || version === message.version) return false
+    switchingVersion.value = messageId
+    versionError.value = null
+    epoch++
+    inflight++
+    try {
+      applyDetail(await getApi().showAnswerVersion(current.conversation.id, messageId, { version }))
+      return true
+    } catch (err) {
+      versionError.value = toApiError(err)
+      return false
+    } finally {
+      switchingVersion.value = null
+      inflight--
+      epoch++
     }
   }
 
@@ -361,8 +533,62 @@ export const useChatStore = defineStore('chat', () => {
     return patch('params', (id) => getApi().updateConversation(id, { params }))
   }
 
-  function setTarget(target: ChatTarget): Promise<boolean> {
-    return patch('target', (id) => getApi().updateConversation(id, { target }))
+  /** Changes the model; what the conversation inherits and its context size come with it. */
+  async function setTarget(target: ChatTarget): Promise<boolean> {
+    const id = detail.value?.conversation.id
+    const changed = await patch('target', (cid) => getApi().updateConversation(cid, { target }))
+    if (changed && id) {
+      const settings = useChatSettingsStore()
+      if (settings.defaultsLoaded && detail.value?.conversation.id === id) detail.value.defaults = defaultsFor(settings.defaults, target)
+      void sync(id)
+    }
+    return changed
+  }
+
+  /** Clears the conversation's own parameters: it uses the defaults again. */
+  async function resetParams(): Promise<boolean> {
+    if (!detail.value) return false
+    savingDefaults.value = 'reset'
+    defaultsError.value = null
+    try {
+      return await updateParams({ stop: [] })
+    } finally {
+      savingDefaults.value = null
+    }
+  }
+
+  /** Shows what conversations inherit after the defaults changed (the open one's part of them). */
+  function applyDefaults(defaults: ChatDefaults): void {
+    if (detail.value) detail.value.defaults = defaultsFor(defaults, detail.value.conversation.target)
+  }
+
+  /**
+   * Saves `params` (the parameters form) as the defaults of the conversation's model or of every
+   * chat: the values it sets replace those defaults, the others stay (read-modify-write). The
+   * conversation then keeps as its own only the values that differ from what it now inherits,
+   * so that it follows the defaults and answers as the form said.
+   */
+  async function saveAsDefault(scope: DefaultsScope, params: ChatParams): Promise<boolean> {
+    const current = detail.value
+    if (!current || savingDefaults.value) return false
+    const target = current.conversation.target
+    if (scope === 'model' && target.kind !== 'model') return false
+    const modelId = scope === 'model' && target.kind === 'model' ? target.model_id : null
+    const settings = useChatSettingsStore()
+    savingDefaults.value = scope
+    defaultsError.value = null
+    try {
+      const saved = await settings.saveDefaults((fresh) => mergeIntoDefaults(fresh, modelId, params))
+      if (!saved) {
+        defaultsError.value = settings.defaultsSaveError
+        return false
+      }
+      if (detail.value?.conversation.id !== current.conversation.id) return true
+      const own = withoutInherited(paramsOver(params, { stop: [] }), defaultsFor(saved, target))
+      return await updateParams(own)
+    } finally {
+      savingDefaults.value = null
+    }
   }
 
   return {
@@ -379,6 +605,12 @@ export const useChatStore = defineStore('chat', () => {
     targetError,
     deleting,
     deleteError,
+    deleted,
+    restoreError,
+    switchingVersion,
+    versionError,
+    savingDefaults,
+    defaultsError,
     busy,
     conversation,
     messages,
@@ -400,8 +632,15 @@ export const useChatStore = defineStore('chat', () => {
     open,
     close,
     deleteMessage,
+    restoreMessage,
+    dismissDeleted,
+    showVersion,
+    applyDetail,
     patch,
     updateParams,
     setTarget,
+    resetParams,
+    applyDefaults,
+    saveAsDefault,
   }
 })

@@ -1,10 +1,12 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
+import type { ChatDefaults } from '../generated/ChatDefaults'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { ChatPreset } from '../generated/ChatPreset'
 import type { NewChatEndpoint } from '../generated/NewChatEndpoint'
 import type { NewChatPreset } from '../generated/NewChatPreset'
+import { useChatStore } from './chat'
 
 /** What an endpoint serves, as far as we know. */
 export interface EndpointModels {
@@ -15,7 +17,7 @@ export interface EndpointModels {
   loaded: boolean
 }
 
-/** Endpoints (other OpenAI-compatible servers) and parameter presets. */
+/** Endpoints (other OpenAI-compatible servers), parameter presets and the chat defaults. */
 export const useChatSettingsStore = defineStore('chatSettings', () => {
   // Endpoints
   const endpoints = ref<ChatEndpoint[]>([])
@@ -144,6 +146,51 @@ export const useChatSettingsStore = defineStore('chatSettings', () => {
     }
   }
 
+  // Defaults: what conversations' unset parameters fall back to.
+  const defaults = ref<ChatDefaults>({ global: { stop: [] }, models: {} })
+  const defaultsLoaded = ref(false)
+  const defaultsLoading = ref(false)
+  const defaultsError = ref<ApiError | null>(null)
+  const savingChatDefaults = ref(false)
+  const defaultsSaveError = ref<ApiError | null>(null)
+
+  async function loadDefaults(): Promise<void> {
+    defaultsLoading.value = true
+    try {
+      defaults.value = await getApi().getChatDefaults()
+      defaultsLoaded.value = true
+      defaultsError.value = null
+    } catch (err) {
+      defaultsError.value = toApiError(err)
+    } finally {
+      defaultsLoading.value = false
+    }
+  }
+
+  /**
+   * Reads the defaults afresh, changes them with `change` and saves the result (so that a change
+   * made meanwhile elsewhere is kept); resolves to what the server saved, or null with
+   * `defaultsSaveError` set. The open conversation shows what it now inherits.
+   */
+  async function saveDefaults(change: (fresh: ChatDefaults) => ChatDefaults): Promise<ChatDefaults | null> {
+    savingChatDefaults.value = true
+    defaultsSaveError.value = null
+    try {
+      const api = getApi()
+      const saved = await api.setChatDefaults(change(await api.getChatDefaults()))
+      defaults.value = saved
+      defaultsLoaded.value = true
+      defaultsError.value = null
+      useChatStore().applyDefaults(saved)
+      return saved
+    } catch (err) {
+      defaultsSaveError.value = toApiError(err)
+      return null
+    } finally {
+      savingChatDefaults.value = false
+    }
+  }
+
   return {
     endpoints,
     endpointsLoaded,
@@ -168,5 +215,13 @@ export const useChatSettingsStore = defineStore('chatSettings', () => {
     loadPresets,
     savePreset,
     deletePreset,
+    defaults,
+    defaultsLoaded,
+    defaultsLoading,
+    defaultsError,
+    savingChatDefaults,
+    defaultsSaveError,
+    loadDefaults,
+    saveDefaults,
   }
 })

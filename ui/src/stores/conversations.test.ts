@@ -69,7 +69,7 @@ describe('conversations store', () => {
     const store = useConversationsStore()
     store.list = [conv('a', 3), conv('b', 2)]
     const chat = useChatStore()
-    chat.adopt({ conversation: conv('b', 2), messages: [], context: null })
+    chat.adopt({ conversation: conv('b', 2), messages: [], context: null, defaults: { stop: [] } })
     fake.api.updateConversation = vi.fn(async (id: string, patch: Partial<Conversation>) => ({ ...store.byId(id)!, ...patch }))
     await store.rename('b', '  Renamed ')
     expect(fake.api.updateConversation).toHaveBeenCalledWith('b', { title: 'Renamed' })
@@ -99,7 +99,7 @@ describe('conversations store', () => {
     const store = useConversationsStore()
     store.list = [conv('a', 2), conv('b', 1)]
     const chat = useChatStore()
-    chat.adopt({ conversation: conv('a', 2), messages: [], context: null })
+    chat.adopt({ conversation: conv('a', 2), messages: [], context: null, defaults: { stop: [] } })
     fake.api.deleteConversation = vi.fn(async () => {})
     expect(await store.remove('a')).toBe(true)
     expect(store.list.map((c) => c.id)).toEqual(['b'])

@@ -29,7 +29,7 @@ const model: Model = {
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
   return {
     id, model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0',
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0', context_size: 2048,
     started_at, updated_at,
   }
 }
@@ -142,6 +142,56 @@ describe('models store', () => {
     expect(fake.api.stopModel).not.toHaveBeenCalled()
     expect(fake.api.stopInstance).not.toHaveBeenCalled()
     expect(store.models).toEqual([])
+  })
+
+  it('saves an edit and puts the saved model in the list in place of the old one', async () => {
+    const other: Model = { ...model, id: 'm2', name: 'Other', path: '/models/other.gguf' }
+    fake.api.listModels.mockResolvedValue([model, other])
+    const store = await connected()
+    const saved: Model = { ...model, name: 'Smol 2', context_size: 4096, secret_env: ['HF_TOKEN'] }
+    fake.api.updateModel = vi.fn(async () => ({ model: saved, applies_at_next_start: true }))
+    const request = { name: 'Smol 2', path: '/models/smol.gguf', context_size: 4096, secret_env: { HF_TOKEN: 'hf_new' } }
+    expect(await store.update('m1', request)).toEqual({ model: saved, applies_at_next_start: true })
+    expect(fake.api.updateModel).toHaveBeenCalledWith('m1', request)
+    // Same place in the list, other models untouched.
+    expect(store.models.map((m) => [m.id, m.name])).toEqual([['m1', 'Smol 2'], ['m2', 'Other']])
+    expect(store.models[0]).toEqual(saved)
+  })
+
+  it('rejects a refused edit with the API error and keeps the model as it was', async () => {
+    const store = await connected()
+    fake.api.updateModel = vi.fn(async () => {
+      throw new ApiError('model_context_size_invalid', 'the context size 100 is out of range')
+    })
+    await expect(store.update('m1', { name: 'Smol', path: '/models/smol.gguf', context_size: 100 })).rejects.toMatchObject({
+      code: 'model_context_size_invalid',
+    })
+    expect(store.models).toEqual([model])
+    // Not an action error of the model's row.
+    expect(store.errors.m1).toBeUndefined()
+  })
+
+  it('restarts a running model: stops it, then starts it again', async () => {
+    const store = await connected()
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 120) })
+    const calls: string[] = []
+    fake.api.stopModel.mockImplementation(async () => {
+      calls.push('stop')
+      return instance({ kind: 'stopped' }, 130)
+    })
+    fake.api.startModel.mockImplementation(async () => {
+      calls.push('start')
+      return instance({ kind: 'starting' }, 210, 'i2', 200)
+    })
+    expect(await store.restart('m1')).toBe(true)
+    expect(calls).toEqual(['stop', 'start'])
+    expect(store.latestInstance('m1')?.id).toBe('i2')
+    // A refused stop keeps it from starting.
+    fake.api.stopModel.mockRejectedValue(new ApiError('instance_stop_timeout', 'did not stop'))
+    emit({ type: 'model_status_update', data: instance({ kind: 'running' }, 220, 'i2', 200) })
+    expect(await store.restart('m1')).toBe(false)
+    expect(store.errors.m1).toMatchObject({ code: 'instance_stop_timeout' })
+    expect(calls).toEqual(['stop', 'start'])
   })
 
   it('orders pending before starting and counts it as busy', async () => {

@@ -5,6 +5,7 @@ import type { Event as LlmopsEvent } from '../generated/Event'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { InstanceState } from '../generated/InstanceState'
 import type { Model } from '../generated/Model'
+import type { ModelEdited } from '../generated/ModelEdited'
 import type { NewModel } from '../generated/NewModel'
 
 export type ModelAction = 'starting' | 'stopping' | 'removing'
@@ -155,6 +156,36 @@ export const useModelsStore = defineStore('models', () => {
     }
   }
 
+  /**
+   * Saves a model's edited settings and puts the saved model in the list in place of the old one.
+   * Resolves to what the server answered (with whether a running instance keeps its previous
+   * settings until its next start); rejects with the `ApiError` the form shows by its fields.
+   */
+  async function update(modelId: string, model: NewModel): Promise<ModelEdited> {
+    let edited: ModelEdited
+    try {
+      edited = await getApi().updateModel(modelId, model)
+    } catch (err) {
+      throw toApiError(err)
+    }
+    const idx = models.value.findIndex((m) => m.id === edited.model.id)
+    if (idx === -1) models.value.push(edited.model)
+    else models.value.splice(idx, 1, edited.model)
+    return edited
+  }
+
+  /**
+   * Stops the model's live instance (the server waits until it is gone), then starts it again,
+   * so that edited settings apply. A model that is not running is just started.
+   */
+  async function restart(modelId: string): Promise<boolean> {
+    if (isActive(latestInstance.value(modelId)) && !(await stop(modelId))) {
+      // It ended on its own in between: nothing left to stop, so start it.
+      if (errors.value[modelId]?.code !== 'model_not_running') return false
+    }
+    return start(modelId)
+  }
+
   return {
     models,
     instances,
@@ -176,5 +207,7 @@ export const useModelsStore = defineStore('models', () => {
     stop,
     remove,
     add,
+    update,
+    restart,
   }
 })

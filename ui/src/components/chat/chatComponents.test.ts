@@ -5,6 +5,7 @@ import { createApp, defineComponent, h, nextTick, ref, type Component } from 'vu
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { ChatTarget } from '../../generated/ChatTarget'
 import type { InstanceInfo } from '../../generated/InstanceInfo'
+import type { Model } from '../../generated/Model'
 import type { StoredMessage } from '../../generated/StoredMessage'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
@@ -13,11 +14,14 @@ vi.mock('../../api', async (importOriginal) => {
   return { ...actual, getApi: () => fake.api }
 })
 
+import { ApiError } from '../../api'
+import { setLocale } from '../../composables/useI18n'
 import { useChatStore } from '../../stores/chat'
 import { useChatSettingsStore } from '../../stores/chatSettings'
 import { useConversationsStore } from '../../stores/conversations'
 import { useModelsStore } from '../../stores/models'
 import ChatComposer from './ChatComposer.vue'
+import ChatHeader from './ChatHeader.vue'
 import ChatMessageItem from './ChatMessageItem.vue'
 import ChatParamsPanel from './ChatParamsPanel.vue'
 import ChatPresets from './ChatPresets.vue'
@@ -62,6 +66,9 @@ function message(extra: Partial<StoredMessage>): StoredMessage {
     role: 'assistant',
     content: '',
     reasoning: '',
+    answers: null,
+    version: 1,
+    versions: 1,
     status: 'complete',
     error: null,
     stats: null,
@@ -167,27 +174,14 @@ describe('ChatMessageItem', () => {
     expect(edit).toHaveBeenCalledWith('u1', 'new text')
   })
 
-  it('asks before deleting a message', async () => {
+  it('deletes a message at once, without asking', async () => {
     const chat = useChatStore()
     const remove = vi.spyOn(chat, 'deleteMessage').mockResolvedValue(true)
     const { q } = mount(ChatMessageItem, { message: message({ content: 'Hi' }), label: 'Qwen', last: true })
     q<HTMLButtonElement>('msg-delete')!.click()
     await nextTick()
-    await nextTick()
-    expect(remove).not.toHaveBeenCalled()
-    expect(q('msg-delete')).toBeNull()
-    expect(q('chat-message')!.textContent).toContain('Delete this message?')
-    expect(document.activeElement).toBe(q('msg-delete-cancel'))
-    q<HTMLButtonElement>('msg-delete-cancel')!.click()
-    await nextTick()
-    expect(q('msg-delete-confirm')).toBeNull()
-    expect(remove).not.toHaveBeenCalled()
-    q<HTMLButtonElement>('msg-delete')!.click()
-    await nextTick()
-    q<HTMLButtonElement>('msg-delete-confirm')!.click()
-    await nextTick()
     expect(remove).toHaveBeenCalledWith('a1')
-    expect(q('msg-delete')).not.toBeNull()
+    expect(q('chat-message')!.textContent).not.toContain('Delete this message?')
   })
 })
 
@@ -243,6 +237,8 @@ describe('ChatParamsPanel', () => {
     chat.adopt({
       conversation: { id: 'c1', title: 't', target: { kind: 'model', model_id: 'm1' }, target_label: 'Qwen', params: { stop: [] }, pinned: false, created_at: 1, updated_at: 1 },
       messages: [],
+      context: null,
+      defaults: { stop: [] },
     })
     fake.api.listChatPresets = vi.fn(async () => [])
     fake.api.updateConversation = vi.fn(async (_id: string, patch: object) => ({ ...chat.conversation!, ...patch }))
@@ -278,7 +274,7 @@ describe('ChatStart', () => {
   const instance: InstanceInfo = {
     id: 'i1', model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42,
     state: { kind: 'running' }, base_url: 'http://127.0.0.1:41000', binary: 'llama-server', binary_source: 'path',
-    binary_version: null, started_at: 1, updated_at: 1,
+    binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
   }
   const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }
 
@@ -330,6 +326,143 @@ describe('ChatStart', () => {
     q<HTMLButtonElement>('chat-start')!.click()
     await vi.waitFor(() => expect(fake.api.createConversation).toHaveBeenCalled())
     expect(fake.api.createConversation).toHaveBeenCalledWith({ target: { kind: 'endpoint', endpoint_id: 'e1', model: 'foo' } })
+  })
+
+  describe('local models in the picker', () => {
+    const local = (id: string, name: string): Model => ({
+      id, name, engine: 'llama_cpp', path: `/models/${id}.gguf`, context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
+      port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
+    })
+    const of = (modelId: string, name: string, state: InstanceInfo['state'], at = 1): InstanceInfo => ({
+      ...instance, id: `i-${modelId}-${at}`, model_id: modelId, model_name: name, state, started_at: at, updated_at: at,
+    })
+
+    beforeEach(() => {
+      const models = useModelsStore()
+      models.models = [local('m1', 'Smol'), local('m2', 'Qwen'), local('m3', 'Mistral'), local('m4', 'Phi')]
+      models.instances = [
+        instance,
+        of('m3', 'Mistral', { kind: 'failed', reason: 'The engine exited with code 1 before becoming ready.' }),
+        of('m4', 'Phi', { kind: 'starting' }),
+      ]
+    })
+
+    const groups = (select: HTMLSelectElement) =>
+      Array.from(select.querySelectorAll<HTMLOptGroupElement>('optgroup[data-testid="chat-target-local"]')).map((g) => [
+        g.label,
+        Array.from(g.querySelectorAll('option')).map((o) => o.textContent?.trim()),
+      ])
+    const pick = async (select: HTMLSelectElement, value: string) => {
+      select.value = value
+      select.dispatchEvent(new Event('change'))
+      await nextTick()
+    }
+
+    it('lists every local model, grouped by its state, with the running ones first', async () => {
+      const { q } = mountStart()
+      const select = await ready(q)
+      expect(groups(select)).toEqual([
+        ['Running local models', ['Smol']],
+        ['Local models starting', ['Phi · starting…']],
+        ['Stopped local models (pick one to start it)', ['Qwen · stopped']],
+        ['Local models that failed', ['Mistral · failed']],
+      ])
+      setLocale('zh')
+      await nextTick()
+      expect(groups(select)[2]).toEqual(['已停止的本地模型（选择即可启动）', ['Qwen · 已停止']])
+      setLocale('en')
+    })
+
+    it('offers Start for a stopped model, shows it starting, and selects it once it runs', async () => {
+      fake.api.startModel = vi.fn(async () => of('m2', 'Qwen', { kind: 'pending' }, 5))
+      const { q, target } = mountStart()
+      const select = await ready(q)
+      expect(target.value).toEqual({ kind: 'model', model_id: 'm1' })
+      await pick(select, 'model:m2')
+      // Not chosen yet: the chat keeps its model until the picked one runs.
+      expect(target.value).toEqual({ kind: 'model', model_id: 'm1' })
+      expect(select.value).toBe('model:m2')
+      expect(q('chat-model-start')!.dataset.phase).toBe('stopped')
+      expect(q('chat-model-start')!.textContent).toContain('“Qwen” is not running. Start it to chat with it?')
+      expect(fake.api.startModel).not.toHaveBeenCalled()
+      // The chat cannot start with it yet (nor with the model the picker no longer shows).
+      expect(q<HTMLButtonElement>('chat-start')!.disabled).toBe(true)
+      q<HTMLButtonElement>('chat-model-start-button')!.click()
+      await vi.waitFor(() => expect(fake.api.startModel).toHaveBeenCalledWith('m2'))
+      await vi.waitFor(() => expect(q('chat-model-start')!.dataset.phase).toBe('starting'))
+      expect(q('chat-model-start')!.textContent).toContain('Starting “Qwen”… It is selected as soon as it runs.')
+      expect(target.value).toEqual({ kind: 'model', model_id: 'm1' })
+      useModelsStore().upsertInstance(of('m2', 'Qwen', { kind: 'running' }, 5))
+      await vi.waitFor(() => expect(target.value).toEqual({ kind: 'model', model_id: 'm2' }))
+      await nextTick()
+      expect(q('chat-model-start')).toBeNull()
+      expect(q<HTMLSelectElement>('chat-target')!.value).toBe('model:m2')
+      expect(q<HTMLButtonElement>('chat-start')!.disabled).toBe(false)
+      expect(groups(q<HTMLSelectElement>('chat-target')!)[0]).toEqual(['Running local models', ['Smol', 'Qwen']])
+    })
+
+    it('shows why a start failed, with the engine’s output, and lets the user try again', async () => {
+      fake.api.startModel = vi.fn(async () => {
+        throw new ApiError('model_file_missing', 'the model file /models/m2.gguf does not exist')
+      })
+      const { q, target } = mountStart()
+      const select = await ready(q)
+      await pick(select, 'model:m2')
+      q<HTMLButtonElement>('chat-model-start-button')!.click()
+      await vi.waitFor(() => expect(q('chat-model-start')!.dataset.phase).toBe('failed'))
+      expect(q('chat-model-start-failed')!.textContent).toBe('“Qwen” could not start:')
+      expect(q('chat-model-start-reason')!.textContent?.trim()).toBe('the model file /models/m2.gguf does not exist')
+      expect(q('chat-model-start-button')!.textContent?.trim()).toBe('Try again')
+      // A model that failed before says why as soon as it is picked.
+      await pick(select, 'model:m3')
+      expect(q('chat-model-start')!.dataset.phase).toBe('failed')
+      expect(q('chat-model-start-reason')!.textContent?.trim()).toBe('The engine exited with code 1 before becoming ready.')
+      // Cancel keeps the chat's model.
+      q<HTMLButtonElement>('chat-model-start-cancel')!.click()
+      await nextTick()
+      expect(q('chat-model-start')).toBeNull()
+      expect(target.value).toEqual({ kind: 'model', model_id: 'm1' })
+      expect(q<HTMLSelectElement>('chat-target')!.value).toBe('model:m1')
+    })
+
+    it('offers the picker, not the empty state, when models exist but none runs', async () => {
+      useModelsStore().instances = []
+      fake.api.listChatEndpoints = vi.fn(async () => [])
+      const { q, target } = mountStart()
+      await vi.waitFor(() => expect(q('chat-start-panel')).not.toBeNull())
+      expect(q('chat-empty')).toBeNull()
+      expect(target.value).toBeNull()
+      expect(q<HTMLSelectElement>('chat-target')!.value).toBe('')
+    })
+  })
+
+  it('offers Start in a conversation whose model is stopped, and says when the model was removed', async () => {
+    const models = useModelsStore()
+    models.models = [
+      {
+        id: 'm2', name: 'Qwen', engine: 'llama_cpp', path: '/models/m2.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
+        port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
+      },
+    ]
+    fake.api.startModel = vi.fn(async () => ({ ...instance, id: 'i2', model_id: 'm2', model_name: 'Qwen', state: { kind: 'starting' }, started_at: 5, updated_at: 5 }))
+    const conversation = {
+      id: 'c1', title: 'Hi', target: { kind: 'model', model_id: 'm2' } as ChatTarget, target_label: 'Qwen', params: { stop: [] }, pinned: false,
+      created_at: 1, updated_at: 1,
+    }
+    useChatStore().adopt({ conversation, messages: [], context: null, defaults: { stop: [] } })
+    const { q } = mount(ChatHeader, { paramsOpen: false })
+    await vi.waitFor(() => expect(q('chat-target-stopped')).not.toBeNull())
+    expect(q('chat-model-start')!.textContent).toContain('Qwen is not running: start it to continue this chat, or pick another model.')
+    q<HTMLButtonElement>('chat-model-start-button')!.click()
+    await vi.waitFor(() => expect(fake.api.startModel).toHaveBeenCalledWith('m2'))
+    await vi.waitFor(() => expect(q('chat-model-start')!.dataset.phase).toBe('starting'))
+    models.upsertInstance({ ...instance, id: 'i2', model_id: 'm2', model_name: 'Qwen', state: { kind: 'running' }, started_at: 5, updated_at: 6 })
+    await vi.waitFor(() => expect(q('chat-target-stopped')).toBeNull())
+    // Removed: nothing to start.
+    models.models = []
+    models.instances = []
+    await vi.waitFor(() => expect(q('chat-target-stopped')?.textContent).toContain('Qwen was removed: pick another model.'))
+    expect(q('chat-model-start')).toBeNull()
   })
 
   it('replaces a target once its endpoint is removed, or its model no longer runs', async () => {

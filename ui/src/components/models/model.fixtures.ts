@@ -12,6 +12,6 @@ export const qwenModel: Model = {
 export function qwenInstance(state: InstanceState, servedModel = 'Qwen'): InstanceInfo {
   return {
     id: 'i1', model_id: 'm1', model_name: 'Qwen', served_model: servedModel, engine: 'llama_cpp', port: 41000, pid: 42, state,
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: null, started_at: 1, updated_at: 1,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
   }
 }

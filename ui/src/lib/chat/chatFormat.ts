@@ -27,3 +27,13 @@ export function shortTime(ms: number, locale: 'en' | 'zh', now = new Date()): st
   const sameYear = d.getFullYear() === now.getFullYear()
   return d.toLocaleDateString(tag, sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' })
 }
+
+/** A whole number grouped the locale's way: 2048 → "2,048". */
+export function formatCount(n: number, locale: 'en' | 'zh'): string {
+  return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 0 }).format(n)
+}
+
+/** How full a context is, in whole percent (above 100 when the engine reported more than it holds). */
+export function contextPercent(used: number, size: number): number {
+  return size > 0 ? Math.round((used / size) * 100) : 0
+}

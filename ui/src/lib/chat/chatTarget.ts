@@ -52,3 +52,31 @@ export function targetAvailable(target: ChatTarget, running: InstanceInfo[], end
   if (target.kind === 'model') return running.some((i) => i.model_id === target.model_id)
   return endpoints.some((e) => e.id === target.endpoint_id)
 }
+
+/** How a local model shows in the picker: the state of its latest instance, in four groups. */
+export type LocalState = 'running' | 'starting' | 'stopped' | 'failed'
+
+/** The picker's groups of local models, in their order. */
+export const LOCAL_STATES: readonly LocalState[] = ['running', 'starting', 'stopped', 'failed']
+
+/** A local model in the picker: its option, its name and its state. */
+export interface LocalModelOption extends TargetOption {
+  modelId: string
+  name: string
+  state: LocalState
+}
+
+/** The picker group of a model by its latest instance: a stopping or never-started model counts as stopped. */
+export function localStateOf(instance: InstanceInfo | undefined): LocalState {
+  switch (instance?.state.kind) {
+    case 'running':
+      return 'running'
+    case 'pending':
+    case 'starting':
+      return 'starting'
+    case 'failed':
+      return 'failed'
+    default:
+      return 'stopped'
+  }
+}

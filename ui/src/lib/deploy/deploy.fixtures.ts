@@ -41,6 +41,6 @@ export function modelFrom(m: NewModel, id = 'm9'): Model {
 export function instanceOf(modelId: string, modelName = 'x'): InstanceInfo {
   return {
     id: 'i1', model_id: modelId, model_name: modelName, served_model: 'x', engine: 'vllm', port: 41000, pid: null, state: { kind: 'pending' },
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/vllm', binary_source: 'PATH', binary_version: null, started_at: 1, updated_at: 1,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/vllm', binary_source: 'PATH', binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
   }
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { DeployPreset } from '../../generated/DeployPreset'
+import type { Model } from '../../generated/Model'
 import {
   applyPreset,
   buildDeploy,
   commandPreview,
+  deployFormFromModel,
   emptyDeployForm,
+  fieldOfServerError,
   isAbsolutePath,
   lines,
   parentFolder,
@@ -199,3 +202,57 @@ describe('presets', () => {
     expect(r.ok && r.model.settings).toEqual({ engine: 'vllm_docker', env: ['HF_TOKEN=x'], trust_remote_code: false, gpu_memory_utilization: 0.9, dtype: 'auto' })
   })
 })
+
+describe('deployFormFromModel', () => {
+  const base: Model = {
+    id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/models/qwen.gguf', context_size: 8192, extra_args: ['--temp', '0.7'],
+    restart_policy: { kind: 'on_failure', max_retries: 5 }, port: 9000,
+    settings: { engine: 'llama_cpp', gpu_layers: -1, threads: 8, flash_attention: true, cache_type_k: 'q8_0', mmap: false, chat_template: 'chatml' },
+    secret_env: [], starter: false, created_at: 1, file_missing: false,
+  }
+
+  it('fills every field from a llama.cpp model, and builds the same model back', () => {
+    const f = deployFormFromModel(base)
+    expect(f).toMatchObject({
+      engine: 'llama_cpp', name: 'Qwen', model: '/models/qwen.gguf', context: '8192', port: '9000', restart: 'on_failure', retries: '5',
+      extraArgs: '--temp\n0.7',
+    })
+    expect(f.llama).toMatchObject({ gpu_layers: '-1', threads: '8', flash_attention: 'on', cache_type_k: 'q8_0', mmap: 'off', chat_template: 'chatml' })
+    expect(modelOfForm(f)).toEqual({
+      name: 'Qwen', path: '/models/qwen.gguf', engine: 'llama_cpp', context_size: 8192, port: 9000,
+      restart_policy: { kind: 'on_failure', max_retries: 5 }, extra_args: ['--temp', '0.7'],
+      settings: { engine: 'llama_cpp', gpu_layers: -1, threads: 8, flash_attention: true, cache_type_k: 'q8_0', mmap: false, chat_template: 'chatml' },
+    })
+  })
+
+  it('leaves the automatic port and no restart as such, and fills the other engines', () => {
+    const plain = deployFormFromModel({ ...base, port: null, restart_policy: { kind: 'never' }, extra_args: [] })
+    expect(plain).toMatchObject({ port: '', restart: 'never', extraArgs: '' })
+    const docker = deployFormFromModel({
+      ...base, engine: 'vllm_docker', path: 'Qwen/Q',
+      settings: { engine: 'vllm_docker', image: 'vllm/vllm-openai:v0.6', env: ['VLLM_LOGGING_LEVEL=DEBUG'], trust_remote_code: true, gpu_memory_utilization: 0.8 },
+    })
+    expect(docker).toMatchObject({ engine: 'vllm_docker', model: 'Qwen/Q', image: 'vllm/vllm-openai:v0.6', env: 'VLLM_LOGGING_LEVEL=DEBUG', trustRemoteCode: true, gpuMem: '0.8' })
+    const custom = deployFormFromModel({
+      ...base, engine: 'custom', path: '', settings: { engine: 'custom', command: ['srv', '--port', '{port}'], health_path: '/v1/models', start_timeout_secs: 60 },
+    })
+    expect(custom).toMatchObject({ engine: 'custom', command: 'srv\n--port\n{port}', healthPath: '/v1/models', startTimeout: '60' })
+  })
+})
+
+describe('fieldOfServerError', () => {
+  it('puts a refused save next to the field it is about', () => {
+    expect(fieldOfServerError('model_path_duplicate')).toBe('model')
+    expect(fieldOfServerError('model_file_not_gguf')).toBe('model')
+    expect(fieldOfServerError('model_context_size_invalid')).toBe('context')
+    expect(fieldOfServerError('model_port_invalid')).toBe('port')
+    expect(fieldOfServerError('model_name_empty')).toBe('name')
+    expect(fieldOfServerError('internal')).toBeNull()
+  })
+})
+
+function modelOfForm(f: DeployForm) {
+  const r = buildDeploy(f)
+  if (!r.ok) throw new Error(`unexpected errors: ${JSON.stringify(r.errors)}`)
+  return r.model
+}

@@ -3,6 +3,7 @@ import type { CustomSettings } from '../../generated/CustomSettings'
 import type { DeployPreset } from '../../generated/DeployPreset'
 import type { EngineKind } from '../../generated/EngineKind'
 import type { EngineSettings } from '../../generated/EngineSettings'
+import type { Model } from '../../generated/Model'
 import type { NewModel } from '../../generated/NewModel'
 import type { VllmDockerSettings } from '../../generated/VllmDockerSettings'
 import type { VllmSettings } from '../../generated/VllmSettings'
@@ -73,6 +74,8 @@ export interface FieldProblem {
   params?: Record<string, string | number>
   /** Fills `{field}` with this label, translated. */
   fieldLabel?: MessageKey
+  /** The server's own sentence (a save it refused), shown instead of `key`. */
+  message?: string
 }
 
 export type FieldErrors = Partial<Record<DeployField, FieldProblem>>
@@ -196,6 +199,50 @@ function fillSettings(form: DeployForm, s: EngineSettings): void {
       form.healthPath = s.health_path || DEFAULT_HEALTH_PATH
       form.startTimeout = str(s.start_timeout_secs)
       form.servedName = s.served_model_name ?? ''
+  }
+}
+
+/**
+ * The form filled from a saved model, to edit it: every field as the model holds it (the
+ * engine's own settings included); fields it does not set stay empty, as for a new model.
+ */
+export function deployFormFromModel(model: Model): DeployForm {
+  const form = emptyDeployForm(model.engine)
+  form.name = model.name
+  form.model = model.path
+  form.context = String(model.context_size)
+  form.port = str(model.port)
+  if (model.restart_policy.kind === 'on_failure') {
+    form.restart = 'on_failure'
+    form.retries = String(model.restart_policy.max_retries)
+  }
+  form.extraArgs = model.extra_args.join('\n')
+  // Settings of another engine than the model's would be refused on save: only matching ones fill the form.
+  if (model.settings.engine === model.engine) fillSettings(form, model.settings)
+  return form
+}
+
+/** The field a save refused by the server is about, by its error code; null for the form as a whole. */
+export function fieldOfServerError(code: string): DeployField | null {
+  switch (code) {
+    case 'model_name_empty':
+      return 'name'
+    case 'model_path_empty':
+    case 'model_path_not_absolute':
+    case 'model_path_invalid':
+    case 'model_path_duplicate':
+    case 'model_file_not_gguf':
+      return 'model'
+    case 'model_context_size_invalid':
+      return 'context'
+    case 'model_port_invalid':
+      return 'port'
+    case 'model_restart_policy_invalid':
+      return 'retries'
+    case 'model_args_invalid':
+      return 'extraArgs'
+    default:
+      return null
   }
 }
 

@@ -12,6 +12,7 @@ export interface SeriesMeta {
   metric: string
   unit: Unit
   label: MessageKey
+  /** The colour's custom property (`--series-cpu`): charts read its value in the current theme. */
   color: string
   /** Fixed top of the y scale (percentages of a whole). */
   max?: number
@@ -27,24 +28,24 @@ interface MetricInfo {
 }
 
 const SYSTEM: Record<string, MetricInfo> = {
-  'cpu.usage_percent': { unit: 'percent', label: 'metric.cpu', color: '#4f8cff', max: 100 },
-  'memory.used_percent': { unit: 'percent', label: 'metric.memPercent', color: '#c9a7ff', max: 100 },
-  'memory.used_bytes': { unit: 'bytes', label: 'metric.memBytes', color: '#c9a7ff' },
-  'network.rx_bytes_per_second': { unit: 'rate', label: 'metric.netRx', color: '#3fb984' },
-  'network.tx_bytes_per_second': { unit: 'rate', label: 'metric.netTx', color: '#e0a93b' },
+  'cpu.usage_percent': { unit: 'percent', label: 'metric.cpu', color: '--series-cpu', max: 100 },
+  'memory.used_percent': { unit: 'percent', label: 'metric.memPercent', color: '--series-mem', max: 100 },
+  'memory.used_bytes': { unit: 'bytes', label: 'metric.memBytes', color: '--series-mem' },
+  'network.rx_bytes_per_second': { unit: 'rate', label: 'metric.netRx', color: '--series-rx' },
+  'network.tx_bytes_per_second': { unit: 'rate', label: 'metric.netTx', color: '--series-tx' },
 }
 
 const GPU: Record<string, MetricInfo> = {
-  utilization_percent: { unit: 'percent', label: 'metric.gpuUtil', color: '#4f8cff', max: 100 },
-  memory_used_bytes: { unit: 'bytes', label: 'metric.gpuMem', color: '#c9a7ff' },
-  temperature_celsius: { unit: 'celsius', label: 'metric.gpuTemp', color: '#ef5b5b' },
-  power_watts: { unit: 'watts', label: 'metric.gpuPower', color: '#e0a93b' },
+  utilization_percent: { unit: 'percent', label: 'metric.gpuUtil', color: '--series-cpu', max: 100 },
+  memory_used_bytes: { unit: 'bytes', label: 'metric.gpuMem', color: '--series-mem' },
+  temperature_celsius: { unit: 'celsius', label: 'metric.gpuTemp', color: '--series-temp' },
+  power_watts: { unit: 'watts', label: 'metric.gpuPower', color: '--series-power' },
 }
 
 const MODEL: Record<string, MetricInfo> = {
-  cpu_percent: { unit: 'percent', label: 'metric.modelCpu', color: '#5aa9e6' },
-  rss_bytes: { unit: 'bytes', label: 'metric.modelRss', color: '#c9a7ff' },
-  gpu_memory_bytes: { unit: 'bytes', label: 'metric.modelGpuMem', color: '#3fb984' },
+  cpu_percent: { unit: 'percent', label: 'metric.modelCpu', color: '--series-model-cpu' },
+  rss_bytes: { unit: 'bytes', label: 'metric.modelRss', color: '--series-mem' },
+  gpu_memory_bytes: { unit: 'bytes', label: 'metric.modelGpuMem', color: '--series-gpu-mem' },
 }
 
 const position = (table: Record<string, MetricInfo>, name: string) => Object.keys(table).indexOf(name)
@@ -61,7 +62,7 @@ export function seriesMeta(key: string): SeriesMeta {
   if (key.startsWith('model.') && dot > 6 && MODEL[metric]) {
     return { key, group: 'model', owner: key.slice(6, dot), metric, ...MODEL[metric], order: position(MODEL, metric) }
   }
-  return { key, group: 'other', owner: '', metric: key, unit: 'plain', label: 'metric.other', color: '#8d96a3', order: 0 }
+  return { key, group: 'other', owner: '', metric: key, unit: 'plain', label: 'metric.other', color: '--series-other', order: 0 }
 }
 
 const GROUP_ORDER: Record<SeriesGroup, number> = { system: 0, gpu: 1, model: 2, other: 3 }

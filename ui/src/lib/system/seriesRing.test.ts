@@ -109,7 +109,7 @@ describe('SeriesRing', () => {
 })
 
 describe('useLiveSeries', () => {
-  it('seeds from systemHistory("15m") and appends gpu_metrics_update samples', async () => {
+  it('seeds from systemHistory("15m"), backfills a short one from "24h", and appends gpu_metrics_update samples', async () => {
     const ranges: string[] = []
     fake.history = async (range) => {
       ranges.push(range)
@@ -119,7 +119,8 @@ describe('useLiveSeries', () => {
     startLiveSeries()
     const { ring, version } = useLiveSeries()
     await vi.waitFor(() => expect(ring.get('cpu.usage_percent').t).toEqual([T0, T0 + 1000]))
-    expect(ranges).toEqual(['15m'])
+    // Two seconds of raw samples do not cover the window: the stored minute averages are asked for.
+    await vi.waitFor(() => expect(ranges).toEqual(['15m', '24h']))
     const before = version.value
     fake.listeners.forEach((l) => l({ type: 'gpu_metrics_update', data: snapshot(T0 + 2000, 77) }))
     fake.listeners.forEach((l) => l({ type: 'models_changed', data: [] }))
@@ -128,5 +129,41 @@ describe('useLiveSeries', () => {
     // Reading the ring (every sparkline does) subscribes nothing more.
     useLiveSeries()
     expect(fake.listeners).toHaveLength(1)
+  })
+})
+
+describe('SeriesRing.backfill', () => {
+  const MIN = 60_000
+  function minutes(key: string, times: number[]): History {
+    return { range: '24h', step_ms: MIN, from: times[0] ?? 0, to: times[times.length - 1] ?? 0, series: [{ key, points: times.map((t) => ({ t, min: 1, avg: 5, max: 9 })) }] }
+  }
+
+  it('fills the start of the window from minute averages older than the raw samples', () => {
+    const ring = new SeriesRing()
+    const end = T0 + 10 * MIN
+    ring.seed(history('cpu.usage_percent', [end - 2000, end - 1000, end]))
+    expect(ring.coversWindow()).toBe(false)
+    // 24 h of minutes: only those inside the window and older than the first raw sample are used.
+    ring.backfill(minutes('cpu.usage_percent', [T0, T0 + 5 * MIN, T0 + 6 * MIN, T0 + 7 * MIN, T0 + 8 * MIN, T0 + 9 * MIN, end - 1000]))
+    const { t, v } = ring.get('cpu.usage_percent')
+    expect(t).toEqual([T0 + 5 * MIN, T0 + 6 * MIN, T0 + 7 * MIN, T0 + 8 * MIN, T0 + 9 * MIN, end - 2000, end - 1000, end])
+    expect(v.slice(0, 5)).toEqual([5, 5, 5, 5, 5])
+    expect(ring.coversWindow()).toBe(true)
+  })
+
+  it('adds a series only the stored history has, and keeps the order when points repeat', () => {
+    const ring = new SeriesRing()
+    ring.seed(history('cpu.usage_percent', [T0 + 4 * 60_000]))
+    ring.backfill(minutes('memory.used_percent', [T0 + 2 * 60_000, T0 + 2 * 60_000, T0 + 3 * 60_000]))
+    expect(ring.get('memory.used_percent').t).toEqual([T0 + 2 * 60_000, T0 + 3 * 60_000])
+    expect(ring.latest).toBe(T0 + 4 * 60_000)
+  })
+
+  it('covers the window once the raw samples reach back five minutes, and never when empty', () => {
+    const ring = new SeriesRing()
+    expect(ring.coversWindow()).toBe(false)
+    const times = Array.from({ length: 301 }, (_, i) => T0 + i * 1000)
+    ring.seed(history('cpu.usage_percent', times))
+    expect(ring.coversWindow()).toBe(true)
   })
 })

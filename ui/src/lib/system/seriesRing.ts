@@ -73,6 +73,42 @@ export class SeriesRing {
     this.trim()
   }
 
+  /**
+   * Fills the start of the window from a coarser history (the stored minute averages of `24h`,
+   * which outlive a server restart, unlike the raw samples): per series, only points older than
+   * the first one held. Then trims to the window.
+   */
+  backfill(history: History): void {
+    for (const hs of history.series) {
+      const held = this.series.get(hs.key)
+      const first = held && held.t.length ? held.t[0] : Infinity
+      const t: number[] = []
+      const v: number[] = []
+      for (const p of hs.points) {
+        if (p.t >= first || (t.length && p.t <= t[t.length - 1])) continue
+        t.push(p.t)
+        v.push(p.avg)
+      }
+      if (!t.length) continue
+      if (held) {
+        held.t.unshift(...t)
+        held.v.unshift(...v)
+      } else {
+        this.series.set(hs.key, { t, v })
+        this.newest = Math.max(this.newest, t[t.length - 1])
+      }
+    }
+    this.trim()
+  }
+
+  /** Whether the samples held reach back (within `slackMs`) to the start of the window. */
+  coversWindow(slackMs = 5_000): boolean {
+    if (!Number.isFinite(this.newest)) return false
+    let oldest = Infinity
+    for (const s of this.series.values()) if (s.t.length) oldest = Math.min(oldest, s.t[0])
+    return oldest <= this.newest - this.windowMs + slackMs
+  }
+
   /** Drops points older than the window (measured from the newest sample) and empty series. */
   trim(): void {
     const cutoff = this.newest - this.windowMs
