@@ -34,21 +34,7 @@ impl Store {
     }
 
     pub async fn insert_conversation(&self, c: &Conversation) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8)",
-        )
-        .bind(&c.id)
-        .bind(&c.title)
-        .bind(json(&c.target))
-        .bind(&c.target_label)
-        .bind(json(&c.params))
-        .bind(c.pinned)
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_conversation_row(self.pool(), c, false).await
     }
 
     /// Pinned first, then the most recently active.
@@ -186,26 +172,7 @@ impl Store {
 
     /// Appends a message at the end of its conversation.
     pub async fn insert_message(&self, m: &StoredMessage) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at, answers)
-             VALUES (?1, ?2,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_messages WHERE session_id = ?2),
-                     ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .bind(&m.id)
-        .bind(&m.conversation_id)
-        .bind(m.role.as_str())
-        .bind(&m.content)
-        .bind(&m.reasoning)
-        .bind(m.status.as_str())
-        .bind(m.error.as_ref().map(json))
-        .bind(m.stats.as_ref().map(json))
-        .bind(m.created_at)
-        .bind(m.updated_at)
-        .bind(&m.answers)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_message_row(self.pool(), m).await
     }
 
     /// Saves an imported conversation and its messages at once: all of it, or nothing.
@@ -216,40 +183,9 @@ impl Store {
         messages: &[StoredMessage],
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )
-        .bind(&c.id)
-        .bind(&c.title)
-        .bind(json(&c.target))
-        .bind(&c.target_label)
-        .bind(json(&c.params))
-        .bind(c.pinned)
-        .bind(title_set)
-        .bind(c.created_at)
-        .bind(c.updated_at)
-        .execute(&mut *tx)
-        .await?;
-        for (seq, m) in (1i64..).zip(messages) {
-            sqlx::query(
-                "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at, answers)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .bind(&m.id)
-            .bind(&m.conversation_id)
-            .bind(seq)
-            .bind(m.role.as_str())
-            .bind(&m.content)
-            .bind(&m.reasoning)
-            .bind(m.status.as_str())
-            .bind(m.error.as_ref().map(json))
-            .bind(m.stats.as_ref().map(json))
-            .bind(m.created_at)
-            .bind(m.updated_at)
-            .bind(&m.answers)
-            .execute(&mut *tx)
-            .await?;
+        insert_conversation_row(&mut *tx, c, title_set).await?;
+        for m in messages {
+            insert_message_row(&mut *tx, m).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -533,6 +469,56 @@ impl Store {
         let result = sqlx::query(sql).bind(id).execute(self.pool()).await?;
         Ok(result.rows_affected() > 0)
     }
+}
+
+async fn insert_conversation_row<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    c: &Conversation,
+    title_set: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_sessions (id, title, target, target_label, params, pinned, title_set, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .bind(&c.id)
+    .bind(&c.title)
+    .bind(json(&c.target))
+    .bind(&c.target_label)
+    .bind(json(&c.params))
+    .bind(c.pinned)
+    .bind(title_set)
+    .bind(c.created_at)
+    .bind(c.updated_at)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Appends a message at the end of its conversation (its `seq` after the last one).
+async fn insert_message_row<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    m: &StoredMessage,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_messages (id, session_id, seq, role, content, reasoning, status, error, stats, created_at, updated_at, answers)
+         VALUES (?1, ?2,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_messages WHERE session_id = ?2),
+                 ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .bind(&m.id)
+    .bind(&m.conversation_id)
+    .bind(m.role.as_str())
+    .bind(&m.content)
+    .bind(&m.reasoning)
+    .bind(m.status.as_str())
+    .bind(m.error.as_ref().map(json))
+    .bind(m.stats.as_ref().map(json))
+    .bind(m.created_at)
+    .bind(m.updated_at)
+    .bind(&m.answers)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
