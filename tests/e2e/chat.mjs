@@ -125,6 +125,44 @@ try {
   await page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`).click();
   await waitFor('four messages', async () => (await page.getByTestId('chat-message').count()) === 4, 10_000, 100);
 
+  step('regenerate keeps the earlier answer as version 1 of 2; a deleted message comes back with Undo');
+  await page.getByTestId('chat-params-toggle').click();
+  await page.getByTestId('param-max-tokens').fill('24');
+  await page.getByTestId('param-save').click();
+  await page.getByTestId('param-saved').waitFor();
+  const stoppedText = (await secondAnswer.getByTestId('markdown').innerText()).trim();
+  await secondAnswer.hover();
+  await secondAnswer.getByTestId('msg-regenerate').click();
+  const regenerated = page.locator('[data-testid="chat-message"][data-role="assistant"]').nth(1);
+  await waitFor('the new version', async () => (await regenerated.getAttribute('data-status')) === 'complete'
+    && /2\s*\/\s*2/.test(await regenerated.getByTestId('msg-version-count').innerText().catch(() => '')), 120_000, 200);
+  await regenerated.getByTestId('msg-version-prev').click();
+  await waitFor('version 1 shown again', async () =>
+    /1\s*\/\s*2/.test(await regenerated.getByTestId('msg-version-count').innerText().catch(() => ''))
+    && (await regenerated.getByTestId('markdown').innerText()).trim() === stoppedText, 10_000, 100);
+  await regenerated.getByTestId('msg-version-next').click();
+  await waitFor('version 2 shown', async () =>
+    /2\s*\/\s*2/.test(await regenerated.getByTestId('msg-version-count').innerText().catch(() => '')), 10_000, 100);
+  const firstUser = page.locator('[data-testid="chat-message"][data-role="user"]').first();
+  await firstUser.hover();
+  await firstUser.getByTestId('msg-delete').click();
+  await page.getByTestId('msg-undo').waitFor();
+  await waitFor('three messages', async () => (await page.getByTestId('chat-message').count()) === 3, 10_000, 100);
+  await page.getByTestId('msg-undo').click();
+  await waitFor('four messages again', async () => (await page.getByTestId('chat-message').count()) === 4, 10_000, 100);
+  const restored = (await api(base, 'GET', `/conversations/${conversationId}`)).body;
+  assert.equal(restored.messages[0].content, 'Name three colours of the sea.', 'the first message is back in its place');
+  assert.equal(restored.messages[3].versions, 2);
+
+  step('the context meter shows how much of the 2,048-token context the chat uses');
+  const contextLine = page.getByTestId('chat-context-text');
+  await contextLine.waitFor();
+  const contextText = await contextLine.innerText();
+  assert.match(contextText, /\d[\d,]* \/ 2,048/, `context usage: ${contextText}`);
+  assert.equal(Number(await page.getByTestId('chat-context-meter').getAttribute('aria-valuemax')), 2048);
+  await page.screenshot({ path: join(out, '1b-versions-context.png') });
+  console.log(`    context: ${contextText}`);
+
   step('an external endpoint: added in the UI, its reply with XSS payloads renders as text');
   await page.getByTestId('chat-new').click();
   await page.getByTestId('chat-start-panel').getByTestId('chat-endpoints-open').click();
