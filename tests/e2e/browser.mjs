@@ -163,6 +163,28 @@ try {
   const states = await past.getByTestId('history-transition').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
   assert.deepEqual(states, ['pending', 'starting', 'running', 'stopping', 'stopped']);
   await page.screenshot({ path: join(out, '4b-model-detail.png'), fullPage: true });
+
+  step('Edit: the context size changes after the model was added, validated like Add');
+  const editContext = async (value) => {
+    await page.getByTestId('edit-model').click();
+    await page.getByTestId('model-edit').waitFor();
+    await page.getByTestId('deploy-context').fill(value);
+    await page.getByTestId('model-edit-save').click();
+  };
+  await editContext('10');
+  await page.locator('[data-testid="model-edit"] [aria-invalid="true"]').first().waitFor();
+  await page.getByTestId('deploy-context').fill('1024');
+  await page.getByTestId('model-edit-save').click();
+  await page.getByTestId('model-edit-saved').waitFor();
+  await page.screenshot({ path: join(out, '4c-model-edited.png'), fullPage: true });
+  await page.getByTestId('model-edit-close').click();
+  const contextValue = page.locator('[data-testid="setting-value"][data-field="context_size"]');
+  await waitFor('the new context size on the page', async () => (await contextValue.innerText()).trim() === '1024', 10_000, 100);
+  const models = (await api(base, 'GET', '/models')).body;
+  assert.equal(models.find((m) => m.id === instance.model_id).context_size, 1024, 'saved on the server');
+  await editContext('2048');
+  await page.getByTestId('model-edit-saved').waitFor();
+  await page.getByTestId('model-edit-close').click();
   await page.getByTestId('model-detail-back').click();
 
   await deployPage(page);
