@@ -202,6 +202,16 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
         reason.contains("could not be loaded: it may be incomplete"),
         "a hint names the likely cause: {reason}"
     );
+    // The summary and the hint also travel as codes with their values, for a translated text.
+    let InstanceState::Failed { summary, hint, .. } =
+        core.supervisor.get(&started.id).unwrap().state
+    else {
+        panic!("failed")
+    };
+    let summary = summary.expect("a coded summary");
+    assert_eq!(summary.code, "engine_exited_before_ready");
+    assert_eq!(summary.params.unwrap()["code"], "1");
+    assert_eq!(hint.as_deref(), Some("hint_model_unloadable"));
     assert!(!process_exists(started.pid.unwrap()));
     assert_eq!(core.supervisor.active_count(), 0);
 

@@ -180,7 +180,7 @@ impl AlertService {
         let key = format!("instance_failed:{}", info.model_id);
         let mut state = self.lock();
         let change = match &info.state {
-            InstanceState::Failed { reason }
+            InstanceState::Failed { reason, .. }
                 if state.rules.instance_failed && !state.active.contains_key(&key) =>
             {
                 let first_line = reason.lines().next().unwrap_or_default();
@@ -572,9 +572,9 @@ mod tests {
             engine: crate::engine::EngineKind::LlamaCpp,
             port: 1,
             pid: None,
-            state: InstanceState::Failed {
-                reason: "The engine exited with code 1 before becoming ready.\nLast output:\nerror: no GPU".into(),
-            },
+            state: InstanceState::failed(
+                "The engine exited with code 1 before becoming ready.\nLast output:\nerror: no GPU",
+            ),
             base_url: "http://127.0.0.1:1/v1".into(),
             binary: "b".into(),
             binary_source: "PATH".into(),

@@ -1,39 +1,47 @@
 //! Common reasons an engine fails, recognised from its last output, each with a one-line hint.
 
-/// (needles, hint): the first hint whose needle appears in the output (case-insensitive) wins.
-const KNOWN_CAUSES: &[(&[&str], &str)] = &[
+/// (needles, code, hint): the first hint whose needle appears in the output (case-insensitive)
+/// wins. The code lets a UI say the hint in its own language.
+const KNOWN_CAUSES: &[(&[&str], &str, &str)] = &[
     (
         &["out of memory", "cudamalloc failed", "failed to allocate", "cannot allocate memory", "oom-kill"],
+        "hint_out_of_memory",
         "Out of memory: use a smaller quantisation, a smaller context size, or fewer GPU layers.",
     ),
     (
         &["error while loading shared libraries", "cannot open shared object file"],
+        "hint_missing_library",
         "A shared library is missing: the engine build does not match this machine; rebuild it (npm start) or install the library.",
     ),
     (
         &["unknown model architecture", "unsupported model architecture", "model architecture not supported"],
+        "hint_unsupported_architecture",
         "This engine version does not support the model's architecture: update the engine or pick another model.",
     ),
     (
         &["address already in use", "couldn't bind", "failed to bind", "bind failed"],
+        "hint_port_in_use",
         "The port is already in use by another program: stop it or choose another port.",
     ),
     (
         &["failed to load model", "error loading model", "invalid magic", "not a gguf file", "gguf_init_from_file"],
+        "hint_model_unloadable",
         "The model file could not be loaded: it may be incomplete or not a GGUF file; download it again.",
     ),
     (
         &["illegal instruction", "sigill"],
+        "hint_illegal_instruction",
         "The engine uses CPU instructions this machine lacks: rebuild it without native optimisations.",
     ),
 ];
 
-pub fn hint_for(output: &str) -> Option<&'static str> {
+/// The hint for an engine's output: its code and its English text.
+pub fn hint_for(output: &str) -> Option<(&'static str, &'static str)> {
     let output = output.to_lowercase();
     KNOWN_CAUSES
         .iter()
-        .find(|(needles, _)| needles.iter().any(|n| output.contains(n)))
-        .map(|(_, hint)| *hint)
+        .find(|(needles, _, _)| needles.iter().any(|n| output.contains(n)))
+        .map(|(_, code, hint)| (*code, *hint))
 }
 
 #[cfg(test)]
@@ -50,7 +58,7 @@ mod tests {
             ("gguf_init_from_file_impl: invalid magic characters: 'xxxx'", "could not be loaded"),
         ];
         for (output, expected) in cases {
-            let hint = hint_for(output).unwrap_or_else(|| panic!("no hint for {output}"));
+            let (_, hint) = hint_for(output).unwrap_or_else(|| panic!("no hint for {output}"));
             assert!(hint.contains(expected), "{output} → {hint}");
         }
         assert_eq!(hint_for("all good"), None);

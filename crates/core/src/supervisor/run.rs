@@ -16,6 +16,7 @@ use super::service::Shared;
 use super::state::InstanceState;
 use crate::bounded_lines::{read_line_capped, CappedLine};
 use crate::engine::{LaunchSpec, StopStyle};
+use crate::error::{ErrorBody, ErrorParams};
 use crate::library::RestartPolicy;
 
 const TAIL_LINES_IN_REASON: usize = 15;
@@ -56,10 +57,12 @@ async fn run_to_end(
     spec: LaunchSpec,
 ) {
     let Some(pgid) = child.id() else {
-        let reason = "the engine process vanished right after it was spawned".to_string();
-        shared
-            .transition(instance, InstanceState::Failed { reason })
-            .await;
+        let summary = Summary::new(
+            "engine_vanished",
+            Vec::new(),
+            "The engine process vanished right after it was spawned".into(),
+        );
+        shared.transition(instance, summary.alone()).await;
         return;
     };
     let readers = capture_output(&mut child, instance);
@@ -82,29 +85,18 @@ async fn run_to_end(
             return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await
         }
         StartOutcome::Exited(status) => {
-            let what = exit_text(status);
-            return fail(
-                shared,
-                instance,
-                pgid,
-                &spec.stop,
-                readers,
-                format!("{what} before becoming ready"),
-            )
-            .await;
+            let summary = Summary::exit(status, Phase::BeforeReady);
+            return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
         }
         StartOutcome::TimedOut => {
             let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
             let secs = spec.start_timeout.as_secs();
-            return fail(
-                shared,
-                instance,
-                pgid,
-                &spec.stop,
-                readers,
-                format!("was not healthy within {secs} s, so it was stopped"),
-            )
-            .await;
+            let summary = Summary::new(
+                "engine_not_ready_in_time",
+                vec![("seconds", secs.to_string())],
+                format!("The engine was not healthy within {secs} s, so it was stopped"),
+            );
+            return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
         }
     }
 
@@ -117,16 +109,20 @@ async fn run_to_end(
         };
         tokio::select! {
             status = child.wait() => {
-                let what = exit_text(status);
-                return fail(shared, instance, pgid, &spec.stop, readers, format!("{what} while running")).await;
+                let summary = Summary::exit(status, Phase::WhileRunning);
+                return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
             }
             _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await,
             healthy = check => {
                 strikes = if healthy { 0 } else { strikes + 1 };
                 if strikes >= WATCHDOG_STRIKES {
                     let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
-                    let what = format!("stopped answering its health check ({strikes} times in a row), so it was stopped");
-                    return fail(shared, instance, pgid, &spec.stop, readers, what).await;
+                    let summary = Summary::new(
+                        "engine_unresponsive",
+                        vec![("strikes", strikes.to_string())],
+                        format!("The engine stopped answering its health check ({strikes} times in a row), so it was stopped"),
+                    );
+                    return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
                 }
             }
         }
@@ -153,10 +149,12 @@ async fn stop(
             shared.transition(instance, InstanceState::Stopped).await;
         }
         Err(err) => {
-            let reason = format!("could not confirm the engine exited: {err}");
-            shared
-                .transition(instance, InstanceState::Failed { reason })
-                .await;
+            let summary = Summary::new(
+                "engine_exit_unconfirmed",
+                vec![("detail", err.to_string())],
+                format!("Could not confirm the engine exited: {err}"),
+            );
+            shared.transition(instance, summary.alone()).await;
         }
     }
 }
@@ -167,7 +165,7 @@ async fn fail(
     pgid: u32,
     stop_style: &StopStyle,
     readers: Vec<JoinHandle<()>>,
-    what: String,
+    summary: Summary,
 ) {
     kill_leftovers(pgid);
     // The client is gone; its container may not be.
@@ -177,24 +175,97 @@ async fn fail(
     drain(readers).await;
     instance.flush_log();
     let tail = instance.logs.tail_text(TAIL_LINES_IN_REASON);
-    let hint = super::hints::hint_for(&tail)
-        .map(|h| format!(" {h}"))
-        .unwrap_or_default();
-    let reason = if tail.is_empty() {
-        format!("The engine {what}; it printed nothing.")
-    } else {
+    let hint = super::hints::hint_for(&tail);
+    let text = &summary.body.message;
+    let reason = match hint {
+        _ if tail.is_empty() => format!("{text}; it printed nothing."),
         // The first line is the summary (alerts and toasts show only it); the output follows.
-        format!("The engine {what}.{hint}\nLast output:\n{tail}")
+        Some((_, hint)) => format!("{text}. {hint}\nLast output:\n{tail}"),
+        None => format!("{text}.\nLast output:\n{tail}"),
     };
-    shared
-        .transition(instance, InstanceState::Failed { reason })
-        .await;
+    let failed = InstanceState::Failed {
+        reason,
+        summary: Some(summary.body),
+        hint: hint.map(|(code, _)| code.to_string()),
+    };
+    shared.transition(instance, failed).await;
 }
 
-fn exit_text(status: std::io::Result<std::process::ExitStatus>) -> String {
-    match status {
-        Ok(status) => describe_exit(status),
-        Err(err) => format!("could not be waited for ({err})"),
+/// Why an engine failed, in English and as a code with its values.
+struct Summary {
+    body: ErrorBody,
+}
+
+impl Summary {
+    fn new(code: &'static str, params: ErrorParams, text: String) -> Summary {
+        let mut body = ErrorBody::new(code, text);
+        body.params = (!params.is_empty()).then(|| {
+            params
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect()
+        });
+        Summary { body }
+    }
+
+    /// The process ended: `engine_exited_<when>` with its exit code, `engine_killed_<when>`
+    /// with its signal, or `engine_wait_failed`.
+    fn exit(status: std::io::Result<std::process::ExitStatus>, phase: Phase) -> Summary {
+        use std::os::unix::process::ExitStatusExt;
+        let status = match status {
+            Ok(status) => status,
+            Err(err) => {
+                return Summary::new(
+                    "engine_wait_failed",
+                    vec![("detail", err.to_string())],
+                    format!("The engine could not be waited for ({err})"),
+                )
+            }
+        };
+        let (exited, killed, text) = phase.texts();
+        let text = format!("The engine {} {text}", describe_exit(status));
+        match (status.code(), status.signal()) {
+            (_, Some(signal)) => Summary::new(killed, vec![("signal", signal.to_string())], text),
+            (code, None) => Summary::new(
+                exited,
+                vec![("code", code.map_or("?".into(), |c| c.to_string()))],
+                text,
+            ),
+        }
+    }
+
+    /// Failed with this summary and no engine output to add.
+    fn alone(self) -> InstanceState {
+        InstanceState::Failed {
+            reason: self.body.message.clone(),
+            summary: Some(self.body),
+            hint: None,
+        }
+    }
+}
+
+/// When an engine ended on its own.
+#[derive(Clone, Copy)]
+enum Phase {
+    BeforeReady,
+    WhileRunning,
+}
+
+impl Phase {
+    /// The codes for an exit and for a kill by a signal, and the words for the summary.
+    fn texts(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Phase::BeforeReady => (
+                "engine_exited_before_ready",
+                "engine_killed_before_ready",
+                "before becoming ready",
+            ),
+            Phase::WhileRunning => (
+                "engine_exited_while_running",
+                "engine_killed_while_running",
+                "while running",
+            ),
+        }
     }
 }
 

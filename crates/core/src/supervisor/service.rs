@@ -208,9 +208,12 @@ impl Shared {
                     program: spec.program.display().to_string(),
                     source,
                 };
-                let reason = err.to_string();
-                self.transition(&instance, InstanceState::Failed { reason })
-                    .await;
+                let failed = InstanceState::Failed {
+                    reason: err.to_string(),
+                    summary: Some(crate::error::CodedError::body(&err)),
+                    hint: None,
+                };
+                self.transition(&instance, failed).await;
                 return Err(err);
             }
         };

@@ -1,4 +1,6 @@
 use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorBody;
 use ts_rs::TS;
 
 /// The life of one instance. Only the transitions in [`InstanceState::can_become`] happen.
@@ -22,10 +24,31 @@ pub enum InstanceState {
     /// Stopped on request; the process group is gone.
     Stopped,
     /// Exited on its own, never became healthy, or could not be stopped cleanly.
-    Failed { reason: String },
+    Failed {
+        /// In English: a summary line, then the engine's last output.
+        reason: String,
+        /// The summary as a code and its values (e.g. `engine_exited_before_ready`, `{code}`),
+        /// for a UI to say it in its own language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        summary: Option<ErrorBody>,
+        /// What the output suggests, as a code (e.g. `hint_out_of_memory`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        hint: Option<String>,
+    },
 }
 
 impl InstanceState {
+    /// Failed, with a reason in English only.
+    pub fn failed(reason: impl Into<String>) -> InstanceState {
+        InstanceState::Failed {
+            reason: reason.into(),
+            summary: None,
+            hint: None,
+        }
+    }
+
     pub fn can_become(&self, next: &InstanceState) -> bool {
         use InstanceState::*;
         matches!(
@@ -61,7 +84,7 @@ impl InstanceState {
 
     pub fn reason(&self) -> Option<&str> {
         match self {
-            InstanceState::Failed { reason } => Some(reason),
+            InstanceState::Failed { reason, .. } => Some(reason),
             _ => None,
         }
     }
@@ -73,7 +96,7 @@ mod tests {
     use super::*;
 
     fn failed() -> InstanceState {
-        Failed { reason: "x".into() }
+        InstanceState::failed("x")
     }
 
     #[test]
