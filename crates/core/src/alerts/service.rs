@@ -60,6 +60,7 @@ struct Observation {
     threshold: Threshold,
     direction: Direction,
     message: String,
+    detail: Option<crate::error::ErrorBody>,
 }
 
 struct State {
@@ -180,9 +181,9 @@ impl AlertService {
         let key = format!("instance_failed:{}", info.model_id);
         let mut state = self.lock();
         let change = match &info.state {
-            InstanceState::Failed { reason, .. }
-                if state.rules.instance_failed && !state.active.contains_key(&key) =>
-            {
+            InstanceState::Failed {
+                reason, summary, ..
+            } if state.rules.instance_failed && !state.active.contains_key(&key) => {
                 let first_line = reason.lines().next().unwrap_or_default();
                 Some(raise(
                     &mut state,
@@ -198,6 +199,7 @@ impl AlertService {
                         },
                         direction: Direction::Above,
                         message: format!("{} failed: {first_line}", info.model_name),
+                        detail: summary.clone(),
                     },
                 ))
             }
@@ -266,6 +268,7 @@ fn raise(state: &mut State, o: &Observation) -> Alert {
             AlertSeverity::Warning
         },
         message: o.message.clone(),
+        detail: o.detail.clone(),
         value: Some(o.value).filter(|v| v.is_finite()),
         threshold: Some(o.threshold.raise_at).filter(|v| v.is_finite()),
         raised_at: now_ms(),
@@ -317,6 +320,7 @@ fn gpu_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> 
                 value: t as f64,
                 threshold: r,
                 direction: Direction::Above,
+                detail: None,
             });
         }
         if let (Some(used), Some(total)) =
@@ -335,6 +339,7 @@ fn gpu_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> 
                 value: percent,
                 threshold: r,
                 direction: Direction::Above,
+                detail: None,
             });
         }
     }
@@ -358,6 +363,7 @@ fn host_memory_observation(s: &SystemSnapshot, rules: &AlertRules) -> Option<Obs
             "Host memory is {percent:.0}% used (alert at {}%)",
             r.raise_at
         ),
+        detail: None,
     })
 }
 
@@ -379,6 +385,7 @@ fn disk_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation>
                     "Only {percent:.0}% free on {} (holding {}; alert below {}%)",
                     d.mount_point, d.folder, r.raise_at
                 ),
+                detail: None,
             }
         })
         .collect()

@@ -80,7 +80,13 @@ pub struct Alert {
     /// What it is about: "GPU 0 (NVIDIA H100)", a folder, a model name.
     pub subject: String,
     pub severity: AlertSeverity,
+    /// In English; a UI says it in its own language from `kind`, `subject`, `value`,
+    /// `threshold` and, for a failed instance, `detail`.
     pub message: String,
+    /// For a failed instance: why, as a code with its values (the failure's summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<crate::error::ErrorBody>,
     pub value: Option<f64>,
     pub threshold: Option<f64>,
     #[ts(type = "number")]
