@@ -15,4 +15,12 @@ model: string,
 /**
  * Where to download the weights, for llama.cpp.
  */
-source: string | null, context_size: number, settings: EngineSettings, notes: string, };
+source: string | null, context_size: number, settings: EngineSettings, 
+/**
+ * In English; a UI may say them in its own language by `family_id`.
+ */
+notes: string, 
+/**
+ * The model family's id (`qwen2.5-7b-instruct`), shared by its presets of every engine.
+ */
+family_id: string, };

@@ -19,7 +19,10 @@ pub struct DeployPreset {
     pub source: Option<String>,
     pub context_size: u32,
     pub settings: EngineSettings,
+    /// In English; a UI may say them in its own language by `family_id`.
     pub notes: String,
+    /// The model family's id (`qwen2.5-7b-instruct`), shared by its presets of every engine.
+    pub family_id: String,
 }
 
 struct Family {
@@ -84,6 +87,7 @@ pub fn deploy_presets() -> Vec<DeployPreset> {
                 ..Default::default()
             }),
             notes: f.notes.into(),
+            family_id: f.id.into(),
         });
         let vllm = VllmSettings {
             gpu_memory_utilization: Some(0.9),
@@ -100,6 +104,7 @@ pub fn deploy_presets() -> Vec<DeployPreset> {
             context_size: f.context,
             settings: EngineSettings::Vllm(vllm.clone()),
             notes: f.notes.into(),
+            family_id: f.id.into(),
         });
         presets.push(DeployPreset {
             id: format!("{}-vllm-docker", f.id),
@@ -114,6 +119,7 @@ pub fn deploy_presets() -> Vec<DeployPreset> {
                 ..Default::default()
             }),
             notes: f.notes.into(),
+            family_id: f.id.into(),
         });
     }
     presets
