@@ -18,7 +18,7 @@ export const ENGINES: EngineInfo[] = [
 function preset(family: string, engine: DeployPreset['engine'], id: string): DeployPreset {
   const settings: DeployPreset['settings'] =
     engine === 'llama_cpp' ? { engine, gpu_layers: -1 } : engine === 'vllm' ? { engine, trust_remote_code: false, gpu_memory_utilization: 0.9 } : { engine: 'vllm_docker', env: [], trust_remote_code: false }
-  return { id, family, name: `${family} ${id}`, engine, model: engine === 'llama_cpp' ? `${id}.gguf` : `org/${id}`, source: engine === 'llama_cpp' ? `https://hf.co/${id}` : null, context_size: 4096, settings, notes: `notes ${id}` }
+  return { id, family, name: `${family} ${id}`, engine, model: engine === 'llama_cpp' ? `${id}.gguf` : `org/${id}`, source: engine === 'llama_cpp' ? `https://hf.co/${id}` : null, context_size: 4096, settings, notes: `notes ${id}`, family_id: family.toLowerCase() }
 }
 
 export const PRESETS = [

@@ -38,11 +38,11 @@ const custom = { engine: 'custom' as const, name: 'Mine', command: 'python3\n-m\
 const qwenGguf: DeployPreset = {
   id: 'qwen-llama-cpp', family: 'Qwen', name: 'Qwen2.5 7B Instruct', engine: 'llama_cpp',
   model: 'qwen2.5-7b-instruct-q4_k_m.gguf', source: 'https://huggingface.co/Qwen/Qwen2.5-7B-Instruct-GGUF',
-  context_size: 8192, settings: { engine: 'llama_cpp', gpu_layers: -1, flash_attention: true }, notes: 'ChatML.',
+  context_size: 8192, settings: { engine: 'llama_cpp', gpu_layers: -1, flash_attention: true }, notes: 'ChatML.', family_id: 'qwen2.5-7b-instruct',
 }
 const qwenDocker: DeployPreset = {
   id: 'qwen-vllm-docker', family: 'Qwen', name: 'Qwen2.5 7B Instruct', engine: 'vllm_docker', model: 'Qwen/Qwen2.5-7B-Instruct',
-  source: null, context_size: 32768, notes: 'n',
+  source: null, context_size: 32768, notes: 'n', family_id: 'qwen2.5-7b-instruct',
   settings: { engine: 'vllm_docker', env: ['HF_TOKEN=x'], trust_remote_code: false, gpu_memory_utilization: 0.9, dtype: 'auto' },
 }
 
