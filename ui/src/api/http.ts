@@ -176,7 +176,7 @@ export class HttpApi implements LlmopsApi {
   /** Sends one operation of the table (the typed methods all come through here). */
   private readonly call: OperationCall = async <T>(op: OperationSpec, args: Record<string, unknown>): Promise<T> => {
     if (op.method === null) {
-      throw new ApiError('not_available', `${op.name} is only available in the desktop app.`)
+      throw new ApiError('desktop_only', `${op.name} is only available in the desktop app.`, undefined, { operation: op.name })
     }
     const body = operationBody(op, args)
     const res = await this.fetchOk(operationUrl(op, args), {
@@ -328,7 +328,7 @@ export async function readChatStream(
     if (!finished && !isCancelled()) {
       onEvent({
         event: 'error',
-        error: { code: 'network_error', message: 'The connection to the llmops server was lost during the answer.' },
+        error: { code: 'stream_lost', message: 'The connection to the llmops server was lost during the answer.' },
       })
     }
   } finally {

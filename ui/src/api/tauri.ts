@@ -30,7 +30,7 @@ export function camelArgs(args: Record<string, unknown>): Record<string, unknown
 /** Invokes one operation of the table as the Tauri command of the same name. */
 export const invokeOperation: OperationCall = async <T>(op: OperationSpec, args: Record<string, unknown>): Promise<T> => {
   if (op.surface === 'http') {
-    throw new ApiError('not_available', `${op.name} is only served over HTTP.`)
+    throw new ApiError('browser_only', `${op.name} is only served over HTTP.`, undefined, { operation: op.name })
   }
   const result = await call<T>(op.name, camelArgs(args))
   return (op.output === 'empty' ? undefined : result) as T

@@ -1,9 +1,9 @@
 import { ref } from 'vue'
-import { ApiError, NETWORK_ERROR } from '../api'
 import { preferences } from '../api/preferences'
 import { en, type MessageKey } from '../i18n/en'
 import { asLocale, browserLanguages, initialLocale, type Locale } from '../i18n/detect'
 import { zh } from '../i18n/zh'
+import { errorText as translatedError } from '../lib/errorText'
 
 export type { Locale }
 
@@ -54,11 +54,12 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
 }
 
-/** A user-facing message for an error: the API's own sentence, localized for a dead server. */
+/**
+ * A failure in the UI's language (`errors.<code>` with its params), or the server's own sentence
+ * where there is no translation; see `lib/errorText`.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.code === NETWORK_ERROR ? t('error.network') : err.message
-  if (err instanceof Error) return err.message
-  return String(err)
+  return translatedError(err, t)
 }
 
 export function useI18n() {

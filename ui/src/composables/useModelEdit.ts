@@ -110,8 +110,8 @@ export function useModelEdit(model: Ref<Model>) {
     } catch (err) {
       const apiError = toApiError(err)
       const field = fieldOfServerError(apiError.code)
-      if (field) errors.value = { [field]: { key: 'edit.serverRefused', message: apiError.message } }
-      else if (apiError.code === 'model_secret_env_invalid') secretProblem.value = { key: 'edit.serverRefused', message: apiError.message }
+      if (field) errors.value = { [field]: { key: 'edit.serverRefused', error: apiError } }
+      else if (apiError.code === 'model_secret_env_invalid') secretProblem.value = { key: 'edit.serverRefused', error: apiError }
       else serverError.value = apiError
       return null
     } finally {

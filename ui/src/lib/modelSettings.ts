@@ -1,3 +1,4 @@
+import type { ApiError } from '../api/errors'
 import { KV_CACHE_TYPES, LLAMA_CPP_LIMITS } from '../generated/constants'
 import type { CustomSettings } from '../generated/CustomSettings'
 import type { EngineKind } from '../generated/EngineKind'
@@ -235,8 +236,8 @@ export interface SecretEnvProblem {
   key: MessageKey
   params?: Record<string, string | number>
   row?: number
-  /** The server's own sentence (a save it refused), shown instead of `key`. */
-  message?: string
+  /** The server's refusal of a save, shown (translated) instead of `key`. */
+  error?: ApiError
 }
 
 export type SecretEnvResult =

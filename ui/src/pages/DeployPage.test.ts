@@ -140,7 +140,15 @@ describe('DeployPage', () => {
         e.engine === 'vllm_docker'
           ? { ...e, problem: { code: 'engine_daemon_unreachable', message: 'Docker is installed, but its daemon does not answer.' } }
           : e.engine === 'llama_cpp'
-            ? { ...e, binary: null, problem: { code: 'engine_binary_missing', message: 'the configured llama-server binary /x does not exist' } }
+            ? {
+                ...e,
+                binary: null,
+                problem: {
+                  code: 'engine_binary_missing',
+                  message: 'The configured llama-server binary /x does not exist or is not executable; fix LLMOPS_LLAMA_SERVER',
+                  params: { engine: 'llama-server', path: '/x', env_var: 'LLMOPS_LLAMA_SERVER' },
+                },
+              }
             : e,
       ),
     )
@@ -155,6 +163,8 @@ describe('DeployPage', () => {
     setLocale('zh')
     await nextTick()
     expect(q('deploy-blocked-reason').textContent).toContain('无法部署：llama.cpp 目前无法在本机运行')
+    // The engine's problem itself, in the UI's language with its values.
+    expect(q('deploy-engine-problem').textContent).toContain('配置的 llama-server 程序 /x 不存在或不可执行；请修正 LLMOPS_LLAMA_SERVER。')
   })
 
   it('changes the model field and the engine fields with the engine', async () => {

@@ -11,7 +11,8 @@ vi.mock('../api', async (importOriginal) => {
 
 import { ApiError } from '../api'
 import { useChatStore } from './chat'
-import { compareConversations, useConversationsStore } from './conversations'
+import { readRepoFile } from '../rust.fixtures'
+import { compareConversations, MAX_IMPORT_MB, useConversationsStore } from './conversations'
 
 function conv(id: string, updated_at: number, pinned = false): Conversation {
   return {
@@ -123,5 +124,49 @@ describe('conversations store', () => {
     await store.search('  ')
     expect(store.hits).toEqual([])
     expect(store.query).toBe('')
+  })
+})
+
+describe('importing conversations', () => {
+  const target = { kind: 'model' as const, model_id: 'm1' }
+  const file = (content: string, size = content.length) => ({ name: 'chats.json', size, text: vi.fn(async () => content) })
+
+  it('sends the file’s text with the target and puts the imported conversations in the list', async () => {
+    const store = useConversationsStore()
+    store.list = [conv('old', 5)]
+    const report = { format: 'open_webui' as const, imported: [conv('n1', 9), conv('n2', 1)], skipped: 1 }
+    fake.api.importConversations = vi.fn(async () => report)
+    expect(await store.importFile(file('[{"chat":{}}]'), target)).toEqual(report)
+    expect(fake.api.importConversations).toHaveBeenCalledWith({ content: '[{"chat":{}}]', target })
+    expect(store.list.map((c) => c.id)).toEqual(['n1', 'old', 'n2'])
+    expect(store.importing).toBe(false)
+    expect(store.importError).toBeNull()
+  })
+
+  it('refuses a file over the limit before reading or sending it, as the server would', async () => {
+    const store = useConversationsStore()
+    fake.api.importConversations = vi.fn()
+    const big = file('x', MAX_IMPORT_MB * 1024 * 1024 + 1)
+    expect(await store.importFile(big, target)).toBeNull()
+    expect(big.text).not.toHaveBeenCalled()
+    expect(fake.api.importConversations).not.toHaveBeenCalled()
+    expect(store.importError).toMatchObject({ code: 'import_too_large', params: { megabytes: '32' } })
+  })
+
+  it('says when the file cannot be read, and keeps the server’s refusal', async () => {
+    const store = useConversationsStore()
+    const unreadable = { name: 'gone.json', size: 10, text: vi.fn(async () => Promise.reject(new Error('NotReadableError'))) }
+    expect(await store.importFile(unreadable, target)).toBeNull()
+    expect(store.importError).toMatchObject({ code: 'file_unreadable', params: { name: 'gone.json' } })
+    fake.api.importConversations = vi.fn(async () => {
+      throw new ApiError('import_unrecognised', 'This file is not a conversation export llmops can read')
+    })
+    expect(await store.importFile(file('{}'), target)).toBeNull()
+    expect(store.importError?.code).toBe('import_unrecognised')
+  })
+
+  it('takes files up to the core’s limit (MAX_IMPORT_BYTES)', () => {
+    const rust = readRepoFile('crates/core/src/chat/import.rs')
+    expect(rust).toContain(`pub const MAX_IMPORT_BYTES: usize = ${MAX_IMPORT_MB} * 1024 * 1024;`)
   })
 })

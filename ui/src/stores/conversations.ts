@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
+import type { ChatTarget } from '../generated/ChatTarget'
 import type { Conversation } from '../generated/Conversation'
+import type { ImportReport } from '../generated/ImportReport'
 import type { NewConversation } from '../generated/NewConversation'
 import type { SearchHit } from '../generated/SearchHit'
 import { useChatStore } from './chat'
@@ -12,6 +14,19 @@ export type ConversationAction = 'renaming' | 'pinning' | 'deleting'
 export function compareConversations(a: Conversation, b: Conversation): number {
   if (a.pinned !== b.pinned) return a.pinned ? -1 : 1
   return b.updated_at - a.updated_at
+}
+
+/** The largest file an import takes, in MB (the core's `MAX_IMPORT_BYTES`, crates/core/src/chat/import.rs). */
+export const MAX_IMPORT_MB = 32
+
+/** What an import reads of the chosen file (a `File`). */
+export type ImportFile = Pick<File, 'name' | 'size' | 'text'>
+
+/** The server's own refusal of a file over the limit, made here before the file is read or sent. */
+function importTooLarge(): ApiError {
+  return new ApiError('import_too_large', `The file is larger than ${MAX_IMPORT_MB} MB; export fewer conversations at a time`, undefined, {
+    megabytes: String(MAX_IMPORT_MB),
+  })
 }
 
 // Only the latest search's answer is applied (an older one may arrive last).
@@ -32,6 +47,8 @@ export const useConversationsStore = defineStore('conversations', () => {
   const hits = ref<SearchHit[]>([])
   const searching = ref(false)
   const searchError = ref<ApiError | null>(null)
+  const importing = ref(false)
+  const importError = ref<ApiError | null>(null)
 
   const pinned = computed((): Conversation[] => list.value.filter((c) => c.pinned))
   const others = computed((): Conversation[] => list.value.filter((c) => !c.pinned))
@@ -72,6 +89,36 @@ export const useConversationsStore = defineStore('conversations', () => {
       return null
     } finally {
       creating.value = false
+    }
+  }
+
+  /**
+   * Saves the conversations of an exported file (a llmops JSON export, an Open WebUI export or an
+   * LM Studio conversation) as new conversations answering with `target` (a llmops export keeps
+   * its own model or endpoint when it still exists), and puts them in the list. Resolves to what
+   * was imported, or to null with `importError` set. A file over the limit is refused here,
+   * before it is read or sent.
+   */
+  async function importFile(file: ImportFile, target: ChatTarget): Promise<ImportReport | null> {
+    importing.value = true
+    importError.value = null
+    try {
+      if (file.size > MAX_IMPORT_MB * 1024 * 1024) throw importTooLarge()
+      let content: string
+      try {
+        content = await file.text()
+      } catch {
+        throw new ApiError('file_unreadable', `The file ${file.name} could not be read`, undefined, { name: file.name })
+      }
+      const report = await getApi().importConversations({ content, target })
+      const ids = new Set(report.imported.map((c) => c.id))
+      list.value = [...list.value.filter((c) => !ids.has(c.id)), ...report.imported].sort(compareConversations)
+      return report
+    } catch (err) {
+      importError.value = toApiError(err)
+      return null
+    } finally {
+      importing.value = false
     }
   }
 
@@ -155,12 +202,15 @@ export const useConversationsStore = defineStore('conversations', () => {
     hits,
     searching,
     searchError,
+    importing,
+    importError,
     pinned,
     others,
     byId,
     load,
     upsert,
     create,
+    importFile,
     run,
     rename,
     setPinned,

@@ -49,28 +49,11 @@ impl ChatService {
         let busy = BusyGuard::claim(&self.busy, conversation_id)?;
         let (target, label) = self.resolve(&conversation.target).await?;
         let (user_message, changes) = Self::apply(&mut messages, conversation_id, request)?;
-        let answered = messages
-            .iter()
-            .rfind(|m| m.role == ChatRole::User)
-            .map(|m| m.id.clone());
+        let answer = new_answer(conversation_id, &messages, &changes);
         let conversation = retitled(conversation, &messages, label, title_set);
 
         let history = history(&params, &messages);
         let body = upstream::request_body(&target, &history, &params);
-        let mut answer = new_message(
-            conversation_id,
-            ChatRole::Assistant,
-            "",
-            MessageStatus::Streaming,
-        );
-        answer.answers = answered;
-        if let Changes::Supersede {
-            earlier_versions, ..
-        } = &changes
-        {
-            answer.version = earlier_versions + 1;
-            answer.versions = earlier_versions + 1;
-        }
         // The UI shows both messages at once, before the engine answers anything.
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
         let started = ChatStreamEvent::Started {
@@ -240,6 +223,33 @@ fn new_message(
         version: 1,
         versions: 1,
     }
+}
+
+/// The answer a turn streams into: it answers the last user message, and after a regenerate it
+/// is the newest of that answer's versions.
+fn new_answer(
+    conversation_id: &str,
+    messages: &[StoredMessage],
+    changes: &Changes,
+) -> StoredMessage {
+    let mut answer = new_message(
+        conversation_id,
+        ChatRole::Assistant,
+        "",
+        MessageStatus::Streaming,
+    );
+    answer.answers = messages
+        .iter()
+        .rfind(|m| m.role == ChatRole::User)
+        .map(|m| m.id.clone());
+    if let Changes::Supersede {
+        earlier_versions, ..
+    } = changes
+    {
+        answer.version = earlier_versions + 1;
+        answer.versions = earlier_versions + 1;
+    }
+    answer
 }
 
 /// What the engine is sent: the system prompt, then every message with text (a failed answer

@@ -14,6 +14,7 @@ vi.mock('../../api', async (importOriginal) => {
 
 import { ApiError } from '../../api'
 import { setLocale } from '../../composables/useI18n'
+import { formatDateTime } from '../../lib/format'
 import { useAccessStore } from '../../stores/access'
 import { useAlertsStore } from '../../stores/alerts'
 import AlertItem from './AlertItem.vue'
@@ -88,7 +89,9 @@ describe('AlertItem', () => {
     expect(acked.classList.contains('alert-acknowledged')).toBe(true)
     expect(q('alert-acknowledged')?.textContent?.trim()).toBe('Acknowledged')
     expect(q('alert-acknowledged-at')?.textContent).toContain('acknowledged')
-    expect(q('alert-acknowledged-at')?.textContent).toContain(new Date(1_700_000_060_000).toLocaleString('en'))
+    expect(q('alert-acknowledged-at')?.textContent).toContain(formatDateTime(1_700_000_060_000, 'en'))
+    // A month name, never the US-style 11/14/23.
+    expect(q('alert-acknowledged-at')?.textContent).toMatch(/Nov 1[45], 2023, \d\d:\d\d:\d\d/)
   })
 
   it('offers no Acknowledge to a read-only login, nor on a cleared or acknowledged alert', async () => {

@@ -1,25 +1,15 @@
 // @vitest-environment jsdom
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick, ref, type Component } from 'vue'
-import { createMemoryHistory, createRouter } from 'vue-router'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, nextTick, ref } from 'vue'
 import type { ChatTarget } from '../../generated/ChatTarget'
 import type { InstanceInfo } from '../../generated/InstanceInfo'
-import type { Model } from '../../generated/Model'
-import type { StoredMessage } from '../../generated/StoredMessage'
-
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-vi.mock('../../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../../api'
 import { setLocale } from '../../composables/useI18n'
 import { useChatStore } from '../../stores/chat'
 import { useChatSettingsStore } from '../../stores/chatSettings'
 import { useConversationsStore } from '../../stores/conversations'
 import { useModelsStore } from '../../stores/models'
+import { fake, key, localModel, mount, storedMessage as message, type, useChatTestSetup } from './chat.fixtures'
 import ChatComposer from './ChatComposer.vue'
 import ChatHeader from './ChatHeader.vue'
 import ChatMessageItem from './ChatMessageItem.vue'
@@ -28,65 +18,7 @@ import ChatPresets from './ChatPresets.vue'
 import ChatStart from './ChatStart.vue'
 import ConversationSidebar from './ConversationSidebar.vue'
 
-let pinia: Pinia
-const mounted: (() => void)[] = []
-
-function mount(component: Component, props: Record<string, unknown> = {}) {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/chat/:id?', name: 'chat', component: { render: () => null } }, { path: '/', component: { render: () => null } }] })
-  const app = createApp({ render: () => h(component, props) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  mounted.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  const q = <T extends Element = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string) => Array.from(host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
-  return { host, q, all }
-}
-
-function key(el: Element, init: KeyboardEventInit & { keyCode?: number }) {
-  const e = new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })
-  if (init.keyCode !== undefined) Object.defineProperty(e, 'keyCode', { value: init.keyCode })
-  el.dispatchEvent(e)
-  return e
-}
-
-function type(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
-  el.value = value
-  el.dispatchEvent(new Event('input', { bubbles: true }))
-}
-
-function message(extra: Partial<StoredMessage>): StoredMessage {
-  return {
-    id: 'a1',
-    conversation_id: 'c1',
-    role: 'assistant',
-    content: '',
-    reasoning: '',
-    answers: null,
-    version: 1,
-    versions: 1,
-    status: 'complete',
-    error: null,
-    stats: null,
-    created_at: 1,
-    updated_at: 1,
-    ...extra,
-  }
-}
-
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  fake.api = {}
-})
-afterEach(() => {
-  while (mounted.length) mounted.pop()!()
-  vi.useRealTimers()
-})
+useChatTestSetup()
 
 describe('ChatComposer', () => {
   it('sends on Enter, not on Shift+Enter nor while an IME composes', async () => {
@@ -157,6 +89,19 @@ describe('ChatMessageItem', () => {
     expect(failed.q('msg-regenerate')).toBeNull()
     expect(mount(ChatMessageItem, { message: message({ status: 'stopped', content: 'x' }), label: '', last: false }).q('msg-stopped')).not.toBeNull()
     expect(mount(ChatMessageItem, { message: message({ status: 'incomplete', content: 'x' }), label: '', last: false }).q('msg-incomplete')).not.toBeNull()
+  })
+
+  it('says why an answer failed in the UI’s language, with the values the server sent', async () => {
+    const error = {
+      code: 'engine_unreachable',
+      message: 'Could not reach the engine at http://127.0.0.1:41000: connection refused. The model may have stopped; check its logs',
+      params: { url: 'http://127.0.0.1:41000', detail: 'connection refused' },
+    }
+    const { q } = mount(ChatMessageItem, { message: message({ status: 'failed', content: 'Part', error }), label: 'Qwen', last: false })
+    expect(q('chat-error')!.textContent).toContain('Could not reach the engine at http://127.0.0.1:41000: connection refused.')
+    setLocale('zh')
+    await nextTick()
+    expect(q('chat-error')!.textContent).toContain('无法连接位于 http://127.0.0.1:41000 的引擎：connection refused。模型可能已停止；请查看其日志。')
   })
 
   it('edits a user message inline and resends it', async () => {
@@ -329,17 +274,13 @@ describe('ChatStart', () => {
   })
 
   describe('local models in the picker', () => {
-    const local = (id: string, name: string): Model => ({
-      id, name, engine: 'llama_cpp', path: `/models/${id}.gguf`, context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-      port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
-    })
     const of = (modelId: string, name: string, state: InstanceInfo['state'], at = 1): InstanceInfo => ({
       ...instance, id: `i-${modelId}-${at}`, model_id: modelId, model_name: name, state, started_at: at, updated_at: at,
     })
 
     beforeEach(() => {
       const models = useModelsStore()
-      models.models = [local('m1', 'Smol'), local('m2', 'Qwen'), local('m3', 'Mistral'), local('m4', 'Phi')]
+      models.models = [localModel('m1', 'Smol'), localModel('m2', 'Qwen'), localModel('m3', 'Mistral'), localModel('m4', 'Phi')]
       models.instances = [
         instance,
         of('m3', 'Mistral', { kind: 'failed', reason: 'The engine exited with code 1 before becoming ready.' }),
@@ -403,7 +344,7 @@ describe('ChatStart', () => {
 
     it('shows why a start failed, with the engine’s output, and lets the user try again', async () => {
       fake.api.startModel = vi.fn(async () => {
-        throw new ApiError('model_file_missing', 'the model file /models/m2.gguf does not exist')
+        throw new ApiError('model_file_missing', 'The model file /models/m2.gguf does not exist', 400, { path: '/models/m2.gguf' })
       })
       const { q, target } = mountStart()
       const select = await ready(q)
@@ -411,7 +352,14 @@ describe('ChatStart', () => {
       q<HTMLButtonElement>('chat-model-start-button')!.click()
       await vi.waitFor(() => expect(q('chat-model-start')!.dataset.phase).toBe('failed'))
       expect(q('chat-model-start-failed')!.textContent).toBe('“Qwen” could not start:')
-      expect(q('chat-model-start-reason')!.textContent?.trim()).toBe('the model file /models/m2.gguf does not exist')
+      expect(q('chat-model-start-reason')!.textContent?.trim()).toBe(
+        'The model file /models/m2.gguf does not exist; check the path in the model’s settings, or download the model again.',
+      )
+      setLocale('zh')
+      await nextTick()
+      expect(q('chat-model-start-reason')!.textContent?.trim()).toBe('模型文件 /models/m2.gguf 不存在；请检查模型设置中的路径，或重新下载模型。')
+      setLocale('en')
+      await nextTick()
       expect(q('chat-model-start-button')!.textContent?.trim()).toBe('Try again')
       // A model that failed before says why as soon as it is picked.
       await pick(select, 'model:m3')

@@ -1,66 +1,22 @@
 // @vitest-environment jsdom
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick, type Component } from 'vue'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import type { ChatDefaults } from '../../generated/ChatDefaults'
-import type { Conversation } from '../../generated/Conversation'
-import type { Model } from '../../generated/Model'
 import type { StoredMessage } from '../../generated/StoredMessage'
-
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-vi.mock('../../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { setLocale } from '../../composables/useI18n'
 import { useChatStore } from '../../stores/chat'
 import { useModelsStore } from '../../stores/models'
+import { conversation, fake, localModel as model, mount, storedMessage, type, useChatTestSetup } from './chat.fixtures'
 import ChatContextUsage from './ChatContextUsage.vue'
 import ChatDefaultsDialog from './ChatDefaultsDialog.vue'
 import ChatMessageItem from './ChatMessageItem.vue'
 import ChatMessages from './ChatMessages.vue'
 import ChatParamsPanel from './ChatParamsPanel.vue'
 
-let pinia: Pinia
-const mounted: (() => void)[] = []
-
-function mount(component: Component, props: Record<string, unknown> = {}) {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const app = createApp({ render: () => h(component, props) })
-  app.use(pinia)
-  app.mount(host)
-  mounted.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  const q = <T extends Element = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string) => Array.from(host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
-  return { host, q, all }
-}
-
-function type(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
-  el.value = value
-  el.dispatchEvent(new Event('input', { bubbles: true }))
-}
-
-const conversation: Conversation = {
-  id: 'c1', title: 'Hi', target: { kind: 'model', model_id: 'm1' }, target_label: 'Qwen', params: { stop: [] }, pinned: false, created_at: 1, updated_at: 1,
-}
+useChatTestSetup()
 
 function message(id: string, role: StoredMessage['role'], content: string, extra: Partial<StoredMessage> = {}): StoredMessage {
-  return {
-    id, conversation_id: 'c1', role, content, reasoning: '', answers: null, version: 1, versions: 1, status: 'complete', error: null, stats: null,
-    created_at: 1, updated_at: 1, ...extra,
-  }
-}
-
-function model(id: string, name: string): Model {
-  return {
-    id, name, engine: 'llama_cpp', path: `/models/${id}.gguf`, context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
-  }
+  return storedMessage({ id, role, content, ...extra })
 }
 
 function open(messages: StoredMessage[] = [], extra: Partial<Parameters<ReturnType<typeof useChatStore>['adopt']>[0]> = {}) {
@@ -68,16 +24,6 @@ function open(messages: StoredMessage[] = [], extra: Partial<Parameters<ReturnTy
   chat.adopt({ conversation: { ...conversation }, messages, context: null, defaults: { stop: [] }, ...extra })
   return chat
 }
-
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  fake.api = {}
-})
-afterEach(() => {
-  while (mounted.length) mounted.pop()!()
-  setLocale('en')
-})
 
 describe('answer versions', () => {
   it('shows ‹ n/total › on an answer with versions and switches between them', async () => {
@@ -217,7 +163,7 @@ describe('delete and undo', () => {
       throw new ApiError('message_not_restorable', 'The conversation went on since.')
     })
     get<HTMLButtonElement>('msg-undo')!.click()
-    await vi.waitFor(() => expect(get('msg-restore-error')?.textContent).toContain('The conversation went on since.'))
+    await vi.waitFor(() => expect(get('msg-restore-error')?.textContent).toContain('A newer turn has ended the undo'))
     expect(get('msg-deleted')).toBeNull()
   })
 })

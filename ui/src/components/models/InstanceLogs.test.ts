@@ -72,7 +72,7 @@ describe('InstanceLogs', () => {
     await vi.waitFor(() => expect(follows).toHaveLength(1))
     follows[0].onLost(new ApiError('log_stream_lost', 'The live log stopped.'))
     await nextTick()
-    expect(view.host.querySelector('[role="alert"]')?.textContent).toContain('The live log stopped.')
+    expect(view.host.querySelector('[role="alert"]')?.textContent).toContain('The live log stopped: the server is unreachable')
     await vi.advanceTimersByTimeAsync(2000)
     expect(follows).toHaveLength(2)
     view.unmount()

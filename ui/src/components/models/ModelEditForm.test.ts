@@ -155,12 +155,20 @@ describe('editing a model', () => {
     expect(document.activeElement).toBe(q('deploy-name'))
   })
 
-  it('shows the server’s refusal next to the field it is about', async () => {
-    fake.api.updateModel.mockRejectedValue(new ApiError('model_path_duplicate', 'the model "Other" already uses /models/other.gguf'))
+  it('shows the server’s refusal next to the field it is about, in the UI’s language', async () => {
+    fake.api.updateModel.mockRejectedValue(
+      new ApiError('model_path_duplicate', 'The model "Other" already uses /models/other.gguf', 409, { name: 'Other', path: '/models/other.gguf' }),
+    )
     const { q, type, click, fieldErrors } = await mountAt('/models/m1?edit=settings')
     await type('deploy-model', '/models/other.gguf')
     await click('model-edit-save')
-    await vi.waitFor(() => expect(fieldErrors()).toEqual({ model: 'the model "Other" already uses /models/other.gguf' }))
+    await vi.waitFor(() =>
+      expect(fieldErrors()).toEqual({ model: 'The model “Other” already uses /models/other.gguf; edit that model instead, or choose another file.' }),
+    )
+    setLocale('zh')
+    await nextTick()
+    expect(fieldErrors()).toEqual({ model: '模型“Other”已在使用 /models/other.gguf；请改为编辑该模型，或选择其他文件。' })
+    setLocale('en')
     expect(q('deploy-model')!.getAttribute('aria-invalid')).toBe('true')
     expect(q('model-edit-saved')).toBeNull()
     // A refusal about no one field is shown under the form.

@@ -1,4 +1,5 @@
 import type { AnswerStats } from '../../generated/AnswerStats'
+import type { ImportReport } from '../../generated/ImportReport'
 import type { MessageKey } from '../../i18n/en'
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
@@ -19,15 +20,6 @@ export function durationText(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
 }
 
-/** When a conversation changed: the time today, else the date (with the year when not this one). */
-export function shortTime(ms: number, locale: 'en' | 'zh', now = new Date()): string {
-  const tag = locale === 'zh' ? 'zh-CN' : 'en'
-  const d = new Date(ms)
-  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(tag, { hour: '2-digit', minute: '2-digit' })
-  const sameYear = d.getFullYear() === now.getFullYear()
-  return d.toLocaleDateString(tag, sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' })
-}
-
 /** A whole number grouped the locale's way: 2048 → "2,048". */
 export function formatCount(n: number, locale: 'en' | 'zh'): string {
   return new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 0 }).format(n)
@@ -36,4 +28,22 @@ export function formatCount(n: number, locale: 'en' | 'zh'): string {
 /** How full a context is, in whole percent (above 100 when the engine reported more than it holds). */
 export function contextPercent(used: number, size: number): number {
   return size > 0 ? Math.round((used / size) * 100) : 0
+}
+
+/**
+ * What an import did, in one sentence: "Imported 3 conversations from Open WebUI; 1 empty one
+ * skipped." (or that nothing was, when every conversation of the file was empty).
+ */
+export function importSummary(report: ImportReport, t: Translate): string {
+  const n = report.imported.length
+  const skipped = report.skipped
+  if (n === 0) {
+    if (skipped === 0) return t('errors.import_empty')
+    return skipped === 1 ? t('chat.import.noneOne') : t('chat.import.noneMany', { n: skipped })
+  }
+  const source = t(`chat.import.source.${report.format}`)
+  const imported = n === 1 ? t('chat.import.importedOne', { source }) : t('chat.import.importedMany', { n, source })
+  if (skipped === 0) return t('chat.import.summary', { imported })
+  const left = skipped === 1 ? t('chat.import.skippedOne') : t('chat.import.skippedMany', { n: skipped })
+  return t('chat.import.summarySkipped', { imported, skipped: left })
 }

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { setLocale, t } from '../../composables/useI18n'
+import type { ImportReport } from '../../generated/ImportReport'
 import type { InstanceInfo } from '../../generated/InstanceInfo'
 import { formatStops, parseDraft, parseStops, toDraft, type ParamsDraft } from './chatParams'
-import { durationText, statsLine } from './chatFormat'
+import { durationText, importSummary, statsLine } from './chatFormat'
 import { decodeTarget, encodeTarget, localOptions, sameTarget, targetAvailable } from './chatTarget'
 import { splitSnippet } from './snippet'
 
@@ -123,12 +125,28 @@ describe('answer stats', () => {
   })
 })
 
-describe('conversation times', () => {
-  it('shows the time today and the date otherwise', async () => {
-    const { shortTime } = await import('./chatFormat')
-    const now = new Date(2026, 4, 20, 15, 0)
-    expect(shortTime(new Date(2026, 4, 20, 9, 5).getTime(), 'en', now)).toMatch(/09:05|9:05/)
-    expect(shortTime(new Date(2026, 0, 3).getTime(), 'en', now)).toBe('Jan 3')
-    expect(shortTime(new Date(2025, 0, 3).getTime(), 'en', now)).toBe('Jan 3, 2025')
+describe('import summary', () => {
+  const report = (format: ImportReport['format'], n: number, skipped: number): ImportReport => ({
+    format,
+    imported: Array.from({ length: n }, (_, i) => ({
+      id: `c${i}`, title: '', target: { kind: 'model', model_id: 'm1' }, target_label: 'Qwen', params: { stop: [] }, pinned: false, created_at: 1, updated_at: 1,
+    })),
+    skipped,
+  })
+  afterEach(() => setLocale('en'))
+
+  it('says how many were imported from where, and how many empty ones were skipped', () => {
+    expect(importSummary(report('open_webui', 3, 1), t)).toBe('Imported 3 conversations from Open WebUI; 1 empty one skipped.')
+    expect(importSummary(report('llmops', 1, 2), t)).toBe('Imported 1 conversation from a llmops export; 2 empty ones skipped.')
+    expect(importSummary(report('lm_studio', 2, 0), t)).toBe('Imported 2 conversations from LM Studio.')
+    expect(importSummary(report('open_webui', 0, 1), t)).toBe('Nothing was imported: the conversation in this file has no messages.')
+    expect(importSummary(report('open_webui', 0, 4), t)).toBe('Nothing was imported: none of the 4 conversations in this file has any messages.')
+  })
+
+  it('says it in Chinese', () => {
+    setLocale('zh')
+    expect(importSummary(report('open_webui', 3, 1), t)).toBe('已从 Open WebUI 导入 3 个对话；跳过了 1 个空对话。')
+    expect(importSummary(report('llmops', 2, 0), t)).toBe('已从 llmops 导入 2 个对话。')
+    expect(importSummary(report('open_webui', 0, 4), t)).toBe('没有导入任何内容：此文件中的 4 个对话都没有消息。')
   })
 })

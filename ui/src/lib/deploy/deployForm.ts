@@ -1,3 +1,4 @@
+import type { ApiError } from '../../api/errors'
 import { MANAGED_FLAGS as CORE_MANAGED_FLAGS, PLACEHOLDERS, VLLM_DTYPES } from '../../generated/constants'
 import type { CustomSettings } from '../../generated/CustomSettings'
 import type { DeployPreset } from '../../generated/DeployPreset'
@@ -74,8 +75,8 @@ export interface FieldProblem {
   params?: Record<string, string | number>
   /** Fills `{field}` with this label, translated. */
   fieldLabel?: MessageKey
-  /** The server's own sentence (a save it refused), shown instead of `key`. */
-  message?: string
+  /** The server's refusal of a save, shown (translated) instead of `key`. */
+  error?: ApiError
 }
 
 export type FieldErrors = Partial<Record<DeployField, FieldProblem>>

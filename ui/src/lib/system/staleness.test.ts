@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clockTime, LinkWatch, STALE_GRACE_MS } from './staleness'
+import { LinkWatch, STALE_GRACE_MS } from './staleness'
 
 describe('LinkWatch', () => {
   it('is fresh while the link is open', () => {
@@ -38,13 +38,5 @@ describe('LinkWatch', () => {
     expect(w.isStale(5_000 + 100)).toBe(false)
     expect(w.isStale(5_000 + STALE_GRACE_MS, STALE_GRACE_MS)).toBe(true)
     expect(w.isStale(5_000 + 200, 100)).toBe(true)
-  })
-})
-
-describe('clockTime', () => {
-  it('names the hour and minute in the UI language', () => {
-    const at = new Date(2026, 0, 2, 14, 5, 33).getTime()
-    expect(clockTime(at, 'en')).toBe('14:05')
-    expect(clockTime(at, 'zh')).toMatch(/14:05/)
   })
 })

@@ -45,8 +45,3 @@ export class LinkWatch {
     return left > 0 ? left : null
   }
 }
-
-/** "14:05" (or 下午 2:05-style in Chinese): the wall-clock time the banner names. */
-export function clockTime(ms: number, locale: 'en' | 'zh'): string {
-  return new Date(ms).toLocaleTimeString(locale === 'zh' ? 'zh-CN' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
-}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest'
+import { UI_ERROR_PARAMS } from '../api/errors'
+import { placeholders } from '../lib/errorText'
+import { en } from './en'
+import { rustSources } from '../rust.fixtures'
+import { guaranteedParams, maskRust, readRustErrorCodes, type CodeSource } from './rustErrorCodes'
+import { zh } from './zh'
+
+/** Where the codes come from: the core's services, the HTTP server and the desktop adapter. */
+const RUST_DIRS = ['crates/core/src', 'crates/server/src', 'src-tauri/src']
+
+const rust = readRustErrorCodes(RUST_DIRS.flatMap(rustSources))
+
+/** Every code with each way it is sent: the Rust side's, and this UI's own. */
+const codes = new Map<string, CodeSource[]>(rust.codes)
+for (const [code, params] of Object.entries(UI_ERROR_PARAMS)) {
+  codes.set(code, [...(codes.get(code) ?? []), { from: 'ui/src/api', params: [...params] }])
+}
+
+const translated = (dict: Record<string, string>) => new Set(Object.keys(dict).filter((k) => k.startsWith('errors.')).map((k) => k.slice(7)))
+
+describe('error translations', () => {
+  it('reads the Rust sources', () => {
+    expect(rust.problems).toEqual([])
+    // A parser that silently found nothing would pass everything below.
+    expect(rust.codes.size).toBeGreaterThan(60)
+    expect(guaranteedParams(rust.codes.get('model_context_size_invalid')!)).toEqual(['max', 'size'])
+    expect(guaranteedParams(rust.codes.get('model_path_duplicate')!)).toEqual(['name', 'path'])
+    expect(guaranteedParams(rust.codes.get('engine_unreachable')!)).toEqual(['detail', 'url'])
+    // Reached through transparent variants (ChatError → SupervisorError → LibraryError…).
+    expect(rust.codes.get('model_not_running')!.map((s) => s.from).sort()).toEqual(['ChatError::ModelNotRunning', 'SupervisorError::ModelNotRunning'])
+    expect(rust.codes.has('store_query_failed')).toBe(true)
+    // The server's own codes.
+    for (const code of ['bad_request', 'route_not_found', 'too_many_websockets', 'login_required', 'insufficient_scope', 'export_not_saved']) {
+      expect(rust.codes.has(code), code).toBe(true)
+    }
+  })
+
+  it('has an English and a Chinese text for every code', () => {
+    for (const [name, dict] of [['en', en], ['zh', zh]] as const) {
+      const have = translated(dict)
+      expect([...codes.keys()].filter((code) => !have.has(code)).sort(), `missing in ${name}.ts`).toEqual([])
+    }
+  })
+
+  it('translates no code that nothing sends any more', () => {
+    expect([...translated(en)].filter((code) => !codes.has(code)).sort()).toEqual([])
+  })
+
+  it('uses only placeholders that every way of sending the code fills', () => {
+    const wrong: string[] = []
+    for (const [code, sources] of codes) {
+      const allowed = guaranteedParams(sources)
+      for (const [name, dict] of [['en', en], ['zh', zh]] as const) {
+        const text = (dict as Record<string, string>)[`errors.${code}`] ?? ''
+        for (const p of placeholders(text)) {
+          if (!allowed.includes(p)) wrong.push(`${name} errors.${code}: {${p}} (sent: ${allowed.join(', ') || 'nothing'})`)
+        }
+      }
+    }
+    expect(wrong).toEqual([])
+  })
+})
+
+describe('readRustErrorCodes', () => {
+  const sample = `
+    #[derive(Debug, Error)]
+    pub enum InnerError {
+        #[error("Port {port} is busy")]
+        Busy { port: u16 },
+    }
+    impl CodedError for InnerError {
+        fn code(&self) -> &'static str {
+            match self {
+                InnerError::Busy { .. } => "port_busy",
+            }
+        }
+        fn params(&self) -> ErrorParams {
+            match self {
+                InnerError::Busy { port } => {
+                    vec![("port", port.to_string())]
+                }
+            }
+        }
+    }
+    pub enum OuterError {
+        #[error(transparent)]
+        Inner(#[from] crate::inner::InnerError),
+        #[error("No thing {0:?} // not a comment; see {{braces}}")]
+        Missing(String),
+        #[error("A '{' and a '}'")]
+        Odd,
+    }
+    impl CodedError for OuterError {
+        fn code(&self) -> &'static str {
+            match self {
+                // A comment with => "not_a_code"
+                OuterError::Inner(e) => e.code(),
+                OuterError::Missing(_) | OuterError::Odd => "thing_missing",
+            }
+        }
+        fn params(&self) -> ErrorParams {
+            match self {
+                OuterError::Inner(e) => e.params(),
+                OuterError::Missing(id) => vec![("id", id.clone())],
+                OuterError::Odd => Vec::new(),
+            }
+        }
+    }`
+
+  it('pairs code and params arms by variant and follows transparent variants', () => {
+    const { codes: found, problems } = readRustErrorCodes([{ path: 'crates/core/src/x.rs', text: sample }])
+    expect(problems).toEqual([])
+    expect(found.get('port_busy')).toEqual([{ from: 'InnerError::Busy', params: ['port'] }])
+    expect(found.get('thing_missing')).toEqual([
+      { from: 'OuterError::Missing', params: ['id'] },
+      { from: 'OuterError::Odd', params: [] },
+    ])
+    // Sent with and without an id: a text may rely on none.
+    expect(guaranteedParams(found.get('thing_missing')!)).toEqual([])
+    expect(found.has('not_a_code')).toBe(false)
+  })
+
+  it('reads the codes written literally, leaving test modules out', () => {
+    const server = `
+      fn refuse() -> Response { (StatusCode::FORBIDDEN, "host_missing", "no Host".to_string()) }
+      fn gone() -> AppError { AppError { kind, body: ErrorBody { code: "route_not_found".into(), message, params: None } } }
+      #[cfg(test)]
+      mod tests { fn t() { ErrorBody::new("test_only", "x"); } }`
+    const { codes: found } = readRustErrorCodes([{ path: 'crates/server/src/y.rs', text: server }])
+    expect([...found.keys()].sort()).toEqual(['host_missing', 'route_not_found'])
+    expect(found.get('route_not_found')).toEqual([{ from: 'crates/server/src/y.rs', params: [] }])
+  })
+
+  it('masks comments and literals without moving anything', () => {
+    const src = `let a = "x{y}"; // c {\nlet b = '{'; let c: &'static str = r#"{"#;`
+    const masked = maskRust(src)
+    expect(masked).toHaveLength(src.length)
+    expect(masked).not.toMatch(/[{}]/)
+    expect(masked).toContain(`&'static str`)
+  })
+})
