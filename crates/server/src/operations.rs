@@ -145,8 +145,10 @@ macro_rules! http_operations {
     };
     (@quick $method_router:expr) => { with_timeout($method_router) };
     (@upload $method_router:expr) => {
+        // The file travels as a JSON string, where escaping may double it; the core checks the
+        // file's own size.
         with_timeout($method_router).layer(axum::extract::DefaultBodyLimit::max(
-            llmops_core::chat::MAX_IMPORT_BYTES + 64 * 1024,
+            2 * llmops_core::chat::MAX_IMPORT_BYTES + 64 * 1024,
         ))
     };
     (@stream $method_router:expr) => { $method_router };

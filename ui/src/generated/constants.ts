@@ -12,5 +12,9 @@ export const MANAGED_FLAGS = {"custom":[],"llama_cpp":["--port","--host","-m","-
 export const PLACEHOLDERS = ["{port}","{model}","{name}"] as const
 /** The largest llama.cpp settings accepted. */
 export const LLAMA_CPP_LIMITS = {"batch_size":1048576,"parallel":256,"threads":1024,"ubatch_size":1048576} as const
+/** The largest conversation file an import reads. */
+export const MAX_IMPORT_BYTES = 33554432
+/** From this share of its context used, a conversation is near its limit. */
+export const CONTEXT_NEAR_LIMIT_PERCENT = 85
 /** The alert rules of a fresh install. */
 export const DEFAULT_ALERT_RULES: AlertRules = {"gpu_temperature_celsius":{"enabled":true,"raise_at":85.0,"clear_at":80.0},"gpu_memory_percent":{"enabled":true,"raise_at":95.0,"clear_at":90.0},"host_memory_percent":{"enabled":true,"raise_at":90.0,"clear_at":85.0},"disk_free_percent":{"enabled":true,"raise_at":10.0,"clear_at":12.0},"instance_failed":true}

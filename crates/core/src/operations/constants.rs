@@ -74,6 +74,18 @@ pub fn typescript_constants() -> String {
         json!({"threads": MAX_THREADS, "batch_size": MAX_BATCH_SIZE, "ubatch_size": MAX_BATCH_SIZE, "parallel": MAX_PARALLEL}),
         true,
     );
+    out += &constant(
+        "MAX_IMPORT_BYTES",
+        "The largest conversation file an import reads.",
+        crate::chat::MAX_IMPORT_BYTES,
+        false,
+    );
+    out += &constant(
+        "CONTEXT_NEAR_LIMIT_PERCENT",
+        "From this share of its context used, a conversation is near its limit.",
+        crate::chat::ContextUsage::NEAR_LIMIT_PERCENT,
+        false,
+    );
     let rules = constant(
         "DEFAULT_ALERT_RULES",
         "The alert rules of a fresh install.",

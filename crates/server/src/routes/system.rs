@@ -25,7 +25,7 @@ pub async fn unknown_route(uri: Uri) -> ApiError {
         body: ErrorBody {
             code: "route_not_found".into(),
             message: format!("No API route {}", uri.path()),
-            params: None,
+            params: Some([("path".to_string(), uri.path().to_string())].into()),
         },
     })
 }

@@ -213,13 +213,34 @@ pub enum Refusal {
     },
 }
 
+impl Refusal {
+    /// The values its message names, for a UI to say it in its own language.
+    fn params(&self) -> Option<std::collections::BTreeMap<String, String>> {
+        let pairs: Vec<(&str, String)> = match self {
+            Refusal::ForeignHost(host) => vec![("host", host.clone())],
+            Refusal::ForeignOrigin(origin) => vec![("origin", origin.clone())],
+            Refusal::Scope { needed, caller } => vec![
+                ("needed", needed.as_str().to_string()),
+                ("scope", caller.scope.as_str().to_string()),
+            ],
+            _ => return None,
+        };
+        Some(
+            pairs
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
+        )
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
             Refusal::MissingHost => (
                 StatusCode::FORBIDDEN,
                 "host_missing",
-                "the request has no Host header; use an HTTP/1.1 client".to_string(),
+                "The request has no Host header; use an HTTP/1.1 client".to_string(),
             ),
             Refusal::ForeignHost(host) => (
                 StatusCode::FORBIDDEN,
@@ -243,21 +264,21 @@ impl IntoResponse for Refusal {
             Refusal::BadCredentials => (
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "the API key or token is not valid (it may have been revoked). Send \
+                "The API key or token is not valid (it may have been revoked). Send \
                  `Authorization: Bearer <key>` with a key from the Access page, or the server token"
                     .to_string(),
             ),
             Refusal::BadLogin => (
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
-                "that token or key is not valid; it may have been revoked, or the token rotated. \
+                "That token or key is not valid; it may have been revoked, or the token rotated. \
                  Ask for a new login link (Access page, or the link `llmops serve` prints)"
                     .to_string(),
             ),
             Refusal::LoginRequired { .. } => (
                 StatusCode::UNAUTHORIZED,
                 "login_required",
-                "this server needs a login for clients on other machines. Open the login link that \
+                "This server needs a login for clients on other machines. Open the login link that \
                  `llmops serve` printed (or scan its QR code), or send `Authorization: Bearer <key>`"
                     .to_string(),
             ),
@@ -284,7 +305,7 @@ impl IntoResponse for Refusal {
             Json(ErrorBody {
                 code: code.into(),
                 message,
-                params: None,
+                params: self.params(),
             }),
         )
             .into_response();
