@@ -149,7 +149,7 @@ fn init_failure_and_no_library_are_not_detected_states() {
     let fake = FakeNvml::build(&[]);
     fake.set_mode("init_fail");
     match fake.backend().sample() {
-        GpuStatus::NotDetected { reason } => {
+        GpuStatus::NotDetected { reason, .. } => {
             assert!(reason.contains("driver is not loaded"), "{reason}")
         }
         other => panic!("expected NotDetected, got {other:?}"),
@@ -165,8 +165,10 @@ fn survives_the_driver_going_away_and_coming_back() {
     assert_eq!(gpus(backend.sample()).len(), 2);
     fake.set_mode("lost"); // e.g. suspend: the driver stops answering
     match backend.sample() {
-        GpuStatus::NotDetected { reason } => {
-            assert!(reason.contains("stopped answering"), "{reason}")
+        GpuStatus::NotDetected { reason, summary } => {
+            assert!(reason.contains("stopped answering"), "{reason}");
+            // Also as a code with its values, for a UI in another language.
+            assert_eq!(summary.unwrap().code, "gpu_driver_lost");
         }
         other => panic!("expected NotDetected, got {other:?}"),
     }

@@ -22,6 +22,11 @@ export function useModelControls(model: Ref<Model>) {
     const s = state.value
     return s?.kind === 'failed' ? s.reason : ''
   })
+  /** The failed state `errorMessage` shows (its summary and hint codes say it in the UI's language), else null. */
+  const failure = computed(() => {
+    const s = state.value
+    return !actionError.value && s?.kind === 'failed' ? s : null
+  })
   /** The last action failed on something the model's settings can fix: the field to edit, else null. */
   const fixInSettings = computed((): 'path' | 'settings' | null => {
     const code = actionError.value?.code
@@ -31,5 +36,5 @@ export function useModelControls(model: Ref<Model>) {
   })
   const canStart = computed(() => !pending.value && !isActive(instance.value))
   const canStop = computed(() => !pending.value && (isStarting(instance.value) || state.value?.kind === 'running'))
-  return { store, instance, state, pending, errorMessage, fixInSettings, canStart, canStop }
+  return { store, instance, state, pending, errorMessage, failure, fixInSettings, canStart, canStop }
 }

@@ -35,6 +35,11 @@ export function useModelStart(modelId: Ref<string | null>, onRunning: (modelId: 
     const state = instance.value?.state
     return state?.kind === 'failed' ? state.reason : ''
   })
+  /** The failed state `reason` shows (its summary and hint codes say it in the UI's language), else null. */
+  const failure = computed(() => {
+    const state = instance.value?.state
+    return !actionError.value && state?.kind === 'failed' ? state : null
+  })
   const name = computed(() => models.models.find((m) => m.id === modelId.value)?.name ?? instance.value?.model_name ?? '')
 
   watch(modelId, () => (tried.value = false))
@@ -53,5 +58,5 @@ export function useModelStart(modelId: Ref<string | null>, onRunning: (modelId: 
     return models.start(id)
   }
 
-  return { phase, reason, name, start }
+  return { phase, reason, failure, name, start }
 }

@@ -2,17 +2,26 @@ import { describe, expect, it } from 'vitest'
 import { UI_ERROR_PARAMS } from '../api/errors'
 import { placeholders } from '../lib/errorText'
 import { en } from './en'
-import { rustSources } from '../rust.fixtures'
-import { guaranteedParams, maskRust, readRustErrorCodes, type CodeSource } from './rustErrorCodes'
+import { readRepoFile, rustSources } from '../rust.fixtures'
+import { guaranteedParams, maskRust, readHintCodes, readRustErrorCodes, readSummaryCodes, type CodeSource } from './rustErrorCodes'
 import { zh } from './zh'
 
 /** Where the codes come from: the core's services, the HTTP server and the desktop adapter. */
 const RUST_DIRS = ['crates/core/src', 'crates/server/src', 'src-tauri/src']
+/** Where a failed instance's summary codes (`Summary::new`, `Phase::texts`) and hints come from. */
+const RUN_RS = 'crates/core/src/supervisor/run.rs'
+const HINTS_RS = 'crates/core/src/supervisor/hints.rs'
+/** Why there is no GPU reading (`NoGpu::new`). */
+const NVIDIA_RS = 'crates/core/src/monitor/gpu/nvidia.rs'
 
 const rust = readRustErrorCodes(RUST_DIRS.flatMap(rustSources))
+const summaries = readSummaryCodes({ path: RUN_RS, text: readRepoFile(RUN_RS) })
+const gpuReasons = readSummaryCodes({ path: NVIDIA_RS, text: readRepoFile(NVIDIA_RS) }, 'NoGpu::new')
+const hints = readHintCodes({ path: HINTS_RS, text: readRepoFile(HINTS_RS) })
 
-/** Every code with each way it is sent: the Rust side's, and this UI's own. */
+/** Every code with each way it is sent: the Rust side's errors and failure summaries, and this UI's own. */
 const codes = new Map<string, CodeSource[]>(rust.codes)
+for (const [code, sources] of [...summaries.codes, ...gpuReasons.codes]) codes.set(code, [...(codes.get(code) ?? []), ...sources])
 for (const [code, params] of Object.entries(UI_ERROR_PARAMS)) {
   codes.set(code, [...(codes.get(code) ?? []), { from: 'ui/src/api', params: [...params] }])
 }
@@ -59,6 +68,96 @@ describe('error translations', () => {
       }
     }
     expect(wrong).toEqual([])
+  })
+})
+
+describe('failure summary and hint translations', () => {
+  it('reads the summary codes and their params from run.rs', () => {
+    expect(summaries.problems).toEqual([])
+    const found = Object.fromEntries([...summaries.codes].map(([code, sources]) => [code, guaranteedParams(sources)]))
+    expect(found).toEqual({
+      engine_vanished: [],
+      engine_exited_before_ready: ['code'],
+      engine_killed_before_ready: ['signal'],
+      engine_exited_while_running: ['code'],
+      engine_killed_while_running: ['signal'],
+      engine_not_ready_in_time: ['seconds'],
+      engine_unresponsive: ['strikes'],
+      engine_exit_unconfirmed: ['detail'],
+      engine_wait_failed: ['detail'],
+    })
+    expect(gpuReasons.problems).toEqual([])
+    expect(Object.fromEntries([...gpuReasons.codes].map(([code, sources]) => [code, guaranteedParams(sources)]))).toEqual({
+      gpu_nvml_unusable: ['detail'],
+      gpu_nvml_incomplete: [],
+      gpu_driver_lost: ['detail'],
+      gpu_nvml_stopped: [],
+      gpu_device_lost: ['detail', 'index'],
+    })
+    // A spawn failure's summary is the SupervisorError's own body.
+    expect(guaranteedParams(rust.codes.get('engine_spawn_failed')!)).toEqual(['detail', 'program'])
+  })
+
+  it('reads the hints from hints.rs', () => {
+    expect([...hints.keys()].sort()).toEqual([
+      'hint_illegal_instruction',
+      'hint_missing_library',
+      'hint_model_unloadable',
+      'hint_out_of_memory',
+      'hint_port_in_use',
+      'hint_unsupported_architecture',
+    ])
+  })
+
+  it('has an English and a Chinese text for every hint, with no placeholders, and none for a hint nothing sends', () => {
+    for (const [name, dict] of [['en', en], ['zh', zh]] as const) {
+      const texts = dict as Record<string, string>
+      const have = new Set(Object.keys(texts).filter((k) => k.startsWith('hints.')).map((k) => k.slice(6)))
+      expect([...hints.keys()].filter((code) => !have.has(code)).sort(), `missing in ${name}.ts`).toEqual([])
+      expect([...have].filter((code) => !hints.has(code)).sort(), `not sent, in ${name}.ts`).toEqual([])
+      expect([...hints.keys()].filter((code) => placeholders(texts[`hints.${code}`] ?? '').length > 0), name).toEqual([])
+    }
+  })
+
+  it('says each hint in English as the core does', () => {
+    for (const [code, text] of hints) expect((en as Record<string, string>)[`hints.${code}`], code).toBe(text)
+  })
+})
+
+describe('readSummaryCodes', () => {
+  it('reads literal codes and codes bound from a method’s tuples, with their params', () => {
+    const sample = `
+      fn a() { let s = Summary::new("gone", Vec::new(), "x".into()); }
+      fn b(phase: Phase) -> Summary {
+          let (exited, killed, text) = phase.texts();
+          if x { Summary::new(killed, vec![("signal", s.to_string())], text) }
+          else { Summary::new(exited, vec![("code", c), ("extra", e)], text) }
+      }
+      impl Phase {
+          fn texts(self) -> (&'static str, &'static str, &'static str) {
+              match self {
+                  Phase::One => ("one_exited", "one_killed", "words, with a comma"),
+                  Phase::Two => ("two_exited", "two_killed", "more words"),
+              }
+          }
+      }
+      #[cfg(test)]
+      mod tests { fn t() { Summary::new("test_only", Vec::new(), String::new()); } }`
+    const { codes: found, problems } = readSummaryCodes({ path: 'run.rs', text: sample })
+    expect(problems).toEqual([])
+    const params = Object.fromEntries([...found].map(([code, sources]) => [code, sources.map((s) => s.params)]))
+    expect(params).toEqual({
+      gone: [[]],
+      one_killed: [['signal']],
+      two_killed: [['signal']],
+      one_exited: [['code', 'extra']],
+      two_exited: [['code', 'extra']],
+    })
+  })
+
+  it('reports a code it cannot resolve', () => {
+    const { problems } = readSummaryCodes({ path: 'run.rs', text: 'fn f() { Summary::new(mystery, Vec::new(), t) }' })
+    expect(problems).toHaveLength(1)
   })
 })
 

@@ -314,3 +314,103 @@ export function guaranteedParams(sources: CodeSource[]): string[] {
   }
   return (common ?? []).sort()
 }
+
+/** The arguments of the call whose `(` is at `open` (masked text): each one's [start, end). */
+function callArgs(masked: string, open: number): [number, number][] | null {
+  const end = closing(masked, open)
+  if (end < 0) return null
+  const args: [number, number][] = []
+  const stack: string[] = []
+  let from = open + 1
+  for (let k = open + 1; k < end - 1; k++) {
+    const c = masked[k]
+    if (OPEN[c]) stack.push(OPEN[c])
+    else if (c === '}' || c === ')' || c === ']') stack.pop()
+    else if (c === ',' && !stack.length) {
+      args.push([from, k])
+      from = k + 1
+    }
+  }
+  if (masked.slice(from, end - 1).trim()) args.push([from, end - 1])
+  return args
+}
+
+/** The parameter names of a `vec![("name", …), …]` / `Vec::new()` argument, or null when it is neither. */
+function paramNames(expr: string): string[] | null {
+  if (/^Vec::new\(\)$|^vec!\[\s*\]$/.test(expr)) return []
+  if (/^vec!\[/.test(expr)) return [...expr.matchAll(/\(\s*"(\w+)"\s*,/g)].map((p) => p[1])
+  return null
+}
+
+/**
+ * The codes a failed instance's summary is sent with (`supervisor/run.rs`): every
+ * `Summary::new("code", vec![("name", …)], …)`, and those whose code is a name bound from a
+ * tuple-returning method (`let (exited, killed, text) = phase.texts();`), which stand for the
+ * code at that place of each tuple the method's match arms return. Test modules are left out.
+ */
+export function readSummaryCodes(file: RustFile, call = 'Summary::new'): RustErrorCodes {
+  const problems: string[] = []
+  const codes = new Map<string, CodeSource[]>()
+  const add = (code: string, source: CodeSource) => codes.set(code, [...(codes.get(code) ?? []), source])
+  const src = withoutTestModules(file.text, maskRust(file.text))
+  const masked = maskRust(src)
+
+  /** Names bound by `let (a, b, …) = x.method();`: each one's method and place in the tuple. */
+  const bound = new Map<string, { method: string; index: number }>()
+  for (const m of masked.matchAll(/let\s*\(([\w\s,]+)\)\s*=\s*[\w.]*?\.(\w+)\(\)\s*;/g)) {
+    m[1].split(',').map((n) => n.trim()).forEach((name, index) => name && bound.set(name, { method: m[2], index }))
+  }
+  /** The string literals of each tuple a `fn method(self)` returns from its match arms. */
+  const tuples = (method: string): string[][] | null => {
+    const fn = blockAfter(masked, new RegExp(`fn\\s+${method}\\s*\\(\\s*&?self\\s*\\)[^{]*\\{`))
+    if (!fn) return null
+    const impls = [...masked.slice(0, fn.start).matchAll(/impl\s+(\w+)\s*\{/g)]
+    const enumName = impls.length ? impls[impls.length - 1][1] : 'Self'
+    const arms = matchArms(src, masked, fn.start - 1, fn.end + 1, enumName)
+    return arms?.map((arm) => [...arm.expr.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((s) => s[1])) ?? null
+  }
+
+  const calls = new RegExp(`\\b${call.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\(`, 'g')
+  for (const m of masked.matchAll(calls)) {
+    const open = m.index! + m[0].length - 1
+    const line = src.slice(0, m.index!).split('\n').length
+    const args = callArgs(masked, open)
+    if (!args || args.length < 2) {
+      problems.push(`${file.path}:${line}: ${call} with unreadable arguments`)
+      continue
+    }
+    const [codeArg, paramsArg] = args.map(([a, b]) => src.slice(a, b).trim())
+    const params = paramNames(paramsArg)
+    if (params === null) problems.push(`${file.path}:${line}: ${call} params are not a vec![…] (${paramsArg})`)
+    const literal = CODE.exec(codeArg)
+    if (literal) {
+      add(literal[1], { from: `${file.path}:${line}`, params })
+      continue
+    }
+    const binding = bound.get(codeArg)
+    const returned = binding ? tuples(binding.method) : null
+    if (!binding || !returned?.length) {
+      problems.push(`${file.path}:${line}: ${call} code ${codeArg} is neither a literal nor bound from a method's tuple`)
+      continue
+    }
+    for (const tuple of returned) {
+      const code = tuple[binding.index]
+      if (code !== undefined && /^[a-z][a-z0-9_]*$/.test(code)) add(code, { from: `${file.path}:${line} (${binding.method})`, params })
+      else problems.push(`${file.path}:${line}: ${binding.method} returns no code at place ${binding.index} (${tuple.join(', ')})`)
+    }
+  }
+  return { codes, problems }
+}
+
+/**
+ * The hints of `supervisor/hints.rs`: each `(needles, "code", "English text")` entry, as code →
+ * text (the text with its escapes undone).
+ */
+export function readHintCodes(file: RustFile): Map<string, string> {
+  const src = withoutTestModules(file.text, maskRust(file.text))
+  const hints = new Map<string, string>()
+  for (const m of src.matchAll(/\]\s*,\s*"([a-z][a-z0-9_]*)"\s*,\s*"((?:[^"\\]|\\.)*)"/g)) {
+    hints.set(m[1], m[2].replace(/\\(.)/g, '$1'))
+  }
+  return hints
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiError, networkError, toApiError } from '../api/errors'
 import { setLocale, t } from '../composables/useI18n'
-import { errorKey, errorText, placeholders } from './errorText'
+import { errorKey, errorText, errorTranslation, placeholders } from './errorText'
 
 afterEach(() => setLocale('en'))
 
@@ -62,6 +62,15 @@ describe('errorText', () => {
   it('keeps params through toBody and fromBody (a turn that failed before streaming)', () => {
     expect(ApiError.fromBody(duplicate.toBody()).params).toEqual({ name: 'Qwen', path: '/m/qwen.gguf' })
     expect(new ApiError('x', 'y').toBody()).toEqual({ code: 'x', message: 'y' })
+  })
+})
+
+describe('errorTranslation', () => {
+  it('is the translation, or null where errorText would fall back to the server’s sentence', () => {
+    setLocale('zh')
+    expect(errorTranslation(duplicate, t)).toBe(errorText(duplicate, t))
+    expect(errorTranslation(new ApiError('brand_new_code', 'Something new happened'), t)).toBeNull()
+    expect(errorTranslation(new ApiError('model_context_size_invalid', 'Context size 99 is out of range', undefined, { size: '99' }), t)).toBeNull()
   })
 })
 

@@ -22,10 +22,19 @@ export function errorKey(code: string): MessageKey | null {
  * an `Error` or a string.
  */
 export function errorText(err: unknown, t: Translate): string {
+  return errorTranslation(err, t) ?? toApiError(err).message
+}
+
+/**
+ * The translation of a failure's code filled with its params, or null when there is none (no
+ * text for the code, or a value its text names is missing): for callers that fall back to
+ * something other than the server's sentence.
+ */
+export function errorTranslation(err: unknown, t: Translate): string | null {
   const error = toApiError(err)
   const key = errorKey(error.code)
-  if (!key) return error.message
+  if (!key) return null
   const params = error.params ?? {}
   const complete = placeholders(en[key]).every((name) => Object.prototype.hasOwnProperty.call(params, name))
-  return complete ? t(key, params) : error.message
+  return complete ? t(key, params) : null
 }

@@ -94,7 +94,15 @@ pub enum GpuStatus {
         gpus: Vec<GpuStats>,
     },
     /// No NVIDIA driver or no usable library: a normal state on many machines.
-    NotDetected { reason: String },
+    NotDetected {
+        /// In English.
+        reason: String,
+        /// The reason as a code with its values (e.g. `gpu_nvml_unusable`, `{detail}`), for a UI
+        /// to say it in its own language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        summary: Option<crate::error::ErrorBody>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, TS, schemars::JsonSchema)]

@@ -18,6 +18,7 @@ import { formatDateTime } from '../../lib/format'
 import { useAccessStore } from '../../stores/access'
 import { useAlertsStore } from '../../stores/alerts'
 import AlertItem from './AlertItem.vue'
+import AlertToasts from './AlertToasts.vue'
 import AppHeader from '../common/AppHeader.vue'
 
 const READ: Caller = { scope: 'read', via: 'session', key_id: 'k1', key_name: 'phone' }
@@ -121,6 +122,35 @@ describe('AlertItem', () => {
     expect(q('alert-acknowledge-error')!.textContent).toContain('Could not acknowledge the alert. The alert store is busy.')
     expect(q<HTMLButtonElement>('alert-acknowledge')!.disabled).toBe(false)
     expect(q('alert-item')!.dataset.acknowledged).toBe('false')
+  })
+})
+
+describe('an alert’s text', () => {
+  const failed = alert({
+    id: 'f1', kind: 'instance_failed', subject: 'Qwen', severity: 'critical', value: null, threshold: null,
+    message: 'Qwen failed: The engine exited with code 1 before becoming ready.',
+    detail: { code: 'engine_exited_before_ready', message: 'The engine exited with code 1 before becoming ready', params: { code: '1' } },
+  })
+
+  it('is said in the UI’s language in the list, from the alert’s values', async () => {
+    const { q } = mount(AlertItem, READ, { alert: alert({ message: 'GPU 0 is at 88 °C (alert at 85 °C)' }) })
+    expect(q('alert-message')!.textContent).toBe('GPU 0 (NVIDIA H100) is at 88 °C (alert at 85 °C).')
+    setLocale('zh')
+    await nextTick()
+    expect(q('alert-message')!.textContent).toBe('GPU 0 (NVIDIA H100) 温度为 88 °C（告警阈值 85 °C）。')
+    const instance = mount(AlertItem, READ, { alert: failed })
+    expect(instance.q('alert-message')!.textContent).toBe('Qwen 运行失败：引擎在就绪前退出，退出码为 1。')
+  })
+
+  it('is said in the UI’s language in a toast', async () => {
+    const store = useAlertsStore()
+    store.toasts = [alert({ kind: 'disk_space', subject: '/data', value: 4.4, threshold: 10 }), failed]
+    const { host } = mount(AlertToasts, READ)
+    const texts = () => [...host.querySelectorAll('[data-testid="alert-toast-message"]')].map((e) => e.textContent)
+    expect(texts()).toEqual(['Only 4% free on /data (alert below 10%).', 'Qwen failed: The engine exited with code 1 before becoming ready.'])
+    setLocale('zh')
+    await nextTick()
+    expect(texts()).toEqual(['/data 仅剩 4% 可用空间（低于 10% 时告警）。', 'Qwen 运行失败：引擎在就绪前退出，退出码为 1。'])
   })
 })
 

@@ -74,6 +74,12 @@ describe('ChatMessageItem', () => {
     const m = message({ content: '<think>hm</think>**Yes.**', reasoning: '', stats })
     const { q } = mount(ChatMessageItem, { message: m, label: 'Qwen', last: true })
     expect(q<HTMLDetailsElement>('msg-reasoning')!.open).toBe(false)
+    // The reasoning scrolls past its max-height: the keyboard reaches it, and it has a name.
+    const region = q('msg-reasoning-text')!
+    expect(region.textContent).toBe('hm')
+    expect(region.tabIndex).toBe(0)
+    expect(region.getAttribute('role')).toBe('group')
+    expect(region.getAttribute('aria-label')).toBe('Reasoning')
     expect(q('markdown')!.querySelector('strong')?.textContent).toBe('Yes.')
     expect(q('chat-stats')!.textContent).toBe('TTFT 120 ms · 148.3 tok/s · ≈12 prompt · ≈85 completion tokens')
     expect(q('msg-regenerate')).not.toBeNull()

@@ -19,6 +19,7 @@ use nvml_wrapper::{Device, Nvml};
 
 use super::throttle;
 use super::GpuBackend;
+use crate::error::{ErrorBody, ErrorParams};
 use crate::monitor::snapshot::{GpuProcess, GpuStats, GpuStatus};
 
 /// What does not change while the driver is loaded, read once per initialisation.
@@ -42,7 +43,10 @@ struct Loaded {
 
 enum State {
     Loaded(Box<Loaded>),
-    Unavailable { reason: String, retry_at: Instant },
+    Unavailable {
+        reason: ErrorBody,
+        retry_at: Instant,
+    },
 }
 
 pub struct NvidiaBackend {
@@ -63,7 +67,7 @@ impl NvidiaBackend {
             lib_path,
             retry_every,
             state: State::Unavailable {
-                reason: String::new(),
+                reason: ErrorBody::new("", ""),
                 retry_at: Instant::now(),
             },
             broken: HashSet::new(),
@@ -87,16 +91,21 @@ impl NvidiaBackend {
                 tracing::info!(gpus = loaded.devices.len(), driver = ?loaded.driver_version, "NVIDIA driver found");
                 State::Loaded(Box::new(loaded))
             }
-            Some(Err(err)) => self.unavailable(format!(
-                "the NVIDIA driver's NVML library could not be used ({err})"
+            Some(Err(err)) => self.unavailable(NoGpu::new(
+                "gpu_nvml_unusable",
+                vec![("detail", err.to_string())],
+                format!("The NVIDIA driver's NVML library could not be used ({err})"),
             )),
-            None => self
-                .unavailable("the NVML library is incomplete (initialisation failed)".to_string()),
+            None => self.unavailable(NoGpu::new(
+                "gpu_nvml_incomplete",
+                Vec::new(),
+                "The NVML library is incomplete (initialisation failed)".to_string(),
+            )),
         };
     }
 
-    fn unavailable(&self, reason: String) -> State {
-        tracing::debug!(%reason, "no NVIDIA GPU detected");
+    fn unavailable(&self, reason: ErrorBody) -> State {
+        tracing::debug!(reason = %reason.message, "no NVIDIA GPU detected");
         State::Unavailable {
             reason,
             retry_at: Instant::now() + self.retry_every,
@@ -175,11 +184,11 @@ impl NvidiaBackend {
         }
     }
 
-    fn sample_loaded(&mut self) -> Result<GpuStatus, String> {
+    fn sample_loaded(&mut self) -> Result<GpuStatus, ErrorBody> {
         let State::Loaded(loaded) = std::mem::replace(
             &mut self.state,
             State::Unavailable {
-                reason: String::new(),
+                reason: ErrorBody::new("", ""),
                 retry_at: Instant::now(),
             },
         ) else {
@@ -189,11 +198,19 @@ impl NvidiaBackend {
         let count = match contain(|| loaded.nvml.device_count()) {
             Some(Ok(count)) => count,
             Some(Err(err)) => {
-                return Err(format!(
-                    "the NVIDIA driver stopped answering ({err}); retrying"
+                return Err(NoGpu::new(
+                    "gpu_driver_lost",
+                    vec![("detail", err.to_string())],
+                    format!("The NVIDIA driver stopped answering ({err}); retrying"),
                 ))
             }
-            None => return Err("the NVML library stopped answering; retrying".to_string()),
+            None => {
+                return Err(NoGpu::new(
+                    "gpu_nvml_stopped",
+                    Vec::new(),
+                    "The NVML library stopped answering; retrying".to_string(),
+                ))
+            }
         };
         let mut gpus = Vec::with_capacity(count as usize);
         for index in 0..count {
@@ -212,7 +229,13 @@ impl NvidiaBackend {
             };
             match self.live_stats(&device, index, info) {
                 Ok(stats) => gpus.push(stats),
-                Err(err) => return Err(format!("GPU {index} stopped answering ({err}); retrying")),
+                Err(err) => {
+                    return Err(NoGpu::new(
+                        "gpu_device_lost",
+                        vec![("index", index.to_string()), ("detail", err.to_string())],
+                        format!("GPU {index} stopped answering ({err}); retrying"),
+                    ))
+                }
             }
         }
         let status = GpuStatus::Available {
@@ -299,19 +322,40 @@ impl GpuBackend for NvidiaBackend {
             }
         }
         if let State::Unavailable { reason, .. } = &self.state {
-            return GpuStatus::NotDetected {
-                reason: reason.clone(),
-            };
+            return not_detected(reason.clone());
         }
         match self.sample_loaded() {
             Ok(status) => status,
             Err(reason) => {
-                tracing::warn!(%reason, "lost the NVIDIA driver");
+                tracing::warn!(reason = %reason.message, "lost the NVIDIA driver");
                 // Dropping the handle (nvmlShutdown) happened with the old state; start over later.
                 self.state = self.unavailable(reason.clone());
-                GpuStatus::NotDetected { reason }
+                not_detected(reason)
             }
         }
+    }
+}
+
+/// Why there is no GPU reading: a code with its values, and the English text.
+struct NoGpu;
+
+impl NoGpu {
+    fn new(code: &str, params: ErrorParams, text: String) -> ErrorBody {
+        let mut body = ErrorBody::new(code, text);
+        body.params = (!params.is_empty()).then(|| {
+            params
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect()
+        });
+        body
+    }
+}
+
+fn not_detected(reason: ErrorBody) -> GpuStatus {
+    GpuStatus::NotDetected {
+        reason: reason.message.clone(),
+        summary: Some(reason),
     }
 }
 
@@ -336,7 +380,7 @@ mod tests {
     fn a_missing_library_is_a_clear_not_detected_state() {
         let mut backend = NvidiaBackend::new(Some("/nonexistent/libnvidia-ml.so.1".into()));
         match backend.sample() {
-            GpuStatus::NotDetected { reason } => assert!(
+            GpuStatus::NotDetected { reason, .. } => assert!(
                 reason.contains("NVML library could not be used"),
                 "{reason}"
             ),
