@@ -4,7 +4,7 @@
 // Reports time to first token (TTFT) and tokens/s per path and their ratio to direct; writes
 // bench-output/chat-stream.md. Usage: npm run bench  (builds the release binary first;
 // BENCH_PROFILE=debug uses the debug build of `npm test`).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { api, freePort, ROOT, STARTER_NAME, startProcess, stopProcess, tempDataDir, TARGET, waitFor } from '../tests/e2e/lib.mjs';
@@ -14,9 +14,9 @@ const MAX_TOKENS = 128;
 const messages = [{ role: 'user', content: 'Tell me a long story about a lighthouse keeper.' }];
 
 /** Streams one request and times it; `extract` turns one SSE data payload into text (or null). */
-async function timed(url, body, extract) {
+async function timed(url, body, extract, headers = {}) {
   const t0 = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   const decoder = new TextDecoder();
   let buffer = '';
@@ -57,8 +57,14 @@ try {
   await waitFor('running', async () => (await api(base, 'GET', `/instances/${instance.id}`)).body.state.kind === 'running', 120_000);
 
   const params = { temperature: 0, max_tokens: MAX_TOKENS };
+  // The engine answers only with its per-instance key, which llmops keeps in the engine's
+  // environment; the benchmark runs as the same user, so it reads it there, as llmops would send it.
+  const running = (await api(base, 'GET', `/instances/${instance.id}`)).body;
+  const environ = readFileSync(`/proc/${running.pid}/environ`, 'utf8').split('\0');
+  const engineKey = environ.find((e) => e.startsWith('LLAMA_API_KEY='))?.slice('LLAMA_API_KEY='.length);
+  const auth = engineKey ? { authorization: `Bearer ${engineKey}` } : {};
   const direct = () => timed(`${instance.base_url}/chat/completions`, { messages, stream: true, ...params },
-    (c) => c.choices?.[0]?.delta?.content);
+    (c) => c.choices?.[0]?.delta?.content, auth);
   const delta = (c) => (c.event === 'delta' ? c.content : null);
   const gateway = () => timed(`${base}/api/chat/completions`, { instance_id: instance.id, messages, ...params }, delta);
   const conversation = (await api(base, 'POST', '/conversations', { target: { kind: 'model', model_id: starter.id }, params: { ...params, stop: [] } })).body;
