@@ -6,6 +6,7 @@
 use llmops_core::access::{Caller, LoginLink};
 use llmops_core::chat::{save_export, ChatStreamEvent, ExportQuery, TurnRequest};
 use llmops_core::error::{AppError, ErrorBody, ErrorKind};
+use llmops_core::operations::DesktopNotification;
 use llmops_core::supervisor::LogBatch;
 use llmops_core::Core;
 use tauri::ipc::{Channel, IpcResponse};
@@ -84,6 +85,22 @@ where
 #[tauri::command]
 pub async fn cancel_stream(streams: State<'_, Streams>, stream_id: String) -> CommandResult<()> {
     streams.cancel(&stream_id);
+    Ok(())
+}
+
+/// Shows a desktop notification the window worded in the user's language (alerts).
+#[tauri::command]
+pub async fn show_notification(
+    app: AppHandle,
+    notification: DesktopNotification,
+) -> CommandResult<()> {
+    use tauri_plugin_notification::NotificationExt;
+    let (title, body) = notification.bounded();
+    let shown = app.notification().builder().title(title).body(body).show();
+    if let Err(err) = shown {
+        // No notification daemon is not the window's problem: the alert is on the page too.
+        tracing::warn!(%err, "could not show a desktop notification");
+    }
     Ok(())
 }
 

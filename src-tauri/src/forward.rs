@@ -1,10 +1,10 @@
 //! Every core event goes to the window as `llmops://event`, and model changes refresh the tray.
+//! A raised alert's desktop notification is worded and shown by the window (`show_notification`),
+//! in the user's language.
 
-use llmops_core::alerts::Alert;
 use llmops_core::events::Event;
 use llmops_core::Core;
 use tauri::{AppHandle, Emitter};
-use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::RecvError;
 
 pub const EVENT_NAME: &str = "llmops://event";
@@ -24,28 +24,9 @@ pub fn spawn(app: AppHandle, core: Core) {
             if matches!(event, Event::ModelStatusUpdate(_) | Event::ModelsChanged(_)) {
                 crate::tray::refresh(&app, &core).await;
             }
-            if let Event::SystemAlert(alert) = &event {
-                notify(&app, alert);
-            }
             if let Err(err) = app.emit(EVENT_NAME, &event) {
                 tracing::warn!(%err, "could not forward an event to the window");
             }
         }
     });
-}
-
-/// A raised alert becomes a desktop notification; a cleared one does not interrupt anyone.
-fn notify(app: &AppHandle, alert: &Alert) {
-    if alert.cleared_at.is_some() {
-        return;
-    }
-    let shown = app
-        .notification()
-        .builder()
-        .title("LLM Local Ops Center")
-        .body(&alert.message)
-        .show();
-    if let Err(err) = shown {
-        tracing::warn!(%err, "could not show a desktop notification");
-    }
 }

@@ -45,6 +45,7 @@ fn export_all(dir: &Path) {
     crate::access::LoginLink::export_all_to(dir).unwrap();
     crate::secrets::SecretStoreInfo::export_all_to(dir).unwrap();
     crate::operations::Health::export_all_to(dir).unwrap();
+    crate::operations::DesktopNotification::export_all_to(dir).unwrap();
     crate::history::HistoryQuery::export_all_to(dir).unwrap();
     crate::supervisor::LogQuery::export_all_to(dir).unwrap();
     crate::chat::SearchQuery::export_all_to(dir).unwrap();

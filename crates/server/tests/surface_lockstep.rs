@@ -116,7 +116,9 @@ fn every_route_is_an_operation_of_the_table() {
 #[test]
 fn the_transports_use_what_the_typed_client_leaves_to_them() {
     let http_ts = repo("ui/src/api/http.ts");
-    let tauri_ts = repo("ui/src/api/tauri.ts") + &repo("ui/src/api/preferences.ts");
+    let tauri_ts = repo("ui/src/api/tauri.ts")
+        + &repo("ui/src/api/preferences.ts")
+        + &repo("ui/src/api/notifications.ts");
     let generated = repo("ui/src/generated/operations.ts");
     let types = repo("ui/src/api/types.ts");
     assert!(

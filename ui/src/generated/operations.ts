@@ -118,6 +118,7 @@ export const OPERATIONS = {
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
   savePreference: { name: 'save_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path'], ['value', 'path']], output: 'empty' },
+  showNotification: { name: 'show_notification', surface: 'tauri', method: null, path: null, args: [['notification', 'body']], output: 'empty' },
 } as const satisfies Record<string, OperationSpec>
 
 /** The calls both transports answer with JSON (or nothing); each rejects with an `ApiError`. */

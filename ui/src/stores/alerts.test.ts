@@ -15,6 +15,13 @@ vi.mock('../api', async (importOriginal) => {
   return { ...actual, getApi: () => fake.api }
 })
 
+const invoked = vi.hoisted(() => [] as Array<[string, unknown]>)
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: vi.fn(async (command: string, args?: unknown) => {
+    invoked.push([command, args])
+  }),
+}))
+
 import { ApiError } from '../api'
 import { defaultRules } from '../lib/alerts/alertRules'
 import { TOAST_MS, useAlertsStore } from './alerts'
@@ -130,6 +137,28 @@ describe('alerts store', () => {
     store.apply(alert('a6', 600))
     store.apply(alert('a6', 600, 610)) // cleared: its toast goes
     expect(store.toasts).toEqual([])
+  })
+
+  it('in the desktop app, a newly raised alert is a native notification worded in the UI language', async () => {
+    const { setLocale } = await import('../composables/useI18n')
+    setLocale('zh')
+    vi.stubGlobal('window', { ...(globalThis.window ?? {}), __TAURI_INTERNALS__: {} })
+    try {
+      invoked.length = 0
+      const store = useAlertsStore()
+      store.apply({ ...alert('a9', 900), kind: 'host_memory', subject: 'host', value: 93.5, threshold: 90 })
+      expect(store.toasts).toEqual([])
+      await vi.waitFor(() => expect(invoked).toHaveLength(1))
+      const [command, args] = invoked[0]
+      expect(command).toBe('show_notification')
+      const { title, body } = (args as { notification: { title: string; body: string } }).notification
+      expect(title).toContain('主机内存')
+      expect(body).not.toBe('')
+      expect(body).not.toMatch(/memory/i)
+    } finally {
+      vi.unstubAllGlobals()
+      setLocale('en')
+    }
   })
 
   it('updates an acknowledged alert in place, and counts only unacknowledged ones as new', async () => {

@@ -3,6 +3,9 @@ import { computed, ref } from 'vue'
 import { ApiError, getApi, isTauri, toApiError } from '../api'
 import type { Alert } from '../generated/Alert'
 import type { AlertRules } from '../generated/AlertRules'
+import { t } from '../composables/useI18n'
+import { alertMessage } from '../lib/alerts/alertFormat'
+import { showDesktopNotification } from '../api/notifications'
 
 /** How many alerts the recent list keeps. */
 export const RECENT_LIMIT = 100
@@ -129,14 +132,21 @@ export const useAlertsStore = defineStore('alerts', () => {
   }
 
   function toast(alert: Alert): void {
-    // The desktop app shows a native notification itself.
-    if (isTauri()) return
+    // The desktop app shows a native notification instead, worded here in the user's language.
+    if (isTauri()) return notifyDesktop(alert)
     toasts.value = [...toasts.value.filter((a) => a.id !== alert.id), alert].slice(-3)
     clearTimeout(toastTimers.get(alert.id))
     toastTimers.set(
       alert.id,
       setTimeout(() => dismissToast(alert.id), TOAST_MS),
     )
+  }
+
+  function notifyDesktop(alert: Alert): void {
+    const title = `${t(`alerts.kind.${alert.kind}`)} · ${alert.subject}`
+    showDesktopNotification({ title, body: alertMessage(alert) }).catch(() => {
+        // Nowhere to show it: the alert is on the page and in the header's badge all the same.
+      })
   }
 
   function dismissToast(id: string): void {

@@ -20,8 +20,29 @@ mod typescript;
 pub use constants::typescript_constants;
 pub use typescript::{camel_case, typescript_client};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+/// A desktop notification's text. Longer texts are cut (title 120, body 1,000 characters).
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct DesktopNotification {
+    pub title: String,
+    pub body: String,
+}
+
+impl DesktopNotification {
+    pub const MAX_TITLE_CHARS: usize = 120;
+    pub const MAX_BODY_CHARS: usize = 1000;
+
+    /// The title and body, cut to their limits.
+    pub fn bounded(&self) -> (String, String) {
+        let cut = |text: &str, max: usize| text.chars().take(max).collect::<String>();
+        (
+            cut(&self.title, Self::MAX_TITLE_CHARS),
+            cut(&self.body, Self::MAX_BODY_CHARS),
+        )
+    }
+}
 
 /// `GET /api/health`: the server answers, and which version it is.
 #[derive(Debug, Clone, Serialize, TS, schemars::JsonSchema)]

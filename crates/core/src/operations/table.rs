@@ -231,6 +231,10 @@ macro_rules! operations {
             /// Saves a UI preference of the desktop app.
             save_preference [tauri] (key: path String, value: path String) -> Empty ()
                 => { |core| Ok(core.preferences.set(&key, &value)?) };
+            /// Shows a desktop notification, worded by the window in the user's language (a
+            /// raised alert).
+            show_notification [tauri] (notification: body $crate::operations::DesktopNotification) -> Empty ()
+                => adapter;
         }
     };
 }
