@@ -242,6 +242,17 @@ async fn an_engine_that_exits_early_fails_fast_with_its_output_and_leaves_nothin
             .code(),
         "invalid_instance_id"
     );
+    // The run's history keeps the failure's codes, so a past run reads in any language too.
+    let history = reopened.model_detail(&model.id).await.unwrap().history;
+    let run = history.iter().find(|r| r.id == started.id).unwrap();
+    assert_eq!(
+        run.summary.as_ref().map(|s| s.code.as_str()),
+        Some("engine_exited_before_ready")
+    );
+    assert_eq!(run.hint.as_deref(), Some("hint_model_unloadable"));
+    let failed = run.transitions.last().unwrap();
+    assert_eq!(failed.state, "failed");
+    assert_eq!(failed.summary, run.summary);
 }
 
 /// An engine that floods its output (300k lines as fast as it can) is never blocked by us, and

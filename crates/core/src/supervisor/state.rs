@@ -88,6 +88,14 @@ impl InstanceState {
             _ => None,
         }
     }
+
+    /// A failure's summary and hint as codes.
+    pub fn failure_codes(&self) -> (Option<&ErrorBody>, Option<&str>) {
+        match self {
+            InstanceState::Failed { summary, hint, .. } => (summary.as_ref(), hint.as_deref()),
+            _ => (None, None),
+        }
+    }
 }
 
 #[cfg(test)]

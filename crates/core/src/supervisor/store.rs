@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 use ts_rs::TS;
 
+use crate::error::ErrorBody;
 use crate::library::Model;
 use crate::store::{Store, StoreError};
 use crate::supervisor::InstanceInfo;
@@ -20,6 +21,14 @@ pub struct ModelDetail {
 pub struct TransitionRecord {
     pub state: String,
     pub reason: Option<String>,
+    /// A failure's summary as a code with its values (see `InstanceState::Failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub summary: Option<ErrorBody>,
+    /// A failure's hint as a code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint: Option<String>,
     #[ts(type = "number")]
     pub at: i64,
 }
@@ -32,6 +41,12 @@ pub struct InstanceRecord {
     pub pid: Option<u32>,
     pub state: String,
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub summary: Option<ErrorBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint: Option<String>,
     #[ts(type = "number")]
     pub started_at: i64,
     #[ts(type = "number")]
@@ -52,12 +67,15 @@ impl Store {
     pub async fn record_instance_state(&self, info: &InstanceInfo) -> Result<(), StoreError> {
         let state = info.state.name();
         let reason = info.state.reason();
+        let (summary, hint) = info.state.failure_codes();
+        let summary = summary.map(|s| serde_json::to_string(s).expect("an error body serialises"));
         let mut tx = self.pool().begin().await?;
         sqlx::query(
-            "INSERT INTO instances (id, model_id, model_name, engine, port, pid, state, reason, started_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO instances (id, model_id, model_name, engine, port, pid, state, reason, started_at, updated_at, summary, hint)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, state = excluded.state,
-                 reason = excluded.reason, updated_at = excluded.updated_at",
+                 reason = excluded.reason, updated_at = excluded.updated_at,
+                 summary = excluded.summary, hint = excluded.hint",
         )
         .bind(&info.id)
         .bind(&info.model_id)
@@ -69,15 +87,19 @@ impl Store {
         .bind(reason)
         .bind(info.started_at)
         .bind(info.updated_at)
+        .bind(&summary)
+        .bind(hint)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO instance_transitions (instance_id, state, reason, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO instance_transitions (instance_id, state, reason, at, summary, hint) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(&info.id)
         .bind(state)
         .bind(reason)
         .bind(info.updated_at)
+        .bind(&summary)
+        .bind(hint)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -88,7 +110,7 @@ impl Store {
         &self,
         instance_id: &str,
     ) -> Result<Vec<TransitionRecord>, StoreError> {
-        let rows = sqlx::query("SELECT state, reason, at FROM instance_transitions WHERE instance_id = ? ORDER BY rowid")
+        let rows = sqlx::query("SELECT state, reason, at, summary, hint FROM instance_transitions WHERE instance_id = ? ORDER BY rowid")
             .bind(instance_id)
             .fetch_all(self.pool())
             .await?;
@@ -97,6 +119,8 @@ impl Store {
                 Ok(TransitionRecord {
                     state: row.try_get("state")?,
                     reason: row.try_get("reason")?,
+                    summary: summary_from(row)?,
+                    hint: row.try_get("hint")?,
                     at: row.try_get("at")?,
                 })
             })
@@ -110,7 +134,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<InstanceRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, port, pid, state, reason, started_at, updated_at FROM instances
+            "SELECT id, port, pid, state, reason, summary, hint, started_at, updated_at FROM instances
              WHERE model_id = ? ORDER BY started_at DESC LIMIT ?",
         )
         .bind(model_id)
@@ -126,6 +150,8 @@ impl Store {
                 pid: row.try_get("pid")?,
                 state: row.try_get("state")?,
                 reason: row.try_get("reason")?,
+                summary: summary_from(&row)?,
+                hint: row.try_get("hint")?,
                 started_at: row.try_get("started_at")?,
                 updated_at: row.try_get("updated_at")?,
                 transitions,
@@ -197,4 +223,16 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The `summary` column: a failure's summary as JSON, when it has one.
+fn summary_from(row: &sqlx::sqlite::SqliteRow) -> Result<Option<ErrorBody>, StoreError> {
+    let text: Option<String> = row.try_get("summary")?;
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| StoreError::Corrupt {
+            table: "instances",
+            detail: format!("summary: {e}"),
+        })
+    })
+    .transpose()
 }

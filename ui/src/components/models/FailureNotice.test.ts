@@ -108,6 +108,25 @@ describe('a failed instance’s headline', () => {
     expect(past.q('history-reason')!.textContent).toBe(OUTPUT.join('\n'))
   })
 
+  it('is said in the UI’s language for a past run and its timeline from the codes the record keeps', async () => {
+    const summary = { code: 'engine_exited_while_running', message: 'The engine exited with code 3 while running', params: { code: '3' } }
+    const reason = `The engine exited with code 3 while running.\nLast output:\nbye`
+    const history: InstanceRecord[] = [
+      {
+        id: 'i7', port: 41000, pid: 7, state: 'failed', reason, summary, started_at: 1, updated_at: 2,
+        transitions: [{ state: 'failed', reason: 'The engine exited with code 3 while running.', summary, at: 2 }],
+      },
+    ]
+    const past = mount(InstanceHistory, { history, live: null })
+    const line = () => past.q('history-reason-summary')!.textContent
+    expect(line()).toBe('The engine exited with code 3 while running.')
+    setLocale('zh')
+    await nextTick()
+    expect(line()).not.toMatch(/engine/i)
+    expect(line()).toContain('3')
+    expect(past.host.querySelector('.timeline-reason, [data-testid="history-transition"]')!.textContent).not.toMatch(/exited/)
+  })
+
   it('is said in the UI’s language where the chat offers to start the model again', async () => {
     const { q } = mount(ChatModelStart, { modelId: 'm1' })
     expect(q('chat-model-start')!.dataset.phase).toBe('failed')
