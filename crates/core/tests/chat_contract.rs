@@ -631,7 +631,7 @@ async fn exported_and_foreign_conversations_import_as_new_ones() {
         .chat
         .import_conversations(ImportRequest {
             content: r#"{"what": "ever"}"#.into(),
-            target,
+            target: target.clone(),
         })
         .await
         .unwrap_err();
@@ -639,5 +639,18 @@ async fn exported_and_foreign_conversations_import_as_new_ones() {
         llmops_core::error::CodedError::code(&err),
         "import_unrecognised"
     );
+    // One bad conversation refuses the whole file before anything is saved.
+    let good = serde_json::json!({"conversation": {"title": "fine"}, "messages": [{"role": "user", "content": "hi"}]});
+    let bad = serde_json::json!({"conversation": {"title": "hot", "params": {"temperature": 9.0}}, "messages": [{"role": "user", "content": "hi"}]});
+    let err = core
+        .chat
+        .import_conversations(ImportRequest {
+            content: serde_json::json!([good, bad]).to_string(),
+            target,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(llmops_core::error::CodedError::code(&err), "import_invalid");
+    assert!(err.to_string().contains("conversation 2"), "{err}");
     assert_eq!(core.chat.list_conversations().await.unwrap().len(), before);
 }

@@ -58,6 +58,12 @@ impl ChatService {
         request: ImportRequest,
     ) -> Result<ImportReport, ChatError> {
         let (format, chats) = read_import(&request.content)?;
+        // Refused before anything is saved: a file is imported completely or not at all.
+        for (i, chat) in chats.iter().enumerate() {
+            chat.params
+                .validate()
+                .map_err(|e| ChatError::ImportInvalid(format!("conversation {}: {e}", i + 1)))?;
+        }
         let fallback_label = self.label(&request.target).await?;
         let mut imported = Vec::with_capacity(chats.len());
         let mut skipped = 0;
@@ -66,7 +72,6 @@ impl ChatService {
                 skipped += 1;
                 continue;
             }
-            chat.params.validate()?;
             let own = match &chat.target {
                 Some(target) => self.label(target).await.ok().map(|l| (target.clone(), l)),
                 None => None,
