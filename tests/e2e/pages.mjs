@@ -159,7 +159,7 @@ export async function everyPage(browser, base, { dir, consoleErrors, ids, only =
         for (const theme of themes) {
           await page.emulateMedia({ colorScheme: theme });
           for (const p of pages) {
-            await openPage(page, p, ids);
+            await openPage(page, p, ids, dir);
             const label = `${lang} ${size} ${theme} ${p.name}`;
             const screenshot = join(dir, `${lang}-${size}-${p.name}${theme === 'light' ? '-light' : ''}.png`);
             const result = await checkPage(page, { label, phone: size === 'phone', screenshot });
@@ -205,9 +205,16 @@ async function chooseLanguage(page, lang) {
 }
 
 /** Opens a page in the running app (no reload) and waits until it shows its content. */
-async function openPage(page, p, ids) {
+async function openPage(page, p, ids, dir) {
   await page.evaluate((hash) => { location.hash = hash; }, p.hash(ids));
-  await page.locator(p.ready).first().waitFor({ timeout: 15_000 });
+  try {
+    await page.locator(p.ready).first().waitFor({ timeout: 30_000 });
+  } catch (err) {
+    // Say what the page showed instead, for the test output.
+    await page.screenshot({ path: join(dir, `not-ready-${p.name}.png`), fullPage: true }).catch(() => {});
+    const shown = (await page.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 600);
+    throw new Error(`${p.name} did not show ${p.ready} within 30 s (${page.url()}); it showed:\n${shown}\n${err.message}`);
+  }
   // Let pending renders and transitions settle before measuring.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 120)))));
 }
