@@ -230,6 +230,17 @@ async fn a_conversation_is_saved_as_it_streams_and_survives_a_restart() {
         shown(&detail(&core, &id).await),
         (first_answer.id.clone(), 1, 1)
     );
+    // Deleting it again changes nothing (it is not shown): no other version comes into view.
+    let again = core
+        .chat
+        .delete_message(&id, &second_answer.id)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&again), "message_not_found");
+    assert_eq!(
+        shown(&detail(&core, &id).await),
+        (first_answer.id.clone(), 1, 1)
+    );
     let restored = core
         .chat
         .restore_message(&id, &second_answer.id)

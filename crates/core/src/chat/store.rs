@@ -236,27 +236,17 @@ impl Store {
         conversation_id: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let result = sqlx::query(
+        self.change_then_adjust(
+            conversation_id,
+            id,
             "UPDATE chat_messages SET hidden = 'deleted' WHERE session_id = ?1 AND id = ?2 AND hidden IS NULL",
-        )
-        .bind(conversation_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
             "UPDATE chat_messages SET hidden = NULL
               WHERE num = (SELECT v.num FROM chat_messages v JOIN chat_messages m ON m.id = ?2
                             WHERE v.session_id = ?1 AND v.answers = m.answers
                               AND v.hidden = 'superseded'
                             ORDER BY v.seq DESC LIMIT 1)",
         )
-        .bind(conversation_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(result.rows_affected() > 0)
+        .await
     }
 
     /// Shows a deleted message again (as the shown version of its answer). Returns whether it
@@ -266,25 +256,44 @@ impl Store {
         conversation_id: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let result = sqlx::query(
+        self.change_then_adjust(
+            conversation_id,
+            id,
             "UPDATE chat_messages SET hidden = NULL WHERE session_id = ?1 AND id = ?2 AND hidden = 'deleted'",
-        )
-        .bind(conversation_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
             "UPDATE chat_messages SET hidden = 'superseded'
               WHERE session_id = ?1 AND id != ?2 AND hidden IS NULL
                 AND answers = (SELECT answers FROM chat_messages WHERE id = ?2)",
         )
-        .bind(conversation_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .await
+    }
+
+    /// Runs `change` on one message (`?1` conversation, `?2` message) and, only when it changed
+    /// that message, `adjust` on its answer's other versions, in one transaction. Returns whether
+    /// the message changed.
+    async fn change_then_adjust(
+        &self,
+        conversation_id: &str,
+        id: &str,
+        change: &str,
+        adjust: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let changed = sqlx::query(change)
+            .bind(conversation_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if changed {
+            sqlx::query(adjust)
+                .bind(conversation_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        Ok(result.rows_affected() > 0)
+        Ok(changed)
     }
 
     /// Drops the deleted messages of a conversation for good (a new turn ends their undo).
