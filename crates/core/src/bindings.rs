@@ -50,6 +50,12 @@ fn export_all(dir: &Path) {
     crate::supervisor::LogQuery::export_all_to(dir).unwrap();
     crate::chat::SearchQuery::export_all_to(dir).unwrap();
     crate::chat::ExportQuery::export_all_to(dir).unwrap();
+    crate::gateway::GatewayStatus::export_all_to(dir).unwrap();
+    crate::gateway::GatewayModelSettings::export_all_to(dir).unwrap();
+    crate::gateway::GatewaySettings::export_all_to(dir).unwrap();
+    crate::gateway::RequestQuery::export_all_to(dir).unwrap();
+    crate::gateway::RequestSeriesQuery::export_all_to(dir).unwrap();
+    crate::gateway::RequestSeries::export_all_to(dir).unwrap();
     let client = crate::operations::typescript_client(&crate::operations::specs());
     std::fs::write(dir.join("operations.ts"), client).unwrap();
     let constants = crate::operations::typescript_constants();

@@ -13,6 +13,7 @@ use crate::chat::ChatService;
 use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::events::{Event, EventBus};
+use crate::gateway::{Gateway, GatewayError};
 use crate::history::MetricHistory;
 use crate::library::{LibraryError, ModelLibrary};
 use crate::library::{ModelEdited, NewModel};
@@ -35,6 +36,8 @@ pub enum CoreError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Supervisor(#[from] SupervisorError),
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
 }
 
 impl CodedError for CoreError {
@@ -44,6 +47,7 @@ impl CodedError for CoreError {
             CoreError::Library(e) => e.code(),
             CoreError::Access(e) => e.code(),
             CoreError::Supervisor(e) => e.code(),
+            CoreError::Gateway(e) => e.code(),
         }
     }
 
@@ -53,6 +57,7 @@ impl CodedError for CoreError {
             CoreError::Library(e) => e.params(),
             CoreError::Access(e) => e.params(),
             CoreError::Supervisor(e) => e.params(),
+            CoreError::Gateway(e) => e.params(),
         }
     }
 
@@ -62,6 +67,7 @@ impl CodedError for CoreError {
             CoreError::Library(e) => e.kind(),
             CoreError::Access(e) => e.kind(),
             CoreError::Supervisor(e) => e.kind(),
+            CoreError::Gateway(e) => e.kind(),
         }
     }
 }
@@ -77,6 +83,7 @@ pub struct Core {
     pub history: MetricHistory,
     pub alerts: AlertService,
     pub chat: ChatService,
+    pub gateway: Gateway,
     pub access: AccessService,
     pub secrets: SecretStore,
     pub preferences: crate::preferences::Preferences,
@@ -115,6 +122,16 @@ impl Core {
             store.clone(),
             secrets.clone(),
         );
+        let gateway = Gateway::new(
+            config.clone(),
+            supervisor.clone(),
+            library.clone(),
+            store.clone(),
+            monitor.clone(),
+            bus.clone(),
+        )
+        .await?;
+        gateway.spawn_idle_stops();
         match chat.move_keys_to_secret_store().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
@@ -140,6 +157,7 @@ impl Core {
             history,
             alerts,
             chat,
+            gateway,
             access,
             secrets,
             preferences,
@@ -199,6 +217,9 @@ impl Core {
         self.alerts.on_model_removed(id);
         if let Err(err) = self.chat.forget_model_defaults(id).await {
             tracing::warn!(%err, model = id, "could not drop a removed model's chat defaults");
+        }
+        if let Err(err) = self.gateway.forget_model(id).await {
+            tracing::warn!(%err, model = id, "could not drop a removed model's gateway settings");
         }
         Ok(())
     }
@@ -287,7 +308,11 @@ impl Core {
     /// Prometheus exposition of the latest sample.
     pub async fn prometheus_metrics(&self) -> String {
         let snapshot = self.system_snapshot().await;
-        crate::prometheus::render(&snapshot, &self.supervisor.list(), &self.alerts.active())
+        let mut text =
+            crate::prometheus::render(&snapshot, &self.supervisor.list(), &self.alerts.active());
+        text.push_str(&self.gateway.metrics_text());
+        text.push_str(&self.gateway.engine_metrics_text().await);
+        text
     }
 
     /// Stops everything this process started and writes pending history. Adapters call it on quit.

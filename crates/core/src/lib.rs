@@ -12,6 +12,7 @@
 //! - [`history`]: metric history in memory and as SQLite rollups.
 //! - [`alerts`]: threshold alerts with hysteresis.
 //! - [`chat`]: streaming chat completions from a running instance.
+//! - [`gateway`]: the OpenAI-compatible `/v1` endpoint: routing, on-demand starts, queues, metrics.
 //! - [`store`]: the SQLite database (WAL, migrations) behind the services.
 //! - [`events`]: one typed event bus that adapters forward to the UI.
 //! - [`operations`]: every operation the adapters offer, declared once (`operations!`).
@@ -24,6 +25,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod gateway;
 pub mod history;
 pub mod library;
 pub mod logging;

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("monitor", 6),
     ("chat", 6),
     ("history", 7),
+    ("gateway", 7),
     ("alerts", 7),
     ("events", 8),
     ("prometheus", 9),

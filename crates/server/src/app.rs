@@ -16,7 +16,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::openapi;
 use crate::operations::http_operations;
-use crate::routes::{auth, system};
+use crate::routes::{auth, system, v1};
 use crate::security::{guard, login_page, NeedsScope, Security};
 use crate::ui_files;
 
@@ -135,6 +135,7 @@ fn routes(ui_dir: PathBuf) -> Router<AppState> {
         )
         .merge(login)
         .nest("/api", api)
+        .nest("/v1", v1::router())
         .fallback_service(ui_files::service(ui_dir))
 }
 

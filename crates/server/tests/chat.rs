@@ -6,31 +6,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{call, Server};
+use common::{call, real_parts, Server};
 use llmops_core::chat::SseParser;
-use llmops_core::engine::{resolve_binary, EngineKind};
-use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::process_exists;
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// The cached engine and starter model, or `None` outside CI (inside CI a missing part fails).
-fn real_parts() -> Option<(std::path::PathBuf, std::path::PathBuf)> {
-    let paths = AppPaths::from_env().expect("a cache dir");
-    let binary = resolve_binary(EngineKind::LlamaCpp, None, &paths.engines_dir());
-    let model = paths.starter_model();
-    match binary {
-        Ok(found) if model.is_file() => Some((found.path, model)),
-        other => {
-            let missing = format!("llama-server: {:?}; model {}", other.err(), model.display());
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("a real part is missing ({missing}); run scripts/setup.sh");
-            }
-            eprintln!("SKIPPED (not CI): {missing}");
-            None
-        }
-    }
-}
 
 /// Reads SSE events of a response until `enough` says so; returns them as JSON.
 async fn read_events(

@@ -16,5 +16,7 @@ export const LLAMA_CPP_LIMITS = {"batch_size":1048576,"parallel":256,"threads":1
 export const MAX_IMPORT_BYTES = 33554432
 /** From this share of its context used, a conversation is near its limit. */
 export const CONTEXT_NEAR_LIMIT_PERCENT = 85
+/** The gateway's per-model and global setting limits. */
+export const GATEWAY_LIMITS = {"max_alias_len":128,"max_aliases":16,"max_concurrency":1024,"max_queue_limit":10000,"max_retention_days":365} as const
 /** The alert rules of a fresh install. */
 export const DEFAULT_ALERT_RULES: AlertRules = {"gpu_temperature_celsius":{"enabled":true,"raise_at":85.0,"clear_at":80.0},"gpu_memory_percent":{"enabled":true,"raise_at":95.0,"clear_at":90.0},"host_memory_percent":{"enabled":true,"raise_at":90.0,"clear_at":85.0},"disk_free_percent":{"enabled":true,"raise_at":10.0,"clear_at":12.0},"instance_failed":true}

@@ -14,6 +14,10 @@ import type { ConversationPatch } from './ConversationPatch'
 import type { CreatedApiKey } from './CreatedApiKey'
 import type { DeployPreset } from './DeployPreset'
 import type { EngineInfo } from './EngineInfo'
+import type { GatewayModel } from './GatewayModel'
+import type { GatewayModelSettings } from './GatewayModelSettings'
+import type { GatewaySettings } from './GatewaySettings'
+import type { GatewayStatus } from './GatewayStatus'
 import type { History } from './History'
 import type { HistoryQuery } from './HistoryQuery'
 import type { ImportReport } from './ImportReport'
@@ -30,6 +34,10 @@ import type { NewChatEndpoint } from './NewChatEndpoint'
 import type { NewChatPreset } from './NewChatPreset'
 import type { NewConversation } from './NewConversation'
 import type { NewModel } from './NewModel'
+import type { RequestQuery } from './RequestQuery'
+import type { RequestRecord } from './RequestRecord'
+import type { RequestSeries } from './RequestSeries'
+import type { RequestSeriesQuery } from './RequestSeriesQuery'
 import type { SearchHit } from './SearchHit'
 import type { SearchQuery } from './SearchQuery'
 import type { SecretStoreInfo } from './SecretStoreInfo'
@@ -114,6 +122,11 @@ export const OPERATIONS = {
   showAnswerVersion: { name: 'show_answer_version', surface: 'both', method: 'put', path: '/conversations/{id}/messages/{message_id}/version', args: [['id', 'path'], ['message_id', 'path'], ['choice', 'body']], output: 'json' },
   chatTurn: { name: 'chat_turn', surface: 'both', method: 'post', path: '/conversations/{id}/turns', args: [['id', 'path'], ['turn', 'body']], output: 'sse' },
   exportConversation: { name: 'export_conversation', surface: 'both', method: 'get', path: '/conversations/{id}/export', args: [['id', 'path'], ['query', 'query']], output: 'file' },
+  gatewayStatus: { name: 'gateway_status', surface: 'both', method: 'get', path: '/gateway', args: [], output: 'json' },
+  setGatewayModel: { name: 'set_gateway_model', surface: 'both', method: 'put', path: '/gateway/models/{id}', args: [['id', 'path'], ['settings', 'body']], output: 'json' },
+  setGatewaySettings: { name: 'set_gateway_settings', surface: 'both', method: 'put', path: '/gateway/settings', args: [['settings', 'body']], output: 'json' },
+  listGatewayRequests: { name: 'list_gateway_requests', surface: 'both', method: 'get', path: '/gateway/requests', args: [['query', 'query']], output: 'json' },
+  gatewayRequestSeries: { name: 'gateway_request_series', surface: 'both', method: 'get', path: '/gateway/series', args: [['query', 'query']], output: 'json' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
@@ -215,6 +228,16 @@ export interface Operations {
   restoreChatMessage(id: string, messageId: string): Promise<ConversationDetail>
   /** Shows another version of an answer (regenerating keeps the earlier ones). */
   showAnswerVersion(id: string, messageId: string, choice: VersionChoice): Promise<ConversationDetail>
+  /** The OpenAI-compatible gateway (`/v1`): where it is served, every model by the name clients use, its state, queue and settings. */
+  gatewayStatus(): Promise<GatewayStatus>
+  /** How the gateway treats a model: idle stop, aliases, concurrency, queue, group, pin, request logging. */
+  setGatewayModel(id: string, settings: GatewayModelSettings): Promise<GatewayModel>
+  /** Settings of the gateway as a whole (how long request records are kept). */
+  setGatewaySettings(settings: GatewaySettings): Promise<GatewaySettings>
+  /** Requests through `/v1`, newest first: those being answered, then finished ones. */
+  listGatewayRequests(query: RequestQuery): Promise<Array<RequestRecord>>
+  /** Per-model TTFT and decode speed of requests through `/v1` over time. */
+  gatewayRequestSeries(query: RequestSeriesQuery): Promise<RequestSeries>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -266,5 +289,10 @@ export function bindOperations(call: OperationCall): Operations {
     deleteChatMessage: (id, messageId) => call(OPERATIONS.deleteChatMessage, { id, message_id: messageId }),
     restoreChatMessage: (id, messageId) => call(OPERATIONS.restoreChatMessage, { id, message_id: messageId }),
     showAnswerVersion: (id, messageId, choice) => call(OPERATIONS.showAnswerVersion, { id, message_id: messageId, choice }),
+    gatewayStatus: () => call(OPERATIONS.gatewayStatus, {}),
+    setGatewayModel: (id, settings) => call(OPERATIONS.setGatewayModel, { id, settings }),
+    setGatewaySettings: (settings) => call(OPERATIONS.setGatewaySettings, { settings }),
+    listGatewayRequests: (query) => call(OPERATIONS.listGatewayRequests, { query }),
+    gatewayRequestSeries: (query) => call(OPERATIONS.gatewayRequestSeries, { query }),
   }
 }

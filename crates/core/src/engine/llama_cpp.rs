@@ -32,6 +32,8 @@ pub(super) fn launch_spec(
         // The UI names the instance by its model; keep the OpenAI `model` field readable too.
         "--alias".to_string(),
         model.name.clone(),
+        // Prometheus `/metrics`, relayed by llmops's own `/metrics` under the model's labels.
+        "--metrics".to_string(),
     ]);
     LaunchSpec {
         // In the environment, not on the command line, where `ps` would show it.
@@ -94,6 +96,7 @@ mod tests {
                 "2048",
                 "--alias",
                 "Tiny; rm -rf /",
+                "--metrics",
             ]
         );
         assert_eq!(spec.health_path, "/health");

@@ -6,6 +6,7 @@ use tokio::sync::broadcast;
 use ts_rs::TS;
 
 use crate::alerts::Alert;
+use crate::gateway::RequestRecord;
 use crate::library::Model;
 use crate::monitor::SystemSnapshot;
 use crate::supervisor::InstanceInfo;
@@ -24,6 +25,8 @@ pub enum Event {
     GpuMetricsUpdate(SystemSnapshot),
     /// An alert was raised, or cleared (`cleared_at` set).
     SystemAlert(Alert),
+    /// A request through `/v1` began or ended (its record, without bodies).
+    GatewayRequest(RequestRecord),
 }
 
 const CAPACITY: usize = 1024;

@@ -86,6 +86,18 @@ pub fn typescript_constants() -> String {
         crate::chat::ContextUsage::NEAR_LIMIT_PERCENT,
         false,
     );
+    out += &constant(
+        "GATEWAY_LIMITS",
+        "The gateway's per-model and global setting limits.",
+        json!({
+            "max_aliases": crate::gateway::MAX_ALIASES,
+            "max_alias_len": crate::gateway::MAX_ALIAS_LEN,
+            "max_concurrency": crate::gateway::MAX_CONCURRENCY,
+            "max_queue_limit": crate::gateway::MAX_QUEUE_LIMIT,
+            "max_retention_days": crate::gateway::MAX_RETENTION_DAYS,
+        }),
+        true,
+    );
     let rules = constant(
         "DEFAULT_ALERT_RULES",
         "The alert rules of a fresh install.",

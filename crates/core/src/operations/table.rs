@@ -218,6 +218,27 @@ macro_rules! operations {
             export_conversation [both get "/conversations/{id}/export" Read quick]
                 (id: path String, query: query $crate::chat::ExportQuery) -> File ()
                 => adapter;
+            /// The OpenAI-compatible gateway (`/v1`): where it is served, every model by the name
+            /// clients use, its state, queue and settings.
+            gateway_status [both get "/gateway" Read quick] () -> Json $crate::gateway::GatewayStatus
+                => { |core| Ok(core.gateway.status().await?) };
+            /// How the gateway treats a model: idle stop, aliases, concurrency, queue, group, pin,
+            /// request logging.
+            set_gateway_model [both put "/gateway/models/{id}" Admin quick]
+                (id: path String, settings: body $crate::gateway::GatewayModelSettings) -> Json $crate::gateway::GatewayModel
+                => { |core| Ok(core.gateway.set_model_settings(&id, settings).await?) };
+            /// Settings of the gateway as a whole (how long request records are kept).
+            set_gateway_settings [both put "/gateway/settings" Admin quick]
+                (settings: body $crate::gateway::GatewaySettings) -> Json $crate::gateway::GatewaySettings
+                => { |core| Ok(core.gateway.set_settings(settings).await?) };
+            /// Requests through `/v1`, newest first: those being answered, then finished ones.
+            list_gateway_requests [both get "/gateway/requests" Read quick]
+                (query: query $crate::gateway::RequestQuery) -> Json Vec<$crate::gateway::RequestRecord>
+                => { |core| Ok(core.gateway.requests(query).await?) };
+            /// Per-model TTFT and decode speed of requests through `/v1` over time.
+            gateway_request_series [both get "/gateway/series" Read quick]
+                (query: query $crate::gateway::RequestSeriesQuery) -> Json $crate::gateway::RequestSeries
+                => { |core| Ok(core.gateway.request_series(query).await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;

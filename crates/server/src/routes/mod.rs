@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod events;
 pub mod logs;
 pub mod system;
+pub mod v1;
 
 /// The table's `=> adapter` operations by their names, where the derived router finds them.
 pub mod by_adapter {

@@ -30,10 +30,12 @@ pub async fn guard(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let private_data =
-        request.uri().path().starts_with("/api/") || request.uri().path() == "/metrics";
+    let path = request.uri().path();
+    let openai = is_openai_path(path);
+    let private_data = path.starts_with("/api/") || path == "/metrics" || openai;
     let response = match admit(&app, peer, &mut request) {
         Ok(()) => next.run(request).await,
+        Err(refusal) if openai => refusal.into_openai_response(),
         Err(refusal) => refusal.into_response(),
     };
     with_cache_policy(with_security_headers(response), private_data)
@@ -54,13 +56,29 @@ fn with_cache_policy(mut response: Response, private_data: bool) -> Response {
 pub async fn require_scope(State(needed): State<Scope>, request: Request, next: Next) -> Response {
     match request.extensions().get::<Caller>() {
         Some(caller) if caller.scope.allows(needed) => next.run(request).await,
-        Some(caller) => Refusal::Scope {
-            needed,
-            caller: caller.clone(),
+        Some(caller) => {
+            let refusal = Refusal::Scope {
+                needed,
+                caller: caller.clone(),
+            };
+            // Inside a nested router the URI lost its prefix; the original one has it.
+            let path = request
+                .extensions()
+                .get::<axum::extract::OriginalUri>()
+                .map_or(request.uri().path(), |o| o.0.path());
+            if is_openai_path(path) {
+                refusal.into_openai_response()
+            } else {
+                refusal.into_response()
+            }
         }
-        .into_response(),
         None => Refusal::LoginRequired { html: false }.into_response(),
     }
+}
+
+/// The OpenAI-compatible gateway's paths, whose errors are OpenAI-shaped.
+pub fn is_openai_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
 }
 
 fn admit(app: &AppState, peer: std::net::SocketAddr, request: &mut Request) -> Result<(), Refusal> {
@@ -73,7 +91,7 @@ fn admit(app: &AppState, peer: std::net::SocketAddr, request: &mut Request) -> R
     if changes_state(request.method()) || is_websocket_upgrade(headers) {
         check_origin(security, headers, &host)?;
     }
-    let caller = identify(app, peer, headers)?;
+    let caller = identify(app, peer, headers, is_openai_path(request.uri().path()))?;
     let public = PUBLIC_PATHS.contains(&request.uri().path());
     match caller {
         Some(caller) => {
@@ -89,13 +107,30 @@ fn admit(app: &AppState, peer: std::net::SocketAddr, request: &mut Request) -> R
 
 /// Who is calling: an `Authorization: Bearer` credential (a wrong one is refused even on
 /// loopback), else the session cookie, else a loopback client, else nobody.
+///
+/// One exception, for `/v1` only: OpenAI clients always send some key (`sk-…`, "dummy"), and
+/// on loopback without a login requirement an unknown one counts as no key, as with other local
+/// OpenAI servers. It gains nothing a keyless loopback request does not have.
 fn identify(
     app: &AppState,
     peer: std::net::SocketAddr,
     headers: &HeaderMap,
+    openai_path: bool,
 ) -> Result<Option<Caller>, Refusal> {
     let access = &app.core.access;
+    let local = is_loopback_peer(peer) && !app.security.loopback_auth;
     if let Some(value) = headers.get(header::AUTHORIZATION) {
+        if openai_path && local {
+            let known = value
+                .to_str()
+                .ok()
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .and_then(|secret| access.authenticate_bearer(secret.trim()));
+            return Ok(Some(known.unwrap_or_else(Caller::local)));
+        }
         let secret = value
             .to_str()
             .ok()
@@ -113,7 +148,6 @@ fn identify(
     if let Some(caller) = session_cookie(headers).and_then(|c| access.session_caller(c)) {
         return Ok(Some(caller));
     }
-    let local = is_loopback_peer(peer) && !app.security.loopback_auth;
     if local || !app.security.remote_auth {
         return Ok(Some(Caller::local()));
     }
@@ -234,9 +268,10 @@ impl Refusal {
     }
 }
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let (status, code, message) = match &self {
+impl Refusal {
+    /// Status, code and message.
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
             Refusal::MissingHost => (
                 StatusCode::FORBIDDEN,
                 "host_missing",
@@ -296,7 +331,32 @@ impl IntoResponse for Refusal {
                     needed.as_str()
                 ),
             ),
+        }
+    }
+
+    /// The refusal as OpenAI's API words errors, for `/v1` clients (SDKs read `error.message`).
+    pub fn into_openai_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        let kind = if status == StatusCode::UNAUTHORIZED {
+            "authentication_error"
+        } else {
+            "permission_error"
         };
+        let body = llmops_core::gateway::openai_error_body(&message, kind, code);
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"llmops\""),
+            );
+        }
+        response
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
         if matches!(self, Refusal::LoginRequired { html: true }) {
             return (status, Html(login_page::HTML)).into_response();
         }
