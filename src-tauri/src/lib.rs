@@ -6,6 +6,7 @@ mod adapter_commands;
 mod commands;
 mod display;
 mod forward;
+mod http;
 mod streams;
 mod tray;
 
@@ -36,14 +37,17 @@ pub fn run() {
         }
     };
 
+    let http_shutdown = tokio_util::sync::CancellationToken::new();
+    let stop_http = http_shutdown.clone();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(Streams::default())
         .invoke_handler(commands::handler())
-        .setup(|app| {
+        .setup(move |app| {
             let core = app.state::<Core>().inner().clone();
             forward::spawn(app.handle().clone(), core.clone());
+            http::spawn(app.handle().clone(), core.clone(), http_shutdown.clone());
             tray::install(app.handle(), &core)?;
             exit_on_signal(app.handle().clone());
             Ok(())
@@ -56,6 +60,7 @@ pub fn run() {
 
     app.run(move |_app, event| {
         if let RunEvent::Exit = event {
+            stop_http.cancel();
             // Quit (tray or last window closed) stops every model this app started.
             tauri::async_runtime::block_on(core.shutdown());
             tracing::info!("desktop app exited; all instances stopped");

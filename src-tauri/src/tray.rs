@@ -10,6 +10,7 @@ use tauri::{AppHandle, Manager};
 
 const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
+const CONNECT: &str = "connect";
 const QUIT: &str = "quit";
 const START_PREFIX: &str = "start:";
 const STOP_PREFIX: &str = "stop:";
@@ -105,6 +106,13 @@ async fn build_menu(app: &AppHandle, core: &Core) -> tauri::Result<Menu<tauri::W
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&MenuItem::with_id(
         app,
+        CONNECT,
+        gateway_label(core).await,
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(
+        app,
         OPEN,
         "Open dashboard",
         true,
@@ -118,6 +126,17 @@ async fn build_menu(app: &AppHandle, core: &Core) -> tauri::Result<Menu<tauri::W
         None::<&str>,
     )?)?;
     Ok(menu)
+}
+
+/// Where other tools reach the models (opens the Requests page, with the snippets to copy).
+async fn gateway_label(core: &Core) -> String {
+    match core.gateway.status().await {
+        Ok(status) => match status.addresses.first() {
+            Some(address) => format!("OpenAI API: {address} (connect your tools…)"),
+            None => "OpenAI API: not served (see the Requests page)".to_string(),
+        },
+        Err(_) => "OpenAI API…".to_string(),
+    }
 }
 
 fn tooltip(instances: &[InstanceInfo]) -> String {
@@ -136,11 +155,14 @@ fn tooltip(instances: &[InstanceInfo]) -> String {
 fn on_menu_event(app: &AppHandle, event: MenuEvent) {
     let id = event.id.as_ref().to_string();
     let core = app.state::<Core>().inner().clone();
-    if id == OPEN {
+    if id == OPEN || id == CONNECT {
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.show();
             let _ = window.unminimize();
             let _ = window.set_focus();
+            if id == CONNECT {
+                let _ = window.eval("location.hash = '#/requests'");
+            }
         }
     } else if id == QUIT {
         app.exit(0);

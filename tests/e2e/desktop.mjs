@@ -33,8 +33,10 @@ mkdirSync(downloads);
 writeFileSync(join(xdgConfig, 'user-dirs.dirs'), `XDG_DOWNLOAD_DIR="${downloads}"\n`);
 const port = await freePort();
 const nativePort = await freePort();
+// The app serves the /v1 gateway on loopback; a free port, never the user's 8765.
+const gatewayPort = await freePort();
 const driver = startProcess(tauriDriver, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
-  env: { LLMOPS_DATA_DIR: dataDir, XDG_CONFIG_HOME: xdgConfig },
+  env: { LLMOPS_DATA_DIR: dataDir, XDG_CONFIG_HOME: xdgConfig, LLMOPS_PORT: String(gatewayPort) },
   logName: 'tauri-driver.log',
 });
 const wd = `http://127.0.0.1:${port}`;
@@ -122,6 +124,19 @@ try {
   console.log(`    answer: ${answer.slice(0, 120)}`);
   assert.ok(answer.length > 0, 'the assistant answered in the window');
   await screenshot('2-chat.png');
+
+  step('The app serves the OpenAI-compatible /v1 on loopback for other tools');
+  const gateway = `http://127.0.0.1:${gatewayPort}/v1`;
+  const listed = await (await fetch(`${gateway}/models`)).json();
+  const served = listed.data.find((m) => m.llmops.display_name === STARTER_NAME);
+  assert.equal(served?.llmops.state, 'running', JSON.stringify(listed));
+  const completion = await fetch(`${gateway}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-any-key' },
+    body: JSON.stringify({ model: served.id, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }),
+  });
+  assert.equal(completion.status, 200, await completion.clone().text());
+  assert.equal((await completion.json()).usage.completion_tokens <= 4, true);
 
   step('Export: the conversation is saved as a JSON file in Downloads');
   await click(await find('[data-testid="chat-export-json"]'));

@@ -1,5 +1,6 @@
 //! The headless side of LLM Local Ops Center as a library: the HTTP application (`app`) and its
-//! security layer (`security`), used by the `llmops` binary and by the benchmarks.
+//! security layer (`security`), used by the `llmops` binary, by the desktop app (which serves the
+//! same application on loopback, for the `/v1` gateway) and by the benchmarks.
 
 mod api_error;
 pub mod app;
@@ -10,3 +11,39 @@ pub mod security;
 mod ui_files;
 
 pub use ui_files::default_dir as default_ui_dir;
+
+use std::sync::Arc;
+
+/// Serves the whole application (guarded `/api`, `/v1`, `/metrics`, the UI) on `listener` until
+/// `shutdown` completes. Records where `/v1` is reachable for the dashboard.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    core: llmops_core::Core,
+    security: Arc<security::Security>,
+    ui_dir: std::path::PathBuf,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    core.gateway
+        .set_addresses(gateway_addresses(local, security.lan_base.as_deref()));
+    let router = app::router(core, security, ui_dir);
+    let listener = security::listener::LimitedListener::new(listener, security::MAX_CONNECTIONS);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<security::listener::PeerAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// The `/v1` base URLs: on this machine (loopback when listening everywhere), then the LAN one.
+pub fn gateway_addresses(local: std::net::SocketAddr, lan_base: Option<&str>) -> Vec<String> {
+    let here = if local.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}/v1", local.port())
+    } else {
+        format!("http://{local}/v1")
+    };
+    let mut addresses = vec![here];
+    addresses.extend(lan_base.map(|base| format!("{base}/v1")));
+    addresses
+}

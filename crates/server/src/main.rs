@@ -128,37 +128,17 @@ async fn serve(
     ));
     tracing::info!(%local, ui = %ui_dir.display(), data = %core.config.paths.data_dir.display(), "llmops serve ready");
     println!("LLM Local Ops Center is serving http://{local}/");
-    core.gateway
-        .set_addresses(gateway_addresses(local, security.lan_base.as_deref()));
     println!(
         "OpenAI-compatible endpoint for your tools: {}",
-        gateway_addresses(local, None).join(", ")
+        llmops_server::gateway_addresses(local, None).join(", ")
     );
     announce_access(&core, &security, local);
-    let router = app::router(core.clone(), security, ui_dir);
-    let listener = security::listener::LimitedListener::new(listener, security::MAX_CONNECTIONS);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<security::listener::PeerAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())?;
+    llmops_server::serve(listener, core.clone(), security, ui_dir, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!("shutting down: stopping every instance this server started");
     core.shutdown().await;
     Ok(())
-}
-
-/// The `/v1` base URLs: on this machine (loopback when listening everywhere), then the LAN one.
-fn gateway_addresses(local: SocketAddr, lan_base: Option<&str>) -> Vec<String> {
-    let here = if local.ip().is_unspecified() {
-        format!("http://127.0.0.1:{}/v1", local.port())
-    } else {
-        format!("http://{local}/v1")
-    };
-    let mut addresses = vec![here];
-    addresses.extend(lan_base.map(|base| format!("{base}/v1")));
-    addresses
 }
 
 /// Says who can reach this server, and prints the login link and its QR code for a phone (on a

@@ -10,4 +10,8 @@ export type GatewayStatus = {
  * Base URLs clients can use (`http://127.0.0.1:8765/v1`, and the LAN one when served
  * there); empty when this process serves no HTTP.
  */
-addresses: Array<string>, models: Array<GatewayModel>, settings: GatewaySettings, };
+addresses: Array<string>, 
+/**
+ * Why this process serves no `/v1` (e.g. the desktop app's port is taken), when it does not.
+ */
+unavailable?: string, models: Array<GatewayModel>, settings: GatewaySettings, };

@@ -91,6 +91,8 @@ struct Shared {
     launched: Mutex<HashMap<String, Launched>>,
     /// Base URLs the adapter serves `/v1` on.
     addresses: Mutex<Vec<String>>,
+    /// Why the adapter could not serve `/v1`.
+    unavailable: Mutex<Option<String>>,
 }
 
 /// A poisoned lock only means a panic elsewhere; the maps stay usable.
@@ -131,6 +133,7 @@ impl Gateway {
                 room: tokio::sync::Mutex::new(()),
                 launched: Mutex::new(HashMap::new()),
                 addresses: Mutex::new(Vec::new()),
+                unavailable: Mutex::new(None),
             }),
         };
         let weak = Arc::downgrade(&gateway.shared);
@@ -179,6 +182,15 @@ impl Gateway {
     /// The adapter says where it serves `/v1` (shown on the dashboard).
     pub fn set_addresses(&self, addresses: Vec<String>) {
         *lock(&self.shared.addresses) = addresses;
+        *lock(&self.shared.unavailable) = None;
+    }
+
+    /// The adapter could not serve `/v1`, and why (shown on the dashboard).
+    pub fn set_unavailable(&self, why: Option<String>) {
+        if why.is_some() {
+            lock(&self.shared.addresses).clear();
+        }
+        *lock(&self.shared.unavailable) = why;
     }
 
     pub fn metrics_text(&self) -> String {
@@ -315,6 +327,7 @@ impl Gateway {
         }
         Ok(GatewayStatus {
             addresses: lock(&self.shared.addresses).clone(),
+            unavailable: lock(&self.shared.unavailable).clone(),
             models,
             settings: self.settings(),
         })

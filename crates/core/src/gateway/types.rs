@@ -106,6 +106,9 @@ pub struct GatewayStatus {
     /// Base URLs clients can use (`http://127.0.0.1:8765/v1`, and the LAN one when served
     /// there); empty when this process serves no HTTP.
     pub addresses: Vec<String>,
+    /// Why this process serves no `/v1` (e.g. the desktop app's port is taken), when it does not.
+    #[ts(optional)]
+    pub unavailable: Option<String>,
     pub models: Vec<GatewayModel>,
     pub settings: GatewaySettings,
 }
