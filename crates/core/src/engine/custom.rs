@@ -126,5 +126,6 @@ pub(super) fn launch_spec(
             .clone()
             .unwrap_or_else(|| model.name.clone()),
         stop: StopStyle::ProcessGroup,
+        on_parent_death: crate::engine::ParentDeath::Terminate,
     }
 }

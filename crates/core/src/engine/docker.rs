@@ -157,5 +157,6 @@ pub(super) fn launch_spec(
             docker: program,
             container,
         },
+        on_parent_death: crate::engine::ParentDeath::Terminate,
     }
 }

@@ -17,6 +17,18 @@ pub enum StopStyle {
     },
 }
 
+/// The signal an engine gets from the kernel when llmops dies without stopping it (a crash,
+/// `kill -9`), so that it never lives on as an orphan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentDeath {
+    /// SIGTERM: for engines that must end their own children (vLLM's workers, `docker run`'s
+    /// container).
+    Terminate,
+    /// SIGKILL: for a single-process engine. llama-server was seen to ignore SIGTERM in the
+    /// middle of an answer and stay orphaned.
+    Kill,
+}
+
 /// Everything needed to start one engine process and know when it is ready. Its `Debug` shows
 /// environment names and whether a key is set, never their values.
 #[derive(Clone, PartialEq, Eq)]
@@ -34,6 +46,7 @@ pub struct LaunchSpec {
     /// The OpenAI `model` field the server answers to.
     pub served_model: String,
     pub stop: StopStyle,
+    pub on_parent_death: ParentDeath,
     /// Set in the engine's environment, after the inherited entries: its API key, and values
     /// (secrets included) that must never appear on the command line.
     pub env: Vec<(String, String)>,

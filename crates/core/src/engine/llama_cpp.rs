@@ -47,6 +47,7 @@ pub(super) fn launch_spec(
         ready_marker: Some("listening on"),
         served_model: model.name.clone(),
         stop: StopStyle::ProcessGroup,
+        on_parent_death: crate::engine::ParentDeath::Kill,
     }
 }
 

@@ -21,7 +21,9 @@ pub use docker::{container_name, VllmDockerSettings, DEFAULT_VLLM_IMAGE};
 pub use engine_settings::EngineSettings;
 pub use info::{engines_info, EngineInfo};
 pub use kind::EngineKind;
-pub use launch::{env_name_allowed, new_engine_key, LaunchSpec, LaunchTarget, StopStyle};
+pub use launch::{
+    env_name_allowed, new_engine_key, LaunchSpec, LaunchTarget, ParentDeath, StopStyle,
+};
 pub use llama_cpp_settings::{
     LlamaCppSettings, KV_CACHE_TYPES, MAX_BATCH_SIZE, MAX_PARALLEL, MAX_THREADS,
 };

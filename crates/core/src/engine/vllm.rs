@@ -137,5 +137,6 @@ pub(super) fn launch_spec(
         ready_marker: Some(READY_MARKER),
         served_model: settings.served_name(model),
         stop: StopStyle::ProcessGroup,
+        on_parent_death: crate::engine::ParentDeath::Terminate,
     }
 }

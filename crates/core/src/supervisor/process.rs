@@ -36,21 +36,26 @@ pub(super) fn spawn(spec: &LaunchSpec, extra_env: &[String]) -> std::io::Result<
         // Last line of defence if the owning task is dropped without a stop.
         .kill_on_drop(true);
     #[cfg(target_os = "linux")]
-    end_with_parent(&mut command);
+    end_with_parent(&mut command, spec.on_parent_death);
     command.spawn()
 }
 
 /// If the app is killed outright (SIGKILL, a crash) no cleanup code runs; ask the kernel to send
-/// the engine SIGTERM when its parent goes, so that it never lives on as an orphan.
+/// the engine a signal when its parent goes (SIGTERM or SIGKILL, as the engine needs), so that it
+/// never lives on as an orphan.
 /// The signal follows the spawning *thread*: engines are spawned from the runtime's worker
 /// threads, which live as long as the app.
 #[cfg(target_os = "linux")]
-fn end_with_parent(command: &mut Command) {
+fn end_with_parent(command: &mut Command, on_parent_death: crate::engine::ParentDeath) {
     let parent = std::process::id();
+    let signal = match on_parent_death {
+        crate::engine::ParentDeath::Terminate => Signal::SIGTERM,
+        crate::engine::ParentDeath::Kill => Signal::SIGKILL,
+    };
     // SAFETY: between fork and exec only async-signal-safe calls are made (prctl, getppid).
     unsafe {
         command.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(std::io::Error::from)?;
+            nix::sys::prctl::set_pdeathsig(signal).map_err(std::io::Error::from)?;
             // The parent may have died before prctl took effect.
             if nix::unistd::getppid().as_raw() as u32 != parent {
                 return Err(std::io::Error::other(
@@ -203,6 +208,7 @@ mod tests {
             ready_marker: None,
             served_model: "m".into(),
             stop: StopStyle::ProcessGroup,
+            on_parent_death: crate::engine::ParentDeath::Terminate,
             env: vec![("LLMOPS_TEST_SECRET".into(), "s3cret".into())],
             inherit_env: &[&["PATH"]],
             api_key: None,
