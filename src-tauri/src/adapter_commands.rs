@@ -24,21 +24,43 @@ pub async fn whoami() -> CommandResult<Caller> {
     Ok(Caller::local())
 }
 
-/// The desktop app serves no network address, so there is no link to show; the note says how
-/// to serve one.
+/// With "Serve on local network" on, the link (and its QR code) that logs a phone in; otherwise
+/// the note says how to turn it on.
 #[tauri::command]
-pub async fn login_link(core: State<'_, Core>) -> CommandResult<LoginLink> {
+pub async fn login_link(
+    core: State<'_, Core>,
+    serving: State<'_, crate::http::HttpServing>,
+) -> CommandResult<LoginLink> {
+    let url = serving.lan_base().map(|base| core.access.login_url(&base));
+    let note = url.is_none().then(|| {
+        "this app serves this machine only. Turn on \"Serve on local network\" (Requests page) \
+         to reach it from a phone"
+            .to_string()
+    });
     Ok(LoginLink {
-        url: None,
-        qr_svg: None,
+        qr_svg: url.as_deref().and_then(llmops_server::security::qr_svg),
+        url,
         token_file: core.access.token_path().display().to_string(),
         remote_auth: true,
-        note: Some(
-            "the desktop app serves no network address. To use llmops from a phone, run \
-             `llmops serve --host 0.0.0.0` on this machine and scan the QR code it prints"
-                .into(),
-        ),
+        note,
     })
+}
+
+/// "Serve on local network": saves the choice and serves again on the LAN (behind keys) or on
+/// loopback only.
+#[tauri::command]
+pub async fn set_lan_serving(
+    app: AppHandle,
+    core: State<'_, Core>,
+    http: State<'_, crate::http::HttpServing>,
+    serving: llmops_core::gateway::LanServing,
+) -> CommandResult<llmops_core::gateway::GatewayStatus> {
+    let value = if serving.enabled { "true" } else { "false" };
+    core.preferences
+        .set(crate::http::LAN_PREFERENCE, value)
+        .map_err(AppError::from)?;
+    http.restart(&app, &core, serving.enabled).await;
+    Ok(core.gateway.status().await.map_err(AppError::from)?)
 }
 
 /// Runs a conversation turn (send, regenerate, edit): its events arrive on `on_event`, saved as

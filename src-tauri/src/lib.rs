@@ -37,17 +37,22 @@ pub fn run() {
         }
     };
 
-    let http_shutdown = tokio_util::sync::CancellationToken::new();
-    let stop_http = http_shutdown.clone();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(Streams::default())
+        .manage(http::HttpServing::default())
         .invoke_handler(commands::handler())
-        .setup(move |app| {
+        .setup(|app| {
             let core = app.state::<Core>().inner().clone();
             forward::spawn(app.handle().clone(), core.clone());
-            http::spawn(app.handle().clone(), core.clone(), http_shutdown.clone());
+            let handle = app.handle().clone();
+            let serving_core = core.clone();
+            tauri::async_runtime::spawn(async move {
+                let lan = http::HttpServing::lan_preferred(&serving_core);
+                let serving = handle.state::<http::HttpServing>();
+                serving.restart(&handle, &serving_core, lan).await;
+            });
             tray::install(app.handle(), &core)?;
             exit_on_signal(app.handle().clone());
             Ok(())
@@ -58,9 +63,9 @@ pub fn run() {
             std::process::exit(1);
         });
 
-    app.run(move |_app, event| {
+    app.run(move |app, event| {
         if let RunEvent::Exit = event {
-            stop_http.cancel();
+            app.state::<http::HttpServing>().stop();
             // Quit (tray or last window closed) stops every model this app started.
             tauri::async_runtime::block_on(core.shutdown());
             tracing::info!("desktop app exited; all instances stopped");

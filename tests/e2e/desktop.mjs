@@ -4,6 +4,7 @@
 // the app stops the model. Screenshots go to test-output/desktop/.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -137,6 +138,26 @@ try {
   });
   assert.equal(completion.status, 200, await completion.clone().text());
   assert.equal((await completion.json()).usage.completion_tokens <= 4, true);
+
+  step('"Serve on local network": other devices need a key; switched off, the LAN cannot connect');
+  const lan = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  if (!lan) throw new Error('this machine has no non-loopback IPv4 address to test LAN serving with');
+  const setLan = (enabled) => webdriver('POST', `/session/${session}/execute/async`, {
+    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("set_lan_serving", { serving: { enabled: arguments[0] } }).then(done, (e) => done({ failed: e }));',
+    args: [enabled],
+  });
+  const onLan = await setLan(true);
+  assert.equal(onLan.lan?.enabled, true, JSON.stringify(onLan));
+  assert.equal(onLan.addresses.length, 2, JSON.stringify(onLan.addresses));
+  assert.match(onLan.lan.qr_svg, /<svg/);
+  const fromLan = await fetch(`http://${lan}:${gatewayPort}/v1/models`);
+  assert.equal(fromLan.status, 401, 'a LAN client without a key is refused');
+  assert.equal((await fromLan.json()).error.type, 'authentication_error');
+  assert.equal((await fetch(`${gateway}/models`)).status, 200, 'this machine needs no key');
+  const offLan = await setLan(false);
+  assert.equal(offLan.lan.enabled, false);
+  await assert.rejects(fetch(`http://${lan}:${gatewayPort}/v1/models`), 'loopback only again');
+  assert.equal((await fetch(`${gateway}/models`)).status, 200);
 
   step('Export: the conversation is saved as a JSON file in Downloads');
   await click(await find('[data-testid="chat-export-json"]'));

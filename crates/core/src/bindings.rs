@@ -53,6 +53,7 @@ fn export_all(dir: &Path) {
     crate::gateway::GatewayStatus::export_all_to(dir).unwrap();
     crate::gateway::GatewayModelSettings::export_all_to(dir).unwrap();
     crate::gateway::GatewaySettings::export_all_to(dir).unwrap();
+    crate::gateway::LanServing::export_all_to(dir).unwrap();
     crate::gateway::RequestQuery::export_all_to(dir).unwrap();
     crate::gateway::RequestSeriesQuery::export_all_to(dir).unwrap();
     crate::gateway::RequestSeries::export_all_to(dir).unwrap();

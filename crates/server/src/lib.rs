@@ -26,6 +26,7 @@ pub async fn serve(
     let local = listener.local_addr()?;
     core.gateway
         .set_addresses(gateway_addresses(local, security.lan_base.as_deref()));
+    core.gateway.set_lan(lan_reach(&security, false));
     let router = app::router(core, security, ui_dir);
     let listener = security::listener::LimitedListener::new(listener, security::MAX_CONNECTIONS);
     axum::serve(
@@ -46,4 +47,19 @@ pub fn gateway_addresses(local: std::net::SocketAddr, lan_base: Option<&str>) ->
     let mut addresses = vec![here];
     addresses.extend(lan_base.map(|base| format!("{base}/v1")));
     addresses
+}
+
+/// How the LAN reaches `/v1` on this server, with the address as a QR code.
+pub fn lan_reach(
+    security: &security::Security,
+    switchable: bool,
+) -> llmops_core::gateway::LanReach {
+    llmops_core::gateway::LanReach {
+        enabled: security.lan_base.is_some(),
+        switchable,
+        qr_svg: security
+            .lan_base
+            .as_deref()
+            .and_then(|base| security::qr_svg(&format!("{base}/v1"))),
+    }
 }

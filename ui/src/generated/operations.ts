@@ -125,6 +125,7 @@ export const OPERATIONS = {
   gatewayStatus: { name: 'gateway_status', surface: 'both', method: 'get', path: '/gateway', args: [], output: 'json' },
   setGatewayModel: { name: 'set_gateway_model', surface: 'both', method: 'put', path: '/gateway/models/{id}', args: [['id', 'path'], ['settings', 'body']], output: 'json' },
   setGatewaySettings: { name: 'set_gateway_settings', surface: 'both', method: 'put', path: '/gateway/settings', args: [['settings', 'body']], output: 'json' },
+  setLanServing: { name: 'set_lan_serving', surface: 'tauri', method: null, path: null, args: [['serving', 'body']], output: 'json' },
   listGatewayRequests: { name: 'list_gateway_requests', surface: 'both', method: 'get', path: '/gateway/requests', args: [['query', 'query']], output: 'json' },
   gatewayRequestSeries: { name: 'gateway_request_series', surface: 'both', method: 'get', path: '/gateway/series', args: [['query', 'query']], output: 'json' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },

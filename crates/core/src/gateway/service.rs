@@ -93,6 +93,7 @@ struct Shared {
     addresses: Mutex<Vec<String>>,
     /// Why the adapter could not serve `/v1`.
     unavailable: Mutex<Option<String>>,
+    lan: Mutex<LanReach>,
 }
 
 /// A poisoned lock only means a panic elsewhere; the maps stay usable.
@@ -134,6 +135,7 @@ impl Gateway {
                 launched: Mutex::new(HashMap::new()),
                 addresses: Mutex::new(Vec::new()),
                 unavailable: Mutex::new(None),
+                lan: Mutex::new(LanReach::default()),
             }),
         };
         let weak = Arc::downgrade(&gateway.shared);
@@ -183,6 +185,11 @@ impl Gateway {
     pub fn set_addresses(&self, addresses: Vec<String>) {
         *lock(&self.shared.addresses) = addresses;
         *lock(&self.shared.unavailable) = None;
+    }
+
+    /// Whether (and how) the adapter serves the local network.
+    pub fn set_lan(&self, lan: LanReach) {
+        *lock(&self.shared.lan) = lan;
     }
 
     /// The adapter could not serve `/v1`, and why (shown on the dashboard).
@@ -328,6 +335,7 @@ impl Gateway {
         Ok(GatewayStatus {
             addresses: lock(&self.shared.addresses).clone(),
             unavailable: lock(&self.shared.unavailable).clone(),
+            lan: lock(&self.shared.lan).clone(),
             models,
             settings: self.settings(),
         })

@@ -109,8 +109,29 @@ pub struct GatewayStatus {
     /// Why this process serves no `/v1` (e.g. the desktop app's port is taken), when it does not.
     #[ts(optional)]
     pub unavailable: Option<String>,
+    /// How other devices on the local network reach `/v1`.
+    pub lan: LanReach,
     pub models: Vec<GatewayModel>,
     pub settings: GatewaySettings,
+}
+
+/// Serving `/v1` (and the dashboard) to the local network, behind API keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]
+pub struct LanReach {
+    /// Other devices can connect (with an API key or a login).
+    pub enabled: bool,
+    /// This app can switch it on and off ("Serve on local network", the desktop app); `llmops
+    /// serve` decides by its `--host` instead.
+    pub switchable: bool,
+    /// The LAN base URL of `/v1` as an SVG QR code, for a phone.
+    #[ts(optional)]
+    pub qr_svg: Option<String>,
+}
+
+/// Whether the desktop app serves the local network.
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct LanServing {
+    pub enabled: bool,
 }
 
 /// How a request ended.

@@ -231,6 +231,10 @@ macro_rules! operations {
             set_gateway_settings [both put "/gateway/settings" Admin quick]
                 (settings: body $crate::gateway::GatewaySettings) -> Json $crate::gateway::GatewaySettings
                 => { |core| Ok(core.gateway.set_settings(settings).await?) };
+            /// "Serve on local network" (the desktop app): opens `/v1` and the dashboard to other
+            /// devices behind API keys, or back to this machine only.
+            set_lan_serving [tauri] (serving: body $crate::gateway::LanServing) -> Json $crate::gateway::GatewayStatus
+                => adapter;
             /// Requests through `/v1`, newest first: those being answered, then finished ones.
             list_gateway_requests [both get "/gateway/requests" Read quick]
                 (query: query $crate::gateway::RequestQuery) -> Json Vec<$crate::gateway::RequestRecord>
