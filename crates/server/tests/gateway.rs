@@ -283,6 +283,7 @@ async fn a_stopped_model_starts_on_demand_once_and_stops_when_idle() {
     );
     assert!(metrics.contains("llmops_requests_total{model=\"unknown\",status=\"404\"} 1"));
     assert!(metrics.contains("llmops_request_ttft_seconds_count{model=\"tiny-story\"} 1"));
+    common::check_with_promtool(&metrics);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -524,6 +525,24 @@ async fn a_hundred_concurrent_streams_all_complete_or_get_429_none_mixed_up() {
     );
     let records = gateway.records_when("?model=crowd&limit=1000", 101).await;
     assert_eq!(records.len(), 101);
+    // With the engine running, its own series are relayed too, and the whole exposition is valid.
+    let metrics = gateway
+        .http
+        .get(gateway.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("llmops_engine_llamacpp_tokens_predicted_total{model=\"crowd\""),
+        "{metrics}"
+    );
+    assert!(metrics.contains(&format!(
+        "llmops_requests_total{{model=\"crowd\",status=\"429\"}} {limited}"
+    )));
+    common::check_with_promtool(&metrics);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{call, Server};
 use reqwest::Method;
@@ -23,24 +22,6 @@ fn build_fake_nvml(dir: &Path) -> std::path::PathBuf {
     assert!(status.success());
     std::fs::write(dir.join("fake_nvml_processes"), "0 1 256\n").unwrap();
     lib
-}
-
-fn promtool() -> Option<&'static str> {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !found {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "promtool is missing: install the Debian package prometheus (scripts/setup.sh)"
-        );
-        eprintln!("SKIPPED (not CI): promtool is missing; run scripts/setup.sh");
-    }
-    found.then_some("promtool")
 }
 
 #[tokio::test]
@@ -71,31 +52,7 @@ async fn metrics_pass_promtool_and_monitoring_endpoints_answer() {
     ] {
         assert!(text.contains(family), "missing {family} in:\n{text}");
     }
-    if let Some(promtool) = promtool() {
-        let mut child = Command::new(promtool)
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(
-            output.status.success() && said.trim().is_empty(),
-            "promtool check metrics:\n{said}\n--- exposition:\n{text}"
-        );
-    }
+    common::check_with_promtool(&text);
 
     let api = |path: &str| format!("{}/api{}", server.base, path);
     let (status, snapshot) = call(&http, Method::GET, api("/system/status"), None).await;

@@ -123,9 +123,15 @@ impl Families {
             }
             let help = family.help.as_deref().unwrap_or("Relayed from the engine.");
             let kind = family.kind.as_deref().unwrap_or("untyped");
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            // Prometheus names counters `_total` (llama.cpp's `n_tokens_max` is not).
+            let shown = match kind {
+                "counter" if !name.ends_with("_total") => format!("{name}_total"),
+                _ => name.clone(),
+            };
+            let _ = writeln!(out, "# HELP {shown} {help}\n# TYPE {shown} {kind}");
             for sample in &family.samples {
-                let _ = writeln!(out, "{sample}");
+                let rest = sample.strip_prefix(name.as_str()).unwrap_or(sample);
+                let _ = writeln!(out, "{shown}{rest}");
             }
         }
         out
@@ -147,6 +153,11 @@ mod tests {
                     bad name 3\n";
         families.add(text, "tiny \"q\"", "i-1");
         families.add("llamacpp:prompt_tokens_total 7\n", "other", "i-2");
+        families.add(
+            "# TYPE llamacpp:n_tokens_max counter\nllamacpp:n_tokens_max 9\n",
+            "other",
+            "i-2",
+        );
         let out = families.render();
         assert!(
             out.contains("# TYPE llmops_engine_llamacpp_prompt_tokens_total counter"),
@@ -166,5 +177,15 @@ mod tests {
             1
         );
         assert!(!out.contains("bad"));
+        assert!(
+            out.contains("# TYPE llmops_engine_llamacpp_n_tokens_max_total counter"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "llmops_engine_llamacpp_n_tokens_max_total{model=\"other\",instance_id=\"i-2\"} 9"
+            ),
+            "{out}"
+        );
     }
 }

@@ -216,3 +216,47 @@ pub async fn ws_read_frame(stream: &mut tokio::net::TcpStream) -> Option<(u8, Ve
     stream.read_exact(&mut payload).await.ok()?;
     Some((header[0] & 0x0f, payload))
 }
+
+/// `promtool check metrics` (Debian package `prometheus`) finds nothing to say about `text`.
+/// Outside CI a missing promtool only skips the check.
+pub fn check_with_promtool(text: &str) {
+    use std::io::Write;
+    let found = Command::new("promtool")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "promtool is missing: install the Debian package prometheus (scripts/setup.sh)"
+        );
+        eprintln!("SKIPPED (not CI): promtool is missing; run scripts/setup.sh");
+        return;
+    }
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && said.trim().is_empty(),
+        "promtool check metrics:\n{said}\n--- exposition:\n{text}"
+    );
+}
