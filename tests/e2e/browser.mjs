@@ -134,6 +134,7 @@ try {
   assert.ok(steps >= 3, `the answer streamed in (${steps} steps seen)`);
   await page.screenshot({ path: join(out, '3-chat.png'), fullPage: true });
 
+  await gatewayRequests(page);
   await monitoringPages(page, instance);
 
   step('Live logs over the WebSocket /api/models/{id}/logs');
@@ -276,6 +277,38 @@ async function missingEngineShowsAClearError(browser) {
   } finally {
     await stopProcess(broken);
   }
+}
+
+/**
+ * A chat completion through the OpenAI-compatible `/v1` (the starter model by its stable name, as
+ * GET /v1/models lists it) shows up live on the Requests page; its detail has the timeline.
+ */
+async function gatewayRequests(page) {
+  step('Requests: a chat completion through /v1 appears live, with its timeline');
+  await page.getByTestId('nav-requests').click();
+  await page.getByTestId('request-list').waitFor();
+  const listed = await (await fetch(`${base}/v1/models`)).json();
+  const model = listed.data.find((m) => m.llmops?.display_name === STARTER_NAME)?.id ?? listed.data[0].id;
+  const answer = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer any-key-on-loopback' },
+    body: JSON.stringify({ model, stream: true, max_tokens: 24, messages: [{ role: 'user', content: 'Name a colour.' }] }),
+  });
+  assert.equal(answer.status, 200, `the /v1 chat completion: ${answer.status}`);
+  await answer.text();
+  const row = page.locator('[data-testid="request-row"][data-outcome="ok"]').first();
+  await row.waitFor({ timeout: 15_000 });
+  assert.equal((await row.getByTestId('request-model').innerText()).trim(), model);
+  assert.match(await row.getByTestId('request-ttft').innerText(), /\d/, 'its TTFT is shown');
+  await row.getByTestId('request-open').click();
+  const detail = page.getByTestId('request-detail');
+  await detail.waitFor();
+  assert.ok((await detail.getByTestId('timeline-segment').count()) >= 1, 'the timeline has its phases');
+  assert.match(await detail.getByTestId('timeline-mark-first_token').innerText(), /\d/);
+  await page.screenshot({ path: join(out, '3a-request-detail.png'), fullPage: true });
+  await accessible(page, 'Requests with a request’s detail open');
+  await page.getByTestId('request-detail-close').click();
+  await detail.waitFor({ state: 'detached' });
 }
 
 /** History charts render from real samples; an alert rule edited in the UI raises and clears. */

@@ -124,6 +124,7 @@ const PAGES = [
   { name: 'deploy', hash: () => '#/deploy', ready: '[data-testid="deploy-engine-status"]' },
   { name: 'model', hash: (ids) => `#/models/${ids.modelId}`, ready: '[data-testid="model-history"]' },
   { name: 'chat', hash: (ids) => `#/chat/${ids.conversationId}`, ready: '[data-testid="chat-message"]', extra: chatLayout },
+  { name: 'requests', hash: () => '#/requests', ready: '[data-testid="request-row"], [data-testid="requests-empty"]' },
   { name: 'history', hash: () => '#/history', ready: '[data-testid="history-chart"]' },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid="alert-rules-form"] input' },
   { name: 'access', hash: () => '#/access', ready: '[data-testid="access-keys"]' },

@@ -9,6 +9,7 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   model: 'title.model',
   chat: 'nav.chat',
   deploy: 'nav.deploy',
+  requests: 'nav.requests',
   history: 'nav.history',
   alerts: 'nav.alerts',
   access: 'nav.access',

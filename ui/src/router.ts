@@ -14,6 +14,8 @@ export const router = createRouter({
     { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
     // The Deploy form loads on first visit too.
     { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
+    // Requests through the OpenAI-compatible gateway (/v1): loaded on first visit.
+    { path: '/requests', name: 'requests', component: () => import('./pages/RequestsPage.vue') },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.

@@ -16,6 +16,7 @@ vi.mock('./api', async (importOriginal) => {
 import { useLiveSeries } from './composables/useLiveSeries'
 import { installAppWiring } from './startup'
 import { useAlertsStore } from './stores/alerts'
+import { useGatewayStore } from './stores/gateway'
 import { useModelsStore } from './stores/models'
 import { useSystemStore } from './stores/system'
 
@@ -33,6 +34,7 @@ beforeEach(() => {
     listModels: vi.fn(async () => []),
     listInstances: vi.fn(async () => []),
     listAlerts: vi.fn(async () => ({ active: [], recent: [] })),
+    gatewayStatus: vi.fn(async () => ({ addresses: [], models: [], settings: { retention_days: 14 } })),
     onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
       fake.events.push(l)
       return () => {}
@@ -48,13 +50,14 @@ describe('installAppWiring', () => {
   it('subscribes each store and the live series once, loads once, and reloads on reconnect', async () => {
     const pinia = createPinia()
     installAppWiring(pinia)
-    // system, models, alerts and the live series: one subscription each.
-    expect(fake.events).toHaveLength(4)
-    expect(fake.connection).toHaveLength(4)
+    // system, models, alerts, the gateway and the live series: one subscription each.
+    expect(fake.events).toHaveLength(5)
+    expect(fake.connection).toHaveLength(5)
     await vi.waitFor(() => expect(useAlertsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useModelsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useSystemStore(pinia).loading).toBe(false))
-    const loads = ['whoami', 'systemStatus', 'systemHistory', 'listModels', 'listInstances', 'listAlerts']
+    await vi.waitFor(() => expect(useGatewayStore(pinia).status).not.toBeNull())
+    const loads = ['whoami', 'systemStatus', 'systemHistory', 'listModels', 'listInstances', 'listAlerts', 'gatewayStatus']
     for (const name of loads) expect(fake.api[name]).toHaveBeenCalledTimes(1)
 
     fake.connection.forEach((l) => l('open'))
@@ -70,8 +73,9 @@ describe('installAppWiring', () => {
     useSystemStore(pinia)
     useModelsStore(pinia)
     useAlertsStore(pinia)
+    useGatewayStore(pinia)
     useLiveSeries()
-    expect(fake.events).toHaveLength(4)
-    expect(fake.connection).toHaveLength(4)
+    expect(fake.events).toHaveLength(5)
+    expect(fake.connection).toHaveLength(5)
   })
 })

@@ -2,6 +2,7 @@ import type { Pinia } from 'pinia'
 import { startLiveSeries } from './composables/useLiveSeries'
 import { useAccessStore } from './stores/access'
 import { useAlertsStore } from './stores/alerts'
+import { useGatewayStore } from './stores/gateway'
 import { useModelsStore } from './stores/models'
 import { useSystemStore } from './stores/system'
 
@@ -15,5 +16,6 @@ export function installAppWiring(pinia: Pinia): void {
   useSystemStore(pinia).connect()
   useModelsStore(pinia).connect()
   useAlertsStore(pinia).connect()
+  useGatewayStore(pinia).connect()
   startLiveSeries()
 }

@@ -13,6 +13,8 @@ const RUN_RS = 'crates/core/src/supervisor/run.rs'
 const HINTS_RS = 'crates/core/src/supervisor/hints.rs'
 /** Why there is no GPU reading (`NoGpu::new`). */
 const NVIDIA_RS = 'crates/core/src/monitor/gpu/nvidia.rs'
+/** Why the OpenAI-compatible gateway (`/v1`) refused or failed a request (read with the rest of the core). */
+const GATEWAY_RS = 'crates/core/src/gateway/error.rs'
 
 const rust = readRustErrorCodes(RUST_DIRS.flatMap(rustSources))
 const summaries = readSummaryCodes({ path: RUN_RS, text: readRepoFile(RUN_RS) })
@@ -39,6 +41,13 @@ describe('error translations', () => {
     // Reached through transparent variants (ChatError → SupervisorError → LibraryError…).
     expect(rust.codes.get('model_not_running')!.map((s) => s.from).sort()).toEqual(['ChatError::ModelNotRunning', 'SupervisorError::ModelNotRunning'])
     expect(rust.codes.has('store_query_failed')).toBe(true)
+    // The gateway's codes, with the values each sends; `model_not_found` is also the library's (with another value).
+    const gatewayCodes = [...readRepoFile(GATEWAY_RS).matchAll(/GatewayError::\w+[^=\n]*=> "([a-z][a-z0-9_]*)"/g)].map((m) => m[1])
+    expect(gatewayCodes.length).toBeGreaterThan(10)
+    for (const code of gatewayCodes) expect(rust.codes.has(code), code).toBe(true)
+    expect(guaranteedParams(rust.codes.get('gateway_queue_full')!)).toEqual(['model', 'queued'])
+    expect(rust.codes.get('model_not_found')!.map((s) => s.from)).toContain('GatewayError::UnknownModel')
+    expect(guaranteedParams(rust.codes.get('model_not_found')!)).toEqual([])
     // The server's own codes.
     for (const code of ['bad_request', 'route_not_found', 'too_many_websockets', 'login_required', 'insufficient_scope', 'export_not_saved']) {
       expect(rust.codes.has(code), code).toBe(true)

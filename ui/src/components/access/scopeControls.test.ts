@@ -20,10 +20,13 @@ import { setLocale } from '../../composables/useI18n'
 import DashboardPage from '../../pages/DashboardPage.vue'
 import { useAccessStore } from '../../stores/access'
 import { useModelsStore } from '../../stores/models'
+import { gatewayStatus } from '../../lib/gateway/gateway.fixtures'
+import { useGatewayStore } from '../../stores/gateway'
 import AlertRulesForm from '../alerts/AlertRulesForm.vue'
 import AppHeader from '../common/AppHeader.vue'
 import ChatComposer from '../chat/ChatComposer.vue'
 import EndpointsDialog from '../chat/EndpointsDialog.vue'
+import GatewayModelSection from '../gateway/GatewayModelSection.vue'
 import ModelList from '../models/ModelList.vue'
 
 const READ: Caller = { scope: 'read', via: 'session', key_id: 'k1', key_name: 'phone' }
@@ -50,6 +53,7 @@ function mount(component: Component, caller: Caller | null, props: Record<string
       { path: '/', component: stub },
       { path: '/chat/:id?', name: 'chat', component: stub },
       { path: '/deploy', name: 'deploy', component: stub },
+      { path: '/requests', name: 'requests', component: stub },
       { path: '/history', component: stub },
       { path: '/alerts', component: stub },
       { path: '/access', name: 'access', component: stub },
@@ -183,6 +187,21 @@ describe('settings an operate login cannot change', () => {
     expect(q<HTMLButtonElement>('rules-save')!.disabled).toBe(true)
     // Inside a disabled fieldset.
     expect(q('rule-instance_failed-enabled')!.matches(':disabled')).toBe(true)
+  })
+
+  it('shows a model’s gateway settings read-only, with a note, until the caller is an admin', async () => {
+    useGatewayStore().status = gatewayStatus()
+    const { q } = mount(GatewayModelSection, OPERATE, { modelId: 'm1' })
+    expect(q('gateway-model-name')?.textContent).toBe('qwen')
+    expect(q('gateway-needs-admin')?.textContent).toBe('Changing the gateway settings needs the admin scope.')
+    expect(q<HTMLButtonElement>('gateway-save')!.disabled).toBe(true)
+    // Inside a disabled fieldset.
+    expect(q('gateway-idle')!.matches(':disabled')).toBe(true)
+    expect(q('gateway-log-bodies')!.matches(':disabled')).toBe(true)
+    useAccessStore().caller = ADMIN
+    await nextTick()
+    expect(q('gateway-needs-admin')).toBeNull()
+    expect(q('gateway-idle')!.matches(':disabled')).toBe(false)
   })
 
   it('lists the chat endpoints without add or remove', async () => {

@@ -1,0 +1,270 @@
+// @vitest-environment jsdom
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, h, nextTick, type Component } from 'vue'
+import { createMemoryHistory, createRouter, type Router } from 'vue-router'
+import type { Event as LlmopsEvent } from '../../generated/Event'
+import type { RequestRecord } from '../../generated/RequestRecord'
+
+const fake = vi.hoisted(() => ({
+  listeners: [] as ((e: LlmopsEvent) => void)[],
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+}))
+vi.mock('../../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+// The charts draw on a canvas, which jsdom has not: a stand-in that shows what it was given.
+vi.mock('./RequestSeriesChart.vue', () => ({
+  default: { props: ['metric', 'points'], render(this: { metric: string }) { return h('div', { 'data-testid': 'request-chart', 'data-metric': this.metric }) } },
+}))
+
+import { ApiError } from '../../api'
+import { setLocale } from '../../composables/useI18n'
+import { gatewayModel, gatewayStatus, requestRecord } from '../../lib/gateway/gateway.fixtures'
+import RequestsPage from '../../pages/RequestsPage.vue'
+import { useAccessStore } from '../../stores/access'
+import { useGatewayStore } from '../../stores/gateway'
+import ConnectToolsPanel from './ConnectToolsPanel.vue'
+import GatewayModelSection from './GatewayModelSection.vue'
+
+let pinia: Pinia
+let stored: RequestRecord[]
+const cleanups: (() => void)[] = []
+
+async function mount(component: Component, props: Record<string, unknown> = {}, path = '/requests') {
+  const host = document.createElement('div')
+  document.body.appendChild(host)
+  const stub = { render: () => null }
+  const router: Router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', component: stub },
+      { path: '/requests', name: 'requests', component: stub },
+      { path: '/access', name: 'access', component: stub },
+    ],
+  })
+  await router.push(path)
+  const app = createApp({ render: () => h(component, props) })
+  app.use(pinia).use(router)
+  app.mount(host)
+  cleanups.push(() => {
+    app.unmount()
+    host.remove()
+  })
+  const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
+  const all = (testid: string) => [...host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`)]
+  return { host, q, all, router }
+}
+
+async function withStatus(patch = {}) {
+  const gateway = useGatewayStore()
+  gateway.status = gatewayStatus(patch)
+  await nextTick()
+  return gateway
+}
+
+beforeEach(() => {
+  setLocale('en')
+  pinia = createPinia()
+  setActivePinia(pinia)
+  fake.listeners = []
+  stored = [
+    requestRecord({ id: 'r2', received_at: Date.now(), start_wait_ms: 400, queue_ms: 100, ttft_ms: 800, e2el_ms: 1600, tokens_counted: true }),
+    requestRecord({
+      id: 'r1', received_at: Date.now() - 1000, outcome: 'rejected', status: 404, model: 'gpt-9', model_id: undefined, model_name: undefined,
+      start_wait_ms: undefined, queue_ms: undefined, ttft_ms: undefined, e2el_ms: undefined, tpot_ms: undefined,
+      error: { code: 'model_not_found', message: 'There is no model called "gpt-9". Known models: qwen', params: { requested: 'gpt-9', known: 'qwen' } },
+    }),
+  ]
+  fake.api = {
+    gatewayStatus: vi.fn(async () => gatewayStatus()),
+    listGatewayRequests: vi.fn(async () => structuredClone(stored)),
+    gatewayRequestSeries: vi.fn(async () => ({ bucket_ms: 60_000, points: [] })),
+    setGatewayModel: vi.fn(async (_id: string, settings) => gatewayModel({ settings })),
+    setGatewaySettings: vi.fn(async (s) => s),
+    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
+      fake.listeners.push(l)
+      return () => {}
+    }),
+    onConnectionChange: vi.fn(() => () => {}),
+  }
+})
+afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+describe('the Requests page', () => {
+  it('lists the requests live and opens one with its timeline, translated error and escaped bodies', async () => {
+    const gateway = await withStatus()
+    gateway.connect()
+    const { q, all, router } = await mount(RequestsPage)
+    await vi.waitFor(() => expect(all('request-row')).toHaveLength(2))
+    expect(all('request-row').map((r) => r.dataset.requestId)).toEqual(['r2', 'r1'])
+    expect(all('request-row')[0].textContent).toContain('counted')
+    expect(all('request-model').map((m) => m.textContent)).toEqual(['qwen', 'gpt-9'])
+
+    // A request begins, then ends: one row, replaced.
+    const begun = requestRecord({ id: 'r3', received_at: Date.now() + 10, outcome: 'in_progress', status: 0, ttft_ms: undefined, e2el_ms: undefined })
+    fake.listeners.forEach((l) => l({ type: 'gateway_request', data: begun }))
+    await nextTick()
+    expect(all('request-row')[0].dataset.outcome).toBe('in_progress')
+    fake.listeners.forEach((l) => l({ type: 'gateway_request', data: { ...begun, outcome: 'ok', status: 200, ttft_ms: 50, e2el_ms: 70 } }))
+    await nextTick()
+    expect(all('request-row').map((r) => [r.dataset.requestId, r.dataset.outcome])).toEqual([['r3', 'ok'], ['r2', 'ok'], ['r1', 'rejected']])
+
+    // The detail of the rejected one: its error in the UI's words, and the server's sentence (which names the known models).
+    stored = [{ ...stored[1] }]
+    all('request-open')[2].click()
+    await vi.waitFor(() => expect(q('request-detail')).not.toBeNull())
+    expect(router.currentRoute.value.query.request).toBe('r1')
+    expect(q('request-error')?.dataset.code).toBe('model_not_found')
+    expect(q('request-error')?.textContent).toContain('There is no such model')
+    expect(q('request-error')?.textContent).toContain('Known models: qwen')
+    expect(q('request-timeline-empty')?.textContent).toContain('refused before it reached a model')
+
+    // The detail of a streamed one: proportional phases, and its bodies as text, never as markup.
+    stored = [{ ...stored[0], ...requestRecord({ id: 'r2', received_at: stored[0].received_at, start_wait_ms: 400, queue_ms: 100, ttft_ms: 800, e2el_ms: 1600 }), request_body: '{"model":"qwen","messages":[{"role":"user","content":"<img src=x onerror=alert(1)>"}]}', response_body: 'data: <b>hi</b>' }]
+    await router.push({ name: 'requests', query: { request: 'r2' } })
+    await vi.waitFor(() => expect(q('request-body')).not.toBeNull())
+    const widths = all('timeline-segment').map((s) => [s.dataset.kind, s.style.width])
+    expect(widths).toEqual([['start_wait', '25%'], ['queue', '6.25%'], ['prefill', '18.75%'], ['decode', '50%']])
+    expect(q('timeline-mark-first_token')?.textContent).toBe('800 ms')
+    expect(q('request-body')?.textContent).toContain('"content": "<img src=x onerror=alert(1)>"')
+    expect(q('request-detail')?.querySelector('img, b')).toBeNull()
+    expect(q('response-body')?.textContent).toBe('data: <b>hi</b>')
+
+    q<HTMLButtonElement>('request-detail-close')!.click()
+    await vi.waitFor(() => expect(q('request-detail')).toBeNull())
+    expect(router.currentRoute.value.query.request).toBeUndefined()
+  })
+
+  it('filters by model and outcome through the server', async () => {
+    await withStatus()
+    const { q } = await mount(RequestsPage)
+    await vi.waitFor(() => expect(fake.api.listGatewayRequests).toHaveBeenCalledTimes(1))
+    const outcome = q<HTMLSelectElement>('request-filter-outcome')!
+    outcome.value = 'rejected'
+    outcome.dispatchEvent(new Event('change'))
+    const model = q<HTMLSelectElement>('request-filter-model')!
+    model.value = 'm1'
+    model.dispatchEvent(new Event('change'))
+    await vi.waitFor(() => expect(fake.api.listGatewayRequests).toHaveBeenLastCalledWith({ limit: 100, model: 'm1', outcome: 'rejected' }))
+  })
+
+  it('lets only admins change how long records are kept, and checks the days first', async () => {
+    await withStatus()
+    useAccessStore().caller = { scope: 'operate', via: 'api_key', key_id: 'k', key_name: 'script' }
+    const { q } = await mount(RequestsPage)
+    expect(q('retention-needs-scope')?.textContent).toBe('Changing how long records are kept needs the admin scope.')
+    expect(q<HTMLButtonElement>('retention-save')!.disabled).toBe(true)
+    expect(q<HTMLInputElement>('retention-days')!.value).toBe('14')
+    useAccessStore().caller = { scope: 'admin', via: 'local', key_id: null, key_name: null }
+    await nextTick()
+    const days = q<HTMLInputElement>('retention-days')!
+    days.value = '0'
+    days.dispatchEvent(new Event('input'))
+    q<HTMLButtonElement>('retention-save')!.click()
+    await nextTick()
+    expect(q('retention-problem')?.textContent).toBe('Give a whole number from 1 to 365.')
+    expect(fake.api.setGatewaySettings).not.toHaveBeenCalled()
+    days.value = '30'
+    days.dispatchEvent(new Event('input'))
+    q<HTMLButtonElement>('retention-save')!.click()
+    await vi.waitFor(() => expect(q('retention-saved')).not.toBeNull())
+    expect(fake.api.setGatewaySettings).toHaveBeenCalledWith({ retention_days: 30 })
+  })
+})
+
+describe('Connect your tools', () => {
+  it('shows the base URL, the model names and snippets for the first model, with tabs', async () => {
+    await withStatus({
+      addresses: ['http://127.0.0.1:8765/v1', 'http://192.168.1.20:8765/v1'],
+      models: [gatewayModel({ settings: { idle_ttl_secs: 600, aliases: ['gpt-4o-mini'], queue_limit: 64, pinned: false, log_bodies: false }, aliases: ['gpt-4o-mini', 'Qwen', 'm1'] })],
+    })
+    const { q, all } = await mount(ConnectToolsPanel)
+    // jsdom's page is http://localhost:3000: not one of the addresses, so the first is shown.
+    expect(q<HTMLInputElement>('connect-base-url')!.value).toBe('http://127.0.0.1:8765/v1')
+    expect(q('connect-lan-url')?.textContent).toBe('http://192.168.1.20:8765/v1')
+    expect(q('connect-model')?.textContent).toContain('qwen')
+    // "Qwen" is the stable name but for case, which names ignore; the id is left out.
+    expect(q('connect-model')?.textContent).toContain('also: gpt-4o-mini')
+    expect(q('connect-model')?.textContent).not.toContain('m1')
+    expect(q('connect-snippet')?.textContent).toContain(`curl 'http://127.0.0.1:8765/v1/chat/completions'`)
+    const tabs = all('connect-snippet-tab')
+    expect(tabs.map((t) => t.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false'])
+    tabs[0].dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }))
+    await nextTick()
+    expect(q('connect-snippet')?.dataset.kind).toBe('python')
+    expect(q('connect-snippet')?.textContent).toContain('model="qwen"')
+    tabs[3].click()
+    await nextTick()
+    expect(q('connect-openwebui-steps')?.textContent).toContain('http://127.0.0.1:8765/v1')
+  })
+
+  it('says why the desktop app serves no endpoint (its port is taken)', async () => {
+    await withStatus({ addresses: [], unavailable: 'port 8765 on this machine is taken' })
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    try {
+      const { q } = await mount(ConnectToolsPanel)
+      expect(q('connect-no-endpoint')?.textContent?.trim()).toBe('The OpenAI-compatible endpoint is not served: port 8765 on this machine is taken.')
+    } finally {
+      delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
+    }
+  })
+
+  it('says the endpoint needs llmops serve when there is no address and no browser origin to fall back on', async () => {
+    await withStatus({ addresses: [] })
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    try {
+      const { q } = await mount(ConnectToolsPanel)
+      expect(q('connect-no-endpoint')?.textContent).toContain('llmops serve')
+      expect(q('connect-base-url')).toBeNull()
+      expect(q('connect-snippets')).toBeNull()
+    } finally {
+      delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
+    }
+  })
+})
+
+describe('a model’s gateway section', () => {
+  it('shows its name and state, validates the form, saves, and shows a refusal translated', async () => {
+    await withStatus({ models: [gatewayModel({ state: 'running', instance_id: 'i1', started_by_gateway: true, in_flight: 1, queued: 2, idle_stop_at: Date.now() + 60_000 })] })
+    const { q, all } = await mount(GatewayModelSection, { modelId: 'm1' })
+    expect(q('gateway-model-name')?.textContent).toBe('qwen')
+    expect(q('gateway-model-state')?.textContent).toContain('Running')
+    expect(q('gateway-model-state')?.textContent).toContain('started by the gateway')
+    expect(q('gateway-model-load')?.textContent).toBe('1 being answered · 2 waiting · 4 at once')
+    expect(q('gateway-model-idle-stop')).not.toBeNull()
+    expect(q('gateway-privacy-note')?.textContent).toContain('Privacy')
+
+    const set = (testid: string, value: string) => {
+      const input = q<HTMLInputElement>(testid)!
+      input.value = value
+      input.dispatchEvent(new Event('input'))
+    }
+    set('gateway-idle', '-5')
+    set('gateway-concurrency', '0')
+    q<HTMLButtonElement>('gateway-alias-add')!.click()
+    await nextTick()
+    const alias = all('gateway-alias')[0] as HTMLInputElement
+    alias.value = 'gpt-4o-mini'
+    alias.dispatchEvent(new Event('input'))
+    q<HTMLFormElement>('gateway-model-form')!.dispatchEvent(new Event('submit'))
+    await nextTick()
+    expect(q('gateway-idle')?.getAttribute('aria-invalid')).toBe('true')
+    expect(q('gateway-concurrency')?.getAttribute('aria-invalid')).toBe('true')
+    expect(fake.api.setGatewayModel).not.toHaveBeenCalled()
+
+    set('gateway-idle', '0')
+    set('gateway-concurrency', '')
+    q<HTMLFormElement>('gateway-model-form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('gateway-saved')).not.toBeNull())
+    expect(fake.api.setGatewayModel).toHaveBeenCalledWith('m1', { idle_ttl_secs: 0, aliases: ['gpt-4o-mini'], queue_limit: 64, pinned: false, log_bodies: false })
+
+    fake.api.setGatewayModel.mockRejectedValueOnce(
+      new ApiError('gateway_invalid_settings', 'x', 400, { detail: 'the name "gpt-4o-mini" already belongs to the model "Other"' }),
+    )
+    q<HTMLFormElement>('gateway-model-form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('gateway-save-error')).not.toBeNull())
+    expect(q('gateway-save-error')?.textContent).toBe('These gateway settings cannot be saved: the name "gpt-4o-mini" already belongs to the model "Other"')
+  })
+})
