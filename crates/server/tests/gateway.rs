@@ -1,7 +1,8 @@
 //! The OpenAI-compatible gateway `/v1` with a real `llama-server` and the starter model: on
 //! demand starts (one start for concurrent first requests), idle stops, eviction that never
 //! touches a model still answering, a client that goes away, an engine killed mid-answer, 100
-//! concurrent streams with every body checked, and the security stack in front of `/v1`.
+//! concurrent streams with every body checked, GPU memory (fake NVML) making room, and the
+//! security stack in front of `/v1`.
 
 mod common;
 
@@ -56,6 +57,20 @@ impl Gateway {
         .await;
         assert_eq!(status, 200, "{model}");
         model["id"].as_str().unwrap().to_string()
+    }
+
+    /// A model's id by its stable name.
+    async fn model_id(&self, name: &str) -> String {
+        let (_, status) = call(&self.http, Method::GET, self.url("/api/gateway"), None).await;
+        status["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {status}"))["model_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     async fn set_model(&self, id: &str, settings: Value) {
@@ -638,4 +653,82 @@ async fn v1_sits_behind_the_host_origin_and_key_checks() {
     assert_eq!(other.status(), 404);
     let error: Value = other.json().await.unwrap();
     assert_eq!(error["error"]["code"], "gateway_unknown_path");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_that_does_not_fit_in_free_gpu_memory_makes_room_or_gets_a_clear_503() {
+    // Two fake 80 GiB GPUs (NVML through nvml-wrapper); what they hold is written by the test.
+    let nvml_dir = tempfile::tempdir().unwrap();
+    let lib = common::build_fake_nvml(nvml_dir.path());
+    let processes = nvml_dir.path().join("fake_nvml_processes");
+    std::fs::write(&processes, "").unwrap();
+    let lib = lib.display().to_string();
+    let Some(gateway) = Gateway::start(&[
+        ("LLMOPS_NVML_LIB", lib.as_str()),
+        ("LLMOPS_SAMPLE_INTERVAL_MS", "200"),
+    ])
+    .await
+    else {
+        return;
+    };
+    gateway.add_model("Resident").await;
+    let newcomer = gateway.add_model("Newcomer").await;
+    let ok = gateway
+        .post("/chat/completions", chat("resident", 2, false))
+        .await;
+    assert_eq!(ok.status(), 200);
+
+    // The resident model now fills both GPUs (as NVML reports its process), leaving 8 MiB each.
+    let resident = gateway
+        .instances_of(&gateway.model_id("resident").await)
+        .await[0]
+        .clone();
+    let pid = resident["pid"].as_u64().unwrap();
+    std::fs::write(&processes, format!("0 {pid} 81400\n1 {pid} 81400\n")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, status) = call(
+            &gateway.http,
+            Method::GET,
+            gateway.url("/api/system/status"),
+            None,
+        )
+        .await;
+        let attributed = status["instances"]
+            .as_array()
+            .and_then(|list| list.iter().find(|i| i["instance_id"] == resident["id"]))
+            .and_then(|i| i["gpu_memory_bytes"].as_u64());
+        if attributed.is_some_and(|bytes| bytes > 100 << 30) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the monitor did not see the GPU memory: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The newcomer (~100 MB) does not fit in 16 MiB: the idle resident is stopped for it.
+    let answered = gateway
+        .post("/chat/completions", chat("newcomer", 2, false))
+        .await;
+    assert_eq!(answered.status(), 200, "{}", answered.text().await.unwrap());
+    assert_eq!(gateway.state("resident").await, "stopped");
+
+    // Pinned, the newcomer stays; NVML still reports the memory full: a clear 503.
+    gateway.set_model(&newcomer, json!({"pinned": true})).await;
+    let refused = gateway
+        .post("/chat/completions", chat("resident", 2, false))
+        .await;
+    assert_eq!(refused.status(), 503);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "gateway_no_room", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GiB of GPU memory"),
+        "{body}"
+    );
+    assert_eq!(gateway.state("newcomer").await, "running");
 }

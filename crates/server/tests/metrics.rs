@@ -3,31 +3,14 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::{call, Server};
 use reqwest::Method;
 use serde_json::json;
 
-fn build_fake_nvml(dir: &Path) -> std::path::PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fake_nvml/fake_nvml.c");
-    let lib = dir.join("libnvidia-ml.so.1");
-    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .args(["-shared", "-fPIC", "-o"])
-        .arg(&lib)
-        .arg(source)
-        .status()
-        .expect("a C compiler (cc) builds the fake NVML library");
-    assert!(status.success());
-    std::fs::write(dir.join("fake_nvml_processes"), "0 1 256\n").unwrap();
-    lib
-}
-
 #[tokio::test]
 async fn metrics_pass_promtool_and_monitoring_endpoints_answer() {
     let nvml_dir = tempfile::tempdir().unwrap();
-    let lib = build_fake_nvml(nvml_dir.path());
+    let lib = common::build_fake_nvml(nvml_dir.path());
     let server = Server::start_with(&[("LLMOPS_NVML_LIB", lib.as_os_str())]);
     let http = reqwest::Client::new();
     server.ready(&http).await;

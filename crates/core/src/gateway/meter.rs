@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::chat::SseParser;
 
 /// A non-streamed JSON answer larger than this is passed on but not read for its `usage`.
-const MAX_JSON_READ: usize = 8 * 1024 * 1024;
+const MAX_JSON_READ: usize = 2 * 1024 * 1024;
 /// Gaps kept per request for the ITL percentiles (a longer answer keeps its first ones).
 const MAX_GAPS: usize = 1 << 20;
 /// How much of each body is kept when the model's `log_bodies` is on.

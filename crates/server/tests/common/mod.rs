@@ -260,3 +260,20 @@ pub fn check_with_promtool(text: &str) {
         "promtool check metrics:\n{said}\n--- exposition:\n{text}"
     );
 }
+
+/// Builds the fake two-GPU NVML library (80 GiB each) into `dir`; `fake_nvml_processes` beside it
+/// lists GPU processes as "<gpu> <pid> <MiB>" lines.
+pub fn build_fake_nvml(dir: &std::path::Path) -> std::path::PathBuf {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../core/tests/fake_nvml/fake_nvml.c");
+    let lib = dir.join("libnvidia-ml.so.1");
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg(source)
+        .status()
+        .expect("a C compiler (cc) builds the fake NVML library");
+    assert!(status.success());
+    std::fs::write(dir.join("fake_nvml_processes"), "0 1 256\n").unwrap();
+    lib
+}
