@@ -362,6 +362,27 @@ async fn with_a_limit_of_one_the_idle_model_makes_room_but_never_one_answering()
         .await;
     assert_eq!(refused.status(), 503);
     assert_eq!(gateway.state("first").await, "running");
+
+    // Models of one group are never stopped for each other, even when idle.
+    let stop_first = gateway.url(&format!("/api/models/{first}/stop"));
+    call(&gateway.http, Method::POST, stop_first, None).await;
+    for id in [&first, &second] {
+        gateway.set_model(id, json!({"group": "team"})).await;
+    }
+    let started = gateway
+        .post("/chat/completions", chat("first", 2, false))
+        .await;
+    assert_eq!(started.status(), 200);
+    let refused = gateway
+        .post("/chat/completions", chat("second", 2, false))
+        .await;
+    assert_eq!(refused.status(), 503);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("group"),
+        "{body}"
+    );
+    assert_eq!(gateway.state("first").await, "running");
 }
 
 /// The engine's `/slots`, with its key from the engine's environment (as llmops sends it).
