@@ -1101,6 +1101,66 @@ mod tests {
         );
     }
 
+    fn record(
+        at: i64,
+        model: &str,
+        ttft: Option<f64>,
+        tpot: Option<f64>,
+        outcome: RequestOutcome,
+    ) -> RequestRecord {
+        let mut draft = RecordDraft::new(
+            Recorder::new(EventBus::default()).0,
+            "/chat/completions",
+            "test",
+        );
+        let mut record = draft.record().clone();
+        draft.take().finish(outcome, Default::default(), None);
+        record.received_at = at;
+        record.model_name = Some(model.into());
+        record.ttft_ms = ttft;
+        record.tpot_ms = tpot;
+        record.outcome = outcome;
+        record
+    }
+
+    #[test]
+    fn series_have_one_point_per_model_and_bucket_with_medians() {
+        use RequestOutcome::*;
+        let records = [
+            record(60_000, "a", Some(10.0), Some(20.0), Ok),
+            record(61_000, "a", Some(30.0), Some(10.0), Ok),
+            record(62_000, "a", Some(20.0), Some(40.0), Ok),
+            record(65_000, "b", None, None, Rejected),
+            record(125_000, "a", Some(5.0), Some(50.0), Ok),
+        ];
+        let points = series_points(&records, 60_000);
+        assert_eq!(points.len(), 3);
+        assert_eq!(
+            (points[0].at, points[0].model.as_str(), points[0].requests),
+            (60_000, "a", 3)
+        );
+        assert_eq!(points[0].ttft_p50_ms, Some(20.0));
+        assert_eq!(
+            points[0].tokens_per_second,
+            Some(50.0),
+            "1000 / median TPOT 20 ms"
+        );
+        assert_eq!(
+            (
+                points[1].model.as_str(),
+                points[1].errors,
+                points[1].ttft_p50_ms
+            ),
+            ("b", 1, None)
+        );
+        assert_eq!(
+            (points[2].at, points[2].tokens_per_second),
+            (120_000, Some(20.0))
+        );
+        assert_eq!(series_bucket_ms(60), 60_000);
+        assert_eq!(series_bucket_ms(24 * 60), 24 * 60_000);
+    }
+
     #[test]
     fn keep_alive_wins_over_the_model_setting() {
         let settings = GatewayModelSettings {
