@@ -81,6 +81,14 @@ describe('HTTP error mapping', () => {
     ])
   })
 
+  it('rejects the desktop app\'s "Serve on local network" with desktop_only, without a request', async () => {
+    const { api, spy } = apiWith(async () => jsonResponse(200, {}))
+    const err = await rejection(api.setLanServing({ enabled: true }))
+    expect(err.code).toBe('desktop_only')
+    expect(err.params).toEqual({ operation: 'set_lan_serving' })
+    expect(spy).not.toHaveBeenCalled()
+  })
+
   it('reads the engines and the deploy presets', async () => {
     const engines = [
       { engine: 'llama_cpp', binary: '/bin/llama-server', source: 'cache', version: 'b4000', problem: null, verified: true },

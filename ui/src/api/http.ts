@@ -1,5 +1,7 @@
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { GatewayStatus } from '../generated/GatewayStatus'
+import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
@@ -218,6 +220,11 @@ export class HttpApi implements LlmopsApi {
   async logout(): Promise<void> {
     await this.call(OPERATIONS.logout, {})
     this.toLogin()
+  }
+
+  /** The desktop app's switch: a server decides by its `--host`, so this rejects with `desktop_only`. */
+  setLanServing(serving: LanServing): Promise<GatewayStatus> {
+    return this.call<GatewayStatus>(OPERATIONS.setLanServing, { serving })
   }
 
   chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle> {

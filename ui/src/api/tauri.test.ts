@@ -184,6 +184,13 @@ describe('Tauri transport', () => {
     await vi.waitFor(() => expect(ipc.calls.slice(1)).toEqual([['cancel_stream', { streamId: 'stream-9' }]]))
   })
 
+  it('switches "Serve on local network" with set_lan_serving and answers the new status', async () => {
+    const status = { addresses: [], lan: { enabled: true, switchable: true }, models: [], settings: { retention_days: 14 } }
+    ipc.answer = (command) => (command === 'set_lan_serving' ? status : null)
+    expect(await new TauriApi().setLanServing({ enabled: true })).toEqual(status)
+    expect(ipc.calls).toEqual([['set_lan_serving', { serving: { enabled: true } }]])
+  })
+
   it('camelCases argument names as Tauri expects', () => {
     expect(camelArgs({ message_id: 'm', id: 'c', stream_id: 's' })).toEqual({ messageId: 'm', id: 'c', streamId: 's' })
   })

@@ -3,6 +3,8 @@ import { listen } from '@tauri-apps/api/event'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { GatewayStatus } from '../generated/GatewayStatus'
+import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
@@ -118,6 +120,11 @@ export class TauriApi implements LlmopsApi {
         })
       },
     }
+  }
+
+  /** A desktop-only command (the app's own HTTP server), so not among the typed calls. */
+  setLanServing(serving: LanServing): Promise<GatewayStatus> {
+    return invokeOperation<GatewayStatus>(OPERATIONS.setLanServing, { serving })
   }
 
   get connection(): ConnectionState {

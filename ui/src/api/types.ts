@@ -1,6 +1,8 @@
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
+import type { GatewayStatus } from '../generated/GatewayStatus'
+import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import type { Operations } from '../generated/operations'
 import type { TurnRequest } from '../generated/TurnRequest'
@@ -53,6 +55,12 @@ export interface LlmopsApi extends Operations {
    * `instance_id` says which). `onLost` is called once if the stream ends without `close`.
    */
   followModelLogs(modelId: string, onBatch: (batch: LogBatch) => void, onLost: (err: ApiError) => void): Promise<LogFollow>
+  /**
+   * "Serve on local network" (the desktop app; `GatewayStatus.lan.switchable` says it can): serves
+   * the app's HTTP server on every address, behind keys, or on loopback again, and resolves to the
+   * gateway's new status. Over HTTP it rejects with `desktop_only`.
+   */
+  setLanServing(serving: LanServing): Promise<GatewayStatus>
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (e: LlmopsEvent) => void): () => void
   /** Current state of the event transport. */

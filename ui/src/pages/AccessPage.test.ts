@@ -35,6 +35,7 @@ async function mountPage(caller: Caller | null) {
     routes: [
       { path: '/', component: { render: () => null } },
       { path: '/access', name: 'access', component: AccessPage },
+      { path: '/requests', name: 'requests', component: { render: () => null } },
     ],
   })
   await router.push('/access')
@@ -137,14 +138,34 @@ describe('AccessPage: connect a phone', () => {
     await vi.waitFor(() => expect(q('access-link-copy-done')?.textContent).toBe('Copied.'))
   })
 
-  it('shows the note when there is no link, and warns when other machines need no login', async () => {
-    fake.api.loginLink.mockResolvedValue({ ...LINK, url: null, qr_svg: null, remote_auth: false, note: 'The server listens on 127.0.0.1 only: start it with --host 0.0.0.0.' })
+  it('says how to get a link when there is none, in the UI’s words, and warns when other machines need no login', async () => {
+    fake.api.loginLink.mockResolvedValue({ ...LINK, url: null, qr_svg: null, remote_auth: false, note: 'this server listens on 127.0.0.1 only; restart it with `llmops serve --host 0.0.0.0` to reach it from a phone' })
     const { q } = await mountPage(LOCAL)
     await vi.waitFor(() => expect(q('access-link-note')).not.toBeNull())
-    expect(q('access-link-note')?.textContent).toBe('The server listens on 127.0.0.1 only: start it with --host 0.0.0.0.')
+    expect(q('access-link-note')?.textContent).toBe('This server listens on 127.0.0.1 only. To reach it from a phone, restart it with llmops serve --host 0.0.0.0.')
     expect(q('access-link-url')).toBeNull()
     expect(q('access-link-qr')).toBeNull()
     expect(q('access-no-remote-auth')?.textContent).toContain('without logging in')
+    setLocale('zh')
+    await nextTick()
+    expect(q('access-link-note')?.textContent).toContain('llmops serve --host 0.0.0.0')
+    expect(q('access-link-note')?.textContent).toContain('若要从手机访问')
+  })
+
+  it('in the desktop app, points to "Serve on local network" on the Requests page while it is off', async () => {
+    fake.api.loginLink.mockResolvedValue({ ...LINK, url: null, qr_svg: null, note: 'this app serves this machine only. Turn on "Serve on local network" (Requests page) to reach it from a phone' })
+    ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+    try {
+      const { q } = await mountPage(LOCAL)
+      await vi.waitFor(() => expect(q('access-link-note')).not.toBeNull())
+      expect(q('access-link-note')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+        'This app serves this machine only. To reach it from a phone, turn on “Serve on local network” under Connect your tools. Go to the Requests page',
+      )
+      expect(q('access-link-lan-setting')?.getAttribute('href')).toBe('/requests')
+      expect(q('access-no-remote-auth')).toBeNull()
+    } finally {
+      delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
+    }
   })
 
   it('rotates the token only after a confirmation that says what stops working', async () => {

@@ -162,4 +162,31 @@ describe('gateway store', () => {
     await store.saveSettings({ retention_days: 30 })
     expect(store.status?.settings.retention_days).toBe(30)
   })
+
+  it('switches "Serve on local network", shows the status it answers, and keeps a failure apart', async () => {
+    const lanStatus = gatewayStatus({
+      addresses: ['http://127.0.0.1:8765/v1', 'http://192.168.1.20:8765/v1'],
+      lan: { enabled: true, switchable: true, qr_svg: '<svg/>' },
+    })
+    let answer!: (s: typeof lanStatus) => void
+    fake.api.setLanServing = vi.fn(() => new Promise((resolve) => (answer = resolve)))
+    const store = useGatewayStore()
+    const switching = store.setLanServing(true)
+    expect(store.lanSwitching).toBe(true)
+    expect(await store.setLanServing(true)).toBe(false) // one switch at a time
+    answer(lanStatus)
+    expect(await switching).toBe(true)
+    expect(fake.api.setLanServing).toHaveBeenCalledTimes(1)
+    expect(fake.api.setLanServing).toHaveBeenCalledWith({ enabled: true })
+    expect(store.status).toEqual(lanStatus)
+    expect(store.lanSwitching).toBe(false)
+
+    fake.api.setLanServing = vi.fn(async () => {
+      throw new ApiError('desktop_only', 'no', undefined, { operation: 'set_lan_serving' })
+    })
+    expect(await store.setLanServing(false)).toBe(false)
+    expect(store.lanError?.code).toBe('desktop_only')
+    expect(store.status).toEqual(lanStatus)
+    expect(store.statusError).toBeNull()
+  })
 })

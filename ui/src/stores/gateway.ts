@@ -22,6 +22,9 @@ export const useGatewayStore = defineStore('gateway', () => {
   const status = ref<GatewayStatus | null>(null)
   const statusLoading = ref(false)
   const statusError = ref<ApiError | null>(null)
+  /** "Serve on local network" is being switched (the app's HTTP server restarts). */
+  const lanSwitching = ref(false)
+  const lanError = ref<ApiError | null>(null)
 
   const requests = ref<RequestRecord[]>([])
   const filter = ref<RequestFilter>({})
@@ -192,6 +195,26 @@ export const useGatewayStore = defineStore('gateway', () => {
     return saved
   }
 
+  /**
+   * Switches "Serve on local network" (the desktop app only: `status.lan.switchable`) and shows the
+   * status it answers; resolves to whether it worked, with `lanError` set when not.
+   */
+  async function setLanServing(enabled: boolean): Promise<boolean> {
+    if (lanSwitching.value) return false
+    lanSwitching.value = true
+    lanError.value = null
+    try {
+      status.value = await getApi().setLanServing({ enabled })
+      statusError.value = null
+      return true
+    } catch (err) {
+      lanError.value = toApiError(err)
+      return false
+    } finally {
+      lanSwitching.value = false
+    }
+  }
+
   /** Follows gateway and model events and reloads on every (re)connect; called once, at app start (startup.ts). */
   function connect(): void {
     const api = getApi()
@@ -211,6 +234,8 @@ export const useGatewayStore = defineStore('gateway', () => {
     status,
     statusLoading,
     statusError,
+    lanSwitching,
+    lanError,
     requests,
     filter,
     requestsLoaded,
@@ -231,6 +256,7 @@ export const useGatewayStore = defineStore('gateway', () => {
     modelById,
     saveModel,
     saveSettings,
+    setLanServing,
     connect,
   }
 })

@@ -178,12 +178,13 @@ describe('Connect your tools', () => {
   it('shows the base URL, the model names and snippets for the first model, with tabs', async () => {
     await withStatus({
       addresses: ['http://127.0.0.1:8765/v1', 'http://192.168.1.20:8765/v1'],
+      lan: { enabled: true, switchable: false },
       models: [gatewayModel({ settings: { idle_ttl_secs: 600, aliases: ['gpt-4o-mini'], queue_limit: 64, pinned: false, log_bodies: false }, aliases: ['gpt-4o-mini', 'Qwen', 'm1'] })],
     })
     const { q, all } = await mount(ConnectToolsPanel)
     // jsdom's page is http://localhost:3000: not one of the addresses, so the first is shown.
     expect(q<HTMLInputElement>('connect-base-url')!.value).toBe('http://127.0.0.1:8765/v1')
-    expect(q('connect-lan-url')?.textContent).toBe('http://192.168.1.20:8765/v1')
+    expect(q<HTMLInputElement>('connect-lan-url')!.value).toBe('http://192.168.1.20:8765/v1')
     expect(q('connect-model')?.textContent).toContain('qwen')
     // "Qwen" is the stable name but for case, which names ignore; the id is left out.
     expect(q('connect-model')?.textContent).toContain('also: gpt-4o-mini')
@@ -222,6 +223,129 @@ describe('Connect your tools', () => {
     } finally {
       delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
     }
+  })
+})
+
+const LAN_URL = 'http://192.168.1.20:8765/v1'
+const QR = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><path d="M0 0h7v7H0z"/><script>alert(1)</script></svg>'
+const servedOnLan = (switchable: boolean) =>
+  gatewayStatus({ addresses: ['http://127.0.0.1:8765/v1', LAN_URL], lan: { enabled: true, switchable, qr_svg: QR } })
+
+/** Runs `body` as the desktop app's window would (Tauri's bridge present). */
+async function inDesktopApp(body: () => Promise<void>) {
+  ;(window as unknown as Record<string, unknown>).__TAURI_INTERNALS__ = {}
+  try {
+    await body()
+  } finally {
+    delete (window as unknown as Record<string, unknown>).__TAURI_INTERNALS__
+  }
+}
+
+describe('Connect your tools: the local network', () => {
+  it('offers no switch to llmops serve: it says how to serve there, or shows the LAN address and its QR code', async () => {
+    await withStatus()
+    useAccessStore().caller = { scope: 'admin', via: 'local', key_id: null, key_name: null }
+    const first = await mount(ConnectToolsPanel)
+    expect(first.q('connect-lan-switch')).toBeNull()
+    expect(first.q('connect-remote')?.textContent).toContain('--host 0.0.0.0')
+    expect(first.q('connect-lan-qr')).toBeNull()
+
+    useGatewayStore().status = servedOnLan(false)
+    await nextTick()
+    expect(first.q('connect-lan-switch')).toBeNull()
+    expect(first.q<HTMLInputElement>('connect-lan-url')!.value).toBe(LAN_URL)
+    expect(first.q('connect-lan-url-copy')?.getAttribute('aria-label')).toBe('Copy: Address for other devices')
+    const qr = first.q<HTMLImageElement>('connect-lan-qr')!
+    expect(qr.alt).toBe('QR code of the address for other devices')
+    expect(atob(qr.getAttribute('src')!.split(',')[1])).toBe(QR)
+    // The SVG is an image, never markup in the page.
+    expect(first.host.querySelector('svg, script')).toBeNull()
+    expect(first.q('connect-remote')?.textContent).toContain('with an API key with the operate scope')
+    expect(first.q('connect-remote')?.querySelector('a')?.getAttribute('href')).toBe('/access')
+  })
+
+  it('shows the switch only in the desktop app, when the status says it can switch', async () => {
+    await withStatus({ lan: { enabled: false, switchable: true } })
+    const browser = await mount(ConnectToolsPanel)
+    expect(browser.q('connect-lan-switch')).toBeNull()
+    expect(browser.q('connect-remote')?.textContent).toContain('in the desktop app’s window')
+    await inDesktopApp(async () => {
+      await withStatus({ lan: { enabled: false, switchable: false } })
+      const serve = await mount(ConnectToolsPanel)
+      expect(serve.q('connect-lan-switch')).toBeNull()
+      useGatewayStore().status = gatewayStatus({ lan: { enabled: false, switchable: true } })
+      await nextTick()
+      const box = serve.q<HTMLInputElement>('connect-lan-switch')!
+      expect(box.getAttribute('role')).toBe('switch')
+      expect(box.checked).toBe(false)
+      expect(document.getElementById(box.getAttribute('aria-describedby')!)?.textContent).toContain('only on networks you trust')
+      expect(serve.q('connect-lan-qr')).toBeNull()
+      expect(serve.q('connect-remote')).toBeNull()
+    })
+  })
+
+  it('turns it on only after a confirmation, busy meanwhile, then shows the status it answers', async () => {
+    await inDesktopApp(async () => {
+      await withStatus({ lan: { enabled: false, switchable: true } })
+      let answer!: (s: ReturnType<typeof servedOnLan>) => void
+      fake.api.setLanServing = vi.fn(() => new Promise((resolve) => (answer = resolve)))
+      const { q } = await mount(ConnectToolsPanel)
+      const box = q<HTMLInputElement>('connect-lan-switch')!
+
+      box.click()
+      await nextTick()
+      expect(box.checked).toBe(false)
+      expect(q('connect-lan-confirm')?.textContent).toContain('Anyone there with an API key or the login link')
+      expect(document.activeElement).toBe(q('connect-lan-yes'))
+      q<HTMLButtonElement>('connect-lan-cancel')!.click()
+      await nextTick()
+      expect(q('connect-lan-confirm')).toBeNull()
+      expect(fake.api.setLanServing).not.toHaveBeenCalled()
+
+      box.click()
+      await nextTick()
+      q<HTMLButtonElement>('connect-lan-yes')!.click()
+      await nextTick()
+      expect(fake.api.setLanServing).toHaveBeenCalledWith({ enabled: true })
+      expect(q('connect-lan-busy')?.textContent).toContain('Restarting the server')
+      expect(box.disabled).toBe(true)
+
+      answer(servedOnLan(true))
+      await vi.waitFor(() => expect(q('connect-lan-busy')).toBeNull())
+      expect(useGatewayStore().status?.lan.enabled).toBe(true)
+      expect(box.checked).toBe(true)
+      expect(box.disabled).toBe(false)
+      expect(q<HTMLInputElement>('connect-lan-url')!.value).toBe(LAN_URL)
+      expect(q('connect-lan-qr')).not.toBeNull()
+    })
+  })
+
+  it('turns it off at once, and shows a failure in the UI’s words', async () => {
+    await inDesktopApp(async () => {
+      await withStatus(servedOnLan(true))
+      fake.api.setLanServing = vi.fn(async () => {
+        throw new ApiError('desktop_only', 'set_lan_serving is only available in the desktop app.', undefined, { operation: 'set_lan_serving' })
+      })
+      const { q } = await mount(ConnectToolsPanel)
+      const box = q<HTMLInputElement>('connect-lan-switch')!
+      expect(box.checked).toBe(true)
+      box.click()
+      await nextTick()
+      expect(q('connect-lan-confirm')).toBeNull()
+      expect(fake.api.setLanServing).toHaveBeenCalledWith({ enabled: false })
+      await vi.waitFor(() => expect(q('connect-lan-error')).not.toBeNull())
+      expect(q('connect-lan-error')?.textContent).toContain('Could not switch serving on the local network.')
+      expect(q('connect-lan-error')?.textContent).toContain('“set_lan_serving” is only available in the desktop app.')
+      expect(q('connect-lan-error')?.getAttribute('role')).toBe('alert')
+      // Still served there: the status did not change, so neither does the switch.
+      expect(box.checked).toBe(true)
+      expect(document.activeElement).toBe(box)
+      expect(q('connect-lan-qr')).not.toBeNull()
+
+      setLocale('zh')
+      await nextTick()
+      expect(q('connect-lan-error')?.textContent).toContain('无法切换局域网服务。')
+    })
   })
 })
 

@@ -20,6 +20,10 @@ export function gatewayModel(patch: Partial<GatewayModel> = {}): GatewayModel {
   }
 }
 
+/** The gateway's status as `llmops serve` on loopback answers it (no LAN, no switch). */
 export function gatewayStatus(patch: Partial<GatewayStatus> = {}): GatewayStatus {
-  return { addresses: ['http://127.0.0.1:8765/v1'], models: [gatewayModel()], settings: { retention_days: 14 }, ...patch }
+  return {
+    addresses: ['http://127.0.0.1:8765/v1'], lan: { enabled: false, switchable: false }, models: [gatewayModel()], settings: { retention_days: 14 },
+    ...patch,
+  }
 }
