@@ -207,9 +207,20 @@ async function chooseLanguage(page, lang) {
 
 /** Opens a page in the running app (no reload) and waits until it shows its content. */
 async function openPage(page, p, ids, dir) {
-  await page.evaluate((hash) => { location.hash = hash; }, p.hash(ids));
+  const target = p.hash(ids);
+  const deadline = Date.now() + 30_000;
   try {
-    await page.locator(p.ready).first().waitFor({ timeout: 30_000 });
+    // Just after a reload, the router puts back the address it loaded with when its first
+    // navigation (a lazily loaded page) ends after our change: set it again until it sticks.
+    for (;;) {
+      await page.evaluate((hash) => { if (location.hash !== hash) location.hash = hash; }, target);
+      try {
+        await page.locator(p.ready).first().waitFor({ timeout: 1_000 });
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
   } catch (err) {
     // Say what the page showed instead, for the test output.
     await page.screenshot({ path: join(dir, `not-ready-${p.name}.png`), fullPage: true }).catch(() => {});
