@@ -188,6 +188,10 @@ async fn a_stopped_model_starts_on_demand_once_and_stops_when_idle() {
     let id = gateway.add_model("Tiny Story").await;
     gateway.set_model(&id, json!({"idle_ttl_secs": 2})).await;
     assert_eq!(gateway.state("tiny-story").await, "stopped");
+    // A model whose name reads the same gets its own stable name; the first keeps the plain one.
+    gateway.add_model("TINY story!").await;
+    assert_eq!(gateway.state("tiny-story-2").await, "stopped");
+    assert_eq!(gateway.model_id("tiny-story").await, id);
     // OpenAI clients always send some key: on loopback an unknown one counts as none on /v1
     // (only there: /api still refuses a wrong key).
     let with_dummy_key = |path: &str| {

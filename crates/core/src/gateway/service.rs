@@ -74,8 +74,9 @@ struct Shared {
     monitor: SystemMonitor,
     http: reqwest::Client,
     recorder: Recorder,
-    /// The model list, refreshed on `models_changed` (read on every request).
-    models: Mutex<Option<Arc<Vec<Model>>>>,
+    /// The model list with each model's stable name, refreshed on `models_changed` (read on
+    /// every request).
+    models: Mutex<Option<Arc<Catalog>>>,
     /// Settings per model id, read once from the store.
     model_settings: Mutex<HashMap<String, GatewayModelSettings>>,
     settings: Mutex<GatewaySettings>,
@@ -157,7 +158,7 @@ impl Gateway {
                 let Some(shared) = weak.upgrade() else { return };
                 match event {
                     Ok(Event::ModelsChanged(models)) => {
-                        *lock(&shared.models) = Some(Arc::new(models));
+                        *lock(&shared.models) = Some(Arc::new(Catalog::new(models)));
                     }
                     Err(RecvError::Lagged(_)) => *lock(&shared.models) = None,
                     Err(RecvError::Closed) => return,
@@ -202,16 +203,11 @@ impl Gateway {
 
     pub fn metrics_text(&self) -> String {
         let lanes: Vec<(String, u32, u32)> = {
-            let models = lock(&self.shared.models).clone();
-            let names: HashMap<String, String> = models
-                .iter()
-                .flat_map(|m| m.iter())
-                .map(|m| (m.id.clone(), names::stable_name(&m.name, &m.id)))
-                .collect();
+            let catalog = lock(&self.shared.models).clone();
             lock(&self.shared.lanes)
                 .iter()
                 .map(|(id, lane)| {
-                    let name = names.get(id).cloned().unwrap_or_else(|| id.clone());
+                    let name = catalog.as_ref().map_or_else(|| id.clone(), |c| c.name(id));
                     (name, lane.waiting(), lane.in_flight())
                 })
                 .collect()
@@ -222,6 +218,7 @@ impl Gateway {
     /// The engines' own metrics (llama-server `--metrics`), relabelled with their models.
     pub async fn engine_metrics_text(&self) -> String {
         let mut families = Families::default();
+        let catalog = self.catalog().await.ok();
         for instance in self.shared.supervisor.list() {
             if instance.state != InstanceState::Running || instance.engine != EngineKind::LlamaCpp {
                 continue;
@@ -240,19 +237,22 @@ impl Gateway {
             let Ok(text) = crate::chat::read_capped(response, MAX_ENGINE_METRICS).await else {
                 continue;
             };
-            let name = names::stable_name(&instance.model_name, &instance.model_id);
+            let name = catalog.as_ref().map_or_else(
+                || names::stable_name(&instance.model_name, &instance.model_id),
+                |c| c.name(&instance.model_id),
+            );
             families.add(&text, &name, &instance.id);
         }
         families.render()
     }
 
-    async fn models(&self) -> Result<Arc<Vec<Model>>, GatewayError> {
-        if let Some(models) = lock(&self.shared.models).clone() {
-            return Ok(models);
+    async fn catalog(&self) -> Result<Arc<Catalog>, GatewayError> {
+        if let Some(catalog) = lock(&self.shared.models).clone() {
+            return Ok(catalog);
         }
-        let models = Arc::new(self.shared.library.list().await?);
-        *lock(&self.shared.models) = Some(models.clone());
-        Ok(models)
+        let catalog = Arc::new(Catalog::new(self.shared.library.list().await?));
+        *lock(&self.shared.models) = Some(catalog.clone());
+        Ok(catalog)
     }
 
     pub async fn model_settings(
@@ -277,14 +277,13 @@ impl Gateway {
     ) -> Result<GatewayModel, GatewayError> {
         let model = self.shared.library.get(model_id).await?;
         let settings = validate_model_settings(settings)?;
-        let models = self.models().await?;
-        for other in models.iter().filter(|m| m.id != model.id) {
+        let catalog = self.catalog().await?;
+        for other in catalog.models.iter().filter(|m| m.id != model.id) {
             let other_settings = self.model_settings(&other.id).await?;
-            let taken = candidates(other, &other_settings);
+            let taken = candidates(other, &other_settings, &catalog.name(&other.id));
             if let Some(alias) = settings
                 .aliases
                 .iter()
-                .chain(std::iter::once(&names::stable_name(&model.name, &model.id)))
                 .find(|a| names::matches(&taken.iter().map(String::as_str).collect::<Vec<_>>(), a))
             {
                 return Err(GatewayError::InvalidSettings(format!(
@@ -295,7 +294,7 @@ impl Gateway {
         }
         store::set_model_settings(&self.shared.store, model_id, &settings).await?;
         lock(&self.shared.model_settings).insert(model_id.to_string(), settings.clone());
-        Ok(self.describe(&model, settings))
+        Ok(self.describe(&model, settings, catalog.name(&model.id)))
     }
 
     /// Forgets a removed model's settings.
@@ -328,9 +327,10 @@ impl Gateway {
     /// Every configured model as the gateway serves it.
     pub async fn status(&self) -> Result<GatewayStatus, GatewayError> {
         let mut models = Vec::new();
-        for model in self.models().await?.iter() {
+        let catalog = self.catalog().await?;
+        for model in &catalog.models {
             let settings = self.model_settings(&model.id).await?;
-            models.push(self.describe(model, settings));
+            models.push(self.describe(model, settings, catalog.name(&model.id)));
         }
         Ok(GatewayStatus {
             addresses: lock(&self.shared.addresses).clone(),
@@ -341,7 +341,12 @@ impl Gateway {
         })
     }
 
-    fn describe(&self, model: &Model, settings: GatewayModelSettings) -> GatewayModel {
+    fn describe(
+        &self,
+        model: &Model,
+        settings: GatewayModelSettings,
+        stable: String,
+    ) -> GatewayModel {
         let live = self.shared.supervisor.live_instance(&model.id);
         let lane = lock(&self.shared.lanes).get(&model.id).cloned();
         let launched = live
@@ -355,7 +360,6 @@ impl Gateway {
                 }),
             _ => None,
         };
-        let stable = names::stable_name(&model.name, &model.id);
         let mut aliases = settings.aliases.clone();
         aliases.extend([model.name.clone(), model.id.clone()]);
         GatewayModel {
@@ -405,9 +409,8 @@ impl Gateway {
 
     /// `GET /v1/models/{name}`: one model, by any of its names.
     pub async fn openai_model(&self, requested: &str) -> Result<serde_json::Value, GatewayError> {
-        let (model, _) = self.resolve(requested).await?;
+        let (_, _, name) = self.resolve(requested).await?;
         let all = self.openai_models().await?;
-        let name = names::stable_name(&model.name, &model.id);
         Ok(all["data"]
             .as_array()
             .and_then(|d| d.iter().find(|m| m["id"] == name.as_str()))
@@ -415,28 +418,42 @@ impl Gateway {
             .unwrap_or_default())
     }
 
-    /// The model a request names, by stable name, alias, display name or id (any case).
+    /// The model a request names, with its settings and stable name: by stable name first,
+    /// then by alias, display name or id (any case).
     async fn resolve(
         &self,
         requested: &str,
-    ) -> Result<(Model, GatewayModelSettings), GatewayError> {
-        let models = self.models().await?;
-        let mut known = Vec::with_capacity(models.len());
-        for model in models.iter() {
-            let settings = self.model_settings(&model.id).await?;
-            let names_of = candidates(model, &settings);
-            if names::matches(
-                &names_of.iter().map(String::as_str).collect::<Vec<_>>(),
-                requested,
-            ) {
-                return Ok((model.clone(), settings));
+    ) -> Result<(Model, GatewayModelSettings, String), GatewayError> {
+        let catalog = self.catalog().await?;
+        let stable_match = catalog
+            .models
+            .iter()
+            .find(|m| catalog.name(&m.id).eq_ignore_ascii_case(requested));
+        let mut found = stable_match.cloned();
+        if found.is_none() {
+            for model in &catalog.models {
+                let settings = self.model_settings(&model.id).await?;
+                let names_of = candidates(model, &settings, &catalog.name(&model.id));
+                if names::matches(
+                    &names_of.iter().map(String::as_str).collect::<Vec<_>>(),
+                    requested,
+                ) {
+                    found = Some(model.clone());
+                    break;
+                }
             }
-            known.push(names_of[0].clone());
         }
-        Err(GatewayError::UnknownModel {
-            requested: requested.chars().take(200).collect(),
-            known,
-        })
+        match found {
+            Some(model) => {
+                let settings = self.model_settings(&model.id).await?;
+                let name = catalog.name(&model.id);
+                Ok((model, settings, name))
+            }
+            None => Err(GatewayError::UnknownModel {
+                requested: requested.chars().take(200).collect(),
+                known: catalog.models.iter().map(|m| catalog.name(&m.id)).collect(),
+            }),
+        }
     }
 
     fn lane(&self, model: &Model, settings: &GatewayModelSettings) -> Arc<Lane> {
@@ -492,9 +509,9 @@ impl Gateway {
         };
         draft.record().model = requested.chars().take(200).collect();
         draft.record().streamed = view.stream.unwrap_or(false);
-        let (model, settings) = self.resolve(&requested).await?;
+        let (model, settings, stable) = self.resolve(&requested).await?;
         draft.record().model_id = Some(model.id.clone());
-        draft.record().model_name = Some(names::stable_name(&model.name, &model.id));
+        draft.record().model_name = Some(stable);
         if settings.log_bodies {
             draft.log_request_body(&request.body);
         }
@@ -847,6 +864,45 @@ impl Gateway {
     }
 }
 
+/// The configured models, each with a stable name unique among them: two models whose names
+/// read the same (`Qwen 7B`, `qwen-7b`) are `qwen-7b` and `qwen-7b-2`, in the order they were added.
+pub(super) struct Catalog {
+    models: Vec<Model>,
+    names: HashMap<String, String>,
+}
+
+impl Catalog {
+    fn new(models: Vec<Model>) -> Catalog {
+        let mut ordered: Vec<&Model> = models.iter().collect();
+        ordered.sort_by_key(|m| m.created_at);
+        let mut taken = std::collections::HashSet::new();
+        let mut names = HashMap::new();
+        for model in ordered {
+            let base = names::stable_name(&model.name, &model.id);
+            let name = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    }
+                })
+                .find(|candidate| taken.insert(candidate.clone()))
+                .expect("some suffix is free");
+            names.insert(model.id.clone(), name);
+        }
+        Catalog { models, names }
+    }
+
+    /// The model's stable name (its id when it is not in the catalog).
+    fn name(&self, model_id: &str) -> String {
+        self.names
+            .get(model_id)
+            .cloned()
+            .unwrap_or_else(|| model_id.to_string())
+    }
+}
+
 /// About 60 buckets over the span, on whole minutes.
 fn series_bucket_ms(minutes: u32) -> i64 {
     i64::from(minutes.div_ceil(60).max(1)) * 60_000
@@ -888,8 +944,8 @@ fn series_points(records: &[RequestRecord], bucket_ms: i64) -> Vec<RequestSeries
 }
 
 /// The names a model answers to, its stable name first.
-fn candidates(model: &Model, settings: &GatewayModelSettings) -> Vec<String> {
-    let mut names = vec![names::stable_name(&model.name, &model.id)];
+fn candidates(model: &Model, settings: &GatewayModelSettings, stable: &str) -> Vec<String> {
+    let mut names = vec![stable.to_string()];
     names.extend(settings.aliases.iter().cloned());
     names.push(model.name.clone());
     names.push(model.id.clone());
@@ -1159,6 +1215,36 @@ mod tests {
         );
         assert_eq!(series_bucket_ms(60), 60_000);
         assert_eq!(series_bucket_ms(24 * 60), 24 * 60_000);
+    }
+
+    #[test]
+    fn stable_names_are_unique_in_the_order_models_were_added() {
+        let model = |id: &str, name: &str, created_at: i64| Model {
+            id: id.into(),
+            name: name.into(),
+            engine: EngineKind::LlamaCpp,
+            path: format!("/m/{id}.gguf"),
+            context_size: 2048,
+            extra_args: Vec::new(),
+            restart_policy: Default::default(),
+            port: None,
+            settings: Default::default(),
+            secret_env: Vec::new(),
+            starter: false,
+            created_at,
+            file_missing: false,
+        };
+        let catalog = Catalog::new(vec![
+            model("b", "qwen-7b", 2),
+            model("a", "Qwen 7B", 1),
+            model("c", "QWEN 7B", 3),
+            model("d", "Other", 4),
+        ]);
+        let names: Vec<String> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|id| catalog.name(id))
+            .collect();
+        assert_eq!(names, ["qwen-7b", "qwen-7b-2", "qwen-7b-3", "other"]);
     }
 
     #[test]
