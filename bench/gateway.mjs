@@ -6,7 +6,8 @@
 // last, TPOT = (E2EL − TTFT)/(usage.completion_tokens − 1). Also the cold start: how much later
 // than the engine's own readiness (plus its own prompt time, `timings.prompt_ms`) the first token
 // of an on-demand request arrives.
-// Writes bench-output/gateway.md. Usage: npm run bench (BENCH_PROFILE=debug for the debug build).
+// Writes bench-output/gateway.md. Usage: npm run bench (BENCH_PROFILE=debug for the debug build;
+// BENCH_CONCURRENCY=1,8 for some levels only; BENCH_ROUNDS for the rounds at concurrency 1).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,7 +18,7 @@ const PLAN = [
   { concurrency: 8, rounds: 4, maxTokens: 32 },
   { concurrency: 32, rounds: 2, maxTokens: 32 },
   { concurrency: 100, rounds: 1, maxTokens: 32 },
-];
+].filter((p) => !process.env.BENCH_CONCURRENCY || process.env.BENCH_CONCURRENCY.split(',').includes(String(p.concurrency)));
 const COLD_STARTS = 3;
 
 /** One streamed chat completion, timed by chunk. */
