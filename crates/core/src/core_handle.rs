@@ -318,6 +318,8 @@ impl Core {
     /// Stops everything this process started and writes pending history. Adapters call it on quit.
     pub async fn shutdown(&self) {
         self.supervisor.stop_all().await;
+        // Requests cut off by the stops above are recorded too.
+        self.gateway.flush_records().await;
         if let Err(err) = self.history.flush(true).await {
             tracing::error!(%err, "could not write metric history on shutdown");
         }

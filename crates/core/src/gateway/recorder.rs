@@ -37,12 +37,15 @@ struct Inner {
     in_progress: Mutex<HashMap<String, RequestRecord>>,
     bus: EventBus,
     lost: AtomicU64,
+    /// Records handed to the writer and not yet written (for a flush before exit).
+    unwritten: Arc<AtomicU64>,
 }
 
 impl Recorder {
-    /// The recorder and the receiving end its writer task reads.
-    pub fn new(bus: EventBus) -> (Recorder, mpsc::Receiver<RequestRecord>) {
+    /// The recorder and what its writer task reads (see [`write_records`]).
+    pub fn new(bus: EventBus) -> (Recorder, Unwritten) {
         let (sender, receiver) = mpsc::channel(WRITE_QUEUE);
+        let unwritten = Arc::new(AtomicU64::new(0));
         let recorder = Recorder {
             inner: Arc::new(Inner {
                 sender,
@@ -50,9 +53,31 @@ impl Recorder {
                 in_progress: Mutex::new(HashMap::new()),
                 bus,
                 lost: AtomicU64::new(0),
+                unwritten: unwritten.clone(),
             }),
         };
-        (recorder, receiver)
+        (
+            recorder,
+            Unwritten {
+                receiver,
+                count: unwritten,
+            },
+        )
+    }
+
+    /// Waits (at most `patience`) until every finished record is in the database: before exit.
+    pub async fn flush(&self, patience: Duration) {
+        let deadline = tokio::time::Instant::now() + patience;
+        while self.inner.unwritten.load(Ordering::SeqCst) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    records = self.inner.unwritten.load(Ordering::SeqCst),
+                    "request records not written before exit"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     pub fn metrics(&self) -> &GatewayMetrics {
@@ -86,7 +111,9 @@ impl Recorder {
         self.inner
             .bus
             .publish(Event::GatewayRequest(without_bodies(&record)));
+        self.inner.unwritten.fetch_add(1, Ordering::SeqCst);
         if self.inner.sender.try_send(record).is_err() {
+            self.inner.unwritten.fetch_sub(1, Ordering::SeqCst);
             let lost = self.inner.lost.fetch_add(1, Ordering::Relaxed) + 1;
             if lost.is_power_of_two() {
                 tracing::warn!(
@@ -105,18 +132,25 @@ fn without_bodies(record: &RequestRecord) -> RequestRecord {
     copy
 }
 
+/// The writer's end: finished records, and how many are not written yet.
+pub struct Unwritten {
+    receiver: mpsc::Receiver<RequestRecord>,
+    count: Arc<AtomicU64>,
+}
+
 /// Writes finished records in batches and prunes old ones every hour.
-pub async fn write_records(
-    store: Store,
-    mut receiver: mpsc::Receiver<RequestRecord>,
-    retention_days: impl Fn() -> u32,
-) {
+pub async fn write_records(store: Store, unwritten: Unwritten, retention_days: impl Fn() -> u32) {
+    let Unwritten {
+        mut receiver,
+        count,
+    } = unwritten;
     let mut pruned_at: Option<std::time::Instant> = None;
     let mut batch = Vec::with_capacity(WRITE_BATCH);
     while receiver.recv_many(&mut batch, WRITE_BATCH).await > 0 {
         if let Err(err) = store::insert_records(&store, &batch).await {
             tracing::error!(%err, records = batch.len(), "could not write request records");
         }
+        count.fetch_sub(batch.len() as u64, Ordering::SeqCst);
         batch.clear();
         if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
             pruned_at = Some(std::time::Instant::now());
@@ -244,5 +278,29 @@ impl Drop for RecordDraft {
             record.e2el_ms = Some((now_ms() - record.received_at) as f64);
             recorder.end(record, &[]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::types::RequestQuery;
+
+    #[tokio::test]
+    async fn a_flush_returns_once_every_finished_record_is_in_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let (recorder, unwritten) = Recorder::new(EventBus::default());
+        tokio::spawn(write_records(store.clone(), unwritten, || 14));
+        for _ in 0..300 {
+            let mut draft = RecordDraft::new(recorder.clone(), "/chat/completions", "test");
+            draft.record().model = "m".into();
+            draft.finish(RequestOutcome::Ok, Default::default(), None);
+        }
+        recorder.flush(Duration::from_secs(10)).await;
+        let kept = store::records(&store, &RequestQuery::default(), 1000)
+            .await
+            .unwrap();
+        assert_eq!(kept.len(), 300);
     }
 }

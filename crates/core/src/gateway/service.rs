@@ -112,7 +112,7 @@ impl Gateway {
         bus: EventBus,
     ) -> Result<Gateway, GatewayError> {
         let settings = store::settings(&store).await?;
-        let (recorder, receiver) = Recorder::new(bus.clone());
+        let (recorder, unwritten) = Recorder::new(bus.clone());
         let http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(Duration::from_secs(5))
@@ -140,7 +140,7 @@ impl Gateway {
             }),
         };
         let weak = Arc::downgrade(&gateway.shared);
-        tokio::spawn(write_records(store, receiver, move || {
+        tokio::spawn(write_records(store, unwritten, move || {
             weak.upgrade()
                 .map_or(DEFAULT_RETENTION_DAYS, |s| lock(&s.settings).retention_days)
         }));
@@ -180,6 +180,11 @@ impl Gateway {
                 Gateway { shared }.stop_expired().await;
             }
         })
+    }
+
+    /// Waits until the finished requests' records are written (at most 3 s): before exit.
+    pub async fn flush_records(&self) {
+        self.shared.recorder.flush(Duration::from_secs(3)).await;
     }
 
     /// The adapter says where it serves `/v1` (shown on the dashboard).
