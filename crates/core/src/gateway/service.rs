@@ -157,10 +157,10 @@ impl Gateway {
                 let event = events.recv().await;
                 let Some(shared) = weak.upgrade() else { return };
                 match event {
-                    Ok(Event::ModelsChanged(models)) => {
-                        *lock(&shared.models) = Some(Arc::new(Catalog::new(models)));
+                    // The list in the event may be older than the library already is: read again.
+                    Ok(Event::ModelsChanged(_)) | Err(RecvError::Lagged(_)) => {
+                        *lock(&shared.models) = None
                     }
-                    Err(RecvError::Lagged(_)) => *lock(&shared.models) = None,
                     Err(RecvError::Closed) => return,
                     Ok(_) => {}
                 }
@@ -251,11 +251,16 @@ impl Gateway {
         families.render()
     }
 
+    /// The models and their names, read again whenever the library changed since.
     async fn catalog(&self) -> Result<Arc<Catalog>, GatewayError> {
+        let generation = self.shared.library.generation();
         if let Some(catalog) = lock(&self.shared.models).clone() {
-            return Ok(catalog);
+            if catalog.generation == generation {
+                return Ok(catalog);
+            }
         }
-        let catalog = Arc::new(Catalog::new(self.shared.library.list().await?));
+        let models = self.shared.library.list().await?;
+        let catalog = Arc::new(Catalog::new(models, generation));
         *lock(&self.shared.models) = Some(catalog.clone());
         Ok(catalog)
     }
@@ -874,10 +879,12 @@ impl Gateway {
 pub(super) struct Catalog {
     models: Vec<Model>,
     names: HashMap<String, String>,
+    /// The library's generation this was read at.
+    generation: u64,
 }
 
 impl Catalog {
-    fn new(models: Vec<Model>) -> Catalog {
+    fn new(models: Vec<Model>, generation: u64) -> Catalog {
         let mut ordered: Vec<&Model> = models.iter().collect();
         ordered.sort_by_key(|m| m.created_at);
         let mut taken = std::collections::HashSet::new();
@@ -896,7 +903,11 @@ impl Catalog {
                 .expect("some suffix is free");
             names.insert(model.id.clone(), name);
         }
-        Catalog { models, names }
+        Catalog {
+            models,
+            names,
+            generation,
+        }
     }
 
     /// The model's stable name (its id when it is not in the catalog).
@@ -1239,12 +1250,15 @@ mod tests {
             created_at,
             file_missing: false,
         };
-        let catalog = Catalog::new(vec![
-            model("b", "qwen-7b", 2),
-            model("a", "Qwen 7B", 1),
-            model("c", "QWEN 7B", 3),
-            model("d", "Other", 4),
-        ]);
+        let catalog = Catalog::new(
+            vec![
+                model("b", "qwen-7b", 2),
+                model("a", "Qwen 7B", 1),
+                model("c", "QWEN 7B", 3),
+                model("d", "Other", 4),
+            ],
+            0,
+        );
         let names: Vec<String> = ["a", "b", "c", "d"]
             .iter()
             .map(|id| catalog.name(id))

@@ -131,6 +131,8 @@ pub struct ModelLibrary {
     bus: EventBus,
     /// Values of the models' secret environment entries.
     secrets: SecretStore,
+    /// Counts changes to the list, so that a service caching it knows when to read it again.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The secret store's name for one secret environment entry of a model.
@@ -144,7 +146,13 @@ impl ModelLibrary {
             store,
             bus,
             secrets,
+            generation: Default::default(),
         }
+    }
+
+    /// Changes with every add, edit or removal (before the change's event is published).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The values of a model's secret environment entries, for the engine's environment only.
@@ -400,6 +408,8 @@ impl ModelLibrary {
     }
 
     async fn publish_list(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(models) = self.store.list_models().await {
             self.bus.publish(Event::ModelsChanged(models));
         }
