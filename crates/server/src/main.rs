@@ -133,11 +133,17 @@ async fn serve(
         llmops_server::gateway_addresses(local, None).join(", ")
     );
     announce_access(&core, &security, local);
-    llmops_server::serve(listener, core.clone(), security, ui_dir, shutdown_signal())
+    // On SIGTERM/Ctrl+C the engines stop first: their open streams then end (with an error event
+    // for the client), so the server drains at once instead of waiting for every answer.
+    let stopping = core.clone();
+    let stop_engines_first = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: stopping every instance this server started");
+        stopping.shutdown().await;
+    };
+    llmops_server::serve(listener, core, security, ui_dir, stop_engines_first)
         .await
         .map_err(|e| e.to_string())?;
-    tracing::info!("shutting down: stopping every instance this server started");
-    core.shutdown().await;
     Ok(())
 }
 

@@ -757,3 +757,26 @@ async fn a_model_that_does_not_fit_in_free_gpu_memory_makes_room_or_gets_a_clear
     );
     assert_eq!(gateway.state("newcomer").await, "running");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_streams_and_the_server_exits_without_waiting_for_them() {
+    let Some(mut gateway) = Gateway::start(&[]).await else {
+        return;
+    };
+    gateway.add_model("Long").await;
+    let long = json!({
+        "model": "long", "prompt": "Once upon a time", "max_tokens": 3000,
+        "ignore_eos": true, "stream": true,
+    });
+    let mut response = gateway.post("/completions", long).await;
+    assert_eq!(response.status(), 200);
+    response.chunk().await.unwrap();
+    // The answer would take minutes; the engine is stopped first, which ends the stream.
+    let took = gateway.server.terminate();
+    assert!(took < Duration::from_secs(20), "exit took {took:?}");
+    let rest = response.text().await.unwrap_or_default();
+    assert!(
+        !rest.contains("[DONE]"),
+        "the stream was cut, not completed"
+    );
+}

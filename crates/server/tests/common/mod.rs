@@ -122,9 +122,22 @@ impl Server {
     }
 }
 
+impl Server {
+    /// SIGTERM (as Ctrl+C or a session ending), then waits for the exit; how long it took.
+    pub fn terminate(&mut self) -> Duration {
+        let asked = Instant::now();
+        let _ = nix_kill_term(self.child.id());
+        let _ = self.child.wait();
+        asked.elapsed()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = nix_kill_term(self.child.id());
+        // Not again once it exited: its pid may belong to another process by now.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = nix_kill_term(self.child.id());
+        }
         let _ = self.child.wait();
     }
 }
