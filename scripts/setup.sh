@@ -95,26 +95,17 @@ install_starter_model() {
   say "starter model: $models/$file"
 }
 
-install_schemathesis() {
-  local root="$CACHE/tools/schemathesis-$SCHEMATHESIS_VERSION"
-  if [ -f "$root/.complete" ]; then say "schemathesis: cached"; return; fi
-  say "installing schemathesis $SCHEMATHESIS_VERSION (PyPI) for the API document test"
+# A pinned PyPI package in its own venv under the cache: install_pinned_venv NAME VERSION WHY
+install_pinned_venv() {
+  local name="$1" version="$2" why="$3"
+  local root="$CACHE/tools/$name-$version"
+  if [ -f "$root/.complete" ]; then say "$name: cached"; return; fi
+  say "installing $name $version (PyPI) $why"
   rm -rf "$root"
   # A venv remembers its own path, so it is built under its final name and marked complete last.
   python3 -m venv "$root" || die "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)"
-  "$root/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
-    || { rm -rf "$root"; die "schemathesis $SCHEMATHESIS_VERSION could not be installed from PyPI"; }
-  touch "$root/.complete"
-}
-
-install_openai_sdk() {
-  local root="$CACHE/tools/openai-$OPENAI_VERSION"
-  if [ -f "$root/.complete" ]; then say "openai SDK: cached"; return; fi
-  say "installing the openai $OPENAI_VERSION Python SDK (PyPI) for the /v1 gateway test"
-  rm -rf "$root"
-  python3 -m venv "$root" || die "python3 -m venv failed: install python3-venv (sudo apt-get install python3-venv)"
-  "$root/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_VERSION" \
-    || { rm -rf "$root"; die "openai $OPENAI_VERSION could not be installed from PyPI"; }
+  "$root/bin/pip" install --quiet --disable-pip-version-check "$name==$version" \
+    || { rm -rf "$root"; die "$name $version could not be installed from PyPI"; }
   touch "$root/.complete"
 }
 
@@ -149,7 +140,7 @@ install_system_packages
 install_llama_server
 install_starter_model
 [ $desktop -eq 1 ] && install_tauri_driver
-install_schemathesis
-install_openai_sdk
+install_pinned_venv schemathesis "$SCHEMATHESIS_VERSION" "for the API document test"
+install_pinned_venv openai "$OPENAI_VERSION" "(the official Python SDK) for the /v1 gateway test"
 [ -f "$ROOT/package-lock.json" ] && install_npm_dependencies
 say "done"

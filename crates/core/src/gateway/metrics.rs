@@ -143,31 +143,29 @@ impl GatewayMetrics {
                 }
             }
         }
-        family(
-            &mut out,
-            "llmops_gateway_queue_depth",
-            "gauge",
-            "Requests waiting for a free slot of the model.",
-        );
-        for (model, queued, _) in lanes {
-            let _ = writeln!(
-                out,
-                "llmops_gateway_queue_depth{{model=\"{}\"}} {queued}",
-                escape(model)
-            );
-        }
-        family(
-            &mut out,
-            "llmops_gateway_in_flight",
-            "gauge",
-            "Requests being answered by the model.",
-        );
-        for (model, _, in_flight) in lanes {
-            let _ = writeln!(
-                out,
-                "llmops_gateway_in_flight{{model=\"{}\"}} {in_flight}",
-                escape(model)
-            );
+        type Gauge = fn(&(String, u32, u32)) -> u32;
+        let gauges: [(&str, &str, Gauge); 2] = [
+            (
+                "llmops_gateway_queue_depth",
+                "Requests waiting for a free slot of the model.",
+                |l| l.1,
+            ),
+            (
+                "llmops_gateway_in_flight",
+                "Requests being answered by the model.",
+                |l| l.2,
+            ),
+        ];
+        for (name, help, pick) in gauges {
+            family(&mut out, name, "gauge", help);
+            for lane in lanes {
+                let _ = writeln!(
+                    out,
+                    "{name}{{model=\"{}\"}} {}",
+                    escape(&lane.0),
+                    pick(lane)
+                );
+            }
         }
         out
     }

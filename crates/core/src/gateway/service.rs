@@ -19,7 +19,7 @@ use super::types::*;
 use super::{names, store};
 use crate::config::CoreConfig;
 use crate::engine::{EngineKind, EngineSettings};
-use crate::events::{Event, EventBus};
+use crate::events::EventBus;
 use crate::library::{Model, ModelLibrary};
 use crate::monitor::{GpuStatus, SystemMonitor};
 use crate::store::Store;
@@ -74,8 +74,8 @@ struct Shared {
     monitor: SystemMonitor,
     http: reqwest::Client,
     recorder: Recorder,
-    /// The model list with each model's stable name, refreshed on `models_changed` (read on
-    /// every request).
+    /// The model list with each model's stable name, read again when the library's generation
+    /// moved (looked at on every request).
     models: Mutex<Option<Arc<Catalog>>>,
     /// Settings per model id, read once from the store.
     model_settings: Mutex<HashMap<String, GatewayModelSettings>>,
@@ -144,28 +144,7 @@ impl Gateway {
             weak.upgrade()
                 .map_or(DEFAULT_RETENTION_DAYS, |s| lock(&s.settings).retention_days)
         }));
-        gateway.follow_model_changes(bus);
         Ok(gateway)
-    }
-
-    fn follow_model_changes(&self, bus: EventBus) {
-        let mut events = bus.subscribe();
-        let weak = Arc::downgrade(&self.shared);
-        tokio::spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
-            loop {
-                let event = events.recv().await;
-                let Some(shared) = weak.upgrade() else { return };
-                match event {
-                    // The list in the event may be older than the library already is: read again.
-                    Ok(Event::ModelsChanged(_)) | Err(RecvError::Lagged(_)) => {
-                        *lock(&shared.models) = None
-                    }
-                    Err(RecvError::Closed) => return,
-                    Ok(_) => {}
-                }
-            }
-        });
     }
 
     /// Stops idle models the gateway started once their time is up. Call once.
