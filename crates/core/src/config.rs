@@ -37,6 +37,11 @@ pub struct CoreConfig {
     /// More environment entries engines inherit from llmops, besides each engine's own list
     /// (`LLMOPS_ENGINE_ENV=NAME,PREFIX_*`).
     pub engine_env: Vec<String>,
+    /// The home folder whose other tools' model folders are indexed (`~/.lmstudio`,
+    /// `~/.ollama/models`, `~/.cache/huggingface/hub`, …): `LLMOPS_TOOLS_HOME`, else `HOME`.
+    /// `None` ([`CoreConfig::new`], tests) indexes only what the hub's environment variables
+    /// name (`HF_HUB_CACHE`, `OLLAMA_MODELS`, `MODELSCOPE_CACHE`, …).
+    pub tools_home: Option<PathBuf>,
 }
 
 impl CoreConfig {
@@ -55,6 +60,7 @@ impl CoreConfig {
             nvml_lib: None,
             secret_store: SecretPreference::File,
             engine_env: Vec::new(),
+            tools_home: None,
         }
     }
 
@@ -79,6 +85,7 @@ impl CoreConfig {
             .map(String::from)
             .collect();
         config.vllm = path_var("LLMOPS_VLLM");
+        config.tools_home = path_var("LLMOPS_TOOLS_HOME").or_else(dirs::home_dir);
         config.docker = path_var("LLMOPS_DOCKER");
         config.nvml_lib = std::env::var_os("LLMOPS_NVML_LIB")
             .filter(|v| !v.is_empty())

@@ -38,6 +38,8 @@ pub enum CoreError {
     Supervisor(#[from] SupervisorError),
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
 }
 
 impl CodedError for CoreError {
@@ -48,6 +50,7 @@ impl CodedError for CoreError {
             CoreError::Access(e) => e.code(),
             CoreError::Supervisor(e) => e.code(),
             CoreError::Gateway(e) => e.code(),
+            CoreError::Hub(e) => e.code(),
         }
     }
 
@@ -58,6 +61,7 @@ impl CodedError for CoreError {
             CoreError::Access(e) => e.params(),
             CoreError::Supervisor(e) => e.params(),
             CoreError::Gateway(e) => e.params(),
+            CoreError::Hub(e) => e.params(),
         }
     }
 
@@ -68,6 +72,7 @@ impl CodedError for CoreError {
             CoreError::Access(e) => e.kind(),
             CoreError::Supervisor(e) => e.kind(),
             CoreError::Gateway(e) => e.kind(),
+            CoreError::Hub(e) => e.kind(),
         }
     }
 }
@@ -84,6 +89,7 @@ pub struct Core {
     pub alerts: AlertService,
     pub chat: ChatService,
     pub gateway: Gateway,
+    pub hub: crate::hub::Hub,
     pub access: AccessService,
     pub secrets: SecretStore,
     pub preferences: crate::preferences::Preferences,
@@ -132,6 +138,15 @@ impl Core {
         )
         .await?;
         gateway.spawn_idle_stops();
+        let hub = crate::hub::Hub::open(
+            config.clone(),
+            store.clone(),
+            library.clone(),
+            secrets.clone(),
+            bus.clone(),
+        )
+        .await?;
+        hub.resume_interrupted_downloads().await;
         match chat.move_keys_to_secret_store().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
@@ -158,6 +173,7 @@ impl Core {
             alerts,
             chat,
             gateway,
+            hub,
             access,
             secrets,
             preferences,
@@ -303,6 +319,40 @@ impl Core {
             Some(snapshot) => snapshot,
             None => self.sample_now().await,
         }
+    }
+
+    /// Whether a model file fits this machine: the hub's estimate and llama.cpp's check against
+    /// the monitor's free GPU memory and RAM.
+    pub async fn fit_model_file(
+        &self,
+        query: crate::hub::FitQuery,
+    ) -> Result<crate::hub::FitReport, crate::hub::HubError> {
+        let resources = self.fit_resources().await;
+        self.hub.fit(query, resources).await
+    }
+
+    /// The monitor's free GPU memory and RAM, for a fit.
+    async fn fit_resources(&self) -> crate::hub::FitResources {
+        let snapshot = self.system_snapshot().await;
+        crate::hub::FitResources {
+            gpu_free_bytes: match &snapshot.gpu {
+                crate::monitor::GpuStatus::Available { gpus, .. } => gpus
+                    .iter()
+                    .filter_map(|gpu| gpu.memory_free_bytes)
+                    .collect(),
+                _ => Vec::new(),
+            },
+            ram_available_bytes: snapshot.memory.available_bytes,
+        }
+    }
+
+    /// Whether a hub file fits this machine, read over HTTP Range before downloading.
+    pub async fn fit_hub_file(
+        &self,
+        query: crate::hub::HubFitQuery,
+    ) -> Result<crate::hub::HubFitReport, crate::hub::HubError> {
+        let resources = self.fit_resources().await;
+        self.hub.fit_remote(query, resources).await
     }
 
     /// Prometheus exposition of the latest sample.

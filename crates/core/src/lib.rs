@@ -13,6 +13,7 @@
 //! - [`alerts`]: threshold alerts with hysteresis.
 //! - [`chat`]: streaming chat completions from a running instance.
 //! - [`gateway`]: the OpenAI-compatible `/v1` endpoint: routing, on-demand starts, queues, metrics.
+//! - [`hub`]: models on this computer (indexed in place), GGUF headers, fit estimates.
 //! - [`store`]: the SQLite database (WAL, migrations) behind the services.
 //! - [`events`]: one typed event bus that adapters forward to the UI.
 //! - [`operations`]: every operation the adapters offer, declared once (`operations!`).
@@ -27,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod gateway;
 pub mod history;
+pub mod hub;
 pub mod library;
 pub mod logging;
 pub mod monitor;

@@ -13,26 +13,42 @@ import type { ConversationDetail } from './ConversationDetail'
 import type { ConversationPatch } from './ConversationPatch'
 import type { CreatedApiKey } from './CreatedApiKey'
 import type { DeployPreset } from './DeployPreset'
+import type { Download } from './Download'
 import type { EngineInfo } from './EngineInfo'
+import type { FitQuery } from './FitQuery'
+import type { FitReport } from './FitReport'
 import type { GatewayModel } from './GatewayModel'
 import type { GatewayModelSettings } from './GatewayModelSettings'
 import type { GatewaySettings } from './GatewaySettings'
 import type { GatewayStatus } from './GatewayStatus'
 import type { History } from './History'
 import type { HistoryQuery } from './HistoryQuery'
+import type { HubFitQuery } from './HubFitQuery'
+import type { HubFitReport } from './HubFitReport'
+import type { HubRepo } from './HubRepo'
+import type { HubRepoQuery } from './HubRepoQuery'
+import type { HubSearchPage } from './HubSearchPage'
+import type { HubSearchQuery } from './HubSearchQuery'
+import type { HubSettings } from './HubSettings'
+import type { HubSettingsView } from './HubSettingsView'
+import type { HubToken } from './HubToken'
 import type { ImportReport } from './ImportReport'
 import type { ImportRequest } from './ImportRequest'
 import type { InstanceInfo } from './InstanceInfo'
+import type { LocalFileRef } from './LocalFileRef'
+import type { LocalModels } from './LocalModels'
 import type { LogLine } from './LogLine'
 import type { LogQuery } from './LogQuery'
 import type { LoginLink } from './LoginLink'
 import type { Model } from './Model'
 import type { ModelDetail } from './ModelDetail'
 import type { ModelEdited } from './ModelEdited'
+import type { ModelFolders } from './ModelFolders'
 import type { NewApiKey } from './NewApiKey'
 import type { NewChatEndpoint } from './NewChatEndpoint'
 import type { NewChatPreset } from './NewChatPreset'
 import type { NewConversation } from './NewConversation'
+import type { NewDownload } from './NewDownload'
 import type { NewModel } from './NewModel'
 import type { RequestQuery } from './RequestQuery'
 import type { RequestRecord } from './RequestRecord'
@@ -128,6 +144,23 @@ export const OPERATIONS = {
   setLanServing: { name: 'set_lan_serving', surface: 'tauri', method: null, path: null, args: [['serving', 'body']], output: 'json' },
   listGatewayRequests: { name: 'list_gateway_requests', surface: 'both', method: 'get', path: '/gateway/requests', args: [['query', 'query']], output: 'json' },
   gatewayRequestSeries: { name: 'gateway_request_series', surface: 'both', method: 'get', path: '/gateway/series', args: [['query', 'query']], output: 'json' },
+  listLocalModels: { name: 'list_local_models', surface: 'both', method: 'get', path: '/hub/local', args: [], output: 'json' },
+  getModelFolders: { name: 'get_model_folders', surface: 'both', method: 'get', path: '/hub/folders', args: [], output: 'json' },
+  setModelFolders: { name: 'set_model_folders', surface: 'both', method: 'put', path: '/hub/folders', args: [['folders', 'body']], output: 'json' },
+  fitLocalModel: { name: 'fit_local_model', surface: 'both', method: 'post', path: '/hub/local/fit', args: [['query', 'body']], output: 'json' },
+  deleteLocalModel: { name: 'delete_local_model', surface: 'both', method: 'post', path: '/hub/local/delete', args: [['file', 'body']], output: 'empty' },
+  hubSettings: { name: 'hub_settings', surface: 'both', method: 'get', path: '/hub/settings', args: [], output: 'json' },
+  setHubSettings: { name: 'set_hub_settings', surface: 'both', method: 'put', path: '/hub/settings', args: [['settings', 'body']], output: 'json' },
+  setHubToken: { name: 'set_hub_token', surface: 'both', method: 'put', path: '/hub/token', args: [['token', 'body']], output: 'json' },
+  searchHub: { name: 'search_hub', surface: 'both', method: 'get', path: '/hub/search', args: [['query', 'query']], output: 'json' },
+  hubRepo: { name: 'hub_repo', surface: 'both', method: 'get', path: '/hub/repo', args: [['query', 'query']], output: 'json' },
+  fitHubFile: { name: 'fit_hub_file', surface: 'both', method: 'post', path: '/hub/fit', args: [['query', 'body']], output: 'json' },
+  listDownloads: { name: 'list_downloads', surface: 'both', method: 'get', path: '/hub/downloads', args: [], output: 'json' },
+  startDownload: { name: 'start_download', surface: 'both', method: 'post', path: '/hub/downloads', args: [['download', 'body']], output: 'json' },
+  pauseDownload: { name: 'pause_download', surface: 'both', method: 'post', path: '/hub/downloads/{id}/pause', args: [['id', 'path']], output: 'json' },
+  resumeDownload: { name: 'resume_download', surface: 'both', method: 'post', path: '/hub/downloads/{id}/resume', args: [['id', 'path']], output: 'json' },
+  cancelDownload: { name: 'cancel_download', surface: 'both', method: 'post', path: '/hub/downloads/{id}/cancel', args: [['id', 'path']], output: 'json' },
+  removeDownload: { name: 'remove_download', surface: 'both', method: 'delete', path: '/hub/downloads/{id}', args: [['id', 'path']], output: 'empty' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
@@ -239,6 +272,40 @@ export interface Operations {
   listGatewayRequests(query: RequestQuery): Promise<Array<RequestRecord>>
   /** Per-model TTFT and decode speed of requests through `/v1` over time. */
   gatewayRequestSeries(query: RequestSeriesQuery): Promise<RequestSeries>
+  /** GGUF models already on this computer, found in place (Hugging Face cache, LM Studio, Ollama, ModelScope, llmops, the user's folders); scans again each call. */
+  listLocalModels(): Promise<LocalModels>
+  /** The folders the user added to the model index. */
+  getModelFolders(): Promise<ModelFolders>
+  /** Replaces the folders the user added to the model index. */
+  setModelFolders(folders: ModelFolders): Promise<ModelFolders>
+  /** Whether an indexed model file fits this machine: llmops's estimate from its header and llama.cpp's own (`llama-fit-params`), with what would make it fit. */
+  fitLocalModel(query: FitQuery): Promise<FitReport>
+  /** Deletes an indexed model file (never one another application owns or a model uses). */
+  deleteLocalModel(file: LocalFileRef): Promise<void>
+  /** The hub settings (endpoint or mirror, token use, parallel downloads) and what they resolve to; never the token. */
+  hubSettings(): Promise<HubSettingsView>
+  /** Saves the hub settings. */
+  setHubSettings(settings: HubSettings): Promise<HubSettingsView>
+  /** Keeps a Hugging Face token in the OS keyring (`null` removes it); it is never shown again. */
+  setHubToken(token: HubToken): Promise<HubSettingsView>
+  /** Searches the hub for GGUF repositories, most downloaded first; one page. */
+  searchHub(query: HubSearchQuery): Promise<HubSearchPage>
+  /** A hub repository's files at a revision, pinned to its commit, GGUF files grouped by quantisation. */
+  hubRepo(query: HubRepoQuery): Promise<HubRepo>
+  /** Whether a hub GGUF file fits this machine, from its header read over HTTP Range, before downloading it. */
+  fitHubFile(query: HubFitQuery): Promise<HubFitReport>
+  /** Downloads, newest first. */
+  listDownloads(): Promise<Array<Download>>
+  /** Downloads files of a hub repository (a split set whole) into the Hugging Face cache, pinned to the revision's commit and verified by sha256. */
+  startDownload(download: NewDownload): Promise<Download>
+  /** Pauses a download, keeping what it has. */
+  pauseDownload(id: string): Promise<Download>
+  /** Resumes a paused or failed download from where it stopped. */
+  resumeDownload(id: string): Promise<Download>
+  /** Cancels a download and deletes its unfinished files. */
+  cancelDownload(id: string): Promise<Download>
+  /** Removes a finished, failed or cancelled download from the list (its files stay). */
+  removeDownload(id: string): Promise<void>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -295,5 +362,22 @@ export function bindOperations(call: OperationCall): Operations {
     setGatewaySettings: (settings) => call(OPERATIONS.setGatewaySettings, { settings }),
     listGatewayRequests: (query) => call(OPERATIONS.listGatewayRequests, { query }),
     gatewayRequestSeries: (query) => call(OPERATIONS.gatewayRequestSeries, { query }),
+    listLocalModels: () => call(OPERATIONS.listLocalModels, {}),
+    getModelFolders: () => call(OPERATIONS.getModelFolders, {}),
+    setModelFolders: (folders) => call(OPERATIONS.setModelFolders, { folders }),
+    fitLocalModel: (query) => call(OPERATIONS.fitLocalModel, { query }),
+    deleteLocalModel: (file) => call(OPERATIONS.deleteLocalModel, { file }),
+    hubSettings: () => call(OPERATIONS.hubSettings, {}),
+    setHubSettings: (settings) => call(OPERATIONS.setHubSettings, { settings }),
+    setHubToken: (token) => call(OPERATIONS.setHubToken, { token }),
+    searchHub: (query) => call(OPERATIONS.searchHub, { query }),
+    hubRepo: (query) => call(OPERATIONS.hubRepo, { query }),
+    fitHubFile: (query) => call(OPERATIONS.fitHubFile, { query }),
+    listDownloads: () => call(OPERATIONS.listDownloads, {}),
+    startDownload: (download) => call(OPERATIONS.startDownload, { download }),
+    pauseDownload: (id) => call(OPERATIONS.pauseDownload, { id }),
+    resumeDownload: (id) => call(OPERATIONS.resumeDownload, { id }),
+    cancelDownload: (id) => call(OPERATIONS.cancelDownload, { id }),
+    removeDownload: (id) => call(OPERATIONS.removeDownload, { id }),
   }
 }

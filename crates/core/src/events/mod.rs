@@ -27,6 +27,8 @@ pub enum Event {
     SystemAlert(Alert),
     /// A request through `/v1` began or ended (its record, without bodies).
     GatewayRequest(RequestRecord),
+    /// A hub download changed state or made progress (at most twice a second).
+    DownloadUpdate(crate::hub::Download),
 }
 
 const CAPACITY: usize = 1024;

@@ -243,6 +243,75 @@ macro_rules! operations {
             gateway_request_series [both get "/gateway/series" Read quick]
                 (query: query $crate::gateway::RequestSeriesQuery) -> Json $crate::gateway::RequestSeries
                 => { |core| Ok(core.gateway.request_series(query).await?) };
+            /// GGUF models already on this computer, found in place (Hugging Face cache, LM
+            /// Studio, Ollama, ModelScope, llmops, the user's folders); scans again each call.
+            list_local_models [both get "/hub/local" Read quick] () -> Json $crate::hub::LocalModels
+                => { |core| Ok(core.hub.local_models().await?) };
+            /// The folders the user added to the model index.
+            get_model_folders [both get "/hub/folders" Read quick] () -> Json $crate::hub::ModelFolders
+                => { |core| Ok(core.hub.folders().await?) };
+            /// Replaces the folders the user added to the model index.
+            set_model_folders [both put "/hub/folders" Admin quick] (folders: body $crate::hub::ModelFolders)
+                -> Json $crate::hub::ModelFolders
+                => { |core| Ok(core.hub.set_folders(folders).await?) };
+            /// Whether an indexed model file fits this machine: llmops's estimate from its header
+            /// and llama.cpp's own (`llama-fit-params`), with what would make it fit.
+            fit_local_model [both post "/hub/local/fit" Operate quick] (query: body $crate::hub::FitQuery)
+                -> Json $crate::hub::FitReport
+                => { |core| Ok(core.fit_model_file(query).await?) };
+            /// Deletes an indexed model file (never one another application owns or a model uses).
+            delete_local_model [both post "/hub/local/delete" Admin quick] (file: body $crate::hub::LocalFileRef)
+                -> Empty ()
+                => { |core| Ok(core.hub.delete_local(&file.path).await?) };
+            /// The hub settings (endpoint or mirror, token use, parallel downloads) and what
+            /// they resolve to; never the token.
+            hub_settings [both get "/hub/settings" Read quick] () -> Json $crate::hub::HubSettingsView
+                => { |core| Ok(core.hub.settings_view().await?) };
+            /// Saves the hub settings.
+            set_hub_settings [both put "/hub/settings" Admin quick] (settings: body $crate::hub::HubSettings)
+                -> Json $crate::hub::HubSettingsView
+                => { |core| Ok(core.hub.set_settings(settings).await?) };
+            /// Keeps a Hugging Face token in the OS keyring (`null` removes it); it is never shown again.
+            set_hub_token [both put "/hub/token" Admin quick] (token: body $crate::hub::HubToken)
+                -> Json $crate::hub::HubSettingsView
+                => { |core| Ok(core.hub.set_token(token).await?) };
+            /// Searches the hub for GGUF repositories, most downloaded first; one page.
+            search_hub [both get "/hub/search" Operate quick] (query: query $crate::hub::HubSearchQuery)
+                -> Json $crate::hub::HubSearchPage
+                => { |core| Ok(core.hub.search(query).await?) };
+            /// A hub repository's files at a revision, pinned to its commit, GGUF files grouped by
+            /// quantisation.
+            hub_repo [both get "/hub/repo" Operate quick] (query: query $crate::hub::HubRepoQuery)
+                -> Json $crate::hub::HubRepo
+                => { |core| Ok(core.hub.repo(query).await?) };
+            /// Whether a hub GGUF file fits this machine, from its header read over HTTP Range,
+            /// before downloading it.
+            fit_hub_file [both post "/hub/fit" Operate quick] (query: body $crate::hub::HubFitQuery)
+                -> Json $crate::hub::HubFitReport
+                => { |core| Ok(core.fit_hub_file(query).await?) };
+            /// Downloads, newest first.
+            list_downloads [both get "/hub/downloads" Read quick] () -> Json Vec<$crate::hub::Download>
+                => { |core| Ok(core.hub.list_downloads()) };
+            /// Downloads files of a hub repository (a split set whole) into the Hugging Face cache,
+            /// pinned to the revision's commit and verified by sha256.
+            start_download [both post "/hub/downloads" Admin quick] (download: body $crate::hub::NewDownload)
+                -> Json $crate::hub::Download
+                => { |core| Ok(core.hub.start_download(download).await?) };
+            /// Pauses a download, keeping what it has.
+            pause_download [both post "/hub/downloads/{id}/pause" Admin quick] (id: path String)
+                -> Json $crate::hub::Download
+                => { |core| Ok(core.hub.pause_download(&id).await?) };
+            /// Resumes a paused or failed download from where it stopped.
+            resume_download [both post "/hub/downloads/{id}/resume" Admin quick] (id: path String)
+                -> Json $crate::hub::Download
+                => { |core| Ok(core.hub.resume_download(&id).await?) };
+            /// Cancels a download and deletes its unfinished files.
+            cancel_download [both post "/hub/downloads/{id}/cancel" Admin quick] (id: path String)
+                -> Json $crate::hub::Download
+                => { |core| Ok(core.hub.cancel_download(&id).await?) };
+            /// Removes a finished, failed or cancelled download from the list (its files stay).
+            remove_download [both delete "/hub/downloads/{id}" Admin quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.hub.remove_download(&id).await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;

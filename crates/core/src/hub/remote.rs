@@ -1,0 +1,424 @@
+//! The hub service's remote half: settings (endpoint, token), search, repository listings,
+//! fit before download (the GGUF header over HTTP Range), and the download queue.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::downloads::{Download, DownloadContext, NewDownload};
+use super::error::HubError;
+use super::fit::{estimate, FitEstimate, FitRequest, FitResources};
+use super::gguf::{parse_header, GgufError, MAX_HEADER_BYTES};
+use super::hf::{
+    read_bounded, validate_repo_id, HfClient, HubRepo, HubSearchPage, DEFAULT_ENDPOINT,
+};
+use super::index::{hf_cache_dir, hf_home};
+use super::service::{GgufSummary, Hub};
+
+const SETTINGS_KEY: &str = "hub.settings";
+const REMOTE_FIRST_READ_BYTES: u64 = 2 << 20;
+/// The secret store's name for a token entered in the app.
+const TOKEN_SECRET: &str = "hub.hf_token";
+pub const MAX_PARALLEL_DOWNLOADS: u32 = 8;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(default)]
+pub struct HubSettings {
+    /// A Hugging Face mirror (e.g. `https://hf-mirror.com`); empty = `HF_ENDPOINT`, else
+    /// huggingface.co.
+    #[ts(optional)]
+    pub endpoint: Option<String>,
+    /// Send the Hugging Face token to an endpoint other than huggingface.co (a mirror you trust).
+    pub send_token_to_mirror: bool,
+    /// Downloads that transfer at once (1–8; takes effect at the next app start).
+    pub max_parallel_downloads: u32,
+}
+
+impl Default for HubSettings {
+    fn default() -> Self {
+        HubSettings {
+            endpoint: None,
+            send_token_to_mirror: false,
+            max_parallel_downloads: 2,
+        }
+    }
+}
+
+/// The settings and what they resolve to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubSettingsView {
+    pub settings: HubSettings,
+    pub endpoint: String,
+    /// `setting`, `HF_ENDPOINT` or `default`.
+    pub endpoint_source: String,
+    /// Where the token comes from (`app`, `HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, the token
+    /// file), never the token itself.
+    pub token_source: Option<String>,
+    /// Whether the token is sent to this endpoint.
+    pub token_sent: bool,
+    /// Where downloads go (the Hugging Face cache).
+    pub cache_dir: Option<String>,
+}
+
+/// A token to keep in the OS keyring (`null` removes it).
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubToken {
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubSearchQuery {
+    #[serde(default)]
+    #[ts(optional)]
+    pub q: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubRepoQuery {
+    pub repo: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub revision: Option<String>,
+}
+
+/// A hub file to fit before downloading it.
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubFitQuery {
+    pub repo: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub revision: Option<String>,
+    /// The file (a split set's first shard).
+    pub file: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub fit: Option<FitRequest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct HubFitReport {
+    pub repo: String,
+    pub commit: String,
+    pub file: String,
+    pub gguf: GgufSummary,
+    /// Bytes of the header read over HTTP Range (not the file).
+    #[ts(type = "number")]
+    pub header_bytes_read: u64,
+    pub resources: FitResources,
+    pub estimate: FitEstimate,
+}
+
+impl Hub {
+    pub async fn settings(&self) -> Result<HubSettings, HubError> {
+        Ok(match self.store().setting(SETTINGS_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => HubSettings::default(),
+        })
+    }
+
+    pub async fn set_settings(
+        &self,
+        mut settings: HubSettings,
+    ) -> Result<HubSettingsView, HubError> {
+        settings.endpoint = settings
+            .endpoint
+            .map(|e| e.trim().trim_end_matches('/').to_string())
+            .filter(|e| !e.is_empty());
+        if let Some(endpoint) = &settings.endpoint {
+            HfClient::new(endpoint, None)?;
+        }
+        if !(1..=MAX_PARALLEL_DOWNLOADS).contains(&settings.max_parallel_downloads) {
+            return Err(HubError::InvalidInput(format!(
+                "parallel downloads must be between 1 and {MAX_PARALLEL_DOWNLOADS}"
+            )));
+        }
+        let json = serde_json::to_string(&settings).expect("settings serialise");
+        self.store().set_setting(SETTINGS_KEY, &json).await?;
+        self.settings_view().await
+    }
+
+    pub async fn set_token(&self, token: HubToken) -> Result<HubSettingsView, HubError> {
+        let secrets = self.secrets();
+        match token
+            .token
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+        {
+            Some(token) => {
+                if token.len() > 512 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(HubError::InvalidInput(
+                        "a Hugging Face token is one word (hf_…); paste it again".into(),
+                    ));
+                }
+                secrets
+                    .set(TOKEN_SECRET, &token)
+                    .await
+                    .map_err(|e| HubError::Io(e.to_string()))?
+            }
+            None => secrets
+                .delete(TOKEN_SECRET)
+                .await
+                .map_err(|e| HubError::Io(e.to_string()))?,
+        }
+        self.settings_view().await
+    }
+
+    pub async fn settings_view(&self) -> Result<HubSettingsView, HubError> {
+        let settings = self.settings().await?;
+        let (endpoint, endpoint_source) = effective_endpoint(&settings);
+        let token = self.token().await;
+        let token_sent = token.is_some() && sends_token(&settings, &endpoint);
+        Ok(HubSettingsView {
+            endpoint,
+            endpoint_source: endpoint_source.into(),
+            token_source: token.map(|(source, _)| source),
+            token_sent,
+            cache_dir: self.cache_dir().ok().map(|p| p.display().to_string()),
+            settings,
+        })
+    }
+
+    /// The token and where it came from: the app's own (keyring), `HF_TOKEN`,
+    /// `HUGGING_FACE_HUB_TOKEN`, then `$HF_HOME/token`.
+    async fn token(&self) -> Option<(String, String)> {
+        if let Ok(Some(token)) = self.secrets().get(TOKEN_SECRET).await {
+            return Some(("app".into(), token));
+        }
+        for name in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"] {
+            if let Some(token) = std::env::var(name).ok().filter(|t| !t.trim().is_empty()) {
+                return Some((name.into(), token.trim().to_string()));
+            }
+        }
+        let file = std::env::var_os("HF_TOKEN_PATH")
+            .map(std::path::PathBuf::from)
+            .or_else(|| hf_home(self.tools_home()).map(|home| home.join("token")))?;
+        let token = std::fs::read_to_string(&file).ok()?;
+        let token = token.trim();
+        (!token.is_empty()).then(|| (file.display().to_string(), token.to_string()))
+    }
+
+    pub(crate) async fn client(&self) -> Result<HfClient, HubError> {
+        let settings = self.settings().await?;
+        let (endpoint, _) = effective_endpoint(&settings);
+        let token = match self.token().await {
+            Some((_, token)) if sends_token(&settings, &endpoint) => Some(token),
+            _ => None,
+        };
+        HfClient::new(&endpoint, token)
+    }
+
+    pub(crate) fn cache_dir(&self) -> Result<std::path::PathBuf, HubError> {
+        hf_cache_dir(self.tools_home()).ok_or_else(|| {
+            HubError::InvalidInput(
+                "there is no Hugging Face cache folder: set HF_HUB_CACHE or HF_HOME".into(),
+            )
+        })
+    }
+
+    async fn download_context(&self) -> Result<DownloadContext, HubError> {
+        Ok(DownloadContext {
+            client: self.client().await?,
+            cache: self.cache_dir()?,
+        })
+    }
+
+    pub async fn search(&self, query: HubSearchQuery) -> Result<HubSearchPage, HubError> {
+        let client = self.client().await?;
+        client
+            .search(
+                query.q.as_deref().unwrap_or(""),
+                query.limit.unwrap_or(30),
+                query.cursor.as_deref(),
+            )
+            .await
+    }
+
+    pub async fn repo(&self, query: HubRepoQuery) -> Result<HubRepo, HubError> {
+        let client = self.client().await?;
+        client
+            .repo(
+                query.repo.trim(),
+                query.revision.as_deref().unwrap_or("main"),
+            )
+            .await
+    }
+
+    /// Reads a hub file's GGUF header over HTTP Range (growing reads, at most
+    /// `MAX_HEADER_BYTES`) and fits it, before anything is downloaded.
+    pub async fn fit_remote(
+        &self,
+        query: HubFitQuery,
+        resources: FitResources,
+    ) -> Result<HubFitReport, HubError> {
+        validate_repo_id(query.repo.trim())?;
+        let client = self.client().await?;
+        let repo = client
+            .repo(
+                query.repo.trim(),
+                query.revision.as_deref().unwrap_or("main"),
+            )
+            .await?;
+        let group = repo
+            .quants
+            .iter()
+            .find(|g| g.files.contains(&query.file))
+            .ok_or_else(|| HubError::EntryNotFound {
+                what: query.file.clone(),
+                detail: format!("{} has no GGUF file by that name", repo.id),
+            })?;
+        let first = group.files[0].clone();
+        let url = client.resolve_url(&repo.id, &repo.commit, &first);
+        // Each read is a round trip: start with more than a local read (tokenizer arrays make
+        // headers of 1–10 MiB).
+        let mut want = REMOTE_FIRST_READ_BYTES;
+        let (info, read) = loop {
+            let bytes = range_read(&client, &url, want).await?;
+            match parse_header(&bytes, &first) {
+                Err(GgufError::Truncated { needed, .. }) if (bytes.len() as u64) == want => {
+                    if needed > MAX_HEADER_BYTES {
+                        return Err(GgufError::TooLarge {
+                            path: first,
+                            limit: MAX_HEADER_BYTES,
+                        }
+                        .into());
+                    }
+                    want = needed.max(want * 2).min(MAX_HEADER_BYTES);
+                }
+                other => break (other?, bytes.len() as u64),
+            }
+        };
+        let weights = group
+            .size
+            .saturating_sub(info.header_bytes * group.files.len() as u64);
+        let others: Vec<(String, u64)> = repo
+            .quants
+            .iter()
+            .filter(|g| !g.projector && g.files[0] != first)
+            .map(|g| (g.files[0].clone(), g.size))
+            .collect();
+        let request = query.fit.unwrap_or_default();
+        Ok(HubFitReport {
+            repo: repo.id.clone(),
+            commit: repo.commit.clone(),
+            file: first,
+            gguf: GgufSummary::from(&info),
+            header_bytes_read: read,
+            estimate: estimate(&info, weights, &request, &resources, &others),
+            resources,
+        })
+    }
+
+    pub async fn start_download(&self, new: NewDownload) -> Result<Download, HubError> {
+        let context = self.download_context().await?;
+        let repo = context
+            .client
+            .repo(new.repo.trim(), new.revision.as_deref().unwrap_or("main"))
+            .await?;
+        self.downloads().start(new, repo, context).await
+    }
+
+    pub fn list_downloads(&self) -> Vec<Download> {
+        self.downloads().list()
+    }
+
+    pub async fn pause_download(&self, id: &str) -> Result<Download, HubError> {
+        self.downloads().pause(id).await
+    }
+
+    pub async fn resume_download(&self, id: &str) -> Result<Download, HubError> {
+        let context = self.download_context().await?;
+        self.downloads().resume(id, context).await
+    }
+
+    pub async fn cancel_download(&self, id: &str) -> Result<Download, HubError> {
+        let cache = self.cache_dir()?;
+        self.downloads().cancel(id, &cache).await
+    }
+
+    pub async fn remove_download(&self, id: &str) -> Result<(), HubError> {
+        self.downloads().remove(id).await
+    }
+
+    /// Resumes downloads a previous run left unfinished (at open).
+    pub async fn resume_interrupted_downloads(&self) {
+        match self.download_context().await {
+            Ok(context) => self.downloads().resume_interrupted(|download| {
+                (download.endpoint == context.client.endpoint).then(|| context.clone())
+            }),
+            Err(error) => tracing::warn!(%error, "unfinished downloads cannot resume"),
+        }
+    }
+}
+
+fn effective_endpoint(settings: &HubSettings) -> (String, &'static str) {
+    if let Some(endpoint) = &settings.endpoint {
+        return (endpoint.clone(), "setting");
+    }
+    match std::env::var("HF_ENDPOINT")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+    {
+        Some(endpoint) => (
+            endpoint.trim().trim_end_matches('/').to_string(),
+            "HF_ENDPOINT",
+        ),
+        None => (DEFAULT_ENDPOINT.to_string(), "default"),
+    }
+}
+
+/// The token goes to huggingface.co, and to another endpoint only when the user allows it.
+fn sends_token(settings: &HubSettings, endpoint: &str) -> bool {
+    endpoint == DEFAULT_ENDPOINT || settings.send_token_to_mirror
+}
+
+/// The first `length` bytes of a hub file (fewer when the file is shorter).
+async fn range_read(client: &HfClient, url: &str, length: u64) -> Result<Vec<u8>, HubError> {
+    let response = client
+        .http()
+        .get(url)
+        .headers(client.auth_headers())
+        .header(reqwest::header::RANGE, format!("bytes=0-{}", length - 1))
+        .header(reqwest::header::ACCEPT_ENCODING, "identity")
+        .timeout(std::time::Duration::from_secs(120))
+        .send()
+        .await
+        .map_err(|e| HubError::Unreachable {
+            endpoint: client.endpoint.clone(),
+            detail: e.without_url().to_string(),
+        })?;
+    let status = response.status().as_u16();
+    if !(status == 200 || status == 206) {
+        let headers = response.headers().clone();
+        let body = read_bounded(response, 64 << 10).await.unwrap_or_default();
+        return Err(super::hf::hub_error(
+            status,
+            &headers,
+            &body,
+            "",
+            &client.endpoint,
+            url,
+        ));
+    }
+    // A server that ignores Range sends the whole file: read only what we asked for.
+    use futures_util::StreamExt;
+    let mut stream = response.bytes_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| HubError::Unreachable {
+            endpoint: client.endpoint.clone(),
+            detail: e.without_url().to_string(),
+        })?;
+        let room = length as usize - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() as u64 >= length {
+            break;
+        }
+    }
+    Ok(bytes)
+}
