@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway and security-guard benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub and security-guard benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -11,6 +11,7 @@ fi
 [[ -f ui/dist/index.html ]] || npm run --silent ui:build
 node bench/chat-stream.mjs
 node bench/gateway.mjs
+node bench/hub.mjs
 node bench/chat-ui.mjs
 step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench

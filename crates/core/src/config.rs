@@ -42,6 +42,8 @@ pub struct CoreConfig {
     /// `None` ([`CoreConfig::new`], tests) indexes only what the hub's environment variables
     /// name (`HF_HUB_CACHE`, `OLLAMA_MODELS`, `MODELSCOPE_CACHE`, …).
     pub tools_home: Option<PathBuf>,
+    /// How often the model folders are checked for changes (`LLMOPS_HUB_WATCH_SECS`).
+    pub hub_watch_interval: Duration,
 }
 
 impl CoreConfig {
@@ -61,6 +63,7 @@ impl CoreConfig {
             secret_store: SecretPreference::File,
             engine_env: Vec::new(),
             tools_home: None,
+            hub_watch_interval: Duration::from_secs(30),
         }
     }
 
@@ -113,6 +116,12 @@ impl CoreConfig {
             .and_then(|v| v.parse::<u64>().ok())
         {
             config.stop_grace = Duration::from_millis(ms);
+        }
+        if let Some(secs) = std::env::var("LLMOPS_HUB_WATCH_SECS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            config.hub_watch_interval = Duration::from_secs(secs.max(1));
         }
         if let Some(days) = std::env::var("LLMOPS_HISTORY_DAYS")
             .ok()

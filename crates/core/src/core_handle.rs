@@ -244,6 +244,7 @@ impl Core {
     /// evaluates alerts, writes rollups every minute and prunes them every hour.
     pub fn spawn_background(&self) -> JoinHandle<()> {
         self.spawn_instance_alerts();
+        self.hub.spawn_watch(self.config.hub_watch_interval);
         let core = self.clone();
         tokio::spawn(async move {
             // Reading back a week of rollups takes a moment with a full history: not at open.
@@ -328,7 +329,31 @@ impl Core {
         query: crate::hub::FitQuery,
     ) -> Result<crate::hub::FitReport, crate::hub::HubError> {
         let resources = self.fit_resources().await;
-        self.hub.fit(query, resources).await
+        let mut report = self.hub.fit(query, resources).await?;
+        report.measured = self.measured_use(&report.path, &report.estimate).await;
+        Ok(report)
+    }
+
+    /// What a running instance of a model using `path` really uses, against the estimate.
+    async fn measured_use(
+        &self,
+        path: &str,
+        estimate: &crate::hub::FitEstimate,
+    ) -> Option<crate::hub::MeasuredUse> {
+        let models = self.library.list().await.ok()?;
+        let snapshot = self.system_snapshot().await;
+        let instance = snapshot.instances.iter().find(|instance| {
+            models
+                .iter()
+                .any(|model| model.id == instance.model_id && model.path == path)
+        })?;
+        let used = instance.rss_bytes.unwrap_or(0) + instance.gpu_memory_bytes.unwrap_or(0);
+        (used > 0).then(|| crate::hub::MeasuredUse {
+            model_id: instance.model_id.clone(),
+            rss_bytes: instance.rss_bytes,
+            gpu_memory_bytes: instance.gpu_memory_bytes,
+            estimate_error: estimate.total_bytes as f64 / used as f64 - 1.0,
+        })
     }
 
     /// The monitor's free GPU memory and RAM, for a fit.

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("engine", 3),
     ("library", 4),
     ("supervisor", 5),
+    ("hub", 5),
     ("monitor", 6),
     ("chat", 6),
     ("history", 7),

@@ -3,6 +3,7 @@ import type { EngineFit } from "./EngineFit";
 import type { FitEstimate } from "./FitEstimate";
 import type { FitResources } from "./FitResources";
 import type { GgufSummary } from "./GgufSummary";
+import type { MeasuredUse } from "./MeasuredUse";
 
 export type FitReport = { path: string, gguf: GgufSummary, resources: FitResources, 
 /**
@@ -16,4 +17,8 @@ engine: EngineFit | null,
 /**
  * Why llama.cpp's check did not run or failed.
  */
-engine_problem: string | null, };
+engine_problem: string | null, 
+/**
+ * What a running instance of this file really uses, when one runs.
+ */
+measured: MeasuredUse | null, };

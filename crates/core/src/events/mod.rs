@@ -29,6 +29,8 @@ pub enum Event {
     GatewayRequest(RequestRecord),
     /// A hub download changed state or made progress (at most twice a second).
     DownloadUpdate(crate::hub::Download),
+    /// Model files appeared, changed or went in a folder the hub indexes: list them again.
+    LocalModelsChanged,
 }
 
 const CAPACITY: usize = 1024;

@@ -33,5 +33,5 @@ pub use remote::{
 };
 pub use service::{
     fit_flags, FitQuery, FitReport, GgufSummary, Hub, IndexRoot, LocalFileRef, LocalModel,
-    LocalModels, ModelFolders,
+    LocalModels, MeasuredUse, ModelFolders,
 };

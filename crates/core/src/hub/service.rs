@@ -109,6 +109,21 @@ pub struct FitReport {
     pub engine: Option<EngineFit>,
     /// Why llama.cpp's check did not run or failed.
     pub engine_problem: Option<String>,
+    /// What a running instance of this file really uses, when one runs.
+    pub measured: Option<MeasuredUse>,
+}
+
+/// A running instance's real memory against the estimate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct MeasuredUse {
+    pub model_id: String,
+    #[ts(type = "number | null")]
+    pub rss_bytes: Option<u64>,
+    #[ts(type = "number | null")]
+    pub gpu_memory_bytes: Option<u64>,
+    /// estimate ÷ (RSS + VRAM) − 1: positive when the estimate is higher. llama.cpp reserves
+    /// its KV cache and compute buffers up front, but pages count in RSS only once touched.
+    pub estimate_error: f64,
 }
 
 /// A file of the index, by path.
@@ -141,6 +156,7 @@ struct Shared {
     library: ModelLibrary,
     secrets: SecretStore,
     downloads: Downloads,
+    bus: EventBus,
     /// Headers by path. A plain mutex: held only to look up or insert, never across a read.
     headers: Mutex<HashMap<String, CachedHeader>>,
     /// The paths of the last scan: fit and delete accept only these, so a caller cannot make
@@ -158,7 +174,8 @@ impl Hub {
     ) -> Result<Hub, HubError> {
         let hub = Hub {
             shared: Arc::new(Shared {
-                downloads: Downloads::open(store.clone(), bus, 1).await?,
+                downloads: Downloads::open(store.clone(), bus.clone(), 1).await?,
+                bus,
                 config,
                 store,
                 library,
@@ -285,6 +302,35 @@ impl Hub {
         })
     }
 
+    /// Watches the folders: every `every`, a scan (file names, sizes and times only) is compared
+    /// with the previous one, and a change publishes `local_models_changed`, so that the list
+    /// follows files added or removed by llmops, other tools or the user.
+    pub fn spawn_watch(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            let mut previous: Option<u64> = None;
+            let mut ticker = tokio::time::interval(every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                let Ok(roots) = hub.roots().await else {
+                    continue;
+                };
+                let Ok(fingerprint) =
+                    tokio::task::spawn_blocking(move || fingerprint(&scan(&roots))).await
+                else {
+                    continue;
+                };
+                if previous.is_some_and(|before| before != fingerprint) {
+                    hub.shared
+                        .bus
+                        .publish(crate::events::Event::LocalModelsChanged);
+                }
+                previous = Some(fingerprint);
+            }
+        })
+    }
+
     /// The header of a found file, from the cache when the file did not change.
     fn header_of(&self, file: &FoundFile) -> Result<Arc<GgufInfo>, GgufError> {
         let (length, modified) = file_stamp(Path::new(&file.path));
@@ -366,6 +412,7 @@ impl Hub {
             estimate,
             engine,
             engine_problem,
+            measured: None,
         })
     }
 
@@ -435,6 +482,16 @@ pub fn fit_flags(request: &FitRequest, context: u32) -> Vec<String> {
         push("-fa", Some("on".into()));
     }
     flags
+}
+
+/// A hash of what a scan found (paths, sizes, times).
+fn fingerprint(found: &[FoundFile]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in found {
+        (&file.path, file.size_bytes, file.modified_ms).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 fn file_stamp(path: &Path) -> (u64, i64) {
@@ -537,4 +594,84 @@ fn blob_still_linked(blob: &Path) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Event;
+    use crate::paths::AppPaths;
+    use crate::secrets::SecretPreference;
+
+    async fn hub(dir: &Path) -> (Hub, EventBus) {
+        let config = CoreConfig::new(AppPaths::new(dir.join("data"), dir.join("cache")));
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let store = Store::open(&config.paths.database()).await.unwrap();
+        let bus = EventBus::default();
+        let secrets = SecretStore::open(&dir.join("data"), SecretPreference::File).await;
+        let library = ModelLibrary::new(store.clone(), bus.clone(), secrets.clone());
+        let hub = Hub::open(config, store, library, secrets, bus.clone())
+            .await
+            .unwrap();
+        (hub, bus)
+    }
+
+    #[tokio::test]
+    async fn the_watch_tells_when_a_model_file_appears_or_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("models");
+        std::fs::create_dir_all(&folder).unwrap();
+        let (hub, bus) = hub(dir.path()).await;
+        hub.set_folders(ModelFolders {
+            folders: vec![folder.display().to_string()],
+        })
+        .await
+        .unwrap();
+        let mut events = bus.subscribe();
+        let watch = hub.spawn_watch(std::time::Duration::from_millis(50));
+        let changed = |events: &mut tokio::sync::broadcast::Receiver<Event>| {
+            let mut events = events.resubscribe();
+            async move {
+                loop {
+                    if let Ok(Event::LocalModelsChanged) = events.recv().await {
+                        return;
+                    }
+                }
+            }
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+        let appeared = changed(&mut events);
+        std::fs::write(folder.join("new.gguf"), b"GGUF").unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), appeared)
+            .await
+            .expect("a new file is noticed");
+        let gone = changed(&mut events);
+        std::fs::remove_file(folder.join("new.gguf")).unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), gone)
+            .await
+            .expect("a removed file is noticed");
+        watch.abort();
+    }
+
+    #[tokio::test]
+    async fn folders_must_be_absolute_existing_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let (hub, _) = hub(dir.path()).await;
+        for bad in ["relative", "/does/not/exist"] {
+            let error = hub
+                .set_folders(ModelFolders {
+                    folders: vec![bad.into()],
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(error.code(), "hub_bad_folder", "{bad}");
+        }
+        let kept = hub
+            .set_folders(ModelFolders {
+                folders: vec![dir.path().display().to_string(); 2],
+            })
+            .await
+            .unwrap();
+        assert_eq!(kept.folders.len(), 1, "duplicates are kept once");
+    }
 }
