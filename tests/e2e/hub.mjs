@@ -385,6 +385,9 @@ try {
   // and above the weights, which the answer reads.
   assert.ok(rss <= estimate.total_bytes * 1.1, JSON.stringify(measured));
   assert.ok(rss >= estimate.weights_bytes * 0.9, JSON.stringify(measured));
+  const withInstance = (await api(base, 'POST', '/hub/local/fit', { path: starter, fit: { context_size: context }, engine_check: false })).body;
+  assert.equal(withInstance.measured?.model_id, starterModel.id, JSON.stringify(withInstance.measured));
+  assert.ok(withInstance.measured.estimate_error > -0.1, 'the fit reports the running instance\'s real use');
   await api(base, 'POST', `/models/${starterModel.id}/stop`);
 } finally {
   await stopProcess(server);
