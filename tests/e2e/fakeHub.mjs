@@ -3,6 +3,9 @@
 // info pinned to a commit, recursive tree listings with `lfs.oid`, `resolve` answering HEAD with
 // X-Repo-Commit / X-Linked-Etag / X-Linked-Size and redirecting LFS files to a second "CDN" port,
 // which serves Range requests. Gated and missing repositories answer with `X-Error-Code`.
+// The same repositories are also served as ModelScope serves them (modelscope/hub/api.py before
+// June 2026): `{Code, Data, Message, Success}` envelopes, `repo/files` listings with `Sha256`,
+// `repo?FilePath=` downloads (302 to the CDN), and the web UI's search (`PUT /api/v1/dolphin/models`).
 // Faults for file bodies from the CDN: `hub.faults` is a queue (each request takes the next one),
 // `hub.fault` applies when the queue is empty: `dropAfter` N bytes, `stallAfter` N bytes,
 // `ignoreRange` (answer 200 to a Range request), `bytesPerSecond` (throttle). Every request is logged with whether
@@ -74,9 +77,59 @@ function refuse(hub, req, res, repo, id) {
   return false;
 }
 
+function modelscope(res, status, data, message = 'success') {
+  json(res, status, { Code: status === 200 ? 200 : 10010101, Data: data, Message: message, RequestId: 'r', Success: status === 200 });
+}
+
+function serveModelScope(hub, req, res, url) {
+  let m;
+  if (req.method === 'PUT' && url.pathname === '/api/v1/dolphin/models') {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const query = JSON.parse(body);
+      const name = String(query.Name ?? '').toLowerCase();
+      const size = Number(query.PageSize ?? 10);
+      const page = Number(query.PageNumber ?? 1);
+      const found = hub.repos.filter((r) => !r.gated && r.id.toLowerCase().includes(name)).sort((a, b) => b.downloads - a.downloads);
+      const models = found.slice((page - 1) * size, page * size).map((r) => {
+        const [path, modelName] = r.id.split('/');
+        return { Path: path, Name: modelName, ChineseName: '', Downloads: r.downloads, Stars: 1, Tasks: [] };
+      });
+      modelscope(res, 200, { Model: { Models: models, TotalCount: found.length } });
+    });
+    return true;
+  }
+  if (req.method === 'GET' && (m = url.pathname.match(/^\/api\/v1\/models\/([^/]+\/[^/]+)\/repo\/files$/))) {
+    const repo = findRepo(hub, m[1]);
+    if (!repo || repo.gated) {
+      modelscope(res, 404, null, 'model not found');
+      return true;
+    }
+    const files = repo.files.map((f) => ({
+      Name: f.path.split('/').pop(), Path: f.path, Type: 'blob', Size: f.size, Sha256: f.listedSha256 ?? f.sha256, IsLFS: f.lfs, Revision: 'master',
+    }));
+    modelscope(res, 200, { Files: [{ Name: '.gitattributes', Path: '.gitattributes', Type: 'blob', Size: 10, Sha256: '' }, ...files] });
+    return true;
+  }
+  if ((req.method === 'GET' || req.method === 'HEAD') && (m = url.pathname.match(/^\/api\/v1\/models\/([^/]+\/[^/]+)\/repo$/))) {
+    const repo = findRepo(hub, m[1]);
+    const file = repo?.files.find((f) => f.path === url.searchParams.get('FilePath'));
+    if (!file) {
+      modelscope(res, 404, null, 'file not found');
+      return true;
+    }
+    res.writeHead(302, { location: `${hub.cdnBase}/blobs/${file.sha256}?repo=${encodeURIComponent(repo.id)}`, 'content-length': '0' });
+    res.end();
+    return true;
+  }
+  return false;
+}
+
 function serveApi(hub, req, res) {
   const url = new URL(req.url, hub.endpoint);
   hub.log.push({ host: 'api', method: req.method, path: url.pathname, authorization: req.headers.authorization ?? null });
+  if (url.pathname.startsWith('/api/v1/') && serveModelScope(hub, req, res, url)) return;
   let m;
   if (req.method === 'GET' && url.pathname === '/api/models') {
     const q = (url.searchParams.get('search') ?? '').toLowerCase();

@@ -111,6 +111,7 @@ const serverEnv = (extra = {}) => ({
   LLMOPS_DATA_DIR: dataDir, LLMOPS_NVML_LIB: '/nonexistent/libnvidia-ml.so.1', LLMOPS_TOOLS_HOME: home,
   HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: hfCache, HF_TOKEN: GATED_TOKEN,
   HF_HOME: '', HUGGINGFACE_HUB_CACHE: '', XDG_CACHE_HOME: '', OLLAMA_MODELS: '', MODELSCOPE_CACHE: '',
+  MODELSCOPE_DOMAIN: hub.endpoint, MODELSCOPE_API_TOKEN: '',
   LLMOPS_HUB_STALL_SECS: '2', LLMOPS_HUB_RETRY_BASE_MS: '200', ...extra,
 });
 let serverCount = 0;
@@ -280,6 +281,25 @@ try {
   await api(base, 'POST', `/hub/downloads/${started.body.id}/resume`);
   await until(started.body.id, 'the quota download completed', (d) => d.state === 'completed');
 
+  step('ModelScope: search, a listing with sha256, a download into ModelScope\'s own cache');
+  const msSearch = (await api(base, 'GET', '/hub/search?source=model_scope&q=llmops-test&limit=2')).body;
+  assert.deepEqual(msSearch.models.map((m) => m.id), ['llmops-test/SmolLM2-135M-Instruct-GGUF', 'llmops-test/tiny-split-GGUF']);
+  assert.equal(msSearch.next_cursor, '2');
+  const msPage2 = (await api(base, 'GET', '/hub/search?source=model_scope&q=llmops-test&limit=2&cursor=2')).body;
+  assert.equal(msPage2.models[0].id, 'llmops-test/liar-GGUF');
+  const msRepo = (await api(base, 'GET', '/hub/repo?source=model_scope&repo=llmops-test/tiny-split-GGUF')).body;
+  assert.equal(msRepo.commit, 'master');
+  assert.equal(msRepo.quants[0].files.length, 3);
+  assert.ok(!msRepo.files.some((f) => f.path === '.gitattributes'));
+  assert.equal((await api(base, 'GET', '/hub/repo?source=model_scope&repo=llmops-test/nothing-here')).body.code, 'hub_repo_not_found');
+  started = await api(base, 'POST', '/hub/downloads', { source: 'model_scope', repo: 'llmops-test/SmolLM2-135M-Instruct-GGUF', files: ['SmolLM2-135M-Instruct-Q4_1.gguf'] });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  const fromMs = await until(started.body.id, 'the ModelScope download completed', (d) => d.state === 'completed');
+  const msFile = join(home, '.cache/modelscope/hub/models/llmops-test/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct-Q4_1.gguf');
+  assert.equal(fromMs.local_path, msFile);
+  assert.equal(fromMs.source, 'model_scope');
+  assert.equal(await sha256(msFile), starterSha);
+
   step('huggingface_hub downloads from the hub; llmops indexes its file in place');
   const fromPython = await python(hfPython, [join(ROOT, 'tests/e2e/hub_hf.py'), 'download', 'llmops-test/SmolLM2-135M-Instruct-GGUF', 'SmolLM2-135M-Instruct-Q8_0.gguf'], hfEnv);
   assert.equal(fromPython.sha256, await sha256(tiny));
@@ -308,7 +328,7 @@ try {
   assert.equal(oll.owner, 'Ollama');
   assert.equal(oll.gguf.architecture, 'llama');
   assert.equal(bySource('ollama').length, 1, 'a -partial blob is not a model');
-  assert.equal(bySource('model_scope')[0].found.repo, 'HuggingFaceTB/SmolLM2.135M-GGUF');
+  assert.deepEqual(bySource('model_scope').map((m) => m.found.repo).sort(), ['HuggingFaceTB/SmolLM2.135M-GGUF', 'llmops-test/SmolLM2-135M-Instruct-GGUF']);
   const starterEntry = bySource('llmops').find((m) => m.found.path === starter);
   assert.deepEqual(starterEntry.model_ids.length, 1, 'the starter model uses it');
   const mine = Object.fromEntries(bySource('folder').map((m) => [m.found.file, m]));

@@ -125,6 +125,7 @@ const PAGES = [
   { name: 'model', hash: (ids) => `#/models/${ids.modelId}`, ready: '[data-testid="model-history"]' },
   { name: 'chat', hash: (ids) => `#/chat/${ids.conversationId}`, ready: '[data-testid="chat-message"]', extra: chatLayout },
   { name: 'requests', hash: () => '#/requests', ready: '[data-testid="request-row"], [data-testid="requests-empty"]' },
+  { name: 'hub', hash: () => '#/hub', ready: '[data-testid="hub-search-input"]' },
   { name: 'history', hash: () => '#/history', ready: '[data-testid="history-chart"]' },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid="alert-rules-form"] input' },
   { name: 'access', hash: () => '#/access', ready: '[data-testid="access-keys"]' },

@@ -8,6 +8,7 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   dashboard: 'nav.dashboard',
   model: 'title.model',
   chat: 'nav.chat',
+  hub: 'nav.hub',
   deploy: 'nav.deploy',
   requests: 'nav.requests',
   history: 'nav.history',

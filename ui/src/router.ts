@@ -12,6 +12,8 @@ export const router = createRouter({
     { path: '/models/:id', name: 'model', component: ModelDetailPage, props: true },
     // The chat (with its Markdown and highlighting libraries) loads on first visit, not with the dashboard.
     { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
+    // The model hub (find on Hugging Face, downloads, models on this computer): loaded on first visit.
+    { path: '/hub', name: 'hub', component: () => import('./pages/HubPage.vue') },
     // The Deploy form loads on first visit too.
     { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
     // Requests through the OpenAI-compatible gateway (/v1): loaded on first visit.

@@ -16,7 +16,9 @@ vi.mock('./api', async (importOriginal) => {
 import { useLiveSeries } from './composables/useLiveSeries'
 import { installAppWiring } from './startup'
 import { useAlertsStore } from './stores/alerts'
+import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
+import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
 import { useSystemStore } from './stores/system'
 
@@ -50,9 +52,9 @@ describe('installAppWiring', () => {
   it('subscribes each store and the live series once, loads once, and reloads on reconnect', async () => {
     const pinia = createPinia()
     installAppWiring(pinia)
-    // system, models, alerts, the gateway and the live series: one subscription each.
-    expect(fake.events).toHaveLength(5)
-    expect(fake.connection).toHaveLength(5)
+    // system, models, alerts, the gateway, downloads, local models and the live series: one subscription each.
+    expect(fake.events).toHaveLength(7)
+    expect(fake.connection).toHaveLength(7)
     await vi.waitFor(() => expect(useAlertsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useModelsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useSystemStore(pinia).loading).toBe(false))
@@ -74,8 +76,10 @@ describe('installAppWiring', () => {
     useModelsStore(pinia)
     useAlertsStore(pinia)
     useGatewayStore(pinia)
+    useDownloadsStore(pinia)
+    useLocalModelsStore(pinia)
     useLiveSeries()
-    expect(fake.events).toHaveLength(5)
-    expect(fake.connection).toHaveLength(5)
+    expect(fake.events).toHaveLength(7)
+    expect(fake.connection).toHaveLength(7)
   })
 })

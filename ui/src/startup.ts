@@ -2,7 +2,9 @@ import type { Pinia } from 'pinia'
 import { startLiveSeries } from './composables/useLiveSeries'
 import { useAccessStore } from './stores/access'
 import { useAlertsStore } from './stores/alerts'
+import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
+import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
 import { useSystemStore } from './stores/system'
 
@@ -17,5 +19,7 @@ export function installAppWiring(pinia: Pinia): void {
   useModelsStore(pinia).connect()
   useAlertsStore(pinia).connect()
   useGatewayStore(pinia).connect()
+  useDownloadsStore(pinia).connect()
+  useLocalModelsStore(pinia).connect()
   startLiveSeries()
 }

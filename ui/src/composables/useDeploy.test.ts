@@ -296,4 +296,22 @@ describe('useDeploy: confirming code-running settings', () => {
     expect(await d.submit('add')).not.toBeNull()
     expect(d.confirmation.value).toBeNull()
   })
+  it('starts from a prefill (the model hub’s Deploy) and deploys that file with llama.cpp and the suggested settings', async () => {
+    const d = useDeploy({ prefill: { path: '/cache/smol-q4_1.gguf', name: 'SmolLM2-135M-Instruct Q4_1', context_size: 4096, cache_type_k: 'q8_0', cache_type_v: 'q8_0' } })
+    expect(d.prefilled.value?.path).toBe('/cache/smol-q4_1.gguf')
+    expect(d.form).toMatchObject({ engine: 'llama_cpp', presetId: '', model: '/cache/smol-q4_1.gguf', name: 'SmolLM2-135M-Instruct Q4_1', context: '4096' })
+    expect(d.form.llama).toMatchObject({ cache_type_k: 'q8_0', cache_type_v: 'q8_0', gpu_layers: '' })
+    await d.load()
+    // Loading the engines and presets keeps what was handed over.
+    expect(d.form.model).toBe('/cache/smol-q4_1.gguf')
+    await d.submit('deploy')
+    expect(fake.api.deployModel).toHaveBeenCalledWith({
+      name: 'SmolLM2-135M-Instruct Q4_1', path: '/cache/smol-q4_1.gguf', engine: 'llama_cpp', context_size: 4096,
+      settings: { engine: 'llama_cpp', cache_type_k: 'q8_0', cache_type_v: 'q8_0' },
+    })
+    // Another file handed over later replaces the form's file, name and settings.
+    d.fill({ path: '/cache/other.gguf', gpu_layers: 12 })
+    expect(d.form).toMatchObject({ model: '/cache/other.gguf', name: '', context: '' })
+    expect(d.form.llama).toMatchObject({ gpu_layers: '12', cache_type_k: '' })
+  })
 })

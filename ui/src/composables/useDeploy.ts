@@ -7,6 +7,7 @@ import type { Model } from '../generated/Model'
 import type { SettingsForm } from '../lib/modelSettings'
 import { useModelsStore } from '../stores/models'
 import { applyPreset, buildDeploy, emptyDeployForm, presetModelValue, type DeployForm, type FieldErrors } from '../lib/deploy/deployForm'
+import { applyPrefill, type DeployPrefill } from '../lib/deploy/deployPrefill'
 import { deployRisks, riskKey, type DeployRisk } from '../lib/deploy/deployRisks'
 
 /** What the Deploy form is doing: idle, adding the model, or deploying it (adding and starting, in one call). */
@@ -49,6 +50,8 @@ export interface DeployOptions {
   onDeployed?: (model: Model) => void
   /** The folder a llama.cpp preset's GGUF file is expected in. */
   modelsDir?: () => string | null | undefined
+  /** A file to deploy with llama.cpp, handed over by another page (the model hub's "Deploy"): the form starts with it. */
+  prefill?: DeployPrefill | null
 }
 
 /**
@@ -59,6 +62,9 @@ export interface DeployOptions {
 export function useDeploy(options: DeployOptions = {}) {
   const models = useModelsStore()
   const form = reactive(emptyDeployForm())
+  if (options.prefill) applyPrefill(form, options.prefill)
+  /** The prefill the form was last filled from (the page says where the values came from). */
+  const prefilled = ref<DeployPrefill | null>(options.prefill ?? null)
   const engines = ref<EngineInfo[]>([])
   const presets = ref<DeployPreset[]>([])
   /** The presets have come from the server (an empty list then means none, not "not yet"). */
@@ -149,6 +155,13 @@ export function useDeploy(options: DeployOptions = {}) {
     const preset = presets.value.find((p) => p.id === id)
     if (!preset) return
     applyPreset(form, preset, options.modelsDir?.())
+    clearFeedback()
+  }
+
+  /** Fills the form from another page's prefill (llama.cpp, the file, a name, suggested settings). */
+  function fill(prefill: DeployPrefill): void {
+    applyPrefill(form, prefill)
+    prefilled.value = prefill
     clearFeedback()
   }
 
@@ -259,6 +272,8 @@ export function useDeploy(options: DeployOptions = {}) {
     deployBlocked,
     presetGroups,
     selectedPreset,
+    prefilled,
+    fill,
     load,
     setEngine,
     selectPreset,

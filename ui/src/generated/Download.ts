@@ -2,8 +2,9 @@
 import type { DownloadFile } from "./DownloadFile";
 import type { DownloadState } from "./DownloadState";
 import type { ErrorBody } from "./ErrorBody";
+import type { HubSource } from "./HubSource";
 
-export type Download = { id: string, repo: string, 
+export type Download = { id: string, source: HubSource, repo: string, 
 /**
  * What the user asked for (`main`).
  */

@@ -13,4 +13,8 @@ send_token_to_mirror: boolean,
 /**
  * Downloads that transfer at once (1–8; takes effect at the next app start).
  */
-max_parallel_downloads: number, };
+max_parallel_downloads: number, 
+/**
+ * ModelScope's address; empty = `MODELSCOPE_DOMAIN`, else www.modelscope.cn.
+ */
+modelscope_endpoint?: string, };

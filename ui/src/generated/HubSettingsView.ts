@@ -21,4 +21,8 @@ token_sent: boolean,
 /**
  * Where downloads go (the Hugging Face cache).
  */
-cache_dir: string | null, };
+cache_dir: string | null, modelscope_endpoint: string, 
+/**
+ * Where ModelScope downloads go (ModelScope's cache).
+ */
+modelscope_cache_dir: string | null, };

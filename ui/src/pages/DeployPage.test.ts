@@ -27,7 +27,7 @@ import DeployPage from './DeployPage.vue'
 
 const cleanups: (() => void)[] = []
 
-async function mountPage(caller: Caller | null = null, { awaitLoad = true } = {}) {
+async function mountPage(caller: Caller | null = null, { awaitLoad = true, path = '/deploy' } = {}) {
   const host = document.createElement('div')
   document.body.appendChild(host)
   const stub = { render: () => null }
@@ -39,7 +39,7 @@ async function mountPage(caller: Caller | null = null, { awaitLoad = true } = {}
       { path: '/models/:id', name: 'model', component: stub },
     ],
   })
-  await router.push('/deploy')
+  await router.push(path)
   const app = createApp({ render: () => h(RouterView) })
   const pinia = createPinia()
   useAccessStore(pinia).caller = caller
@@ -461,5 +461,30 @@ describe('DeployPage', () => {
     setLocale('zh')
     await nextTick()
     expect(q('deploy-error').textContent).toContain('“Q”已部署，但无法读取其信息：')
+  })
+  it('is filled in from the address the model hub opens it with', async () => {
+    const query = new URLSearchParams({ path: '/cache/smol-q4_1.gguf', name: 'SmolLM2-135M-Instruct Q4_1', context_size: '4096', gpu_layers: '20', cache_type_k: 'q8_0', cache_type_v: 'bogus' })
+    const { q, click } = await mountPage(null, { path: `/deploy?${query}` })
+    expect(q('deploy-prefilled').textContent).toContain('/cache/smol-q4_1.gguf')
+    expect(q('deploy-engine').dataset.value).toBe('llama_cpp')
+    expect(q<HTMLInputElement>('deploy-model').value).toBe('/cache/smol-q4_1.gguf')
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('SmolLM2-135M-Instruct Q4_1')
+    expect(q<HTMLInputElement>('deploy-context').value).toBe('4096')
+    expect(q<HTMLInputElement>('setting-gpu_layers').value).toBe('20')
+    expect(q<HTMLSelectElement>('setting-cache_type_k').value).toBe('q8_0')
+    // An unknown cache type is left out, not shown as an error.
+    expect(q<HTMLSelectElement>('setting-cache_type_v').value).toBe('')
+    await click('deploy-submit')
+    await vi.waitFor(() => expect(fake.api.deployModel).toHaveBeenCalled())
+    expect(fake.api.deployModel.mock.calls[0][0]).toEqual({
+      name: 'SmolLM2-135M-Instruct Q4_1', path: '/cache/smol-q4_1.gguf', engine: 'llama_cpp', context_size: 4096,
+      settings: { engine: 'llama_cpp', gpu_layers: 20, cache_type_k: 'q8_0' },
+    })
+  })
+
+  it('starts empty without a file in the address', async () => {
+    const { q } = await mountPage(null, { path: '/deploy?name=lonely' })
+    expect(q('deploy-prefilled')).toBeNull()
+    expect(q<HTMLInputElement>('deploy-name').value).toBe('')
   })
 })

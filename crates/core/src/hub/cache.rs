@@ -76,9 +76,50 @@ impl CachePaths {
         })
     }
 
+    /// ModelScope's cache: plain files at `<cache>/models/<owner>/<name>/<path>`, with dots in
+    /// the name written `___` (the SDK's `get_model_masked_directory`); the unfinished file is
+    /// `<path>.partial` beside it.
+    pub fn modelscope(
+        cache: &Path,
+        repo: &str,
+        path: &str,
+        sha256: &str,
+    ) -> Result<CachePaths, HubError> {
+        if !is_hex_id(sha256) {
+            return Err(HubError::InvalidInput(format!(
+                "ModelScope gave {path:?} a sha256 that is not a hash ({sha256:?})"
+            )));
+        }
+        let (owner, name) = repo.split_once('/').ok_or_else(|| {
+            HubError::InvalidInput(format!("{repo:?} is not a repository id (owner/name)"))
+        })?;
+        let masked = name.replace('.', "___");
+        let file = cache
+            .join("models")
+            .join(owner)
+            .join(&masked)
+            .join(safe_repo_path(path)?);
+        let mut partial = file.clone().into_os_string();
+        partial.push(".partial");
+        Ok(CachePaths {
+            partial: PathBuf::from(partial),
+            pointer: file.clone(),
+            blob: file,
+            lock: cache
+                .join(".lock")
+                .join(owner)
+                .join(masked)
+                .join(format!("{sha256}.lock")),
+        })
+    }
+
     /// Links `snapshots/<commit>/<path>` to the blob with a relative link (one `../` per
-    /// folder between them), replacing an older link.
+    /// folder between them), replacing an older link. Nothing to do where the file is its own
+    /// pointer (ModelScope).
     pub fn link_snapshot(&self) -> Result<(), HubError> {
+        if self.pointer == self.blob {
+            return Ok(());
+        }
         let io = |error: std::io::Error| {
             HubError::Io(format!(
                 "{} could not be linked: {error}",
@@ -147,6 +188,22 @@ mod tests {
         assert!(paths
             .lock
             .ends_with(format!(".locks/models--org--m/{sha}.lock")));
+    }
+
+    #[test]
+    fn modelscope_masks_dots_in_the_name() {
+        let sha = "a".repeat(64);
+        let paths =
+            CachePaths::modelscope(Path::new("/m"), "Qwen/Qwen2.5-GGUF", "q4.gguf", &sha).unwrap();
+        assert_eq!(
+            paths.blob,
+            PathBuf::from("/m/models/Qwen/Qwen2___5-GGUF/q4.gguf")
+        );
+        assert_eq!(
+            paths.partial,
+            PathBuf::from("/m/models/Qwen/Qwen2___5-GGUF/q4.gguf.partial")
+        );
+        assert!(paths.link_snapshot().is_ok(), "no link for a plain file");
     }
 
     #[test]

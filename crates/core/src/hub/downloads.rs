@@ -86,9 +86,24 @@ pub struct DownloadFile {
     pub complete: bool,
 }
 
+/// Which hub a repository is on.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HubSource {
+    /// Hugging Face, or the mirror the settings name (files go to the Hugging Face cache).
+    #[default]
+    HuggingFace,
+    /// ModelScope (files go to ModelScope's cache).
+    ModelScope,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct Download {
     pub id: String,
+    #[serde(default)]
+    pub source: HubSource,
     pub repo: String,
     /// What the user asked for (`main`).
     pub revision: String,
@@ -115,6 +130,9 @@ pub struct Download {
 /// What to download: files of a repository (a split set's other shards come along).
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct NewDownload {
+    #[serde(default)]
+    #[ts(optional)]
+    pub source: Option<HubSource>,
     pub repo: String,
     #[serde(default)]
     #[ts(optional)]
@@ -163,8 +181,42 @@ struct Shared {
 /// What a download task needs besides its record.
 #[derive(Clone)]
 pub struct DownloadContext {
+    /// The hub's address and the credential for it (a ModelScope token for ModelScope).
     pub client: HfClient,
+    /// Where files go: the Hugging Face cache, or ModelScope's.
     pub cache: PathBuf,
+    pub source: HubSource,
+}
+
+/// Where a file of a download goes (its `.partial`, its place, its lock).
+fn destination(
+    source: HubSource,
+    cache: &Path,
+    repo: &str,
+    commit: &str,
+    file: &DownloadFile,
+) -> Result<CachePaths, HubError> {
+    match source {
+        HubSource::HuggingFace => CachePaths::new(cache, repo, commit, &file.path, &file.sha256),
+        HubSource::ModelScope => CachePaths::modelscope(cache, repo, &file.path, &file.sha256),
+    }
+}
+
+/// Where a file of a download is fetched from.
+fn file_url(context: &DownloadContext, download: &Download, file: &DownloadFile) -> String {
+    match download.source {
+        HubSource::HuggingFace => {
+            context
+                .client
+                .resolve_url(&download.repo, &download.commit, &file.path)
+        }
+        HubSource::ModelScope => super::ms::file_url(
+            &context.client.endpoint,
+            &download.repo,
+            &download.commit,
+            &file.path,
+        ),
+    }
 }
 
 fn env_number(name: &str) -> Option<u64> {
@@ -255,12 +307,16 @@ impl Downloads {
         let files = chosen_files(&new.files, &repo)?;
         let total: u64 = files.iter().map(|f| f.size).sum();
         let cache = context.cache.clone();
-        let missing: u64 = files.iter().map(|f| bytes_to_fetch(&cache, &repo, f)).sum();
+        let missing: u64 = files
+            .iter()
+            .map(|f| bytes_to_fetch(context.source, &cache, &repo, f))
+            .sum();
         check_space(&cache, missing)?;
         let download = Download {
             id: uuid::Uuid::new_v4().to_string(),
+            source: context.source,
             repo: repo.id.clone(),
-            revision: new.revision.unwrap_or_else(|| "main".into()),
+            revision: new.revision.unwrap_or_else(|| repo.commit.clone()),
             commit: repo.commit.clone(),
             endpoint: context.client.endpoint.clone(),
             files,
@@ -297,12 +353,12 @@ impl Downloads {
     pub async fn cancel(&self, id: &str, cache: &Path) -> Result<Download, HubError> {
         let download = self.stop(id, DownloadState::Cancelled, None).await?;
         for file in &download.files {
-            if let Ok(paths) = CachePaths::new(
+            if let Ok(paths) = destination(
+                download.source,
                 cache,
                 &download.repo,
                 &download.commit,
-                &file.path,
-                &file.sha256,
+                file,
             ) {
                 let _ = std::fs::remove_file(paths.partial);
             }
@@ -519,12 +575,12 @@ impl Downloads {
         let mut finished_bytes = 0u64;
         let mut first_path = None;
         for file in &download.files {
-            let paths = CachePaths::new(
+            let paths = destination(
+                download.source,
                 &context.cache,
                 &download.repo,
                 &download.commit,
-                &file.path,
-                &file.sha256,
+                file,
             )
             .map_err(FetchError::Fatal)?;
             let mut attempt = 0;
@@ -569,13 +625,15 @@ impl Downloads {
                 first_path = Some(paths.pointer.display().to_string());
             }
         }
-        if let Err(error) = write_ref(
-            &context.cache,
-            &download.repo,
-            &download.revision,
-            &download.commit,
-        ) {
-            tracing::warn!(%error, "could not write the branch's ref");
+        if download.source == HubSource::HuggingFace {
+            if let Err(error) = write_ref(
+                &context.cache,
+                &download.repo,
+                &download.revision,
+                &download.commit,
+            ) {
+                tracing::warn!(%error, "could not write the branch's ref");
+            }
         }
         Ok(first_path)
     }
@@ -608,11 +666,7 @@ impl Downloads {
             .await
             .map_err(|e| io("reading", e))?;
         job.done.store(job.base + offset, Ordering::Relaxed);
-        let url = job.context.client.resolve_url(
-            &job.download.repo,
-            &job.download.commit,
-            &job.file.path,
-        );
+        let url = file_url(job.context, job.download, job.file);
         let mut request = job
             .context
             .client
@@ -923,8 +977,8 @@ fn chosen_files(wanted: &[String], repo: &HubRepo) -> Result<Vec<DownloadFile>, 
 }
 
 /// Bytes still to fetch for a file: 0 when its blob is in the cache already.
-fn bytes_to_fetch(cache: &Path, repo: &HubRepo, file: &DownloadFile) -> u64 {
-    match CachePaths::new(cache, &repo.id, &repo.commit, &file.path, &file.sha256) {
+fn bytes_to_fetch(source: HubSource, cache: &Path, repo: &HubRepo, file: &DownloadFile) -> u64 {
+    match destination(source, cache, &repo.id, &repo.commit, file) {
         Ok(paths) if paths.blob.exists() => 0,
         Ok(paths) => file.size.saturating_sub(
             std::fs::metadata(paths.partial)
@@ -941,12 +995,12 @@ fn partial_bytes(cache: &Path, download: &Download) -> u64 {
         .files
         .iter()
         .map(|file| {
-            match CachePaths::new(
+            match destination(
+                download.source,
                 cache,
                 &download.repo,
                 &download.commit,
-                &file.path,
-                &file.sha256,
+                file,
             ) {
                 Ok(paths) if paths.blob.exists() => file.size,
                 Ok(paths) => std::fs::metadata(paths.partial)

@@ -99,15 +99,50 @@ impl CodedError for HubError {
     fn params(&self) -> ErrorParams {
         match self {
             HubError::Gguf(error) => error.params(),
-            HubError::NotIndexed { path } | HubError::InUse { path, .. } => {
-                vec![("path", path.clone())]
+            HubError::NotIndexed { path } => vec![("path", path.clone())],
+            HubError::InUse { path, model } => {
+                vec![("path", path.clone()), ("model", model.clone())]
             }
             HubError::OwnedByOtherTool { path, owner } => {
                 vec![("path", path.clone()), ("owner", owner.clone())]
             }
             HubError::RepoNotFound { repo } => vec![("repo", repo.clone())],
             HubError::Gated { repo, url } => vec![("repo", repo.clone()), ("url", url.clone())],
-            _ => Vec::new(),
+            HubError::Forbidden { repo, detail } => {
+                vec![("repo", repo.clone()), ("detail", detail.clone())]
+            }
+            HubError::BadFolder { path, reason } => {
+                vec![("path", path.clone()), ("reason", reason.clone())]
+            }
+            HubError::EntryNotFound { what, detail } | HubError::BadAnswer { what, detail } => {
+                vec![("what", what.clone()), ("detail", detail.clone())]
+            }
+            HubError::Unreachable { endpoint, detail } => {
+                vec![("endpoint", endpoint.clone()), ("detail", detail.clone())]
+            }
+            HubError::HubStatus {
+                what,
+                status,
+                detail,
+            } => vec![
+                ("what", what.clone()),
+                ("status", status.to_string()),
+                ("detail", detail.clone()),
+            ],
+            HubError::DiskFull {
+                folder,
+                needed,
+                free,
+            } => vec![
+                ("folder", folder.clone()),
+                ("needed", needed.to_string()),
+                ("free", free.to_string()),
+            ],
+            HubError::Io(detail) | HubError::EngineFit(detail) | HubError::InvalidInput(detail) => {
+                vec![("detail", detail.clone())]
+            }
+            HubError::DownloadNotFound(id) => vec![("id", id.clone())],
+            HubError::Store(error) => error.params(),
         }
     }
 }

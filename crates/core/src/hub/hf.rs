@@ -129,6 +129,10 @@ impl HfClient {
         &self.http
     }
 
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// Headers for a request to the endpoint (the token, if any).
     pub fn auth_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();

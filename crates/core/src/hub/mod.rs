@@ -5,6 +5,7 @@
 //! - `index.rs`: where Hugging Face, LM Studio, Ollama, ModelScope and llmops keep model files.
 //! - `fit.rs`: the static fit estimate; `engine_fit.rs`: llama.cpp's `llama-fit-params`.
 //! - `hf.rs`: the Hugging Face API (or a mirror): search, listings pinned to a commit, errors.
+//! - `ms.rs`: ModelScope: listings with sha256, downloads, best-effort search.
 //! - `cache.rs`: the standard Hugging Face cache layout, written in place.
 //! - `downloads.rs`: the resumable, verified download queue.
 //! - `service.rs` (local files) and `remote.rs` (hub, settings, downloads): the `Hub` handle
@@ -18,10 +19,11 @@ pub mod fit;
 pub mod gguf;
 pub mod hf;
 pub mod index;
+mod ms;
 mod remote;
 mod service;
 
-pub use downloads::{Download, DownloadFile, DownloadState, NewDownload};
+pub use downloads::{Download, DownloadFile, DownloadState, HubSource, NewDownload};
 pub use engine_fit::{DeviceMemory, EngineFit};
 pub use error::HubError;
 pub use fit::{FitEstimate, FitRequest, FitResources, FitSuggestion, FitVerdict};

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::downloads::{Download, DownloadContext, NewDownload};
+use super::downloads::{Download, DownloadContext, HubSource, NewDownload};
 use super::error::HubError;
 use super::fit::{estimate, FitEstimate, FitRequest, FitResources};
 use super::gguf::{parse_header, GgufError, MAX_HEADER_BYTES};
@@ -31,6 +31,9 @@ pub struct HubSettings {
     pub send_token_to_mirror: bool,
     /// Downloads that transfer at once (1–8; takes effect at the next app start).
     pub max_parallel_downloads: u32,
+    /// ModelScope's address; empty = `MODELSCOPE_DOMAIN`, else www.modelscope.cn.
+    #[ts(optional)]
+    pub modelscope_endpoint: Option<String>,
 }
 
 impl Default for HubSettings {
@@ -39,6 +42,7 @@ impl Default for HubSettings {
             endpoint: None,
             send_token_to_mirror: false,
             max_parallel_downloads: 2,
+            modelscope_endpoint: None,
         }
     }
 }
@@ -57,6 +61,9 @@ pub struct HubSettingsView {
     pub token_sent: bool,
     /// Where downloads go (the Hugging Face cache).
     pub cache_dir: Option<String>,
+    pub modelscope_endpoint: String,
+    /// Where ModelScope downloads go (ModelScope's cache).
+    pub modelscope_cache_dir: Option<String>,
 }
 
 /// A token to keep in the OS keyring (`null` removes it).
@@ -67,6 +74,10 @@ pub struct HubToken {
 
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct HubSearchQuery {
+    /// Hugging Face (default) or ModelScope.
+    #[serde(default)]
+    #[ts(optional)]
+    pub source: Option<HubSource>,
     #[serde(default)]
     #[ts(optional)]
     pub q: Option<String>,
@@ -81,6 +92,10 @@ pub struct HubSearchQuery {
 
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct HubRepoQuery {
+    /// Hugging Face (default) or ModelScope.
+    #[serde(default)]
+    #[ts(optional)]
+    pub source: Option<HubSource>,
     pub repo: String,
     #[serde(default)]
     #[ts(optional)]
@@ -90,6 +105,10 @@ pub struct HubRepoQuery {
 /// A hub file to fit before downloading it.
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct HubFitQuery {
+    /// Hugging Face (default) or ModelScope.
+    #[serde(default)]
+    #[ts(optional)]
+    pub source: Option<HubSource>,
     pub repo: String,
     #[serde(default)]
     #[ts(optional)]
@@ -126,6 +145,13 @@ impl Hub {
         &self,
         mut settings: HubSettings,
     ) -> Result<HubSettingsView, HubError> {
+        settings.modelscope_endpoint = settings
+            .modelscope_endpoint
+            .map(|e| e.trim().trim_end_matches('/').to_string())
+            .filter(|e| !e.is_empty());
+        if let Some(endpoint) = &settings.modelscope_endpoint {
+            HfClient::new(endpoint, None)?;
+        }
         settings.endpoint = settings
             .endpoint
             .map(|e| e.trim().trim_end_matches('/').to_string())
@@ -180,6 +206,11 @@ impl Hub {
             token_source: token.map(|(source, _)| source),
             token_sent,
             cache_dir: self.cache_dir().ok().map(|p| p.display().to_string()),
+            modelscope_endpoint: modelscope_endpoint(&settings),
+            modelscope_cache_dir: self
+                .modelscope_cache_dir()
+                .ok()
+                .map(|p| p.display().to_string()),
             settings,
         })
     }
@@ -221,31 +252,103 @@ impl Hub {
         })
     }
 
-    async fn download_context(&self) -> Result<DownloadContext, HubError> {
-        Ok(DownloadContext {
-            client: self.client().await?,
-            cache: self.cache_dir()?,
+    /// ModelScope's cache: `MODELSCOPE_CACHE`, else `~/.cache/modelscope/hub`.
+    pub(crate) fn modelscope_cache_dir(&self) -> Result<std::path::PathBuf, HubError> {
+        std::env::var_os("MODELSCOPE_CACHE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| self.tools_home().map(|h| h.join(".cache/modelscope/hub")))
+            .ok_or_else(|| {
+                HubError::InvalidInput(
+                    "there is no ModelScope cache folder: set MODELSCOPE_CACHE".into(),
+                )
+            })
+    }
+
+    /// The client and cache of a source (ModelScope's token is `MODELSCOPE_API_TOKEN`).
+    async fn download_context(&self, source: HubSource) -> Result<DownloadContext, HubError> {
+        Ok(match source {
+            HubSource::HuggingFace => DownloadContext {
+                client: self.client().await?,
+                cache: self.cache_dir()?,
+                source,
+            },
+            HubSource::ModelScope => DownloadContext {
+                client: HfClient::new(
+                    &modelscope_endpoint(&self.settings().await?),
+                    std::env::var("MODELSCOPE_API_TOKEN")
+                        .ok()
+                        .filter(|t| !t.trim().is_empty()),
+                )?,
+                cache: self.modelscope_cache_dir()?,
+                source,
+            },
         })
     }
 
     pub async fn search(&self, query: HubSearchQuery) -> Result<HubSearchPage, HubError> {
-        let client = self.client().await?;
-        client
-            .search(
-                query.q.as_deref().unwrap_or(""),
-                query.limit.unwrap_or(30),
-                query.cursor.as_deref(),
-            )
-            .await
+        let text = query.q.as_deref().unwrap_or("");
+        let limit = query.limit.unwrap_or(30);
+        match query.source.unwrap_or_default() {
+            HubSource::HuggingFace => {
+                self.client()
+                    .await?
+                    .search(text, limit, query.cursor.as_deref())
+                    .await
+            }
+            HubSource::ModelScope => {
+                let context = self.download_context(HubSource::ModelScope).await?;
+                let page = query
+                    .cursor
+                    .as_deref()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1);
+                super::ms::search(
+                    context.client.http(),
+                    &context.client.endpoint,
+                    context.client.token(),
+                    text,
+                    page,
+                    limit,
+                )
+                .await
+            }
+        }
+    }
+
+    /// A repository's listing on its source (revision: `main` on Hugging Face, `master` on
+    /// ModelScope, unless given).
+    async fn listing(
+        &self,
+        context: &DownloadContext,
+        repo: &str,
+        revision: Option<&str>,
+    ) -> Result<HubRepo, HubError> {
+        match context.source {
+            HubSource::HuggingFace => {
+                context
+                    .client
+                    .repo(repo.trim(), revision.unwrap_or("main"))
+                    .await
+            }
+            HubSource::ModelScope => {
+                super::ms::repo(
+                    context.client.http(),
+                    &context.client.endpoint,
+                    context.client.token(),
+                    repo.trim(),
+                    revision.unwrap_or("master"),
+                )
+                .await
+            }
+        }
     }
 
     pub async fn repo(&self, query: HubRepoQuery) -> Result<HubRepo, HubError> {
-        let client = self.client().await?;
-        client
-            .repo(
-                query.repo.trim(),
-                query.revision.as_deref().unwrap_or("main"),
-            )
+        let context = self
+            .download_context(query.source.unwrap_or_default())
+            .await?;
+        self.listing(&context, &query.repo, query.revision.as_deref())
             .await
     }
 
@@ -257,12 +360,12 @@ impl Hub {
         resources: FitResources,
     ) -> Result<HubFitReport, HubError> {
         validate_repo_id(query.repo.trim())?;
-        let client = self.client().await?;
-        let repo = client
-            .repo(
-                query.repo.trim(),
-                query.revision.as_deref().unwrap_or("main"),
-            )
+        let context = self
+            .download_context(query.source.unwrap_or_default())
+            .await?;
+        let client = &context.client;
+        let repo = self
+            .listing(&context, &query.repo, query.revision.as_deref())
             .await?;
         let group = repo
             .quants
@@ -273,12 +376,17 @@ impl Hub {
                 detail: format!("{} has no GGUF file by that name", repo.id),
             })?;
         let first = group.files[0].clone();
-        let url = client.resolve_url(&repo.id, &repo.commit, &first);
+        let url = match context.source {
+            HubSource::HuggingFace => client.resolve_url(&repo.id, &repo.commit, &first),
+            HubSource::ModelScope => {
+                super::ms::file_url(&client.endpoint, &repo.id, &repo.commit, &first)
+            }
+        };
         // Each read is a round trip: start with more than a local read (tokenizer arrays make
         // headers of 1–10 MiB).
         let mut want = REMOTE_FIRST_READ_BYTES;
         let (info, read) = loop {
-            let bytes = range_read(&client, &url, want).await?;
+            let bytes = range_read(client, &url, want).await?;
             match parse_header(&bytes, &first) {
                 Err(GgufError::Truncated { needed, .. }) if (bytes.len() as u64) == want => {
                     if needed > MAX_HEADER_BYTES {
@@ -314,12 +422,18 @@ impl Hub {
         })
     }
 
-    pub async fn start_download(&self, new: NewDownload) -> Result<Download, HubError> {
-        let context = self.download_context().await?;
-        let repo = context
-            .client
-            .repo(new.repo.trim(), new.revision.as_deref().unwrap_or("main"))
-            .await?;
+    pub async fn start_download(&self, mut new: NewDownload) -> Result<Download, HubError> {
+        let source = new.source.unwrap_or_default();
+        let context = self.download_context(source).await?;
+        let revision = new.revision.clone().unwrap_or_else(|| {
+            match source {
+                HubSource::HuggingFace => "main",
+                HubSource::ModelScope => "master",
+            }
+            .to_string()
+        });
+        let repo = self.listing(&context, &new.repo, Some(&revision)).await?;
+        new.revision = Some(revision);
         self.downloads().start(new, repo, context).await
     }
 
@@ -332,12 +446,16 @@ impl Hub {
     }
 
     pub async fn resume_download(&self, id: &str) -> Result<Download, HubError> {
-        let context = self.download_context().await?;
+        let source = self.downloads().get(id)?.source;
+        let context = self.download_context(source).await?;
         self.downloads().resume(id, context).await
     }
 
     pub async fn cancel_download(&self, id: &str) -> Result<Download, HubError> {
-        let cache = self.cache_dir()?;
+        let cache = match self.downloads().get(id)?.source {
+            HubSource::HuggingFace => self.cache_dir()?,
+            HubSource::ModelScope => self.modelscope_cache_dir()?,
+        };
         self.downloads().cancel(id, &cache).await
     }
 
@@ -347,12 +465,20 @@ impl Hub {
 
     /// Resumes downloads a previous run left unfinished (at open).
     pub async fn resume_interrupted_downloads(&self) {
-        match self.download_context().await {
-            Ok(context) => self.downloads().resume_interrupted(|download| {
-                (download.endpoint == context.client.endpoint).then(|| context.clone())
-            }),
-            Err(error) => tracing::warn!(%error, "unfinished downloads cannot resume"),
+        let mut contexts = Vec::new();
+        for source in [HubSource::HuggingFace, HubSource::ModelScope] {
+            match self.download_context(source).await {
+                Ok(context) => contexts.push(context),
+                Err(error) => tracing::warn!(%error, ?source, "unfinished downloads cannot resume"),
+            }
         }
+        // A download resumes only against the endpoint it started from.
+        self.downloads().resume_interrupted(|download| {
+            contexts
+                .iter()
+                .find(|c| c.source == download.source && c.client.endpoint == download.endpoint)
+                .cloned()
+        });
     }
 }
 
@@ -370,6 +496,13 @@ fn effective_endpoint(settings: &HubSettings) -> (String, &'static str) {
         ),
         None => (DEFAULT_ENDPOINT.to_string(), "default"),
     }
+}
+
+fn modelscope_endpoint(settings: &HubSettings) -> String {
+    settings
+        .modelscope_endpoint
+        .clone()
+        .unwrap_or_else(super::ms::endpoint_from_env)
 }
 
 /// The token goes to huggingface.co, and to another endpoint only when the user allows it.

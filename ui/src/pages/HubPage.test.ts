@@ -1,0 +1,576 @@
+// @vitest-environment jsdom
+import { createPinia, type Pinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createApp, h, nextTick } from 'vue'
+import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
+import type { Caller } from '../generated/Caller'
+import type { Download } from '../generated/Download'
+import type { Event as LlmopsEvent } from '../generated/Event'
+import type { HubSearchPage } from '../generated/HubSearchPage'
+
+const fake = vi.hoisted(() => ({
+  listeners: [] as ((e: LlmopsEvent) => void)[],
+  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
+}))
+vi.mock('../api', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../api')>()
+  return { ...actual, getApi: () => fake.api }
+})
+
+import { ApiError } from '../api'
+import { setLocale } from '../composables/useI18n'
+import { COMMIT, download, fitReport, hubFitReport, hubModel, hubRepo, LOCAL_PATH, localModel, localModels, REPO, settingsView } from '../lib/hub/hub.fixtures'
+import { useAccessStore } from '../stores/access'
+import { useDownloadsStore } from '../stores/downloads'
+import { useLocalModelsStore } from '../stores/localModels'
+import { useModelsStore } from '../stores/models'
+import HubPage from './HubPage.vue'
+
+const SNAPSHOT = `/home/me/.cache/huggingface/hub/models--x/snapshots/${COMMIT}/smollm2-135m-instruct-q4_1.gguf`
+const cleanups: (() => void)[] = []
+let downloads: Download[]
+
+function emit(d: Download) {
+  fake.listeners.forEach((l) => l({ type: 'download_update', data: d }))
+}
+
+async function mountPage(path = '/hub', caller: Caller | null = null) {
+  const host = document.createElement('div')
+  document.body.appendChild(host)
+  const stub = { render: () => null }
+  const router: Router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/', component: stub },
+      { path: '/hub', name: 'hub', component: HubPage },
+      { path: '/deploy', name: 'deploy', component: stub },
+      { path: '/models/:id', name: 'model', component: stub },
+    ],
+  })
+  await router.push(path)
+  const pinia: Pinia = createPinia()
+  useAccessStore(pinia).caller = caller
+  // As at app start (startup.ts): download events are followed.
+  useDownloadsStore(pinia).connect()
+  useLocalModelsStore(pinia).connect()
+  const app = createApp({ render: () => h(RouterView) })
+  app.use(pinia).use(router)
+  app.mount(host)
+  cleanups.push(() => {
+    app.unmount()
+    host.remove()
+  })
+  await nextTick()
+  const q = <T extends HTMLElement = HTMLElement>(testid: string, root: ParentNode = host) => root.querySelector<T>(`[data-testid="${testid}"]`)
+  const all = (testid: string, root: ParentNode = host) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
+  const click = async (el: HTMLElement | null) => {
+    expect(el).not.toBeNull()
+    el!.click()
+    await nextTick()
+  }
+  const type = async (el: HTMLInputElement | null, value: string) => {
+    expect(el).not.toBeNull()
+    el!.value = value
+    el!.dispatchEvent(new Event('input'))
+    await nextTick()
+  }
+  const tab = async (name: string) => {
+    await click(q(`hub-tab-${name}`))
+    await vi.waitFor(() => expect(q('hub-page')?.querySelector('[role="tabpanel"]')?.getAttribute('data-tab')).toBe(name))
+  }
+  return { host, router, pinia, q, all, click, type, tab }
+}
+
+beforeEach(() => {
+  setLocale('en')
+  fake.listeners = []
+  downloads = []
+  fake.api = {
+    hubSettings: vi.fn(async () => settingsView()),
+    setHubSettings: vi.fn(async (s) => settingsView({ settings: s, endpoint: s.endpoint ?? 'https://huggingface.co', endpoint_source: s.endpoint ? 'setting' : 'default' })),
+    setHubToken: vi.fn(async (t: { token: string | null }) => settingsView({ token_source: t.token ? 'app' : null, token_sent: !!t.token })),
+    searchHub: vi.fn(async (): Promise<HubSearchPage> => ({
+      models: [hubModel(), hubModel({ id: 'meta-llama/Llama-3.2-1B-Instruct-GGUF', gated: 'manual', downloads: 2_000_000 })],
+      next_cursor: 'page2',
+    })),
+    hubRepo: vi.fn(async (q: { repo: string }) => hubRepo({ id: q.repo })),
+    fitHubFile: vi.fn(async () => hubFitReport()),
+    listDownloads: vi.fn(async () => structuredClone(downloads)),
+    startDownload: vi.fn(async (n: { repo: string; files: string[] }) =>
+      download({ id: 'd1', repo: n.repo, state: 'queued', done_bytes: 0, rate_bytes_per_second: null, eta_seconds: null }),
+    ),
+    pauseDownload: vi.fn(async (id: string) => download({ id, state: 'paused', rate_bytes_per_second: null, eta_seconds: null })),
+    resumeDownload: vi.fn(async (id: string) => download({ id, state: 'queued' })),
+    cancelDownload: vi.fn(async (id: string) => download({ id, state: 'cancelled' })),
+    removeDownload: vi.fn(async () => undefined),
+    listLocalModels: vi.fn(async () => localModels()),
+    getModelFolders: vi.fn(async () => ({ folders: [] })),
+    setModelFolders: vi.fn(async (f: { folders: string[] }) => f),
+    fitLocalModel: vi.fn(async () => fitReport()),
+    deleteLocalModel: vi.fn(async () => undefined),
+    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
+      fake.listeners.push(l)
+      return () => {}
+    }),
+    onConnectionChange: vi.fn(() => () => {}),
+  }
+})
+afterEach(() => cleanups.splice(0).forEach((c) => c()))
+
+describe('the Models page: Find', () => {
+  it('searches as the user types, opens a result, checks a quant’s fit, downloads it, follows it and deploys it', async () => {
+    const { q, all, click, type, tab, router } = await mountPage()
+    expect(q('hub-search-idle')?.textContent).toContain('Type a model’s name')
+    await vi.waitFor(() => expect(q('hub-search-input')?.closest('label')?.textContent).toContain('Search GGUF models on https://huggingface.co'))
+
+    // Typing waits, then searches once.
+    await type(q<HTMLInputElement>('hub-search-input'), 'sm')
+    await type(q<HTMLInputElement>('hub-search-input'), 'smol')
+    expect(fake.api.searchHub).not.toHaveBeenCalled()
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2), { timeout: 2000 })
+    expect(fake.api.searchHub).toHaveBeenCalledTimes(1)
+    expect(fake.api.searchHub).toHaveBeenCalledWith({ q: 'smol' })
+    expect(all('hub-result').map((r) => r.dataset.repo)).toEqual([REPO, 'meta-llama/Llama-3.2-1B-Instruct-GGUF'])
+    expect(all('hub-result')[0].textContent).toContain('123.5K')
+    expect(q('hub-result-gated', all('hub-result')[0])).toBeNull()
+    expect(q('hub-result-gated', all('hub-result')[1])?.textContent).toBe('Gated')
+    expect(q('hub-load-more')).not.toBeNull()
+
+    // The first result: commit, licence, quants with the projector last.
+    await click(all('hub-result')[0])
+    await vi.waitFor(() => expect(all('quant-row')).toHaveLength(3))
+    expect(all('hub-result')[0].getAttribute('aria-pressed')).toBe('true')
+    expect(fake.api.hubRepo).toHaveBeenCalledWith({ repo: REPO })
+    expect(q('hub-repo-commit')?.textContent).toBe(COMMIT.slice(0, 7))
+    expect(q('hub-repo-license')?.textContent).toBe('apache-2.0')
+    expect(q('hub-repo-gated')).toBeNull()
+    expect(all('quant-row').map((r) => [r.dataset.quant, r.dataset.projector])).toEqual([['Q4_1', 'false'], ['Q8_0', 'false'], ['F16', 'true']])
+    const [q41, q80, proj] = all('quant-row')
+    expect(q('quant-size', q41)?.textContent).toBe('98.0 MiB')
+    expect(q('quant-shards', q80)?.textContent).toBe('2 parts')
+    expect(q('quant-shards', q41)).toBeNull()
+    expect(q('quant-projector', proj)).not.toBeNull()
+    expect(q('quant-fit', proj)).toBeNull()
+
+    // Check fit: the verdict, the memory, the context.
+    await click(q('quant-fit', q41))
+    await vi.waitFor(() => expect(q('fit-verdict', q41)).not.toBeNull())
+    expect(fake.api.fitHubFile).toHaveBeenCalledWith({ repo: REPO, file: 'smollm2-135m-instruct-q4_1.gguf' })
+    expect(q('fit-verdict', q41)?.dataset.verdict).toBe('full_gpu')
+    expect(q('fit-verdict', q41)?.textContent).toBe('Fits on the GPU')
+    expect(q('fit-context', q41)?.textContent).toContain('8,192')
+    expect(q('fit-weights', q41)?.textContent).toBe('98.0 MiB')
+    expect(q('fit-total', q41)?.textContent).toBe('358 MiB')
+    expect(q('gguf-parameters', q41)?.textContent).toBe('135M')
+    expect(q('fit-header-read', q41)?.textContent).toContain('256 KiB')
+
+    // Download: all the quant's files, at main.
+    await click(q('quant-download', q41))
+    await vi.waitFor(() => expect(q('quant-download-state', q41)?.dataset.state).toBe('queued'))
+    expect(fake.api.startDownload).toHaveBeenCalledWith({ repo: REPO, revision: 'main', files: ['smollm2-135m-instruct-q4_1.gguf'] })
+    expect(q<HTMLButtonElement>('quant-download', q41)?.disabled).toBe(true)
+
+    // The Downloads tab: live progress, pause, resume, completed, Deploy.
+    await tab('downloads')
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(1))
+    expect(q('hub-downloads-active')?.textContent).toBe('1')
+    const row = () => all('download-row')[0]
+    expect(row().dataset.state).toBe('queued')
+    emit(download({ id: 'd1', state: 'downloading', done_bytes: 25 * 1024 * 1024, total_bytes: 100 * 1024 * 1024, rate_bytes_per_second: 5 * 1024 * 1024, eta_seconds: 15 }))
+    await nextTick()
+    expect(row().dataset.state).toBe('downloading')
+    const bar = q('download-progress', row())!
+    expect(bar.getAttribute('role')).toBe('progressbar')
+    expect(bar.getAttribute('aria-valuenow')).toBe('25')
+    expect(q('download-rate', row())?.textContent).toBe('5.0 MiB/s')
+    expect(q('download-eta', row())?.textContent).toBe('15 s left')
+    expect(q('download-stats', row())?.textContent).toContain('25.0 MiB of 100 MiB')
+    expect(q('download-resume', row())).toBeNull()
+    await click(q('download-pause', row()))
+    await vi.waitFor(() => expect(row().dataset.state).toBe('paused'))
+    expect(fake.api.pauseDownload).toHaveBeenCalledWith('d1')
+    expect(q('download-pause', row())).toBeNull()
+    await click(q('download-resume', row()))
+    await vi.waitFor(() => expect(row().dataset.state).toBe('queued'))
+    emit(download({ id: 'd1', state: 'completed', done_bytes: 100 * 1024 * 1024, total_bytes: 100 * 1024 * 1024, rate_bytes_per_second: null, eta_seconds: null, local_path: SNAPSHOT }))
+    await nextTick()
+    expect(row().dataset.state).toBe('completed')
+    expect(q('download-progress', row())?.getAttribute('aria-valuenow')).toBe('100')
+    expect(q('download-path', row())?.textContent).toBe(SNAPSHOT)
+    expect(q('download-cancel', row())).toBeNull()
+    expect(q('download-remove', row())).not.toBeNull()
+    expect(q('hub-downloads-active')).toBeNull()
+    await click(q('download-deploy', row()))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('deploy'))
+    expect(router.currentRoute.value.query).toEqual({ path: SNAPSHOT, name: 'SmolLM2-135M-Instruct Q4_1', context_size: '8192' })
+  })
+
+  it('pages on with Load more, says when nothing matches, and shows a failed search with Retry', async () => {
+    const { q, all, click, type } = await mountPage()
+    await type(q<HTMLInputElement>('hub-search-input'), 'smol')
+    q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2))
+    fake.api.searchHub.mockResolvedValueOnce({ models: [hubModel({ id: 'org/third' })], next_cursor: null })
+    await click(q('hub-load-more'))
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(3))
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ q: 'smol', cursor: 'page2' })
+    expect(q('hub-load-more')).toBeNull()
+
+    fake.api.searchHub.mockResolvedValueOnce({ models: [], next_cursor: null })
+    await type(q<HTMLInputElement>('hub-search-input'), 'nothing-like-this')
+    q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('hub-search-empty')?.textContent).toContain('No GGUF repositories match “nothing-like-this”'))
+
+    fake.api.searchHub.mockRejectedValueOnce(new ApiError('hub_unreachable', 'The hub at https://hf-mirror.com could not be reached: timed out.'))
+    await type(q<HTMLInputElement>('hub-search-input'), 'qwen')
+    q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('hub-search-error')).not.toBeNull())
+    expect(q('hub-search-error')?.getAttribute('role')).toBe('alert')
+    expect(q('hub-search-error')?.textContent).toContain('The hub could not be reached')
+    await click(q('hub-search-retry'))
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2))
+    expect(q('hub-search-error')).toBeNull()
+  })
+
+  it('opens a repository typed by name or address, and says why one cannot be opened', async () => {
+    const { q, all, click, type } = await mountPage()
+    await type(q<HTMLInputElement>('hub-repo-input'), 'not a repo')
+    await click(q('hub-repo-open'))
+    q('hub-repo-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await nextTick()
+    expect(q('hub-open-hint')?.getAttribute('role')).toBe('alert')
+    expect(q('hub-repo-input')?.getAttribute('aria-invalid')).toBe('true')
+    expect(fake.api.hubRepo).not.toHaveBeenCalled()
+
+    fake.api.hubRepo.mockRejectedValueOnce(
+      new ApiError('hub_gated', 'meta-llama/Llama-3.1-8B is gated', 403, { repo: 'meta-llama/Llama-3.1-8B', url: 'https://huggingface.co/meta-llama/Llama-3.1-8B' }),
+    )
+    await type(q<HTMLInputElement>('hub-repo-input'), 'https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main')
+    q('hub-repo-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('hub-repo-error')).not.toBeNull())
+    expect(fake.api.hubRepo).toHaveBeenCalledWith({ repo: 'meta-llama/Llama-3.1-8B' })
+    expect(q('hub-repo-error')?.textContent).toContain('accept its licence at https://huggingface.co/meta-llama/Llama-3.1-8B')
+
+    // A gated repository that opens, and one without GGUF files.
+    fake.api.hubRepo.mockResolvedValueOnce(hubRepo({ id: 'meta-llama/Llama-3.1-8B', gated: 'manual', license: null, quants: [] }))
+    await click(q('hub-repo-retry'))
+    await vi.waitFor(() => expect(q('hub-repo-no-gguf')).not.toBeNull())
+    expect(q('hub-repo-gated')?.textContent).toContain('gated')
+    expect(q('hub-repo-license')?.textContent).toBe('not stated')
+    expect(all('quant-row')).toHaveLength(0)
+  })
+
+  it('shows a fit that needs changes with its suggestions, and deploys a checked quant with them', async () => {
+    downloads = [download({ id: 'old', state: 'completed', local_path: SNAPSHOT, done_bytes: 100, total_bytes: 100 })]
+    fake.api.fitHubFile.mockResolvedValueOnce(
+      hubFitReport({
+        estimate: {
+          verdict: { kind: 'partial_gpu', layers: 20, of: 30 }, context_size: 32768, weights_bytes: 1, kv_cache_bytes: 2, compute_bytes: 3, overhead_bytes: 4,
+          total_bytes: 10, suggestions: [{ kind: 'context', context_size: 4096 }, { kind: 'kv_cache', cache_type: 'q8_0' }, { kind: 'gpu_layers', layers: 20 }],
+        },
+      }),
+    )
+    const { q, all, click, router } = await mountPage()
+    await vi.waitFor(() => expect(fake.api.listDownloads).toHaveBeenCalled())
+    await useHubOpen(q, click)
+    const q41 = all('quant-row')[0]
+    // Downloaded before: Deploy right here, and Download again.
+    expect(q('quant-download-state', q41)?.dataset.state).toBe('completed')
+    expect(q('quant-download', q41)?.textContent).toContain('Download again')
+    await click(q('quant-fit', q41))
+    await vi.waitFor(() => expect(q('fit-verdict', q41)?.textContent).toBe('Partly on the GPU: 20 of 30 layers'))
+    expect(all('fit-suggestion', q41).map((s) => s.dataset.kind)).toEqual(['context', 'kv_cache', 'gpu_layers'])
+    expect(all('fit-suggestion', q41)[0].textContent).toBe('a context of 4,096 tokens')
+    await click(q('quant-deploy', q41))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('deploy'))
+    expect(router.currentRoute.value.query).toEqual({ path: SNAPSHOT, name: 'SmolLM2-135M-Instruct Q4_1', context_size: '4096' })
+  })
+
+  it('offers neither Download nor Deploy to a read-only key', async () => {
+    const { q, all, click } = await mountPage('/hub', { scope: 'read', via: 'api_key', key_id: 'k', key_name: 'phone' })
+    await useHubOpen(q, click)
+    const q41 = all('quant-row')[0]
+    expect(q<HTMLButtonElement>('quant-download', q41)?.disabled).toBe(true)
+    expect(q<HTMLButtonElement>('quant-download', q41)?.title).toBe('Needs the admin scope')
+    expect(q<HTMLButtonElement>('quant-fit', q41)?.disabled).toBe(true)
+  })
+})
+
+/** Opens the fixture repository by name. */
+async function useHubOpen(q: (id: string) => HTMLElement | null, click: (el: HTMLElement | null) => Promise<void>) {
+  const input = q('hub-repo-input') as HTMLInputElement
+  input.value = REPO
+  input.dispatchEvent(new Event('input'))
+  await click(q('hub-repo-open'))
+  await vi.waitFor(() => expect(document.querySelectorAll('[data-testid="quant-row"]').length).toBe(3))
+}
+
+describe('the Models page: Downloads', () => {
+  it('lists the downloads with their errors and the buttons each state allows; cancel asks first', async () => {
+    downloads = [
+      download({ id: 'f', created_at: 3, state: 'failed', error: { code: 'hub_disk_full', message: 'Not enough disk space in /cache: 5 bytes needed, 1 free' } }),
+      download({ id: 'r', created_at: 2, state: 'retrying', error: { code: 'hub_unreachable', message: 'The hub at https://huggingface.co could not be reached: reset' } }),
+      download({ id: 'c', created_at: 1, state: 'cancelled', total_bytes: 0, done_bytes: 0 }),
+    ]
+    const { q, all, click } = await mountPage('/hub?tab=downloads')
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(3))
+    const [failed, retrying, cancelled] = all('download-row')
+    expect(q('download-error', failed)?.textContent).toContain('Not enough disk space for this download')
+    expect(q('download-error', failed)?.textContent).toContain('5 bytes needed')
+    expect(q('download-error', failed)?.getAttribute('role')).toBe('alert')
+    expect(q('download-error', retrying)?.className).toContain('warn-text')
+    const buttons = (row: HTMLElement) => ['pause', 'resume', 'cancel', 'remove', 'deploy'].filter((b) => q(`download-${b}`, row))
+    expect(buttons(failed)).toEqual(['resume', 'cancel', 'remove'])
+    expect(buttons(retrying)).toEqual(['pause', 'cancel'])
+    expect(buttons(cancelled)).toEqual(['resume', 'remove'])
+    expect(q('download-progress', cancelled)?.hasAttribute('aria-valuenow')).toBe(false)
+
+    await click(q('download-cancel', retrying))
+    expect(q('download-cancel-question', retrying)).not.toBeNull()
+    await vi.waitFor(() => expect(document.activeElement).toBe(q('download-cancel-keep', retrying)))
+    await click(q('download-cancel-keep', retrying))
+    expect(fake.api.cancelDownload).not.toHaveBeenCalled()
+    await click(q('download-cancel', retrying))
+    await click(q('download-cancel-confirm', retrying))
+    await vi.waitFor(() => expect(fake.api.cancelDownload).toHaveBeenCalledWith('r'))
+
+    fake.api.removeDownload.mockRejectedValueOnce(new ApiError('hub_download_not_found', 'No download with id "c"; refresh the list'))
+    await click(q('download-remove', cancelled))
+    await vi.waitFor(() => expect(q('download-action-error', cancelled)?.textContent).toContain('no longer in the list'))
+    await click(q('download-remove', cancelled))
+    await vi.waitFor(() => expect(all('download-row').map((r) => r.dataset.downloadId)).not.toContain('c'))
+  })
+
+  it('says when there are none, and when the list cannot load (Retry)', async () => {
+    fake.api.listDownloads.mockRejectedValueOnce(new ApiError('network_error', 'down'))
+    const { q, click } = await mountPage('/hub?tab=downloads')
+    await vi.waitFor(() => expect(q('download-list-error')).not.toBeNull())
+    expect(q('download-list-error')?.textContent).toContain('The downloads could not be loaded.')
+    await click(q('download-list-retry'))
+    await vi.waitFor(() => expect(q('download-list-empty')).not.toBeNull())
+    expect(q('download-list-empty')?.textContent).toContain('No downloads yet.')
+  })
+})
+
+describe('the Models page: On this computer', () => {
+  it('lists the models found with their source, header, problems and users; scans again on request', async () => {
+    fake.api.listLocalModels.mockResolvedValue(
+      localModels([
+        localModel({ model_ids: ['m1'] }),
+        localModel({ owner: 'Ollama', gguf: null }, { path: '/home/me/.ollama/models/blobs/sha256-1', source: 'ollama', repo: 'llama3.2:3b', file: 'llama3.2:3b' }),
+        localModel(
+          { gguf: null, problem: { code: 'gguf_truncated', message: 'cut short', params: { path: '/data/half.gguf' } } },
+          { path: '/data/half.gguf', source: 'folder', repo: '/data', file: 'half.gguf' },
+        ),
+        localModel({}, { path: '/data/mmproj-f16.gguf', source: 'folder', repo: '/data', file: 'mmproj-f16.gguf', projector: true, shards: 1 }),
+      ]),
+    )
+    const { q, all, click, pinia } = await mountPage('/hub?tab=local')
+    useModelsStore(pinia).models = [{ id: 'm1', name: 'Smol' } as never]
+    await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(4))
+    const [hf, ollama, broken, projector] = all('local-model-row')
+    expect(q('local-source', hf)?.textContent).toBe('Hugging Face cache')
+    expect(q('local-repo', hf)?.textContent).toBe(REPO)
+    expect(q('gguf-parameters', hf)?.textContent).toBe('135M')
+    expect(q('gguf-architecture', hf)?.textContent).toBe('llama')
+    expect(q('gguf-quantization', hf)?.textContent).toBe('Q4_1')
+    expect(q('gguf-context', hf)?.textContent).toBe('8,192')
+    expect(q('gguf-layers', hf)?.textContent).toBe('30')
+    expect(q('local-used-by-link', hf)?.textContent).toBe('Smol')
+    expect(q<HTMLButtonElement>('local-deploy', hf)?.disabled).toBe(true)
+    expect(q('local-delete', hf)).not.toBeNull()
+    expect(q('local-source', ollama)?.textContent).toBe('Ollama')
+    expect(q('local-owner', ollama)?.textContent).toContain('owned by Ollama')
+    expect(ollama.dataset.owner).toBe('Ollama')
+    expect(q('local-delete', ollama)).toBeNull()
+    expect(q('local-deploy', ollama)?.tagName).toBe('A')
+    expect(q('local-problem', broken)?.textContent).toContain('/data/half.gguf ends inside its GGUF header')
+    expect(q('local-fit', broken)).toBeNull()
+    expect(q('local-projector', projector)).not.toBeNull()
+    expect(q('local-deploy', projector)).toBeNull()
+    expect(q('local-count')?.textContent).toBe('4 found in 12 ms')
+
+    await click(q('local-scan'))
+    await vi.waitFor(() => expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2))
+  })
+
+  it('checks a fit with llmops’s estimate and llama.cpp’s own side by side, then deploys with it', async () => {
+    const { q, click, router } = await mountPage('/hub?tab=local')
+    await vi.waitFor(() => expect(q('local-model-row')).not.toBeNull())
+    await click(q('local-fit'))
+    await vi.waitFor(() => expect(q('engine-fit')).not.toBeNull())
+    expect(fake.api.fitLocalModel).toHaveBeenCalledWith({ path: LOCAL_PATH, fit: null })
+    expect(q('fit-verdict')?.textContent).toBe('Fits on the GPU')
+    expect(q('engine-fit')?.dataset.fits).toBe('true')
+    expect(q('engine-fit-args')?.textContent).toBe('-c 8192 -ngl -1')
+    const devices = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="engine-fit-device"]'))
+    expect(devices.map((d) => d.dataset.device)).toEqual(['CUDA0', 'Host'])
+    expect(devices[0].textContent).toContain('342')
+    expect(devices[1].textContent).toContain('System RAM')
+    await click(q('local-deploy'))
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('deploy'))
+    expect(router.currentRoute.value.query).toEqual({ path: LOCAL_PATH, name: 'SmolLM2-135M-Instruct Q4_1', context_size: '8192', gpu_layers: '-1' })
+  })
+
+  it('says why llama.cpp’s check did not run, and what a running instance really uses', async () => {
+    fake.api.fitLocalModel.mockResolvedValueOnce(
+      fitReport({
+        engine: null,
+        engine_problem: 'llama-fit-params was not found next to llama-server',
+        measured: { model_id: 'm1', rss_bytes: 200 * 1024 * 1024, gpu_memory_bytes: 100 * 1024 * 1024, estimate_error: 0.19 },
+      }),
+    )
+    const { q, click, pinia } = await mountPage('/hub?tab=local')
+    useModelsStore(pinia).models = [{ id: 'm1', name: 'Smol' } as never]
+    await vi.waitFor(() => expect(q('local-model-row')).not.toBeNull())
+    await click(q('local-fit'))
+    await vi.waitFor(() => expect(q('engine-fit-problem')?.textContent).toBe('llama-fit-params was not found next to llama-server'))
+    expect(q('fit-measured')?.textContent).toBe('Running now as “Smol”: it uses 300 MiB (200 MiB RAM, 100 MiB GPU memory); the estimate is 19% higher.')
+  })
+
+  it('deletes after a confirmation, and shows the typed refusal', async () => {
+    const { q, all, click } = await mountPage('/hub?tab=local')
+    await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(1))
+    fake.api.deleteLocalModel.mockRejectedValueOnce(new ApiError('hub_file_in_use', 'used by "Smol"', 409, { path: LOCAL_PATH }))
+    await click(q('local-delete'))
+    expect(q('local-delete-dialog')?.getAttribute('role')).toBe('alertdialog')
+    expect(document.activeElement).toBe(q('local-delete-cancel'))
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await nextTick()
+    expect(q('local-delete-dialog')).toBeNull()
+    expect(fake.api.deleteLocalModel).not.toHaveBeenCalled()
+    await click(q('local-delete'))
+    await click(q('local-delete-confirm'))
+    await vi.waitFor(() => expect(q('local-delete-error')).not.toBeNull())
+    expect(q('local-delete-error')?.textContent).toContain(`${LOCAL_PATH} is used by a configured model`)
+    expect(q('local-delete-error')?.textContent).toContain('used by "Smol"')
+    await click(q('local-delete'))
+    await click(q('local-delete-confirm'))
+    await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(0))
+    expect(fake.api.deleteLocalModel).toHaveBeenLastCalledWith({ path: LOCAL_PATH })
+    expect(q('local-empty')?.textContent).toContain('No models found in these folders')
+  })
+
+  it('shows where it looks, and adds and removes the user’s folders', async () => {
+    fake.api.listLocalModels.mockResolvedValue(localModels([]))
+    const { q, all, click, type } = await mountPage('/hub?tab=local')
+    await vi.waitFor(() => expect(q('local-empty')).not.toBeNull())
+    // Nothing found: the places are shown open.
+    const roots = q<HTMLDetailsElement>('local-roots')!
+    expect(roots.open).toBe(true)
+    expect(all('local-root').map((r) => [r.dataset.source, r.dataset.exists])).toEqual([['hugging_face', 'true'], ['ollama', 'false']])
+    roots.dispatchEvent(new Event('toggle'))
+    await vi.waitFor(() => expect(q('local-folders-none')).not.toBeNull())
+    await type(q<HTMLInputElement>('local-folder-input'), 'models')
+    q('local-folder-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await nextTick()
+    expect(q('local-folder-problem')?.textContent).toContain('full path')
+    expect(fake.api.setModelFolders).not.toHaveBeenCalled()
+    fake.api.setModelFolders.mockRejectedValueOnce(new ApiError('hub_bad_folder', 'The folder "/nope" does not exist or is not a folder'))
+    await type(q<HTMLInputElement>('local-folder-input'), '/nope')
+    q('local-folder-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('local-folder-error')?.textContent).toContain('does not exist or is not a folder'))
+    await type(q<HTMLInputElement>('local-folder-input'), '/data/models')
+    q('local-folder-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(all('local-folder').map((f) => f.dataset.folder)).toEqual(['/data/models']))
+    expect(fake.api.setModelFolders).toHaveBeenLastCalledWith({ folders: ['/data/models'] })
+    await vi.waitFor(() => expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2))
+    await click(q('local-folder-remove'))
+    await vi.waitFor(() => expect(fake.api.setModelFolders).toHaveBeenLastCalledWith({ folders: [] }))
+  })
+
+  it('shows a scan that failed, with Retry', async () => {
+    fake.api.listLocalModels.mockRejectedValueOnce(new ApiError('hub_io', 'permission denied'))
+    const { q, click } = await mountPage('/hub?tab=local')
+    await vi.waitFor(() => expect(q('local-scan-error')).not.toBeNull())
+    expect(q('local-scan-error')?.textContent).toContain('permission denied')
+    await click(q('local-scan-retry'))
+    await vi.waitFor(() => expect(q('local-model-row')).not.toBeNull())
+  })
+
+  it('scans again when a download completes, and when the server says model files changed', async () => {
+    const { q, all, tab } = await mountPage('/hub?tab=local')
+    await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(1))
+    emit(download({ id: 'x', state: 'completed', local_path: SNAPSHOT }))
+    await vi.waitFor(() => expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2))
+    await tab('find')
+    expect(q('hub-find')).not.toBeNull()
+    // Files appear while another tab shows: the next look scans again.
+    fake.listeners.forEach((l) => l({ type: 'local_models_changed' }))
+    await nextTick()
+    expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2)
+    await tab('local')
+    await vi.waitFor(() => expect(fake.api.listLocalModels).toHaveBeenCalledTimes(3))
+  })
+})
+
+describe('the Models page: tabs and settings', () => {
+  it('moves between tabs with the arrow keys, the tab in the address', async () => {
+    const { q, router } = await mountPage()
+    const find = q('hub-tab-find')!
+    expect(find.getAttribute('aria-selected')).toBe('true')
+    find.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('downloads'))
+    await vi.waitFor(() => expect(document.activeElement).toBe(q('hub-tab-downloads')))
+    q('hub-tab-downloads')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' }))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('local'))
+    expect(q('hub-tab-local')?.getAttribute('tabindex')).toBe('0')
+    expect(q('hub-tab-find')?.getAttribute('tabindex')).toBe('-1')
+  })
+
+  it('shows what the settings resolve to (never the token), saves them and the token', async () => {
+    fake.api.hubSettings.mockResolvedValue(settingsView({ endpoint: 'https://hf-mirror.com', endpoint_source: 'HF_ENDPOINT', token_source: 'HF_TOKEN', token_sent: false }))
+    const { q, all, click, type } = await mountPage()
+    await click(q('hub-settings-open'))
+    await vi.waitFor(() => expect(q('hub-settings-endpoint')).not.toBeNull())
+    expect(q('hub-settings')?.getAttribute('role')).toBe('dialog')
+    expect(q('hub-settings-endpoint')?.textContent).toBe('https://hf-mirror.com')
+    expect(q('hub-settings-endpoint-source')?.textContent).toContain('from HF_ENDPOINT')
+    expect(q('hub-settings-token-source')?.textContent).toContain('from the environment variable HF_TOKEN')
+    expect(q('hub-settings-token-source')?.textContent).toContain('not sent to this endpoint')
+    expect(q('hub-settings-cache')?.textContent).toBe('/home/me/.cache/huggingface/hub')
+    expect(q('hub-settings')?.textContent).toContain('only ever sent to huggingface.co')
+    expect(q('hub-settings')?.textContent).toContain('Applies at the next start')
+    expect(q('hub-token-remove')).toBeNull()
+
+    await type(q<HTMLInputElement>('hub-settings-endpoint-input'), 'hf-mirror.com')
+    await type(q<HTMLInputElement>('hub-settings-parallel'), '12')
+    q('hub-settings-form')!.dispatchEvent(new Event('submit'))
+    await nextTick()
+    expect(all('hub-settings-problem').map((p) => p.dataset.field)).toEqual(['endpoint', 'maxParallel'])
+    expect(fake.api.setHubSettings).not.toHaveBeenCalled()
+    await type(q<HTMLInputElement>('hub-settings-endpoint-input'), 'https://hf-mirror.com/')
+    await type(q<HTMLInputElement>('hub-settings-parallel'), '4')
+    const send = q<HTMLInputElement>('hub-settings-send-token')!
+    send.checked = true
+    send.dispatchEvent(new Event('change'))
+    q('hub-settings-form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('hub-settings-saved')).not.toBeNull())
+    expect(fake.api.setHubSettings).toHaveBeenCalledWith({ endpoint: 'https://hf-mirror.com', send_token_to_mirror: true, max_parallel_downloads: 4 })
+
+    const token = q<HTMLInputElement>('hub-token-input')!
+    expect(token.type).toBe('password')
+    await type(token, 'hf_secret')
+    q('hub-token-form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(q('hub-token-done')?.textContent).toBe('Token saved.'))
+    expect(fake.api.setHubToken).toHaveBeenCalledWith({ token: 'hf_secret' })
+    expect(q<HTMLInputElement>('hub-token-input')?.value).toBe('')
+    expect(q('hub-settings')?.textContent).not.toContain('hf_secret')
+    expect(q('hub-settings-token-source')?.textContent).toContain('saved in this app')
+    await click(q('hub-token-remove'))
+    await vi.waitFor(() => expect(q('hub-token-done')?.textContent).toBe('Token removed.'))
+    expect(fake.api.setHubToken).toHaveBeenLastCalledWith({ token: null })
+
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await nextTick()
+    expect(q('hub-settings')).toBeNull()
+    expect(document.activeElement).toBe(q('hub-settings-open'))
+  })
+
+  it('speaks Chinese too', async () => {
+    setLocale('zh')
+    const { q } = await mountPage()
+    expect(q('hub-tab-local')?.textContent?.trim()).toBe('本机模型')
+    expect(q('hub-page')?.querySelector('h1')?.textContent).toBe('模型库')
+  })
+})
