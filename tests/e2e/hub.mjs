@@ -14,6 +14,7 @@ import {
 import { join } from 'node:path';
 
 import { startFakeHub } from './fakeHub.mjs';
+import { startFakeOllama } from './fakeOllama.mjs';
 import {
   api, freePort, outputDir, requireFile, sleep, startProcess, step, stopProcess, tempDataDir, waitFor,
   STARTER_NAME, TARGET, ROOT, CACHE,
@@ -105,13 +106,14 @@ const hub = await startFakeHub({
   ],
 });
 
+const ollamaDaemon = await startFakeOllama({ models: [{ name: 'smollm2:135m', size: 98_000_000, digest: starterSha, loaded: true }] });
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const serverEnv = (extra = {}) => ({
   LLMOPS_DATA_DIR: dataDir, LLMOPS_NVML_LIB: '/nonexistent/libnvidia-ml.so.1', LLMOPS_TOOLS_HOME: home,
   HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: hfCache, HF_TOKEN: GATED_TOKEN,
   HF_HOME: '', HUGGINGFACE_HUB_CACHE: '', XDG_CACHE_HOME: '', OLLAMA_MODELS: '', MODELSCOPE_CACHE: '',
-  MODELSCOPE_DOMAIN: hub.endpoint, MODELSCOPE_API_TOKEN: '',
+  MODELSCOPE_DOMAIN: hub.endpoint, MODELSCOPE_API_TOKEN: '', OLLAMA_HOST: ollamaDaemon.base,
   LLMOPS_HUB_STALL_SECS: '2', LLMOPS_HUB_RETRY_BASE_MS: '200', ...extra,
 });
 let serverCount = 0;
@@ -300,6 +302,30 @@ try {
   assert.equal(fromMs.source, 'model_scope');
   assert.equal(await sha256(msFile), starterSha);
 
+  step('Ollama: its models and what is loaded, a pull with progress that survives a cut, its /v1 for chat');
+  let daemon = (await api(base, 'GET', '/hub/ollama')).body;
+  assert.equal(daemon.reachable, true);
+  assert.equal(daemon.version, '0.12.3');
+  assert.deepEqual(daemon.models.map((m) => [m.name, m.quantization_level]), [['smollm2:135m', 'Q4_1']]);
+  assert.deepEqual(daemon.loaded.map((m) => m.name), ['smollm2:135m']);
+  ollamaDaemon.dropPullAfter = 4;
+  started = await api(base, 'POST', '/hub/ollama/pull', { name: 'tinyllama:1.1b' });
+  assert.equal(started.status, 200, JSON.stringify(started.body));
+  const pulled = await until(started.body.id, 'the Ollama pull completed', (d) => d.state === 'completed');
+  assert.equal(pulled.source, 'ollama');
+  assert.equal(pulled.total_bytes, 40_001_000);
+  assert.equal(ollamaDaemon.requests.filter((r) => r === 'POST /api/pull').length, 2, 'the cut pull was asked again');
+  assert.ok((await api(base, 'GET', '/hub/ollama')).body.models.some((m) => m.name === 'tinyllama:1.1b'));
+  started = await api(base, 'POST', '/hub/ollama/pull', { name: 'no-such-model' });
+  const notPulled = await until(started.body.id, 'the failed pull', (d) => d.state === 'failed');
+  assert.match(notPulled.error.message, /file does not exist/);
+  assert.equal((await api(base, 'POST', '/hub/ollama/pull', { name: 'bad name;rm' })).body.code, 'hub_invalid_input');
+  const endpoint = (await api(base, 'POST', '/hub/ollama/chat-endpoint')).body;
+  assert.equal(endpoint.base_url, `${ollamaDaemon.base}/v1`);
+  assert.equal((await api(base, 'POST', '/hub/ollama/chat-endpoint')).body.id, endpoint.id, 'added once');
+  const served = (await api(base, 'GET', `/chat/endpoints/${endpoint.id}/models`)).body;
+  assert.ok(served.includes('smollm2:135m'), JSON.stringify(served));
+
   step('huggingface_hub downloads from the hub; llmops indexes its file in place');
   const fromPython = await python(hfPython, [join(ROOT, 'tests/e2e/hub_hf.py'), 'download', 'llmops-test/SmolLM2-135M-Instruct-GGUF', 'SmolLM2-135M-Instruct-Q8_0.gguf'], hfEnv);
   assert.equal(fromPython.sha256, await sha256(tiny));
@@ -414,5 +440,6 @@ try {
   saveLog(server);
   writeFileSync(join(out, 'fake-hub-requests.json'), JSON.stringify(hub.log, null, 2));
   await hub.close();
+  await ollamaDaemon.close();
 }
 console.log('hub: all checks passed');

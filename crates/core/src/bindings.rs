@@ -71,6 +71,8 @@ fn export_all(dir: &Path) {
     crate::hub::HubFitQuery::export_all_to(dir).unwrap();
     crate::hub::HubFitReport::export_all_to(dir).unwrap();
     crate::hub::NewDownload::export_all_to(dir).unwrap();
+    crate::hub::ollama::OllamaStatus::export_all_to(dir).unwrap();
+    crate::hub::OllamaPull::export_all_to(dir).unwrap();
     let client = crate::operations::typescript_client(&crate::operations::specs());
     std::fs::write(dir.join("operations.ts"), client).unwrap();
     let constants = crate::operations::typescript_constants();

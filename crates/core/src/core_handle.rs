@@ -40,6 +40,8 @@ pub enum CoreError {
     Gateway(#[from] GatewayError),
     #[error(transparent)]
     Hub(#[from] crate::hub::HubError),
+    #[error(transparent)]
+    Chat(#[from] crate::chat::ChatError),
 }
 
 impl CodedError for CoreError {
@@ -51,6 +53,7 @@ impl CodedError for CoreError {
             CoreError::Supervisor(e) => e.code(),
             CoreError::Gateway(e) => e.code(),
             CoreError::Hub(e) => e.code(),
+            CoreError::Chat(e) => e.code(),
         }
     }
 
@@ -62,6 +65,7 @@ impl CodedError for CoreError {
             CoreError::Supervisor(e) => e.params(),
             CoreError::Gateway(e) => e.params(),
             CoreError::Hub(e) => e.params(),
+            CoreError::Chat(e) => e.params(),
         }
     }
 
@@ -73,6 +77,7 @@ impl CodedError for CoreError {
             CoreError::Supervisor(e) => e.kind(),
             CoreError::Gateway(e) => e.kind(),
             CoreError::Hub(e) => e.kind(),
+            CoreError::Chat(e) => e.kind(),
         }
     }
 }
@@ -369,6 +374,31 @@ impl Core {
             },
             ram_available_bytes: snapshot.memory.available_bytes,
         }
+    }
+
+    /// Ollama's OpenAI-compatible `/v1` as a chat endpoint (the one already added, if any).
+    pub async fn connect_ollama_chat(&self) -> Result<crate::chat::ChatEndpoint, CoreError> {
+        let status = self.hub.ollama_status().await?;
+        if !status.reachable {
+            return Err(crate::hub::HubError::Unreachable {
+                endpoint: status.base_url,
+                detail: status.problem.unwrap_or_default(),
+            }
+            .into());
+        }
+        let base_url = format!("{}/v1", status.base_url);
+        let existing = self.chat.list_endpoints().await?;
+        if let Some(endpoint) = existing.into_iter().find(|e| e.base_url == base_url) {
+            return Ok(endpoint);
+        }
+        Ok(self
+            .chat
+            .add_endpoint(crate::chat::NewChatEndpoint {
+                name: "Ollama".into(),
+                base_url,
+                api_key: None,
+            })
+            .await?)
     }
 
     /// Whether a hub file fits this machine, read over HTTP Range before downloading.

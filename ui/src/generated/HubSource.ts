@@ -3,4 +3,4 @@
 /**
  * Which hub a repository is on.
  */
-export type HubSource = "hugging_face" | "model_scope";
+export type HubSource = "hugging_face" | "model_scope" | "ollama";

@@ -50,6 +50,8 @@ import type { NewChatPreset } from './NewChatPreset'
 import type { NewConversation } from './NewConversation'
 import type { NewDownload } from './NewDownload'
 import type { NewModel } from './NewModel'
+import type { OllamaPull } from './OllamaPull'
+import type { OllamaStatus } from './OllamaStatus'
 import type { RequestQuery } from './RequestQuery'
 import type { RequestRecord } from './RequestRecord'
 import type { RequestSeries } from './RequestSeries'
@@ -161,6 +163,9 @@ export const OPERATIONS = {
   resumeDownload: { name: 'resume_download', surface: 'both', method: 'post', path: '/hub/downloads/{id}/resume', args: [['id', 'path']], output: 'json' },
   cancelDownload: { name: 'cancel_download', surface: 'both', method: 'post', path: '/hub/downloads/{id}/cancel', args: [['id', 'path']], output: 'json' },
   removeDownload: { name: 'remove_download', surface: 'both', method: 'delete', path: '/hub/downloads/{id}', args: [['id', 'path']], output: 'empty' },
+  ollamaStatus: { name: 'ollama_status', surface: 'both', method: 'get', path: '/hub/ollama', args: [], output: 'json' },
+  pullOllamaModel: { name: 'pull_ollama_model', surface: 'both', method: 'post', path: '/hub/ollama/pull', args: [['pull', 'body']], output: 'json' },
+  connectOllamaChat: { name: 'connect_ollama_chat', surface: 'both', method: 'post', path: '/hub/ollama/chat-endpoint', args: [], output: 'json' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
@@ -306,6 +311,12 @@ export interface Operations {
   cancelDownload(id: string): Promise<Download>
   /** Removes a finished, failed or cancelled download from the list (its files stay). */
   removeDownload(id: string): Promise<void>
+  /** A running Ollama (`OLLAMA_HOST`): reachable or why not, its models, what is loaded. */
+  ollamaStatus(): Promise<OllamaStatus>
+  /** Asks Ollama to pull a model; its progress is followed in the downloads list. */
+  pullOllamaModel(pull: OllamaPull): Promise<Download>
+  /** Adds Ollama's OpenAI-compatible `/v1` as a chat endpoint (or answers the one there is). */
+  connectOllamaChat(): Promise<ChatEndpoint>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -379,5 +390,8 @@ export function bindOperations(call: OperationCall): Operations {
     resumeDownload: (id) => call(OPERATIONS.resumeDownload, { id }),
     cancelDownload: (id) => call(OPERATIONS.cancelDownload, { id }),
     removeDownload: (id) => call(OPERATIONS.removeDownload, { id }),
+    ollamaStatus: () => call(OPERATIONS.ollamaStatus, {}),
+    pullOllamaModel: (pull) => call(OPERATIONS.pullOllamaModel, { pull }),
+    connectOllamaChat: () => call(OPERATIONS.connectOllamaChat, {}),
   }
 }

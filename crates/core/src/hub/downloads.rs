@@ -97,6 +97,8 @@ pub enum HubSource {
     HuggingFace,
     /// ModelScope (files go to ModelScope's cache).
     ModelScope,
+    /// A running Ollama, which pulls into its own store.
+    Ollama,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
@@ -199,6 +201,9 @@ fn destination(
     match source {
         HubSource::HuggingFace => CachePaths::new(cache, repo, commit, &file.path, &file.sha256),
         HubSource::ModelScope => CachePaths::modelscope(cache, repo, &file.path, &file.sha256),
+        HubSource::Ollama => Err(HubError::InvalidInput(
+            "Ollama keeps the files it pulls itself".into(),
+        )),
     }
 }
 
@@ -216,6 +221,7 @@ fn file_url(context: &DownloadContext, download: &Download, file: &DownloadFile)
             &download.commit,
             &file.path,
         ),
+        HubSource::Ollama => format!("{}/api/pull", context.client.endpoint),
     }
 }
 
@@ -339,6 +345,43 @@ impl Downloads {
             },
         );
         self.forget_old().await;
+        self.spawn(download.id.clone(), context);
+        Ok(download)
+    }
+
+    /// Asks a running Ollama to pull `name`, followed like a download.
+    pub async fn start_ollama_pull(
+        &self,
+        name: &str,
+        context: DownloadContext,
+    ) -> Result<Download, HubError> {
+        super::ollama::validate_name(name)?;
+        let download = Download {
+            id: uuid::Uuid::new_v4().to_string(),
+            source: HubSource::Ollama,
+            repo: name.to_string(),
+            revision: String::new(),
+            commit: String::new(),
+            endpoint: context.client.endpoint.clone(),
+            files: Vec::new(),
+            state: DownloadState::Queued,
+            total_bytes: 0,
+            done_bytes: 0,
+            rate_bytes_per_second: None,
+            eta_seconds: None,
+            error: None,
+            local_path: None,
+            created_at: now_ms(),
+        };
+        save(&self.shared.store, &download).await?;
+        self.shared.live.lock().expect("downloads lock").insert(
+            download.id.clone(),
+            Live {
+                download: download.clone(),
+                cancel: CancellationToken::new(),
+                done: Arc::new(AtomicU64::new(0)),
+            },
+        );
         self.spawn(download.id.clone(), context);
         Ok(download)
     }
@@ -572,6 +615,19 @@ impl Downloads {
         done: &Arc<AtomicU64>,
     ) -> Result<Option<String>, FetchError> {
         let download = self.get(id).map_err(FetchError::Fatal)?;
+        if download.source == HubSource::Ollama {
+            let mut attempt = 0;
+            loop {
+                match self.pull_ollama(id, &download, context, cancel, done).await {
+                    Ok(()) => return Ok(None),
+                    Err(FetchError::Retry(detail)) => {
+                        attempt += 1;
+                        self.back_off(id, context, cancel, attempt, detail).await?;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+        }
         let mut finished_bytes = 0u64;
         let mut first_path = None;
         for file in &download.files {
@@ -595,26 +651,10 @@ impl Downloads {
                 };
                 match self.fetch_file(job, cancel).await {
                     Ok(()) => break,
-                    Err(FetchError::Retry(detail)) if attempt + 1 < MAX_ATTEMPTS => {
+                    Err(FetchError::Retry(detail)) => {
                         attempt += 1;
-                        let wait =
-                            (self.shared.retry_base * 2u32.pow(attempt - 1)).min(MAX_BACKOFF);
-                        tracing::warn!(id, file = %file.path, attempt, %detail, "download interrupted; retrying");
-                        let error = HubError::Unreachable {
-                            endpoint: context.client.endpoint.clone(),
-                            detail: format!(
-                                "{detail}; try {} of {MAX_ATTEMPTS} in {} s",
-                                attempt + 1,
-                                wait.as_secs()
-                            ),
-                        };
-                        self.set_state(id, DownloadState::Retrying, Some(error.body()))
-                            .await;
-                        tokio::select! {
-                            _ = tokio::time::sleep(wait) => {}
-                            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
-                        }
-                        self.set_state(id, DownloadState::Downloading, None).await;
+                        tracing::warn!(id, file = %file.path, attempt, %detail, "download interrupted");
+                        self.back_off(id, context, cancel, attempt, detail).await?;
                     }
                     Err(other) => return Err(other),
                 }
@@ -636,6 +676,131 @@ impl Downloads {
             }
         }
         Ok(first_path)
+    }
+
+    /// Waits before try `attempt + 1` (2 s, 4 s … 60 s), showing why; gives up after
+    /// `MAX_ATTEMPTS` tries.
+    async fn back_off(
+        &self,
+        id: &str,
+        context: &DownloadContext,
+        cancel: &CancellationToken,
+        attempt: u32,
+        detail: String,
+    ) -> Result<(), FetchError> {
+        if attempt >= MAX_ATTEMPTS {
+            return Err(FetchError::Retry(detail));
+        }
+        let wait = (self.shared.retry_base * 2u32.pow(attempt - 1)).min(MAX_BACKOFF);
+        let error = HubError::Unreachable {
+            endpoint: context.client.endpoint.clone(),
+            detail: format!(
+                "{detail}; try {} of {MAX_ATTEMPTS} in {} s",
+                attempt + 1,
+                wait.as_secs()
+            ),
+        };
+        self.set_state(id, DownloadState::Retrying, Some(error.body()))
+            .await;
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
+        }
+        self.set_state(id, DownloadState::Downloading, None).await;
+        Ok(())
+    }
+
+    /// Pulls a model into a running Ollama (`POST /api/pull`), following its NDJSON progress.
+    /// Ollama keeps what it has on its side: a paused or interrupted pull continues there.
+    async fn pull_ollama(
+        &self,
+        id: &str,
+        download: &Download,
+        context: &DownloadContext,
+        cancel: &CancellationToken,
+        done: &Arc<AtomicU64>,
+    ) -> Result<(), FetchError> {
+        use super::ollama::{PullLine, PullProgress, MAX_PULL_LINE};
+        let body =
+            serde_json::json!({ "model": download.repo, "name": download.repo, "stream": true });
+        let request = context
+            .client
+            .http()
+            .post(format!("{}/api/pull", context.client.endpoint))
+            .json(&body);
+        let response = tokio::select! {
+            response = request.send() => response.map_err(|e| FetchError::Retry(e.without_url().to_string()))?,
+            _ = cancel.cancelled() => return Err(FetchError::Cancelled),
+        };
+        let status = response.status().as_u16();
+        if status != 200 {
+            let text = super::hf::read_bounded(response, 64 << 10)
+                .await
+                .unwrap_or_default();
+            let detail = String::from_utf8_lossy(&text).chars().take(300).collect();
+            return Err(if status >= 500 {
+                FetchError::Retry(format!("Ollama answered {status}: {detail}"))
+            } else {
+                FetchError::Fatal(HubError::HubStatus {
+                    what: download.repo.clone(),
+                    status,
+                    detail,
+                })
+            });
+        }
+        let mut stream = response.bytes_stream();
+        let mut buffer: Vec<u8> = Vec::new();
+        let mut progress = PullProgress::default();
+        loop {
+            let next = tokio::select! {
+                next = tokio::time::timeout(self.shared.stall_after, stream.next()) => next,
+                _ = cancel.cancelled() => return Err(FetchError::Cancelled),
+            };
+            let chunk = match next {
+                Err(_) => {
+                    return Err(FetchError::Retry(format!(
+                        "Ollama sent nothing for {} s",
+                        self.shared.stall_after.as_secs()
+                    )))
+                }
+                Ok(None) => {
+                    return Err(FetchError::Retry(
+                        "the pull ended before Ollama said success".into(),
+                    ))
+                }
+                Ok(Some(Err(error))) => {
+                    return Err(FetchError::Retry(error.without_url().to_string()))
+                }
+                Ok(Some(Ok(chunk))) => chunk,
+            };
+            buffer.extend_from_slice(&chunk);
+            while let Some(end) = buffer.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = buffer.drain(..=end).collect();
+                let Ok(parsed) = serde_json::from_slice::<PullLine>(&line) else {
+                    continue;
+                };
+                if let Err(error) = progress.take(&parsed) {
+                    return Err(FetchError::Fatal(HubError::HubStatus {
+                        what: download.repo.clone(),
+                        status: 200,
+                        detail: error,
+                    }));
+                }
+                done.store(progress.done(), Ordering::Relaxed);
+                if let Some(entry) = self.shared.live.lock().expect("downloads lock").get_mut(id) {
+                    entry.download.total_bytes = progress.total();
+                }
+                if parsed.status == "success" {
+                    return Ok(());
+                }
+            }
+            if buffer.len() > MAX_PULL_LINE {
+                return Err(FetchError::Fatal(HubError::BadAnswer {
+                    what: download.repo.clone(),
+                    detail: format!("a progress line longer than {MAX_PULL_LINE} bytes"),
+                }));
+            }
+        }
     }
 
     /// Fetches one file into its `.partial`, verifies it, moves it into place and links it.

@@ -6,6 +6,7 @@
 //! - `fit.rs`: the static fit estimate; `engine_fit.rs`: llama.cpp's `llama-fit-params`.
 //! - `hf.rs`: the Hugging Face API (or a mirror): search, listings pinned to a commit, errors.
 //! - `ms.rs`: ModelScope: listings with sha256, downloads, best-effort search.
+//! - `ollama.rs`: a running Ollama: its models, what is loaded, pulls, its `/v1` for chat.
 //! - `cache.rs`: the standard Hugging Face cache layout, written in place.
 //! - `downloads.rs`: the resumable, verified download queue.
 //! - `service.rs` (local files) and `remote.rs` (hub, settings, downloads): the `Hub` handle
@@ -20,6 +21,7 @@ pub mod gguf;
 pub mod hf;
 pub mod index;
 mod ms;
+pub mod ollama;
 mod remote;
 mod service;
 
@@ -31,7 +33,8 @@ pub use gguf::{GgufError, GgufInfo, PerLayer, SplitInfo};
 pub use hf::{HubModel, HubRepo, HubSearchPage, QuantFiles, RepoFile};
 pub use index::{FoundFile, ModelSource};
 pub use remote::{
-    HubFitQuery, HubFitReport, HubRepoQuery, HubSearchQuery, HubSettings, HubSettingsView, HubToken,
+    HubFitQuery, HubFitReport, HubRepoQuery, HubSearchQuery, HubSettings, HubSettingsView,
+    HubToken, OllamaPull,
 };
 pub use service::{
     fit_flags, FitQuery, FitReport, GgufSummary, Hub, IndexRoot, LocalFileRef, LocalModel,

@@ -66,6 +66,12 @@ pub struct HubSettingsView {
     pub modelscope_cache_dir: Option<String>,
 }
 
+/// A model for Ollama to pull (`qwen2.5:7b`, `hf.co/org/repo:Q4_K_M`).
+#[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
+pub struct OllamaPull {
+    pub name: String,
+}
+
 /// A token to keep in the OS keyring (`null` removes it).
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]
 pub struct HubToken {
@@ -265,12 +271,40 @@ impl Hub {
             })
     }
 
+    /// Where a local Ollama keeps its models (`OLLAMA_MODELS`, else `~/.ollama/models`).
+    fn ollama_models_dir(&self) -> std::path::PathBuf {
+        std::env::var_os("OLLAMA_MODELS")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| self.tools_home().map(|h| h.join(".ollama/models")))
+            .unwrap_or_else(|| std::path::PathBuf::from("/"))
+    }
+
+    /// The Ollama daemon: reachable or why not, its models, what is loaded.
+    pub async fn ollama_status(&self) -> Result<super::ollama::OllamaStatus, HubError> {
+        let context = self.download_context(HubSource::Ollama).await?;
+        Ok(super::ollama::status(context.client.http(), &context.client.endpoint).await)
+    }
+
+    /// Asks Ollama to pull a model; followed in the downloads list.
+    pub async fn pull_ollama(&self, pull: OllamaPull) -> Result<Download, HubError> {
+        let context = self.download_context(HubSource::Ollama).await?;
+        self.downloads()
+            .start_ollama_pull(pull.name.trim(), context)
+            .await
+    }
+
     /// The client and cache of a source (ModelScope's token is `MODELSCOPE_API_TOKEN`).
     async fn download_context(&self, source: HubSource) -> Result<DownloadContext, HubError> {
         Ok(match source {
             HubSource::HuggingFace => DownloadContext {
                 client: self.client().await?,
                 cache: self.cache_dir()?,
+                source,
+            },
+            HubSource::Ollama => DownloadContext {
+                client: HfClient::new(&super::ollama::base_from_env(), None)?,
+                cache: self.ollama_models_dir(),
                 source,
             },
             HubSource::ModelScope => DownloadContext {
@@ -296,6 +330,9 @@ impl Hub {
                     .search(text, limit, query.cursor.as_deref())
                     .await
             }
+            HubSource::Ollama => Err(HubError::InvalidInput(
+                "Ollama has no search; pull a model by its name (e.g. qwen2.5:7b)".into(),
+            )),
             HubSource::ModelScope => {
                 let context = self.download_context(HubSource::ModelScope).await?;
                 let page = query
@@ -331,6 +368,9 @@ impl Hub {
                     .repo(repo.trim(), revision.unwrap_or("main"))
                     .await
             }
+            HubSource::Ollama => Err(HubError::InvalidInput(
+                "an Ollama model is pulled by name, not listed by files".into(),
+            )),
             HubSource::ModelScope => {
                 super::ms::repo(
                     context.client.http(),
@@ -378,7 +418,7 @@ impl Hub {
         let first = group.files[0].clone();
         let url = match context.source {
             HubSource::HuggingFace => client.resolve_url(&repo.id, &repo.commit, &first),
-            HubSource::ModelScope => {
+            HubSource::ModelScope | HubSource::Ollama => {
                 super::ms::file_url(&client.endpoint, &repo.id, &repo.commit, &first)
             }
         };
@@ -424,11 +464,14 @@ impl Hub {
 
     pub async fn start_download(&self, mut new: NewDownload) -> Result<Download, HubError> {
         let source = new.source.unwrap_or_default();
+        if source == HubSource::Ollama {
+            return self.pull_ollama(OllamaPull { name: new.repo }).await;
+        }
         let context = self.download_context(source).await?;
         let revision = new.revision.clone().unwrap_or_else(|| {
             match source {
                 HubSource::HuggingFace => "main",
-                HubSource::ModelScope => "master",
+                HubSource::ModelScope | HubSource::Ollama => "master",
             }
             .to_string()
         });
@@ -455,6 +498,7 @@ impl Hub {
         let cache = match self.downloads().get(id)?.source {
             HubSource::HuggingFace => self.cache_dir()?,
             HubSource::ModelScope => self.modelscope_cache_dir()?,
+            HubSource::Ollama => self.ollama_models_dir(),
         };
         self.downloads().cancel(id, &cache).await
     }
@@ -466,7 +510,11 @@ impl Hub {
     /// Resumes downloads a previous run left unfinished (at open).
     pub async fn resume_interrupted_downloads(&self) {
         let mut contexts = Vec::new();
-        for source in [HubSource::HuggingFace, HubSource::ModelScope] {
+        for source in [
+            HubSource::HuggingFace,
+            HubSource::ModelScope,
+            HubSource::Ollama,
+        ] {
             match self.download_context(source).await {
                 Ok(context) => contexts.push(context),
                 Err(error) => tracing::warn!(%error, ?source, "unfinished downloads cannot resume"),

@@ -312,6 +312,16 @@ macro_rules! operations {
             /// Removes a finished, failed or cancelled download from the list (its files stay).
             remove_download [both delete "/hub/downloads/{id}" Admin quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.hub.remove_download(&id).await?) };
+            /// A running Ollama (`OLLAMA_HOST`): reachable or why not, its models, what is loaded.
+            ollama_status [both get "/hub/ollama" Read quick] () -> Json $crate::hub::ollama::OllamaStatus
+                => { |core| Ok(core.hub.ollama_status().await?) };
+            /// Asks Ollama to pull a model; its progress is followed in the downloads list.
+            pull_ollama_model [both post "/hub/ollama/pull" Admin quick] (pull: body $crate::hub::OllamaPull)
+                -> Json $crate::hub::Download
+                => { |core| Ok(core.hub.pull_ollama(pull).await?) };
+            /// Adds Ollama's OpenAI-compatible `/v1` as a chat endpoint (or answers the one there is).
+            connect_ollama_chat [both post "/hub/ollama/chat-endpoint" Admin quick] () -> Json $crate::chat::ChatEndpoint
+                => { |core| Ok(core.connect_ollama_chat().await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;
