@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiError, networkError, toApiError } from '../api/errors'
 import { setLocale, t } from '../composables/useI18n'
-import { errorKey, errorText, errorTranslation, placeholders } from './errorText'
+import { errorKey, errorText, errorTranslation, placeholders, shownParams } from './errorText'
 
 afterEach(() => setLocale('en'))
 
@@ -84,5 +84,13 @@ describe('errorKey and placeholders', () => {
 
   it('lists a text’s placeholders', () => {
     expect(placeholders('Port {port} on {host}, {port}')).toEqual(['port', 'host', 'port'])
+  })
+})
+
+describe('shownParams', () => {
+  it('formats the byte counts a code sends as plain numbers, and leaves the rest as sent', () => {
+    expect(shownParams('hub_disk_full', { folder: '/c', needed: '1536', free: '0' })).toEqual({ folder: '/c', needed: '1.5 KiB', free: '0 B' })
+    expect(shownParams('hub_disk_full', { folder: '/c', needed: 'many', free: '-1' })).toEqual({ folder: '/c', needed: 'many', free: '-1' })
+    expect(shownParams('model_path_duplicate', { name: '1536', path: '/m' })).toEqual({ name: '1536', path: '/m' })
   })
 })

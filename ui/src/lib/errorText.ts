@@ -1,7 +1,26 @@
 import { toApiError } from '../api/errors'
 import { en, type MessageKey } from '../i18n/en'
+import { bytesText } from './bytes'
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
+
+/**
+ * Params the core sends as plain numbers that read better formatted, by code: byte counts
+ * ("4294967296" → "4.0 GiB"). A value that is not a whole number is shown as sent.
+ */
+export const BYTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
+  hub_disk_full: ['needed', 'free'],
+}
+
+/** An error's params as its text shows them: byte counts formatted (see `BYTE_PARAMS`). */
+export function shownParams(code: string, params: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...params }
+  for (const name of BYTE_PARAMS[code] ?? []) {
+    const raw = out[name]
+    if (raw !== undefined && /^\d+$/.test(raw)) out[name] = bytesText(Number(raw))
+  }
+  return out
+}
 
 /** The names of a text's `{placeholders}`, in order. */
 export function placeholders(text: string): string[] {
@@ -36,5 +55,5 @@ export function errorTranslation(err: unknown, t: Translate): string | null {
   if (!key) return null
   const params = error.params ?? {}
   const complete = placeholders(en[key]).every((name) => Object.prototype.hasOwnProperty.call(params, name))
-  return complete ? t(key, params) : null
+  return complete ? t(key, shownParams(error.code, params)) : null
 }

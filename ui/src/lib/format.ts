@@ -1,19 +1,11 @@
 import { t, useI18n } from '../composables/useI18n'
 import type { Locale } from '../i18n/detect'
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+import { bytesText } from './bytes'
 
 /** 1536 → "1.5 KiB"; null/undefined → localized "n/a". */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return t('common.na')
-  let value = Math.max(0, bytes)
-  let unit = 0
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1
-  return `${value.toFixed(digits)} ${UNITS[unit]}`
+  return bytesText(bytes)
 }
 
 /** A number with a unit suffix, or localized "n/a" for null. */

@@ -7,6 +7,7 @@ import type { Caller } from '../generated/Caller'
 import type { Download } from '../generated/Download'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { HubSearchPage } from '../generated/HubSearchPage'
+import type { NewDownload } from '../generated/NewDownload'
 
 const fake = vi.hoisted(() => ({
   listeners: [] as ((e: LlmopsEvent) => void)[],
@@ -19,7 +20,7 @@ vi.mock('../api', async (importOriginal) => {
 
 import { ApiError } from '../api'
 import { setLocale } from '../composables/useI18n'
-import { COMMIT, download, fitReport, hubFitReport, hubModel, hubRepo, LOCAL_PATH, localModel, localModels, REPO, settingsView } from '../lib/hub/hub.fixtures'
+import { COMMIT, download, fitReport, hubFitReport, hubModel, hubRepo, LOCAL_PATH, localModel, localModels, MS_REPO, REPO, settingsView } from '../lib/hub/hub.fixtures'
 import { useAccessStore } from '../stores/access'
 import { useDownloadsStore } from '../stores/downloads'
 import { useLocalModelsStore } from '../stores/localModels'
@@ -87,7 +88,12 @@ beforeEach(() => {
   downloads = []
   fake.api = {
     hubSettings: vi.fn(async () => settingsView()),
-    setHubSettings: vi.fn(async (s) => settingsView({ settings: s, endpoint: s.endpoint ?? 'https://huggingface.co', endpoint_source: s.endpoint ? 'setting' : 'default' })),
+    setHubSettings: vi.fn(async (s) =>
+      settingsView({
+        settings: s, endpoint: s.endpoint ?? 'https://huggingface.co', endpoint_source: s.endpoint ? 'setting' : 'default',
+        modelscope_endpoint: s.modelscope_endpoint ?? 'https://www.modelscope.cn',
+      }),
+    ),
     setHubToken: vi.fn(async (t: { token: string | null }) => settingsView({ token_source: t.token ? 'app' : null, token_sent: !!t.token })),
     searchHub: vi.fn(async (): Promise<HubSearchPage> => ({
       models: [hubModel(), hubModel({ id: 'meta-llama/Llama-3.2-1B-Instruct-GGUF', gated: 'manual', downloads: 2_000_000 })],
@@ -96,8 +102,12 @@ beforeEach(() => {
     hubRepo: vi.fn(async (q: { repo: string }) => hubRepo({ id: q.repo })),
     fitHubFile: vi.fn(async () => hubFitReport()),
     listDownloads: vi.fn(async () => structuredClone(downloads)),
-    startDownload: vi.fn(async (n: { repo: string; files: string[] }) =>
-      download({ id: 'd1', repo: n.repo, state: 'queued', done_bytes: 0, rate_bytes_per_second: null, eta_seconds: null }),
+    startDownload: vi.fn(async (n: NewDownload) =>
+      download({
+        id: 'd1', source: n.source ?? 'hugging_face', repo: n.repo, state: 'queued', done_bytes: 0, rate_bytes_per_second: null, eta_seconds: null,
+        // ModelScope pins a download to its revision's name.
+        ...(n.source === 'model_scope' ? { revision: 'master', commit: 'master', endpoint: 'https://www.modelscope.cn' } : {}),
+      }),
     ),
     pauseDownload: vi.fn(async (id: string) => download({ id, state: 'paused', rate_bytes_per_second: null, eta_seconds: null })),
     resumeDownload: vi.fn(async (id: string) => download({ id, state: 'queued' })),
@@ -129,7 +139,7 @@ describe('the Models page: Find', () => {
     expect(fake.api.searchHub).not.toHaveBeenCalled()
     await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2), { timeout: 2000 })
     expect(fake.api.searchHub).toHaveBeenCalledTimes(1)
-    expect(fake.api.searchHub).toHaveBeenCalledWith({ q: 'smol' })
+    expect(fake.api.searchHub).toHaveBeenCalledWith({ source: 'hugging_face', q: 'smol' })
     expect(all('hub-result').map((r) => r.dataset.repo)).toEqual([REPO, 'meta-llama/Llama-3.2-1B-Instruct-GGUF'])
     expect(all('hub-result')[0].textContent).toContain('123.5K')
     expect(q('hub-result-gated', all('hub-result')[0])).toBeNull()
@@ -140,8 +150,11 @@ describe('the Models page: Find', () => {
     await click(all('hub-result')[0])
     await vi.waitFor(() => expect(all('quant-row')).toHaveLength(3))
     expect(all('hub-result')[0].getAttribute('aria-pressed')).toBe('true')
-    expect(fake.api.hubRepo).toHaveBeenCalledWith({ repo: REPO })
+    expect(fake.api.hubRepo).toHaveBeenCalledWith({ source: 'hugging_face', repo: REPO })
     expect(q('hub-repo-commit')?.textContent).toBe(COMMIT.slice(0, 7))
+    expect(q('hub-repo-commit')?.dataset.kind).toBe('commit')
+    expect(q('hub-repo-commit-label')?.textContent).toBe('Commit')
+    expect(q<HTMLAnchorElement>('hub-repo-link')?.href).toBe(`https://huggingface.co/${REPO}`)
     expect(q('hub-repo-license')?.textContent).toBe('apache-2.0')
     expect(q('hub-repo-gated')).toBeNull()
     expect(all('quant-row').map((r) => [r.dataset.quant, r.dataset.projector])).toEqual([['Q4_1', 'false'], ['Q8_0', 'false'], ['F16', 'true']])
@@ -155,7 +168,7 @@ describe('the Models page: Find', () => {
     // Check fit: the verdict, the memory, the context.
     await click(q('quant-fit', q41))
     await vi.waitFor(() => expect(q('fit-verdict', q41)).not.toBeNull())
-    expect(fake.api.fitHubFile).toHaveBeenCalledWith({ repo: REPO, file: 'smollm2-135m-instruct-q4_1.gguf' })
+    expect(fake.api.fitHubFile).toHaveBeenCalledWith({ source: 'hugging_face', repo: REPO, file: 'smollm2-135m-instruct-q4_1.gguf' })
     expect(q('fit-verdict', q41)?.dataset.verdict).toBe('full_gpu')
     expect(q('fit-verdict', q41)?.textContent).toBe('Fits on the GPU')
     expect(q('fit-context', q41)?.textContent).toContain('8,192')
@@ -164,10 +177,10 @@ describe('the Models page: Find', () => {
     expect(q('gguf-parameters', q41)?.textContent).toBe('135M')
     expect(q('fit-header-read', q41)?.textContent).toContain('256 KiB')
 
-    // Download: all the quant's files, at main.
+    // Download: all the quant's files, at the hub's default branch (main).
     await click(q('quant-download', q41))
     await vi.waitFor(() => expect(q('quant-download-state', q41)?.dataset.state).toBe('queued'))
-    expect(fake.api.startDownload).toHaveBeenCalledWith({ repo: REPO, revision: 'main', files: ['smollm2-135m-instruct-q4_1.gguf'] })
+    expect(fake.api.startDownload).toHaveBeenCalledWith({ source: 'hugging_face', repo: REPO, files: ['smollm2-135m-instruct-q4_1.gguf'] })
     expect(q<HTMLButtonElement>('quant-download', q41)?.disabled).toBe(true)
 
     // The Downloads tab: live progress, pause, resume, completed, Deploy.
@@ -176,6 +189,8 @@ describe('the Models page: Find', () => {
     expect(q('hub-downloads-active')?.textContent).toBe('1')
     const row = () => all('download-row')[0]
     expect(row().dataset.state).toBe('queued')
+    expect(q('download-source', row())?.textContent).toBe('Hugging Face')
+    expect(q('download-commit', row())?.textContent).toBe(`commit ${COMMIT.slice(0, 7)}`)
     emit(download({ id: 'd1', state: 'downloading', done_bytes: 25 * 1024 * 1024, total_bytes: 100 * 1024 * 1024, rate_bytes_per_second: 5 * 1024 * 1024, eta_seconds: 15 }))
     await nextTick()
     expect(row().dataset.state).toBe('downloading')
@@ -213,7 +228,7 @@ describe('the Models page: Find', () => {
     fake.api.searchHub.mockResolvedValueOnce({ models: [hubModel({ id: 'org/third' })], next_cursor: null })
     await click(q('hub-load-more'))
     await vi.waitFor(() => expect(all('hub-result')).toHaveLength(3))
-    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ q: 'smol', cursor: 'page2' })
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'hugging_face', q: 'smol', cursor: 'page2' })
     expect(q('hub-load-more')).toBeNull()
 
     fake.api.searchHub.mockResolvedValueOnce({ models: [], next_cursor: null })
@@ -221,12 +236,15 @@ describe('the Models page: Find', () => {
     q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
     await vi.waitFor(() => expect(q('hub-search-empty')?.textContent).toContain('No GGUF repositories match “nothing-like-this”'))
 
-    fake.api.searchHub.mockRejectedValueOnce(new ApiError('hub_unreachable', 'The hub at https://hf-mirror.com could not be reached: timed out.'))
+    fake.api.searchHub.mockRejectedValueOnce(
+      new ApiError('hub_unreachable', 'The hub at https://hf-mirror.com could not be reached: timed out.', undefined, { endpoint: 'https://hf-mirror.com', detail: 'timed out' }),
+    )
     await type(q<HTMLInputElement>('hub-search-input'), 'qwen')
     q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
     await vi.waitFor(() => expect(q('hub-search-error')).not.toBeNull())
     expect(q('hub-search-error')?.getAttribute('role')).toBe('alert')
-    expect(q('hub-search-error')?.textContent).toContain('The hub could not be reached')
+    expect(q('hub-search-error')?.textContent).toContain('The hub at https://hf-mirror.com could not be reached: timed out. Check the network')
+    expect(q('hub-search-error-hint')?.textContent).toContain('Some mirrors cannot search')
     await click(q('hub-search-retry'))
     await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2))
     expect(q('hub-search-error')).toBeNull()
@@ -248,7 +266,7 @@ describe('the Models page: Find', () => {
     await type(q<HTMLInputElement>('hub-repo-input'), 'https://huggingface.co/meta-llama/Llama-3.1-8B/tree/main')
     q('hub-repo-input')!.closest('form')!.dispatchEvent(new Event('submit'))
     await vi.waitFor(() => expect(q('hub-repo-error')).not.toBeNull())
-    expect(fake.api.hubRepo).toHaveBeenCalledWith({ repo: 'meta-llama/Llama-3.1-8B' })
+    expect(fake.api.hubRepo).toHaveBeenCalledWith({ source: 'hugging_face', repo: 'meta-llama/Llama-3.1-8B' })
     expect(q('hub-repo-error')?.textContent).toContain('accept its licence at https://huggingface.co/meta-llama/Llama-3.1-8B')
 
     // A gated repository that opens, and one without GGUF files.
@@ -296,6 +314,100 @@ describe('the Models page: Find', () => {
   })
 })
 
+describe('the Models page: Find on ModelScope', () => {
+  const source = (host: HTMLElement, name: string) => host.querySelector<HTMLInputElement>(`[data-testid="hub-source"] [data-source="${name}"]`)
+
+  it('switches the hub: the results and the repository go, and search, open, fit and download ask ModelScope', async () => {
+    const { host, q, all, click, type, tab, router } = await mountPage()
+    expect(source(host, 'hugging_face')?.checked).toBe(true)
+    expect(q('hub-source')?.dataset.source).toBe('hugging_face')
+    expect(q('hub-source-note')).toBeNull()
+    await type(q<HTMLInputElement>('hub-search-input'), 'smol')
+    q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2))
+    await click(all('hub-result')[0])
+    await vi.waitFor(() => expect(all('quant-row')).toHaveLength(3))
+
+    // ModelScope's search is best-effort: it fails here, and points at opening by id.
+    fake.api.searchHub.mockRejectedValueOnce(
+      new ApiError('hub_status', 'The hub answered 404 for the search: Not Found', undefined, { what: 'the search', status: '404', detail: 'Not Found' }),
+    )
+    await click(source(host, 'model_scope'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.source).toBe('model_scope'))
+    expect(q('hub-source')?.dataset.source).toBe('model_scope')
+    expect(q('hub-source-note')?.textContent).toContain('open a repository by its id (owner/name)')
+    expect(q('hub-repo')).toBeNull()
+    expect(q('hub-search-input')?.closest('label')?.textContent).toContain('Search GGUF models on https://www.modelscope.cn')
+    // The typed query is searched on ModelScope.
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'model_scope', q: 'smol' })
+    await vi.waitFor(() => expect(q('hub-search-error')).not.toBeNull())
+    expect(all('hub-result')).toHaveLength(0)
+    expect(q('hub-search-error')?.textContent).toContain('The hub answered 404 for the search: Not Found')
+    expect(q('hub-search-error-hint')?.textContent).toContain('ModelScope’s search may be unavailable')
+    expect(q('hub-open-hint')?.textContent).toContain('https://www.modelscope.cn/models/owner/name')
+    await click(q('hub-search-open-by-id'))
+    expect(document.activeElement).toBe(q('hub-repo-input'))
+
+    // Opened by its id: pinned to a revision, no licence information.
+    fake.api.hubRepo.mockImplementationOnce(async (query: { repo: string }) => hubRepo({ id: query.repo, commit: 'master', license: null }))
+    await type(q<HTMLInputElement>('hub-repo-input'), `https://www.modelscope.cn/models/${MS_REPO}/files`)
+    q('hub-repo-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(all('quant-row')).toHaveLength(3))
+    expect(fake.api.hubRepo).toHaveBeenLastCalledWith({ source: 'model_scope', repo: MS_REPO })
+    expect(q('hub-repo')?.dataset.source).toBe('model_scope')
+    expect(q('hub-repo-commit-label')?.textContent).toBe('Revision')
+    expect(q('hub-repo-commit')?.textContent).toBe('master')
+    expect(q('hub-repo-commit')?.dataset.kind).toBe('revision')
+    expect(q('hub-repo-license')?.textContent).toBe('ModelScope does not say')
+    expect(q<HTMLAnchorElement>('hub-repo-link')?.href).toBe(`https://www.modelscope.cn/models/${MS_REPO}`)
+
+    const q41 = all('quant-row')[0]
+    await click(q('quant-fit', q41))
+    await vi.waitFor(() => expect(q('fit-verdict', q41)).not.toBeNull())
+    expect(fake.api.fitHubFile).toHaveBeenLastCalledWith({ source: 'model_scope', repo: MS_REPO, file: 'smollm2-135m-instruct-q4_1.gguf' })
+    await click(q('quant-download', q41))
+    await vi.waitFor(() => expect(q('quant-download-state', q41)?.dataset.state).toBe('queued'))
+    expect(fake.api.startDownload).toHaveBeenLastCalledWith({ source: 'model_scope', repo: MS_REPO, files: ['smollm2-135m-instruct-q4_1.gguf'] })
+
+    // The Downloads tab keeps the hub in the address, and the row says where it comes from.
+    await tab('downloads')
+    expect(router.currentRoute.value.query).toEqual({ tab: 'downloads', source: 'model_scope' })
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(1))
+    const row = all('download-row')[0]
+    expect(row.dataset.source).toBe('model_scope')
+    expect(q('download-source', row)?.textContent).toBe('ModelScope')
+    expect(q('download-commit', row)?.textContent).toBe('revision master')
+    expect(q('download-commit', row)?.dataset.kind).toBe('revision')
+
+    // Back on Find: still ModelScope, with its repository; Hugging Face again clears it and leaves the address.
+    await tab('find')
+    expect(source(host, 'model_scope')?.checked).toBe(true)
+    expect(q('hub-repo')?.dataset.repo).toBe(MS_REPO)
+    await click(source(host, 'hugging_face'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.source).toBeUndefined())
+    expect(q('hub-repo')).toBeNull()
+    expect(q('hub-source-note')).toBeNull()
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'hugging_face', q: 'smol' })
+    await vi.waitFor(() => expect(all('hub-result')).toHaveLength(2))
+  })
+
+  it('opens on ModelScope from a link (?source=model_scope), and keeps the choice when a link leaves it out', async () => {
+    const { host, q, router, type } = await mountPage('/hub?source=model_scope')
+    await vi.waitFor(() => expect(source(host, 'model_scope')?.checked).toBe(true))
+    expect(q('hub-source-note')).not.toBeNull()
+    await type(q<HTMLInputElement>('hub-search-input'), 'qwen')
+    q('hub-search-input')!.closest('form')!.dispatchEvent(new Event('submit'))
+    await vi.waitFor(() => expect(fake.api.searchHub).toHaveBeenCalledWith({ source: 'model_scope', q: 'qwen' }))
+    await router.push('/hub?tab=find')
+    await vi.waitFor(() => expect(router.currentRoute.value.query.source).toBe('model_scope'))
+    expect(source(host, 'model_scope')?.checked).toBe(true)
+    // Leaving the page is not held back by it.
+    await router.push('/deploy?path=/m/x.gguf')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(router.currentRoute.value.fullPath).toBe('/deploy?path=/m/x.gguf')
+  })
+})
+
 /** Opens the fixture repository by name. */
 async function useHubOpen(q: (id: string) => HTMLElement | null, click: (el: HTMLElement | null) => Promise<void>) {
   const input = q('hub-repo-input') as HTMLInputElement
@@ -308,15 +420,23 @@ async function useHubOpen(q: (id: string) => HTMLElement | null, click: (el: HTM
 describe('the Models page: Downloads', () => {
   it('lists the downloads with their errors and the buttons each state allows; cancel asks first', async () => {
     downloads = [
-      download({ id: 'f', created_at: 3, state: 'failed', error: { code: 'hub_disk_full', message: 'Not enough disk space in /cache: 5 bytes needed, 1 free' } }),
-      download({ id: 'r', created_at: 2, state: 'retrying', error: { code: 'hub_unreachable', message: 'The hub at https://huggingface.co could not be reached: reset' } }),
+      download({
+        id: 'f', created_at: 3, state: 'failed',
+        error: { code: 'hub_disk_full', message: 'Not enough disk space in /cache: 5368709120 bytes needed', params: { folder: '/cache', needed: '5368709120', free: '1073741824' } },
+      }),
+      download({
+        id: 'r', created_at: 2, state: 'retrying',
+        error: { code: 'hub_unreachable', message: 'The hub at https://huggingface.co could not be reached: reset', params: { endpoint: 'https://huggingface.co', detail: 'reset' } },
+      }),
       download({ id: 'c', created_at: 1, state: 'cancelled', total_bytes: 0, done_bytes: 0 }),
     ]
     const { q, all, click } = await mountPage('/hub?tab=downloads')
     await vi.waitFor(() => expect(all('download-row')).toHaveLength(3))
     const [failed, retrying, cancelled] = all('download-row')
-    expect(q('download-error', failed)?.textContent).toContain('Not enough disk space for this download')
-    expect(q('download-error', failed)?.textContent).toContain('5 bytes needed')
+    expect(q('download-error', failed)?.textContent).toContain('Not enough disk space in /cache: 5.0 GiB needed (with a margin), 1.0 GiB free.')
+    // The translation says it all: no English sentence under it.
+    expect(q('hub-error-detail', failed)).toBeNull()
+    expect(q('download-error', retrying)?.textContent).toContain('The hub at https://huggingface.co could not be reached: reset.')
     expect(q('download-error', failed)?.getAttribute('role')).toBe('alert')
     expect(q('download-error', retrying)?.className).toContain('warn-text')
     const buttons = (row: HTMLElement) => ['pause', 'resume', 'cancel', 'remove', 'deploy'].filter((b) => q(`download-${b}`, row))
@@ -334,9 +454,9 @@ describe('the Models page: Downloads', () => {
     await click(q('download-cancel-confirm', retrying))
     await vi.waitFor(() => expect(fake.api.cancelDownload).toHaveBeenCalledWith('r'))
 
-    fake.api.removeDownload.mockRejectedValueOnce(new ApiError('hub_download_not_found', 'No download with id "c"; refresh the list'))
+    fake.api.removeDownload.mockRejectedValueOnce(new ApiError('hub_download_not_found', 'No download with id "c"; refresh the list', 404, { id: 'c' }))
     await click(q('download-remove', cancelled))
-    await vi.waitFor(() => expect(q('download-action-error', cancelled)?.textContent).toContain('no longer in the list'))
+    await vi.waitFor(() => expect(q('download-action-error', cancelled)?.textContent).toBe('Download c is no longer in the list; refresh the list.'))
     await click(q('download-remove', cancelled))
     await vi.waitFor(() => expect(all('download-row').map((r) => r.dataset.downloadId)).not.toContain('c'))
   })
@@ -431,7 +551,7 @@ describe('the Models page: On this computer', () => {
   it('deletes after a confirmation, and shows the typed refusal', async () => {
     const { q, all, click } = await mountPage('/hub?tab=local')
     await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(1))
-    fake.api.deleteLocalModel.mockRejectedValueOnce(new ApiError('hub_file_in_use', 'used by "Smol"', 409, { path: LOCAL_PATH }))
+    fake.api.deleteLocalModel.mockRejectedValueOnce(new ApiError('hub_file_in_use', `${LOCAL_PATH} is used by the model "Smol"`, 409, { path: LOCAL_PATH, model: 'Smol' }))
     await click(q('local-delete'))
     expect(q('local-delete-dialog')?.getAttribute('role')).toBe('alertdialog')
     expect(document.activeElement).toBe(q('local-delete-cancel'))
@@ -442,8 +562,8 @@ describe('the Models page: On this computer', () => {
     await click(q('local-delete'))
     await click(q('local-delete-confirm'))
     await vi.waitFor(() => expect(q('local-delete-error')).not.toBeNull())
-    expect(q('local-delete-error')?.textContent).toContain(`${LOCAL_PATH} is used by a configured model`)
-    expect(q('local-delete-error')?.textContent).toContain('used by "Smol"')
+    expect(q('local-delete-error')?.textContent).toContain(`${LOCAL_PATH} is used by the model “Smol”; remove that model first.`)
+    expect(q('hub-error-detail', q('local-delete-error')!)).toBeNull()
     await click(q('local-delete'))
     await click(q('local-delete-confirm'))
     await vi.waitFor(() => expect(all('local-model-row')).toHaveLength(0))
@@ -466,10 +586,12 @@ describe('the Models page: On this computer', () => {
     await nextTick()
     expect(q('local-folder-problem')?.textContent).toContain('full path')
     expect(fake.api.setModelFolders).not.toHaveBeenCalled()
-    fake.api.setModelFolders.mockRejectedValueOnce(new ApiError('hub_bad_folder', 'The folder "/nope" does not exist or is not a folder'))
+    fake.api.setModelFolders.mockRejectedValueOnce(
+      new ApiError('hub_bad_folder', 'The folder "/nope" does not exist or is not a folder', 400, { path: '/nope', reason: 'does not exist or is not a folder' }),
+    )
     await type(q<HTMLInputElement>('local-folder-input'), '/nope')
     q('local-folder-input')!.closest('form')!.dispatchEvent(new Event('submit'))
-    await vi.waitFor(() => expect(q('local-folder-error')?.textContent).toContain('does not exist or is not a folder'))
+    await vi.waitFor(() => expect(q('local-folder-error')?.textContent).toContain('The folder “/nope” cannot be added: it does not exist or is not a folder.'))
     await type(q<HTMLInputElement>('local-folder-input'), '/data/models')
     q('local-folder-input')!.closest('form')!.dispatchEvent(new Event('submit'))
     await vi.waitFor(() => expect(all('local-folder').map((f) => f.dataset.folder)).toEqual(['/data/models']))
@@ -480,7 +602,7 @@ describe('the Models page: On this computer', () => {
   })
 
   it('shows a scan that failed, with Retry', async () => {
-    fake.api.listLocalModels.mockRejectedValueOnce(new ApiError('hub_io', 'permission denied'))
+    fake.api.listLocalModels.mockRejectedValueOnce(new ApiError('hub_io', 'permission denied', undefined, { detail: 'permission denied' }))
     const { q, click } = await mountPage('/hub?tab=local')
     await vi.waitFor(() => expect(q('local-scan-error')).not.toBeNull())
     expect(q('local-scan-error')?.textContent).toContain('permission denied')
@@ -529,24 +651,35 @@ describe('the Models page: tabs and settings', () => {
     expect(q('hub-settings-token-source')?.textContent).toContain('from the environment variable HF_TOKEN')
     expect(q('hub-settings-token-source')?.textContent).toContain('not sent to this endpoint')
     expect(q('hub-settings-cache')?.textContent).toBe('/home/me/.cache/huggingface/hub')
+    expect(q('hub-settings-ms-endpoint')?.textContent).toBe('https://www.modelscope.cn')
+    expect(q('hub-settings-ms-cache')?.textContent).toBe('/home/me/.cache/modelscope/hub')
+    expect(q<HTMLInputElement>('hub-settings-ms-endpoint-input')?.value).toBe('')
     expect(q('hub-settings')?.textContent).toContain('only ever sent to huggingface.co')
     expect(q('hub-settings')?.textContent).toContain('Applies at the next start')
     expect(q('hub-token-remove')).toBeNull()
 
     await type(q<HTMLInputElement>('hub-settings-endpoint-input'), 'hf-mirror.com')
     await type(q<HTMLInputElement>('hub-settings-parallel'), '12')
+    await type(q<HTMLInputElement>('hub-settings-ms-endpoint-input'), 'modelscope.cn')
     q('hub-settings-form')!.dispatchEvent(new Event('submit'))
     await nextTick()
-    expect(all('hub-settings-problem').map((p) => p.dataset.field)).toEqual(['endpoint', 'maxParallel'])
+    expect(all('hub-settings-problem').map((p) => p.dataset.field)).toEqual(['endpoint', 'modelscopeEndpoint', 'maxParallel'])
+    expect(q('hub-settings-ms-endpoint-input')?.getAttribute('aria-invalid')).toBe('true')
     expect(fake.api.setHubSettings).not.toHaveBeenCalled()
     await type(q<HTMLInputElement>('hub-settings-endpoint-input'), 'https://hf-mirror.com/')
     await type(q<HTMLInputElement>('hub-settings-parallel'), '4')
+    await type(q<HTMLInputElement>('hub-settings-ms-endpoint-input'), 'https://ms-mirror.example/')
     const send = q<HTMLInputElement>('hub-settings-send-token')!
     send.checked = true
     send.dispatchEvent(new Event('change'))
     q('hub-settings-form')!.dispatchEvent(new Event('submit'))
     await vi.waitFor(() => expect(q('hub-settings-saved')).not.toBeNull())
-    expect(fake.api.setHubSettings).toHaveBeenCalledWith({ endpoint: 'https://hf-mirror.com', send_token_to_mirror: true, max_parallel_downloads: 4 })
+    expect(fake.api.setHubSettings).toHaveBeenCalledWith({
+      endpoint: 'https://hf-mirror.com', send_token_to_mirror: true, max_parallel_downloads: 4, modelscope_endpoint: 'https://ms-mirror.example',
+    })
+    // What it resolves to now; the form follows the saved settings.
+    await vi.waitFor(() => expect(q('hub-settings-ms-endpoint')?.textContent).toBe('https://ms-mirror.example'))
+    expect(q<HTMLInputElement>('hub-settings-ms-endpoint-input')?.value).toBe('https://ms-mirror.example')
 
     const token = q<HTMLInputElement>('hub-token-input')!
     expect(token.type).toBe('password')

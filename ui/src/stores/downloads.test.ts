@@ -125,15 +125,23 @@ describe('downloads store', () => {
     expect(store.errors.b).toBeUndefined()
   })
 
-  it('starts a download at main and keeps why a start failed by repository and file', async () => {
+  it('starts a download on a hub at its default branch, and keeps why a start failed by hub, repository and file', async () => {
     const store = await following()
-    const d = await store.start('org/x-GGUF', ['x-q4_1.gguf'])
-    expect(fake.api.startDownload).toHaveBeenCalledWith({ repo: 'org/x-GGUF', revision: 'main', files: ['x-q4_1.gguf'] })
+    const d = await store.start('hugging_face', 'org/x-GGUF', ['x-q4_1.gguf'])
+    // No revision: the server takes the hub's default branch (`main`; `master` on ModelScope).
+    expect(fake.api.startDownload).toHaveBeenCalledWith({ source: 'hugging_face', repo: 'org/x-GGUF', files: ['x-q4_1.gguf'] })
     expect(d?.id).toBe('new')
     expect(ids(store.downloads)[0]).toBe('new')
-    fake.api.startDownload.mockRejectedValueOnce(new ApiError('hub_disk_full', 'Not enough disk space'))
-    expect(await store.start('org/y', ['y.gguf'])).toBeNull()
-    expect(store.startErrors[startKey('org/y', 'y.gguf')]?.code).toBe('hub_disk_full')
+    await store.start('model_scope', 'owner/x-GGUF', ['x-q4_1.gguf'])
+    expect(fake.api.startDownload).toHaveBeenLastCalledWith({ source: 'model_scope', repo: 'owner/x-GGUF', files: ['x-q4_1.gguf'] })
+    await store.start('hugging_face', 'org/x-GGUF', ['x-q4_1.gguf'], 'v2')
+    expect(fake.api.startDownload).toHaveBeenLastCalledWith({ source: 'hugging_face', repo: 'org/x-GGUF', revision: 'v2', files: ['x-q4_1.gguf'] })
+    fake.api.startDownload.mockRejectedValueOnce(
+      new ApiError('hub_disk_full', 'Not enough disk space', undefined, { folder: '/c', needed: '2048', free: '1024' }),
+    )
+    expect(await store.start('model_scope', 'org/y', ['y.gguf'])).toBeNull()
+    expect(store.startErrors[startKey('model_scope', 'org/y', 'y.gguf')]?.code).toBe('hub_disk_full')
+    expect(store.startErrors[startKey('hugging_face', 'org/y', 'y.gguf')]).toBeUndefined()
     expect(store.starting).toEqual({})
   })
 

@@ -2,14 +2,16 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { type ApiError, getApi, toApiError } from '../api'
 import type { Download } from '../generated/Download'
+import type { HubSource } from '../generated/HubSource'
+import type { NewDownload } from '../generated/NewDownload'
 import { isActiveDownload, mergeDownloads, upsertDownload } from '../lib/hub/downloads'
 import { omit } from '../lib/hub/keyed'
 
 /** What a download's row is waiting for. */
 export type DownloadAction = 'pausing' | 'resuming' | 'cancelling' | 'removing'
 
-/** The key of a start request: the repository and the first file (a quant row of the hub). */
-export const startKey = (repo: string, file: string) => `${repo}|${file}`
+/** The key of a start request: the hub, the repository and the first file (a quant row of the hub). */
+export const startKey = (source: HubSource, repo: string, file: string) => `${source}|${repo}|${file}`
 
 /**
  * Model downloads from the hub: the list (newest first), kept live from `download_update` events
@@ -75,14 +77,20 @@ export const useDownloadsStore = defineStore('downloads', () => {
     return downloads.value.find((d) => d.id === id) ?? null
   }
 
-  /** Starts downloading files of a repository; resolves to the download, or null (`startErrors` says why). */
-  async function start(repo: string, files: string[], revision = 'main'): Promise<Download | null> {
-    const key = startKey(repo, files[0] ?? '')
+  /**
+   * Starts downloading files of a repository on a hub, at `revision` (when absent, the hub's
+   * default branch: `main` on Hugging Face, `master` on ModelScope); resolves to the download,
+   * or null (`startErrors` says why).
+   */
+  async function start(source: HubSource, repo: string, files: string[], revision?: string): Promise<Download | null> {
+    const key = startKey(source, repo, files[0] ?? '')
     if (starting.value[key]) return null
     starting.value = { ...starting.value, [key]: true }
     startErrors.value = omit(startErrors.value, key)
     try {
-      const d = await getApi().startDownload({ repo, revision, files })
+      const request: NewDownload = { source, repo, files }
+      if (revision) request.revision = revision
+      const d = await getApi().startDownload(request)
       apply(d)
       return d
     } catch (err) {

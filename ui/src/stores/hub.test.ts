@@ -30,11 +30,11 @@ describe('hub store', () => {
   it('searches, pages on with the cursor without repeating a repository, and clears on an empty query', async () => {
     const hub = useHubStore()
     await hub.search('  smol ')
-    expect(fake.api.searchHub).toHaveBeenCalledWith({ q: 'smol' })
+    expect(fake.api.searchHub).toHaveBeenCalledWith({ source: 'hugging_face', q: 'smol' })
     expect(hub.searchedQuery).toBe('smol')
     expect(hub.nextCursor).toBe('next')
     await hub.loadMore()
-    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ q: 'smol', cursor: 'next' })
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'hugging_face', q: 'smol', cursor: 'next' })
     expect(hub.results.map((m) => m.id)).toEqual([hubModel().id, 'org/b', 'org/c'])
     expect(hub.nextCursor).toBeNull()
     await hub.search('')
@@ -58,7 +58,7 @@ describe('hub store', () => {
   it('opens a repository, and keeps its error', async () => {
     const hub = useHubStore()
     await hub.openRepo('org/x')
-    expect(fake.api.hubRepo).toHaveBeenCalledWith({ repo: 'org/x' })
+    expect(fake.api.hubRepo).toHaveBeenCalledWith({ source: 'hugging_face', repo: 'org/x' })
     expect(hub.repo?.id).toBe('org/x')
     // The hub's spelling of the name wins.
     fake.api.hubRepo.mockResolvedValueOnce(hubRepo({ id: 'Org/X' }))
@@ -75,16 +75,67 @@ describe('hub store', () => {
 
   it('checks a hub file’s fit by repository and file', async () => {
     const hub = useHubStore()
-    await hub.checkFit('org/x', 'x-q4_1.gguf')
-    expect(fake.api.fitHubFile).toHaveBeenCalledWith({ repo: 'org/x', file: 'x-q4_1.gguf' })
-    expect(hub.fits[fitKey('org/x', 'x-q4_1.gguf')].value?.estimate.verdict.kind).toBe('full_gpu')
+    await hub.checkFit('hugging_face', 'org/x', 'x-q4_1.gguf')
+    expect(fake.api.fitHubFile).toHaveBeenCalledWith({ source: 'hugging_face', repo: 'org/x', file: 'x-q4_1.gguf' })
+    expect(hub.fits[fitKey('hugging_face', 'org/x', 'x-q4_1.gguf')].value?.estimate.verdict.kind).toBe('full_gpu')
+    // The same name on ModelScope is another repository: its own check.
+    fake.api.fitHubFile.mockResolvedValueOnce(hubFitReport({ estimate: { ...hubFitReport().estimate, verdict: { kind: 'cpu' } } }))
+    await hub.checkFit('model_scope', 'org/x', 'x-q4_1.gguf')
+    expect(fake.api.fitHubFile).toHaveBeenLastCalledWith({ source: 'model_scope', repo: 'org/x', file: 'x-q4_1.gguf' })
+    expect(hub.fits[fitKey('model_scope', 'org/x', 'x-q4_1.gguf')].value?.estimate.verdict.kind).toBe('cpu')
+    expect(hub.fits[fitKey('hugging_face', 'org/x', 'x-q4_1.gguf')].value?.estimate.verdict.kind).toBe('full_gpu')
+  })
+
+  it('searches and opens on the chosen hub; switching clears the results and the opened repository', async () => {
+    const hub = useHubStore()
+    expect(hub.source).toBe('hugging_face')
+    await hub.search('smol')
+    await hub.openRepo('org/x')
+    expect(hub.results).toHaveLength(2)
+    hub.setSource('model_scope')
+    expect(hub.source).toBe('model_scope')
+    expect([hub.results, hub.searchedQuery, hub.nextCursor, hub.repoId, hub.repo]).toEqual([[], '', null, null, null])
+    // The typed query stays, to search again there.
+    expect(hub.query).toBe('smol')
+    await hub.search('smol')
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'model_scope', q: 'smol' })
+    await hub.loadMore()
+    expect(fake.api.searchHub).toHaveBeenLastCalledWith({ source: 'model_scope', q: 'smol', cursor: 'next' })
+    await hub.openRepo('owner/y')
+    expect(fake.api.hubRepo).toHaveBeenLastCalledWith({ source: 'model_scope', repo: 'owner/y' })
+    // Choosing the same hub again keeps what was found.
+    hub.setSource('model_scope')
+    expect(hub.repoId).toBe('owner/y')
+  })
+
+  it('drops an answer from the hub it no longer searches', async () => {
+    let late!: (p: HubSearchPage) => void
+    fake.api.searchHub.mockImplementationOnce(() => new Promise((resolve) => (late = resolve)))
+    const hub = useHubStore()
+    const pending = hub.search('qwen')
+    expect(hub.searching).toBe(true)
+    hub.setSource('model_scope')
+    expect(hub.searching).toBe(false)
+    late({ models: [hubModel({ id: 'org/from-hf' })], next_cursor: null })
+    await pending
+    expect(hub.results).toEqual([])
+    // A failed ModelScope search keeps its error to show.
+    fake.api.searchHub.mockRejectedValueOnce(new ApiError('hub_status', 'The hub answered 404…', undefined, { what: 'search', status: '404', detail: 'Not Found' }))
+    await hub.search('qwen')
+    expect(hub.searchError?.code).toBe('hub_status')
+    hub.setSource('hugging_face')
+    expect(hub.searchError).toBeNull()
   })
 
   it('loads and saves the settings and the token', async () => {
     const hub = useHubStore()
     await hub.loadSettings()
     expect(hub.settings?.endpoint_source).toBe('default')
-    await hub.saveSettings({ endpoint: 'https://hf-mirror.com', send_token_to_mirror: false, max_parallel_downloads: 3 })
+    expect(hub.settings?.modelscope_endpoint).toBe('https://www.modelscope.cn')
+    await hub.saveSettings({ endpoint: 'https://hf-mirror.com', send_token_to_mirror: false, max_parallel_downloads: 3, modelscope_endpoint: 'https://ms.example' })
+    expect(fake.api.setHubSettings).toHaveBeenCalledWith({
+      endpoint: 'https://hf-mirror.com', send_token_to_mirror: false, max_parallel_downloads: 3, modelscope_endpoint: 'https://ms.example',
+    })
     expect(hub.settings?.endpoint).toBe('https://hf-mirror.com')
     await hub.saveToken('hf_abc')
     expect(fake.api.setHubToken).toHaveBeenCalledWith({ token: 'hf_abc' })

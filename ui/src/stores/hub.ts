@@ -6,17 +6,22 @@ import type { HubModel } from '../generated/HubModel'
 import type { HubRepo } from '../generated/HubRepo'
 import type { HubSettings } from '../generated/HubSettings'
 import type { HubSettingsView } from '../generated/HubSettingsView'
+import type { HubSource } from '../generated/HubSource'
+import type { FindSource } from '../lib/hub/hubSource'
 import type { Keyed } from '../lib/hub/keyed'
 
-/** The key of a hub file's fit check. */
-export const fitKey = (repo: string, file: string) => `${repo}|${file}`
+/** The key of a hub file's fit check (the same name may be another repository on the other hub). */
+export const fitKey = (source: HubSource, repo: string, file: string) => `${source}|${repo}|${file}`
 
 /**
- * The model hub (Hugging Face or a mirror): the search and its pages, the repository opened
- * from it with its GGUF files, fit checks of those files, and the hub settings. Kept while the
- * user goes to the Deploy page and back.
+ * The model hubs (Hugging Face or a mirror, and ModelScope): which one the Find tab uses, the
+ * search and its pages, the repository opened from it with its GGUF files, fit checks of those
+ * files, and the hub settings. Kept while the user goes to the Deploy page and back.
  */
 export const useHubStore = defineStore('hub', () => {
+  /** The hub the Find tab searches and opens repositories on. */
+  const source = ref<FindSource>('hugging_face')
+
   // The search.
   const query = ref('')
   /** The query the results are for ('' = none asked yet). */
@@ -45,7 +50,7 @@ export const useHubStore = defineStore('hub', () => {
     }
     searching.value = true
     try {
-      const page = await getApi().searchHub({ q: text })
+      const page = await getApi().searchHub({ source: source.value, q: text })
       if (gen !== searchGen) return
       results.value = page.models
       nextCursor.value = page.next_cursor
@@ -67,7 +72,7 @@ export const useHubStore = defineStore('hub', () => {
     moreLoading.value = true
     moreError.value = null
     try {
-      const page = await getApi().searchHub({ q: searchedQuery.value, cursor })
+      const page = await getApi().searchHub({ source: source.value, q: searchedQuery.value, cursor })
       if (gen !== searchGen) return
       const seen = new Set(results.value.map((m) => m.id))
       results.value = [...results.value, ...page.models.filter((m) => !seen.has(m.id))]
@@ -86,7 +91,10 @@ export const useHubStore = defineStore('hub', () => {
   const repoError = ref<ApiError | null>(null)
   let repoGen = 0
 
-  /** Opens a repository: its files at `main`, pinned to a commit, GGUF files grouped by quantisation. */
+  /**
+   * Opens a repository on the chosen hub: its files at `main` pinned to a commit (Hugging Face),
+   * or at `master` (ModelScope), GGUF files grouped by quantisation.
+   */
   async function openRepo(id: string): Promise<void> {
     const gen = ++repoGen
     repoId.value = id
@@ -94,7 +102,7 @@ export const useHubStore = defineStore('hub', () => {
     repoError.value = null
     if (repo.value?.id.toLowerCase() !== id.toLowerCase()) repo.value = null
     try {
-      const answer = await getApi().hubRepo({ repo: id })
+      const answer = await getApi().hubRepo({ source: source.value, repo: id })
       if (gen !== repoGen) return
       repo.value = answer
       // The hub's own spelling of the name (it answers `org/Name` for `org/name`).
@@ -118,18 +126,36 @@ export const useHubStore = defineStore('hub', () => {
   const fits = ref<Record<string, Keyed<HubFitReport>>>({})
 
   /** Whether a hub file fits this machine, from its header read over HTTP (nothing is downloaded). */
-  async function checkFit(repoName: string, file: string): Promise<HubFitReport | null> {
-    const key = fitKey(repoName, file)
+  async function checkFit(on: HubSource, repoName: string, file: string): Promise<HubFitReport | null> {
+    const key = fitKey(on, repoName, file)
     if (fits.value[key]?.loading) return null
     fits.value = { ...fits.value, [key]: { loading: true, value: fits.value[key]?.value ?? null, error: null } }
     try {
-      const report = await getApi().fitHubFile({ repo: repoName, file })
+      const report = await getApi().fitHubFile({ source: on, repo: repoName, file })
       fits.value = { ...fits.value, [key]: { loading: false, value: report, error: null } }
       return report
     } catch (err) {
       fits.value = { ...fits.value, [key]: { loading: false, value: null, error: toApiError(err) } }
       return null
     }
+  }
+
+  /**
+   * Finds on another hub: what was found and opened was the other hub's, so the results and the
+   * opened repository go (an answer still on its way is dropped); the typed query stays.
+   */
+  function setSource(next: FindSource): void {
+    if (next === source.value) return
+    source.value = next
+    searchGen++
+    searchedQuery.value = ''
+    results.value = []
+    nextCursor.value = null
+    searching.value = false
+    searchError.value = null
+    moreLoading.value = false
+    moreError.value = null
+    closeRepo()
   }
 
   // The hub settings.
@@ -170,6 +196,8 @@ export const useHubStore = defineStore('hub', () => {
   }
 
   return {
+    source,
+    setSource,
     query,
     searchedQuery,
     results,

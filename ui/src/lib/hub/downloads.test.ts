@@ -48,8 +48,13 @@ describe('the download list', () => {
         { path: 'Q8_0/m-00002-of-00002.gguf', size: 1, sha256: 'z', done_bytes: 0, complete: false },
       ],
     })
-    expect(downloadOf([a, split], split.repo, 'Q8_0/m-00001-of-00002.gguf')?.id).toBe('s')
-    expect(downloadOf([a, split], 'other/repo', 'Q8_0/m-00001-of-00002.gguf')).toBeNull()
+    expect(downloadOf([a, split], 'hugging_face', split.repo, 'Q8_0/m-00001-of-00002.gguf')?.id).toBe('s')
+    expect(downloadOf([a, split], 'hugging_face', 'other/repo', 'Q8_0/m-00001-of-00002.gguf')).toBeNull()
+    // The same name on the other hub is another repository.
+    expect(downloadOf([a, split], 'model_scope', split.repo, 'Q8_0/m-00001-of-00002.gguf')).toBeNull()
+    const fromMs = download({ id: 'm', source: 'model_scope', created_at: 50 })
+    expect(downloadOf([a, fromMs], 'model_scope', a.repo, mainFile(a))?.id).toBe('m')
+    expect(downloadOf([fromMs, a], 'hugging_face', a.repo, mainFile(a))?.id).toBe('a')
     expect(mainFile(split)).toBe('Q8_0/m-00001-of-00002.gguf')
     expect(mainFile(a)).toBe('smollm2-135m-instruct-q4_1.gguf')
   })

@@ -1,5 +1,6 @@
 import type { Download } from '../../generated/Download'
 import type { DownloadState } from '../../generated/DownloadState'
+import type { HubSource } from '../../generated/HubSource'
 
 /** Every state, in the order a download goes through them. */
 export const DOWNLOAD_STATES: readonly DownloadState[] = ['queued', 'downloading', 'retrying', 'paused', 'completed', 'failed', 'cancelled']
@@ -53,9 +54,9 @@ export function mergeDownloads(listed: readonly Download[], arrived: readonly Do
   return out
 }
 
-/** The download of these files of a repository, newest first, if there is one. */
-export function downloadOf(list: readonly Download[], repo: string, firstFile: string): Download | null {
-  return list.find((d) => d.repo === repo && d.files.some((f) => f.path === firstFile)) ?? null
+/** The download of these files of a repository on a hub, newest first, if there is one. */
+export function downloadOf(list: readonly Download[], source: HubSource, repo: string, firstFile: string): Download | null {
+  return list.find((d) => d.source === source && d.repo === repo && d.files.some((f) => f.path === firstFile)) ?? null
 }
 
 /** The first GGUF file of a download (what llama-server is given), or its first file. */

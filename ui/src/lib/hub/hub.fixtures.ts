@@ -13,6 +13,8 @@ const MiB = 1024 * 1024
 
 export const REPO = 'HuggingFaceTB/SmolLM2-135M-Instruct-GGUF'
 export const COMMIT = '4bd7fd16fd4c0e4b2a1c1d3e9d7a0f2b3c4d5e6f'
+/** A repository as ModelScope lists it: pinned to a revision's name, without licence or access information. */
+export const MS_REPO = 'llmops-test/SmolLM2-135M-Instruct-GGUF'
 
 /** A search result. */
 export function hubModel(patch: Partial<HubModel> = {}): HubModel {
@@ -64,7 +66,7 @@ export function hubFitReport(patch: Partial<HubFitReport> = {}): HubFitReport {
 
 export function download(patch: Partial<Download> = {}): Download {
   return {
-    id: 'd1', repo: REPO, revision: 'main', commit: COMMIT, endpoint: 'https://huggingface.co',
+    id: 'd1', source: 'hugging_face', repo: REPO, revision: 'main', commit: COMMIT, endpoint: 'https://huggingface.co',
     files: [{ path: 'smollm2-135m-instruct-q4_1.gguf', size: 100 * MiB, sha256: 'a'.repeat(64), done_bytes: 25 * MiB, complete: false }],
     state: 'downloading', total_bytes: 100 * MiB, done_bytes: 25 * MiB, rate_bytes_per_second: 5 * MiB, eta_seconds: 15, error: null,
     local_path: null, created_at: 1_700_000_000_000, ...patch,
@@ -112,6 +114,7 @@ export function fitReport(patch: Partial<FitReport> = {}): FitReport {
 export function settingsView(patch: Partial<HubSettingsView> = {}): HubSettingsView {
   return {
     settings: { send_token_to_mirror: false, max_parallel_downloads: 2 }, endpoint: 'https://huggingface.co', endpoint_source: 'default',
-    token_source: null, token_sent: false, cache_dir: '/home/me/.cache/huggingface/hub', ...patch,
+    token_source: null, token_sent: false, cache_dir: '/home/me/.cache/huggingface/hub', modelscope_endpoint: 'https://www.modelscope.cn',
+    modelscope_cache_dir: '/home/me/.cache/modelscope/hub', ...patch,
   }
 }

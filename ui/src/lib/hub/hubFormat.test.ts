@@ -9,12 +9,16 @@ import {
   formatEta,
   formatParams,
   formatProgress,
+  isCommitHash,
   isGated,
+  pinnedTo,
   shortCommit,
   suggestionText,
   verdictText,
   verdictTone,
 } from './hubFormat'
+import { settingsView } from './hub.fixtures'
+import { hubSource, repoPageUrl, sourceEndpoint } from './hubSource'
 
 afterEach(() => setLocale('en'))
 
@@ -83,5 +87,27 @@ describe('hub formatting', () => {
     expect([isGated(null), isGated('false'), isGated('auto'), isGated('manual'), isGated('true')]).toEqual([false, false, true, true, true])
     expect(deviceTotalMib({ model_mib: 98, context_mib: 180, compute_mib: 64 })).toBe(342)
     expect([estimateErrorText(0.123), estimateErrorText(-0.05), estimateErrorText(0.001)]).toEqual(['12% higher', '5% lower', 'right on'])
+  })
+
+  it('tells a commit hash from a revision’s name (ModelScope pins by branch)', () => {
+    const hash = '4bd7fd16fd4c0e4b2a1c1d3e9d7a0f2b3c4d5e6f'
+    expect(isCommitHash(hash)).toBe(true)
+    expect(isCommitHash(hash.toUpperCase())).toBe(true)
+    expect([isCommitHash('master'), isCommitHash('main'), isCommitHash('4bd7fd1'), isCommitHash(`${hash}0`)]).toEqual([false, false, false, false])
+    expect(pinnedTo(hash)).toEqual({ kind: 'commit', text: '4bd7fd1' })
+    expect(pinnedTo('master')).toEqual({ kind: 'revision', text: 'master' })
+    expect(pinnedTo('v1.0')).toEqual({ kind: 'revision', text: 'v1.0' })
+  })
+})
+
+describe('hub sources', () => {
+  it('reads ?source=, and gives each hub’s address and a repository’s page on it', () => {
+    expect([hubSource('model_scope'), hubSource(['hugging_face']), hubSource('modelscope'), hubSource(undefined)]).toEqual(['model_scope', 'hugging_face', null, null])
+    expect(sourceEndpoint('hugging_face', null)).toBe('https://huggingface.co')
+    expect(sourceEndpoint('model_scope', undefined)).toBe('https://www.modelscope.cn')
+    const view = settingsView({ endpoint: 'https://hf-mirror.com', modelscope_endpoint: 'https://ms.example' })
+    expect([sourceEndpoint('hugging_face', view), sourceEndpoint('model_scope', view)]).toEqual(['https://hf-mirror.com', 'https://ms.example'])
+    expect(repoPageUrl('hugging_face', 'https://hf-mirror.com/', 'org/x')).toBe('https://hf-mirror.com/org/x')
+    expect(repoPageUrl('model_scope', 'https://www.modelscope.cn', 'owner/x')).toBe('https://www.modelscope.cn/models/owner/x')
   })
 })

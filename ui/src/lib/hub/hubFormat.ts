@@ -113,6 +113,16 @@ export function shortCommit(commit: string): string {
   return commit.slice(0, 7)
 }
 
+/** Whether a listing's `commit` is a commit hash (Hugging Face), not a revision's name (ModelScope pins by branch: `master`). */
+export function isCommitHash(commit: string): boolean {
+  return /^[0-9a-f]{40}$/i.test(commit)
+}
+
+/** What a listing or download is pinned to, as shown: a commit by its first 7 characters, a revision by its name. */
+export function pinnedTo(commit: string): { kind: 'commit' | 'revision'; text: string } {
+  return isCommitHash(commit) ? { kind: 'commit', text: shortCommit(commit) } : { kind: 'revision', text: commit }
+}
+
 /** Whether a repository needs its licence accepted first (`gated` is `auto`, `manual`, `true`; `false` or absent when not). */
 export function isGated(gated: string | null | undefined): boolean {
   return !!gated && gated !== 'false'

@@ -50,6 +50,9 @@ describe('parseRepoId', () => {
     expect(parseRepoId('https://hf-mirror.com/org/name/tree/main?x=1')).toBe('org/name')
     expect(parseRepoId('hf.co/org/name/blob/main/a.gguf')).toBe('org/name')
     expect(parseRepoId('https://mirror.example/models/org/name')).toBe('org/name')
+    // ModelScope's addresses: `/models/owner/name`, with or without the scheme.
+    expect(parseRepoId('https://www.modelscope.cn/models/Qwen/Qwen2.5-7B-Instruct-GGUF/files')).toBe('Qwen/Qwen2.5-7B-Instruct-GGUF')
+    expect(parseRepoId('modelscope.cn/models/owner/name')).toBe('owner/name')
   })
 
   it('refuses what names no model repository', () => {

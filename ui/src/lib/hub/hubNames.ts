@@ -86,13 +86,14 @@ const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/
 
 /**
  * The repository a user typed or pasted: `org/name`, or a hub address (`https://huggingface.co/org/name`,
- * `hf-mirror.com/org/name/tree/main`, `hf.co/org/name`); null when it names none.
+ * `hf-mirror.com/org/name/tree/main`, `hf.co/org/name`, `modelscope.cn/models/owner/name/files`);
+ * null when it names none.
  */
 export function parseRepoId(text: string): string | null {
   let s = text.trim()
   if (!s) return null
   // An address: any host with a scheme, the known hubs without one.
-  const url = /^https?:\/\/[^/]+\/(.*)$/i.exec(s) ?? /^(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)\/(.*)$/i.exec(s)
+  const url = /^https?:\/\/[^/]+\/(.*)$/i.exec(s) ?? /^(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn|modelscope\.ai)\/(.*)$/i.exec(s)
   if (url) {
     const parts = url[1].split(/[?#]/)[0].split('/').filter(Boolean)
     // `/models/org/name` as some mirrors write it; `/datasets/…` and `/spaces/…` are not models.
