@@ -20,7 +20,10 @@ vi.mock('../api', async (importOriginal) => {
 
 import { ApiError } from '../api'
 import { setLocale } from '../composables/useI18n'
-import { COMMIT, download, fitReport, hubFitReport, hubModel, hubRepo, LOCAL_PATH, localModel, localModels, MS_REPO, REPO, settingsView } from '../lib/hub/hub.fixtures'
+import {
+  COMMIT, download, fitReport, hubFitReport, hubModel, hubRepo, LOCAL_PATH, localModel, localModels, MS_REPO, OLLAMA_URL, ollamaDown, ollamaPull, ollamaStatus, REPO,
+  settingsView,
+} from '../lib/hub/hub.fixtures'
 import { useAccessStore } from '../stores/access'
 import { useDownloadsStore } from '../stores/downloads'
 import { useLocalModelsStore } from '../stores/localModels'
@@ -46,6 +49,7 @@ async function mountPage(path = '/hub', caller: Caller | null = null) {
       { path: '/hub', name: 'hub', component: HubPage },
       { path: '/deploy', name: 'deploy', component: stub },
       { path: '/models/:id', name: 'model', component: stub },
+      { path: '/chat/:id?', name: 'chat', component: stub },
     ],
   })
   await router.push(path)
@@ -118,6 +122,10 @@ beforeEach(() => {
     setModelFolders: vi.fn(async (f: { folders: string[] }) => f),
     fitLocalModel: vi.fn(async () => fitReport()),
     deleteLocalModel: vi.fn(async () => undefined),
+    ollamaStatus: vi.fn(async () => ollamaStatus()),
+    pullOllamaModel: vi.fn(async (p: { name: string }) => ollamaPull({ repo: p.name })),
+    connectOllamaChat: vi.fn(async () => ({ id: 'e-ol', name: 'Ollama', base_url: `${OLLAMA_URL}/v1`, has_api_key: false, created_at: 1 })),
+    listChatEndpoints: vi.fn(async () => []),
     onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
       fake.listeners.push(l)
       return () => {}
@@ -635,9 +643,15 @@ describe('the Models page: tabs and settings', () => {
     await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('downloads'))
     await vi.waitFor(() => expect(document.activeElement).toBe(q('hub-tab-downloads')))
     q('hub-tab-downloads')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' }))
-    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('local'))
-    expect(q('hub-tab-local')?.getAttribute('tabindex')).toBe('0')
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('ollama'))
+    expect(q('hub-tab-ollama')?.getAttribute('tabindex')).toBe('0')
     expect(q('hub-tab-find')?.getAttribute('tabindex')).toBe('-1')
+    q('hub-tab-ollama')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft' }))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('local'))
+    q('hub-tab-local')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('ollama'))
+    q('hub-tab-ollama')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight' }))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('find'))
   })
 
   it('shows what the settings resolve to (never the token), saves them and the token', async () => {
@@ -704,6 +718,264 @@ describe('the Models page: tabs and settings', () => {
     setLocale('zh')
     const { q } = await mountPage()
     expect(q('hub-tab-local')?.textContent?.trim()).toBe('本机模型')
+    expect(q('hub-tab-ollama')?.textContent?.trim()).toBe('Ollama')
     expect(q('hub-page')?.querySelector('h1')?.textContent).toBe('模型库')
+  })
+})
+
+describe('the Models page: Ollama', () => {
+  it('shows a running Ollama: its version and address, its models, the loaded ones, and where else they show', async () => {
+    const { q, all, click, router } = await mountPage('/hub?tab=ollama')
+    expect(q('hub-tab-ollama')?.getAttribute('aria-selected')).toBe('true')
+    await vi.waitFor(() => expect(q('ollama-status')?.dataset.reachable).toBe('true'))
+    expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(1)
+    expect(fake.api.listChatEndpoints).toHaveBeenCalledTimes(1)
+    expect(q('ollama-state')?.textContent).toBe('Running')
+    expect(q('ollama-version')?.textContent).toBe(`Ollama 0.6.2 at ${OLLAMA_URL}`)
+    expect(q('ollama-hint')).toBeNull()
+
+    expect(all('ollama-model').map((r) => [r.dataset.name, r.dataset.loaded])).toEqual([['qwen2.5:7b', 'true'], ['llama3.2:3b', 'false']])
+    const [qwen, llama] = all('ollama-model')
+    expect(q('ollama-model-size', qwen)?.textContent).toBe('4.4 GiB')
+    expect(q('ollama-model-params', qwen)?.textContent).toBe('7.6B')
+    expect(q('ollama-model-quant', qwen)?.textContent).toBe('Q4_K_M')
+    expect(q('ollama-model-family', qwen)?.textContent).toBe('qwen2')
+    expect(q('ollama-model-modified', qwen)?.textContent).toMatch(/2025/)
+    expect(q('ollama-model-loaded', qwen)?.textContent).toBe('Loaded')
+    expect(q('ollama-model-loaded', llama)).toBeNull()
+    expect(q('ollama-model-modified', llama)?.textContent).toBe('n/a')
+    expect(qwen.querySelector('th')?.getAttribute('scope')).toBe('row')
+
+    expect(all('ollama-loaded').map((l) => [l.dataset.name, l.dataset.placement])).toEqual([['qwen2.5:7b', 'split']])
+    expect(q('ollama-loaded-where')?.textContent).toBe('6.0 GiB: 3.0 GiB in GPU memory (50%), the rest in RAM')
+    expect(q('ollama-loaded-until')?.textContent).toBe('kept loaded')
+    // Not in the chat yet: no Chat links.
+    expect(q('ollama-model-chat')).toBeNull()
+    expect(q('ollama-connected')).toBeNull()
+
+    expect(q('ollama-local-note')?.textContent).toContain('also listed, read-only, under “On this computer”')
+    await click(q('ollama-local-link'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('local'))
+    await vi.waitFor(() => expect(q('local-models')).not.toBeNull())
+
+    // Shown again: asked again (what is loaded changes on its own).
+    await click(q('hub-tab-ollama'))
+    await vi.waitFor(() => expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(2))
+    await click(q('ollama-check'))
+    await vi.waitFor(() => expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(3))
+  })
+
+  it('pulls a model, follows the pull in Downloads (no files, commit nor Deploy), and asks Ollama again once it completes', async () => {
+    const { q, all, click, type, router } = await mountPage('/hub?tab=ollama')
+    await vi.waitFor(() => expect(q('ollama-status')).not.toBeNull())
+    const input = () => q<HTMLInputElement>('ollama-pull-input')!
+    const submit = () => input().closest('form')!.dispatchEvent(new Event('submit'))
+    expect(input().closest('label')?.textContent).toContain('Model name')
+    expect(input().getAttribute('aria-describedby')).toContain('ollama-pull-hint')
+
+    // Nothing typed: said, and nothing asked.
+    submit()
+    await nextTick()
+    expect(q('ollama-pull-problem')?.getAttribute('role')).toBe('alert')
+    expect(q('ollama-pull-problem')?.textContent).toContain('Type the name of a model to pull.')
+    expect(input().getAttribute('aria-invalid')).toBe('true')
+    expect(fake.api.pullOllamaModel).not.toHaveBeenCalled()
+
+    // An example fills the field; a model Ollama has is said to be there.
+    const examples = all('ollama-pull-example')
+    expect(examples.map((e) => e.textContent?.trim())).toEqual(['qwen2.5:7b', 'llama3.2:3b', 'hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M'])
+    await click(examples[1])
+    expect(input().value).toBe('llama3.2:3b')
+    expect(q('ollama-pull-problem')?.textContent).toContain('Ollama has llama3.2:3b already')
+
+    // A refused name: the server's reason in the UI's words.
+    fake.api.pullOllamaModel.mockRejectedValueOnce(
+      new ApiError('hub_invalid_input', '"a b" is not an Ollama model name', 400, { detail: '"a b" is not an Ollama model name; use e.g. qwen2.5:7b or hf.co/org/repo:Q4_K_M' }),
+    )
+    await type(input(), 'a b')
+    await click(q('ollama-pull-submit'))
+    await vi.waitFor(() => expect(q('ollama-pull-error')).not.toBeNull())
+    expect(q('ollama-pull-error')?.getAttribute('role')).toBe('alert')
+    expect(q('ollama-pull-error')?.textContent).toBe('This was refused as invalid: "a b" is not an Ollama model name; use e.g. qwen2.5:7b or hf.co/org/repo:Q4_K_M')
+
+    // A command pasted from a model's page.
+    await type(input(), 'ollama pull phi4:14b')
+    await click(q('ollama-pull-submit'))
+    await vi.waitFor(() => expect(q('ollama-pull-state')).not.toBeNull())
+    expect(fake.api.pullOllamaModel).toHaveBeenLastCalledWith({ name: 'phi4:14b' })
+    expect(q('ollama-pull-error')).toBeNull()
+    await vi.waitFor(() => expect(input().value).toBe(''))
+    expect(q('ollama-pull-state')?.textContent).toContain('Pull of phi4:14b:')
+    expect(q('ollama-pull-badge')?.dataset.state).toBe('queued')
+    expect(q('hub-downloads-active')?.textContent).toBe('1')
+
+    // In Downloads: an Ollama row.
+    await click(q('ollama-show-downloads'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('downloads'))
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(1))
+    const row = () => all('download-row')[0]
+    expect(row().dataset.source).toBe('ollama')
+    expect(q('download-source', row())?.textContent).toBe('Ollama')
+    expect(q('download-repo', row())?.textContent).toBe('phi4:14b')
+    expect(q('download-ollama', row())?.textContent).toContain(`pulled by Ollama at ${OLLAMA_URL}`)
+    expect(q('download-file', row())).toBeNull()
+    expect(q('download-commit', row())).toBeNull()
+    expect(q('download-stats', row())?.textContent).toContain('size not known yet')
+
+    // Ollama reports its layers: the size grows.
+    emit(ollamaPull({ repo: 'phi4:14b', state: 'downloading', total_bytes: 1024 * 1024 * 1024, done_bytes: 256 * 1024 * 1024, rate_bytes_per_second: 64 * 1024 * 1024, eta_seconds: 12 }))
+    await nextTick()
+    expect(q('download-progress', row())?.getAttribute('aria-valuenow')).toBe('25')
+    expect(q('download-rate', row())?.textContent).toBe('64.0 MiB/s')
+    // Stopping says what Ollama keeps.
+    await click(q('download-cancel', row()))
+    expect(q('download-cancel-question', row())?.textContent).toBe('Stop this pull? Ollama keeps what it has; pulling again continues from there.')
+    expect(q('download-cancel-confirm', row())?.textContent?.trim()).toBe('Stop the pull')
+    await click(q('download-cancel-keep', row()))
+    expect(fake.api.cancelDownload).not.toHaveBeenCalled()
+
+    expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(1)
+    emit(ollamaPull({ repo: 'phi4:14b', state: 'completed', total_bytes: 1024 * 1024 * 1024, done_bytes: 1024 * 1024 * 1024 }))
+    await nextTick()
+    expect(row().dataset.state).toBe('completed')
+    const buttons = ['pause', 'resume', 'cancel', 'remove', 'deploy'].filter((b) => q(`download-${b}`, row()))
+    expect(buttons).toEqual(['remove'])
+    expect(q('download-path', row())).toBeNull()
+    expect(q('download-ollama-done', row())?.textContent).toContain('Ollama has it now.')
+    // Ollama has a new model: asked again.
+    await vi.waitFor(() => expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(2))
+    await click(q('download-ollama-link', row()))
+    await vi.waitFor(() => expect(router.currentRoute.value.query.tab).toBe('ollama'))
+    await vi.waitFor(() => expect(q('ollama-pull-badge')?.dataset.state).toBe('completed'))
+  })
+
+  it('adds Ollama to the chat, says which endpoint it is, and opens a chat with one of its models', async () => {
+    const { q, all, click, router } = await mountPage('/hub?tab=ollama')
+    await vi.waitFor(() => expect(q('ollama-status')).not.toBeNull())
+    expect(q('ollama-chat')?.textContent).toContain(`(${OLLAMA_URL}/v1)`)
+
+    // Ollama stopped meanwhile: said as the status says it, and the status is asked again.
+    fake.api.connectOllamaChat.mockRejectedValueOnce(
+      new ApiError('hub_unreachable', 'unreachable', 502, { endpoint: OLLAMA_URL, detail: 'no Ollama answers' }),
+    )
+    await click(q('ollama-connect-chat'))
+    await vi.waitFor(() => expect(q('ollama-connect-error')).not.toBeNull())
+    expect(q('ollama-connect-error')?.textContent).toContain(`No Ollama answers at ${OLLAMA_URL}. Install Ollama`)
+    expect(q('ollama-connect-error')?.textContent).not.toContain('Hub settings')
+    await vi.waitFor(() => expect(fake.api.ollamaStatus).toHaveBeenCalledTimes(2))
+
+    await click(q('ollama-connect-chat'))
+    await vi.waitFor(() => expect(q('ollama-connected')).not.toBeNull())
+    expect(fake.api.connectOllamaChat).toHaveBeenCalledTimes(2)
+    expect(q('ollama-connect-error')).toBeNull()
+    expect(q('ollama-connect-chat')).toBeNull()
+    expect(q('ollama-connected')?.dataset.endpointId).toBe('e-ol')
+    expect(q('ollama-connected')?.textContent).toContain(`Ollama is the chat endpoint “Ollama” (${OLLAMA_URL}/v1)`)
+    // Each model opens a chat with it; the loaded one is offered first.
+    expect(all('ollama-model-chat').map((a) => a.getAttribute('aria-label'))).toEqual(['Chat with qwen2.5:7b', 'Chat with llama3.2:3b'])
+    expect(q('ollama-open-chat')?.textContent).toBe('Chat with qwen2.5:7b')
+    await click(all('ollama-model-chat')[1])
+    await vi.waitFor(() => expect(router.currentRoute.value.name).toBe('chat'))
+    expect(router.currentRoute.value.query).toEqual({ endpoint: 'e-ol', model: 'llama3.2:3b' })
+  })
+
+  it('says why a pull failed or waits as Ollama’s, not a hub’s', async () => {
+    downloads = [
+      ollamaPull({
+        id: 'bad', created_at: 2, repo: 'nope:1b', state: 'failed',
+        error: { code: 'hub_status', message: 'The hub answered 200 for nope:1b: pull model manifest: file does not exist', params: { what: 'nope:1b', status: '200', detail: 'pull model manifest: file does not exist' } },
+      }),
+      ollamaPull({
+        id: 'wait', created_at: 1, state: 'retrying',
+        error: { code: 'hub_unreachable', message: 'unreachable', params: { endpoint: OLLAMA_URL, detail: 'connection refused; try 2 of 8 in 2 s' } },
+      }),
+    ]
+    const { q, all } = await mountPage('/hub?tab=downloads')
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(2))
+    const [bad, waiting] = all('download-row')
+    expect(q('download-error', bad)?.textContent?.trim()).toBe('Ollama could not pull nope:1b: pull model manifest: file does not exist')
+    expect(q('download-error', bad)?.getAttribute('role')).toBe('alert')
+    expect(q('download-error', waiting)?.textContent?.trim()).toBe(`Ollama at ${OLLAMA_URL} could not be reached: connection refused; try 2 of 8 in 2 s.`)
+    expect(q('download-error', waiting)?.textContent).not.toContain('Hub settings')
+    expect(['pause', 'resume', 'cancel', 'remove', 'deploy'].filter((b) => q(`download-${b}`, bad))).toEqual(['resume', 'cancel', 'remove'])
+  })
+
+  it('knows Ollama was added to the chat before', async () => {
+    fake.api.listChatEndpoints.mockResolvedValue([{ id: 'old', name: 'My Ollama', base_url: `${OLLAMA_URL}/v1`, has_api_key: false, created_at: 1 }])
+    const { q, all } = await mountPage('/hub?tab=ollama')
+    await vi.waitFor(() => expect(q('ollama-connected')?.dataset.endpointId).toBe('old'))
+    expect(q('ollama-connected')?.textContent).toContain('“My Ollama”')
+    expect(q('ollama-connect-chat')).toBeNull()
+    expect(all('ollama-model-chat')).toHaveLength(2)
+    expect(fake.api.connectOllamaChat).not.toHaveBeenCalled()
+  })
+
+  it('says why Ollama does not answer and what to do; Check again finds it (with no models yet)', async () => {
+    fake.api.ollamaStatus.mockResolvedValueOnce(ollamaDown())
+    const { q, click } = await mountPage('/hub?tab=ollama')
+    await vi.waitFor(() => expect(q('ollama-status')?.dataset.reachable).toBe('false'))
+    expect(q('ollama-state')?.textContent).toBe('Not reachable')
+    expect(q('ollama-unreachable')?.textContent).toBe(`No Ollama answers at ${OLLAMA_URL}.`)
+    expect(q('ollama-problem')?.textContent).toContain('connection refused')
+    expect(q('ollama-hint')?.textContent).toContain('OLLAMA_HOST')
+    expect(q('ollama-models')).toBeNull()
+    // Nothing to pull into nor to chat with: off, and why.
+    expect(q<HTMLButtonElement>('ollama-pull-submit')?.disabled).toBe(true)
+    expect(q<HTMLButtonElement>('ollama-pull-submit')?.title).toBe('Ollama is not reachable: start it, then check again')
+    expect(q<HTMLButtonElement>('ollama-connect-chat')?.disabled).toBe(true)
+
+    fake.api.ollamaStatus.mockResolvedValueOnce(ollamaStatus({ models: [], loaded: [] }))
+    await click(q('ollama-check'))
+    await vi.waitFor(() => expect(q('ollama-status')?.dataset.reachable).toBe('true'))
+    expect(q('ollama-empty')?.textContent).toBe('Ollama has no models yet: pull one below.')
+    expect(q('ollama-none-loaded')?.textContent).toContain('None.')
+    expect(q<HTMLButtonElement>('ollama-pull-submit')?.disabled).toBe(false)
+    expect(q<HTMLButtonElement>('ollama-connect-chat')?.disabled).toBe(false)
+
+    // Reachable, but part of its answer unreadable.
+    fake.api.ollamaStatus.mockResolvedValueOnce(ollamaStatus({ loaded: [], problem: '/api/ps answered 500 Internal Server Error' }))
+    await click(q('ollama-check'))
+    await vi.waitFor(() => expect(q('ollama-partial')?.textContent).toBe('Part of Ollama’s answer could not be read: /api/ps answered 500 Internal Server Error'))
+  })
+
+  it('shows that it is asking, and a question that failed with Retry', async () => {
+    let answer!: (s: ReturnType<typeof ollamaStatus>) => void
+    fake.api.ollamaStatus.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)))
+    const { q, click } = await mountPage('/hub?tab=ollama')
+    expect(q('ollama-loading')?.textContent).toContain('Asking Ollama…')
+    expect(q<HTMLButtonElement>('ollama-check')?.disabled).toBe(true)
+    expect(q('ollama-status')).toBeNull()
+    answer(ollamaStatus())
+    await vi.waitFor(() => expect(q('ollama-status')).not.toBeNull())
+    expect(q('ollama-loading')).toBeNull()
+
+    fake.api.ollamaStatus.mockRejectedValueOnce(new ApiError('insufficient_scope', 'needs read', 403))
+    await click(q('ollama-check'))
+    await vi.waitFor(() => expect(q('ollama-check-error')).not.toBeNull())
+    expect(q('ollama-check-error')?.getAttribute('role')).toBe('alert')
+    expect(q('ollama-check-error')?.textContent).toContain('Ollama’s status could not be asked.')
+    await click(q('ollama-check-retry'))
+    await vi.waitFor(() => expect(q('ollama-check-error')).toBeNull())
+  })
+
+  it('offers neither Pull nor Use in chat to a read-only key', async () => {
+    const { q } = await mountPage('/hub?tab=ollama', { scope: 'read', via: 'api_key', key_id: 'k', key_name: 'phone' })
+    await vi.waitFor(() => expect(q('ollama-status')).not.toBeNull())
+    expect(q<HTMLButtonElement>('ollama-pull-submit')?.disabled).toBe(true)
+    expect(q<HTMLButtonElement>('ollama-pull-submit')?.title).toBe('Needs the admin scope')
+    expect(q<HTMLButtonElement>('ollama-connect-chat')?.disabled).toBe(true)
+    expect(q<HTMLButtonElement>('ollama-connect-chat')?.title).toBe('Needs the admin scope')
+    // Reading what Ollama has needs no more.
+    expect(q('ollama-model')).not.toBeNull()
+  })
+
+  it('speaks Chinese too', async () => {
+    setLocale('zh')
+    fake.api.ollamaStatus.mockResolvedValueOnce(ollamaDown())
+    const { q } = await mountPage('/hub?tab=ollama')
+    await vi.waitFor(() => expect(q('ollama-status')).not.toBeNull())
+    expect(q('ollama-unreachable')?.textContent).toBe(`${OLLAMA_URL} 上没有 Ollama 响应。`)
+    expect(q('ollama-check')?.textContent?.trim()).toBe('重新检查')
+    expect(q('ollama-connect-chat')?.textContent?.trim()).toBe('用于对话')
   })
 })

@@ -100,6 +100,12 @@ describe('downloads store', () => {
     update(download({ id: 'b', created_at: 200, state: 'completed' }))
     update(download({ id: 'b', created_at: 200, state: 'completed' }))
     expect(store.completions).toBe(1)
+    expect(store.ollamaCompletions).toBe(0)
+    // An Ollama pull that completes counts too, and on its own (Ollama has a new model).
+    update(download({ id: 'o', created_at: 300, source: 'ollama', repo: 'qwen2.5:7b', files: [], state: 'downloading' }))
+    update(download({ id: 'o', created_at: 300, source: 'ollama', repo: 'qwen2.5:7b', files: [], state: 'completed' }))
+    expect(store.completions).toBe(2)
+    expect(store.ollamaCompletions).toBe(1)
   })
 
   it('pauses, resumes and cancels with the answer applied, and removes from the list', async () => {

@@ -33,6 +33,8 @@ export const useDownloadsStore = defineStore('downloads', () => {
 
   /** Bumped each time a download completes while the app watches: new model files are on disk. */
   const completions = ref(0)
+  /** Bumped each time an Ollama pull completes: Ollama has a new model (its tab asks it again). */
+  const ollamaCompletions = ref(0)
   /** Queued, transferring or retrying: the number the Downloads tab shows. */
   const activeCount = computed(() => downloads.value.filter((d) => isActiveDownload(d.state)).length)
 
@@ -68,7 +70,10 @@ export const useDownloadsStore = defineStore('downloads', () => {
 
   /** One `download_update` (or an action's answer): the download's row, added or replaced by id. */
   function apply(d: Download): void {
-    if (d.state === 'completed' && byId(d.id)?.state !== 'completed') completions.value++
+    if (d.state === 'completed' && byId(d.id)?.state !== 'completed') {
+      completions.value++
+      if (d.source === 'ollama') ollamaCompletions.value++
+    }
     downloads.value = upsertDownload(downloads.value, d)
     arrivedDuringFetch?.push(d)
   }
@@ -149,6 +154,7 @@ export const useDownloadsStore = defineStore('downloads', () => {
     startErrors,
     activeCount,
     completions,
+    ollamaCompletions,
     load,
     follow,
     apply,

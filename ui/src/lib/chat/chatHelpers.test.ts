@@ -4,7 +4,7 @@ import type { ImportReport } from '../../generated/ImportReport'
 import type { InstanceInfo } from '../../generated/InstanceInfo'
 import { formatStops, parseDraft, parseStops, toDraft, type ParamsDraft } from './chatParams'
 import { durationText, importSummary, statsLine } from './chatFormat'
-import { decodeTarget, encodeTarget, localOptions, sameTarget, targetAvailable } from './chatTarget'
+import { decodeTarget, encodeTarget, endpointChatLink, linkedTarget, localOptions, sameTarget, targetAvailable } from './chatTarget'
 import { splitSnippet } from './snippet'
 
 describe('target values', () => {
@@ -34,6 +34,18 @@ describe('target values', () => {
     const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://x/v1', has_api_key: false, created_at: 1 }
     expect(targetAvailable({ kind: 'endpoint', endpoint_id: 'e1', model: 'x' }, [], [endpoint])).toBe(true)
     expect(targetAvailable({ kind: 'endpoint', endpoint_id: 'e2', model: 'x' }, [], [endpoint])).toBe(false)
+  })
+})
+
+describe('links to a chat with an endpoint’s model', () => {
+  it('names the endpoint and model in the address, and reads them back', () => {
+    const link = endpointChatLink('e1', 'qwen2.5:7b')
+    expect(link).toEqual({ name: 'chat', query: { endpoint: 'e1', model: 'qwen2.5:7b' } })
+    expect(linkedTarget(link.query)).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'qwen2.5:7b' })
+    expect(linkedTarget({ endpoint: ['e1', 'e2'], model: ['m'] })).toEqual({ kind: 'endpoint', endpoint_id: 'e1', model: 'm' })
+    for (const bad of [{}, { endpoint: 'e1' }, { model: 'm' }, { endpoint: '', model: 'm' }, { endpoint: 'e:1', model: 'm' }, { endpoint: 'e1', model: ' ' }]) {
+      expect(linkedTarget(bad)).toBeNull()
+    }
   })
 })
 

@@ -80,3 +80,22 @@ export function localStateOf(instance: InstanceInfo | undefined): LocalState {
       return 'stopped'
   }
 }
+
+/**
+ * The address of a new chat with an endpoint's model, for links from other pages (the Models
+ * page's Ollama tab): `/chat?endpoint=<id>&model=<name>`.
+ */
+export function endpointChatLink(endpointId: string, model: string) {
+  return { name: 'chat', query: { endpoint: endpointId, model } }
+}
+
+/** The target such a link names (`?endpoint=<id>&model=<name>`), or null when it names none. */
+export function linkedTarget(query: Record<string, unknown>): ChatTarget | null {
+  const one = (value: unknown) => (Array.isArray(value) ? value[0] : value)
+  const endpoint = one(query.endpoint)
+  const model = one(query.model)
+  if (typeof endpoint !== 'string' || typeof model !== 'string') return null
+  // As a target's select value needs it: an id without colons, and a model name.
+  if (!endpoint || endpoint.includes(':') || !model.trim()) return null
+  return { kind: 'endpoint', endpoint_id: endpoint, model }
+}

@@ -8,6 +8,8 @@ import type { HubRepo } from '../../generated/HubRepo'
 import type { HubSettingsView } from '../../generated/HubSettingsView'
 import type { LocalModel } from '../../generated/LocalModel'
 import type { LocalModels } from '../../generated/LocalModels'
+import type { OllamaModel } from '../../generated/OllamaModel'
+import type { OllamaStatus } from '../../generated/OllamaStatus'
 
 const MiB = 1024 * 1024
 
@@ -117,4 +119,40 @@ export function settingsView(patch: Partial<HubSettingsView> = {}): HubSettingsV
     token_source: null, token_sent: false, cache_dir: '/home/me/.cache/huggingface/hub', modelscope_endpoint: 'https://www.modelscope.cn',
     modelscope_cache_dir: '/home/me/.cache/modelscope/hub', ...patch,
   }
+}
+
+export const OLLAMA_URL = 'http://127.0.0.1:11434'
+
+/** A model as Ollama lists it (`/api/tags`). */
+export function ollamaModel(patch: Partial<OllamaModel> = {}): OllamaModel {
+  return {
+    name: 'qwen2.5:7b', size: 4_683_087_332, digest: 'sha256:' + 'c'.repeat(64), modified_at: '2025-05-01T12:34:56.123456789+02:00',
+    family: 'qwen2', parameter_size: '7.6B', quantization_level: 'Q4_K_M', ...patch,
+  }
+}
+
+/** A running Ollama with two models, one of them loaded half on the GPU. */
+export function ollamaStatus(patch: Partial<OllamaStatus> = {}): OllamaStatus {
+  return {
+    base_url: OLLAMA_URL, reachable: true, version: '0.6.2',
+    models: [ollamaModel(), ollamaModel({ name: 'llama3.2:3b', size: 2 * 1024 * MiB, family: 'llama', parameter_size: '3.2B', modified_at: null })],
+    loaded: [{ name: 'qwen2.5:7b', size: 6 * 1024 * MiB, size_vram: 3 * 1024 * MiB, expires_at: '2318-01-01T00:00:00Z' }],
+    problem: null, ...patch,
+  }
+}
+
+/** An Ollama that does not answer, as the core says it. */
+export function ollamaDown(): OllamaStatus {
+  return {
+    base_url: OLLAMA_URL, reachable: false, version: null, models: [], loaded: [],
+    problem: `no Ollama answers at ${OLLAMA_URL} (connection refused); start it (\`ollama serve\`) or set OLLAMA_HOST`,
+  }
+}
+
+/** A pull, as the downloads list follows it: no files nor commit, Ollama's address. */
+export function ollamaPull(patch: Partial<Download> = {}): Download {
+  return download({
+    id: 'p1', source: 'ollama', repo: 'llama3.2:3b', revision: '', commit: '', endpoint: OLLAMA_URL, files: [], state: 'queued', total_bytes: 0,
+    done_bytes: 0, rate_bytes_per_second: null, eta_seconds: null, ...patch,
+  })
 }

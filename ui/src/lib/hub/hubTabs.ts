@@ -1,5 +1,5 @@
-/** The Models page's tabs: find on the hub, the downloads, the models on this computer. */
-export const HUB_TABS = ['find', 'downloads', 'local'] as const
+/** The Models page's tabs: find on the hub, the downloads, the models on this computer, a running Ollama. */
+export const HUB_TABS = ['find', 'downloads', 'local', 'ollama'] as const
 export type HubTab = (typeof HUB_TABS)[number]
 
 /** The tab a `?tab=` value names; Find for anything else. */
