@@ -80,13 +80,13 @@ try {
     for (const who of order) {
       if (who === 'curl') {
         rmSync(curlFile, { force: true });
+        // Asynchronous: the local hub runs in this process and must serve curl meanwhile.
         const t0 = performance.now();
-        const result = spawnSync('curl', ['-sSfL', '-o', curlFile, `${hub.endpoint}/${repos[i].id}/resolve/main/payload-Q4_0.gguf`]);
-        if (result.status !== 0) throw new Error(`curl: ${result.stderr}`);
+        await run('curl', ['-sSfL', '-o', curlFile, `${hub.endpoint}/${repos[i].id}/resolve/main/payload-Q4_0.gguf`]);
         curlSeconds.push((performance.now() - t0) / 1000);
         spawnSync('sync');
         const s0 = performance.now();
-        spawnSync('sha256sum', [curlFile]);
+        await run('sha256sum', [curlFile]);
         curlShaSeconds.push(curlSeconds[curlSeconds.length - 1] + (performance.now() - s0) / 1000);
       } else {
         const t0 = performance.now();

@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
@@ -878,42 +877,31 @@ impl Downloads {
             hasher = Sha256::new();
             offset = 0;
         }
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(restart)
-            .append(!restart)
-            .open(&paths.partial)
-            .await
-            .map_err(|e| io("opening", e))?;
-        if restart {
-            file.set_len(0).await.map_err(|e| io("emptying", e))?;
-        }
+        // Writing and hashing run on a blocking thread, a few MiB at a time, while this task
+        // keeps receiving: the network, the disk and the hash overlap.
+        let mut writer = BlockWriter::start(paths.partial.clone(), restart, hasher);
         let mut stream = response.bytes_stream();
         let mut since_check = 0u64;
-        loop {
+        let stopped = loop {
             let next = tokio::select! {
                 next = tokio::time::timeout(self.shared.stall_after, stream.next()) => next,
-                _ = cancel.cancelled() => {
-                    let _ = file.flush().await;
-                    return Err(FetchError::Cancelled);
-                }
+                _ = cancel.cancelled() => break Err(FetchError::Cancelled),
             };
             let chunk = match next {
                 Err(_) => {
-                    return Err(FetchError::Retry(format!(
+                    break Err(FetchError::Retry(format!(
                         "no data for {} s (stalled)",
                         self.shared.stall_after.as_secs()
                     )))
                 }
-                Ok(None) => break,
+                Ok(None) => break Ok(()),
                 Ok(Some(Err(error))) => {
-                    return Err(FetchError::Retry(error.without_url().to_string()))
+                    break Err(FetchError::Retry(error.without_url().to_string()))
                 }
                 Ok(Some(Ok(chunk))) => chunk,
             };
             if offset + chunk.len() as u64 > job.file.size {
-                drop(file);
+                let _ = writer.finish().await;
                 let _ = std::fs::remove_file(&paths.partial);
                 return Err(FetchError::Fatal(HubError::BadAnswer {
                     what: job.file.path.clone(),
@@ -923,10 +911,12 @@ impl Downloads {
                     ),
                 }));
             }
-            self.simulated_quota(chunk.len() as u64)
-                .map_err(|_| FetchError::DiskFull(space_error(&paths.blob, 0)))?;
-            file.write_all(&chunk).await.map_err(|e| io("writing", e))?;
-            hasher.update(&chunk);
+            if self.simulated_quota(chunk.len() as u64).is_err() {
+                break Err(FetchError::DiskFull(space_error(&paths.blob, 0)));
+            }
+            if writer.push(&chunk).await.is_err() {
+                break Ok(()); // the writer stopped: its error comes from finish()
+            }
             offset += chunk.len() as u64;
             since_check += chunk.len() as u64;
             job.done.store(job.base + offset, Ordering::Relaxed);
@@ -934,17 +924,18 @@ impl Downloads {
                 since_check = 0;
                 let free = free_bytes(&paths.blob).unwrap_or(u64::MAX);
                 if free < DISK_MARGIN_BYTES {
-                    let _ = file.flush().await;
-                    return Err(FetchError::DiskFull(space_error(
+                    break Err(FetchError::DiskFull(space_error(
                         &paths.blob,
                         job.file.size - offset,
                     )));
                 }
             }
-        }
-        file.flush().await.map_err(|e| io("writing", e))?;
-        file.sync_all().await.map_err(|e| io("syncing", e))?;
-        drop(file);
+        };
+        // Whatever stopped the transfer, what was received is written and synced first, so the
+        // `.partial` is a valid prefix to resume from.
+        let written = writer.finish().await;
+        stopped?;
+        let hasher = written.map_err(|e| io("writing", e))?;
         if offset < job.file.size {
             return Err(FetchError::Retry(format!(
                 "the connection ended after {offset} of {} bytes",
@@ -976,6 +967,71 @@ impl Downloads {
         } else {
             Ok(())
         }
+    }
+}
+
+/// Bytes gathered before a write: large enough that the blocking thread is not called per
+/// network chunk (16 KiB), small enough to keep memory low.
+const WRITE_BLOCK: usize = 4 << 20;
+
+/// A `.partial` file written and hashed on a blocking thread, fed blocks through a bounded
+/// channel (at most 4 blocks in flight: 16 MiB).
+struct BlockWriter {
+    sender: Option<tokio::sync::mpsc::Sender<Vec<u8>>>,
+    task: tokio::task::JoinHandle<std::io::Result<Sha256>>,
+    buffer: Vec<u8>,
+}
+
+impl BlockWriter {
+    /// Appends to `path` (emptied first when `restart`), continuing `hasher`.
+    fn start(path: PathBuf, restart: bool, mut hasher: Sha256) -> BlockWriter {
+        use std::io::Write;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        let task = tokio::task::spawn_blocking(move || {
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
+            if restart {
+                file.set_len(0)?;
+            }
+            while let Some(block) = receiver.blocking_recv() {
+                file.write_all(&block)?;
+                hasher.update(&block);
+            }
+            file.sync_all()?;
+            Ok(hasher)
+        });
+        BlockWriter {
+            sender: Some(sender),
+            task,
+            buffer: Vec::with_capacity(WRITE_BLOCK),
+        }
+    }
+
+    /// Queues bytes; `Err` when the writing thread has stopped (its error comes from `finish`).
+    async fn push(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() < WRITE_BLOCK {
+            return Ok(());
+        }
+        let block = std::mem::replace(&mut self.buffer, Vec::with_capacity(WRITE_BLOCK));
+        match &self.sender {
+            Some(sender) => sender.send(block).await.map_err(|_| ()),
+            None => Err(()),
+        }
+    }
+
+    /// Writes what is left, syncs, and gives back the hash of everything in the file.
+    async fn finish(mut self) -> std::io::Result<Sha256> {
+        if let Some(sender) = self.sender.take() {
+            if !self.buffer.is_empty() {
+                let _ = sender.send(std::mem::take(&mut self.buffer)).await;
+            }
+        }
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
     }
 }
 
