@@ -6,6 +6,8 @@
 //!   home, ROOT/hf as the Hugging Face cache, ROOT/folder as a user folder): a scan, and a scan
 //!   plus every header read, as `list_local_models` does on its first call.
 //!
+//! - `hub_bench hash [MIB]`: sha256 throughput on this CPU, which every verified download pays.
+//!
 //! Prints one JSON object.
 
 use std::path::{Path, PathBuf};
@@ -73,12 +75,26 @@ fn index(root: &Path, rounds: usize) -> serde_json::Value {
     serde_json::json!({ "files": files, "scan": percentiles(scans), "scan_and_headers": percentiles(full) })
 }
 
+/// sha256 speed on this CPU (the verification every download pays), MiB/s.
+fn hash(mib: usize) -> serde_json::Value {
+    use sha2::Digest;
+    let block = vec![7u8; 1 << 20];
+    let started = Instant::now();
+    let mut hasher = sha2::Sha256::new();
+    for _ in 0..mib {
+        hasher.update(&block);
+    }
+    std::hint::black_box(hasher.finalize());
+    serde_json::json!({ "mib": mib, "mib_per_second": mib as f64 / started.elapsed().as_secs_f64() })
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rounds = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(20);
     let result = match args.get(1).map(String::as_str) {
         Some("header") => header(Path::new(&args[2]), rounds),
         Some("index") => index(Path::new(&args[2]), rounds),
+        Some("hash") => hash(args.get(2).and_then(|m| m.parse().ok()).unwrap_or(512)),
         _ => panic!("usage: hub_bench header FILE [ROUNDS] | index ROOT [ROUNDS]"),
     };
     println!("{result}");
