@@ -26,13 +26,20 @@ const EXCLUDED = [
   'start_model', 'deploy_model', 'chat_turn', 'chat_completions', // start engines
   'events', 'follow_model_logs', // WebSockets
   'chat_endpoint_models', // requests a URL the fuzzer chose
+  // Reach out to a model hub or an Ollama daemon (tested against local ones in tests/e2e/hub.mjs).
+  'search_hub', 'hub_repo', 'fit_hub_file', 'start_download', 'resume_download', 'pull_ollama_model', 'connect_ollama_chat',
 ];
 
 const dir = tempDataDir('api');
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = startProcess(binary, ['serve', '--port', String(port), '--ui-dir', '/nonexistent/ui'], {
-  env: { LLMOPS_DATA_DIR: join(dir, 'data'), LLMOPS_CACHE_DIR: join(dir, 'cache'), LLMOPS_NVML_LIB: '/nonexistent/libnvidia-ml.so.1' },
+  env: {
+    LLMOPS_DATA_DIR: join(dir, 'data'), LLMOPS_CACHE_DIR: join(dir, 'cache'), LLMOPS_NVML_LIB: '/nonexistent/libnvidia-ml.so.1',
+    // The model index and hub caches in the temporary dir too: the fuzzer deletes what it can.
+    LLMOPS_TOOLS_HOME: join(dir, 'home'), HF_HUB_CACHE: join(dir, 'hf'), HF_HOME: join(dir, 'hf-home'), OLLAMA_MODELS: join(dir, 'ollama'),
+    MODELSCOPE_CACHE: join(dir, 'modelscope'), HF_ENDPOINT: 'http://127.0.0.1:9', OLLAMA_HOST: '127.0.0.1:9', MODELSCOPE_DOMAIN: 'http://127.0.0.1:9',
+  },
   logName: 'server.log',
 });
 try {

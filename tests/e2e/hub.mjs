@@ -218,11 +218,15 @@ try {
   const accepted = await python(hfPython, [join(ROOT, 'tests/e2e/hub_hf.py'), 'check', 'llmops-test/SmolLM2-135M-Instruct-GGUF', 'SmolLM2-135M-Instruct-Q4_1.gguf', starterSha], hfEnv);
   assert.deepEqual(accepted.refs, ['main']);
 
-  step('a split set comes whole; a server that ignores Range restarts the file cleanly');
-  hub.faults.push({ dropAfter: 10_000 }, { ignoreRange: true });
+  step('a split set comes whole; a stalled transfer is retried; a server that ignores Range restarts the file cleanly');
+  hub.faults.push({ stallAfter: 10_000 }, { ignoreRange: true });
+  const beforeSplit = hub.log.length;
   started = await api(base, 'POST', '/hub/downloads', { repo: 'llmops-test/tiny-split-GGUF', files: [`F16/${shards[0]}`] });
   assert.equal(started.body.files.length, 3);
   await until(started.body.id, 'the split set completed', (d) => d.state === 'completed');
+  const splitRequests = hub.log.slice(beforeSplit).filter((r) => r.host === 'cdn');
+  assert.equal(splitRequests[0].range, null, JSON.stringify(splitRequests));
+  assert.equal(splitRequests[1].range, 'bytes=10000-', 'after the stall (no data for 2 s) it asked for the rest');
   for (const shard of shards) {
     const linked = join(repoDir('llmops-test/tiny-split-GGUF'), 'snapshots', hub.commit, 'F16', shard);
     assert.equal(await sha256(linked), await sha256(join(folder, 'synthetic', shard)));
