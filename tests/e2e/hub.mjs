@@ -419,10 +419,12 @@ try {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'Say hi' }], max_tokens: 8 }),
   });
-  const rss = await waitFor('the instance\'s RSS', async () => {
+  // A sample taken after the answer (the monitor samples once a second).
+  const answered = Date.now();
+  const rss = await waitFor('the instance\'s RSS after the answer', async () => {
     const status = (await api(base, 'GET', '/system/status')).body;
-    return status.instances.find((i) => i.model_id === starterModel.id)?.rss_bytes;
-  }, 20_000, 500);
+    return status.at > answered + 200 && status.instances.find((i) => i.model_id === starterModel.id)?.rss_bytes;
+  }, 20_000, 250);
   const rssError = estimate.total_bytes / rss - 1;
   const measured = {
     estimate_total_bytes: estimate.total_bytes, rss_bytes: rss, estimate_vs_rss: rssError,
