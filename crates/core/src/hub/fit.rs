@@ -140,25 +140,41 @@ impl Shape {
         let layers = info
             .block_count
             .unwrap_or(info.layer_bytes.len() as u32)
-            .max(1);
+            .clamp(1, 1 << 16);
         let heads = info.head_count.clone();
         let heads_kv = info.head_count_kv.clone().or(heads.clone());
-        let embedding = info.embedding_length.unwrap_or(0) as u64;
+        // Hostile headers can claim anything: bound each factor so that no product overflows.
+        let embedding = (info.embedding_length.unwrap_or(0) as u64).min(1 << 20);
         let head_dim_default = match &heads {
             Some(heads) if heads.max() > 0 => embedding / heads.max(),
             _ => 0,
         };
-        let key = info.key_length.map(u64::from).unwrap_or(head_dim_default);
-        let value = info.value_length.map(u64::from).unwrap_or(head_dim_default);
+        let key = info
+            .key_length
+            .map(u64::from)
+            .unwrap_or(head_dim_default)
+            .min(1 << 20);
+        let value = info
+            .value_length
+            .map(u64::from)
+            .unwrap_or(head_dim_default)
+            .min(1 << 20);
         let kv_elements = (0..layers as usize)
             .map(|layer| {
-                let heads = heads_kv.as_ref().map(|h| h.at(layer)).unwrap_or(0);
+                let heads = heads_kv
+                    .as_ref()
+                    .map(|h| h.at(layer))
+                    .unwrap_or(0)
+                    .min(1 << 16);
                 (heads * key, heads * value)
             })
             .collect();
         // A split model's header describes one shard: spread the weights of all shards over the
         // layers in the proportions this shard shows, or evenly.
-        let known: u64 = info.layer_bytes.iter().sum::<u64>() + info.other_bytes;
+        let known = info
+            .layer_bytes
+            .iter()
+            .fold(info.other_bytes, |sum, b| sum.saturating_add(*b));
         let (layer_bytes, other_bytes) = if known == weights_bytes && !info.layer_bytes.is_empty() {
             let mut bytes = info.layer_bytes.clone();
             bytes.resize(layers as usize, 0);
@@ -173,7 +189,7 @@ impl Shape {
             layer_bytes,
             other_bytes,
             kv_elements,
-            vocab: info.vocab_size.unwrap_or(32_000) as u64,
+            vocab: (info.vocab_size.unwrap_or(32_000) as u64).min(1 << 24),
             trained_context: info.context_length.unwrap_or(4096),
         }
     }
@@ -201,18 +217,20 @@ struct Sizes {
 impl Sizes {
     fn new(shape: &Shape, context: u32, request: &FitRequest, with_gpu: bool) -> Sizes {
         let slots = request.parallel.unwrap_or(1).max(1) as u64;
-        let tokens = context as u64 * slots;
+        let tokens = (context as u64).saturating_mul(slots);
         let k = kv_bytes_x32(request.cache_type_k.as_deref());
         let v = kv_bytes_x32(request.cache_type_v.as_deref());
         let kv_per_layer = shape
             .kv_elements
             .iter()
-            .map(|(k_elements, v_elements)| tokens * (k_elements * k + v_elements * v) / 32)
+            .map(|(k_elements, v_elements)| {
+                tokens.saturating_mul(k_elements * k + v_elements * v) / 32
+            })
             .collect();
         let ubatch = DEFAULT_UBATCH.min(tokens.max(1));
         // The largest buffers of llama.cpp's graph: the logits (vocab × ubatch f32) and the
         // attention scores (n_ctx × ubatch); measured against llama-fit-params in the tests.
-        let compute = shape.vocab * ubatch * 4 + tokens * ubatch * 4;
+        let compute = (shape.vocab * ubatch * 4).saturating_add(tokens.saturating_mul(ubatch * 4));
         Sizes {
             per_layer: shape.layer_bytes.clone(),
             kv_per_layer,
@@ -226,36 +244,46 @@ impl Sizes {
         }
     }
     fn kv_total(&self) -> u64 {
-        self.kv_per_layer.iter().sum()
+        saturating_sum(&self.kv_per_layer)
     }
     fn weights(&self) -> u64 {
-        self.per_layer.iter().sum::<u64>() + self.other
+        saturating_sum(&self.per_layer).saturating_add(self.other)
     }
     /// GPU bytes with the last `layers` layers offloaded (llama.cpp offloads from the back;
     /// the output tensors go along when every layer does).
     fn gpu_bytes(&self, layers: u32) -> u64 {
         let count = self.per_layer.len();
         let start = count.saturating_sub(layers as usize);
-        let layer_total: u64 = (start..count)
-            .map(|i| self.per_layer[i] + self.kv_per_layer[i])
-            .sum();
+        let layer_total = (start..count).fold(0u64, |sum, i| {
+            sum.saturating_add(self.per_layer[i].saturating_add(self.kv_per_layer[i]))
+        });
         let output = if layers as usize >= count {
             self.other
         } else {
             0
         };
-        layer_total + output + self.compute + GPU_OVERHEAD_BYTES
+        layer_total
+            .saturating_add(output)
+            .saturating_add(self.compute)
+            .saturating_add(GPU_OVERHEAD_BYTES)
     }
     /// Host bytes with `layers` layers on the GPU.
     fn host_bytes(&self, layers: u32) -> u64 {
         let count = self.per_layer.len();
         let on_host = count.saturating_sub(layers as usize);
-        let layer_total: u64 = (0..on_host)
-            .map(|i| self.per_layer[i] + self.kv_per_layer[i])
-            .sum();
+        let layer_total = (0..on_host).fold(0u64, |sum, i| {
+            sum.saturating_add(self.per_layer[i].saturating_add(self.kv_per_layer[i]))
+        });
         let compute = if layers == 0 { self.compute } else { 0 };
-        layer_total + self.other + compute + self.host_overhead
+        layer_total
+            .saturating_add(self.other)
+            .saturating_add(compute)
+            .saturating_add(self.host_overhead)
     }
+}
+
+fn saturating_sum(values: &[u64]) -> u64 {
+    values.iter().fold(0u64, |sum, v| sum.saturating_add(*v))
 }
 
 /// The most layers that fit in `gpu_free` (0 when not even one does).
@@ -311,7 +339,11 @@ pub fn estimate(
         kv_cache_bytes: sizes.kv_total(),
         compute_bytes: sizes.compute,
         overhead_bytes: overhead,
-        total_bytes: sizes.weights() + sizes.kv_total() + sizes.compute + overhead,
+        total_bytes: sizes
+            .weights()
+            .saturating_add(sizes.kv_total())
+            .saturating_add(sizes.compute)
+            .saturating_add(overhead),
         suggestions,
     }
 }
@@ -396,7 +428,7 @@ fn suggestions(
             out.push(FitSuggestion::GpuLayers { layers });
         }
     }
-    let current: u64 = shape.layer_bytes.iter().sum::<u64>() + shape.other_bytes;
+    let current = saturating_sum(&shape.layer_bytes).saturating_add(shape.other_bytes);
     let mut smaller: Vec<&(String, u64)> = other_files
         .iter()
         .filter(|(_, bytes)| *bytes < current)
@@ -416,7 +448,9 @@ fn suggestions(
 
 /// The same architecture with weights of `bytes` in total (another quant of the same model).
 fn scale_shape(shape: &Shape, bytes: u64) -> Shape {
-    let current: u64 = (shape.layer_bytes.iter().sum::<u64>() + shape.other_bytes).max(1);
+    let current = saturating_sum(&shape.layer_bytes)
+        .saturating_add(shape.other_bytes)
+        .max(1);
     let scale = |value: u64| (value as u128 * bytes as u128 / current as u128) as u64;
     Shape {
         layers: shape.layers,

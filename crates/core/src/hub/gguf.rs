@@ -35,6 +35,9 @@ const MAX_LAYERS: usize = 65_536;
 const MAX_KEY_BYTES: u64 = 65_535;
 const MAX_TENSOR_NAME_BYTES: u64 = 4096;
 const MAX_ARRAY_NESTING: u32 = 4;
+/// A tensor larger than this (1 PiB) is a corrupt header, not a model: it keeps every sum the
+/// fit makes far from overflowing.
+const MAX_TENSOR_BYTES: u64 = 1 << 50;
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum GgufError {
@@ -228,7 +231,9 @@ pub fn parse_header(bytes: &[u8], path: &str) -> Result<GgufInfo, GgufError> {
     }
     let tensors = read_tensor_table(&mut cursor, tensor_count)?;
     let alignment = match metadata.get("general.alignment").and_then(Value::as_u64) {
-        Some(0) => return Err(cursor.corrupt("general.alignment is 0".into())),
+        Some(alignment) if alignment == 0 || alignment > 1 << 20 => {
+            return Err(cursor.corrupt(format!("general.alignment is {alignment}")))
+        }
         Some(alignment) => alignment,
         None => 32,
     };
@@ -273,6 +278,9 @@ fn read_tensor_table(cursor: &mut Cursor, tensor_count: u64) -> Result<TensorTot
         let ggml_type = cursor.u32()?;
         let _offset = cursor.u64()?;
         let bytes = tensor_bytes(ggml_type, elements).unwrap_or(0);
+        if bytes > MAX_TENSOR_BYTES {
+            return Err(cursor.corrupt(format!("tensor {name:?} claims {bytes} bytes")));
+        }
         totals.parameters = totals.parameters.saturating_add(elements);
         totals.bytes = totals.bytes.saturating_add(bytes);
         match layer_of(&name) {
@@ -280,7 +288,7 @@ fn read_tensor_table(cursor: &mut Cursor, tensor_count: u64) -> Result<TensorTot
                 if totals.layer_bytes.len() <= layer {
                     totals.layer_bytes.resize(layer + 1, 0);
                 }
-                totals.layer_bytes[layer] += bytes;
+                totals.layer_bytes[layer] = totals.layer_bytes[layer].saturating_add(bytes);
             }
             _ => totals.other_bytes = totals.other_bytes.saturating_add(bytes),
         }
@@ -759,6 +767,21 @@ mod tests {
         dims.string("t").u32(9);
         assert_eq!(
             parse_header(&dims.0, "x").unwrap_err().code(),
+            "gguf_corrupt"
+        );
+        // Found by the fuzzer: layer sums overflowed. Now a tensor over 1 PiB is corrupt.
+        let mut giant = Writer::new(2, 0);
+        for _ in 0..2 {
+            giant
+                .string("blk.0.w")
+                .u32(2)
+                .u64(1 << 40)
+                .u64(1 << 20)
+                .u32(0)
+                .u64(0);
+        }
+        assert_eq!(
+            parse_header(&giant.0, "x").unwrap_err().code(),
             "gguf_corrupt"
         );
         let mut overflow = Writer::new(1, 0);

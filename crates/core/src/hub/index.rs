@@ -133,6 +133,13 @@ pub struct FoundFile {
 const MAX_DEPTH: usize = 8;
 /// The most files one scan reports, so that a folder like `/` cannot exhaust memory.
 pub const MAX_FOUND: usize = 100_000;
+/// The most folders walked below one root, so that a folder like `/` or a home full of source
+/// trees cannot make every scan (and the watch, every 30 s) take minutes.
+const MAX_FOLDERS_PER_ROOT: usize = 20_000;
+/// Folders that never hold models but can hold many thousands of others: by name anywhere, and
+/// the kernel's own below `/`.
+const SKIPPED_FOLDERS: &[&str] = &["node_modules", "__pycache__"];
+const SKIPPED_SYSTEM_FOLDERS: &[&str] = &["/proc", "/sys", "/dev"];
 
 /// Scans every root. Unreadable folders are skipped (a tool that is not installed).
 pub fn scan(roots: &IndexRoots) -> Vec<FoundFile> {
@@ -237,7 +244,12 @@ fn gguf_files_in(folder: &Path) -> (Vec<(String, PathBuf, std::fs::Metadata)>, V
             continue; // a dangling symlink (an incomplete HF download)
         };
         if metadata.is_dir() {
-            folders.push(path);
+            let system = SKIPPED_SYSTEM_FOLDERS
+                .iter()
+                .any(|skip| path == Path::new(skip));
+            if !SKIPPED_FOLDERS.contains(&name.as_str()) && !system {
+                folders.push(path);
+            }
         } else if metadata.is_file() && name.to_ascii_lowercase().ends_with(".gguf") {
             files.push((name, path, metadata));
         }
@@ -253,7 +265,7 @@ fn scan_tree(root: &Path, source: ModelSource, repo_depth: usize, found: &mut Ve
     let mut stack = vec![(root.to_path_buf(), 0usize)];
     let mut visited = std::collections::HashSet::new();
     while let Some((folder, depth)) = stack.pop() {
-        if found.len() >= MAX_FOUND || depth > MAX_DEPTH {
+        if found.len() >= MAX_FOUND || depth > MAX_DEPTH || visited.len() >= MAX_FOLDERS_PER_ROOT {
             continue;
         }
         // A symlink loop visits a folder once.
@@ -537,6 +549,19 @@ mod tests {
         );
         assert!(found[2].projector);
         assert!(found[3].path.ends_with(&format!("sha256-{hex}")));
+    }
+
+    #[test]
+    fn user_folders_skip_dependency_trees_but_not_a_dev_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("dev/models/a.gguf"), b"GGUF");
+        write(&dir.path().join("app/node_modules/pkg/b.gguf"), b"GGUF");
+        let roots = IndexRoots {
+            folders: vec![dir.path().to_path_buf()],
+            ..IndexRoots::default()
+        };
+        let found: Vec<String> = scan(&roots).into_iter().map(|f| f.file).collect();
+        assert_eq!(found, vec!["a.gguf"]);
     }
 
     #[test]
