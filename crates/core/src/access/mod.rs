@@ -7,7 +7,7 @@ mod service;
 mod store;
 mod types;
 
-pub use crypto::{constant_time_eq, random_hex};
+pub use crypto::{constant_time_eq, hex, random_hex};
 pub use error::AccessError;
 pub use service::{AccessService, KEY_PREFIX, SERVER_TOKEN_FILE, SESSION_TTL_SECS};
 pub use store::ApiKeyRow;

@@ -20,6 +20,7 @@ use ts_rs::TS;
 use super::cache::{write_ref, CachePaths};
 use super::error::HubError;
 use super::hf::{hub_error, validate_repo_id, HfClient, HubRepo};
+use crate::access::hex;
 use crate::error::{CodedError, ErrorBody};
 use crate::events::{Event, EventBus};
 use crate::store::Store;
@@ -126,6 +127,34 @@ pub struct Download {
     pub local_path: Option<String>,
     #[ts(type = "number")]
     pub created_at: i64,
+}
+
+impl Download {
+    /// A new, empty download of `repo` from the context's hub, waiting for a slot.
+    fn queued(context: &DownloadContext, repo: &str) -> Download {
+        Download {
+            id: uuid::Uuid::new_v4().to_string(),
+            source: context.source,
+            repo: repo.to_string(),
+            revision: String::new(),
+            commit: String::new(),
+            endpoint: context.client.endpoint.clone(),
+            files: Vec::new(),
+            state: DownloadState::Queued,
+            total_bytes: 0,
+            done_bytes: 0,
+            rate_bytes_per_second: None,
+            eta_seconds: None,
+            error: None,
+            local_path: None,
+            created_at: now_ms(),
+        }
+    }
+
+    /// Whether a task works on it (or should, after a restart).
+    pub fn is_active(&self) -> bool {
+        self.state.is_active()
+    }
 }
 
 /// What to download: files of a repository (a split set's other shards come along).
@@ -318,22 +347,21 @@ impl Downloads {
             .sum();
         check_space(&cache, missing)?;
         let download = Download {
-            id: uuid::Uuid::new_v4().to_string(),
-            source: context.source,
-            repo: repo.id.clone(),
             revision: new.revision.unwrap_or_else(|| repo.commit.clone()),
             commit: repo.commit.clone(),
-            endpoint: context.client.endpoint.clone(),
             files,
-            state: DownloadState::Queued,
             total_bytes: total,
-            done_bytes: 0,
-            rate_bytes_per_second: None,
-            eta_seconds: None,
-            error: None,
-            local_path: None,
-            created_at: now_ms(),
+            ..Download::queued(&context, &repo.id)
         };
+        self.register(download, context).await
+    }
+
+    /// Persists a new download, lists it and starts its task.
+    async fn register(
+        &self,
+        download: Download,
+        context: DownloadContext,
+    ) -> Result<Download, HubError> {
         save(&self.shared.store, &download).await?;
         self.shared.live.lock().expect("downloads lock").insert(
             download.id.clone(),
@@ -355,34 +383,9 @@ impl Downloads {
         context: DownloadContext,
     ) -> Result<Download, HubError> {
         super::ollama::validate_name(name)?;
-        let download = Download {
-            id: uuid::Uuid::new_v4().to_string(),
-            source: HubSource::Ollama,
-            repo: name.to_string(),
-            revision: String::new(),
-            commit: String::new(),
-            endpoint: context.client.endpoint.clone(),
-            files: Vec::new(),
-            state: DownloadState::Queued,
-            total_bytes: 0,
-            done_bytes: 0,
-            rate_bytes_per_second: None,
-            eta_seconds: None,
-            error: None,
-            local_path: None,
-            created_at: now_ms(),
-        };
-        save(&self.shared.store, &download).await?;
-        self.shared.live.lock().expect("downloads lock").insert(
-            download.id.clone(),
-            Live {
-                download: download.clone(),
-                cancel: CancellationToken::new(),
-                done: Arc::new(AtomicU64::new(0)),
-            },
-        );
-        self.spawn(download.id.clone(), context);
-        Ok(download)
+        // Ollama pulls by name: no files, no commit; its layers' sizes arrive with the progress.
+        let download = Download::queued(&context, name);
+        self.register(download, context).await
     }
 
     /// Stops a download, keeping its bytes.
@@ -1115,10 +1118,6 @@ fn content_range_starts_at(headers: &reqwest::header::HeaderMap, offset: u64) ->
         .and_then(|v| v.split('-').next())
         .and_then(|start| start.parse::<u64>().ok())
         == Some(offset)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Free bytes of the filesystem that holds `path` (or its nearest existing parent).
