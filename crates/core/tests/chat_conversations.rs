@@ -449,3 +449,64 @@ fn code(err: &llmops_core::chat::ChatError) -> &'static str {
     use llmops_core::error::CodedError;
     err.code()
 }
+
+/// A chat longer than the engine's context: llama.cpp refuses a prompt past it, so without a
+/// window every further turn of such a chat would fail. The oldest messages are left out of
+/// what is sent, and the conversation keeps them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_longer_than_the_context_still_gets_answers() {
+    use llmops_core::chat::ImportRequest;
+    let Some(_) = real_parts() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let core = core_in(&dir, |_| {}).await;
+    let (model_id, instance) = running_starter(&core).await;
+    assert_eq!(instance.context_size, 2048);
+    // Twelve earlier messages of about 300 tokens each: twice the context.
+    let paragraph =
+        "The lighthouse keeper climbed the stairs every evening to light the lamp. ".repeat(20);
+    let earlier: Vec<serde_json::Value> = (0..12)
+        .map(|i| {
+            let role = if i % 2 == 0 { "user" } else { "assistant" };
+            serde_json::json!({ "role": role, "content": format!("{i}. {paragraph}") })
+        })
+        .collect();
+    let file = serde_json::json!({
+        "format": "llmops.conversation.v1",
+        "conversation": { "title": "A long chat", "params": short_answers() },
+        "messages": earlier,
+    });
+    let report = core
+        .chat
+        .import_conversations(ImportRequest {
+            content: file.to_string(),
+            target: ChatTarget::Model { model_id },
+        })
+        .await
+        .unwrap();
+    let id = report.imported[0].id.clone();
+
+    let turn = collect(
+        core.chat
+            .turn(&id, send("Name three colours."), CancellationToken::new())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let Some(ChatStreamEvent::Done { stats, .. }) = turn.last else {
+        panic!("expected an answer, got {:?}", turn.last)
+    };
+    assert!(!turn.text.is_empty());
+    let prompt = stats.prompt_tokens.expect("llama.cpp reports the prompt");
+    // What was sent fits the context with room for the answer; older turns were left out.
+    assert!(
+        prompt + 24 <= 2048 && prompt > 300,
+        "prompt of {prompt} tokens"
+    );
+    let saved = detail(&core, &id).await;
+    assert_eq!(
+        saved.messages.len(),
+        14,
+        "the conversation keeps every message"
+    );
+    assert_eq!(saved.messages[13].status, MessageStatus::Complete);
+}

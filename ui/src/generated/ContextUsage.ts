@@ -7,6 +7,6 @@
 export type ContextUsage = { used_tokens: number, context_size: number, 
 /**
  * At least [`ContextUsage::NEAR_LIMIT_PERCENT`] % used: the next turns may not fit, and the
- * engine then drops or refuses the oldest messages.
+ * oldest messages are then left out of what the engine is sent.
  */
 near_limit: boolean, };

@@ -52,7 +52,8 @@ impl ChatService {
         let answer = new_answer(conversation_id, &messages, &changes);
         let conversation = retitled(conversation, &messages, label, title_set);
 
-        let history = history(&params, &messages);
+        let context_size = self.context_size(&conversation.target).await;
+        let history = history(&params, &messages, context_size);
         let body = upstream::request_body(&target, &history, &params);
         // The UI shows both messages at once, before the engine answers anything.
         let (sender, receiver) = mpsc::channel(CHANNEL_CAPACITY);
@@ -78,7 +79,7 @@ impl ChatService {
         saved?;
 
         let recorder = Recorder {
-            context_size: self.context_size(&conversation.target).await,
+            context_size,
             store: self.store.clone(),
             conversation,
             answer,
@@ -252,21 +253,85 @@ fn new_answer(
     answer
 }
 
-/// What the engine is sent: the system prompt, then every message with text (a failed answer
-/// with nothing in it is left out).
-fn history(params: &ChatParams, messages: &[StoredMessage]) -> Vec<ChatMessage> {
+/// What the engine is sent: the system prompt, then the newest messages with text that fit
+/// the context (a failed answer with nothing in it is left out). When the target's context size
+/// is known, the oldest messages are left out until the rest, with room for the answer, fits:
+/// an engine refuses a prompt longer than its context, and a chat that outgrew it would
+/// otherwise fail at every turn. The last message is always sent.
+fn history(
+    params: &ChatParams,
+    messages: &[StoredMessage],
+    context_size: Option<u32>,
+) -> Vec<ChatMessage> {
     let system = params.system().map(|s| ChatMessage {
         role: ChatRole::System,
         content: s.to_string(),
     });
-    let turns = messages
+    let with_text: Vec<&StoredMessage> = messages
         .iter()
         .filter(|m| !m.content.trim().is_empty())
-        .map(|m| ChatMessage {
-            role: m.role,
-            content: m.content.clone(),
-        });
+        .collect();
+    let first_sent = match context_size {
+        Some(size) => {
+            let budget = prompt_budget(size, params.max_tokens)
+                .saturating_sub(system.as_ref().map_or(0, |s| estimated_tokens(&s.content)));
+            first_in_window(&with_text, budget)
+        }
+        None => 0,
+    };
+    let turns = with_text[first_sent..].iter().map(|m| ChatMessage {
+        role: m.role,
+        content: m.content.clone(),
+    });
     system.into_iter().chain(turns).collect()
+}
+
+/// The tokens the prompt may use: the context less room for the answer (its `max_tokens`,
+/// at most half the context; a quarter when unset).
+fn prompt_budget(context_size: u32, max_tokens: Option<u32>) -> u32 {
+    let answer_room = max_tokens.unwrap_or(context_size / 4).min(context_size / 2);
+    context_size - answer_room
+}
+
+/// Tokens the chat template adds around each message (role markers, separators).
+const TEMPLATE_TOKENS_PER_MESSAGE: u32 = 8;
+
+/// A message's tokens: the engine's count for an answer that has one, else an estimate that
+/// errs high (a byte in three: about a token per CJK character, fewer for English).
+fn estimated_tokens(content: &str) -> u32 {
+    u32::try_from(content.len().div_ceil(3)).unwrap_or(u32::MAX)
+}
+
+fn message_tokens(message: &StoredMessage) -> u32 {
+    let counted = message
+        .stats
+        .as_ref()
+        .and_then(|s| s.completion_tokens)
+        .filter(|_| message.role == ChatRole::Assistant);
+    counted
+        .unwrap_or_else(|| estimated_tokens(&message.content))
+        .saturating_add(TEMPLATE_TOKENS_PER_MESSAGE)
+}
+
+/// The index of the oldest message sent: the newest messages whose tokens fit the budget,
+/// starting at a user message (chat templates expect one first), and never past the last.
+fn first_in_window(messages: &[&StoredMessage], budget: u32) -> usize {
+    let Some(last) = messages.len().checked_sub(1) else {
+        return 0;
+    };
+    let mut used = message_tokens(messages[last]);
+    let mut first = last;
+    while first > 0 {
+        used = used.saturating_add(message_tokens(messages[first - 1]));
+        if used > budget {
+            break;
+        }
+        first -= 1;
+    }
+    while first < last && messages[first].role != ChatRole::User {
+        first += 1;
+    }
+    first
 }
 
 /// What a turn writes before its answer.
@@ -451,7 +516,7 @@ mod tests {
             new_message("c", ChatRole::Assistant, "", MessageStatus::Failed),
             new_message("c", ChatRole::User, "again", MessageStatus::Complete),
         ];
-        let sent: Vec<_> = history(&params, &messages)
+        let sent: Vec<_> = history(&params, &messages, None)
             .into_iter()
             .map(|m| (m.role, m.content))
             .collect();
@@ -463,6 +528,57 @@ mod tests {
                 (ChatRole::User, "again".to_string()),
             ]
         );
+    }
+
+    fn answer_of(tokens: u32) -> StoredMessage {
+        let mut answer = new_message("c", ChatRole::Assistant, "words", MessageStatus::Complete);
+        answer.stats = Some(crate::chat::AnswerStats {
+            completion_tokens: Some(tokens),
+            ..Default::default()
+        });
+        answer
+    }
+
+    fn sent_contents(params: &ChatParams, messages: &[StoredMessage], size: u32) -> Vec<String> {
+        history(params, messages, Some(size))
+            .into_iter()
+            .map(|m| m.content)
+            .collect()
+    }
+
+    #[test]
+    fn a_chat_that_outgrew_the_context_leaves_out_its_oldest_turns() {
+        let params = ChatParams {
+            system_prompt: Some("Be brief.".into()),
+            max_tokens: Some(3000),
+            ..Default::default()
+        };
+        let user = |text: &str| new_message("c", ChatRole::User, text, MessageStatus::Complete);
+        // An answer that ran to the end of a 2048-token context, then a new question.
+        let long = [
+            user("Name three colours."),
+            answer_of(2011),
+            user("A story?"),
+        ];
+        assert_eq!(
+            sent_contents(&params, &long, 2048),
+            ["Be brief.", "A story?"]
+        );
+        // Short turns all fit.
+        let short = [user("Hi"), answer_of(12), user("Again")];
+        assert_eq!(
+            sent_contents(&params, &short, 2048),
+            ["Be brief.", "Hi", "words", "Again"]
+        );
+        // Where only the answer fits besides the last message, the window starts at a user
+        // message: the answer without its question is left out too.
+        let tight = [user("Hi"), answer_of(1000), user("Again")];
+        assert_eq!(sent_contents(&params, &tight, 2048), ["Be brief.", "Again"]);
+        // The last message goes even when it alone is too long: the engine says so.
+        let huge = [user(&"word ".repeat(5000))];
+        assert_eq!(sent_contents(&params, &huge, 2048).len(), 2);
+        // Without a known context size (an external endpoint) everything is sent.
+        assert_eq!(history(&params, &long, None).len(), 4);
     }
 
     #[test]

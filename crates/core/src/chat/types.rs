@@ -65,7 +65,7 @@ pub struct ContextUsage {
     pub used_tokens: u32,
     pub context_size: u32,
     /// At least [`ContextUsage::NEAR_LIMIT_PERCENT`] % used: the next turns may not fit, and the
-    /// engine then drops or refuses the oldest messages.
+    /// oldest messages are then left out of what the engine is sent.
     pub near_limit: bool,
 }
 
