@@ -28,6 +28,8 @@ const EXCLUDED = [
   'chat_endpoint_models', // requests a URL the fuzzer chose
   // Reach out to a model hub or an Ollama daemon (tested against local ones in tests/e2e/hub.mjs).
   'search_hub', 'hub_repo', 'fit_hub_file', 'start_download', 'resume_download', 'pull_ollama_model', 'connect_ollama_chat',
+  // Send load through the gateway (which starts models) or run llama-bench (crates/core/tests/bench.rs).
+  'start_benchmark', 'start_hardware_benchmark',
 ];
 
 const dir = tempDataDir('api');

@@ -73,6 +73,12 @@ fn export_all(dir: &Path) {
     crate::hub::NewDownload::export_all_to(dir).unwrap();
     crate::hub::ollama::OllamaStatus::export_all_to(dir).unwrap();
     crate::hub::OllamaPull::export_all_to(dir).unwrap();
+    crate::bench::Benchmark::export_all_to(dir).unwrap();
+    crate::bench::BenchmarkSpec::export_all_to(dir).unwrap();
+    crate::bench::BenchmarkPatch::export_all_to(dir).unwrap();
+    crate::bench::HardwareSpec::export_all_to(dir).unwrap();
+    crate::bench::BenchmarkExportRequest::export_all_to(dir).unwrap();
+    crate::bench::BenchmarkExport::export_all_to(dir).unwrap();
     let client = crate::operations::typescript_client(&crate::operations::specs());
     std::fs::write(dir.join("operations.ts"), client).unwrap();
     let constants = crate::operations::typescript_constants();

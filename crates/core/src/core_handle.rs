@@ -42,6 +42,8 @@ pub enum CoreError {
     Hub(#[from] crate::hub::HubError),
     #[error(transparent)]
     Chat(#[from] crate::chat::ChatError),
+    #[error(transparent)]
+    Bench(#[from] crate::bench::BenchError),
 }
 
 impl CodedError for CoreError {
@@ -54,6 +56,7 @@ impl CodedError for CoreError {
             CoreError::Gateway(e) => e.code(),
             CoreError::Hub(e) => e.code(),
             CoreError::Chat(e) => e.code(),
+            CoreError::Bench(e) => e.code(),
         }
     }
 
@@ -66,6 +69,7 @@ impl CodedError for CoreError {
             CoreError::Gateway(e) => e.params(),
             CoreError::Hub(e) => e.params(),
             CoreError::Chat(e) => e.params(),
+            CoreError::Bench(e) => e.params(),
         }
     }
 
@@ -78,6 +82,7 @@ impl CodedError for CoreError {
             CoreError::Gateway(e) => e.kind(),
             CoreError::Hub(e) => e.kind(),
             CoreError::Chat(e) => e.kind(),
+            CoreError::Bench(e) => e.kind(),
         }
     }
 }
@@ -95,6 +100,7 @@ pub struct Core {
     pub chat: ChatService,
     pub gateway: Gateway,
     pub hub: crate::hub::Hub,
+    pub bench: crate::bench::Bench,
     pub access: AccessService,
     pub secrets: SecretStore,
     pub preferences: crate::preferences::Preferences,
@@ -152,6 +158,16 @@ impl Core {
         )
         .await?;
         hub.resume_interrupted_downloads().await;
+        let bench = crate::bench::Bench::open(
+            config.clone(),
+            store.clone(),
+            bus.clone(),
+            chat.clone(),
+            gateway.clone(),
+            supervisor.clone(),
+            library.clone(),
+        )
+        .await?;
         match chat.move_keys_to_secret_store().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
@@ -179,6 +195,7 @@ impl Core {
             chat,
             gateway,
             hub,
+            bench,
             access,
             secrets,
             preferences,

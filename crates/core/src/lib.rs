@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod alerts;
+pub mod bench;
 pub mod bounded_lines;
 pub mod chat;
 pub mod config;

@@ -31,12 +31,13 @@ const LAYERS: &[(&str, u8)] = &[
     ("history", 7),
     ("gateway", 7),
     ("alerts", 7),
-    ("events", 8),
-    ("prometheus", 9),
-    ("core_handle", 10),
-    ("operations", 11),
-    ("bindings", 12),
-    ("lib", 12),
+    ("bench", 8),
+    ("events", 9),
+    ("prometheus", 10),
+    ("core_handle", 11),
+    ("operations", 12),
+    ("bindings", 13),
+    ("lib", 13),
 ];
 
 /// Imports between modules of the same layer that are allowed (both directions): none today.

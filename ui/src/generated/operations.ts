@@ -4,6 +4,11 @@ import type { Alert } from './Alert'
 import type { AlertList } from './AlertList'
 import type { AlertRules } from './AlertRules'
 import type { ApiKeyInfo } from './ApiKeyInfo'
+import type { Benchmark } from './Benchmark'
+import type { BenchmarkExport } from './BenchmarkExport'
+import type { BenchmarkExportRequest } from './BenchmarkExportRequest'
+import type { BenchmarkPatch } from './BenchmarkPatch'
+import type { BenchmarkSpec } from './BenchmarkSpec'
 import type { Caller } from './Caller'
 import type { ChatDefaults } from './ChatDefaults'
 import type { ChatEndpoint } from './ChatEndpoint'
@@ -21,6 +26,7 @@ import type { GatewayModel } from './GatewayModel'
 import type { GatewayModelSettings } from './GatewayModelSettings'
 import type { GatewaySettings } from './GatewaySettings'
 import type { GatewayStatus } from './GatewayStatus'
+import type { HardwareSpec } from './HardwareSpec'
 import type { History } from './History'
 import type { HistoryQuery } from './HistoryQuery'
 import type { HubFitQuery } from './HubFitQuery'
@@ -166,6 +172,14 @@ export const OPERATIONS = {
   ollamaStatus: { name: 'ollama_status', surface: 'both', method: 'get', path: '/hub/ollama', args: [], output: 'json' },
   pullOllamaModel: { name: 'pull_ollama_model', surface: 'both', method: 'post', path: '/hub/ollama/pull', args: [['pull', 'body']], output: 'json' },
   connectOllamaChat: { name: 'connect_ollama_chat', surface: 'both', method: 'post', path: '/hub/ollama/chat-endpoint', args: [], output: 'json' },
+  listBenchmarks: { name: 'list_benchmarks', surface: 'both', method: 'get', path: '/benchmarks', args: [], output: 'json' },
+  getBenchmark: { name: 'get_benchmark', surface: 'both', method: 'get', path: '/benchmarks/{id}', args: [['id', 'path']], output: 'json' },
+  startBenchmark: { name: 'start_benchmark', surface: 'both', method: 'post', path: '/benchmarks', args: [['spec', 'body']], output: 'json' },
+  startHardwareBenchmark: { name: 'start_hardware_benchmark', surface: 'both', method: 'post', path: '/benchmarks/hardware', args: [['spec', 'body']], output: 'json' },
+  cancelBenchmark: { name: 'cancel_benchmark', surface: 'both', method: 'post', path: '/benchmarks/{id}/cancel', args: [['id', 'path']], output: 'json' },
+  updateBenchmark: { name: 'update_benchmark', surface: 'both', method: 'patch', path: '/benchmarks/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
+  exportBenchmarks: { name: 'export_benchmarks', surface: 'both', method: 'post', path: '/benchmarks/export', args: [['request', 'body']], output: 'json' },
+  deleteBenchmark: { name: 'delete_benchmark', surface: 'both', method: 'delete', path: '/benchmarks/{id}', args: [['id', 'path']], output: 'empty' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
@@ -317,6 +331,22 @@ export interface Operations {
   pullOllamaModel(pull: OllamaPull): Promise<Download>
   /** Adds Ollama's OpenAI-compatible `/v1` as a chat endpoint (or answers the one there is). */
   connectOllamaChat(): Promise<ChatEndpoint>
+  /** Benchmarks, newest first (without per-request samples). */
+  listBenchmarks(): Promise<Array<Benchmark>>
+  /** One benchmark with its per-request samples. */
+  getBenchmark(id: string): Promise<Benchmark>
+  /** Starts a load benchmark against a running model, a gateway model or an endpoint; progress and results come as `benchmark_update` events. One at a time. */
+  startBenchmark(spec: BenchmarkSpec): Promise<Benchmark>
+  /** Runs llama.cpp's `llama-bench` on a model's file: prompt and generation speed on this machine. */
+  startHardwareBenchmark(spec: HardwareSpec): Promise<Benchmark>
+  /** Cancels a running benchmark; the levels it finished are kept. */
+  cancelBenchmark(id: string): Promise<Benchmark>
+  /** Renames a benchmark, or sets its tags and notes. */
+  updateBenchmark(id: string, patch: BenchmarkPatch): Promise<Benchmark>
+  /** Benchmarks as a Markdown report, CSV (a row per load level) or JSON. */
+  exportBenchmarks(request: BenchmarkExportRequest): Promise<BenchmarkExport>
+  /** Deletes a finished benchmark. */
+  deleteBenchmark(id: string): Promise<void>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -393,5 +423,13 @@ export function bindOperations(call: OperationCall): Operations {
     ollamaStatus: () => call(OPERATIONS.ollamaStatus, {}),
     pullOllamaModel: (pull) => call(OPERATIONS.pullOllamaModel, { pull }),
     connectOllamaChat: () => call(OPERATIONS.connectOllamaChat, {}),
+    listBenchmarks: () => call(OPERATIONS.listBenchmarks, {}),
+    getBenchmark: (id) => call(OPERATIONS.getBenchmark, { id }),
+    startBenchmark: (spec) => call(OPERATIONS.startBenchmark, { spec }),
+    startHardwareBenchmark: (spec) => call(OPERATIONS.startHardwareBenchmark, { spec }),
+    cancelBenchmark: (id) => call(OPERATIONS.cancelBenchmark, { id }),
+    updateBenchmark: (id, patch) => call(OPERATIONS.updateBenchmark, { id, patch }),
+    exportBenchmarks: (request) => call(OPERATIONS.exportBenchmarks, { request }),
+    deleteBenchmark: (id) => call(OPERATIONS.deleteBenchmark, { id }),
   }
 }

@@ -41,7 +41,7 @@ pub use store::AnswerText;
 pub use types::{
     AnswerStats, ChatMessage, ChatRequest, ChatRole, ChatStreamEvent, ChatUsage, ContextUsage,
 };
-pub use upstream::read_capped;
+pub use upstream::{read_capped, Upstream};
 
 /// Interprets one SSE `data` payload as a chat chunk, returning how many deltas it carries;
 /// public for the fuzz target (`crates/core/fuzz`).

@@ -108,6 +108,12 @@ impl ChatService {
         upstream::open(&self.http, &target, body, cancel).await
     }
 
+    /// Where a target's OpenAI-compatible requests go now, and what to call it: for the core's
+    /// own clients (a benchmark). A model must be running.
+    pub async fn upstream_for(&self, target: &ChatTarget) -> Result<(Upstream, String), ChatError> {
+        self.resolve(target).await
+    }
+
     /// Where a conversation's requests go now, and what to call it.
     pub(super) async fn resolve(
         &self,

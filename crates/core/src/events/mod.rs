@@ -31,6 +31,9 @@ pub enum Event {
     DownloadUpdate(crate::hub::Download),
     /// Model files appeared, changed or went in a folder the hub indexes: list them again.
     LocalModelsChanged,
+    /// A benchmark started, made progress (at most twice a second) or ended; without its
+    /// per-request samples.
+    BenchmarkUpdate(Box<crate::bench::Benchmark>),
 }
 
 const CAPACITY: usize = 1024;

@@ -1,8 +1,11 @@
 //! Measures a response from a copy of its bytes as they pass, never changing them.
 //!
-//! Streamed answers (SSE) are timed per chunk as vLLM's benchmark does: TTFT at the first event
-//! whose `choices` is not empty, ITL between later such events, E2EL at the last one, TPOT =
-//! (E2EL − TTFT) / (completion tokens − 1). Token counts come from `usage`, else llama.cpp's
+//! Streamed answers (SSE) are timed per chunk as vLLM's benchmark does, counting the chunks that
+//! carry output (text, reasoning or a tool call): TTFT at the first, ITL between later ones, E2EL
+//! at the last, TPOT = (E2EL − TTFT) / (completion tokens − 1). vLLM counts every chunk whose
+//! `choices` is not empty; llama.cpp adds a role-only chunk before the first token and an empty
+//! one with the finish reason, which would add two near-zero gaps per answer (ITL count tokens
+//! + 1, not tokens − 1). AIPerf leaves out content-less chunks the same way. Token counts come from `usage`, else llama.cpp's
 //! `timings`, else the number of token chunks (marked as counted).
 
 use std::time::Instant;
@@ -22,13 +25,43 @@ pub const MAX_LOGGED_BODY: usize = 64 * 1024;
 #[derive(Deserialize)]
 struct ChunkView {
     #[serde(default)]
-    choices: Option<Vec<IgnoredAny>>,
+    choices: Option<Vec<ChoiceView>>,
     #[serde(default)]
     usage: Option<UsageView>,
     #[serde(default)]
     timings: Option<TimingsView>,
     #[serde(default)]
     error: Option<IgnoredAny>,
+}
+
+/// What a choice carries: chat deltas (`delta`), legacy completions (`text`).
+#[derive(Deserialize)]
+struct ChoiceView {
+    #[serde(default)]
+    delta: Option<DeltaView>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DeltaView {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    reasoning_content: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<IgnoredAny>,
+}
+
+impl ChoiceView {
+    /// Whether it carries output (a role-only or finish-only chunk does not).
+    fn has_output(&self) -> bool {
+        let text = |t: &Option<String>| t.as_deref().is_some_and(|t| !t.is_empty());
+        text(&self.text)
+            || self.delta.as_ref().is_some_and(|d| {
+                text(&d.content) || text(&d.reasoning_content) || d.tool_calls.is_some()
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -48,6 +81,8 @@ struct TimingsView {
     cache_n: Option<u32>,
     prompt_n: Option<u32>,
     predicted_n: Option<u32>,
+    prompt_per_second: Option<f64>,
+    predicted_per_second: Option<f64>,
 }
 
 /// What a finished (or cut) response measured.
@@ -65,6 +100,9 @@ pub struct Measured {
     pub completion_tokens: Option<u32>,
     pub cached_tokens: Option<u32>,
     pub tokens_counted: bool,
+    /// llama.cpp's own speeds from its `timings`, when it sent them.
+    pub engine_prompt_per_second: Option<f64>,
+    pub engine_decode_per_second: Option<f64>,
     /// The stream carried an `error` event.
     pub stream_error: bool,
     pub body: Option<String>,
@@ -84,6 +122,8 @@ pub struct Meter {
     cached_tokens: Option<u32>,
     timings_predicted: Option<u32>,
     timings_prompt: Option<u32>,
+    engine_prompt_per_second: Option<f64>,
+    engine_decode_per_second: Option<f64>,
     stream_error: bool,
     /// A non-streamed answer, kept to read its `usage` at the end.
     json: Vec<u8>,
@@ -108,6 +148,8 @@ impl Meter {
             cached_tokens: None,
             timings_predicted: None,
             timings_prompt: None,
+            engine_prompt_per_second: None,
+            engine_decode_per_second: None,
             stream_error: false,
             json: Vec::new(),
             json_too_large: false,
@@ -143,7 +185,11 @@ impl Meter {
         let Ok(chunk) = serde_json::from_str::<ChunkView>(data) else {
             return;
         };
-        if chunk.choices.as_ref().is_some_and(|c| !c.is_empty()) {
+        if chunk
+            .choices
+            .as_ref()
+            .is_some_and(|c| c.iter().any(ChoiceView::has_output))
+        {
             self.token_chunks += 1;
             match self.last_token {
                 None => self.first_token = Some(now),
@@ -170,6 +216,11 @@ impl Meter {
             self.cached_tokens = timings.cache_n.or(self.cached_tokens);
             self.timings_prompt = timings.prompt_n.or(self.timings_prompt);
             self.timings_predicted = timings.predicted_n.or(self.timings_predicted);
+            let speed = |v: Option<f64>| v.filter(|v| v.is_finite() && *v > 0.0);
+            self.engine_prompt_per_second =
+                speed(timings.prompt_per_second).or(self.engine_prompt_per_second);
+            self.engine_decode_per_second =
+                speed(timings.predicted_per_second).or(self.engine_decode_per_second);
         }
     }
 
@@ -214,6 +265,8 @@ impl Meter {
             completion_tokens,
             cached_tokens: self.cached_tokens,
             tokens_counted,
+            engine_prompt_per_second: self.engine_prompt_per_second,
+            engine_decode_per_second: self.engine_decode_per_second,
             stream_error: self.stream_error,
             body: self
                 .logged
@@ -246,8 +299,9 @@ mod tests {
         let start = Instant::now();
         let at = |ms: u64| start + Duration::from_millis(ms);
         let mut meter = Meter::new(start, true, false);
+        // A role-only chunk is not output.
         meter.observe(
-            b"data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n",
+            b"data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":null}}]}\n\n",
             at(100),
         );
         // An event split across reads is timed when it completes.
@@ -261,15 +315,25 @@ mod tests {
             at(150),
         );
         meter.observe(
+            b"data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"c\"}}]}\n\n",
+            at(190),
+        );
+        // Nor is the empty chunk with the finish reason.
+        meter.observe(
+            b"data: {\"choices\":[{\"finish_reason\":\"length\",\"delta\":{}}]}\n\n",
+            at(195),
+        );
+        meter.observe(
             b"data: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3},\"timings\":{\"cache_n\":4,\"prompt_n\":3,\"predicted_n\":3}}\n\ndata: [DONE]\n\n",
-            at(160),
+            at(200),
         );
         let m = meter.finish();
-        assert_eq!(m.ttft_ms, Some(100.0));
-        assert_eq!(m.e2el_ms, Some(150.0));
-        assert_eq!(m.tpot_ms, Some(25.0));
-        assert_eq!(m.itl_p50_ms, Some(20.0));
-        assert_eq!(m.itl_max_ms, Some(30.0));
+        assert_eq!(m.ttft_ms, Some(120.0));
+        assert_eq!(m.e2el_ms, Some(190.0));
+        assert_eq!(m.tpot_ms, Some(35.0));
+        assert_eq!(m.gaps_ms, [30.0, 40.0], "tokens − 1 gaps");
+        assert_eq!(m.itl_p50_ms, Some(30.0));
+        assert_eq!(m.itl_max_ms, Some(40.0));
         assert_eq!((m.prompt_tokens, m.completion_tokens), (Some(7), Some(3)));
         assert_eq!(m.cached_tokens, Some(4));
         assert!(!m.tokens_counted);

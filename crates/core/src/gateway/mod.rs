@@ -23,6 +23,7 @@ mod store;
 mod types;
 
 pub use error::{openai_error_body, GatewayError};
+pub use meter::{percentile, Measured, Meter};
 pub use names::stable_name;
 pub use proxy::{GatewayResponse, ObservedBody};
 pub use service::{Gateway, GatewayRequest, MAX_REQUEST_BODY};

@@ -87,6 +87,23 @@ pub fn typescript_constants() -> String {
         false,
     );
     out += &constant(
+        "BENCHMARK_LIMITS",
+        "The largest benchmark settings accepted.",
+        json!({
+            "max_requests": crate::bench::MAX_REQUESTS,
+            "max_levels": crate::bench::MAX_LEVELS,
+            "max_concurrency": crate::bench::MAX_CONCURRENCY,
+            "max_rate": crate::bench::MAX_RATE,
+            "max_warmup": crate::bench::MAX_WARMUP,
+            "max_duration_s": crate::bench::MAX_DURATION_S,
+            "max_input_tokens": crate::bench::MAX_INPUT_TOKENS,
+            "max_output_tokens": crate::bench::MAX_OUTPUT_TOKENS,
+            "max_dataset_bytes": crate::bench::MAX_DATASET_BYTES,
+            "disagreement_percent": crate::bench::DISAGREEMENT_PERCENT,
+        }),
+        true,
+    );
+    out += &constant(
         "GATEWAY_LIMITS",
         "The gateway's per-model and global setting limits.",
         json!({

@@ -322,6 +322,37 @@ macro_rules! operations {
             /// Adds Ollama's OpenAI-compatible `/v1` as a chat endpoint (or answers the one there is).
             connect_ollama_chat [both post "/hub/ollama/chat-endpoint" Admin quick] () -> Json $crate::chat::ChatEndpoint
                 => { |core| Ok(core.connect_ollama_chat().await?) };
+            /// Benchmarks, newest first (without per-request samples).
+            list_benchmarks [both get "/benchmarks" Read quick] () -> Json Vec<$crate::bench::Benchmark>
+                => { |core| Ok(core.bench.list().await?) };
+            /// One benchmark with its per-request samples.
+            get_benchmark [both get "/benchmarks/{id}" Read quick] (id: path String) -> Json $crate::bench::Benchmark
+                => { |core| Ok(core.bench.get(&id).await?) };
+            /// Starts a load benchmark against a running model, a gateway model or an endpoint;
+            /// progress and results come as `benchmark_update` events. One at a time.
+            start_benchmark [both post "/benchmarks" Operate upload] (spec: body $crate::bench::BenchmarkSpec)
+                -> Json $crate::bench::Benchmark
+                => { |core| Ok(core.bench.start_benchmark(spec).await?) };
+            /// Runs llama.cpp's `llama-bench` on a model's file: prompt and generation speed on
+            /// this machine.
+            start_hardware_benchmark [both post "/benchmarks/hardware" Admin quick] (spec: body $crate::bench::HardwareSpec)
+                -> Json $crate::bench::Benchmark
+                => { |core| Ok(core.bench.start_hardware_benchmark(spec).await?) };
+            /// Cancels a running benchmark; the levels it finished are kept.
+            cancel_benchmark [both post "/benchmarks/{id}/cancel" Operate quick] (id: path String)
+                -> Json $crate::bench::Benchmark
+                => { |core| Ok(core.bench.cancel(&id).await?) };
+            /// Renames a benchmark, or sets its tags and notes.
+            update_benchmark [both patch "/benchmarks/{id}" Operate quick] (id: path String, patch: body $crate::bench::BenchmarkPatch)
+                -> Json $crate::bench::Benchmark
+                => { |core| Ok(core.bench.update(&id, patch).await?) };
+            /// Benchmarks as a Markdown report, CSV (a row per load level) or JSON.
+            export_benchmarks [both post "/benchmarks/export" Read quick] (request: body $crate::bench::BenchmarkExportRequest)
+                -> Json $crate::bench::BenchmarkExport
+                => { |core| Ok(core.bench.export(request).await?) };
+            /// Deletes a finished benchmark.
+            delete_benchmark [both delete "/benchmarks/{id}" Operate quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.bench.delete(&id).await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;
