@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub and security-guard benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard and load-generator benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -15,3 +15,5 @@ node bench/hub.mjs
 node bench/chat-ui.mjs
 step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench
+step "load generator overhead (llmops against a minimal client, side by side)"
+cargo run --quiet --release -p llmops-core --example loadgen_bench

@@ -126,6 +126,7 @@ const PAGES = [
   { name: 'chat', hash: (ids) => `#/chat/${ids.conversationId}`, ready: '[data-testid="chat-message"]', extra: chatLayout },
   { name: 'requests', hash: () => '#/requests', ready: '[data-testid="request-row"], [data-testid="requests-empty"]' },
   { name: 'hub', hash: () => '#/hub', ready: '[data-testid="hub-search-input"]' },
+  { name: 'benchmarks', hash: () => '#/benchmarks', ready: '[data-testid="bench-start"]' },
   { name: 'history', hash: () => '#/history', ready: '[data-testid="history-chart"]' },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid="alert-rules-form"] input' },
   { name: 'access', hash: () => '#/access', ready: '[data-testid="access-keys"]' },

@@ -11,6 +11,7 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   hub: 'nav.hub',
   deploy: 'nav.deploy',
   requests: 'nav.requests',
+  benchmarks: 'nav.benchmarks',
   history: 'nav.history',
   alerts: 'nav.alerts',
   access: 'nav.access',

@@ -18,6 +18,8 @@ export const router = createRouter({
     { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
     // Requests through the OpenAI-compatible gateway (/v1): loaded on first visit.
     { path: '/requests', name: 'requests', component: () => import('./pages/RequestsPage.vue') },
+    // Load and hardware benchmarks, one opened as `/benchmarks/<id>`: loaded on first visit.
+    { path: '/benchmarks/:id?', name: 'benchmarks', component: () => import('./pages/BenchmarksPage.vue'), props: true },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.

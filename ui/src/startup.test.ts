@@ -16,6 +16,7 @@ vi.mock('./api', async (importOriginal) => {
 import { useLiveSeries } from './composables/useLiveSeries'
 import { installAppWiring } from './startup'
 import { useAlertsStore } from './stores/alerts'
+import { useBenchmarksStore } from './stores/benchmarks'
 import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
@@ -52,9 +53,9 @@ describe('installAppWiring', () => {
   it('subscribes each store and the live series once, loads once, and reloads on reconnect', async () => {
     const pinia = createPinia()
     installAppWiring(pinia)
-    // system, models, alerts, the gateway, downloads, local models and the live series: one subscription each.
-    expect(fake.events).toHaveLength(7)
-    expect(fake.connection).toHaveLength(7)
+    // system, models, alerts, the gateway, downloads, local models, benchmarks and the live series: one subscription each.
+    expect(fake.events).toHaveLength(8)
+    expect(fake.connection).toHaveLength(8)
     await vi.waitFor(() => expect(useAlertsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useModelsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useSystemStore(pinia).loading).toBe(false))
@@ -78,8 +79,9 @@ describe('installAppWiring', () => {
     useGatewayStore(pinia)
     useDownloadsStore(pinia)
     useLocalModelsStore(pinia)
+    useBenchmarksStore(pinia)
     useLiveSeries()
-    expect(fake.events).toHaveLength(7)
-    expect(fake.connection).toHaveLength(7)
+    expect(fake.events).toHaveLength(8)
+    expect(fake.connection).toHaveLength(8)
   })
 })

@@ -2,6 +2,7 @@ import type { Pinia } from 'pinia'
 import { startLiveSeries } from './composables/useLiveSeries'
 import { useAccessStore } from './stores/access'
 import { useAlertsStore } from './stores/alerts'
+import { useBenchmarksStore } from './stores/benchmarks'
 import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
@@ -21,5 +22,6 @@ export function installAppWiring(pinia: Pinia): void {
   useGatewayStore(pinia).connect()
   useDownloadsStore(pinia).connect()
   useLocalModelsStore(pinia).connect()
+  useBenchmarksStore(pinia).connect()
   startLiveSeries()
 }

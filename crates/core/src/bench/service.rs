@@ -32,6 +32,8 @@ use crate::time::now_ms;
 const MAX_LABEL: usize = 200;
 const MAX_TAGS: usize = 20;
 const MAX_NOTES: usize = 10_000;
+/// How long a cancel waits for the benchmark to end before answering.
+const CANCEL_WAIT: Duration = Duration::from_secs(10);
 /// Connections stay open this long between a level's requests.
 const IDLE_CONNECTION: Duration = Duration::from_secs(30);
 
@@ -199,8 +201,8 @@ impl Bench {
             .ok_or_else(|| BenchError::NotFound(id.to_string()))
     }
 
-    /// Cancels a running benchmark; the levels it finished are kept. A finished one is
-    /// answered as it is.
+    /// Cancels a running benchmark and answers it as it ended (cancelled, with the levels it
+    /// finished), once it has. A finished one is answered as it is.
     pub async fn cancel(&self, id: &str) -> Result<Benchmark, BenchError> {
         let token = {
             // Held only to read the token.
@@ -216,6 +218,13 @@ impl Bench {
         };
         if let Some(token) = token {
             token.cancel();
+            // Requests in flight are dropped at once; saving the end takes a moment.
+            let deadline = tokio::time::Instant::now() + CANCEL_WAIT;
+            while self.running_record().is_some_and(|r| r.id == id)
+                && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
         self.get(id).await
     }

@@ -54,6 +54,7 @@ function mount(component: Component, caller: Caller | null, props: Record<string
       { path: '/chat/:id?', name: 'chat', component: stub },
       { path: '/deploy', name: 'deploy', component: stub },
       { path: '/requests', name: 'requests', component: stub },
+      { path: '/benchmarks/:id?', name: 'benchmarks', component: stub },
       { path: '/history', component: stub },
       { path: '/alerts', component: stub },
       { path: '/access', name: 'access', component: stub },
