@@ -87,6 +87,10 @@ try {
   const throughput = Number(await levels.first().getByTestId('bench-output-throughput').getAttribute('data-value'));
   assert.ok(ttft > 0 && throughput > 0, `TTFT p50 ${ttft} ms, ${throughput} tok/s`);
   console.log(`    concurrency 1: TTFT p50 ${ttft.toFixed(1)} ms, ${throughput.toFixed(1)} output tok/s`);
+  // What it measured on, and the machine while it ran.
+  assert.match(await detail.getByTestId('bench-env-argv').innerText(), /llama-server .*--port/);
+  const rss = detail.locator('[data-testid="bench-resource"][data-key="instanceRss"]');
+  assert.ok(Number(await rss.getAttribute('data-max')) > 10_000_000, 'the engine\'s memory was read');
   const recorded = (await api(base, 'GET', `/benchmarks/${first}`)).body;
   assert.equal(recorded.results[0].ttft_ms.p50.toFixed(1), ttft.toFixed(1), 'the page shows what was recorded');
   await detail.getByTestId('bench-tags').fill('baseline, e2e');

@@ -166,6 +166,7 @@ impl Core {
             gateway.clone(),
             supervisor.clone(),
             library.clone(),
+            monitor.clone(),
         )
         .await?;
         match chat.move_keys_to_secret_store().await {

@@ -237,8 +237,16 @@ async fn known_delays_come_out_as_the_metrics() {
     let speedup = four.request_throughput / one.request_throughput;
     assert!((3.0..=4.5).contains(&speedup), "speed-up {speedup:.2}");
     // The list leaves out per-request samples; the record keeps them.
+    assert!(
+        done.environment.cpu.is_none() && done.environment.argv.is_empty(),
+        "an external endpoint's hardware is not ours"
+    );
     let listed = core.bench.list().await.unwrap();
     assert!(listed[0].results[0].samples.is_empty());
+    assert!(
+        listed[0].resources.is_empty(),
+        "the list leaves readings out"
+    );
     assert_eq!(done.results[0].samples.len(), 8);
     println!(
         "scripted: TTFT p50 {:.2} ms, ITL p50 {:.2} ms, TPOT p50 {:.2} ms, E2EL p50 {:.2} ms",
@@ -394,7 +402,13 @@ async fn the_real_engine_measured_directly_through_the_gateway_and_by_llama_benc
     let done = wait_ended(&core, &started.id, Duration::from_secs(300)).await;
     assert_eq!(done.state, BenchmarkState::Completed, "{:?}", done.error);
     for level in &done.results {
-        assert_eq!((level.completed, level.failed), (4, 0), "{}", level.load);
+        assert_eq!(
+            (level.completed, level.failed),
+            (4, 0),
+            "{}: {:?}",
+            level.load,
+            level.errors
+        );
         assert_eq!(level.output_tokens, 4 * 16, "usage says 16 tokens each");
         assert!(!level.tokens_counted);
         assert_eq!(
@@ -480,6 +494,8 @@ async fn the_real_engine_measured_directly_through_the_gateway_and_by_llama_benc
     assert_eq!(names, ["pp32", "tg8"]);
     assert!(result.tests.iter().all(|t| t.tokens_per_second > 0.0));
     assert!(result.model_bytes > 0 && result.command.contains("-p 32"));
+    // The file holds the tensors llama-bench counts, and the metadata.
+    assert!(hardware.environment.model_bytes.unwrap() >= result.model_bytes);
     println!(
         "llama-bench: pp32 {:.1} t/s, tg8 {:.1} t/s on {}",
         result.tests[0].tokens_per_second, result.tests[1].tokens_per_second, result.cpu

@@ -10,7 +10,9 @@ use serde_json::json;
 
 use super::workload::Prompt;
 use crate::chat::Upstream;
-use crate::gateway::{Gateway, GatewayRequest, Measured, Meter};
+use crate::gateway::{
+    error_chain, send_once_more_on_a_closed_connection, Gateway, GatewayRequest, Measured, Meter,
+};
 
 /// The longest one request may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
@@ -138,14 +140,15 @@ impl Sender {
                 if let Some(key) = &upstream.api_key {
                     request = request.bearer_auth(key);
                 }
-                let response = request
-                    .send()
+                // As the gateway does: a kept-alive connection the engine closed as it was
+                // reused is tried once more (the time counts from the first send).
+                let response = send_once_more_on_a_closed_connection(request)
                     .await
-                    .map_err(|e| format!("could not send: {e}"))?;
+                    .map_err(|e| format!("could not send: {}", error_chain(&e)))?;
                 let status = response.status().as_u16();
                 let stream = response
                     .bytes_stream()
-                    .map(|c| c.map_err(|e| e.to_string()));
+                    .map(|c| c.map_err(|e| error_chain(&e)));
                 Ok((status, stream.boxed()))
             }
             Sender::Gateway { gateway, .. } => {

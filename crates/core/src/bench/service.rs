@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::environment::BenchEnvironment;
 use super::error::BenchError;
 use super::llama_bench::{self, HardwareSpec};
 use super::request::Sender;
+use super::resources::{self, Series};
 use super::runner;
 use super::store;
 use super::types::{
@@ -24,6 +26,7 @@ use crate::error::CodedError;
 use crate::events::{Event, EventBus};
 use crate::gateway::Gateway;
 use crate::library::ModelLibrary;
+use crate::monitor::SystemMonitor;
 use crate::store::Store;
 use crate::supervisor::Supervisor;
 use crate::time::now_ms;
@@ -51,11 +54,14 @@ struct Shared {
     gateway: Gateway,
     supervisor: Supervisor,
     library: ModelLibrary,
+    monitor: SystemMonitor,
     http: reqwest::Client,
     /// The benchmark running now and how to cancel it. One at a time: two would share the
     /// machine and measure each other. The lock is held only to read or replace the record,
     /// never across an await.
     running: Mutex<Option<(Benchmark, CancellationToken)>>,
+    /// The running benchmark's resource readings. Held only to add a point or copy them.
+    resources: Mutex<Series>,
 }
 
 impl Bench {
@@ -68,6 +74,7 @@ impl Bench {
         gateway: Gateway,
         supervisor: Supervisor,
         library: ModelLibrary,
+        monitor: SystemMonitor,
     ) -> Result<Bench, BenchError> {
         for id in store::running_ids(&store).await? {
             if let Some(mut benchmark) = store::load(&store, &id).await? {
@@ -77,7 +84,9 @@ impl Bench {
                 store::save(&store, &benchmark).await?;
             }
         }
+        // Engines are mostly on loopback, where a system proxy would only get in the way.
         let http = reqwest::Client::builder()
+            .no_proxy()
             .pool_idle_timeout(IDLE_CONNECTION)
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -91,8 +100,10 @@ impl Bench {
                 gateway,
                 supervisor,
                 library,
+                monitor,
                 http,
                 running: Mutex::new(None),
+                resources: Mutex::new(Series::new()),
             }),
         })
     }
@@ -110,14 +121,17 @@ impl Bench {
             BenchmarkKind::Load(spec.clone()),
         );
         benchmark.model = Some(sender.model().to_string());
+        benchmark.environment = self.environment(&spec.target, instance_id.as_deref()).await;
         benchmark.model_id = model_id;
         benchmark.instance_id = instance_id;
         let cancel = self.claim(&benchmark)?;
         store::save(&self.shared.store, &benchmark).await?;
         let this = self.clone();
+        let instance_id = benchmark.instance_id.clone();
         tokio::spawn(async move {
             let report = |progress: &BenchmarkProgress| this.report(progress);
-            let outcome = runner::run(&sender, &spec, &cancel, &report).await;
+            let run = runner::run(&sender, &spec, &cancel, &report);
+            let outcome = this.measured(instance_id, run).await;
             this.finish(load_outcome(outcome, cancel.is_cancelled()))
                 .await;
         });
@@ -154,12 +168,25 @@ impl Bench {
         );
         benchmark.model_id = Some(model.id.clone());
         benchmark.model = Some(model.name.clone());
+        let mut environment = BenchEnvironment::new()
+            .with_model_file(&model.path)
+            .with_machine(&self.shared.monitor)
+            .await;
+        environment.engine = Some(model.engine.as_str().to_string());
+        environment.engine_binary = Some(
+            bin_dir
+                .join(llama_bench::LLAMA_BENCH_BINARY)
+                .display()
+                .to_string(),
+        );
+        benchmark.environment = environment;
         let cancel = self.claim(&benchmark)?;
         store::save(&self.shared.store, &benchmark).await?;
         let this = self.clone();
         tokio::spawn(async move {
             let path = std::path::PathBuf::from(&model.path);
-            let result = llama_bench::run_llama_bench(&bin_dir, &path, &spec, &cancel).await;
+            let run = llama_bench::run_llama_bench(&bin_dir, &path, &spec, &cancel);
+            let result = this.measured(None, run).await;
             let outcome = match result {
                 Ok(hardware) => Finished {
                     state: BenchmarkState::Completed,
@@ -185,6 +212,7 @@ impl Bench {
             if let Some(live) = running.as_ref().filter(|r| r.id == benchmark.id) {
                 *benchmark = live.clone();
             }
+            benchmark.resources = Vec::new();
             for level in &mut benchmark.results {
                 level.samples = Vec::new();
             }
@@ -299,6 +327,31 @@ impl Bench {
         Ok(benchmark)
     }
 
+    /// What a load benchmark measures on. An external endpoint's hardware is not ours: only
+    /// a local target gets this machine's description.
+    async fn environment(
+        &self,
+        target: &BenchTarget,
+        instance_id: Option<&str>,
+    ) -> BenchEnvironment {
+        let environment = BenchEnvironment::new();
+        if matches!(target, BenchTarget::Endpoint { .. }) {
+            return environment;
+        }
+        let mut environment = environment.with_machine(&self.shared.monitor).await;
+        let supervisor = &self.shared.supervisor;
+        let instance =
+            instance_id.and_then(|id| supervisor.list().into_iter().find(|i| i.id == id));
+        if let Some(instance) = instance {
+            let argv = supervisor.launch_argv(&instance.id);
+            environment = environment.with_instance(&instance, argv);
+            if let Ok(model) = self.shared.library.get(&instance.model_id).await {
+                environment = environment.with_model_file(&model.path);
+            }
+        }
+        environment
+    }
+
     /// Where the requests go: (sender, what to call the target, its model, its instance).
     async fn sender(
         &self,
@@ -351,10 +404,41 @@ impl Bench {
             progress: BenchmarkProgress::default(),
             results: Vec::new(),
             hardware: None,
+            environment: BenchEnvironment::default(),
+            resources: Vec::new(),
             error: None,
             tags: Vec::new(),
             notes: String::new(),
         }
+    }
+
+    /// Runs `work` while the machine is read once a second into the running record.
+    async fn measured<T>(
+        &self,
+        instance_id: Option<String>,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        let done = CancellationToken::new();
+        let this = self.clone();
+        let sampler = tokio::spawn(resources::follow(
+            self.shared.monitor.clone(),
+            self.shared.supervisor.clone(),
+            instance_id,
+            done.clone(),
+            move |tick, point| {
+                // Held only to add the point.
+                let mut series = this
+                    .shared
+                    .resources
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                series.push(tick, point);
+            },
+        ));
+        let output = work.await;
+        done.cancel();
+        let _ = sampler.await;
+        output
     }
 
     /// Makes `benchmark` the running one, unless another runs.
@@ -373,6 +457,12 @@ impl Bench {
         let token = CancellationToken::new();
         *running = Some((benchmark.clone(), token.clone()));
         drop(running);
+        // Held only to start the new benchmark's readings afresh.
+        *self
+            .shared
+            .resources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Series::new();
         self.publish(benchmark);
         Ok(token)
     }
@@ -384,7 +474,16 @@ impl Bench {
             .running
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        running.as_ref().map(|(b, _)| b.clone())
+        let mut benchmark = running.as_ref().map(|(b, _)| b.clone())?;
+        drop(running);
+        // Held only to copy the readings so far.
+        let series = self
+            .shared
+            .resources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        benchmark.resources = series.points.clone();
+        Some(benchmark)
     }
 
     fn report(&self, progress: &BenchmarkProgress) {
@@ -430,9 +529,11 @@ impl Bench {
         self.publish(&benchmark);
     }
 
-    /// Tells the UI, without per-request samples (the event goes to every window).
+    /// Tells the UI, without per-request samples or resource readings (the event goes to
+    /// every window; a detail view fetches them).
     fn publish(&self, benchmark: &Benchmark) {
         let mut light = benchmark.clone();
+        light.resources = Vec::new();
         for level in &mut light.results {
             level.samples = Vec::new();
         }

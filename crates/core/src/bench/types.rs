@@ -254,6 +254,12 @@ pub struct Benchmark {
     pub progress: BenchmarkProgress,
     pub results: Vec<LevelResult>,
     pub hardware: Option<super::HardwareResult>,
+    /// What it measured on: engine, command line, model file, this machine.
+    #[serde(default)]
+    pub environment: super::BenchEnvironment,
+    /// The machine once a second while it ran (see `resources.rs` for the bound).
+    #[serde(default)]
+    pub resources: Vec<super::ResourcePoint>,
     pub error: Option<crate::error::ErrorBody>,
     #[serde(default)]
     pub tags: Vec<String>,

@@ -26,5 +26,7 @@ pub use error::{openai_error_body, GatewayError};
 pub use meter::{percentile, Measured, Meter};
 pub use names::stable_name;
 pub use proxy::{GatewayResponse, ObservedBody};
-pub use service::{Gateway, GatewayRequest, MAX_REQUEST_BODY};
+pub use service::{
+    error_chain, send_once_more_on_a_closed_connection, Gateway, GatewayRequest, MAX_REQUEST_BODY,
+};
 pub use types::*;

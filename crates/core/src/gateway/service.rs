@@ -1050,7 +1050,7 @@ fn upstream_body(model: &Model, instance: &InstanceInfo, requested: &str, body: 
 /// Sends the request; when a kept-alive connection turns out closed by the engine before any
 /// answer (llama-server's HTTP library closes connections after a number of requests), sends it
 /// once more on a new connection. Nothing was answered, so nothing is repeated twice.
-async fn send_once_more_on_a_closed_connection(
+pub async fn send_once_more_on_a_closed_connection(
     request: reqwest::RequestBuilder,
 ) -> reqwest::Result<reqwest::Response> {
     let again = request.try_clone();
@@ -1067,7 +1067,7 @@ async fn send_once_more_on_a_closed_connection(
 }
 
 /// An error with its causes ("error sending request: connection closed before …").
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -51,10 +51,18 @@ pub(super) struct Instance {
     pub stop: CancellationToken,
     /// The key the engine requires, for health checks and chat; never serialised.
     pub engine_key: Option<String>,
+    /// The command line it was started with (program first). It holds no secret: keys and
+    /// secret values go in the environment.
+    pub argv: Vec<String>,
 }
 
 impl Instance {
-    pub fn new(info: InstanceInfo, log_dir: &Path, engine_key: Option<String>) -> Arc<Instance> {
+    pub fn new(
+        info: InstanceInfo,
+        log_dir: &Path,
+        engine_key: Option<String>,
+        argv: Vec<String>,
+    ) -> Arc<Instance> {
         let log_file = LogFile::create(log_dir, &info.id)
             .inspect_err(|err| tracing::warn!(dir = %log_dir.display(), %err, "instance log file unavailable"))
             .ok();
@@ -64,6 +72,7 @@ impl Instance {
             log_file,
             stop: CancellationToken::new(),
             engine_key,
+            argv,
         })
     }
 

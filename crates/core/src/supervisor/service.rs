@@ -94,7 +94,12 @@ impl Shared {
         // the new instance is in the list.
         let _guard = self.start_lock.lock().await;
         let (info, spec) = self.prepare(&model, &binary, binary_version).await?;
-        let instance = self.register(&model, info, spec.api_key.clone()).await;
+        let argv = std::iter::once(spec.program.display().to_string())
+            .chain(spec.args.iter().cloned())
+            .collect();
+        let instance = self
+            .register(&model, info, spec.api_key.clone(), argv)
+            .await;
         self.spawn_engine(instance, spec, &model, binary.source)
             .await
     }
@@ -174,9 +179,10 @@ impl Shared {
         model: &Model,
         info: InstanceInfo,
         engine_key: Option<String>,
+        argv: Vec<String>,
     ) -> Arc<Instance> {
         let log_dir = self.config.paths.instance_log_dir();
-        let instance = Instance::new(info.clone(), &log_dir, engine_key);
+        let instance = Instance::new(info.clone(), &log_dir, engine_key, argv);
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -415,6 +421,12 @@ impl Supervisor {
     /// requests to it. Never part of [`InstanceInfo`]: it must not reach a UI or an event.
     pub fn engine_key(&self, instance_id: &str) -> Option<String> {
         self.instance(instance_id).ok()?.engine_key.clone()
+    }
+
+    /// The command line a live instance was started with (program first), for the record of
+    /// what was measured. It holds no secret (those go in the environment).
+    pub fn launch_argv(&self, instance_id: &str) -> Option<Vec<String>> {
+        Some(self.instance(instance_id).ok()?.argv.clone())
     }
 
     /// Output lines with `seq >= since`, at most `limit` of the newest.

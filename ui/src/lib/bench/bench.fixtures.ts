@@ -1,3 +1,4 @@
+import type { BenchEnvironment } from '../../generated/BenchEnvironment'
 import type { Benchmark } from '../../generated/Benchmark'
 import type { BenchmarkSpec } from '../../generated/BenchmarkSpec'
 import type { Distribution } from '../../generated/Distribution'
@@ -36,7 +37,7 @@ export function loadBenchmark(patch: Partial<Benchmark> = {}, spec: Partial<Benc
     id: 'b1', label: 'Qwen · concurrency 1, 4', state: 'completed', spec: { kind: 'load', ...loadSpec(spec) }, instance_id: 'i1', model_id: 'm1', model: 'Qwen',
     started_at: 1_700_000_000_000, ended_at: 1_700_000_010_000,
     progress: { level: 1, levels: 2, warming_up: false, done: 8, failed: 0, total: 8, in_flight: 0, output_throughput: 0 },
-    results: [level(1), level(4)], hardware: null, error: null, tags: [], notes: '', ...patch,
+    results: [level(1), level(4)], hardware: null, environment: environment(), resources: [], error: null, tags: [], notes: '', ...patch,
   }
 }
 
@@ -60,6 +61,16 @@ export function hardwareBenchmark(patch: Partial<Benchmark> = {}): Benchmark {
     spec: { kind: 'hardware', model_id: 'm1', prompt_tokens: 512, generate_tokens: 128, repetitions: 3, threads: null, gpu_layers: null },
     instance_id: null, model_id: 'm1', model: 'Qwen', started_at: 1_700_000_100_000, ended_at: 1_700_000_130_000,
     progress: { level: 0, levels: 0, warming_up: false, done: 0, failed: 0, total: 0, in_flight: 0, output_throughput: 0 },
-    results: [], hardware: hardwareResult(), error: null, tags: [], notes: '', ...patch,
+    results: [], hardware: hardwareResult(), environment: environment(), resources: [], error: null, tags: [], notes: '', ...patch,
+  }
+}
+
+export function environment(patch: Partial<BenchEnvironment> = {}): BenchEnvironment {
+  return {
+    llmops_version: '0.1.0', engine: 'llama_cpp', engine_binary: '/opt/llama/llama-server', engine_version: 'b7000',
+    argv: ['/opt/llama/llama-server', '-m', '/models/a.gguf', '--port', '41000'], context_size: 2048,
+    model_path: '/models/a.gguf', model_bytes: 96_000_000, model_sha256: null, hostname: 'ws',
+    cpu: 'Xeon', logical_cores: 16, memory_bytes: 64 * 1024 ** 3, gpus: ['NVIDIA H200 (143771 MiB)'], gpu_driver: '570.1',
+    ...patch,
   }
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../composables/useI18n'
-import { hardwareBenchmark, level, loadBenchmark } from './bench.fixtures'
+import { environment, hardwareBenchmark, level, loadBenchmark } from './bench.fixtures'
 import { configRows, hardwareRows, levelColumns, levelGroups, overlayColumns, sampleColumns } from './benchCompare'
 
 beforeEach(() => setLocale('en'))
@@ -14,6 +14,14 @@ describe('comparing benchmarks', () => {
     expect(rows.find((r) => r.field === 'seed')?.values).toEqual(['0', '7'])
     expect(rows.find((r) => r.field === 'target')?.values).toEqual(['Qwen (library model, straight to its engine)', 'Qwen (library model, straight to its engine)'])
     expect(rows.find((r) => r.field === 'slo')?.values).toEqual(['None', 'TPOT ≤ 50 ms'])
+  })
+
+  it('marks a different engine build, command line or machine', () => {
+    const a = loadBenchmark({ id: 'a' })
+    const b = loadBenchmark({ id: 'b', environment: environment({ engine_version: 'b7100', argv: ['/opt/llama/llama-server', '-fa', 'on'] }) })
+    expect(configRows([a, b]).filter((r) => r.differs).map((r) => r.field)).toEqual(['engine_version', 'argv'])
+    const remote = loadBenchmark({ id: 'c', environment: environment({ cpu: null, gpus: [] }) })
+    expect(configRows([a, remote]).find((r) => r.field === 'machine')).toMatchObject({ differs: true, values: ['Xeon, NVIDIA H200 (143771 MiB)', '—'] })
   })
 
   it('compares the same settings written in another key order as equal', () => {

@@ -67,6 +67,22 @@ const HARDWARE_FIELDS: ConfigField[] = [
   hardwareField('gpu_layers', 'bench.hw.gpuLayers', (s) => ({ raw: s.gpu_layers, text: orNone(s.gpu_layers) })),
 ]
 
+/** What a benchmark measured on: a different engine build, command line, file or machine explains a different result. */
+const ENVIRONMENT_FIELDS: ConfigField[] = [
+  { field: 'engine_version', label: 'bench.settings.engineVersion', read: (b) => plain(b.environment.engine_version ?? '—') },
+  { field: 'argv', label: 'bench.settings.argv', read: (b) => plain(b.environment.argv.join(' ') || '—') },
+  {
+    field: 'model_file',
+    label: 'bench.settings.modelFile',
+    read: (b) => plain(b.environment.model_sha256 ?? b.environment.model_path ?? '—'),
+  },
+  {
+    field: 'machine',
+    label: 'bench.settings.machine',
+    read: (b) => plain([b.environment.cpu, ...b.environment.gpus].filter(Boolean).join(', ') || '—'),
+  },
+]
+
 /** Canonical JSON (keys sorted), so that the same settings compare equal whatever their key order. */
 function canonical(value: unknown): string {
   if (value === undefined) return 'undefined'
@@ -84,6 +100,7 @@ export function configRows(benchmarks: Benchmark[], names: Names = {}): ConfigRo
     { field: 'model', label: 'bench.settings.model', read: (b, n) => ({ raw: b.model ?? b.model_id, text: b.model ?? (b.model_id ? n.model?.(b.model_id) ?? b.model_id : '—') }) },
     ...(anyLoad ? LOAD_FIELDS : []),
     ...(anyHardware ? HARDWARE_FIELDS : []),
+    ...ENVIRONMENT_FIELDS,
   ]
   return fields.map((f) => {
     const read = benchmarks.map((b) => f.read(b, names))
