@@ -27,7 +27,11 @@ max_in_flight: number,
 /**
  * Highest output tokens per second over any one-second window.
  */
-peak_output_throughput: number, ttft_ms: Distribution, tpot_ms: Distribution, itl_ms: Distribution, e2el_ms: Distribution, engine: EngineAgreement | null, 
+peak_output_throughput: number, ttft_ms: Distribution, tpot_ms: Distribution, itl_ms: Distribution, 
+/**
+ * ITL is over the first [`super::MAX_ITL_VALUES`] gaps of the level, not all of them.
+ */
+itl_truncated: boolean, e2el_ms: Distribution, engine: EngineAgreement | null, 
 /**
  * The first few distinct errors, with how often each happened.
  */

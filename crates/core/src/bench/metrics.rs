@@ -84,22 +84,44 @@ fn any_slo(slo: &Slo) -> bool {
     slo.ttft_ms.is_some() || slo.tpot_ms.is_some() || slo.e2el_ms.is_some()
 }
 
-/// The highest output tokens in any one-second window, counting one token per streamed chunk
-/// at the time it arrived (vLLM's `max_output_tokens_per_s` counts the same way).
-fn peak_output_throughput(outcomes: &[&Outcome]) -> f64 {
-    let mut per_second: BTreeMap<u64, u32> = BTreeMap::new();
-    for outcome in outcomes {
-        let Some(ttft) = outcome.measured.ttft_ms else {
-            continue;
+/// Inter-token gaps kept per level for the ITL figures: 16 MB of them. A level with more (say
+/// 100,000 answers of 1,000 tokens) reports ITL over its first requests' gaps, and says so.
+pub const MAX_ITL_VALUES: usize = 2_000_000;
+
+/// The token events of a level's completed requests, kept bounded as they arrive: how many came
+/// in each second (for the peak) and the first [`MAX_ITL_VALUES`] gaps. Each request's own gaps
+/// are dropped once counted, so a long level does not hold every gap of every answer.
+#[derive(Debug, Default)]
+pub struct TokenEvents {
+    per_second: BTreeMap<u64, u32>,
+    gaps: Vec<f64>,
+    truncated: bool,
+}
+
+impl TokenEvents {
+    /// Counts a request's token events (at its send time plus TTFT, then each gap) and keeps
+    /// its gaps while there is room; then frees them.
+    pub fn add(&mut self, outcome: &mut Outcome) {
+        let gaps = std::mem::take(&mut outcome.measured.gaps_ms);
+        let Some(ttft) = outcome.measured.ttft_ms.filter(|_| outcome.ok()) else {
+            return;
         };
         let mut at = outcome.sent_ms + ttft;
-        *per_second.entry((at / 1000.0) as u64).or_default() += 1;
-        for gap in &outcome.measured.gaps_ms {
+        *self.per_second.entry((at / 1000.0) as u64).or_default() += 1;
+        for gap in &gaps {
             at += gap;
-            *per_second.entry((at / 1000.0) as u64).or_default() += 1;
+            *self.per_second.entry((at / 1000.0) as u64).or_default() += 1;
         }
+        let room = MAX_ITL_VALUES - self.gaps.len();
+        self.truncated |= gaps.len() > room;
+        self.gaps.extend_from_slice(&gaps[..gaps.len().min(room)]);
     }
-    f64::from(per_second.values().copied().max().unwrap_or(0))
+
+    /// The most token events in any one second (vLLM's `max_output_tokens_per_s` counts the
+    /// same way).
+    fn peak(&self) -> f64 {
+        f64::from(self.per_second.values().copied().max().unwrap_or(0))
+    }
 }
 
 fn engine_agreement(completed: &[&Outcome]) -> Option<EngineAgreement> {
@@ -163,6 +185,7 @@ fn sample(outcome: &Outcome) -> RequestSample {
 pub fn level_result(
     level: Level,
     outcomes: &[Outcome],
+    events: &TokenEvents,
     duration_s: f64,
     max_in_flight: u32,
     slo: &Slo,
@@ -200,14 +223,11 @@ pub fn level_result(
         output_tokens,
         tokens_counted: completed.iter().any(|o| o.measured.tokens_counted),
         max_in_flight,
-        peak_output_throughput: peak_output_throughput(&completed),
+        peak_output_throughput: events.peak(),
         ttft_ms: distribution(completed.iter().filter_map(|o| o.measured.ttft_ms)),
         tpot_ms: distribution(completed.iter().filter_map(|o| o.measured.tpot_ms)),
-        itl_ms: distribution(
-            completed
-                .iter()
-                .flat_map(|o| o.measured.gaps_ms.iter().copied()),
-        ),
+        itl_ms: distribution(events.gaps.iter().copied()),
+        itl_truncated: events.truncated,
         e2el_ms: distribution(completed.iter().filter_map(|o| o.measured.e2el_ms)),
         engine: engine_agreement(&completed),
         errors: error_counts(outcomes),
@@ -240,6 +260,17 @@ mod tests {
     }
 
     #[test]
+    fn a_level_keeps_a_bounded_number_of_gaps() {
+        let mut events = TokenEvents::default();
+        let mut big = outcome(0.0, 1.0, &vec![0.5; MAX_ITL_VALUES - 10], 2);
+        events.add(&mut big);
+        let mut more = outcome(0.0, 1.0, &[0.5; 20], 21);
+        events.add(&mut more);
+        assert_eq!(events.gaps.len(), MAX_ITL_VALUES);
+        assert!(events.truncated);
+    }
+
+    #[test]
     fn percentiles_interpolate_like_numpy() {
         let sorted = [1.0, 2.0, 3.0, 4.0];
         assert_eq!(percentile(&sorted, 50.0), 2.5);
@@ -264,7 +295,16 @@ mod tests {
             ttft_ms: Some(250.0),
             ..Default::default()
         };
-        let result = level_result(Level::Concurrency(2), &outcomes, 0.5, 2, &slo);
+        let mut outcomes = outcomes;
+        let mut events = TokenEvents::default();
+        for outcome in &mut outcomes {
+            events.add(outcome);
+        }
+        assert!(
+            outcomes.iter().all(|o| o.measured.gaps_ms.is_empty()),
+            "freed"
+        );
+        let result = level_result(Level::Concurrency(2), &outcomes, &events, 0.5, 2, &slo);
         assert_eq!((result.completed, result.failed), (2, 1));
         assert_eq!(result.request_throughput, 4.0);
         assert_eq!(result.output_throughput, 20.0);
@@ -280,6 +320,7 @@ mod tests {
         assert_eq!(result.errors[0].count, 1);
         assert_eq!(result.samples.len(), 3);
         assert_eq!(result.peak_output_throughput, 10.0);
+        assert!(!result.itl_truncated);
         assert_eq!(result.load, "concurrency 2");
     }
 }

@@ -30,7 +30,7 @@ mod workload;
 pub use environment::BenchEnvironment;
 pub use error::BenchError;
 pub use llama_bench::{HardwareResult, HardwareSpec, HardwareTest, LLAMA_BENCH_BINARY};
-pub use metrics::{percentile, DISAGREEMENT_PERCENT, MAX_SAMPLES};
+pub use metrics::{percentile, DISAGREEMENT_PERCENT, MAX_ITL_VALUES, MAX_SAMPLES};
 pub use report::{BenchmarkExport, BenchmarkExportFormat, BenchmarkExportRequest};
 pub use resources::ResourcePoint;
 pub use runner::{MAX_CONCURRENCY, MAX_DURATION_S, MAX_LEVELS, MAX_RATE, MAX_REQUESTS, MAX_WARMUP};

@@ -7,15 +7,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::error::BenchError;
-use super::metrics::{level_result, Level};
+use super::metrics::{level_result, Level, TokenEvents};
 use super::request::{Outcome, Sender};
 use super::types::{BenchmarkProgress, BenchmarkSpec, LevelResult, LoadPattern};
-use super::workload::{Prompts, Rng};
+use super::workload::{Pick, Prompts, Rng};
 
 pub const MAX_REQUESTS: u32 = 100_000;
 pub const MAX_LEVELS: usize = 16;
@@ -104,7 +103,8 @@ pub async fn run(
 ) -> Result<Vec<LevelResult>, BenchError> {
     let levels = levels(spec)?;
     let mut rng = Rng::new(spec.seed);
-    let mut prompts = Prompts::new(&spec.workload, &mut rng)?;
+    let prompts = Arc::new(Prompts::new(&spec.workload, &mut rng)?);
+    let mut sequence = 0_u64;
     let mut progress = BenchmarkProgress {
         levels: levels.len() as u32,
         warming_up: spec.warmup_requests > 0,
@@ -113,7 +113,9 @@ pub async fn run(
     };
     report(&progress);
     for _ in 0..spec.warmup_requests {
-        let body = sender.body(&prompts.next(&mut rng), spec.ignore_eos, spec.seed);
+        let prompt = prompts.prompt(prompts.pick(&mut rng, sequence));
+        sequence += 1;
+        let body = sender.body(&prompt, spec.ignore_eos, spec.seed);
         tokio::select! {
             outcome = sender.send(body, Instant::now()) => {
                 if let Some(error) = outcome.error {
@@ -134,12 +136,13 @@ pub async fn run(
             ..Default::default()
         };
         report(&progress);
-        let schedule = Schedule::new(level, spec, &mut prompts, &mut rng, sender);
-        let (outcomes, duration_s, max_in_flight) =
+        let schedule = Schedule::new(level, spec, &prompts, &mut rng, &mut sequence);
+        let (outcomes, events, duration_s, max_in_flight) =
             run_level(sender, schedule, spec, cancel, &mut progress, report).await;
         results.push(level_result(
             level,
             &outcomes,
+            &events,
             duration_s,
             max_in_flight,
             &spec.slo,
@@ -151,28 +154,33 @@ pub async fn run(
     Ok(results)
 }
 
-/// A level's requests: each body with its send time from the level's start.
+/// A level's requests: when each is sent (from the level's start) and which prompt it sends;
+/// the body is made as it goes out.
 struct Schedule {
-    requests: Vec<(Duration, Bytes)>,
+    requests: Vec<(Duration, Pick)>,
+    prompts: Arc<Prompts>,
     limit: u32,
+    ignore_eos: bool,
+    seed: u64,
 }
 
 impl Schedule {
     fn new(
         level: Level,
         spec: &BenchmarkSpec,
-        prompts: &mut Prompts,
+        prompts: &Arc<Prompts>,
         rng: &mut Rng,
-        sender: &Sender,
+        sequence: &mut u64,
     ) -> Schedule {
         let mut at = 0.0_f64;
         let mut requests = Vec::with_capacity(spec.requests as usize);
         for _ in 0..spec.requests {
-            let body = sender.body(&prompts.next(rng), spec.ignore_eos, spec.seed);
+            let pick = prompts.pick(rng, *sequence);
+            *sequence += 1;
             if let Level::Rate { rate, .. } = level {
                 at += rng.exponential(1.0 / rate);
             }
-            requests.push((Duration::from_secs_f64(at), body));
+            requests.push((Duration::from_secs_f64(at), pick));
         }
         let limit = match level {
             Level::Concurrency(n) => n,
@@ -180,7 +188,13 @@ impl Schedule {
                 max_concurrency, ..
             } => max_concurrency.unwrap_or(MAX_CONCURRENCY),
         };
-        Schedule { requests, limit }
+        Schedule {
+            requests,
+            prompts: prompts.clone(),
+            limit,
+            ignore_eos: spec.ignore_eos,
+            seed: spec.seed,
+        }
     }
 }
 
@@ -191,8 +205,8 @@ struct InFlight {
     most: AtomicU32,
 }
 
-/// Sends a level's requests on schedule and collects their outcomes: (outcomes, seconds from
-/// the first send to the last answer, most in flight).
+/// Sends a level's requests on schedule and collects their outcomes: (outcomes, their token
+/// events, seconds from the first send to the last answer, most in flight).
 async fn run_level(
     sender: &Sender,
     schedule: Schedule,
@@ -200,7 +214,7 @@ async fn run_level(
     cancel: &CancellationToken,
     progress: &mut BenchmarkProgress,
     report: &(dyn Fn(&BenchmarkProgress) + Send + Sync),
-) -> (Vec<Outcome>, f64, u32) {
+) -> (Vec<Outcome>, TokenEvents, f64, u32) {
     let origin = Instant::now();
     let deadline = spec
         .duration_s
@@ -217,10 +231,12 @@ async fn run_level(
         outcomes_tx,
     ));
     let mut outcomes = Vec::with_capacity(spec.requests as usize);
+    let mut events = TokenEvents::default();
     let mut recent: VecDeque<(Instant, u32)> = VecDeque::new();
     let mut last_report = Instant::now();
     // The channel closes when the dispatcher and every request task are done (or cancelled).
-    while let Some(outcome) = outcomes_rx.recv().await {
+    while let Some(mut outcome) = outcomes_rx.recv().await {
+        events.add(&mut outcome);
         let now = Instant::now();
         recent.push_back((now, outcome.measured.completion_tokens.unwrap_or(0)));
         while recent
@@ -247,7 +263,8 @@ async fn run_level(
     let duration_s = outcomes.iter().map(|o| o.ended_ms).fold(0.0_f64, f64::max) / 1000.0;
     progress.in_flight = 0;
     report(progress);
-    (outcomes, duration_s, in_flight.most.load(Ordering::Relaxed))
+    let most = in_flight.most.load(Ordering::Relaxed);
+    (outcomes, events, duration_s, most)
 }
 
 async fn dispatch(
@@ -260,7 +277,7 @@ async fn dispatch(
     outcomes: mpsc::UnboundedSender<Outcome>,
 ) {
     let slots = Arc::new(Semaphore::new(schedule.limit as usize));
-    for (at, body) in schedule.requests {
+    for (at, pick) in schedule.requests {
         let permit = tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep_until((origin + at).into()) => {
@@ -273,6 +290,8 @@ async fn dispatch(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return;
         }
+        let prompt = schedule.prompts.prompt(pick);
+        let body = sender.body(&prompt, schedule.ignore_eos, schedule.seed);
         let now = in_flight.now.fetch_add(1, Ordering::Relaxed) + 1;
         in_flight.most.fetch_max(now, Ordering::Relaxed);
         let (sender, cancel, in_flight, outcomes) = (

@@ -125,7 +125,7 @@ impl Bench {
         benchmark.model_id = model_id;
         benchmark.instance_id = instance_id;
         let cancel = self.claim(&benchmark)?;
-        store::save(&self.shared.store, &benchmark).await?;
+        self.save_claimed(&benchmark).await?;
         let this = self.clone();
         let instance_id = benchmark.instance_id.clone();
         tokio::spawn(async move {
@@ -181,7 +181,7 @@ impl Bench {
         );
         benchmark.environment = environment;
         let cancel = self.claim(&benchmark)?;
-        store::save(&self.shared.store, &benchmark).await?;
+        self.save_claimed(&benchmark).await?;
         let this = self.clone();
         tokio::spawn(async move {
             let path = std::path::PathBuf::from(&model.path);
@@ -465,6 +465,25 @@ impl Bench {
             .unwrap_or_else(|p| p.into_inner()) = Series::new();
         self.publish(benchmark);
         Ok(token)
+    }
+
+    /// Saves a benchmark just claimed; if it cannot be saved, it does not start and the slot is
+    /// free again.
+    async fn save_claimed(&self, benchmark: &Benchmark) -> Result<(), BenchError> {
+        let saved = store::save(&self.shared.store, benchmark).await;
+        if let Err(error) = &saved {
+            // Held only to free the slot.
+            *self
+                .shared
+                .running
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = None;
+            let mut failed = benchmark.clone();
+            failed.state = BenchmarkState::Failed;
+            failed.error = Some(error.body());
+            self.publish(&failed);
+        }
+        saved
     }
 
     fn running_record(&self) -> Option<Benchmark> {

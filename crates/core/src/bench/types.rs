@@ -171,6 +171,9 @@ pub struct LevelResult {
     pub ttft_ms: Distribution,
     pub tpot_ms: Distribution,
     pub itl_ms: Distribution,
+    /// ITL is over the first [`super::MAX_ITL_VALUES`] gaps of the level, not all of them.
+    #[serde(default)]
+    pub itl_truncated: bool,
     pub e2el_ms: Distribution,
     pub engine: Option<EngineAgreement>,
     /// The first few distinct errors, with how often each happened.

@@ -89,8 +89,9 @@ fn synthetic_text(words: u32, rng: &mut Rng) -> String {
     text
 }
 
-/// The prompts of a workload: the synthetic ones are drawn as they are needed; a dataset's are
-/// read once and taken in a seeded order, round and round.
+/// The prompts of a workload. A request is scheduled with a [`Pick`] (a few bytes) and its
+/// prompt is made only when it is sent, so a level of 100,000 long prompts does not sit in
+/// memory at once.
 pub enum Prompts {
     Synthetic {
         input: TokenLength,
@@ -98,9 +99,17 @@ pub enum Prompts {
     },
     Dataset {
         prompts: Vec<Prompt>,
+        /// A seeded shuffle of the lines, taken round and round.
         order: Vec<usize>,
-        next: usize,
     },
+}
+
+/// Which prompt a request sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pick {
+    /// Drawn from its own generator.
+    Synthetic(u64),
+    Dataset(usize),
 }
 
 impl Prompts {
@@ -126,33 +135,33 @@ impl Prompts {
                 for i in (1..order.len()).rev() {
                     order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
                 }
-                Ok(Prompts::Dataset {
-                    prompts,
-                    order,
-                    next: 0,
-                })
+                Ok(Prompts::Dataset { prompts, order })
             }
         }
     }
 
-    pub fn next(&mut self, rng: &mut Rng) -> Prompt {
+    /// The prompt of the `sequence`-th request (counted over the whole benchmark).
+    pub fn pick(&self, rng: &mut Rng, sequence: u64) -> Pick {
         match self {
-            Prompts::Synthetic { input, output } => {
-                let words = input.draw(rng);
+            Prompts::Synthetic { .. } => Pick::Synthetic(rng.next_u64()),
+            Prompts::Dataset { order, .. } => {
+                Pick::Dataset(order[(sequence % order.len() as u64) as usize])
+            }
+        }
+    }
+
+    pub fn prompt(&self, pick: Pick) -> Prompt {
+        match (self, pick) {
+            (Prompts::Synthetic { input, output }, Pick::Synthetic(seed)) => {
+                let mut rng = Rng::new(seed);
+                let words = input.draw(&mut rng);
                 Prompt {
-                    text: synthetic_text(words, rng),
-                    max_tokens: output.draw(rng),
+                    text: synthetic_text(words, &mut rng),
+                    max_tokens: output.draw(&mut rng),
                 }
             }
-            Prompts::Dataset {
-                prompts,
-                order,
-                next,
-            } => {
-                let prompt = prompts[order[*next % order.len()]].clone();
-                *next += 1;
-                prompt
-            }
+            (Prompts::Dataset { prompts, .. }, Pick::Dataset(index)) => prompts[index].clone(),
+            _ => unreachable!("a pick comes from the same prompts"),
         }
     }
 }
@@ -269,8 +278,10 @@ mod tests {
         };
         let draw = |seed| {
             let mut rng = Rng::new(seed);
-            let mut prompts = Prompts::new(&workload, &mut rng).unwrap();
-            (0..5).map(|_| prompts.next(&mut rng)).collect::<Vec<_>>()
+            let prompts = Prompts::new(&workload, &mut rng).unwrap();
+            (0..5)
+                .map(|n| prompts.prompt(prompts.pick(&mut rng, n)))
+                .collect::<Vec<_>>()
         };
         assert_eq!(draw(7), draw(7));
         assert_ne!(draw(7), draw(8));

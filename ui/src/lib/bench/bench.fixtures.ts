@@ -16,7 +16,7 @@ export function level(concurrency: number, patch: Partial<LevelResult> = {}): Le
     load: `concurrency ${concurrency}`, concurrency, rate: null, completed: 8, failed: 0, duration_s: 4.5, request_throughput: 1.78 * concurrency,
     output_throughput: 110 * concurrency, total_token_throughput: 330 * concurrency, goodput: null, input_tokens: 1024, output_tokens: 512,
     tokens_counted: false, max_in_flight: concurrency, peak_output_throughput: 130 * concurrency,
-    ttft_ms: distribution(120 + concurrency * 10), tpot_ms: distribution(9), itl_ms: distribution(9, 504), e2el_ms: distribution(690),
+    ttft_ms: distribution(120 + concurrency * 10), tpot_ms: distribution(9), itl_ms: distribution(9, 504), itl_truncated: false, e2el_ms: distribution(690),
     engine: { client_decode_per_second: 111, engine_decode_per_second: 115, engine_prompt_per_second: 900, difference_percent: -3.5, disagrees: false },
     errors: [], samples: [], ...patch,
   }
