@@ -196,6 +196,14 @@ describe('keepSamples', () => {
   })
 })
 
+describe('keepSamples', () => {
+  it('keeps the readings of the machine an update leaves out', () => {
+    const reading = { at_ms: 0, cpu_percent: 5, instance_cpu_percent: null, instance_rss_bytes: 1, instance_vram_bytes: null, gpu_utilization_percent: null, gpu_power_watts: null }
+    const held = loadBenchmark({ id: 'r', resources: [reading] })
+    expect(keepSamples(loadBenchmark({ id: 'r', notes: 'x' }), held).resources).toEqual([reading])
+  })
+})
+
 describe('upsertBenchmark', () => {
   it('never lets an older running answer replace the end that overtook it', () => {
     const ended = loadBenchmark({ id: 'c', state: 'cancelled' })

@@ -30,13 +30,15 @@ export function upsertBenchmark(list: Benchmark[], b: Benchmark): Benchmark[] {
 }
 
 /**
- * An update (which carries no per-request samples) over the record held with them: each level
- * keeps the samples it had, when the update has none for it.
+ * An update (which carries no per-request samples or resource readings) over the record held
+ * with them: each level keeps the samples it had, and the record its readings, when the update
+ * has none.
  */
 export function keepSamples(update: Benchmark, held: Benchmark | null): Benchmark {
   if (!held) return update
   return {
     ...update,
+    resources: update.resources?.length ? update.resources : held.resources,
     results: update.results.map((r) => {
       if (r.samples.length > 0) return r
       const before = held.results.find((h) => h.load === r.load)
