@@ -236,6 +236,31 @@ async fn known_delays_come_out_as_the_metrics() {
     assert_eq!((one.max_in_flight, four.max_in_flight), (1, 4));
     let speedup = four.request_throughput / one.request_throughput;
     assert!((3.0..=4.5).contains(&speedup), "speed-up {speedup:.2}");
+    // The desktop app's export: a file in the folder it is given, never half-written, a second
+    // one beside the first.
+    let files = tempfile::tempdir().unwrap();
+    let request = || llmops_core::bench::BenchmarkExportRequest {
+        ids: vec![done.id.clone()],
+        format: llmops_core::bench::BenchmarkExportFormat::Csv,
+    };
+    let first = core
+        .bench
+        .save_export_in(request(), files.path())
+        .await
+        .unwrap();
+    let second = core
+        .bench
+        .save_export_in(request(), files.path())
+        .await
+        .unwrap();
+    assert_ne!(first, second);
+    let csv = std::fs::read_to_string(&first).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "a header and a row per level: {csv}"
+    );
+    assert!(second.ends_with(" (2).csv"), "{second}");
     // The list leaves out per-request samples; the record keeps them.
     assert!(
         done.environment.cpu.is_none() && done.environment.argv.is_empty(),

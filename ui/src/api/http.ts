@@ -1,3 +1,4 @@
+import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { GatewayStatus } from '../generated/GatewayStatus'
@@ -243,6 +244,12 @@ export class HttpApi implements LlmopsApi {
       dispositionFilename(res.headers.get('Content-Disposition')) ?? (format === 'json' ? 'conversation.json' : 'conversation.md')
     this.download(file, filename)
     return { filename }
+  }
+
+  async saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult> {
+    const file = await this.exportBenchmarks(request)
+    this.download(new Blob([file.content], { type: file.content_type }), file.filename)
+    return { filename: file.filename }
   }
 
   async followModelLogs(modelId: string, onBatch: (batch: LogBatch) => void, onLost: (err: ApiError) => void): Promise<LogFollow> {

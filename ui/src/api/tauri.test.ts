@@ -129,6 +129,13 @@ describe('Tauri transport', () => {
     expect(ipc.calls).toEqual([['acknowledge_alert', { id: 'a1' }]])
   })
 
+  it('saves a benchmark report in Downloads through the core and answers with its path', async () => {
+    ipc.answer = () => '/home/me/Downloads/benchmarks (2).csv'
+    const request = { ids: ['a', 'b'], format: 'csv' as const }
+    expect(await new TauriApi().saveBenchmarkReport(request)).toEqual({ filename: 'benchmarks (2).csv', path: '/home/me/Downloads/benchmarks (2).csv' })
+    expect(ipc.calls).toEqual([['save_benchmark_export', { request }]])
+  })
+
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })

@@ -1,5 +1,6 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
+import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -100,6 +101,11 @@ export class TauriApi implements LlmopsApi {
 
   async exportConversation(id: string, format: ExportFormat): Promise<ExportResult> {
     const path = await call<string>(OPERATIONS.exportConversation.name, { id, query: { format } })
+    return { filename: basename(path), path }
+  }
+
+  async saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult> {
+    const path = await call<string>(OPERATIONS.saveBenchmarkExport.name, { request })
     return { filename: basename(path), path }
   }
 

@@ -1,3 +1,4 @@
+import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -49,6 +50,8 @@ export interface LlmopsApi extends Operations {
   chatTurn(conversationId: string, turn: TurnRequest, onEvent: (e: ChatStreamEvent) => void): Promise<ChatHandle>
   /** Downloads (browser) or saves to the Downloads folder (desktop app) a conversation. */
   exportConversation(id: string, format: ExportFormat): Promise<ExportResult>
+  /** Downloads (browser) or saves to the Downloads folder (desktop app) a benchmark report. */
+  saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult>
   /**
    * Follows a model's output as the server pushes it: the latest instance's recent lines first,
    * then new lines, moving to the new instance when the model starts again (a batch's

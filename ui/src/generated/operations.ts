@@ -179,6 +179,7 @@ export const OPERATIONS = {
   cancelBenchmark: { name: 'cancel_benchmark', surface: 'both', method: 'post', path: '/benchmarks/{id}/cancel', args: [['id', 'path']], output: 'json' },
   updateBenchmark: { name: 'update_benchmark', surface: 'both', method: 'patch', path: '/benchmarks/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
   exportBenchmarks: { name: 'export_benchmarks', surface: 'both', method: 'post', path: '/benchmarks/export', args: [['request', 'body']], output: 'json' },
+  saveBenchmarkExport: { name: 'save_benchmark_export', surface: 'tauri', method: null, path: null, args: [['request', 'body']], output: 'json' },
   deleteBenchmark: { name: 'delete_benchmark', surface: 'both', method: 'delete', path: '/benchmarks/{id}', args: [['id', 'path']], output: 'empty' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },

@@ -118,6 +118,15 @@ beforeEach(() => {
     cancelBenchmark: vi.fn(async (id: string) => loadBenchmark({ id, state: 'cancelled', started_at: 1_800_000_000_000, results: [level(1)] })),
     updateBenchmark: vi.fn(async (id: string, patch: { label: string; tags: string[]; notes: string }) => ({ ...stored.find((b) => b.id === id)!, ...patch })),
     deleteBenchmark: vi.fn(async () => undefined),
+    // As the browser's transport does: the export, then a download.
+    saveBenchmarkReport: vi.fn(async (r: { ids: string[]; format: string }) => {
+      const file = await fake.api.exportBenchmarks(r)
+      const a = document.createElement('a')
+      a.href = URL.createObjectURL(new Blob([file.content]))
+      a.download = file.filename
+      a.click()
+      return { filename: file.filename }
+    }),
     exportBenchmarks: vi.fn(async (r: { ids: string[]; format: string }) => ({
       filename: r.ids.length > 1 ? `benchmarks.${r.format}` : `benchmark-${r.ids[0]}.${r.format}`, content_type: 'text/plain', content: `report of ${r.ids.join(', ')}`,
     })),

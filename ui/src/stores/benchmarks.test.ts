@@ -187,6 +187,21 @@ describe('benchmarks store', () => {
   })
 })
 
+describe('saving a report', () => {
+  it('goes through the transport (a download, or a file in Downloads) and says where, or why not', async () => {
+    fake.api.saveBenchmarkReport = vi.fn(async ({ ids }: { ids: string[] }) => {
+      if (ids[0] === 'gone') throw new ApiError('benchmark_not_found', 'No benchmark', 404, { id: 'gone' })
+      return { filename: 'benchmark-a.csv', path: '/home/me/Downloads/benchmark-a.csv' }
+    })
+    const store = useBenchmarksStore()
+    expect(await store.saveReport(['a'], 'csv')).toEqual({ filename: 'benchmark-a.csv', path: '/home/me/Downloads/benchmark-a.csv' })
+    expect(fake.api.saveBenchmarkReport).toHaveBeenCalledWith({ ids: ['a'], format: 'csv' })
+    expect(await store.saveReport(['gone'], 'csv')).toBeNull()
+    expect(store.exportError?.code).toBe('benchmark_not_found')
+    expect(store.exporting).toBeNull()
+  })
+})
+
 describe('keepSamples', () => {
   it('keeps the samples of each level by its load name', () => {
     const held = loadBenchmark({ results: [level(1, { samples: [sample(0)] })] })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { type ApiError, getApi, toApiError } from '../api'
+import { type ApiError, type ExportResult, getApi, toApiError } from '../api'
 import type { Benchmark } from '../generated/Benchmark'
 import type { BenchmarkExport } from '../generated/BenchmarkExport'
 import type { BenchmarkExportFormat } from '../generated/BenchmarkExportFormat'
@@ -204,6 +204,24 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
     selected.value = on ? [...without, id] : without
   }
 
+  /**
+   * Saves the benchmarks `ids` as a report file: a download in a browser, a file in Downloads in
+   * the desktop app. Resolves to where it went, or null when it failed (`exportError` says why).
+   */
+  async function saveReport(ids: string[], format: BenchmarkExportFormat): Promise<ExportResult | null> {
+    if (exporting.value) return null
+    exporting.value = format
+    exportError.value = null
+    try {
+      return await getApi().saveBenchmarkReport({ ids, format })
+    } catch (err) {
+      exportError.value = toApiError(err)
+      return null
+    } finally {
+      exporting.value = null
+    }
+  }
+
   /** The benchmarks `ids` as a report file; null when it failed (`exportError` says why). */
   async function exportReport(ids: string[], format: BenchmarkExportFormat): Promise<BenchmarkExport | null> {
     if (exporting.value) return null
@@ -257,6 +275,7 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
     errorOf,
     toggleSelected,
     exportReport,
+    saveReport,
     connect,
   }
 })

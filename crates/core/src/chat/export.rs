@@ -107,12 +107,18 @@ fn file_stem(title: &str) -> String {
 /// Writes the file into `dir` under its name (or `name (2).ext` … when taken), through a
 /// temporary file renamed at the end, so a half-written export never looks complete.
 pub fn save_export(dir: &Path, file: &ExportedConversation) -> std::io::Result<PathBuf> {
+    save_export_file(dir, &file.filename, file.body.as_bytes())
+}
+
+/// Writes an exported file into `dir` (the user's Downloads) under its name, or `name (2)`…
+/// when one exists, through a `.partial` file, so that a half-written file never has the name.
+pub fn save_export_file(dir: &Path, filename: &str, body: &[u8]) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let name = Path::new(&file.filename);
+    let name = Path::new(filename);
     let stem = name
         .file_stem()
         .and_then(|s| s.to_str())
-        .unwrap_or("conversation");
+        .unwrap_or("export");
     let ext = name.extension().and_then(|s| s.to_str()).unwrap_or("txt");
     let target = (1..1000)
         .map(|n| match n {
@@ -122,7 +128,7 @@ pub fn save_export(dir: &Path, file: &ExportedConversation) -> std::io::Result<P
         .find(|p| !p.exists())
         .ok_or_else(|| std::io::Error::other("too many exports with this name"))?;
     let partial = target.with_extension(format!("{ext}.partial"));
-    std::fs::write(&partial, &file.body)?;
+    std::fs::write(&partial, body)?;
     std::fs::rename(&partial, &target)?;
     Ok(target)
 }

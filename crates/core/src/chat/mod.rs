@@ -32,7 +32,7 @@ pub use conversation_types::{
 };
 pub use endpoints::{ChatEndpoint, EndpointRecord, NewChatEndpoint};
 pub use error::ChatError;
-pub use export::save_export;
+pub use export::{save_export, save_export_file};
 pub use import::{ImportFormat, ImportReport, ImportRequest, MAX_IMPORT_BYTES};
 pub use params::{ChatDefaults, ChatParams, ChatPreset, NewChatPreset};
 pub use service::ChatService;

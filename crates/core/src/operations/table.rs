@@ -350,6 +350,10 @@ macro_rules! operations {
             export_benchmarks [both post "/benchmarks/export" Read quick] (request: body $crate::bench::BenchmarkExportRequest)
                 -> Json $crate::bench::BenchmarkExport
                 => { |core| Ok(core.bench.export(request).await?) };
+            /// Saves benchmarks as a file in the user's Downloads folder and answers its path (the
+            /// desktop app; a browser saves `export_benchmarks`' text itself).
+            save_benchmark_export [tauri] (request: body $crate::bench::BenchmarkExportRequest) -> Json String
+                => { |core| Ok(core.bench.save_export(request).await?) };
             /// Deletes a finished benchmark.
             delete_benchmark [both delete "/benchmarks/{id}" Operate quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.bench.delete(&id).await?) };
