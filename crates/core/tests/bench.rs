@@ -454,6 +454,38 @@ async fn the_real_engine_measured_directly_through_the_gateway_and_by_llama_benc
         assert!(level.output_throughput > 0.0 && level.request_throughput > 0.0);
         assert!(level.total_token_throughput > level.output_throughput);
     }
+    // What it measured on: the engine's command line and version, the file, this machine; and
+    // the machine while it ran. The engine's key goes in its environment, never the record.
+    let environment = &done.environment;
+    assert_eq!(environment.engine.as_deref(), Some("llama_cpp"));
+    assert!(
+        environment.argv[0].ends_with("llama-server"),
+        "{:?}",
+        environment.argv
+    );
+    assert!(environment.argv.iter().any(|a| a == "--port"));
+    assert_eq!(
+        environment.model_path.as_deref(),
+        Some(starter.path.as_str())
+    );
+    assert!(environment.model_bytes.unwrap() > 1_000_000);
+    assert!(environment.cpu.is_some() && environment.memory_bytes.unwrap() > 0);
+    assert_eq!(environment.context_size, Some(instance.context_size));
+    let key = core
+        .supervisor
+        .engine_key(&instance.id)
+        .expect("an engine key");
+    assert!(
+        !serde_json::to_string(&done).unwrap().contains(&key),
+        "no key in the record"
+    );
+    assert!(
+        done.resources
+            .iter()
+            .any(|p| p.instance_rss_bytes.unwrap_or(0) > 10_000_000),
+        "the engine's RSS among the readings: {:?}",
+        done.resources
+    );
     let single = done.results[0]
         .engine
         .as_ref()
