@@ -79,6 +79,17 @@ fn export_all(dir: &Path) {
     crate::bench::HardwareSpec::export_all_to(dir).unwrap();
     crate::bench::BenchmarkExportRequest::export_all_to(dir).unwrap();
     crate::bench::BenchmarkExport::export_all_to(dir).unwrap();
+    crate::runs::Run::export_all_to(dir).unwrap();
+    crate::runs::RunDetail::export_all_to(dir).unwrap();
+    crate::runs::RunQuery::export_all_to(dir).unwrap();
+    crate::runs::RunPatch::export_all_to(dir).unwrap();
+    crate::runs::RunExportRequest::export_all_to(dir).unwrap();
+    crate::sweeps::Sweep::export_all_to(dir).unwrap();
+    crate::sweeps::SweepSpec::export_all_to(dir).unwrap();
+    crate::sweeps::ApplySweep::export_all_to(dir).unwrap();
+    crate::sweeps::Promotion::export_all_to(dir).unwrap();
+    crate::sweeps::PromotionQuery::export_all_to(dir).unwrap();
+    crate::sweeps::SweepExportRequest::export_all_to(dir).unwrap();
     let client = crate::operations::typescript_client(&crate::operations::specs());
     std::fs::write(dir.join("operations.ts"), client).unwrap();
     let constants = crate::operations::typescript_constants();

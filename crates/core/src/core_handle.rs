@@ -44,6 +44,10 @@ pub enum CoreError {
     Chat(#[from] crate::chat::ChatError),
     #[error(transparent)]
     Bench(#[from] crate::bench::BenchError),
+    #[error(transparent)]
+    Runs(#[from] crate::runs::RunsError),
+    #[error(transparent)]
+    Sweeps(#[from] crate::sweeps::SweepError),
 }
 
 impl CodedError for CoreError {
@@ -57,6 +61,8 @@ impl CodedError for CoreError {
             CoreError::Hub(e) => e.code(),
             CoreError::Chat(e) => e.code(),
             CoreError::Bench(e) => e.code(),
+            CoreError::Runs(e) => e.code(),
+            CoreError::Sweeps(e) => e.code(),
         }
     }
 
@@ -70,6 +76,8 @@ impl CodedError for CoreError {
             CoreError::Hub(e) => e.params(),
             CoreError::Chat(e) => e.params(),
             CoreError::Bench(e) => e.params(),
+            CoreError::Runs(e) => e.params(),
+            CoreError::Sweeps(e) => e.params(),
         }
     }
 
@@ -83,6 +91,8 @@ impl CodedError for CoreError {
             CoreError::Hub(e) => e.kind(),
             CoreError::Chat(e) => e.kind(),
             CoreError::Bench(e) => e.kind(),
+            CoreError::Runs(e) => e.kind(),
+            CoreError::Sweeps(e) => e.kind(),
         }
     }
 }
@@ -101,6 +111,8 @@ pub struct Core {
     pub gateway: Gateway,
     pub hub: crate::hub::Hub,
     pub bench: crate::bench::Bench,
+    pub runs: crate::runs::Runs,
+    pub sweeps: crate::sweeps::Sweeps,
     pub access: AccessService,
     pub secrets: SecretStore,
     pub preferences: crate::preferences::Preferences,
@@ -169,6 +181,26 @@ impl Core {
             monitor.clone(),
         )
         .await?;
+        let runs = crate::runs::Runs::open(
+            store.clone(),
+            bus.clone(),
+            supervisor.clone(),
+            monitor.clone(),
+            gateway.clone(),
+            bench.clone(),
+        )
+        .await?;
+        let sweeps = crate::sweeps::Sweeps::open(crate::sweeps::SweepParts {
+            store: store.clone(),
+            bus: bus.clone(),
+            supervisor: supervisor.clone(),
+            library: library.clone(),
+            monitor: monitor.clone(),
+            hub: hub.clone(),
+            bench: bench.clone(),
+            runs: runs.clone(),
+        })
+        .await?;
         match chat.move_keys_to_secret_store().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "moved endpoint API keys into the secret store"),
@@ -197,6 +229,8 @@ impl Core {
             gateway,
             hub,
             bench,
+            runs,
+            sweeps,
             access,
             secrets,
             preferences,
@@ -381,17 +415,7 @@ impl Core {
 
     /// The monitor's free GPU memory and RAM, for a fit.
     async fn fit_resources(&self) -> crate::hub::FitResources {
-        let snapshot = self.system_snapshot().await;
-        crate::hub::FitResources {
-            gpu_free_bytes: match &snapshot.gpu {
-                crate::monitor::GpuStatus::Available { gpus, .. } => gpus
-                    .iter()
-                    .filter_map(|gpu| gpu.memory_free_bytes)
-                    .collect(),
-                _ => Vec::new(),
-            },
-            ram_available_bytes: snapshot.memory.available_bytes,
-        }
+        crate::sweeps::fit_resources(&self.system_snapshot().await)
     }
 
     /// Ollama's OpenAI-compatible `/v1` as a chat endpoint (the one already added, if any).
@@ -440,7 +464,9 @@ impl Core {
 
     /// Stops everything this process started and writes pending history. Adapters call it on quit.
     pub async fn shutdown(&self) {
+        self.sweeps.cancel_running().await;
         self.supervisor.stop_all().await;
+        self.runs.close_ended().await;
         // Requests cut off by the stops above are recorded too.
         self.gateway.flush_records().await;
         if let Err(err) = self.history.flush(true).await {

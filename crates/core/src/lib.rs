@@ -37,10 +37,12 @@ pub mod operations;
 pub mod paths;
 pub mod preferences;
 pub mod prometheus;
+pub mod runs;
 pub mod secrets;
 pub mod secure_fs;
 pub mod store;
 pub mod supervisor;
+pub mod sweeps;
 pub mod time;
 
 mod core_handle;

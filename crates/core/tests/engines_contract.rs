@@ -130,6 +130,7 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
         gpu_memory_utilization: Some(0.85),
         dtype: Some("bfloat16".into()),
         tensor_parallel_size: Some(2),
+        max_num_seqs: Some(64),
         trust_remote_code: true,
         served_model_name: Some("qwen-small".into()),
     });
@@ -155,6 +156,8 @@ async fn vllm_as_a_process_gets_the_exact_argv_and_serves_under_its_name() {
             "bfloat16",
             "--tensor-parallel-size",
             "2",
+            "--max-num-seqs",
+            "64",
             "--trust-remote-code",
             "--enforce-eager",
             // The flags llmops manages come last: argparse keeps the last value.

@@ -32,12 +32,14 @@ const LAYERS: &[(&str, u8)] = &[
     ("gateway", 7),
     ("alerts", 7),
     ("bench", 8),
-    ("events", 9),
-    ("prometheus", 10),
-    ("core_handle", 11),
-    ("operations", 12),
-    ("bindings", 13),
-    ("lib", 13),
+    ("runs", 9),
+    ("sweeps", 10),
+    ("events", 11),
+    ("prometheus", 12),
+    ("core_handle", 13),
+    ("operations", 14),
+    ("bindings", 15),
+    ("lib", 15),
 ];
 
 /// Imports between modules of the same layer that are allowed (both directions): none today.

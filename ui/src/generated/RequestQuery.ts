@@ -10,6 +10,10 @@ export type RequestQuery = {
  */
 model?: string, outcome?: RequestOutcome, 
 /**
+ * Only the requests one instance (a run) answered.
+ */
+instance_id?: string, 
+/**
  * Only records received before this time (ms), for paging back.
  */
 before?: number, 

@@ -32,6 +32,10 @@ dtype?: string,
  */
 tensor_parallel_size?: number, 
 /**
+ * Most sequences batched at once (`--max-num-seqs`).
+ */
+max_num_seqs?: number, 
+/**
  * `--trust-remote-code`: run the model repository's own Python code.
  */
 trust_remote_code: boolean, 

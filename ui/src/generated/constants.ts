@@ -18,6 +18,8 @@ export const MAX_IMPORT_BYTES = 33554432
 export const CONTEXT_NEAR_LIMIT_PERCENT = 85
 /** The largest benchmark settings accepted. */
 export const BENCHMARK_LIMITS = {"disagreement_percent":10.0,"max_concurrency":1024,"max_dataset_bytes":16777216,"max_duration_s":86400,"max_input_tokens":131072,"max_levels":16,"max_output_tokens":32768,"max_rate":10000.0,"max_requests":100000,"max_warmup":100} as const
+/** The largest sweep accepted: configurations per sweep, values per setting. */
+export const SWEEP_LIMITS = {"max_configs":256,"max_values":64} as const
 /** The gateway's per-model and global setting limits. */
 export const GATEWAY_LIMITS = {"max_alias_len":128,"max_aliases":16,"max_concurrency":1024,"max_queue_limit":10000,"max_retention_days":365} as const
 /** The alert rules of a fresh install. */

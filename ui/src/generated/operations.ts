@@ -4,6 +4,7 @@ import type { Alert } from './Alert'
 import type { AlertList } from './AlertList'
 import type { AlertRules } from './AlertRules'
 import type { ApiKeyInfo } from './ApiKeyInfo'
+import type { ApplySweep } from './ApplySweep'
 import type { Benchmark } from './Benchmark'
 import type { BenchmarkExport } from './BenchmarkExport'
 import type { BenchmarkExportRequest } from './BenchmarkExportRequest'
@@ -58,13 +59,23 @@ import type { NewDownload } from './NewDownload'
 import type { NewModel } from './NewModel'
 import type { OllamaPull } from './OllamaPull'
 import type { OllamaStatus } from './OllamaStatus'
+import type { Promotion } from './Promotion'
+import type { PromotionQuery } from './PromotionQuery'
 import type { RequestQuery } from './RequestQuery'
 import type { RequestRecord } from './RequestRecord'
 import type { RequestSeries } from './RequestSeries'
 import type { RequestSeriesQuery } from './RequestSeriesQuery'
+import type { Run } from './Run'
+import type { RunDetail } from './RunDetail'
+import type { RunExportRequest } from './RunExportRequest'
+import type { RunPatch } from './RunPatch'
+import type { RunQuery } from './RunQuery'
 import type { SearchHit } from './SearchHit'
 import type { SearchQuery } from './SearchQuery'
 import type { SecretStoreInfo } from './SecretStoreInfo'
+import type { Sweep } from './Sweep'
+import type { SweepExportRequest } from './SweepExportRequest'
+import type { SweepSpec } from './SweepSpec'
 import type { SystemSnapshot } from './SystemSnapshot'
 import type { VersionChoice } from './VersionChoice'
 
@@ -181,6 +192,21 @@ export const OPERATIONS = {
   exportBenchmarks: { name: 'export_benchmarks', surface: 'both', method: 'post', path: '/benchmarks/export', args: [['request', 'body']], output: 'json' },
   saveBenchmarkExport: { name: 'save_benchmark_export', surface: 'tauri', method: null, path: null, args: [['request', 'body']], output: 'json' },
   deleteBenchmark: { name: 'delete_benchmark', surface: 'both', method: 'delete', path: '/benchmarks/{id}', args: [['id', 'path']], output: 'empty' },
+  listRuns: { name: 'list_runs', surface: 'both', method: 'get', path: '/runs', args: [['query', 'query']], output: 'json' },
+  getRun: { name: 'get_run', surface: 'both', method: 'get', path: '/runs/{id}', args: [['id', 'path']], output: 'json' },
+  updateRun: { name: 'update_run', surface: 'both', method: 'patch', path: '/runs/{id}', args: [['id', 'path'], ['patch', 'body']], output: 'json' },
+  deleteRun: { name: 'delete_run', surface: 'both', method: 'delete', path: '/runs/{id}', args: [['id', 'path']], output: 'empty' },
+  exportRuns: { name: 'export_runs', surface: 'both', method: 'post', path: '/runs/export', args: [['request', 'body']], output: 'json' },
+  saveRunExport: { name: 'save_run_export', surface: 'tauri', method: null, path: null, args: [['request', 'body']], output: 'json' },
+  listSweeps: { name: 'list_sweeps', surface: 'both', method: 'get', path: '/sweeps', args: [], output: 'json' },
+  getSweep: { name: 'get_sweep', surface: 'both', method: 'get', path: '/sweeps/{id}', args: [['id', 'path']], output: 'json' },
+  startSweep: { name: 'start_sweep', surface: 'both', method: 'post', path: '/sweeps', args: [['spec', 'body']], output: 'json' },
+  cancelSweep: { name: 'cancel_sweep', surface: 'both', method: 'post', path: '/sweeps/{id}/cancel', args: [['id', 'path']], output: 'json' },
+  deleteSweep: { name: 'delete_sweep', surface: 'both', method: 'delete', path: '/sweeps/{id}', args: [['id', 'path']], output: 'empty' },
+  applySweep: { name: 'apply_sweep', surface: 'both', method: 'post', path: '/sweeps/{id}/apply', args: [['id', 'path'], ['request', 'body']], output: 'json' },
+  listPromotions: { name: 'list_promotions', surface: 'both', method: 'get', path: '/promotions', args: [['query', 'query']], output: 'json' },
+  exportSweep: { name: 'export_sweep', surface: 'both', method: 'post', path: '/sweeps/export', args: [['request', 'body']], output: 'json' },
+  saveSweepExport: { name: 'save_sweep_export', surface: 'tauri', method: null, path: null, args: [['request', 'body']], output: 'json' },
   events: { name: 'events', surface: 'http', method: 'get', path: '/ws', args: [], output: 'ws' },
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
@@ -348,6 +374,32 @@ export interface Operations {
   exportBenchmarks(request: BenchmarkExportRequest): Promise<BenchmarkExport>
   /** Deletes a finished benchmark. */
   deleteBenchmark(id: string): Promise<void>
+  /** Runs (every instance lifetime), newest first, without their readings. */
+  listRuns(query: RunQuery): Promise<Array<Run>>
+  /** One run with its resource readings and the benchmarks measured on it. */
+  getRun(id: string): Promise<RunDetail>
+  /** Sets a run's tags or notes. */
+  updateRun(id: string, patch: RunPatch): Promise<Run>
+  /** Deletes a finished run (its benchmarks stay). */
+  deleteRun(id: string): Promise<void>
+  /** One run, or several compared (what differs, rollups, requests, overlaid readings), as Markdown, CSV, JSON or a self-contained HTML page. */
+  exportRuns(request: RunExportRequest): Promise<BenchmarkExport>
+  /** Sweeps, newest first. */
+  listSweeps(): Promise<Array<Sweep>>
+  /** One sweep with its configurations. */
+  getSweep(id: string): Promise<Sweep>
+  /** Starts a sweep: the model is restarted once per configuration and benchmarked; progress comes as `sweep_update` events. One at a time. */
+  startSweep(spec: SweepSpec): Promise<Sweep>
+  /** Cancels the running sweep; the configurations it measured are kept. */
+  cancelSweep(id: string): Promise<Sweep>
+  /** Deletes a finished sweep (its runs and benchmarks stay). */
+  deleteSweep(id: string): Promise<void>
+  /** Writes a sweep's configuration (the best by default) into the model's settings and records the promotion with the run and benchmark that prove it. */
+  applySweep(id: string, request: ApplySweep): Promise<Promotion>
+  /** Configurations promoted to models' settings, newest first: each model's registry. */
+  listPromotions(query: PromotionQuery): Promise<Array<Promotion>>
+  /** A sweep's report: the hardware, the method, the table, the throughput–latency scatter with its Pareto front and the best configuration. */
+  exportSweep(request: SweepExportRequest): Promise<BenchmarkExport>
 }
 
 /** The typed methods over one transport's `call`. */
@@ -432,5 +484,18 @@ export function bindOperations(call: OperationCall): Operations {
     updateBenchmark: (id, patch) => call(OPERATIONS.updateBenchmark, { id, patch }),
     exportBenchmarks: (request) => call(OPERATIONS.exportBenchmarks, { request }),
     deleteBenchmark: (id) => call(OPERATIONS.deleteBenchmark, { id }),
+    listRuns: (query) => call(OPERATIONS.listRuns, { query }),
+    getRun: (id) => call(OPERATIONS.getRun, { id }),
+    updateRun: (id, patch) => call(OPERATIONS.updateRun, { id, patch }),
+    deleteRun: (id) => call(OPERATIONS.deleteRun, { id }),
+    exportRuns: (request) => call(OPERATIONS.exportRuns, { request }),
+    listSweeps: () => call(OPERATIONS.listSweeps, {}),
+    getSweep: (id) => call(OPERATIONS.getSweep, { id }),
+    startSweep: (spec) => call(OPERATIONS.startSweep, { spec }),
+    cancelSweep: (id) => call(OPERATIONS.cancelSweep, { id }),
+    deleteSweep: (id) => call(OPERATIONS.deleteSweep, { id }),
+    applySweep: (id, request) => call(OPERATIONS.applySweep, { id, request }),
+    listPromotions: (query) => call(OPERATIONS.listPromotions, { query }),
+    exportSweep: (request) => call(OPERATIONS.exportSweep, { request }),
   }
 }

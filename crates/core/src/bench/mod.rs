@@ -16,6 +16,7 @@
 
 mod environment;
 mod error;
+pub mod html;
 mod llama_bench;
 mod metrics;
 mod report;
@@ -31,9 +32,10 @@ pub use environment::BenchEnvironment;
 pub use error::BenchError;
 pub use llama_bench::{HardwareResult, HardwareSpec, HardwareTest, LLAMA_BENCH_BINARY};
 pub use metrics::{percentile, DISAGREEMENT_PERCENT, MAX_ITL_VALUES, MAX_SAMPLES};
+pub(crate) use report::{cell, csv_field, environment_facts};
 pub use report::{BenchmarkExport, BenchmarkExportFormat, BenchmarkExportRequest};
-pub use resources::ResourcePoint;
+pub use resources::{point as resource_point, snapshot, ResourcePoint, Series};
 pub use runner::{MAX_CONCURRENCY, MAX_DURATION_S, MAX_LEVELS, MAX_RATE, MAX_REQUESTS, MAX_WARMUP};
 pub use service::Bench;
 pub use types::*;
-pub use workload::{MAX_DATASET_BYTES, MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS};
+pub use workload::{Rng, MAX_DATASET_BYTES, MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS};

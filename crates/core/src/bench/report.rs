@@ -12,6 +12,8 @@ pub enum BenchmarkExportFormat {
     Markdown,
     Csv,
     Json,
+    /// One self-contained page with tables and charts.
+    Html,
 }
 
 /// Which benchmarks, in which format.
@@ -42,6 +44,7 @@ pub fn export(benchmarks: &[Benchmark], format: BenchmarkExportFormat) -> Benchm
             }))
             .expect("benchmarks serialise"),
         ),
+        BenchmarkExportFormat::Html => ("html", "text/html", html(benchmarks)),
     };
     let stem = match benchmarks {
         [one] => format!("benchmark-{}", &one.id[..one.id.len().min(8)]),
@@ -55,11 +58,11 @@ pub fn export(benchmarks: &[Benchmark], format: BenchmarkExportFormat) -> Benchm
 }
 
 /// Table cells may not break the table: pipes and newlines are escaped.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-fn p50_p99(d: &Distribution) -> String {
+pub(crate) fn p50_p99(d: &Distribution) -> String {
     if d.count == 0 {
         return "–".into();
     }
@@ -143,6 +146,148 @@ fn markdown_row(benchmark: &Benchmark, level: &LevelResult) -> String {
     )
 }
 
+/// What a benchmark or run measured on, as fact rows.
+pub(crate) fn environment_facts(env: &super::BenchEnvironment) -> Vec<(&'static str, String)> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        ("engine", opt(&env.engine)),
+        ("engine binary", opt(&env.engine_binary)),
+        ("engine version", opt(&env.engine_version)),
+        ("command line", env.argv.join(" ")),
+        (
+            "context size",
+            env.context_size.map_or(String::new(), |c| c.to_string()),
+        ),
+        ("model file", opt(&env.model_path)),
+        (
+            "model bytes",
+            env.model_bytes.map_or(String::new(), |b| b.to_string()),
+        ),
+        ("model sha256", opt(&env.model_sha256)),
+        ("host", opt(&env.hostname)),
+        (
+            "CPU",
+            match (&env.cpu, env.logical_cores) {
+                (Some(cpu), Some(cores)) => format!("{cpu} ({cores} logical cores)"),
+                (cpu, _) => opt(cpu),
+            },
+        ),
+        (
+            "memory",
+            env.memory_bytes.map_or(String::new(), |b| {
+                format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)
+            }),
+        ),
+        ("GPUs", env.gpus.join(", ")),
+        ("GPU driver", opt(&env.gpu_driver)),
+        ("llmops", env.llmops_version.clone()),
+    ]
+}
+
+/// The level's load as a number for a chart's x axis (concurrency, or the rate).
+fn level_x(level: &LevelResult, index: usize) -> f64 {
+    level
+        .concurrency
+        .map(f64::from)
+        .or(level.rate)
+        .unwrap_or(index as f64 + 1.0)
+}
+
+fn html(benchmarks: &[Benchmark]) -> String {
+    use super::html::{chart, facts, page, table, Chart, Series};
+    let mut body = String::new();
+    let headers = [
+        "benchmark",
+        "load",
+        "done / failed",
+        "req/s",
+        "out tok/s",
+        "TTFT p50 / p99",
+        "TPOT p50 / p99",
+        "ITL p50 / p99",
+        "E2EL p50 / p99",
+        "goodput",
+    ];
+    let rows: Vec<Vec<String>> = benchmarks
+        .iter()
+        .flat_map(|b| b.results.iter().map(move |l| (b, l)))
+        .map(|(b, l)| {
+            vec![
+                b.label.clone(),
+                l.load.clone(),
+                format!("{} / {}", l.completed, l.failed),
+                format!("{:.2}", l.request_throughput),
+                format!("{:.1}", l.output_throughput),
+                p50_p99(&l.ttft_ms),
+                p50_p99(&l.tpot_ms),
+                p50_p99(&l.itl_ms),
+                p50_p99(&l.e2el_ms),
+                l.goodput.map_or("–".into(), |g| format!("{g:.2}")),
+            ]
+        })
+        .collect();
+    body += "<h2>Results</h2>\n";
+    body += &table(&headers, &rows);
+    let per_level = |title: &str, y_label: &str, value: fn(&LevelResult) -> f64| Chart {
+        title: title.into(),
+        x_label: "load (concurrency or requests/s)".into(),
+        y_label: y_label.into(),
+        series: benchmarks
+            .iter()
+            .filter(|b| !b.results.is_empty())
+            .map(|b| Series {
+                name: b.label.clone(),
+                points: b
+                    .results
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (level_x(l, i), value(l)))
+                    .collect(),
+                line: true,
+            })
+            .collect(),
+    };
+    if benchmarks.iter().any(|b| !b.results.is_empty()) {
+        body += &chart(&per_level("Output tokens per second", "tok/s", |l| {
+            l.output_throughput
+        }));
+        body += &chart(&per_level("TTFT p99", "ms", |l| l.ttft_ms.p99));
+        body += &chart(&per_level("TPOT p50", "ms", |l| l.tpot_ms.p50));
+    }
+    for benchmark in benchmarks {
+        body += &format!("<h2>{}</h2>\n", super::html::escape(&benchmark.label));
+        let mut rows = vec![
+            ("state", benchmark.state.as_str().to_string()),
+            ("model", benchmark.model.clone().unwrap_or_default()),
+        ];
+        if let BenchmarkKind::Load(spec) = &benchmark.spec {
+            rows.push((
+                "method",
+                serde_json::to_string(&spec_without_dataset(spec)).unwrap_or_default(),
+            ));
+        }
+        if let Some(hardware) = &benchmark.hardware {
+            for test in &hardware.tests {
+                rows.push((
+                    "llama-bench",
+                    format!(
+                        "{}: {:.1} ± {:.1} t/s",
+                        test.name, test.tokens_per_second, test.stddev
+                    ),
+                ));
+            }
+        }
+        if let Some(error) = &benchmark.error {
+            rows.push(("error", error.message.clone()));
+        }
+        rows.push(("tags", benchmark.tags.join(", ")));
+        rows.push(("notes", benchmark.notes.clone()));
+        rows.extend(environment_facts(&benchmark.environment));
+        body += &facts(&rows);
+    }
+    page("Benchmarks", &body)
+}
+
 /// A dataset can be megabytes: the report names it by its size.
 fn spec_without_dataset(spec: &super::BenchmarkSpec) -> serde_json::Value {
     let mut value = serde_json::to_value(spec).unwrap_or_default();
@@ -153,7 +298,7 @@ fn spec_without_dataset(spec: &super::BenchmarkSpec) -> serde_json::Value {
     value
 }
 
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     // A leading = + - @ would be a formula in a spreadsheet: quote it with a '.
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")

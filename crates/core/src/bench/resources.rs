@@ -94,7 +94,7 @@ pub fn point(snapshot: &SystemSnapshot, instance_id: Option<&str>, at_ms: f64) -
 }
 
 /// The monitor's latest sample when fresh, else one taken now (with the live instances).
-async fn snapshot(monitor: &SystemMonitor, supervisor: &Supervisor) -> Option<SystemSnapshot> {
+pub async fn snapshot(monitor: &SystemMonitor, supervisor: &Supervisor) -> Option<SystemSnapshot> {
     if let Some(latest) = monitor.latest().filter(|s| now_ms() - s.at <= FRESH_MS) {
         return Some(latest);
     }

@@ -108,11 +108,23 @@ impl Bench {
         })
     }
 
+    /// Whether a load benchmark's settings can run (levels, limits, the workload), without
+    /// starting it.
+    pub fn check(&self, spec: &BenchmarkSpec) -> Result<(), BenchError> {
+        runner::levels(spec)?;
+        Prompts::new(&spec.workload, &mut Rng::new(spec.seed))?;
+        Ok(())
+    }
+
+    /// Whether a benchmark is running now.
+    pub fn is_running(&self) -> bool {
+        self.running_record().is_some()
+    }
+
     /// Starts a load benchmark against a running model, the gateway or an endpoint. Answers at
     /// once with the running record; progress and the result come as `benchmark_update` events.
     pub async fn start_benchmark(&self, spec: BenchmarkSpec) -> Result<Benchmark, BenchError> {
-        runner::levels(&spec)?;
-        Prompts::new(&spec.workload, &mut Rng::new(spec.seed))?;
+        self.check(&spec)?;
         let (sender, label, model_id, instance_id) = self.sender(&spec.target).await?;
         let mut benchmark = self.new_record(
             spec.label

@@ -28,6 +28,9 @@ pub struct VllmSettings {
     /// GPUs to shard the model over (`--tensor-parallel-size`).
     #[ts(optional)]
     pub tensor_parallel_size: Option<u32>,
+    /// Most sequences batched at once (`--max-num-seqs`).
+    #[ts(optional)]
+    pub max_num_seqs: Option<u32>,
     /// `--trust-remote-code`: run the model repository's own Python code.
     pub trust_remote_code: bool,
     /// The name clients ask for (`--served-model-name`); the model's name when unset.
@@ -53,6 +56,11 @@ impl VllmSettings {
         if let Some(n) = self.tensor_parallel_size.filter(|n| !(1..=64).contains(n)) {
             return Err(format!(
                 "tensor parallel size must be between 1 and 64, not {n}"
+            ));
+        }
+        if let Some(n) = self.max_num_seqs.filter(|n| !(1..=65_536).contains(n)) {
+            return Err(format!(
+                "max sequences must be between 1 and 65536, not {n}"
             ));
         }
         if let Some(name) = &self.served_model_name {
@@ -104,6 +112,7 @@ impl VllmSettings {
             "--tensor-parallel-size",
             self.tensor_parallel_size.map(|v| v.to_string()),
         );
+        push("--max-num-seqs", self.max_num_seqs.map(|v| v.to_string()));
         if self.trust_remote_code {
             args.push("--trust-remote-code".into());
         }

@@ -34,6 +34,10 @@ pub enum Event {
     /// A benchmark started, made progress (at most twice a second) or ended; without its
     /// per-request samples.
     BenchmarkUpdate(Box<crate::bench::Benchmark>),
+    /// A run began, changed state, took readings (every 30 s) or ended; without its readings.
+    RunUpdate(Box<crate::runs::Run>),
+    /// A sweep started, moved to its next configuration, or ended.
+    SweepUpdate(Box<crate::sweeps::Sweep>),
 }
 
 const CAPACITY: usize = 1024;

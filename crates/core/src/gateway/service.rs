@@ -837,6 +837,27 @@ impl Gateway {
         Ok(list)
     }
 
+    /// The request figures of one instance (a run) between two times.
+    pub async fn instance_stats(
+        &self,
+        model_id: &str,
+        instance_id: &str,
+        span: (i64, i64),
+    ) -> Result<InstanceRequestStats, GatewayError> {
+        const READ_AT_MOST: u32 = 100_000;
+        let records = store::instance_records(
+            &self.shared.store,
+            model_id,
+            instance_id,
+            span,
+            READ_AT_MOST,
+        )
+        .await?;
+        let mut stats = instance_stats(&records);
+        stats.truncated = records.len() as u32 == READ_AT_MOST;
+        Ok(stats)
+    }
+
     /// Per-model TTFT and decode speed over time, for the charts.
     pub async fn request_series(
         &self,
@@ -851,6 +872,37 @@ impl Gateway {
             points: series_points(&records, bucket_ms),
         })
     }
+}
+
+/// Counts, tokens and latency percentiles of finished request records.
+fn instance_stats(records: &[RequestRecord]) -> InstanceRequestStats {
+    let mut stats = InstanceRequestStats::default();
+    let (mut ttft, mut e2el, mut tpot) = (Vec::new(), Vec::new(), Vec::new());
+    for record in records {
+        stats.requests += 1;
+        match record.outcome {
+            RequestOutcome::Ok => stats.succeeded += 1,
+            RequestOutcome::ClientClosed => stats.client_closed += 1,
+            RequestOutcome::InProgress => {}
+            _ => stats.failed += 1,
+        }
+        stats.prompt_tokens += u64::from(record.prompt_tokens.unwrap_or(0));
+        stats.completion_tokens += u64::from(record.completion_tokens.unwrap_or(0));
+        if record.outcome == RequestOutcome::Ok {
+            ttft.extend(record.ttft_ms);
+            e2el.extend(record.e2el_ms);
+            tpot.extend(record.tpot_ms);
+        }
+    }
+    for values in [&mut ttft, &mut e2el, &mut tpot] {
+        values.sort_by(f64::total_cmp);
+    }
+    stats.ttft_p50_ms = super::meter::percentile(&ttft, 0.5);
+    stats.ttft_p95_ms = super::meter::percentile(&ttft, 0.95);
+    stats.e2el_p50_ms = super::meter::percentile(&e2el, 0.5);
+    stats.e2el_p95_ms = super::meter::percentile(&e2el, 0.95);
+    stats.tpot_p50_ms = super::meter::percentile(&tpot, 0.5);
+    stats
 }
 
 /// The configured models, each with a stable name unique among them: two models whose names

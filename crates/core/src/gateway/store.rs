@@ -50,11 +50,37 @@ pub async fn records(
          WHERE (?1 IS NULL OR model = ?1 OR model_id = ?1 OR json_extract(record, '$.model_name') = ?1)
            AND (?2 IS NULL OR outcome = ?2)
            AND (?3 IS NULL OR received_at < ?3)
+           AND (?5 IS NULL OR json_extract(record, '$.instance_id') = ?5)
          ORDER BY received_at DESC LIMIT ?4",
     )
     .bind(&query.model)
     .bind(query.outcome.map(|o| o.as_str()))
     .bind(query.before)
+    .bind(i64::from(limit))
+    .bind(&query.instance_id)
+    .fetch_all(store.pool())
+    .await?;
+    decode(&rows)
+}
+
+/// One instance's records received in `[since, until]`, oldest first, at most `limit`.
+pub async fn instance_records(
+    store: &Store,
+    model_id: &str,
+    instance_id: &str,
+    (since, until): (i64, i64),
+    limit: u32,
+) -> Result<Vec<RequestRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT record FROM gateway_requests
+         WHERE model_id = ? AND received_at >= ? AND received_at <= ?
+           AND json_extract(record, '$.instance_id') = ?
+         ORDER BY received_at LIMIT ?",
+    )
+    .bind(model_id)
+    .bind(since)
+    .bind(until)
+    .bind(instance_id)
     .bind(i64::from(limit))
     .fetch_all(store.pool())
     .await?;

@@ -254,6 +254,10 @@ pub struct RequestQuery {
     #[serde(default)]
     #[ts(optional)]
     pub outcome: Option<RequestOutcome>,
+    /// Only the requests one instance (a run) answered.
+    #[serde(default)]
+    #[ts(optional)]
+    pub instance_id: Option<String>,
     /// Only records received before this time (ms), for paging back.
     #[serde(default)]
     #[ts(optional, type = "number")]
@@ -295,4 +299,26 @@ pub struct RequestSeries {
     #[ts(type = "number")]
     pub bucket_ms: i64,
     pub points: Vec<RequestSeriesPoint>,
+}
+
+/// What one instance answered through the gateway: the request figures of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+pub struct InstanceRequestStats {
+    pub requests: u32,
+    pub succeeded: u32,
+    /// Engine errors, broken streams and refusals.
+    pub failed: u32,
+    /// Clients that went away before the end.
+    pub client_closed: u32,
+    #[ts(type = "number")]
+    pub prompt_tokens: u64,
+    #[ts(type = "number")]
+    pub completion_tokens: u64,
+    pub ttft_p50_ms: Option<f64>,
+    pub ttft_p95_ms: Option<f64>,
+    pub e2el_p50_ms: Option<f64>,
+    pub e2el_p95_ms: Option<f64>,
+    pub tpot_p50_ms: Option<f64>,
+    /// More records than were read: the figures are over the first ones.
+    pub truncated: bool,
 }

@@ -104,6 +104,15 @@ pub fn typescript_constants() -> String {
         true,
     );
     out += &constant(
+        "SWEEP_LIMITS",
+        "The largest sweep accepted: configurations per sweep, values per setting.",
+        json!({
+            "max_configs": crate::sweeps::MAX_CONFIGS,
+            "max_values": crate::sweeps::MAX_VALUES,
+        }),
+        true,
+    );
+    out += &constant(
         "GATEWAY_LIMITS",
         "The gateway's per-model and global setting limits.",
         json!({

@@ -357,6 +357,62 @@ macro_rules! operations {
             /// Deletes a finished benchmark.
             delete_benchmark [both delete "/benchmarks/{id}" Operate quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.bench.delete(&id).await?) };
+            /// Runs (every instance lifetime), newest first, without their readings.
+            list_runs [both get "/runs" Read quick] (query: query $crate::runs::RunQuery) -> Json Vec<$crate::runs::Run>
+                => { |core| Ok(core.runs.list(query).await?) };
+            /// One run with its resource readings and the benchmarks measured on it.
+            get_run [both get "/runs/{id}" Read quick] (id: path String) -> Json $crate::runs::RunDetail
+                => { |core| Ok(core.runs.get(&id).await?) };
+            /// Sets a run's tags or notes.
+            update_run [both patch "/runs/{id}" Operate quick] (id: path String, patch: body $crate::runs::RunPatch)
+                -> Json $crate::runs::Run
+                => { |core| Ok(core.runs.update(&id, patch).await?) };
+            /// Deletes a finished run (its benchmarks stay).
+            delete_run [both delete "/runs/{id}" Operate quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.runs.delete(&id).await?) };
+            /// One run, or several compared (what differs, rollups, requests, overlaid readings),
+            /// as Markdown, CSV, JSON or a self-contained HTML page.
+            export_runs [both post "/runs/export" Read quick] (request: body $crate::runs::RunExportRequest)
+                -> Json $crate::bench::BenchmarkExport
+                => { |core| Ok(core.runs.export(request).await?) };
+            /// Saves runs' export in the user's Downloads folder and answers its path (desktop).
+            save_run_export [tauri] (request: body $crate::runs::RunExportRequest) -> Json String
+                => { |core| Ok(core.runs.save_export(request).await?) };
+            /// Sweeps, newest first.
+            list_sweeps [both get "/sweeps" Read quick] () -> Json Vec<$crate::sweeps::Sweep>
+                => { |core| Ok(core.sweeps.list().await?) };
+            /// One sweep with its configurations.
+            get_sweep [both get "/sweeps/{id}" Read quick] (id: path String) -> Json $crate::sweeps::Sweep
+                => { |core| Ok(core.sweeps.get(&id).await?) };
+            /// Starts a sweep: the model is restarted once per configuration and benchmarked;
+            /// progress comes as `sweep_update` events. One at a time.
+            start_sweep [both post "/sweeps" Admin upload] (spec: body $crate::sweeps::SweepSpec)
+                -> Json $crate::sweeps::Sweep
+                => { |core| Ok(core.sweeps.start(spec).await?) };
+            /// Cancels the running sweep; the configurations it measured are kept.
+            cancel_sweep [both post "/sweeps/{id}/cancel" Operate quick] (id: path String)
+                -> Json $crate::sweeps::Sweep
+                => { |core| Ok(core.sweeps.cancel(&id).await?) };
+            /// Deletes a finished sweep (its runs and benchmarks stay).
+            delete_sweep [both delete "/sweeps/{id}" Operate quick] (id: path String) -> Empty ()
+                => { |core| Ok(core.sweeps.delete(&id).await?) };
+            /// Writes a sweep's configuration (the best by default) into the model's settings and
+            /// records the promotion with the run and benchmark that prove it.
+            apply_sweep [both post "/sweeps/{id}/apply" Admin quick] (id: path String, request: body $crate::sweeps::ApplySweep)
+                -> Json $crate::sweeps::Promotion
+                => { |core| Ok(core.sweeps.apply(&id, request).await?) };
+            /// Configurations promoted to models' settings, newest first: each model's registry.
+            list_promotions [both get "/promotions" Read quick] (query: query $crate::sweeps::PromotionQuery)
+                -> Json Vec<$crate::sweeps::Promotion>
+                => { |core| Ok(core.sweeps.promotions(query).await?) };
+            /// A sweep's report: the hardware, the method, the table, the throughput–latency
+            /// scatter with its Pareto front and the best configuration.
+            export_sweep [both post "/sweeps/export" Read quick] (request: body $crate::sweeps::SweepExportRequest)
+                -> Json $crate::bench::BenchmarkExport
+                => { |core| Ok(core.sweeps.export(request).await?) };
+            /// Saves a sweep's report in the user's Downloads folder and answers its path (desktop).
+            save_sweep_export [tauri] (request: body $crate::sweeps::SweepExportRequest) -> Json String
+                => { |core| Ok(core.sweeps.save_export(request).await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;

@@ -54,6 +54,9 @@ pub(super) struct Instance {
     /// The command line it was started with (program first). It holds no secret: keys and
     /// secret values go in the environment.
     pub argv: Vec<String>,
+    /// The model as it was launched: its settings may differ from the saved model's (a sweep's
+    /// configuration, or an edit since).
+    pub launched: crate::library::Model,
 }
 
 impl Instance {
@@ -62,6 +65,7 @@ impl Instance {
         log_dir: &Path,
         engine_key: Option<String>,
         argv: Vec<String>,
+        launched: crate::library::Model,
     ) -> Arc<Instance> {
         let log_file = LogFile::create(log_dir, &info.id)
             .inspect_err(|err| tracing::warn!(dir = %log_dir.display(), %err, "instance log file unavailable"))
@@ -73,6 +77,7 @@ impl Instance {
             stop: CancellationToken::new(),
             engine_key,
             argv,
+            launched,
         })
     }
 

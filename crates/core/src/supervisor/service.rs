@@ -41,6 +41,13 @@ fn choose_port(fixed: Option<u16>) -> Result<u16, SupervisorError> {
     }
 }
 
+/// What a start changes of the saved model (see [`Supervisor::start_variant`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchVariant {
+    pub context_size: Option<u32>,
+    pub settings: crate::engine::EngineSettings,
+}
+
 /// Instance log files not written for this long are deleted at startup.
 const LOG_FILES_KEPT_FOR: Duration = Duration::from_secs(14 * 24 * 3600);
 
@@ -88,6 +95,11 @@ impl Shared {
     /// Spawns an instance of the model (user start or automatic restart).
     pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         let model = self.library.get(model_id).await?;
+        self.launch_model(model).await
+    }
+
+    /// Spawns an instance of this model as given (a saved model, or one with other settings).
+    async fn launch_model(self: &Arc<Self>, model: Model) -> Result<InstanceInfo, SupervisorError> {
         check_model_file(&model)?;
         let (binary, binary_version) = self.engine_binary(&model).await?;
         // Serialises starts so that the instance limit and port choice cannot race; held until
@@ -182,7 +194,7 @@ impl Shared {
         argv: Vec<String>,
     ) -> Arc<Instance> {
         let log_dir = self.config.paths.instance_log_dir();
-        let instance = Instance::new(info.clone(), &log_dir, engine_key, argv);
+        let instance = Instance::new(info.clone(), &log_dir, engine_key, argv, model.clone());
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -303,6 +315,24 @@ impl Supervisor {
     pub async fn start(&self, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         self.shared.restarts.reset(model_id);
         self.shared.launch(model_id).await
+    }
+
+    /// Starts an instance of a saved model with other settings for this start only (a sweep's
+    /// configuration); the saved model is unchanged. Such an instance is never restarted
+    /// automatically: a restart would start the saved settings instead.
+    pub async fn start_variant(
+        &self,
+        model_id: &str,
+        variant: LaunchVariant,
+    ) -> Result<InstanceInfo, SupervisorError> {
+        let mut model = self.shared.library.get(model_id).await?;
+        if let Some(context_size) = variant.context_size {
+            model.context_size = context_size;
+        }
+        model.settings = variant.settings;
+        model.restart_policy = crate::library::RestartPolicy::Never;
+        self.shared.restarts.reset(model_id);
+        self.shared.launch_model(model).await
     }
 
     /// Stops the instance and waits until its process group is gone. Stopping a finished
@@ -427,6 +457,12 @@ impl Supervisor {
     /// what was measured. It holds no secret (those go in the environment).
     pub fn launch_argv(&self, instance_id: &str) -> Option<Vec<String>> {
         Some(self.instance(instance_id).ok()?.argv.clone())
+    }
+
+    /// The model as a live (or recently finished) instance was launched: with the settings it
+    /// really ran with, which may differ from the saved model's.
+    pub fn launched_model(&self, instance_id: &str) -> Option<Model> {
+        Some(self.instance(instance_id).ok()?.launched.clone())
     }
 
     /// Output lines with `seq >= since`, at most `limit` of the newest.
