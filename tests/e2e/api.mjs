@@ -30,6 +30,8 @@ const EXCLUDED = [
   'search_hub', 'hub_repo', 'fit_hub_file', 'start_download', 'resume_download', 'pull_ollama_model', 'connect_ollama_chat',
   // Send load through the gateway (which starts models) or run llama-bench (crates/core/tests/bench.rs).
   'start_benchmark', 'start_hardware_benchmark',
+  // Restarts models once per configuration (crates/core/tests/runs_sweeps.rs).
+  'start_sweep',
 ];
 
 const dir = tempDataDir('api');

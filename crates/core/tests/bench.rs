@@ -245,12 +245,12 @@ async fn known_delays_come_out_as_the_metrics() {
     };
     let first = core
         .bench
-        .save_export_in(request(), files.path())
+        .save_export(request(), Some(files.path()))
         .await
         .unwrap();
     let second = core
         .bench
-        .save_export_in(request(), files.path())
+        .save_export(request(), Some(files.path()))
         .await
         .unwrap();
     assert_ne!(first, second);

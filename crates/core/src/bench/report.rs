@@ -31,6 +31,22 @@ pub struct BenchmarkExport {
     pub content: String,
 }
 
+impl BenchmarkExport {
+    /// Saves the file in `dir`, or in the user's Downloads folder (else home) when `None`
+    /// (`name (2).ext` beside an existing one); answers its path, or why it could not.
+    pub fn save(&self, dir: Option<&std::path::Path>) -> Result<String, String> {
+        let dir = match dir {
+            Some(dir) => dir.to_path_buf(),
+            None => dirs::download_dir()
+                .or_else(dirs::home_dir)
+                .ok_or("there is no Downloads or home folder to save in")?,
+        };
+        crate::chat::save_export_file(&dir, &self.filename, self.content.as_bytes())
+            .map(|path| path.display().to_string())
+            .map_err(|e| format!("the export could not be saved in {}: {e}", dir.display()))
+    }
+}
+
 pub fn export(benchmarks: &[Benchmark], format: BenchmarkExportFormat) -> BenchmarkExport {
     let (extension, content_type, content) = match format {
         BenchmarkExportFormat::Markdown => ("md", "text/markdown", markdown(benchmarks)),

@@ -322,35 +322,17 @@ impl Bench {
         Ok(super::report::export(&benchmarks, request.format))
     }
 
-    /// Saves benchmarks as a file in the user's Downloads folder (else home) and answers its
-    /// path: the desktop app's export (a browser saves the exported text itself).
+    /// Saves benchmarks as a file in `dir`, or the user's Downloads folder (else home) when
+    /// `None`, and answers its path: the desktop app's export (a browser saves the text itself).
     pub async fn save_export(
         &self,
         request: super::BenchmarkExportRequest,
+        dir: Option<&Path>,
     ) -> Result<String, BenchError> {
-        let dir = dirs::download_dir()
-            .or_else(dirs::home_dir)
-            .ok_or_else(|| {
-                BenchError::Tool("there is no Downloads or home folder to save in".into())
-            })?;
-        self.save_export_in(request, &dir).await
-    }
-
-    /// [`Bench::save_export`] into `dir`.
-    pub async fn save_export_in(
-        &self,
-        request: super::BenchmarkExportRequest,
-        dir: &Path,
-    ) -> Result<String, BenchError> {
-        let file = self.export(request).await?;
-        let path = crate::chat::save_export_file(dir, &file.filename, file.content.as_bytes())
-            .map_err(|e| {
-                BenchError::Tool(format!(
-                    "the export could not be saved in {}: {e}",
-                    dir.display()
-                ))
-            })?;
-        Ok(path.display().to_string())
+        self.export(request)
+            .await?
+            .save(dir)
+            .map_err(BenchError::Tool)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), BenchError> {

@@ -353,7 +353,7 @@ macro_rules! operations {
             /// Saves benchmarks as a file in the user's Downloads folder and answers its path (the
             /// desktop app; a browser saves `export_benchmarks`' text itself).
             save_benchmark_export [tauri] (request: body $crate::bench::BenchmarkExportRequest) -> Json String
-                => { |core| Ok(core.bench.save_export(request).await?) };
+                => { |core| Ok(core.bench.save_export(request, None).await?) };
             /// Deletes a finished benchmark.
             delete_benchmark [both delete "/benchmarks/{id}" Operate quick] (id: path String) -> Empty ()
                 => { |core| Ok(core.bench.delete(&id).await?) };
@@ -377,7 +377,7 @@ macro_rules! operations {
                 => { |core| Ok(core.runs.export(request).await?) };
             /// Saves runs' export in the user's Downloads folder and answers its path (desktop).
             save_run_export [tauri] (request: body $crate::runs::RunExportRequest) -> Json String
-                => { |core| Ok(core.runs.save_export(request).await?) };
+                => { |core| Ok(core.runs.save_export(request, None).await?) };
             /// Sweeps, newest first.
             list_sweeps [both get "/sweeps" Read quick] () -> Json Vec<$crate::sweeps::Sweep>
                 => { |core| Ok(core.sweeps.list().await?) };
@@ -412,7 +412,7 @@ macro_rules! operations {
                 => { |core| Ok(core.sweeps.export(request).await?) };
             /// Saves a sweep's report in the user's Downloads folder and answers its path (desktop).
             save_sweep_export [tauri] (request: body $crate::sweeps::SweepExportRequest) -> Json String
-                => { |core| Ok(core.sweeps.save_export(request).await?) };
+                => { |core| Ok(core.sweeps.save_export(request, None).await?) };
             /// Pushed events (status, alerts, models, instances) as they happen.
             events [http get "/ws" Read stream] () -> Ws $crate::events::Event
                 => adapter;

@@ -118,6 +118,8 @@ impl Runs {
         run.exit_summary = info.state.failure_codes().0.cloned();
         run.ended_at = Some(info.updated_at.max(run.started_at));
         run.rollup = rollup::of(&live.series.points, live.samples, live.series.stride);
+        // Requests the exit cut off are recorded a moment later: counted with the rest.
+        self.shared.gateway.flush_records().await;
         run.requests = self.request_stats(&run).await;
         self.save(&run, Some(&live.series.points)).await;
     }

@@ -194,24 +194,17 @@ impl Runs {
         Ok(super::report::export(&details, request.format))
     }
 
-    /// [`Runs::export`] saved as a file in `dir`; answers its path.
-    pub async fn save_export_in(
+    /// [`Runs::export`] saved as a file in `dir`, or in Downloads (else home) when `None`;
+    /// answers its path (the desktop app's export).
+    pub async fn save_export(
         &self,
         request: RunExportRequest,
-        dir: &Path,
+        dir: Option<&Path>,
     ) -> Result<String, RunsError> {
-        let file = self.export(request).await?;
-        crate::chat::save_export_file(dir, &file.filename, file.content.as_bytes())
-            .map(|path| path.display().to_string())
-            .map_err(|e| RunsError::SaveFailed(format!("{}: {e}", dir.display())))
-    }
-
-    /// The desktop app's export: into Downloads (else home).
-    pub async fn save_export(&self, request: RunExportRequest) -> Result<String, RunsError> {
-        let dir = dirs::download_dir()
-            .or_else(dirs::home_dir)
-            .ok_or_else(|| RunsError::SaveFailed("no Downloads or home folder".into()))?;
-        self.save_export_in(request, &dir).await
+        self.export(request)
+            .await?
+            .save(dir)
+            .map_err(RunsError::SaveFailed)
     }
 
     /// Marks the instance's run as made by a sweep (now, or when the recorder makes it).

@@ -269,7 +269,15 @@ fn csv(sweep: &Sweep) -> String {
             num(c.objective),
             csv_field(c.run_id.as_deref().unwrap_or("")),
             csv_field(c.benchmark_id.as_deref().unwrap_or("")),
-            csv_field(c.reason.as_deref().unwrap_or("")),
+            // One row per configuration: a multi-line reason (an engine's last lines) is joined.
+            csv_field(
+                &c.reason
+                    .as_deref()
+                    .unwrap_or("")
+                    .lines()
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            ),
         ];
         out += &fields.join(",");
         out.push('\n');

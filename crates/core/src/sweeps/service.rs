@@ -209,8 +209,11 @@ impl Sweeps {
     /// the ended record (or the running one if it takes longer than a moment).
     pub async fn cancel(&self, id: &str) -> Result<Sweep, SweepError> {
         let token = match self.lock_running().as_ref() {
-            Some((sweep, token)) if sweep.id == id => token.clone(),
-            _ => return self.get(id).await,
+            Some((sweep, token)) if sweep.id == id => Some(token.clone()),
+            _ => None,
+        };
+        let Some(token) = token else {
+            return self.get(id).await;
         };
         token.cancel();
         let deadline = Instant::now() + CANCEL_WAIT;
@@ -318,24 +321,17 @@ impl Sweeps {
         Ok(super::report::export(&sweep, environment.as_ref(), format))
     }
 
-    /// [`Sweeps::export`] saved as a file in `dir`; answers its path.
-    pub async fn save_export_in(
+    /// [`Sweeps::export`] saved as a file in `dir`, or in Downloads (else home) when `None`;
+    /// answers its path (the desktop app's export).
+    pub async fn save_export(
         &self,
         request: SweepExportRequest,
-        dir: &std::path::Path,
+        dir: Option<&std::path::Path>,
     ) -> Result<String, SweepError> {
-        let file = self.export(request).await?;
-        crate::chat::save_export_file(dir, &file.filename, file.content.as_bytes())
-            .map(|path| path.display().to_string())
-            .map_err(|e| SweepError::SaveFailed(format!("{}: {e}", dir.display())))
-    }
-
-    /// The desktop app's export: into Downloads (else home).
-    pub async fn save_export(&self, request: SweepExportRequest) -> Result<String, SweepError> {
-        let dir = dirs::download_dir()
-            .or_else(dirs::home_dir)
-            .ok_or_else(|| SweepError::SaveFailed("no Downloads or home folder".into()))?;
-        self.save_export_in(request, &dir).await
+        self.export(request)
+            .await?
+            .save(dir)
+            .map_err(SweepError::SaveFailed)
     }
 
     fn publish(&self, sweep: &Sweep) {
