@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard and load-generator benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator and sweep benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -17,3 +17,5 @@ step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench
 step "load generator overhead (llmops against a minimal client, side by side)"
 cargo run --quiet --release -p llmops-core --example loadgen_bench
+step "a real sweep: the starter model at --parallel 1, 2 and 4 (reports in bench-output/sweep*.html)"
+cargo run --quiet --release -p llmops-core --example sweep_report

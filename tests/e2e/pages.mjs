@@ -127,6 +127,8 @@ const PAGES = [
   { name: 'requests', hash: () => '#/requests', ready: '[data-testid="request-row"], [data-testid="requests-empty"]' },
   { name: 'hub', hash: () => '#/hub', ready: '[data-testid="hub-search-input"]' },
   { name: 'benchmarks', hash: () => '#/benchmarks', ready: '[data-testid="bench-start"]' },
+  { name: 'runs', hash: () => '#/runs', ready: '[data-testid="run-filter-model"]' },
+  { name: 'sweeps', hash: () => '#/sweeps', ready: '[data-testid="sweep-start"]' },
   { name: 'history', hash: () => '#/history', ready: '[data-testid="history-chart"]' },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid="alert-rules-form"] input' },
   { name: 'access', hash: () => '#/access', ready: '[data-testid="access-keys"]' },

@@ -21,6 +21,8 @@ describe('page title', () => {
       expect(pageTitle(route.name), String(route.name)).toMatch(/^.+ · LLM Local Ops Center$/)
     }
     expect(pageTitle('chat')).toBe('Chat · LLM Local Ops Center')
+    expect(pageTitle('runs')).toBe('Runs · LLM Local Ops Center')
+    expect(pageTitle('sweeps')).toBe('Sweeps · LLM Local Ops Center')
     expect(pageTitle(undefined)).toBe('LLM Local Ops Center')
     expect(pageTitle('nowhere')).toBe('LLM Local Ops Center')
   })

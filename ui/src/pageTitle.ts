@@ -12,6 +12,8 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   deploy: 'nav.deploy',
   requests: 'nav.requests',
   benchmarks: 'nav.benchmarks',
+  runs: 'nav.runs',
+  sweeps: 'nav.sweeps',
   history: 'nav.history',
   alerts: 'nav.alerts',
   access: 'nav.access',

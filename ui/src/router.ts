@@ -20,6 +20,10 @@ export const router = createRouter({
     { path: '/requests', name: 'requests', component: () => import('./pages/RequestsPage.vue') },
     // Load and hardware benchmarks, one opened as `/benchmarks/<id>`: loaded on first visit.
     { path: '/benchmarks/:id?', name: 'benchmarks', component: () => import('./pages/BenchmarksPage.vue'), props: true },
+    // Runs (every instance lifetime), one opened as `/runs/<id>`, `?model=<id>` for one model's: loaded on first visit.
+    { path: '/runs/:id?', name: 'runs', component: () => import('./pages/RunsPage.vue'), props: true },
+    // Sweeps over a model's settings, one opened as `/sweeps/<id>`: loaded on first visit.
+    { path: '/sweeps/:id?', name: 'sweeps', component: () => import('./pages/SweepsPage.vue'), props: true },
     { path: '/history', name: 'history', component: HistoryPage },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.

@@ -21,6 +21,8 @@ import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
+import { useRunsStore } from './stores/runs'
+import { useSweepsStore } from './stores/sweeps'
 import { useSystemStore } from './stores/system'
 
 beforeEach(() => {
@@ -53,9 +55,9 @@ describe('installAppWiring', () => {
   it('subscribes each store and the live series once, loads once, and reloads on reconnect', async () => {
     const pinia = createPinia()
     installAppWiring(pinia)
-    // system, models, alerts, the gateway, downloads, local models, benchmarks and the live series: one subscription each.
-    expect(fake.events).toHaveLength(8)
-    expect(fake.connection).toHaveLength(8)
+    // system, models, alerts, the gateway, downloads, local models, benchmarks, runs, sweeps and the live series: one subscription each.
+    expect(fake.events).toHaveLength(10)
+    expect(fake.connection).toHaveLength(10)
     await vi.waitFor(() => expect(useAlertsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useModelsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useSystemStore(pinia).loading).toBe(false))
@@ -80,8 +82,10 @@ describe('installAppWiring', () => {
     useDownloadsStore(pinia)
     useLocalModelsStore(pinia)
     useBenchmarksStore(pinia)
+    useRunsStore(pinia)
+    useSweepsStore(pinia)
     useLiveSeries()
-    expect(fake.events).toHaveLength(8)
-    expect(fake.connection).toHaveLength(8)
+    expect(fake.events).toHaveLength(10)
+    expect(fake.connection).toHaveLength(10)
   })
 })

@@ -7,6 +7,8 @@ import { useDownloadsStore } from './stores/downloads'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
+import { useRunsStore } from './stores/runs'
+import { useSweepsStore } from './stores/sweeps'
 import { useSystemStore } from './stores/system'
 
 /**
@@ -23,5 +25,7 @@ export function installAppWiring(pinia: Pinia): void {
   useDownloadsStore(pinia).connect()
   useLocalModelsStore(pinia).connect()
   useBenchmarksStore(pinia).connect()
+  useRunsStore(pinia).connect()
+  useSweepsStore(pinia).connect()
   startLiveSeries()
 }

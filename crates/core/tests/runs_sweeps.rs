@@ -498,5 +498,24 @@ async fn a_sweep_records_each_configuration_finds_the_best_and_applies_it() {
         .await
         .unwrap_err();
     assert_eq!(nothing.code(), "sweep_nothing_to_apply");
+
+    // Cancelled while its first configuration starts: it ends at once, nothing is left running
+    // but the model as it was (running), and what was not measured says so.
+    let started = core.sweeps.start(spec.clone()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let cancelled = core.sweeps.cancel(&started.id).await.unwrap();
+    assert_eq!(cancelled.state, SweepState::Cancelled, "{cancelled:?}");
+    assert!(cancelled
+        .configs
+        .iter()
+        .all(|c| matches!(c.outcome, ConfigOutcome::Cancelled | ConfigOutcome::Failed)));
+    assert_eq!(core.sweeps.delete(&started.id).await.map_err(|e| e.code()), Ok(()));
+    let live: Vec<_> = core
+        .supervisor
+        .list()
+        .into_iter()
+        .filter(|i| !i.state.is_terminal())
+        .collect();
+    assert_eq!(live.len(), 1, "only the model restarted as it was: {live:?}");
     core.shutdown().await;
 }

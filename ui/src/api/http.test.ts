@@ -430,6 +430,34 @@ describe('HTTP conversations', () => {
     expect(download).toHaveBeenCalledOnce()
   })
 
+  it('downloads run and sweep reports the server writes', async () => {
+    const download = vi.fn()
+    const spy = vi.fn(async (url: string, _init?: RequestInit) =>
+      jsonResponse(200, url.startsWith('/api/runs')
+        ? { filename: 'runs-compare.html', content_type: 'text/html', content: '<!doctype html><title>Runs</title>' }
+        : { filename: 'sweep-s1.csv', content_type: 'text/csv', content: 'index,outcome\n0,completed\n' }),
+    )
+    const api = new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', download })
+    expect(await api.saveRunReport({ ids: ['r1', 'r2'], format: 'html' })).toEqual({ filename: 'runs-compare.html' })
+    expect(await api.saveSweepReport({ id: 's1', format: 'csv' })).toEqual({ filename: 'sweep-s1.csv' })
+    expect(spy.mock.calls.map(([url, init]) => [url, init?.method, init?.body])).toEqual([
+      ['/api/runs/export', 'POST', JSON.stringify({ ids: ['r1', 'r2'], format: 'html' })],
+      ['/api/sweeps/export', 'POST', JSON.stringify({ id: 's1', format: 'csv' })],
+    ])
+    const [[page, pageName], [table, tableName]] = download.mock.calls as [Blob, string][]
+    expect([pageName, page.type, await page.text()]).toEqual(['runs-compare.html', 'text/html', '<!doctype html><title>Runs</title>'])
+    expect([tableName, table.type, await table.text()]).toEqual(['sweep-s1.csv', 'text/csv', 'index,outcome\n0,completed\n'])
+  })
+
+  it('reports a report the server could not write, downloading nothing', async () => {
+    const download = vi.fn()
+    const spy = vi.fn(async () => jsonResponse(404, { code: 'sweep_not_found', message: 'No sweep with id "x"', params: { id: 'x' } }))
+    const api = new HttpApi({ fetch: spy as unknown as typeof fetch, wsUrl: 'ws://test/api/ws', download })
+    const err = await rejection(api.saveSweepReport({ id: 'x', format: 'json' }))
+    expect([err.code, err.params]).toEqual(['sweep_not_found', { id: 'x' }])
+    expect(download).not.toHaveBeenCalled()
+  })
+
   it('reads file names from Content-Disposition', () => {
     expect(dispositionFilename('attachment; filename="a b.md"')).toBe('a b.md')
     expect(dispositionFilename('attachment; filename=plain.json')).toBe('plain.json')

@@ -1,3 +1,4 @@
+import type { BenchmarkExport } from '../generated/BenchmarkExport'
 import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
 import type { ExportFormat } from '../generated/ExportFormat'
@@ -5,6 +6,8 @@ import type { GatewayStatus } from '../generated/GatewayStatus'
 import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
+import type { RunExportRequest } from '../generated/RunExportRequest'
+import type { SweepExportRequest } from '../generated/SweepExportRequest'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, errorFromResponse, networkError } from './errors'
 import { EventHub, WsEventSource } from './events'
@@ -247,7 +250,19 @@ export class HttpApi implements LlmopsApi {
   }
 
   async saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult> {
-    const file = await this.exportBenchmarks(request)
+    return this.downloadReport(await this.exportBenchmarks(request))
+  }
+
+  async saveRunReport(request: RunExportRequest): Promise<ExportResult> {
+    return this.downloadReport(await this.exportRuns(request))
+  }
+
+  async saveSweepReport(request: SweepExportRequest): Promise<ExportResult> {
+    return this.downloadReport(await this.exportSweep(request))
+  }
+
+  /** Hands a report the server wrote (`BenchmarkExport`) to the browser as a download. */
+  private downloadReport(file: BenchmarkExport): ExportResult {
     this.download(new Blob([file.content], { type: file.content_type }), file.filename)
     return { filename: file.filename }
   }

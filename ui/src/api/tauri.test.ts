@@ -136,6 +136,49 @@ describe('Tauri transport', () => {
     expect(ipc.calls).toEqual([['save_benchmark_export', { request }]])
   })
 
+  it('saves run and sweep reports in Downloads through the core and answers with their paths', async () => {
+    ipc.answer = (command) => (command === 'save_run_export' ? '/home/me/Downloads/runs.html' : 'C:\\Users\\me\\Downloads\\sweep-s1.md')
+    const runs = { ids: ['r1', 'r2'], format: 'html' as const }
+    const sweep = { id: 's1', format: 'markdown' as const }
+    const api = new TauriApi()
+    expect(await api.saveRunReport(runs)).toEqual({ filename: 'runs.html', path: '/home/me/Downloads/runs.html' })
+    expect(await api.saveSweepReport(sweep)).toEqual({ filename: 'sweep-s1.md', path: 'C:\\Users\\me\\Downloads\\sweep-s1.md' })
+    expect(ipc.calls).toEqual([
+      ['save_run_export', { request: runs }],
+      ['save_sweep_export', { request: sweep }],
+    ])
+  })
+
+  it('names the run and sweep commands and their arguments', async () => {
+    const api = new TauriApi()
+    await api.listRuns({ model_id: 'm1', limit: 500 })
+    await api.getRun('r1')
+    await api.updateRun('r1', { tags: ['a'], notes: null })
+    await api.deleteRun('r1')
+    await api.exportRuns({ ids: ['r1'], format: 'csv' })
+    await api.listSweeps()
+    await api.getSweep('s1')
+    await api.cancelSweep('s1')
+    await api.deleteSweep('s1')
+    await api.applySweep('s1', { config_index: 2 })
+    await api.listPromotions({ model_id: 'm1' })
+    await api.exportSweep({ id: 's1', format: 'json' })
+    expect(ipc.calls).toEqual([
+      ['list_runs', { query: { model_id: 'm1', limit: 500 } }],
+      ['get_run', { id: 'r1' }],
+      ['update_run', { id: 'r1', patch: { tags: ['a'], notes: null } }],
+      ['delete_run', { id: 'r1' }],
+      ['export_runs', { request: { ids: ['r1'], format: 'csv' } }],
+      ['list_sweeps', {}],
+      ['get_sweep', { id: 's1' }],
+      ['cancel_sweep', { id: 's1' }],
+      ['delete_sweep', { id: 's1' }],
+      ['apply_sweep', { id: 's1', request: { config_index: 2 } }],
+      ['list_promotions', { query: { model_id: 'm1' } }],
+      ['export_sweep', { request: { id: 's1', format: 'json' } }],
+    ])
+  })
+
   it('saves an export and answers with its path', async () => {
     ipc.answer = () => '/home/me/Downloads/sea.md'
     expect(await new TauriApi().exportConversation('c1', 'markdown')).toEqual({ filename: 'sea.md', path: '/home/me/Downloads/sea.md' })

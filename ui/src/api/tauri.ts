@@ -8,6 +8,8 @@ import type { GatewayStatus } from '../generated/GatewayStatus'
 import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import { bindOperations, OPERATIONS, type OperationCall, type OperationSpec, type Operations } from '../generated/operations'
+import type { RunExportRequest } from '../generated/RunExportRequest'
+import type { SweepExportRequest } from '../generated/SweepExportRequest'
 import type { TurnRequest } from '../generated/TurnRequest'
 import { ApiError, toApiError } from './errors'
 import { EventHub } from './events'
@@ -106,6 +108,18 @@ export class TauriApi implements LlmopsApi {
 
   async saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult> {
     const path = await call<string>(OPERATIONS.saveBenchmarkExport.name, { request })
+    return { filename: basename(path), path }
+  }
+
+  /** The core writes the run report into Downloads and answers its path. */
+  async saveRunReport(request: RunExportRequest): Promise<ExportResult> {
+    const path = await call<string>(OPERATIONS.saveRunExport.name, { request })
+    return { filename: basename(path), path }
+  }
+
+  /** The core writes the sweep report into Downloads and answers its path. */
+  async saveSweepReport(request: SweepExportRequest): Promise<ExportResult> {
+    const path = await call<string>(OPERATIONS.saveSweepExport.name, { request })
     return { filename: basename(path), path }
   }
 

@@ -6,6 +6,8 @@ import type { GatewayStatus } from '../generated/GatewayStatus'
 import type { LanServing } from '../generated/LanServing'
 import type { LogBatch } from '../generated/LogBatch'
 import type { Operations } from '../generated/operations'
+import type { RunExportRequest } from '../generated/RunExportRequest'
+import type { SweepExportRequest } from '../generated/SweepExportRequest'
 import type { TurnRequest } from '../generated/TurnRequest'
 import type { ApiError } from './errors'
 
@@ -52,6 +54,10 @@ export interface LlmopsApi extends Operations {
   exportConversation(id: string, format: ExportFormat): Promise<ExportResult>
   /** Downloads (browser) or saves to the Downloads folder (desktop app) a benchmark report. */
   saveBenchmarkReport(request: BenchmarkExportRequest): Promise<ExportResult>
+  /** Downloads (browser) or saves to the Downloads folder (desktop app) a run's report, or a comparison of runs. */
+  saveRunReport(request: RunExportRequest): Promise<ExportResult>
+  /** Downloads (browser) or saves to the Downloads folder (desktop app) a sweep's report. */
+  saveSweepReport(request: SweepExportRequest): Promise<ExportResult>
   /**
    * Follows a model's output as the server pushes it: the latest instance's recent lines first,
    * then new lines, moving to the new instance when the model starts again (a batch's

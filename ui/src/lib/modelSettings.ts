@@ -127,6 +127,7 @@ const VLLM_LABELS: Record<keyof VllmSettings, MessageKey> = {
   gpu_memory_utilization: 'settings.gpu_memory_utilization',
   dtype: 'settings.dtype',
   tensor_parallel_size: 'settings.tensor_parallel_size',
+  max_num_seqs: 'settings.max_num_seqs',
   trust_remote_code: 'settings.trust_remote_code',
   served_model_name: 'settings.served_model_name',
 }

@@ -96,3 +96,50 @@ pub async fn delete(store: &Store, id: &str) -> Result<bool, StoreError> {
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runs::types::ResourceRollup;
+
+    /// An hour at 1 Hz with every reading present, as the recorder keeps it.
+    fn hour_of_readings() -> Vec<ResourcePoint> {
+        (0..3600u32)
+            .map(|s| ResourcePoint {
+                at_ms: f64::from(s) * 1000.0 + 0.123,
+                cpu_percent: Some(37.25),
+                instance_cpu_percent: Some(180.5),
+                instance_rss_bytes: Some(7_123_456_789),
+                instance_vram_bytes: Some(80_123_456_789),
+                gpu_utilization_percent: Some(97),
+                gpu_power_watts: Some(612.75),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_hour_long_run_at_one_hertz_stays_under_five_megabytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let points = hour_of_readings();
+        let run: Run = serde_json::from_value(serde_json::json!({
+            "id": "r", "model_id": "m", "model_name": "m", "engine": "llama_cpp",
+            "state": "stopped", "exit_reason": null, "exit_summary": null, "started_at": 0,
+            "ended_at": 3_600_000, "environment": crate::bench::BenchEnvironment::new(),
+            "settings": null, "sweep_id": null, "rollup": ResourceRollup::default(),
+            "requests": null
+        }))
+        .unwrap();
+        let before = std::fs::metadata(dir.path().join("db.sqlite")).unwrap().len();
+        save(&store, &run, Some(&points)).await.unwrap();
+        let stored: i64 = sqlx::query_scalar("SELECT length(resources) + length(record) FROM runs")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert!(stored < 5_000_000, "{stored} bytes");
+        let (back, read) = load(&store, "r").await.unwrap().unwrap();
+        assert_eq!((back.id.as_str(), read.len()), ("r", 3600));
+        assert_eq!(read[3599], points[3599]);
+        eprintln!("an hour of readings: {stored} bytes in the row (database grew from {before} bytes)");
+    }
+}

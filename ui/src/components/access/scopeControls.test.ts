@@ -55,6 +55,8 @@ function mount(component: Component, caller: Caller | null, props: Record<string
       { path: '/deploy', name: 'deploy', component: stub },
       { path: '/requests', name: 'requests', component: stub },
       { path: '/benchmarks/:id?', name: 'benchmarks', component: stub },
+      { path: '/runs/:id?', name: 'runs', component: stub },
+      { path: '/sweeps/:id?', name: 'sweeps', component: stub },
       { path: '/history', component: stub },
       { path: '/alerts', component: stub },
       { path: '/access', name: 'access', component: stub },

@@ -41,7 +41,7 @@ function mount(component: Component, caller: Caller | null, props: Record<string
   const stub = { render: () => null }
   const router = createRouter({
     history: createMemoryHistory(),
-    routes: ['/', '/chat/:id?', '/deploy', '/requests', '/benchmarks/:id?', '/history', '/alerts', '/access'].map((path) => ({
+    routes: ['/', '/chat/:id?', '/deploy', '/requests', '/benchmarks/:id?', '/runs/:id?', '/sweeps/:id?', '/history', '/alerts', '/access'].map((path) => ({
       path,
       name: path === '/chat/:id?' ? 'chat' : path.slice(1) || 'home',
       component: stub,

@@ -51,6 +51,9 @@ async function mountAt(path: string, component = ModelDetailPage, shown: Model =
     routes: [
       { path: '/', name: 'dashboard', component: { render: () => h('ul', [h(ModelRow, { model: shown })]) } },
       { path: '/models/:id', name: 'model', component, props: true },
+      // The detail page links to the model's runs and sweeps.
+      { path: '/runs/:id?', name: 'runs', component: { render: () => null } },
+      { path: '/sweeps/:id?', name: 'sweeps', component: { render: () => null } },
     ],
   })
   await router.push(path)
