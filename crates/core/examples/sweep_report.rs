@@ -27,9 +27,12 @@ fn main() {
 async fn sweep() {
     let dir = tempfile::tempdir().unwrap();
     let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
-    let core = Core::open(CoreConfig::new(AppPaths::new(dir.path().join("data"), cache)))
-        .await
-        .unwrap();
+    let core = Core::open(CoreConfig::new(AppPaths::new(
+        dir.path().join("data"),
+        cache,
+    )))
+    .await
+    .unwrap();
     let starter = core
         .library
         .starter()
@@ -58,9 +61,7 @@ async fn sweep() {
                     spread: 0.0,
                 },
             },
-            load: LoadPattern::Concurrency {
-                levels: vec![1, 4],
-            },
+            load: LoadPattern::Concurrency { levels: vec![1, 4] },
             requests: 16,
             duration_s: None,
             warmup_requests: 2,
@@ -104,7 +105,11 @@ async fn sweep() {
             .unwrap();
         std::fs::write(out.join(name), &report.content).unwrap();
     }
-    let runs: Vec<String> = sweep.configs.iter().filter_map(|c| c.run_id.clone()).collect();
+    let runs: Vec<String> = sweep
+        .configs
+        .iter()
+        .filter_map(|c| c.run_id.clone())
+        .collect();
     let compared = core
         .runs
         .export(RunExportRequest {

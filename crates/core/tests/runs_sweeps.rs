@@ -111,6 +111,27 @@ async fn every_instance_lifetime_is_a_run_with_its_config_readings_and_requests(
     core.supervisor.stop(&instance.id).await.unwrap();
     let run = ended_run(&core, &instance.id).await;
     assert_eq!(run.state, "stopped");
+    // A stopped instance cannot be measured; the error says what to do.
+    let not_running = core
+        .bench
+        .start_benchmark(BenchmarkSpec {
+            target: BenchTarget::Instance {
+                instance_id: instance.id.clone(),
+            },
+            workload: synthetic(8),
+            load: LoadPattern::Concurrency { levels: vec![1] },
+            requests: 1,
+            duration_s: None,
+            warmup_requests: 0,
+            seed: 1,
+            ignore_eos: false,
+            slo: Slo::default(),
+            label: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(not_running.code(), "benchmark_invalid_input");
+    assert!(not_running.to_string().contains("start its model"));
     assert!(run.ended_at.unwrap() >= run.started_at);
     // What it ran on: the exact engine, command line, file and machine; no secret.
     let environment = &run.environment;
@@ -509,13 +530,20 @@ async fn a_sweep_records_each_configuration_finds_the_best_and_applies_it() {
         .configs
         .iter()
         .all(|c| matches!(c.outcome, ConfigOutcome::Cancelled | ConfigOutcome::Failed)));
-    assert_eq!(core.sweeps.delete(&started.id).await.map_err(|e| e.code()), Ok(()));
+    assert_eq!(
+        core.sweeps.delete(&started.id).await.map_err(|e| e.code()),
+        Ok(())
+    );
     let live: Vec<_> = core
         .supervisor
         .list()
         .into_iter()
         .filter(|i| !i.state.is_terminal())
         .collect();
-    assert_eq!(live.len(), 1, "only the model restarted as it was: {live:?}");
+    assert_eq!(
+        live.len(),
+        1,
+        "only the model restarted as it was: {live:?}"
+    );
     core.shutdown().await;
 }

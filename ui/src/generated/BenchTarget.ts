@@ -3,4 +3,4 @@
 /**
  * Where the benchmark sends its requests.
  */
-export type BenchTarget = { "kind": "model", model_id: string, } | { "kind": "gateway", model: string, } | { "kind": "endpoint", endpoint_id: string, model: string, };
+export type BenchTarget = { "kind": "model", model_id: string, } | { "kind": "gateway", model: string, } | { "kind": "endpoint", endpoint_id: string, model: string, } | { "kind": "instance", instance_id: string, };

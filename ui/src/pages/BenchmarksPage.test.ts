@@ -1,21 +1,11 @@
 // @vitest-environment jsdom
-import { createPinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick } from 'vue'
-import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
+import { createPinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { h, nextTick } from 'vue'
 import type { Benchmark } from '../generated/Benchmark'
 import type { BenchmarkSpec } from '../generated/BenchmarkSpec'
-import type { Event as LlmopsEvent } from '../generated/Event'
 import type { HardwareSpec } from '../generated/HardwareSpec'
 
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 // uPlot draws on a canvas, which jsdom has not: a stand-in that shows what it was given.
 vi.mock('../components/bench/BenchChart.vue', () => ({
   default: {
@@ -33,64 +23,38 @@ import { hardwareBenchmark, level, loadBenchmark } from '../lib/bench/bench.fixt
 import { qwenInstance, qwenModel } from '../components/models/model.fixtures'
 import { useBenchmarksStore } from '../stores/benchmarks'
 import { useModelsStore } from '../stores/models'
+import { emit as emitEvent, fake, installFakeApi } from '../testing/fakeApi'
+import { mountApp, stubPage as stub, usePageTestSetup } from '../testing/mountApp'
 import BenchmarksPage from './BenchmarksPage.vue'
 
-const cleanups: (() => void)[] = []
 let stored: Benchmark[]
 let saved: { filename: string; href: string }[]
 
 function emit(b: Benchmark) {
-  fake.listeners.forEach((l) => l({ type: 'benchmark_update', data: b }))
+  emitEvent({ type: 'benchmark_update', data: b })
 }
 
 async function mountPage(path = '/benchmarks', running = true) {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const stub = { render: () => null }
-  const router: Router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/', component: stub },
-      { path: '/benchmarks/:id?', name: 'benchmarks', component: BenchmarksPage, props: true },
-      { path: '/models/:id', name: 'model', component: stub },
-    ],
-  })
-  await router.push(path)
-  const pinia: Pinia = createPinia()
+  const pinia = createPinia()
   // As at app start (startup.ts): benchmark events are followed.
   useBenchmarksStore(pinia).connect()
   const models = useModelsStore(pinia)
   models.models = [qwenModel, { ...qwenModel, id: 'm2', name: 'Mistral vLLM', engine: 'vllm', path: 'mistralai/Mistral-7B' }]
   models.instances = running ? [qwenInstance({ kind: 'running' })] : []
   models.loaded = true
-  const app = createApp({ render: () => h(RouterView) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  cleanups.push(() => {
-    app.unmount()
-    host.remove()
+  return mountApp({
+    path,
+    pinia,
+    routes: [
+      { path: '/', component: stub },
+      { path: '/benchmarks/:id?', name: 'benchmarks', component: BenchmarksPage, props: true },
+      { path: '/models/:id', name: 'model', component: stub },
+    ],
   })
-  await nextTick()
-  const q = <T extends HTMLElement = HTMLElement>(testid: string, root: ParentNode = host) => root.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string, root: ParentNode = host) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
-  const click = async (el: HTMLElement | null) => {
-    expect(el).not.toBeNull()
-    el!.click()
-    await nextTick()
-  }
-  const type = async (el: HTMLInputElement | HTMLTextAreaElement | null, value: string) => {
-    expect(el).not.toBeNull()
-    el!.value = value
-    el!.dispatchEvent(new Event('input'))
-    await nextTick()
-  }
-  const options = (testid: string) => Array.from(q<HTMLSelectElement>(testid)?.options ?? []).map((o) => o.value)
-  return { host, router, pinia, q, all, click, type, options }
 }
 
+usePageTestSetup()
 beforeEach(() => {
-  setLocale('en')
-  fake.listeners = []
   saved = []
   stored = [
     loadBenchmark({ id: 'b2', label: 'Qwen · seed 7', started_at: 1_700_000_200_000, tags: ['q4'] }, { seed: 7 as unknown as bigint, ignore_eos: false }),
@@ -105,7 +69,7 @@ beforeEach(() => {
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
     saved.push({ filename: this.download, href: this.href })
   })
-  fake.api = {
+  installFakeApi({
     listBenchmarks: vi.fn(async () => structuredClone(stored)),
     getBenchmark: vi.fn(async (id: string) => structuredClone(stored.find((b) => b.id === id)!)),
     startBenchmark: vi.fn(async (spec: BenchmarkSpec) =>
@@ -135,16 +99,7 @@ beforeEach(() => {
     chatEndpointModels: vi.fn(async () => ['qwen2.5:7b']),
     listModels: vi.fn(async () => []),
     listInstances: vi.fn(async () => []),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
-})
-afterEach(() => {
-  cleanups.splice(0).forEach((c) => c())
-  vi.restoreAllMocks()
+  })
 })
 
 describe('the Benchmarks page: new benchmarks', () => {

@@ -1,20 +1,10 @@
 // @vitest-environment jsdom
-import { createPinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick } from 'vue'
-import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
-import type { Event as LlmopsEvent } from '../generated/Event'
+import { createPinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { h, nextTick } from 'vue'
 import type { Run } from '../generated/Run'
 import type { RunDetail } from '../generated/RunDetail'
 
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 // uPlot draws on a canvas, which jsdom has not: a stand-in that shows what it was given.
 vi.mock('../components/runs/RunChart.vue', () => ({
   default: {
@@ -37,22 +27,26 @@ import { qwenModel } from '../components/models/model.fixtures'
 import { points, rollup, run, runDetail, runEnvironment } from '../lib/runs/runs.fixtures'
 import { useModelsStore } from '../stores/models'
 import { useRunsStore } from '../stores/runs'
+import { emit as emitEvent, fake, installFakeApi } from '../testing/fakeApi'
+import { mountApp, stubPage as stub, usePageTestSetup } from '../testing/mountApp'
 import RunsPage from './RunsPage.vue'
 
-const cleanups: (() => void)[] = []
 let stored: Run[]
 let details: Record<string, RunDetail>
 
 function emit(r: Run) {
-  fake.listeners.forEach((l) => l({ type: 'run_update', data: r }))
+  emitEvent({ type: 'run_update', data: r })
 }
 
 async function mountPage(path = '/runs') {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const stub = { render: () => null }
-  const router: Router = createRouter({
-    history: createMemoryHistory(),
+  const pinia = createPinia()
+  useRunsStore(pinia).connect()
+  const models = useModelsStore(pinia)
+  models.models = [qwenModel, { ...qwenModel, id: 'm2', name: 'Mistral vLLM', engine: 'vllm', path: 'mistralai/Mistral-7B' }]
+  models.loaded = true
+  const page = await mountApp({
+    path,
+    pinia,
     routes: [
       { path: '/', component: stub },
       { path: '/runs/:id?', name: 'runs', component: RunsPage, props: true },
@@ -62,47 +56,12 @@ async function mountPage(path = '/runs') {
       { path: '/models/:id', name: 'model', component: stub },
     ],
   })
-  await router.push(path)
-  const pinia: Pinia = createPinia()
-  useRunsStore(pinia).connect()
-  const models = useModelsStore(pinia)
-  models.models = [qwenModel, { ...qwenModel, id: 'm2', name: 'Mistral vLLM', engine: 'vllm', path: 'mistralai/Mistral-7B' }]
-  models.loaded = true
-  const app = createApp({ render: () => h(RouterView) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  cleanups.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  await nextTick()
-  const q = <T extends HTMLElement = HTMLElement>(testid: string, root: ParentNode = host) => root.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string, root: ParentNode = host) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
-  const click = async (el: HTMLElement | null) => {
-    expect(el).not.toBeNull()
-    el!.click()
-    await nextTick()
-  }
-  const type = async (el: HTMLInputElement | HTMLTextAreaElement | null, value: string) => {
-    expect(el).not.toBeNull()
-    el!.value = value
-    el!.dispatchEvent(new Event('input'))
-    await nextTick()
-  }
-  const choose = async (el: HTMLSelectElement | null, value: string) => {
-    expect(el).not.toBeNull()
-    el!.value = value
-    el!.dispatchEvent(new Event('change'))
-    await nextTick()
-  }
-  const options = (testid: string) => Array.from(q<HTMLSelectElement>(testid)?.options ?? []).map((o) => o.value)
-  const rowIds = () => all('run-item').map((r) => r.dataset.runId)
-  return { host, router, pinia, q, all, click, type, choose, options, rowIds }
+  const rowIds = () => page.all('run-item').map((r) => r.dataset.runId)
+  return { ...page, rowIds }
 }
 
+usePageTestSetup()
 beforeEach(() => {
-  setLocale('en')
-  fake.listeners = []
   stored = [
     run({ id: 'live', started_at: 1_700_000_900_000, ended_at: null, state: 'running', tags: ['baseline'], rollup: rollup({ samples: 0 }), requests: null }),
     run({
@@ -113,7 +72,7 @@ beforeEach(() => {
     run({ id: 'r1', state: 'failed', exit_reason: 'engine exited before it was ready\nCUDA out of memory', notes: 'OOM at 32k' }),
   ]
   details = Object.fromEntries(stored.map((r) => [r.id, runDetail(r, { resources: points(3), benchmarks: r.id === 'r1' ? runDetail().benchmarks : [] })]))
-  fake.api = {
+  installFakeApi({
     listRuns: vi.fn(async (query: { model_id?: string }) => structuredClone(stored.filter((r) => !query.model_id || r.model_id === query.model_id))),
     getRun: vi.fn(async (id: string) => {
       const d = details[id]
@@ -136,16 +95,7 @@ beforeEach(() => {
     })),
     listModels: vi.fn(async () => []),
     listInstances: vi.fn(async () => []),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
-})
-afterEach(() => {
-  cleanups.splice(0).forEach((c) => c())
-  vi.restoreAllMocks()
+  })
 })
 
 describe('the Runs page: the list', () => {
@@ -254,7 +204,9 @@ describe('the Runs page: one run', () => {
     expect(q('run-requests-tokens', requests)?.textContent).toBe('12,800 in · 5,400 out')
     expect(q('run-requests-ttft', requests)?.textContent).toBe('p50 130 ms · p95 410 ms')
     expect(q('run-requests-tpot', requests)?.textContent).toBe('11.5 ms')
-    expect(q<HTMLAnchorElement>('run-requests-link', requests)?.getAttribute('href')).toBe('/requests')
+    // The link lists this run's requests alone (the Requests page reads `?instance=`).
+    expect(q<HTMLAnchorElement>('run-requests-link', requests)?.getAttribute('href')).toBe('/requests?instance=r1')
+    expect(q('run-requests-link', requests)?.textContent).toBe('Open this run’s requests')
 
     await vi.waitFor(() => expect(q('run-log-lines', detail)?.textContent).toContain('CUDA error: out of memory'))
     expect(fake.api.instanceLogs).toHaveBeenCalledWith('r1', { limit: 500 })

@@ -1,43 +1,35 @@
 // @vitest-environment jsdom
-import { createPinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick } from 'vue'
-import { createMemoryHistory, createRouter, RouterView, type Router } from 'vue-router'
-import type { Event as LlmopsEvent } from '../generated/Event'
+import { createPinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import type { Sweep } from '../generated/Sweep'
 import type { SweepSpec } from '../generated/SweepSpec'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
 import { setLocale } from '../composables/useI18n'
 import { qwenModel } from '../components/models/model.fixtures'
 import { promotion, runningSweep, sweep } from '../lib/sweeps/sweeps.fixtures'
 import { useModelsStore } from '../stores/models'
 import { useSweepsStore } from '../stores/sweeps'
+import { emit as emitEvent, fake, installFakeApi } from '../testing/fakeApi'
+import { mountApp, stubPage as stub, usePageTestSetup } from '../testing/mountApp'
 import SweepsPage from './SweepsPage.vue'
 
-const cleanups: (() => void)[] = []
 let stored: Sweep[]
 let saved: { filename: string; href: string }[]
 
 function emit(s: Sweep) {
-  fake.listeners.forEach((l) => l({ type: 'sweep_update', data: s }))
+  emitEvent({ type: 'sweep_update', data: s })
 }
 
 async function mountPage(path = '/sweeps') {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const stub = { render: () => null }
-  const router: Router = createRouter({
-    history: createMemoryHistory(),
+  const pinia = createPinia()
+  useSweepsStore(pinia).connect()
+  const models = useModelsStore(pinia)
+  models.models = [qwenModel, { ...qwenModel, id: 'm2', name: 'Mistral vLLM', engine: 'vllm', path: 'mistralai/Mistral-7B', settings: { engine: 'vllm', trust_remote_code: false } }]
+  models.loaded = true
+  const page = await mountApp({
+    path,
+    pinia,
     routes: [
       { path: '/', component: stub },
       { path: '/sweeps/:id?', name: 'sweeps', component: SweepsPage, props: true },
@@ -46,46 +38,12 @@ async function mountPage(path = '/sweeps') {
       { path: '/models/:id', name: 'model', component: stub },
     ],
   })
-  await router.push(path)
-  const pinia: Pinia = createPinia()
-  useSweepsStore(pinia).connect()
-  const models = useModelsStore(pinia)
-  models.models = [qwenModel, { ...qwenModel, id: 'm2', name: 'Mistral vLLM', engine: 'vllm', path: 'mistralai/Mistral-7B', settings: { engine: 'vllm', trust_remote_code: false } }]
-  models.loaded = true
-  const app = createApp({ render: () => h(RouterView) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  cleanups.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  await nextTick()
-  const q = <T extends HTMLElement = HTMLElement>(testid: string, root: ParentNode = host) => root.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string, root: ParentNode = host) => Array.from(root.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
-  const click = async (el: Element | null) => {
-    expect(el).not.toBeNull()
-    ;(el as HTMLElement).click()
-    await nextTick()
-  }
-  const type = async (el: HTMLInputElement | null, value: string) => {
-    expect(el).not.toBeNull()
-    el!.value = value
-    el!.dispatchEvent(new Event('input'))
-    await nextTick()
-  }
-  const choose = async (el: HTMLSelectElement | null, value: string) => {
-    expect(el).not.toBeNull()
-    el!.value = value
-    el!.dispatchEvent(new Event('change'))
-    await nextTick()
-  }
-  const axes = () => Array.from(host.querySelectorAll<HTMLElement>('[data-testid^="sweep-axis-"]')).map((e) => e.dataset.testid!.slice('sweep-axis-'.length))
-  return { host, router, pinia, q, all, click, type, choose, axes }
+  const axes = () => Array.from(page.host.querySelectorAll<HTMLElement>('[data-testid^="sweep-axis-"]')).map((e) => e.dataset.testid!.slice('sweep-axis-'.length))
+  return { ...page, axes }
 }
 
+usePageTestSetup()
 beforeEach(() => {
-  setLocale('en')
-  fake.listeners = []
   saved = []
   stored = [sweep(), sweep({ id: 'old', label: 'Qwen · yesterday', started_at: 1_600_000_000_000, ended_at: 1_600_000_100_000, best: null, state: 'cancelled' })]
   URL.createObjectURL = vi.fn(() => 'blob:report')
@@ -93,7 +51,7 @@ beforeEach(() => {
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
     if (this.download) saved.push({ filename: this.download, href: this.href })
   })
-  fake.api = {
+  installFakeApi({
     listSweeps: vi.fn(async () => structuredClone(stored)),
     getSweep: vi.fn(async (id: string) => {
       const s = stored.find((x) => x.id === id)
@@ -116,16 +74,7 @@ beforeEach(() => {
     }),
     listModels: vi.fn(async () => []),
     listInstances: vi.fn(async () => []),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
-})
-afterEach(() => {
-  cleanups.splice(0).forEach((c) => c())
-  vi.restoreAllMocks()
+  })
 })
 
 describe('the Sweeps page: a new sweep', () => {

@@ -1,15 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
 import type { ApiKeyInfo } from '../generated/ApiKeyInfo'
 import type { Caller } from '../generated/Caller'
+import { fake, installFakeApi } from '../testing/fakeApi'
 import { useAccessStore } from './access'
 
 const key = (id: string, name: string, scope: ApiKeyInfo['scope'] = 'read'): ApiKeyInfo => ({
@@ -19,7 +14,7 @@ const caller = (scope: Caller['scope'], via: Caller['via'] = 'session'): Caller 
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.api = {}
+  installFakeApi()
 })
 
 describe('access store: the caller', () => {

@@ -2,18 +2,6 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Alert } from '../generated/Alert'
 import type { AlertList } from '../generated/AlertList'
-import type { Event as LlmopsEvent } from '../generated/Event'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 const invoked = vi.hoisted(() => [] as Array<[string, unknown]>)
 vi.mock('@tauri-apps/api/core', () => ({
@@ -24,6 +12,7 @@ vi.mock('@tauri-apps/api/core', () => ({
 
 import { ApiError } from '../api'
 import { defaultRules } from '../lib/alerts/alertRules'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { TOAST_MS, useAlertsStore } from './alerts'
 
 function alert(id: string, raised_at: number, cleared_at: number | null = null, kind: Alert['kind'] = 'gpu_temperature'): Alert {
@@ -33,28 +22,17 @@ function alert(id: string, raised_at: number, cleared_at: number | null = null, 
   }
 }
 
-const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
 let list: AlertList
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   list = { active: [alert('a1', 100)], recent: [alert('a1', 100), alert('a0', 50, 60, 'host_memory')] }
-  fake.api = {
+  installFakeApi({
     listAlerts: vi.fn(async () => structuredClone(list)),
     getAlertRules: vi.fn(async () => defaultRules()),
     setAlertRules: vi.fn(async (r: unknown) => r),
     acknowledgeAlert: vi.fn(async (id: string) => ({ ...list.active.find((a) => a.id === id)!, acknowledged_at: 150 })),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 
 afterEach(() => {
@@ -116,7 +94,7 @@ describe('alerts store', () => {
     const store = await connected()
     let resolve!: (l: AlertList) => void
     fake.api.listAlerts.mockImplementationOnce(() => new Promise<AlertList>((r) => (resolve = r)))
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     emit({ type: 'system_alert', data: alert('a1', 100, 400) })
     resolve(structuredClone(list)) // the server's answer predates the clear
     await vi.waitFor(() => expect(store.loading).toBe(false))

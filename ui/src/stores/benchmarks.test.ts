@@ -1,33 +1,21 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Benchmark } from '../generated/Benchmark'
-import type { Event as LlmopsEvent } from '../generated/Event'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { hardwareBenchmark, level, loadBenchmark, loadSpec } from '../lib/bench/bench.fixtures'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { keepSamples, upsertBenchmark, useBenchmarksStore } from './benchmarks'
 
-const update = (b: Benchmark) => fake.listeners.forEach((l) => l({ type: 'benchmark_update', data: b }))
+const update = (b: Benchmark) => emit({ type: 'benchmark_update', data: b })
 const ids = (list: Benchmark[]) => list.map((b) => b.id)
 const sample = (sent_ms: number) => ({ sent_ms, ttft_ms: 100, e2el_ms: 700, tpot_ms: 9, input_tokens: 128, output_tokens: 64, ok: true })
 let stored: Benchmark[]
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   stored = [loadBenchmark({ id: 'old', started_at: 100 }), hardwareBenchmark({ id: 'hw', started_at: 200 })]
-  fake.api = {
+  installFakeApi({
     listBenchmarks: vi.fn(async () => structuredClone(stored)),
     getBenchmark: vi.fn(async (id: string) => {
       const b = stored.find((x) => x.id === id)
@@ -44,15 +32,7 @@ beforeEach(() => {
     })),
     deleteBenchmark: vi.fn(async () => undefined),
     exportBenchmarks: vi.fn(async (r: { ids: string[]; format: string }) => ({ filename: 'benchmarks.md', content_type: 'text/markdown', content: `# ${r.ids.join(',')}` })),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 
 async function following() {
@@ -72,7 +52,7 @@ describe('benchmarks store', () => {
     await vi.waitFor(() => expect(store.loaded).toBe(true))
     expect(ids(store.benchmarks)).toEqual(['hw', 'old'])
     expect(store.running).toBeNull()
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await vi.waitFor(() => expect(fake.api.listBenchmarks).toHaveBeenCalledTimes(2))
   })
 

@@ -8,6 +8,7 @@ import type { BenchmarkPatch } from '../generated/BenchmarkPatch'
 import type { BenchmarkSpec } from '../generated/BenchmarkSpec'
 import type { HardwareSpec } from '../generated/HardwareSpec'
 import { omit, type Keyed } from '../lib/hub/keyed'
+import { followEvents, liveList, loadKeyed, recordActions, reportExport, selection } from './recordActions'
 
 /** What a benchmark's row or detail is waiting for. */
 export type BenchAction = 'cancelling' | 'saving' | 'deleting'
@@ -54,58 +55,31 @@ export function keepSamples(update: Benchmark, held: Benchmark | null): Benchmar
  * for it (`follow`); events are kept from app start (startup.ts).
  */
 export const useBenchmarksStore = defineStore('benchmarks', () => {
-  const benchmarks = ref<Benchmark[]>([])
-  const loaded = ref(false)
-  const loading = ref(false)
-  const loadError = ref<ApiError | null>(null)
+  /** The ids ticked for comparison, in the order they were ticked. */
+  const { selected, toggleSelected, retainSelected, unselect } = selection()
+  const list = liveList<Benchmark>({
+    fetch: () => getApi().listBenchmarks(),
+    settle: (fetched, arrived) => {
+      const listed = arrived.reduce(upsertBenchmark, newestFirst(fetched))
+      retainSelected(listed.map((b) => b.id))
+      return listed
+    },
+  })
+  const { items: benchmarks, loaded, loading, loadError, load } = list
   /** Records fetched in full (with per-request samples), by id. */
   const details = ref<Record<string, Keyed<Benchmark>>>({})
   /** A start in flight, and why the last start of each kind failed. */
   const starting = ref<'load' | 'hardware' | null>(null)
   const startErrors = ref<{ load: ApiError | null; hardware: ApiError | null }>({ load: null, hardware: null })
   /** The action in flight per benchmark id, and the last failed one with its error. */
-  const pending = ref<Record<string, BenchAction>>({})
-  const errors = ref<Record<string, { action: BenchAction; error: ApiError }>>({})
-  /** The ids ticked for comparison, in the order they were ticked. */
-  const selected = ref<string[]>([])
-  const exporting = ref<BenchmarkExportFormat | null>(null)
-  const exportError = ref<ApiError | null>(null)
+  const { pending, errors, run, errorOf } = recordActions<BenchAction>()
+  const { exporting, exportError, exportAs } = reportExport()
 
   /** The benchmark running now (one at a time), or null. */
   const running = computed(() => benchmarks.value.find((b) => b.state === 'running') ?? null)
 
-  let following = false
-  /** Updates that arrived while the list was being fetched: applied again over its (older) answer. */
-  let arrivedDuringFetch: Benchmark[] | null = null
-  let generation = 0
-
-  async function load(): Promise<void> {
-    const gen = ++generation
-    loading.value = true
-    const arrived: Benchmark[] = []
-    arrivedDuringFetch = arrived
-    try {
-      let listed = newestFirst(await getApi().listBenchmarks())
-      if (gen !== generation) return
-      for (const b of arrived) listed = upsertBenchmark(listed, b)
-      benchmarks.value = listed
-      const ids = new Set(listed.map((b) => b.id))
-      selected.value = selected.value.filter((id) => ids.has(id))
-      loaded.value = true
-      loadError.value = null
-    } catch (err) {
-      if (gen === generation) loadError.value = toApiError(err)
-    } finally {
-      if (arrivedDuringFetch === arrived) arrivedDuringFetch = null
-      if (gen === generation) loading.value = false
-    }
-  }
-
   /** The Benchmarks page shows the list: it loads once, then stays live (and reloads on reconnect). */
-  function follow(): void {
-    following = true
-    if (!loaded.value && !loading.value) void load()
-  }
+  const follow = () => list.follow()
 
   function byId(id: string): Benchmark | null {
     return benchmarks.value.find((b) => b.id === id) ?? null
@@ -114,7 +88,7 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
   /** One `benchmark_update` (or an action's answer): the list's row, and the full record if one is held. */
   function apply(b: Benchmark): void {
     benchmarks.value = upsertBenchmark(benchmarks.value, b)
-    arrivedDuringFetch?.push(b)
+    list.arrived(b)
     const held = details.value[b.id]
     if (!held) return
     const before = held.value
@@ -124,20 +98,11 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
   }
 
   /** Fetches a benchmark in full, with its per-request samples. */
-  async function loadDetail(id: string): Promise<Benchmark | null> {
-    const held = details.value[id]
-    details.value = { ...details.value, [id]: { loading: true, value: held?.value ?? null, error: null } }
-    try {
-      let b = await getApi().getBenchmark(id)
-      // An end that arrived while this was on its way is newer than a running answer.
-      const now = details.value[id]?.value
-      if (now && now.state !== 'running' && b.state === 'running') b = keepSamples(now, b)
-      details.value = { ...details.value, [id]: { loading: false, value: b, error: null } }
-      return b
-    } catch (err) {
-      details.value = { ...details.value, [id]: { loading: false, value: details.value[id]?.value ?? null, error: toApiError(err) } }
-      return null
-    }
+  function loadDetail(id: string): Promise<Benchmark | null> {
+    // An end that arrived while this was on its way is newer than a running answer.
+    return loadKeyed(details, id, () => getApi().getBenchmark(id), (b, now) =>
+      now && now.state !== 'running' && b.state === 'running' ? keepSamples(now, b) : b,
+    )
   }
 
   async function startWith(kind: 'load' | 'hardware', call: () => Promise<Benchmark>): Promise<Benchmark | null> {
@@ -161,92 +126,32 @@ export const useBenchmarksStore = defineStore('benchmarks', () => {
   /** Starts `llama-bench` on a model; resolves to its record, or null (`startErrors.hardware` says why). */
   const startHardware = (spec: HardwareSpec) => startWith('hardware', () => getApi().startHardwareBenchmark(spec))
 
-  async function run(id: string, action: BenchAction, call: () => Promise<Benchmark | void>): Promise<boolean> {
-    if (pending.value[id]) return false
-    pending.value = { ...pending.value, [id]: action }
-    errors.value = omit(errors.value, id)
-    try {
-      const answer = await call()
-      if (answer) apply(answer)
-      return true
-    } catch (err) {
-      errors.value = { ...errors.value, [id]: { action, error: toApiError(err) } }
-      return false
-    } finally {
-      pending.value = omit(pending.value, id)
-    }
-  }
-
   /** Cancels the running benchmark; the levels it finished are kept. */
-  const cancel = (id: string) => run(id, 'cancelling', () => getApi().cancelBenchmark(id))
+  const cancel = (id: string) => run(id, 'cancelling', () => getApi().cancelBenchmark(id), apply)
   /** Renames a benchmark, or sets its tags and notes. */
-  const update = (id: string, patch: BenchmarkPatch) => run(id, 'saving', () => getApi().updateBenchmark(id, patch))
+  const update = (id: string, patch: BenchmarkPatch) => run(id, 'saving', () => getApi().updateBenchmark(id, patch), apply)
 
   /** Deletes a finished benchmark: off the list, the selection and the records held. */
-  async function remove(id: string): Promise<boolean> {
-    const ok = await run(id, 'deleting', () => getApi().deleteBenchmark(id))
-    if (ok) {
+  const remove = (id: string) =>
+    run(id, 'deleting', () => getApi().deleteBenchmark(id), () => {
       benchmarks.value = benchmarks.value.filter((b) => b.id !== id)
-      selected.value = selected.value.filter((s) => s !== id)
+      unselect(id)
       details.value = omit(details.value, id)
-    }
-    return ok
-  }
-
-  /** Why the last `action` on a benchmark failed, or null. */
-  function errorOf(id: string, action: BenchAction): ApiError | null {
-    const e = errors.value[id]
-    return e && e.action === action ? e.error : null
-  }
-
-  function toggleSelected(id: string, on = !selected.value.includes(id)): void {
-    const without = selected.value.filter((s) => s !== id)
-    selected.value = on ? [...without, id] : without
-  }
+    })
 
   /**
    * Saves the benchmarks `ids` as a report file: a download in a browser, a file in Downloads in
    * the desktop app. Resolves to where it went, or null when it failed (`exportError` says why).
    */
-  async function saveReport(ids: string[], format: BenchmarkExportFormat): Promise<ExportResult | null> {
-    if (exporting.value) return null
-    exporting.value = format
-    exportError.value = null
-    try {
-      return await getApi().saveBenchmarkReport({ ids, format })
-    } catch (err) {
-      exportError.value = toApiError(err)
-      return null
-    } finally {
-      exporting.value = null
-    }
-  }
+  const saveReport = (ids: string[], format: BenchmarkExportFormat): Promise<ExportResult | null> =>
+    exportAs(format, () => getApi().saveBenchmarkReport({ ids, format }))
 
   /** The benchmarks `ids` as a report file; null when it failed (`exportError` says why). */
-  async function exportReport(ids: string[], format: BenchmarkExportFormat): Promise<BenchmarkExport | null> {
-    if (exporting.value) return null
-    exporting.value = format
-    exportError.value = null
-    try {
-      return await getApi().exportBenchmarks({ ids, format })
-    } catch (err) {
-      exportError.value = toApiError(err)
-      return null
-    } finally {
-      exporting.value = null
-    }
-  }
+  const exportReport = (ids: string[], format: BenchmarkExportFormat): Promise<BenchmarkExport | null> =>
+    exportAs(format, () => getApi().exportBenchmarks({ ids, format }))
 
   /** Follows benchmark events and reloads on every reconnect; called once, at app start (startup.ts). */
-  function connect(): void {
-    const api = getApi()
-    api.onEvent((e) => {
-      if (e.type === 'benchmark_update') apply(e.data)
-    })
-    api.onConnectionChange((state) => {
-      if (state === 'open' && following) void load()
-    })
-  }
+  const connect = () => followEvents('benchmark_update', apply, list.reconnected)
 
   return {
     benchmarks,

@@ -7,14 +7,8 @@ import type { Conversation } from '../generated/Conversation'
 import type { StoredMessage } from '../generated/StoredMessage'
 import type { TurnRequest } from '../generated/TurnRequest'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
+import { fake, installFakeApi } from '../testing/fakeApi'
 import { useChatStore } from './chat'
 import { useChatSettingsStore } from './chatSettings'
 import { useConversationsStore } from './conversations'
@@ -81,9 +75,9 @@ function openWith(messages: StoredMessage[] = []) {
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.api = {
+  installFakeApi({
     getConversation: vi.fn(async () => ({ conversation: { ...conversation, title: 'Hello there', updated_at: 9 }, messages: [] })),
-  }
+  })
 })
 
 describe('chat store', () => {

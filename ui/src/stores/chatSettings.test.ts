@@ -1,21 +1,15 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
+import { fake, installFakeApi } from '../testing/fakeApi'
 import { useChatSettingsStore } from './chatSettings'
 
 const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.api = {}
+  installFakeApi()
 })
 
 describe('chat settings store', () => {

@@ -2,14 +2,8 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Conversation } from '../generated/Conversation'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
+import { fake, installFakeApi } from '../testing/fakeApi'
 import { useChatStore } from './chat'
 import { readRepoFile } from '../rust.fixtures'
 import { compareConversations, MAX_IMPORT_MB, useConversationsStore } from './conversations'
@@ -29,7 +23,7 @@ function conv(id: string, updated_at: number, pinned = false): Conversation {
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.api = {}
+  installFakeApi()
 })
 
 describe('conversations store', () => {

@@ -1,47 +1,27 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Download } from '../generated/Download'
-import type { Event as LlmopsEvent } from '../generated/Event'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { download } from '../lib/hub/hub.fixtures'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { startKey, useDownloadsStore } from './downloads'
 
-const update = (d: Download) => fake.listeners.forEach((l) => l({ type: 'download_update', data: d }))
+const update = (d: Download) => emit({ type: 'download_update', data: d })
 const ids = (list: Download[]) => list.map((d) => d.id)
 let stored: Download[]
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   stored = [download({ id: 'b', created_at: 200 }), download({ id: 'a', created_at: 100, state: 'completed', local_path: '/m/a.gguf' })]
-  fake.api = {
+  installFakeApi({
     listDownloads: vi.fn(async () => structuredClone(stored)),
     startDownload: vi.fn(async (n: { repo: string; files: string[] }) => download({ id: 'new', created_at: 300, repo: n.repo, state: 'queued', done_bytes: 0 })),
     pauseDownload: vi.fn(async (id: string) => ({ ...stored.find((d) => d.id === id)!, state: 'paused', rate_bytes_per_second: null })),
     resumeDownload: vi.fn(async (id: string) => ({ ...stored.find((d) => d.id === id)!, state: 'queued' })),
     cancelDownload: vi.fn(async (id: string) => ({ ...stored.find((d) => d.id === id)!, state: 'cancelled' })),
     removeDownload: vi.fn(async () => undefined),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 
 async function following() {
@@ -154,7 +134,7 @@ describe('downloads store', () => {
   it('reloads on reconnect once followed, keeps a load error', async () => {
     const store = await following()
     stored = [download({ id: 'z', created_at: 900 })]
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await vi.waitFor(() => expect(ids(store.downloads)).toEqual(['z']))
     fake.api.listDownloads.mockRejectedValueOnce(new ApiError('network_error', 'down'))
     await store.load()

@@ -6,6 +6,7 @@ import type { HubSource } from '../generated/HubSource'
 import type { NewDownload } from '../generated/NewDownload'
 import { isActiveDownload, mergeDownloads, upsertDownload } from '../lib/hub/downloads'
 import { omit } from '../lib/hub/keyed'
+import { followEvents, liveList, recordActions } from './recordActions'
 
 /** What a download's row is waiting for. */
 export type DownloadAction = 'pausing' | 'resuming' | 'cancelling' | 'removing'
@@ -20,13 +21,12 @@ export const startKey = (source: HubSource, repo: string, file: string) => `${so
  * so that a page opened later sees what changed.
  */
 export const useDownloadsStore = defineStore('downloads', () => {
-  const downloads = ref<Download[]>([])
-  const loaded = ref(false)
-  const loading = ref(false)
-  const loadError = ref<ApiError | null>(null)
+  const list = liveList<Download>({ fetch: () => getApi().listDownloads(), settle: mergeDownloads })
+  const { items: downloads, loaded, loading, loadError, load } = list
   /** The action in flight per download id, and the last failed one's error. */
-  const pending = ref<Record<string, DownloadAction>>({})
-  const errors = ref<Record<string, ApiError>>({})
+  const actions = recordActions<DownloadAction>()
+  const { pending, run } = actions
+  const errors = computed<Record<string, ApiError>>(() => Object.fromEntries(Object.entries(actions.errors.value).map(([id, e]) => [id, e.error])))
   /** Downloads being asked for, by `startKey`, and why the last ask failed. */
   const starting = ref<Record<string, boolean>>({})
   const startErrors = ref<Record<string, ApiError>>({})
@@ -38,35 +38,8 @@ export const useDownloadsStore = defineStore('downloads', () => {
   /** Queued, transferring or retrying: the number the Downloads tab shows. */
   const activeCount = computed(() => downloads.value.filter((d) => isActiveDownload(d.state)).length)
 
-  let following = false
-  /** Updates that arrived while the list was being fetched: applied again over its (older) answer. */
-  let arrivedDuringFetch: Download[] | null = null
-  let generation = 0
-
-  async function load(): Promise<void> {
-    const gen = ++generation
-    loading.value = true
-    const arrived: Download[] = []
-    arrivedDuringFetch = arrived
-    try {
-      const listed = await getApi().listDownloads()
-      if (gen !== generation) return
-      downloads.value = mergeDownloads(listed, arrived)
-      loaded.value = true
-      loadError.value = null
-    } catch (err) {
-      if (gen === generation) loadError.value = toApiError(err)
-    } finally {
-      if (arrivedDuringFetch === arrived) arrivedDuringFetch = null
-      if (gen === generation) loading.value = false
-    }
-  }
-
   /** The Models page shows the list: it loads once, then stays live (and reloads on reconnect). */
-  function follow(): void {
-    following = true
-    if (!loaded.value && !loading.value) void load()
-  }
+  const follow = () => list.follow()
 
   /** One `download_update` (or an action's answer): the download's row, added or replaced by id. */
   function apply(d: Download): void {
@@ -75,7 +48,7 @@ export const useDownloadsStore = defineStore('downloads', () => {
       if (d.source === 'ollama') ollamaCompletions.value++
     }
     downloads.value = upsertDownload(downloads.value, d)
-    arrivedDuringFetch?.push(d)
+    list.arrived(d)
   }
 
   function byId(id: string): Download | null {
@@ -106,42 +79,17 @@ export const useDownloadsStore = defineStore('downloads', () => {
     }
   }
 
-  async function run(id: string, action: DownloadAction, call: () => Promise<Download | void>): Promise<boolean> {
-    if (pending.value[id]) return false
-    pending.value = { ...pending.value, [id]: action }
-    errors.value = omit(errors.value, id)
-    try {
-      const answer = await call()
-      if (answer) apply(answer)
-      return true
-    } catch (err) {
-      errors.value = { ...errors.value, [id]: toApiError(err) }
-      return false
-    } finally {
-      pending.value = omit(pending.value, id)
-    }
-  }
-
-  const pause = (id: string) => run(id, 'pausing', () => getApi().pauseDownload(id))
-  const resume = (id: string) => run(id, 'resuming', () => getApi().resumeDownload(id))
-  const cancel = (id: string) => run(id, 'cancelling', () => getApi().cancelDownload(id))
+  const pause = (id: string) => run(id, 'pausing', () => getApi().pauseDownload(id), apply)
+  const resume = (id: string) => run(id, 'resuming', () => getApi().resumeDownload(id), apply)
+  const cancel = (id: string) => run(id, 'cancelling', () => getApi().cancelDownload(id), apply)
   /** Takes a finished, failed or cancelled download off the list (its files stay). */
-  async function remove(id: string): Promise<boolean> {
-    const ok = await run(id, 'removing', () => getApi().removeDownload(id))
-    if (ok) downloads.value = downloads.value.filter((d) => d.id !== id)
-    return ok
-  }
+  const remove = (id: string) =>
+    run(id, 'removing', () => getApi().removeDownload(id), () => {
+      downloads.value = downloads.value.filter((d) => d.id !== id)
+    })
 
   /** Follows download events and reloads on every reconnect; called once, at app start (startup.ts). */
-  function connect(): void {
-    const api = getApi()
-    api.onEvent((e) => {
-      if (e.type === 'download_update') apply(e.data)
-    })
-    api.onConnectionChange((state) => {
-      if (state === 'open' && following) void load()
-    })
-  }
+  const connect = () => followEvents('download_update', apply, list.reconnected)
 
   return {
     downloads,

@@ -1,51 +1,29 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Event as LlmopsEvent } from '../generated/Event'
 import type { RequestQuery } from '../generated/RequestQuery'
 import type { RequestRecord } from '../generated/RequestRecord'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { gatewayModel, gatewayStatus, requestRecord } from '../lib/gateway/gateway.fixtures'
 import { REQUEST_CAP, REQUEST_PAGE } from '../lib/gateway/requestList'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { STATUS_REFRESH_MS, useGatewayStore } from './gateway'
 
-const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
 const record = (r: RequestRecord) => emit({ type: 'gateway_request', data: r })
 const ids = (list: RequestRecord[]) => list.map((r) => r.id)
 let stored: RequestRecord[]
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   stored = [requestRecord({ id: 'b', received_at: 200 }), requestRecord({ id: 'a', received_at: 100 })]
-  fake.api = {
+  installFakeApi({
     gatewayStatus: vi.fn(async () => gatewayStatus()),
     listGatewayRequests: vi.fn(async (q: RequestQuery) =>
       stored.filter((r) => (q.before === undefined || r.received_at < q.before) && (!q.outcome || r.outcome === q.outcome)).slice(0, q.limit ?? 100),
     ),
     setGatewayModel: vi.fn(async (_id: string, settings) => gatewayModel({ settings })),
     setGatewaySettings: vi.fn(async (s) => s),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 afterEach(() => vi.useRealTimers())
 
@@ -112,7 +90,7 @@ describe('gateway store', () => {
     const store = await following()
     record(requestRecord({ id: 'lost', received_at: 300, outcome: 'in_progress' }))
     stored = [requestRecord({ id: 'c', received_at: 250 }), ...stored]
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await vi.waitFor(() => expect(ids(store.requests)).toEqual(['c', 'b', 'a']))
     expect(fake.api.gatewayStatus).toHaveBeenCalledTimes(2)
   })
@@ -137,6 +115,32 @@ describe('gateway store', () => {
     record(requestRecord({ id: 'ok' }))
     record(requestRecord({ id: 'no', outcome: 'rejected', status: 404 }))
     expect(ids(store.requests)).toEqual(['no'])
+  })
+
+  it('lists one run’s requests (instance_id), live ones of other runs kept out, and pages back within them', async () => {
+    stored = [
+      requestRecord({ id: 'a2', received_at: 300, instance_id: 'run-a' }),
+      requestRecord({ id: 'b1', received_at: 200, instance_id: 'run-b' }),
+      requestRecord({ id: 'a1', received_at: 100, instance_id: 'run-a' }),
+    ]
+    fake.api.listGatewayRequests.mockImplementation(async (q: RequestQuery) =>
+      stored.filter((r) => (q.before === undefined || r.received_at < q.before) && (!q.instance_id || r.instance_id === q.instance_id)).slice(0, q.limit ?? 100),
+    )
+    const store = await following()
+    store.setFilter({ instanceId: 'run-a' })
+    await vi.waitFor(() => expect(ids(store.requests)).toEqual(['a2', 'a1']))
+    expect(fake.api.listGatewayRequests).toHaveBeenLastCalledWith({ limit: REQUEST_PAGE, instance_id: 'run-a' })
+    record(requestRecord({ id: 'b2', received_at: 400, instance_id: 'run-b' }))
+    record(requestRecord({ id: 'none', received_at: 450, instance_id: undefined, outcome: 'rejected', status: 404 }))
+    record(requestRecord({ id: 'a3', received_at: 500, instance_id: 'run-a' }))
+    expect(ids(store.requests)).toEqual(['a3', 'a2', 'a1'])
+    store.hasOlder = true
+    await store.loadOlder()
+    expect(fake.api.listGatewayRequests).toHaveBeenLastCalledWith({ limit: REQUEST_PAGE, instance_id: 'run-a', before: 101 })
+    // Every run's again.
+    store.setFilter({})
+    await vi.waitFor(() => expect(ids(store.requests)).toEqual(['a2', 'b1', 'a1']))
+    expect(fake.api.listGatewayRequests).toHaveBeenLastCalledWith({ limit: REQUEST_PAGE })
   })
 
   it('fetches the status again once per burst of requests', async () => {

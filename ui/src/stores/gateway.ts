@@ -71,6 +71,7 @@ export const useGatewayStore = defineStore('gateway', () => {
     const q: RequestQuery = { limit: REQUEST_PAGE, ...extra }
     if (filter.value.modelId) q.model = filter.value.modelId
     if (filter.value.outcome) q.outcome = filter.value.outcome
+    if (filter.value.instanceId) q.instance_id = filter.value.instanceId
     return q
   }
 
@@ -122,7 +123,7 @@ export const useGatewayStore = defineStore('gateway', () => {
     }
   }
 
-  /** Shows another model or outcome: the list starts again from the newest requests. */
+  /** Shows another model, outcome or run: the list starts again from the newest requests. */
   function setFilter(next: RequestFilter): void {
     filter.value = { ...next }
     requests.value = []
@@ -138,7 +139,10 @@ export const useGatewayStore = defineStore('gateway', () => {
     if (!requestsLoaded.value && !requestsLoading.value) void loadRequests()
   }
 
-  /** One `gateway_request`: a new request, or the end of one (its row replaced, same id). */
+  /**
+   * One `gateway_request`: a new request, or the end of one (its row replaced, same id); one the
+   * filter leaves out (another model, outcome or run) is not listed.
+   */
   function applyRecord(record: RequestRecord): void {
     scheduleStatusRefresh()
     if (!following) return

@@ -2,19 +2,14 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { HubSearchPage } from '../generated/HubSearchPage'
 
-const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
 import { hubFitReport, hubModel, hubRepo, settingsView } from '../lib/hub/hub.fixtures'
+import { fake, installFakeApi } from '../testing/fakeApi'
 import { fitKey, useHubStore } from './hub'
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.api = {
+  installFakeApi({
     searchHub: vi.fn(async (q: { q?: string; cursor?: string }): Promise<HubSearchPage> =>
       q.cursor ? { models: [hubModel({ id: 'org/b' }), hubModel({ id: 'org/c' })], next_cursor: null } : { models: [hubModel(), hubModel({ id: 'org/b' })], next_cursor: 'next' },
     ),
@@ -23,7 +18,7 @@ beforeEach(() => {
     hubSettings: vi.fn(async () => settingsView()),
     setHubSettings: vi.fn(async (s) => settingsView({ settings: s, endpoint: s.endpoint ?? 'https://huggingface.co', endpoint_source: s.endpoint ? 'setting' : 'default' })),
     setHubToken: vi.fn(async (t: { token: string | null }) => settingsView({ token_source: t.token ? 'app' : null })),
-  }
+  })
 })
 
 describe('hub store', () => {

@@ -1,40 +1,21 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: import('../generated/Event').Event) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
 import { download, fitReport, LOCAL_PATH, localModel, localModels } from '../lib/hub/hub.fixtures'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { useDownloadsStore } from './downloads'
 import { useLocalModelsStore } from './localModels'
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
-  fake.api = {
-    onEvent: vi.fn((l) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
+  installFakeApi({
     listLocalModels: vi.fn(async () => localModels()),
     getModelFolders: vi.fn(async () => ({ folders: ['/data/models'] })),
     setModelFolders: vi.fn(async (f: { folders: string[] }) => f),
     fitLocalModel: vi.fn(async () => fitReport()),
     deleteLocalModel: vi.fn(async () => undefined),
-  }
+  })
 })
 
 describe('local models store', () => {
@@ -56,14 +37,14 @@ describe('local models store', () => {
     const store = useLocalModelsStore()
     store.connect()
     // Before any scan a reconnect changes nothing.
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await store.scan()
     expect(store.stale).toBe(false)
-    fake.listeners.forEach((l) => l({ type: 'local_models_changed' }))
+    emit({ type: 'local_models_changed' })
     expect(store.stale).toBe(true)
     store.ensureScanned()
     await vi.waitFor(() => expect(store.stale).toBe(false))
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     expect(store.stale).toBe(true)
     expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2)
   })
@@ -74,7 +55,7 @@ describe('local models store', () => {
     const store = useLocalModelsStore()
     store.connect()
     const first = store.scan()
-    fake.listeners.forEach((l) => l({ type: 'local_models_changed' }))
+    emit({ type: 'local_models_changed' })
     answer(localModels([]))
     await first
     await vi.waitFor(() => expect(fake.api.listLocalModels).toHaveBeenCalledTimes(2))

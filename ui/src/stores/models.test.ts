@@ -1,21 +1,11 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Event as LlmopsEvent } from '../generated/Event'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { InstanceState } from '../generated/InstanceState'
 import type { Model } from '../generated/Model'
 
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
-
 import { ApiError } from '../api'
+import { emit, fake, installFakeApi } from '../testing/fakeApi'
 import { isActive, isNewerInstance, isStarting, useModelsStore } from './models'
 
 const model: Model = {
@@ -34,12 +24,9 @@ function instance(state: InstanceState, updated_at: number, id = 'i1', started_a
   }
 }
 
-const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
-
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.api = {
+  installFakeApi({
     listModels: vi.fn(async () => [model]),
     listInstances: vi.fn(async () => []),
     startModel: vi.fn(async () => instance({ kind: 'starting' }, 110)),
@@ -47,12 +34,7 @@ beforeEach(() => {
     stopModel: vi.fn(async () => instance({ kind: 'stopping' }, 130)),
     removeModel: vi.fn(),
     addModel: vi.fn(),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
+  })
 })
 
 async function connected() {

@@ -2,41 +2,26 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ChatEndpoint } from '../generated/ChatEndpoint'
 import type { Download } from '../generated/Download'
-import type { Event as LlmopsEvent } from '../generated/Event'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { OLLAMA_URL, ollamaDown, ollamaPull, ollamaStatus } from '../lib/hub/hub.fixtures'
+import { emit, fake, installFakeApi } from '../testing/fakeApi'
 import { useChatSettingsStore } from './chatSettings'
 import { useDownloadsStore } from './downloads'
 import { useOllamaStore } from './ollama'
 
 const endpoint = (patch: Partial<ChatEndpoint> = {}): ChatEndpoint => ({ id: 'e-ol', name: 'Ollama', base_url: `${OLLAMA_URL}/v1`, has_api_key: false, created_at: 1, ...patch })
-const update = (d: Download) => fake.listeners.forEach((l) => l({ type: 'download_update', data: d }))
+const update = (d: Download) => emit({ type: 'download_update', data: d })
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.api = {
+  installFakeApi({
     ollamaStatus: vi.fn(async () => ollamaStatus()),
     pullOllamaModel: vi.fn(async (p: { name: string }) => ollamaPull({ repo: p.name })),
     connectOllamaChat: vi.fn(async () => endpoint()),
     listChatEndpoints: vi.fn(async () => []),
     listDownloads: vi.fn(async () => []),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
+  })
 })
 
 describe('ollama store', () => {

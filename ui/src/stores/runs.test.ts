@@ -1,35 +1,23 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Event as LlmopsEvent } from '../generated/Event'
 import type { Run } from '../generated/Run'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { points, rollup, run, runDetail } from '../lib/runs/runs.fixtures'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { mergeRunDetail, upsertRun, useRunsStore } from './runs'
 
-const update = (r: Run) => fake.listeners.forEach((l) => l({ type: 'run_update', data: r }))
+const update = (r: Run) => emit({ type: 'run_update', data: r })
 const ids = (list: Run[]) => list.map((r) => r.id)
 let stored: Run[]
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   stored = [
     run({ id: 'old', started_at: 100, ended_at: 200 }),
     run({ id: 'mistral', model_id: 'm2', model_name: 'Mistral', started_at: 300, ended_at: 400 }),
   ]
-  fake.api = {
+  installFakeApi({
     listRuns: vi.fn(async (q: { model_id?: string }) => structuredClone(stored.filter((r) => !q.model_id || r.model_id === q.model_id))),
     getRun: vi.fn(async (id: string) => {
       const r = stored.find((x) => x.id === id)
@@ -42,15 +30,7 @@ beforeEach(() => {
     })),
     deleteRun: vi.fn(async () => undefined),
     saveRunReport: vi.fn(async (r: { ids: string[]; format: string }) => ({ filename: `runs.${r.format}`, path: `/home/me/Downloads/runs.${r.format}` })),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 
 async function following(model?: string) {
@@ -95,7 +75,7 @@ describe('runs store', () => {
     await vi.waitFor(() => expect(store.loaded).toBe(true))
     expect(ids(store.runs)).toEqual(['mistral', 'old'])
     expect(fake.api.listRuns).toHaveBeenLastCalledWith({ limit: 1000 })
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await vi.waitFor(() => expect(fake.api.listRuns).toHaveBeenCalledTimes(2))
     store.follow('m2')
     await vi.waitFor(() => expect(fake.api.listRuns).toHaveBeenLastCalledWith({ model_id: 'm2', limit: 1000 }))

@@ -1,32 +1,20 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Event as LlmopsEvent } from '../generated/Event'
 import type { Sweep } from '../generated/Sweep'
-
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  connection: [] as ((s: string) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 
 import { ApiError } from '../api'
 import { promotion, runningSweep, sweep, sweepSpec } from '../lib/sweeps/sweeps.fixtures'
+import { emit, fake, installFakeApi, setConnection } from '../testing/fakeApi'
 import { upsertSweep, useSweepsStore } from './sweeps'
 
-const update = (s: Sweep) => fake.listeners.forEach((l) => l({ type: 'sweep_update', data: s }))
+const update = (s: Sweep) => emit({ type: 'sweep_update', data: s })
 const ids = (list: Sweep[]) => list.map((s) => s.id)
 let stored: Sweep[]
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fake.listeners = []
-  fake.connection = []
   stored = [sweep({ id: 'old', started_at: 100 }), sweep({ id: 's1', started_at: 200 })]
-  fake.api = {
+  installFakeApi({
     listSweeps: vi.fn(async () => structuredClone(stored)),
     getSweep: vi.fn(async (id: string) => {
       const s = stored.find((x) => x.id === id)
@@ -39,15 +27,7 @@ beforeEach(() => {
     applySweep: vi.fn(async () => promotion({ id: 'p2', at: 5000 })),
     listPromotions: vi.fn(async () => [promotion({ id: 'older', at: 10 }), promotion()]),
     saveSweepReport: vi.fn(async (r: { id: string; format: string }) => ({ filename: `sweep-${r.id}.${r.format}` })),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn((l: (s: string) => void) => {
-      fake.connection.push(l)
-      return () => {}
-    }),
-  }
+  })
 })
 
 async function following() {
@@ -75,7 +55,7 @@ describe('sweeps store', () => {
     await vi.waitFor(() => expect(store.loaded).toBe(true))
     expect(ids(store.sweeps)).toEqual(['s1', 'old'])
     expect(store.running).toBeNull()
-    fake.connection.forEach((l) => l('open'))
+    setConnection('open')
     await vi.waitFor(() => expect(fake.api.listSweeps).toHaveBeenCalledTimes(2))
   })
 

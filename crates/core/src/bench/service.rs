@@ -382,9 +382,12 @@ impl Bench {
         &self,
         target: &BenchTarget,
     ) -> Result<(Sender, String, Option<String>, Option<String>), BenchError> {
+        if let BenchTarget::Instance { instance_id } = target {
+            return self.instance_sender(instance_id);
+        }
         let Some(chat_target) = target.chat_target() else {
             let BenchTarget::Gateway { model } = target else {
-                unreachable!("only the gateway has no chat target")
+                unreachable!("only the gateway and an instance have no chat target")
             };
             if model.trim().is_empty() {
                 return Err(BenchError::invalid(
@@ -413,6 +416,39 @@ impl Bench {
             upstream,
         };
         Ok((sender, label, model_id, instance_id))
+    }
+
+    /// Straight to one running instance's engine.
+    fn instance_sender(
+        &self,
+        instance_id: &str,
+    ) -> Result<(Sender, String, Option<String>, Option<String>), BenchError> {
+        let supervisor = &self.shared.supervisor;
+        let instance = supervisor
+            .get(instance_id)
+            .ok()
+            .filter(|i| i.state == crate::supervisor::InstanceState::Running)
+            .ok_or_else(|| {
+                BenchError::invalid(format!(
+                    "the instance {instance_id} is not running; start its model and try again"
+                ))
+            })?;
+        let upstream = crate::chat::Upstream {
+            api_key: supervisor.engine_key(&instance.id),
+            base_url: instance.base_url.clone(),
+            model: instance.served_model.clone(),
+            external: false,
+        };
+        let sender = Sender::Http {
+            client: self.shared.http.clone(),
+            upstream,
+        };
+        Ok((
+            sender,
+            instance.model_name.clone(),
+            Some(instance.model_id.clone()),
+            Some(instance.id),
+        ))
     }
 
     fn new_record(&self, label: String, spec: BenchmarkKind) -> Benchmark {

@@ -16,6 +16,9 @@ pub enum BenchTarget {
     Gateway { model: String },
     /// A saved external endpoint and one of its models.
     Endpoint { endpoint_id: String, model: String },
+    /// One running instance, straight to its engine (a sweep measures the instance it started,
+    /// whatever else of the model runs).
+    Instance { instance_id: String },
 }
 
 impl BenchTarget {
@@ -28,7 +31,7 @@ impl BenchTarget {
                 endpoint_id: endpoint_id.clone(),
                 model: model.clone(),
             }),
-            BenchTarget::Gateway { .. } => None,
+            BenchTarget::Gateway { .. } | BenchTarget::Instance { .. } => None,
         }
     }
 }

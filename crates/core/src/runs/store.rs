@@ -130,7 +130,9 @@ mod tests {
             "requests": null
         }))
         .unwrap();
-        let before = std::fs::metadata(dir.path().join("db.sqlite")).unwrap().len();
+        let before = std::fs::metadata(dir.path().join("db.sqlite"))
+            .unwrap()
+            .len();
         save(&store, &run, Some(&points)).await.unwrap();
         let stored: i64 = sqlx::query_scalar("SELECT length(resources) + length(record) FROM runs")
             .fetch_one(store.pool())
@@ -140,6 +142,8 @@ mod tests {
         let (back, read) = load(&store, "r").await.unwrap().unwrap();
         assert_eq!((back.id.as_str(), read.len()), ("r", 3600));
         assert_eq!(read[3599], points[3599]);
-        eprintln!("an hour of readings: {stored} bytes in the row (database grew from {before} bytes)");
+        eprintln!(
+            "an hour of readings: {stored} bytes in the row (database grew from {before} bytes)"
+        );
     }
 }

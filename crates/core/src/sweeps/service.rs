@@ -151,7 +151,13 @@ impl Sweeps {
                 configs::apply(&model, &alone).map_err(SweepError::InvalidInput)?;
             }
         }
-        let probe = benchmark_spec(&spec, &model.id, "check".into());
+        let probe = benchmark_spec(
+            &spec,
+            BenchTarget::Model {
+                model_id: model.id.clone(),
+            },
+            "check".into(),
+        );
         self.parts()
             .bench
             .check(&probe)
@@ -459,7 +465,7 @@ impl Sweeps {
         };
         match settled.map(|i| i.state) {
             Some(InstanceState::Running) => {
-                self.benchmark(sweep, config, &model, cancel).await;
+                self.benchmark(sweep, config, &instance.id, cancel).await;
             }
             Some(InstanceState::Failed {
                 reason, summary, ..
@@ -483,13 +489,19 @@ impl Sweeps {
         &self,
         sweep: &Sweep,
         config: &mut SweepConfig,
-        model: &Model,
+        instance_id: &str,
         cancel: &CancellationToken,
     ) {
         let bench = &self.parts().bench;
         let label = format!("{} · configuration {}", sweep.label, config.index + 1);
         let started = match bench
-            .start_benchmark(benchmark_spec(&sweep.spec, &model.id, label))
+            .start_benchmark(benchmark_spec(
+                &sweep.spec,
+                BenchTarget::Instance {
+                    instance_id: instance_id.to_string(),
+                },
+                label,
+            ))
             .await
         {
             Ok(benchmark) => benchmark,
@@ -635,12 +647,10 @@ fn pending(index: u32, values: Values, model: &Model) -> SweepConfig {
 }
 
 /// The benchmark each configuration gets, against the model's instance.
-fn benchmark_spec(spec: &SweepSpec, model_id: &str, label: String) -> BenchmarkSpec {
+fn benchmark_spec(spec: &SweepSpec, target: BenchTarget, label: String) -> BenchmarkSpec {
     let b = &spec.benchmark;
     BenchmarkSpec {
-        target: BenchTarget::Model {
-            model_id: model_id.to_string(),
-        },
+        target,
         workload: b.workload.clone(),
         load: b.load.clone(),
         requests: b.requests,

@@ -1,18 +1,18 @@
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, vi, type Mock } from 'vitest'
-import { createApp, h, type Component } from 'vue'
-import { createMemoryHistory, createRouter, type RouteRecordRaw } from 'vue-router'
-import { setApi, type LlmopsApi } from '../../api'
+import { afterEach, beforeEach, vi } from 'vitest'
+import type { Component } from 'vue'
+import type { RouteRecordRaw } from 'vue-router'
 import { setLocale } from '../../composables/useI18n'
 import type { Conversation } from '../../generated/Conversation'
 import type { Model } from '../../generated/Model'
 import type { StoredMessage } from '../../generated/StoredMessage'
+import { fake, installFakeApi, removeFakeApi } from '../../testing/fakeApi'
+import { mountNow, stubPage, unmountAll } from '../../testing/mountApp'
 
 /** The API the chat components talk to: each test puts on it the calls it needs (`fake.api.x = vi.fn(…)`). */
-export const fake = { api: {} as Record<string, Mock> }
+export { fake }
 
 let pinia: Pinia
-const mounted: (() => void)[] = []
 
 /**
  * Registers the chat components' setup: before each test fresh stores and an empty fake API;
@@ -22,21 +22,20 @@ export function useChatTestSetup(): void {
   beforeEach(() => {
     pinia = createPinia()
     setActivePinia(pinia)
-    fake.api = {}
-    setApi(fake.api as unknown as LlmopsApi)
+    installFakeApi()
   })
   afterEach(() => {
-    while (mounted.length) mounted.pop()!()
+    unmountAll()
     vi.useRealTimers()
     setLocale('en')
-    setApi(null)
+    removeFakeApi()
   })
 }
 
 /** Routes for components that only link to the chat. */
 const LINK_ROUTES: RouteRecordRaw[] = [
-  { path: '/chat/:id?', name: 'chat', component: { render: () => null } },
-  { path: '/', component: { render: () => null } },
+  { path: '/chat/:id?', name: 'chat', component: stubPage },
+  { path: '/', component: stubPage },
 ]
 
 /**
@@ -44,18 +43,7 @@ const LINK_ROUTES: RouteRecordRaw[] = [
  * pages through a `RouterView`); `q`/`all` find by `data-testid`.
  */
 export function mount(component: Component, props: Record<string, unknown> = {}, routes: RouteRecordRaw[] = LINK_ROUTES) {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const router = createRouter({ history: createMemoryHistory(), routes })
-  const app = createApp({ render: () => h(component, props) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  mounted.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  const q = <T extends Element = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string) => Array.from(host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`))
+  const { host, q, all, router } = mountNow({ component, props, routes, pinia })
   return { host, q, all, router }
 }
 

@@ -1,19 +1,10 @@
 // @vitest-environment jsdom
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, h, nextTick, type Component } from 'vue'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import type { Event as LlmopsEvent } from '../../generated/Event'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { h, nextTick, type Component } from 'vue'
+import type { RequestQuery } from '../../generated/RequestQuery'
 import type { RequestRecord } from '../../generated/RequestRecord'
 
-const fake = vi.hoisted(() => ({
-  listeners: [] as ((e: LlmopsEvent) => void)[],
-  api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>>,
-}))
-vi.mock('../../api', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../api')>()
-  return { ...actual, getApi: () => fake.api }
-})
 // The charts draw on a canvas, which jsdom has not: a stand-in that shows what it was given.
 vi.mock('./RequestSeriesChart.vue', () => ({
   default: { props: ['metric', 'points'], render(this: { metric: string }) { return h('div', { 'data-testid': 'request-chart', 'data-metric': this.metric }) } },
@@ -25,36 +16,26 @@ import { gatewayModel, gatewayStatus, requestRecord } from '../../lib/gateway/ga
 import RequestsPage from '../../pages/RequestsPage.vue'
 import { useAccessStore } from '../../stores/access'
 import { useGatewayStore } from '../../stores/gateway'
+import { emit, fake, installFakeApi } from '../../testing/fakeApi'
+import { mountApp, stubPage as stub, usePageTestSetup } from '../../testing/mountApp'
 import ConnectToolsPanel from './ConnectToolsPanel.vue'
 import GatewayModelSection from './GatewayModelSection.vue'
 
 let pinia: Pinia
 let stored: RequestRecord[]
-const cleanups: (() => void)[] = []
 
-async function mount(component: Component, props: Record<string, unknown> = {}, path = '/requests') {
-  const host = document.createElement('div')
-  document.body.appendChild(host)
-  const stub = { render: () => null }
-  const router: Router = createRouter({
-    history: createMemoryHistory(),
+function mount(component: Component, props: Record<string, unknown> = {}, path = '/requests') {
+  return mountApp({
+    component,
+    props,
+    path,
+    pinia,
     routes: [
       { path: '/', component: stub },
       { path: '/requests', name: 'requests', component: stub },
       { path: '/access', name: 'access', component: stub },
     ],
   })
-  await router.push(path)
-  const app = createApp({ render: () => h(component, props) })
-  app.use(pinia).use(router)
-  app.mount(host)
-  cleanups.push(() => {
-    app.unmount()
-    host.remove()
-  })
-  const q = <T extends HTMLElement = HTMLElement>(testid: string) => host.querySelector<T>(`[data-testid="${testid}"]`)
-  const all = (testid: string) => [...host.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`)]
-  return { host, q, all, router }
 }
 
 async function withStatus(patch = {}) {
@@ -64,11 +45,10 @@ async function withStatus(patch = {}) {
   return gateway
 }
 
+usePageTestSetup()
 beforeEach(() => {
-  setLocale('en')
   pinia = createPinia()
   setActivePinia(pinia)
-  fake.listeners = []
   stored = [
     requestRecord({ id: 'r2', received_at: Date.now(), start_wait_ms: 400, queue_ms: 100, ttft_ms: 800, e2el_ms: 1600, tokens_counted: true }),
     requestRecord({
@@ -77,20 +57,14 @@ beforeEach(() => {
       error: { code: 'model_not_found', message: 'There is no model called "gpt-9". Known models: qwen', params: { requested: 'gpt-9', known: 'qwen' } },
     }),
   ]
-  fake.api = {
+  installFakeApi({
     gatewayStatus: vi.fn(async () => gatewayStatus()),
     listGatewayRequests: vi.fn(async () => structuredClone(stored)),
     gatewayRequestSeries: vi.fn(async () => ({ bucket_ms: 60_000, points: [] })),
     setGatewayModel: vi.fn(async (_id: string, settings) => gatewayModel({ settings })),
     setGatewaySettings: vi.fn(async (s) => s),
-    onEvent: vi.fn((l: (e: LlmopsEvent) => void) => {
-      fake.listeners.push(l)
-      return () => {}
-    }),
-    onConnectionChange: vi.fn(() => () => {}),
-  }
+  })
 })
-afterEach(() => cleanups.splice(0).forEach((c) => c()))
 
 describe('the Requests page', () => {
   it('lists the requests live and opens one with its timeline, translated error and escaped bodies', async () => {
@@ -104,10 +78,10 @@ describe('the Requests page', () => {
 
     // A request begins, then ends: one row, replaced.
     const begun = requestRecord({ id: 'r3', received_at: Date.now() + 10, outcome: 'in_progress', status: 0, ttft_ms: undefined, e2el_ms: undefined })
-    fake.listeners.forEach((l) => l({ type: 'gateway_request', data: begun }))
+    emit({ type: 'gateway_request', data: begun })
     await nextTick()
     expect(all('request-row')[0].dataset.outcome).toBe('in_progress')
-    fake.listeners.forEach((l) => l({ type: 'gateway_request', data: { ...begun, outcome: 'ok', status: 200, ttft_ms: 50, e2el_ms: 70 } }))
+    emit({ type: 'gateway_request', data: { ...begun, outcome: 'ok', status: 200, ttft_ms: 50, e2el_ms: 70 } })
     await nextTick()
     expect(all('request-row').map((r) => [r.dataset.requestId, r.dataset.outcome])).toEqual([['r3', 'ok'], ['r2', 'ok'], ['r1', 'rejected']])
 
@@ -135,6 +109,71 @@ describe('the Requests page', () => {
     q<HTMLButtonElement>('request-detail-close')!.click()
     await vi.waitFor(() => expect(q('request-detail')).toBeNull())
     expect(router.currentRoute.value.query.request).toBeUndefined()
+  })
+
+  it('lists one run’s requests from the address, as a chip that clears it, and keeps other runs’ live requests out', async () => {
+    const runId = '3f2b9c1e-77aa-4d0e-9b1a-0c5e8d2f6a10'
+    const now = Date.now()
+    stored = [
+      requestRecord({ id: 'a2', received_at: now, instance_id: runId }),
+      requestRecord({ id: 'b1', received_at: now - 500, instance_id: 'other-run' }),
+      requestRecord({ id: 'a1', received_at: now - 1000, instance_id: runId }),
+    ]
+    fake.api.listGatewayRequests = vi.fn(async (query: RequestQuery) => structuredClone(stored.filter((r) => !query.instance_id || r.instance_id === query.instance_id)))
+    const gateway = await withStatus()
+    gateway.connect()
+    const { q, all, click, router } = await mount(RequestsPage, {}, `/requests?instance=${runId}`)
+    const rows = () => all('request-row').map((r) => r.dataset.requestId)
+    await vi.waitFor(() => expect(rows()).toEqual(['a2', 'a1']))
+    expect(fake.api.listGatewayRequests).toHaveBeenCalledTimes(1)
+    expect(fake.api.listGatewayRequests).toHaveBeenCalledWith({ limit: 100, instance_id: runId })
+    const chip = q('requests-run-filter')!
+    expect(chip.textContent).toContain('Requests of run 3f2b9c1e')
+    expect(chip.dataset.instanceId).toBe(runId)
+    expect(q('requests-run-filter-clear')?.getAttribute('aria-label')).toBe('Show the requests of every run')
+
+    // Live: another run's request, and one that reached no model, stay out; this run's comes in.
+    emit({ type: 'gateway_request', data: requestRecord({ id: 'b2', received_at: now + 10, instance_id: 'other-run' }) })
+    emit({ type: 'gateway_request', data: requestRecord({ id: 'x', received_at: now + 20, instance_id: undefined, outcome: 'rejected', status: 404 }) })
+    emit({ type: 'gateway_request', data: requestRecord({ id: 'a3', received_at: now + 30, instance_id: runId }) })
+    await nextTick()
+    expect(rows()).toEqual(['a3', 'a2', 'a1'])
+
+    // Opening and closing a request keeps the filter in the address.
+    await click(all('request-open')[1])
+    await vi.waitFor(() => expect(q('request-detail')).not.toBeNull())
+    expect(router.currentRoute.value.query).toEqual({ instance: runId, request: 'a2' })
+    await click(q('request-detail-close'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query).toEqual({ instance: runId }))
+    expect(q('requests-run-filter')).not.toBeNull()
+
+    setLocale('zh')
+    await nextTick()
+    expect(q('requests-run-filter')?.textContent).toContain('运行 3f2b9c1e 的请求')
+    setLocale('en')
+
+    // The chip's button lists every run's requests again, and the focus goes to the filters.
+    await click(q('requests-run-filter-clear'))
+    await vi.waitFor(() => expect(router.currentRoute.value.query).toEqual({}))
+    await vi.waitFor(() => expect(rows()).toEqual(['a2', 'b1', 'a1']))
+    expect(fake.api.listGatewayRequests).toHaveBeenLastCalledWith({ limit: 100 })
+    expect(q('requests-run-filter')).toBeNull()
+    expect(gateway.filter.instanceId).toBeUndefined()
+    await vi.waitFor(() => expect(document.activeElement).toBe(q('request-filter-model')))
+
+    // Back brings the run's requests back.
+    router.back()
+    await vi.waitFor(() => expect(q('requests-run-filter')).not.toBeNull())
+    await vi.waitFor(() => expect(rows()).toEqual(['a2', 'a1']))
+  })
+
+  it('says when a run has no requests kept', async () => {
+    fake.api.listGatewayRequests = vi.fn(async () => [])
+    await withStatus()
+    const { q } = await mount(RequestsPage, {}, '/requests?instance=r1')
+    await vi.waitFor(() => expect(q('requests-empty')).not.toBeNull())
+    expect(q('requests-empty')?.textContent?.trim()).toBe('No requests match these filters.')
+    expect(q('requests-run-filter')?.textContent).toContain('Requests of run r1')
   })
 
   it('filters by model and outcome through the server', async () => {

@@ -12,6 +12,7 @@ describe('benchmark targets as select values', () => {
       { kind: 'model', model_id: 'm1' },
       { kind: 'gateway', model: 'qwen' },
       { kind: 'endpoint', endpoint_id: 'e1', model: 'ollama:qwen2.5:7b' },
+      { kind: 'instance', instance_id: '0f8e3c2a-1111-4222-8333-444455556666' },
     ] as const) {
       expect(decodeBenchTarget(encodeBenchTarget(target))).toEqual(target)
     }
@@ -19,6 +20,7 @@ describe('benchmark targets as select values', () => {
     expect(decodeBenchTarget('')).toBeNull()
     expect(decodeBenchTarget('model:')).toBeNull()
     expect(decodeBenchTarget('endpoint:e1:')).toBeNull()
+    expect(decodeBenchTarget('instance:')).toBeNull()
   })
 })
 

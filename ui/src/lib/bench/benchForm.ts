@@ -25,6 +25,8 @@ export function encodeBenchTarget(target: BenchTarget): string {
       return `gateway:${target.model}`
     case 'endpoint':
       return `endpoint:${target.endpoint_id}:${target.model}`
+    case 'instance':
+      return `instance:${target.instance_id}`
   }
 }
 
@@ -43,6 +45,10 @@ export function decodeBenchTarget(value: string): BenchTarget | null {
     const colon = rest.indexOf(':')
     if (colon <= 0 || colon === rest.length - 1) return null
     return { kind: 'endpoint', endpoint_id: rest.slice(0, colon), model: rest.slice(colon + 1) }
+  }
+  if (value.startsWith('instance:')) {
+    const instance_id = value.slice('instance:'.length)
+    return instance_id ? { kind: 'instance', instance_id } : null
   }
   return null
 }

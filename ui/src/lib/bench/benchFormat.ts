@@ -90,6 +90,9 @@ export function targetText(target: BenchTarget, names: { model?: (id: string) =>
       return t('bench.target.gatewayText', { name: target.model })
     case 'endpoint':
       return t('bench.target.endpointText', { endpoint: names.endpoint?.(target.endpoint_id) ?? target.endpoint_id, model: target.model })
+    case 'instance':
+      // A sweep measures the instance it started: named by the run's short id.
+      return t('bench.target.instanceText', { run: target.instance_id.slice(0, 8) })
   }
 }
 

@@ -59,6 +59,14 @@ describe('matchesFilter', () => {
     expect(matchesFilter(requestRecord({ model_id: undefined }), { modelId: 'm1' })).toBe(false)
     expect(matchesFilter(r, { outcome: 'ok' })).toBe(false)
   })
+
+  it('matches one run’s requests by instance id; a request that reached no instance is not one', () => {
+    const r = requestRecord({ instance_id: 'run-1' })
+    expect(matchesFilter(r, { instanceId: 'run-1' })).toBe(true)
+    expect(matchesFilter(r, { instanceId: 'run-2' })).toBe(false)
+    expect(matchesFilter(requestRecord({ instance_id: undefined }), { instanceId: 'run-1' })).toBe(false)
+    expect(matchesFilter(r, { instanceId: 'run-1', outcome: 'rejected' })).toBe(false)
+  })
 })
 
 describe('olderCursor', () => {

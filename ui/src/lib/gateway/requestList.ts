@@ -6,16 +6,18 @@ export const REQUEST_CAP = 500
 /** Rows asked for per page (the first load and each "Load older"). */
 export const REQUEST_PAGE = 100
 
-/** What the list shows: one model (by id) and/or one outcome; absent = all. */
+/** What the list shows: one model (by id), one outcome and/or one run's requests (its instance id); absent = all. */
 export interface RequestFilter {
   modelId?: string
   outcome?: RequestOutcome
+  instanceId?: string
 }
 
 /** Whether a record belongs in the list under `filter` (as the server's own query would answer). */
 export function matchesFilter(record: RequestRecord, filter: RequestFilter): boolean {
   if (filter.modelId && record.model_id !== filter.modelId) return false
   if (filter.outcome && record.outcome !== filter.outcome) return false
+  if (filter.instanceId && record.instance_id !== filter.instanceId) return false
   return true
 }
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../composables/useI18n'
-import { emptyRunFilter, engineName, filterRuns, formatDuration, formatEnergy, formatReading, isLiveRun, modelChoices, runDurationMs, runStateText } from './runFormat'
+import { emptyRunFilter, engineName, filterRuns, formatDuration, formatEnergy, formatReading, isLiveRun, modelChoices, runDurationMs, runStateText, shortRunId } from './runFormat'
 import { run } from './runs.fixtures'
 
 beforeEach(() => setLocale('en'))
@@ -48,6 +48,11 @@ describe('run figures', () => {
     expect(isLiveRun(runs[1])).toBe(false)
     expect(runDurationMs(runs[0])).toBeNull()
     expect(runDurationMs(runs[1])).toBe(180_000)
+  })
+
+  it('shortens a run’s id to its first 8 characters', () => {
+    expect(shortRunId('3f2b9c1e-77aa-4d0e-9b1a-0c5e8d2f6a10')).toBe('3f2b9c1e')
+    expect(shortRunId('r1')).toBe('r1')
   })
 
   it('formats durations, readings and energy', () => {

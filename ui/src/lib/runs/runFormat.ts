@@ -62,6 +62,11 @@ export function modelChoices(runs: readonly Run[], models: readonly Pick<Model, 
   return [...out].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
 }
 
+/** A run (an instance) as a filter names it: the first 8 characters of its id (a UUID). */
+export function shortRunId(id: string): string {
+  return id.slice(0, 8)
+}
+
 /** How long a run lasted, or null while it is live. */
 export function runDurationMs(run: Pick<Run, 'started_at' | 'ended_at'>): number | null {
   return run.ended_at === null ? null : Math.max(0, run.ended_at - run.started_at)
