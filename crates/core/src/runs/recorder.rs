@@ -73,7 +73,6 @@ impl Runs {
             environment = environment.with_model_file(&model.path);
         }
         let environment = environment.with_machine(&self.shared.monitor).await;
-        let sweep_id = self.take_sweep_of(&info.id);
         let run = Run {
             id: info.id.clone(),
             model_id: info.model_id.clone(),
@@ -87,7 +86,7 @@ impl Runs {
             environment,
             settings: launched
                 .map(|m| serde_json::to_value(&m.settings).expect("settings serialise")),
-            sweep_id,
+            sweep_id: supervisor.launching_sweep(&info.id),
             rollup: ResourceRollup {
                 stride_s: 1,
                 ..ResourceRollup::default()
@@ -161,7 +160,7 @@ impl Runs {
                 crate::bench::resource_point(&snapshot, Some(id), elapsed_ms as f64),
             );
             live.samples += 1;
-            if live.samples as u64 % SAVE_EVERY_S == 0 {
+            if u64::from(live.samples).is_multiple_of(SAVE_EVERY_S) {
                 live.run.rollup = rollup::of(&live.series.points, live.samples, live.series.stride);
                 due.push((live.run.clone(), live.series.points.clone()));
             }

@@ -38,9 +38,6 @@ pub(super) struct Shared {
     /// Runs whose instance lives, by instance id. Held only to read or change an entry, never
     /// across an await: the recorder and the operations both use it.
     live: Mutex<HashMap<String, Live>>,
-    /// Sweeps that started an instance whose run is not made yet (the recorder makes it from
-    /// the bus, a moment later). Held like `live`.
-    sweep_of: Mutex<HashMap<String, String>>,
 }
 
 /// A live run with its readings so far.
@@ -70,7 +67,6 @@ impl Runs {
                 gateway,
                 bench,
                 live: Mutex::new(HashMap::new()),
-                sweep_of: Mutex::new(HashMap::new()),
             }),
         };
         for id in store::unfinished(&runs.shared.store).await? {
@@ -207,23 +203,6 @@ impl Runs {
             .map_err(RunsError::SaveFailed)
     }
 
-    /// Marks the instance's run as made by a sweep (now, or when the recorder makes it).
-    pub async fn assign_sweep(&self, instance_id: &str, sweep_id: &str) {
-        let live = self.lock_live().get_mut(instance_id).map(|l| {
-            l.run.sweep_id = Some(sweep_id.to_string());
-            l.run.clone()
-        });
-        if let Some(run) = live {
-            return self.save(&run, None).await;
-        }
-        if let Ok(Some((mut run, _))) = store::load(&self.shared.store, instance_id).await {
-            run.sweep_id = Some(sweep_id.to_string());
-            return self.save(&run, None).await;
-        }
-        self.lock_sweep_of()
-            .insert(instance_id.to_string(), sweep_id.to_string());
-    }
-
     /// Closes every live run whose instance has ended (at shutdown, after the stops, before
     /// the recorder could see their events).
     pub async fn close_ended(&self) {
@@ -235,10 +214,6 @@ impl Runs {
                 Err(_) => self.end_vanished(&id).await,
             }
         }
-    }
-
-    pub(super) fn take_sweep_of(&self, instance_id: &str) -> Option<String> {
-        self.lock_sweep_of().remove(instance_id)
     }
 
     /// Closes a run whose instance is gone without a last event (a previous process of the app,
@@ -297,10 +272,6 @@ impl Runs {
 
     pub(super) fn lock_live(&self) -> MutexGuard<'_, HashMap<String, Live>> {
         self.shared.live.lock().expect("runs lock")
-    }
-
-    fn lock_sweep_of(&self) -> MutexGuard<'_, HashMap<String, String>> {
-        self.shared.sweep_of.lock().expect("sweep lock")
     }
 }
 

@@ -54,9 +54,15 @@ pub(super) struct Instance {
     /// The command line it was started with (program first). It holds no secret: keys and
     /// secret values go in the environment.
     pub argv: Vec<String>,
-    /// The model as it was launched: its settings may differ from the saved model's (a sweep's
-    /// configuration, or an edit since).
-    pub launched: crate::library::Model,
+    /// How it was launched.
+    pub launched: Launched,
+}
+
+/// The model as it was launched — its settings may differ from the saved model's (a sweep's
+/// configuration, or an edit since) — and the sweep that launched it, if one did.
+pub(super) struct Launched {
+    pub model: crate::library::Model,
+    pub sweep_id: Option<String>,
 }
 
 impl Instance {
@@ -65,7 +71,7 @@ impl Instance {
         log_dir: &Path,
         engine_key: Option<String>,
         argv: Vec<String>,
-        launched: crate::library::Model,
+        launched: Launched,
     ) -> Arc<Instance> {
         let log_file = LogFile::create(log_dir, &info.id)
             .inspect_err(|err| tracing::warn!(dir = %log_dir.display(), %err, "instance log file unavailable"))

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::error::SupervisorError;
-use super::instance::{Instance, InstanceInfo};
+use super::instance::{Instance, InstanceInfo, Launched};
 use super::log_ring::LogLine;
 use super::restart::Restarts;
 use super::state::InstanceState;
@@ -46,6 +46,8 @@ fn choose_port(fixed: Option<u16>) -> Result<u16, SupervisorError> {
 pub struct LaunchVariant {
     pub context_size: Option<u32>,
     pub settings: crate::engine::EngineSettings,
+    /// The sweep that starts it, kept with the instance for its run record.
+    pub sweep_id: Option<String>,
 }
 
 /// Instance log files not written for this long are deleted at startup.
@@ -95,11 +97,15 @@ impl Shared {
     /// Spawns an instance of the model (user start or automatic restart).
     pub async fn launch(self: &Arc<Self>, model_id: &str) -> Result<InstanceInfo, SupervisorError> {
         let model = self.library.get(model_id).await?;
-        self.launch_model(model).await
+        self.launch_model(model, None).await
     }
 
     /// Spawns an instance of this model as given (a saved model, or one with other settings).
-    async fn launch_model(self: &Arc<Self>, model: Model) -> Result<InstanceInfo, SupervisorError> {
+    async fn launch_model(
+        self: &Arc<Self>,
+        model: Model,
+        sweep_id: Option<String>,
+    ) -> Result<InstanceInfo, SupervisorError> {
         check_model_file(&model)?;
         let (binary, binary_version) = self.engine_binary(&model).await?;
         // Serialises starts so that the instance limit and port choice cannot race; held until
@@ -110,7 +116,7 @@ impl Shared {
             .chain(spec.args.iter().cloned())
             .collect();
         let instance = self
-            .register(&model, info, spec.api_key.clone(), argv)
+            .register(&model, info, spec.api_key.clone(), argv, sweep_id)
             .await;
         self.spawn_engine(instance, spec, &model, binary.source)
             .await
@@ -192,9 +198,14 @@ impl Shared {
         info: InstanceInfo,
         engine_key: Option<String>,
         argv: Vec<String>,
+        sweep_id: Option<String>,
     ) -> Arc<Instance> {
         let log_dir = self.config.paths.instance_log_dir();
-        let instance = Instance::new(info.clone(), &log_dir, engine_key, argv, model.clone());
+        let launched = Launched {
+            model: model.clone(),
+            sweep_id,
+        };
+        let instance = Instance::new(info.clone(), &log_dir, engine_key, argv, launched);
         {
             let mut instances = self.lock_instances();
             // One model's previous finished runs stay in history (the store), not in the live list.
@@ -332,7 +343,7 @@ impl Supervisor {
         model.settings = variant.settings;
         model.restart_policy = crate::library::RestartPolicy::Never;
         self.shared.restarts.reset(model_id);
-        self.shared.launch_model(model).await
+        self.shared.launch_model(model, variant.sweep_id).await
     }
 
     /// Stops the instance and waits until its process group is gone. Stopping a finished
@@ -462,7 +473,12 @@ impl Supervisor {
     /// The model as a live (or recently finished) instance was launched: with the settings it
     /// really ran with, which may differ from the saved model's.
     pub fn launched_model(&self, instance_id: &str) -> Option<Model> {
-        Some(self.instance(instance_id).ok()?.launched.clone())
+        Some(self.instance(instance_id).ok()?.launched.model.clone())
+    }
+
+    /// The sweep that started a live (or recently finished) instance, if one did.
+    pub fn launching_sweep(&self, instance_id: &str) -> Option<String> {
+        self.instance(instance_id).ok()?.launched.sweep_id.clone()
     }
 
     /// Output lines with `seq >= since`, at most `limit` of the newest.

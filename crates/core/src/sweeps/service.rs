@@ -53,6 +53,9 @@ struct Shared {
     /// The running sweep and how to cancel it. One at a time: sweeps restart models and measure
     /// the machine. Held only to read or replace the record, never across an await.
     running: Mutex<Option<(Sweep, CancellationToken)>>,
+    /// Set at shutdown: a cancelled sweep then leaves the model stopped instead of starting it
+    /// again as it was.
+    shutting_down: std::sync::atomic::AtomicBool,
 }
 
 /// The monitor's free GPU memory and available RAM, for a fit estimate.
@@ -92,6 +95,7 @@ impl Sweeps {
             shared: Arc::new(Shared {
                 parts,
                 running: Mutex::new(None),
+                shutting_down: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -231,6 +235,9 @@ impl Sweeps {
 
     /// At shutdown: cancels the running sweep and waits for it to end.
     pub async fn cancel_running(&self) {
+        self.shared
+            .shutting_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(sweep) = self.running_record() {
             let _ = self.cancel(&sweep.id).await;
         }
@@ -393,7 +400,11 @@ impl Sweeps {
             SweepState::Completed
         };
         sweep.ended_at = Some(now_ms());
-        if was_running {
+        let shutting_down = self
+            .shared
+            .shutting_down
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if was_running && !shutting_down {
             if let Err(err) = supervisor.start(&sweep.model_id).await {
                 tracing::warn!(%err, "could not start the model again after its sweep");
             }
@@ -439,6 +450,7 @@ impl Sweeps {
         let variant = LaunchVariant {
             context_size: Some(context_size),
             settings,
+            sweep_id: Some(sweep.id.clone()),
         };
         let instance = match parts.supervisor.start_variant(&model.id, variant).await {
             Ok(instance) => instance,
@@ -452,7 +464,6 @@ impl Sweeps {
             }
         };
         config.run_id = Some(instance.id.clone());
-        parts.runs.assign_sweep(&instance.id, &sweep.id).await;
         let timeout = Duration::from_secs(u64::from(
             sweep
                 .spec
@@ -460,10 +471,15 @@ impl Sweeps {
                 .unwrap_or(DEFAULT_START_TIMEOUT_S),
         ));
         let settled = tokio::select! {
-            settled = parts.supervisor.wait_settled(&instance.id, timeout) => settled.ok(),
+            settled = parts.supervisor.wait_settled(&instance.id, timeout) => Some(settled),
             _ = cancel.cancelled() => None,
         };
-        match settled.map(|i| i.state) {
+        let state = match settled {
+            Some(Ok(info)) => Some(info.state),
+            Some(Err(err)) => return fail(config, err.to_string(), Some(err.body())),
+            None => None,
+        };
+        match state {
             Some(InstanceState::Running) => {
                 self.benchmark(sweep, config, &instance.id, cancel).await;
             }
