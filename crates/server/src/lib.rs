@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod operations;
 mod routes;
 pub mod security;
+pub mod service_unit;
 mod ui_files;
 
 pub use ui_files::default_dir as default_ui_dir;

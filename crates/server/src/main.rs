@@ -41,6 +41,79 @@ enum Command {
     },
     /// List every API route with the scope an API key needs for it.
     Routes,
+    /// Run `llmops serve` as a systemd user service (starts at login, restarts on failure).
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServiceAction {
+    /// Write the user unit, then enable and start it.
+    Install {
+        #[command(flatten)]
+        unit: UnitArgs,
+        /// Only write the unit; do not enable or start it.
+        #[arg(long)]
+        no_start: bool,
+    },
+    /// Stop and disable the service and remove its unit.
+    Uninstall,
+    /// Whether the service is installed and running.
+    Status,
+    /// Print the unit `install` would write.
+    Print {
+        #[command(flatten)]
+        unit: UnitArgs,
+    },
+}
+
+/// What the service serves.
+#[derive(clap::Args)]
+struct UnitArgs {
+    /// Address to listen on; 0.0.0.0 for other devices on your network (they must log in).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+    /// Folder of the built UI (defaults to the one `llmops serve` would use).
+    #[arg(long)]
+    ui_dir: Option<PathBuf>,
+}
+
+/// The unit's settings: this binary and the UI folder as absolute paths.
+fn unit_options(
+    UnitArgs { host, port, ui_dir }: UnitArgs,
+) -> Result<llmops_server::service_unit::UnitOptions, String> {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| format!("cannot find this program's path: {e}"))?;
+    let ui_dir = ui_dir.unwrap_or_else(llmops_server::default_ui_dir);
+    let ui_dir = std::fs::canonicalize(&ui_dir).map_err(|e| {
+        format!(
+            "the UI folder {} is not there ({e}); build it (npm run ui:build) or pass --ui-dir",
+            ui_dir.display()
+        )
+    })?;
+    Ok(llmops_server::service_unit::UnitOptions {
+        exe,
+        host,
+        port,
+        ui_dir,
+    })
+}
+
+fn service(action: ServiceAction) -> Result<String, String> {
+    use llmops_server::service_unit;
+    match action {
+        ServiceAction::Install { unit, no_start } => {
+            service_unit::install(&unit_options(unit)?, !no_start)
+        }
+        ServiceAction::Uninstall => service_unit::uninstall(),
+        ServiceAction::Status => service_unit::status(),
+        ServiceAction::Print { unit } => service_unit::unit_text(&unit_options(unit)?),
+    }
 }
 
 #[derive(clap::Args)]
@@ -81,6 +154,16 @@ async fn main() -> std::process::ExitCode {
             access,
         } => match serve(host, port, ui_dir, access).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("llmops: {message}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Command::Service { action } => match service(action) {
+            Ok(report) => {
+                print!("{report}");
+                std::process::ExitCode::SUCCESS
+            }
             Err(message) => {
                 eprintln!("llmops: {message}");
                 std::process::ExitCode::FAILURE
