@@ -4,6 +4,7 @@
 
 mod api_error;
 pub mod app;
+pub mod client;
 pub mod openapi;
 pub mod operations;
 mod routes;

@@ -41,6 +41,21 @@ enum Command {
     },
     /// List every API route with the scope an API key needs for it.
     Routes,
+    /// The models running now in the app or `llmops serve` (from its API).
+    Ps {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// The configured models.
+    Models {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// This machine as the running app sees it: CPU, memory, GPUs, models running.
+    Status {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Run `llmops serve` as a systemd user service (starts at login, restarts on failure).
     Service {
         #[command(subcommand)]
@@ -67,6 +82,33 @@ enum ServiceAction {
         #[command(flatten)]
         unit: UnitArgs,
     },
+}
+
+/// Which running app or server to ask, and how to print its answer.
+#[derive(clap::Args)]
+struct ApiArgs {
+    /// Its port on this machine.
+    #[arg(long, env = "LLMOPS_PORT", default_value_t = 8765)]
+    port: u16,
+    /// Print the API's JSON answer instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Asks the running app or server and prints its answer (a table, or `--json`).
+async fn ask(
+    api: ApiArgs,
+    path: &str,
+    render: fn(&serde_json::Value) -> String,
+) -> Result<String, String> {
+    let config = CoreConfig::from_env()?;
+    let client = llmops_server::client::ApiClient::local(api.port, &config.paths.data_dir);
+    let answer = client.get(path).await?;
+    Ok(if api.json {
+        serde_json::to_string_pretty(&answer).expect("JSON prints") + "\n"
+    } else {
+        render(&answer)
+    })
 }
 
 /// What the service serves.
@@ -159,16 +201,16 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::FAILURE
             }
         },
-        Command::Service { action } => match service(action) {
-            Ok(report) => {
-                print!("{report}");
-                std::process::ExitCode::SUCCESS
-            }
-            Err(message) => {
-                eprintln!("llmops: {message}");
-                std::process::ExitCode::FAILURE
-            }
-        },
+        Command::Service { action } => print_outcome(service(action)),
+        Command::Ps { api } => {
+            print_outcome(ask(api, "/instances", llmops_server::client::instances_table).await)
+        }
+        Command::Models { api } => {
+            print_outcome(ask(api, "/models", llmops_server::client::models_table).await)
+        }
+        Command::Status { api } => {
+            print_outcome(ask(api, "/system/status", llmops_server::client::status_text).await)
+        }
         Command::Routes => {
             for route in app::api_routes() {
                 println!(
@@ -180,6 +222,20 @@ async fn main() -> std::process::ExitCode {
                 );
             }
             std::process::ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Prints a command's report, or its error with `llmops:` before it, and answers the exit code.
+fn print_outcome(outcome: Result<String, String>) -> std::process::ExitCode {
+    match outcome {
+        Ok(report) => {
+            print!("{report}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("llmops: {message}");
+            std::process::ExitCode::FAILURE
         }
     }
 }
