@@ -84,7 +84,7 @@ impl HttpServing {
                 listener,
                 core.clone(),
                 security,
-                llmops_server::default_ui_dir(),
+                llmops_server::UiSource::Embedded,
                 async move { until.cancelled().await },
             )
             .await;

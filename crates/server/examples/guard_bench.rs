@@ -71,7 +71,7 @@ async fn main() {
         .await
         .unwrap()
         .secret;
-    let ui = PathBuf::from("/nonexistent/ui");
+    let ui = llmops_server::UiSource::Dir("/nonexistent/ui".into());
 
     let (off_listener, off_addr) = listener().await;
     let security = Arc::new(Security::new(off_addr, vec![], vec![], true, false));

@@ -1,7 +1,6 @@
 //! The HTTP application: `/api/*` over the core's services, Prometheus `/metrics`, everything
 //! else from the built UI, all behind the security guard (Host, Origin, caller, scope).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +17,7 @@ use crate::openapi;
 use crate::operations::http_operations;
 use crate::routes::{auth, system, v1};
 use crate::security::{guard, login_page, NeedsScope, Security};
-use crate::ui_files;
+use crate::ui_files::{self, UiSource};
 
 /// What every handler can reach: the core and the security settings.
 #[derive(Clone)]
@@ -84,9 +83,9 @@ fn with_timeout(router: MethodRouter<AppState>) -> MethodRouter<AppState> {
     ))
 }
 
-pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
+pub fn router(core: Core, security: Arc<Security>, ui: UiSource) -> Router {
     let state = AppState { core, security };
-    routes(ui_dir)
+    routes(ui)
         .layer(from_fn_with_state(state.clone(), guard::guard))
         .with_state(state)
 }
@@ -98,10 +97,10 @@ pub fn router(core: Core, security: Arc<Security>, ui_dir: PathBuf) -> Router {
 pub fn unguarded_router_for_benchmarks(
     core: Core,
     security: Arc<Security>,
-    ui_dir: PathBuf,
+    ui: UiSource,
 ) -> Router {
     let state = AppState { core, security };
-    routes(ui_dir)
+    routes(ui)
         .layer(axum::middleware::from_fn(
             |mut request: axum::extract::Request, next: axum::middleware::Next| async move {
                 request
@@ -113,7 +112,7 @@ pub fn unguarded_router_for_benchmarks(
         .with_state(state)
 }
 
-fn routes(ui_dir: PathBuf) -> Router<AppState> {
+fn routes(ui: UiSource) -> Router<AppState> {
     let api = api_router()
         .route("/auth/login", axum::routing::post(auth::login))
         .fallback(system::unknown_route);
@@ -136,7 +135,7 @@ fn routes(ui_dir: PathBuf) -> Router<AppState> {
         .merge(login)
         .nest("/api", api)
         .nest("/v1", v1::router())
-        .fallback_service(ui_files::service(ui_dir))
+        .fallback_service(ui_files::service(ui))
 }
 
 #[cfg(test)]
@@ -200,9 +199,14 @@ mod tests {
     async fn every_route_needs_a_credential_and_its_scope() {
         let dir = tempfile::tempdir().unwrap();
         let (core, read_key, token) = core_with_credentials(dir.path()).await;
-        let addr =
-            serve_with(|addr| router(core, login_required(addr), PathBuf::from("/nonexistent/ui")))
-                .await;
+        let addr = serve_with(|addr| {
+            router(
+                core,
+                login_required(addr),
+                UiSource::Dir("/nonexistent/ui".into()),
+            )
+        })
+        .await;
         let http = reqwest::Client::new();
         let routes = api_routes();
         for route in &routes {

@@ -1,5 +1,5 @@
-//! `llmops ps | models | status`: the running app or server, asked over its API from a terminal
-//! (as `ollama ps` and `lms ps` do). It sends the local server token from the data dir, so it
+//! The running app or server, asked over its API from a terminal (as `ollama ps` and `lms ps`
+//! do): the client, and the tables of `llmops ps | models | status`. It sends the local server token from the data dir, so it
 //! also works where loopback needs a login; `--json` prints the API's answer as it is.
 
 use std::time::Duration;
@@ -23,9 +23,11 @@ impl ApiClient {
         ApiClient {
             base: format!("http://127.0.0.1:{port}"),
             token,
+            // No overall timeout here: a chat or log stream lasts as long as it lasts. Quick calls
+            // set theirs in `call`, streams bound the wait for each chunk.
             http: reqwest::Client::builder()
                 .no_proxy()
-                .timeout(Duration::from_secs(30))
+                .connect_timeout(Duration::from_secs(5))
                 .build()
                 .expect("an HTTP client builds"),
         }
@@ -33,11 +35,57 @@ impl ApiClient {
 
     /// `GET /api{path}` as JSON; the error says what is wrong and what to do.
     pub async fn get(&self, path: &str) -> Result<Value, String> {
-        let mut request = self.http.get(format!("{}/api{path}", self.base));
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    /// `POST /api{path}` with a JSON body (or none).
+    pub async fn post(&self, path: &str, body: Option<Value>) -> Result<Value, String> {
+        self.call(reqwest::Method::POST, path, body).await
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let mut request = self
+            .request(method, &format!("/api{path}"))
+            .timeout(Duration::from_secs(30));
+        if let Some(body) = body {
+            request = request.json(&body);
         }
-        let response = request.send().await.map_err(|e| {
+        let response = self.send(request).await?;
+        let status = response.status();
+        let body: Value = if status == reqwest::StatusCode::NO_CONTENT {
+            Value::Null
+        } else {
+            response
+                .json()
+                .await
+                .map_err(|e| format!("{} answered something that is not JSON: {e}", self.base))?
+        };
+        if status.is_success() {
+            return Ok(body);
+        }
+        Err(api_error(&body, status))
+    }
+
+    /// A request to `path` (from the server's root) with the token.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    /// Sends, turning "nothing listens" into what to do.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, String> {
+        request.send().await.map_err(|e| {
             if e.is_connect() {
                 format!(
                     "no llmops is listening on {}: start the app or `llmops serve` (or pass --port)",
@@ -46,19 +94,24 @@ impl ApiClient {
             } else {
                 format!("{} did not answer: {e}", self.base)
             }
-        })?;
-        let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|e| format!("{} answered something that is not JSON: {e}", self.base))?;
-        if status.is_success() {
-            return Ok(body);
-        }
-        let code = body["code"].as_str().unwrap_or("error");
-        let message = body["message"].as_str().unwrap_or("no message");
-        Err(format!("{message} ({code}, HTTP {})", status.as_u16()))
+        })
     }
+}
+
+/// An API error (`{code, message}`) or an OpenAI-shaped one (`{error: {code, message}}`) as
+/// one line with its code and HTTP status.
+pub fn api_error(body: &Value, status: reqwest::StatusCode) -> String {
+    let error = if body["error"].is_object() {
+        &body["error"]
+    } else {
+        body
+    };
+    let code = error["code"]
+        .as_str()
+        .or(error["type"].as_str())
+        .unwrap_or("error");
+    let message = error["message"].as_str().unwrap_or("no message");
+    format!("{message} ({code}, HTTP {})", status.as_u16())
 }
 
 /// A plain-text table: a header and rows, each column as wide as its widest cell.
@@ -84,7 +137,8 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn text(value: &Value) -> String {
+/// A JSON value as a table cell (`–` for null).
+pub fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => "–".into(),

@@ -10,9 +10,10 @@ pub mod operations;
 mod routes;
 pub mod security;
 pub mod service_unit;
+pub mod terminal;
 mod ui_files;
 
-pub use ui_files::default_dir as default_ui_dir;
+pub use ui_files::UiSource;
 
 use std::sync::Arc;
 
@@ -22,14 +23,14 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     core: llmops_core::Core,
     security: Arc<security::Security>,
-    ui_dir: std::path::PathBuf,
+    ui: UiSource,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
     core.gateway
         .set_addresses(gateway_addresses(local, security.lan_base.as_deref()));
     core.gateway.set_lan(lan_reach(&security, false));
-    let router = app::router(core, security, ui_dir);
+    let router = app::router(core, security, ui);
     let listener = security::listener::LimitedListener::new(listener, security::MAX_CONNECTIONS);
     axum::serve(
         listener,

@@ -11,12 +11,13 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use llmops_core::config::CoreConfig;
 use llmops_core::Core;
-use llmops_server::{app, security};
+use llmops_server::client::text;
+use llmops_server::{app, security, UiSource};
 
 #[derive(Parser)]
 #[command(
     name = "llmops",
-    version,
+    version = llmops_core::operations::VERSION_LINE,
     about = "LLM Local Ops Center: run and watch local LLM inference servers"
 )]
 struct Cli {
@@ -33,7 +34,8 @@ enum Command {
         host: String,
         #[arg(long, env = "LLMOPS_PORT", default_value_t = 8765)]
         port: u16,
-        /// Folder of the built UI (defaults to the repository's ui/dist).
+        /// Serve the dashboard from this folder (e.g. ui/dist while developing it) instead of the
+        /// one built into this program.
         #[arg(long, env = "LLMOPS_UI_DIR")]
         ui_dir: Option<PathBuf>,
         #[command(flatten)]
@@ -56,10 +58,77 @@ enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
+    #[command(flatten)]
+    Act(Act),
     /// Run `llmops serve` as a systemd user service (starts at login, restarts on failure).
     Service {
         #[command(subcommand)]
         action: ServiceAction,
+    },
+}
+
+/// The commands that act on the running app (`llmops_server::terminal`).
+#[derive(Subcommand)]
+enum Act {
+    /// Start a model (by name or id) and wait until it serves.
+    Start {
+        model: String,
+        /// Return once the start is asked for, without waiting.
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Stop a model's running instance.
+    Stop {
+        model: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// A model's engine output: the last lines, or follow it with -f (Ctrl+C ends).
+    Logs {
+        model: String,
+        #[arg(short, long)]
+        follow: bool,
+        /// How many of the last lines to show first.
+        #[arg(short = 'n', long, default_value_t = 100)]
+        tail: usize,
+        #[command(flatten)]
+        port: PortArgs,
+    },
+    /// Download a GGUF model from the hub: OWNER/REPO or OWNER/REPO:QUANT (Q4_K_M by default).
+    Pull {
+        reference: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Chat with a model in the terminal through the /v1 gateway (a prompt after the model
+    /// answers once; without one, a conversation).
+    Chat {
+        model: String,
+        prompt: Vec<String>,
+        /// The longest answer, in tokens.
+        #[arg(long)]
+        max_tokens: Option<u32>,
+        #[command(flatten)]
+        port: PortArgs,
+    },
+    /// Benchmark a model with the app's load generator (TTFT, TPOT, ITL, E2EL as vLLM defines
+    /// them); the result is also on the Benchmarks page.
+    Bench {
+        model: String,
+        /// Requests per concurrency level.
+        #[arg(long, default_value_t = 8)]
+        requests: u32,
+        /// Concurrency levels, e.g. 1,2,4.
+        #[arg(long, value_delimiter = ',', default_value = "1")]
+        concurrency: Vec<u32>,
+        #[arg(long, default_value_t = 128)]
+        input_tokens: u32,
+        #[arg(long, default_value_t = 64)]
+        output_tokens: u32,
+        #[command(flatten)]
+        api: ApiArgs,
     },
 }
 
@@ -87,12 +156,44 @@ enum ServiceAction {
 /// Which running app or server to ask, and how to print its answer.
 #[derive(clap::Args)]
 struct ApiArgs {
-    /// Its port on this machine.
-    #[arg(long, env = "LLMOPS_PORT", default_value_t = 8765)]
-    port: u16,
+    #[command(flatten)]
+    port: PortArgs,
     /// Print the API's JSON answer instead of a table.
     #[arg(long)]
     json: bool,
+}
+
+/// Which running app or server to ask.
+#[derive(clap::Args)]
+struct PortArgs {
+    /// Its port on this machine.
+    #[arg(long, env = "LLMOPS_PORT", default_value_t = 8765)]
+    port: u16,
+}
+
+impl PortArgs {
+    fn client(&self) -> Result<llmops_server::client::ApiClient, String> {
+        let config = CoreConfig::from_env()?;
+        Ok(llmops_server::client::ApiClient::local(
+            self.port,
+            &config.paths.data_dir,
+        ))
+    }
+}
+
+impl ApiArgs {
+    /// The answer as pretty JSON with `--json`, else as `render` prints it.
+    fn print(
+        &self,
+        answer: &serde_json::Value,
+        render: impl Fn(&serde_json::Value) -> String,
+    ) -> String {
+        if self.json {
+            serde_json::to_string_pretty(answer).expect("JSON prints") + "\n"
+        } else {
+            render(answer)
+        }
+    }
 }
 
 /// Asks the running app or server and prints its answer (a table, or `--json`).
@@ -101,14 +202,8 @@ async fn ask(
     path: &str,
     render: fn(&serde_json::Value) -> String,
 ) -> Result<String, String> {
-    let config = CoreConfig::from_env()?;
-    let client = llmops_server::client::ApiClient::local(api.port, &config.paths.data_dir);
-    let answer = client.get(path).await?;
-    Ok(if api.json {
-        serde_json::to_string_pretty(&answer).expect("JSON prints") + "\n"
-    } else {
-        render(&answer)
-    })
+    let answer = api.port.client()?.get(path).await?;
+    Ok(api.print(&answer, render))
 }
 
 /// What the service serves.
@@ -119,7 +214,7 @@ struct UnitArgs {
     host: String,
     #[arg(long, default_value_t = 8765)]
     port: u16,
-    /// Folder of the built UI (defaults to the one `llmops serve` would use).
+    /// Serve the dashboard from this folder instead of the one built into llmops.
     #[arg(long)]
     ui_dir: Option<PathBuf>,
 }
@@ -131,13 +226,16 @@ fn unit_options(
     let exe = std::env::current_exe()
         .and_then(std::fs::canonicalize)
         .map_err(|e| format!("cannot find this program's path: {e}"))?;
-    let ui_dir = ui_dir.unwrap_or_else(llmops_server::default_ui_dir);
-    let ui_dir = std::fs::canonicalize(&ui_dir).map_err(|e| {
-        format!(
-            "the UI folder {} is not there ({e}); build it (npm run ui:build) or pass --ui-dir",
-            ui_dir.display()
-        )
-    })?;
+    let ui_dir = ui_dir
+        .map(|dir| {
+            std::fs::canonicalize(&dir).map_err(|e| {
+                format!(
+                    "the UI folder {} is not there ({e}); build it (npm run ui:build) or leave out --ui-dir",
+                    dir.display()
+                )
+            })
+        })
+        .transpose()?;
     Ok(llmops_server::service_unit::UnitOptions {
         exe,
         host,
@@ -211,6 +309,7 @@ async fn main() -> std::process::ExitCode {
         Command::Status { api } => {
             print_outcome(ask(api, "/system/status", llmops_server::client::status_text).await)
         }
+        Command::Act(command) => print_outcome(act(command).await),
         Command::Routes => {
             for route in app::api_routes() {
                 println!(
@@ -253,7 +352,11 @@ async fn serve(
         .map_err(|e| format!("invalid listen address {host}:{port}: {e}"))?;
     let core = Core::open(config).await.map_err(|e| e.to_string())?;
     let _sampler = core.spawn_background();
-    let ui_dir = ui_dir.unwrap_or_else(llmops_server::default_ui_dir);
+    let ui = ui_dir.map_or(UiSource::Embedded, UiSource::Dir);
+    if !ui.is_available() {
+        // The API and /v1 still work; the page at / says what is missing.
+        eprintln!("llmops: no dashboard to serve ({ui:?}); run `npm run build`, or fix --ui-dir");
+    }
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         format!("cannot listen on {addr}: {e}. Is another llmops running? Try --port")
     })?;
@@ -265,7 +368,7 @@ async fn serve(
         !access.insecure_no_auth,
         access.require_auth_on_loopback,
     ));
-    tracing::info!(%local, ui = %ui_dir.display(), data = %core.config.paths.data_dir.display(), "llmops serve ready");
+    tracing::info!(%local, ?ui, data = %core.config.paths.data_dir.display(), "llmops serve ready");
     println!("LLM Local Ops Center is serving http://{local}/");
     println!(
         "OpenAI-compatible endpoint for your tools: {}",
@@ -280,7 +383,7 @@ async fn serve(
         tracing::info!("shutting down: stopping every instance this server started");
         stopping.shutdown().await;
     };
-    llmops_server::serve(listener, core, security, ui_dir, stop_engines_first)
+    llmops_server::serve(listener, core, security, ui, stop_engines_first)
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
@@ -325,5 +428,82 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+/// The terminal commands that act on the running app (`llmops_server::terminal`).
+async fn act(command: Act) -> Result<String, String> {
+    use llmops_server::terminal;
+    let instance_line = |i: &serde_json::Value| {
+        format!(
+            "{} is {} at {} (instance {})\n",
+            text(&i["model_name"]),
+            text(&i["state"]["kind"]),
+            text(&i["base_url"]),
+            text(&i["id"])
+        )
+    };
+    match command {
+        Act::Start {
+            model,
+            no_wait,
+            api,
+        } => {
+            let instance = terminal::start(&api.port.client()?, &model, !no_wait).await?;
+            Ok(api.print(&instance, instance_line))
+        }
+        Act::Stop { model, api } => {
+            let instance = terminal::stop(&api.port.client()?, &model).await?;
+            Ok(api.print(&instance, |i| {
+                format!("{} stopped\n", text(&i["model_name"]))
+            }))
+        }
+        Act::Logs {
+            model,
+            follow,
+            tail,
+            port,
+        } => terminal::logs(&port.client()?, &model, tail, follow)
+            .await
+            .map(|()| String::new()),
+        Act::Pull { reference, api } => {
+            let download = terminal::pull(&api.port.client()?, &reference).await?;
+            Ok(api.print(&download, |d| {
+                format!(
+                    "downloaded {} to {}\nDeploy it from the app's Hub page (its local models).\n",
+                    text(&d["repo"]),
+                    text(&d["local_path"])
+                )
+            }))
+        }
+        Act::Chat {
+            model,
+            prompt,
+            max_tokens,
+            port,
+        } => {
+            let prompt = (!prompt.is_empty()).then(|| prompt.join(" "));
+            let target = terminal::ChatTarget { model, max_tokens };
+            terminal::chat(&port.client()?, &target, prompt)
+                .await
+                .map(|()| String::new())
+        }
+        Act::Bench {
+            model,
+            requests,
+            concurrency,
+            input_tokens,
+            output_tokens,
+            api,
+        } => {
+            let options = terminal::BenchOptions {
+                requests,
+                concurrency,
+                input_tokens,
+                output_tokens,
+            };
+            let benchmark = terminal::bench(&api.port.client()?, &model, &options).await?;
+            Ok(api.print(&benchmark, terminal::bench_table))
+        }
     }
 }

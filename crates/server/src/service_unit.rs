@@ -1,8 +1,8 @@
 //! `llmops service install | uninstall | status | print`: `llmops serve` as a systemd user
 //! service, so the dashboard and the `/v1` gateway are there after login without a terminal.
 //!
-//! The unit runs this very binary with absolute paths (`--ui-dir` included, so it does not depend
-//! on a working directory) and holds no secret: the server token and keys stay in the data dir
+//! The unit runs this very binary by its absolute path (the dashboard is built into it, or an
+//! absolute `--ui-dir` when one was given) and holds no secret: the server token and keys stay in the data dir
 //! and the keyring. `KillMode=mixed` sends the stop signal to `llmops` alone, which stops its
 //! engines itself (their graceful stop), and only then does systemd kill what is left.
 
@@ -16,7 +16,8 @@ pub struct UnitOptions {
     pub exe: PathBuf,
     pub host: String,
     pub port: u16,
-    pub ui_dir: PathBuf,
+    /// A dashboard folder to serve instead of the built-in one.
+    pub ui_dir: Option<PathBuf>,
 }
 
 /// One word of `ExecStart=`, quoted for systemd: inside double quotes `\` and `"` are escaped,
@@ -59,16 +60,17 @@ pub fn unit_text(options: &UnitOptions) -> Result<String, String> {
     if options.host.is_empty() || options.host.contains(char::is_whitespace) {
         return Err(format!("{:?} is not a host address", options.host));
     }
-    let words = [
+    let mut words = vec![
         checked(&options.exe)?,
         "serve".into(),
         "--host".into(),
         options.host.clone(),
         "--port".into(),
         options.port.to_string(),
-        "--ui-dir".into(),
-        checked(&options.ui_dir)?,
     ];
+    if let Some(dir) = &options.ui_dir {
+        words.extend(["--ui-dir".into(), checked(dir)?]);
+    }
     let exec = words
         .iter()
         .enumerate()
@@ -214,12 +216,12 @@ mod tests {
             exe: "/x/llmops".into(),
             host: "127.0.0.1".into(),
             port: 8765,
-            ui_dir: "/x/ui\nExecStartPre=/bin/evil".into(),
+            ui_dir: Some("/x/ui\nExecStartPre=/bin/evil".into()),
         };
         assert!(unit_text(&options).unwrap_err().contains("line break"));
         let bad_host = UnitOptions {
             host: "0.0.0.0 --insecure-no-auth".into(),
-            ui_dir: "/x/ui".into(),
+            ui_dir: None,
             ..options
         };
         assert!(unit_text(&bad_host).is_err());

@@ -68,7 +68,7 @@ fn the_unit_is_valid_for_systemd_and_quotes_any_path() {
         exe: exe.clone(),
         host: "0.0.0.0".into(),
         port: 9000,
-        ui_dir: bin.clone(),
+        ui_dir: Some(bin.clone()),
     })
     .unwrap();
     let unit = dir.path().join("llmops.service");

@@ -44,12 +44,18 @@ impl DesktopNotification {
     }
 }
 
-/// `GET /api/health`: the server answers, and which version it is.
+/// `GET /api/health`: the server answers, and which build it is (the About box shows it).
 #[derive(Debug, Clone, Serialize, TS, schemars::JsonSchema)]
 pub struct Health {
     /// Always `ok`.
     pub status: String,
     pub version: String,
+    /// The git commit it was built from (12 hex digits), or `unknown`.
+    pub commit: String,
+    /// The day of that commit (UTC, `YYYY-MM-DD`), or `unknown`.
+    pub commit_date: String,
+    /// `debug` or `release`.
+    pub profile: String,
 }
 
 impl Health {
@@ -57,9 +63,24 @@ impl Health {
         Health {
             status: "ok".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            commit: env!("LLMOPS_BUILD_COMMIT").into(),
+            commit_date: env!("LLMOPS_BUILD_DATE").into(),
+            profile: env!("LLMOPS_BUILD_PROFILE").into(),
         }
     }
 }
+
+/// What `llmops --version` prints after the program's name.
+pub const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("LLMOPS_BUILD_COMMIT"),
+    " ",
+    env!("LLMOPS_BUILD_DATE"),
+    ", ",
+    env!("LLMOPS_BUILD_PROFILE"),
+    ")"
+);
 
 /// Which adapters offer an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
