@@ -103,6 +103,7 @@ const hub = await startFakeHub({
     { id: 'llmops-test/gated-GGUF', downloads: 20, gated: 'manual', gatedToken: GATED_TOKEN, files: [{ path: 'gated-Q4_0.gguf', file: tiny }] },
     { id: 'llmops-test/mirror-GGUF', downloads: 10, files: [{ ...starterFile }] },
     { id: 'llmops-test/quota-GGUF', downloads: 9, files: [{ ...starterFile }] },
+    { id: 'llmops-test/cli-GGUF', downloads: 8, files: [{ path: 'cli-Q8_0.gguf', file: tiny }, { path: 'cli-Q4_K_M.gguf', file: starter }] },
   ],
 });
 
@@ -130,6 +131,15 @@ const until = (id, what, test, ms = 60_000) => waitFor(what, async () => {
   const d = await download(id);
   return d && test(d) ? d : null;
 }, ms, 50);
+/** Runs the llmops command line to its end: its exit code and output. */
+const runCli = (args, env) => new Promise((resolve) => {
+  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.on('exit', (code) => resolve({ code, stdout, stderr }));
+});
 const repoDir = (repo) => join(hfCache, `models--${repo.replace('/', '--')}`);
 
 let server = await startServer();
@@ -441,6 +451,17 @@ try {
   assert.equal(withInstance.measured?.model_id, starterModel.id, JSON.stringify(withInstance.measured));
   assert.ok(withInstance.measured.estimate_error > -0.1, 'the fit reports the running instance\'s real use');
   await api(base, 'POST', `/models/${starterModel.id}/stop`);
+
+  step('llmops pull from a terminal: Q4_K_M by default, the choices when the quant is not there');
+  const pull = (ref) => runCli(['pull', ref, '--port', String(port)], { LLMOPS_DATA_DIR: dataDir });
+  const wrongQuant = await pull('llmops-test/cli-GGUF:Q3_K_S');
+  assert.equal(wrongQuant.code, 1);
+  assert.match(wrongQuant.stderr, /no Q3_K_S there; it has Q8_0, Q4_K_M/);
+  const pulledByCli = await pull('llmops-test/cli-GGUF');
+  assert.equal(pulledByCli.code, 0, pulledByCli.stderr);
+  const pulledPath = join(repoDir('llmops-test/cli-GGUF'), 'snapshots', hub.commit, 'cli-Q4_K_M.gguf');
+  assert.match(pulledByCli.stdout, new RegExp(`downloaded llmops-test/cli-GGUF to ${pulledPath}`));
+  assert.equal(await sha256(pulledPath), starterSha);
 } finally {
   await stopProcess(server);
   saveLog(server);

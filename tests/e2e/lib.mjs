@@ -1,6 +1,6 @@
 // Helpers shared by the end-to-end tests: the llmops binaries, free ports, waiting, processes.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -18,8 +18,17 @@ export function outputDir(name) {
   return dir;
 }
 
+/** Temporary folders of this test, removed when it exits (LLMOPS_KEEP_TEST_DIRS=1 keeps them). */
+const tempDirs = [];
+process.on('exit', () => {
+  if (process.env.LLMOPS_KEEP_TEST_DIRS === '1') return;
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDataDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `llmops-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `llmops-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** A real part is missing: fail under CI, otherwise say so loudly and skip. */
