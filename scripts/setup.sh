@@ -26,7 +26,7 @@ SYSTEM_PACKAGES=(
   build-essential pkg-config curl file unzip cmake
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   chromium webkit2gtk-driver xvfb xauth fonts-wqy-microhei prometheus
-  dbus-daemon gnome-keyring systemd
+  dbus-daemon gnome-keyring systemd lintian binutils help2man
 )
 
 install_system_packages() {

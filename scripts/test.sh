@@ -34,11 +34,15 @@ run_step "e2e: benchmarks in the browser" node tests/e2e/benchBrowser.mjs
 run_step "e2e: runs and sweeps in the browser" node tests/e2e/runsBrowser.mjs
 run_step "e2e: chat in the browser" node tests/e2e/chat.mjs
 run_step "e2e: login from another device" node tests/e2e/login.mjs
-if has_display; then
-  run_step "e2e: desktop window (tauri-driver)" node tests/e2e/desktop.mjs
-else
-  run_step "e2e: desktop window (tauri-driver, xvfb)" xvfb-run -a --server-args="-screen 0 1280x900x24" node tests/e2e/desktop.mjs
-fi
+run_step "e2e: installable dashboard (PWA)" node tests/e2e/pwa.mjs
+# The desktop window needs a display: the session's, else a virtual one.
+on_display() {
+  if has_display; then "$@"; else xvfb-run -a --server-args="-screen 0 1280x900x24" "$@"; fi
+}
+run_step "e2e: desktop window (tauri-driver)" on_display node tests/e2e/desktop.mjs
+# The packages come from the debug build above: no second, release compile in the tests.
+run_step "package: .deb of the debug build" bash scripts/package.sh --debug --deb-only
+run_step "e2e: the installed .deb" on_display node tests/e2e/package.mjs
 
 step "all tests passed in $((SECONDS - started)) s; outputs in test-output/"
 printf '  %s\n' "${timings[@]}"

@@ -57,13 +57,8 @@ fn main() {
         std::fs::write(CAPABILITY, wanted).expect("capabilities/default.json is writable");
     }
     let commands: &'static [&'static str] = Vec::leak(commands);
-    // The app's config lives at the repository root, beside package.json.
     let manifest = tauri_build::AppManifest::new().commands(commands);
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .config_path("../tauri.conf.json")
-            .app_manifest(manifest),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     .expect("tauri build script failed");
     // The built dashboard is embedded at compile time (custom-protocol), but tauri-build does not
     // watch it: without this a UI-only change would leave the old UI in the binary.

@@ -57,7 +57,7 @@ pub fn run() {
             exit_on_signal(app.handle().clone());
             Ok(())
         })
-        .build(tauri::generate_context!("../tauri.conf.json"))
+        .build(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("llmops-desktop: the window could not be created: {err}");
             std::process::exit(1);

@@ -11,6 +11,7 @@ import {
   CACHE, TARGET, STARTER_NAME, freePort, llamaServersWith, outputDir, processAlive, processesNamed, requireFile, sleep,
   startProcess, step, stopProcess, tempDataDir, waitFor,
 } from './lib.mjs';
+import { webDriverClient } from './webdriver.mjs';
 
 const out = outputDir('desktop');
 const app = join(TARGET, 'debug/llmops-desktop');
@@ -41,53 +42,20 @@ const driver = startProcess(tauriDriver, ['--port', String(port), '--native-port
   logName: 'tauri-driver.log',
 });
 const wd = `http://127.0.0.1:${port}`;
-let session;
-
-async function webdriver(method, path, body) {
-  const response = await fetch(`${wd}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  if (!response.ok || json.value?.error) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
-// W3C names the element key 'element-6066-11e4-a52f-4d65d0d6e5da'; WebKitWebDriver answers with
-// its own identifier, so take whichever single key the reference has.
-let ELEMENT = 'element-6066-11e4-a52f-4d65d0d6e5da';
-const elementId = (ref) => {
-  const [key] = Object.keys(ref);
-  ELEMENT = key;
-  return ref[key];
-};
-const find = async (css) => elementId(await webdriver('POST', `/session/${session}/element`, { using: 'css selector', value: css }));
-const findAll = async (css) => (await webdriver('POST', `/session/${session}/elements`, { using: 'css selector', value: css })).map(elementId);
-const textOf = async (el) => webdriver('GET', `/session/${session}/element/${el}/text`);
-const attrOf = async (el, name) => webdriver('GET', `/session/${session}/element/${el}/attribute/${name}`);
-const click = async (el) => webdriver('POST', `/session/${session}/element/${el}/click`, {});
-const type = async (el, text) => webdriver('POST', `/session/${session}/element/${el}/value`, { text });
-const script = async (body, args = []) => webdriver('POST', `/session/${session}/execute/sync`, { script: body, args });
-async function screenshot(name) {
-  const png = await webdriver('GET', `/session/${session}/screenshot`);
-  writeFileSync(join(out, name), Buffer.from(png, 'base64'));
-}
+const driverClient = webDriverClient(wd, out);
+const { find, findAll, textOf, attrOf, click, type, script, screenshot } = driverClient;
 
 try {
   step('tauri-driver + WebKitWebDriver');
   await waitFor('tauri-driver to listen', async () => (await fetch(`${wd}/status`)).ok, 20_000);
-  const created = await webdriver('POST', '/session', {
-    capabilities: { alwaysMatch: { 'tauri:options': { application: app } } },
-  });
-  session = created.sessionId;
+  await driverClient.open(app);
 
   step('the window opens and the dashboard lists the starter model');
   const modelList = await waitFor('the model list', () => find('[data-testid="model-list"]'), 60_000, 250);
   await waitFor('the starter model row', async () => (await textOf(modelList)).includes('SmolLM2'), 30_000, 250);
   await find('[data-testid="cpu-card"]');
   await find('[data-testid="gpu-card"]');
-  const title = await webdriver('GET', `/session/${session}/title`);
+  const title = await driverClient.title();
   console.log(`    window title: ${title}`);
   await screenshot('1-dashboard.png');
 
@@ -111,7 +79,7 @@ try {
   await click(await find('[data-testid="nav-chat"]'));
   const select = await waitFor('the chat target picker', () => find('[data-testid="chat-target"]'), 10_000, 200);
   await waitFor('a running model to pick', async () => (await findAll('[data-testid="chat-target"] option[value^="model:"]')).length >= 1, 10_000, 200);
-  await script('const s = arguments[0]; const o = [...s.options].find((x) => x.value.startsWith("model:")); if (s.value !== o.value) { s.value = o.value; s.dispatchEvent(new Event("change")); }', [{ [ELEMENT]: select }]);
+  await script('const s = arguments[0]; const o = [...s.options].find((x) => x.value.startsWith("model:")); if (s.value !== o.value) { s.value = o.value; s.dispatchEvent(new Event("change")); }', [driverClient.ref(select)]);
   await type(await find('[data-testid="chat-input"]'), 'Say hello in five words.');
   await click(await find('[data-testid="chat-send"]'));
   // A tiny model sometimes rambles to its context limit (a loop of one word, slow in the window on
@@ -154,10 +122,10 @@ try {
   step('"Serve on local network": other devices need a key; switched off, the LAN cannot connect');
   const lan = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
   if (!lan) throw new Error('this machine has no non-loopback IPv4 address to test LAN serving with');
-  const setLan = (enabled) => webdriver('POST', `/session/${session}/execute/async`, {
-    script: 'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("set_lan_serving", { serving: { enabled: arguments[0] } }).then(done, (e) => done({ failed: e }));',
-    args: [enabled],
-  });
+  const setLan = (enabled) => driverClient.scriptAsync(
+    'const done = arguments[arguments.length - 1]; window.__TAURI_INTERNALS__.invoke("set_lan_serving", { serving: { enabled: arguments[0] } }).then(done, (e) => done({ failed: e }));',
+    [enabled],
+  );
   const onLan = await setLan(true);
   assert.equal(onLan.lan?.enabled, true, JSON.stringify(onLan));
   assert.equal(onLan.addresses.length, 2, JSON.stringify(onLan.addresses));
@@ -191,15 +159,14 @@ try {
   const appLog = readdirSync(join(dataDir, 'logs')).find((f) => /^llmops.*\.jsonl$/.test(f));
   const history = readFileSync(join(dataDir, 'logs', appLog), 'utf8');
   assert.match(history, /"state":"stopped"/, 'the stop was graceful and logged');
-  await webdriver('DELETE', `/session/${session}`).catch(() => {});
-  session = undefined;
+  await driverClient.close();
   console.log('desktop e2e: passed');
 } catch (err) {
-  if (session) await screenshot('failure.png').catch(() => {});
+  if (driverClient.session) await screenshot('failure.png').catch(() => {});
   console.error(`desktop e2e: FAILED: ${err.stack || err}`);
   process.exitCode = 1;
 } finally {
-  if (session) await webdriver('DELETE', `/session/${session}`).catch(() => {});
+  await driverClient.close();
   await sleep(500);
   await stopProcess(driver);
   writeFileSync(join(out, 'tauri-driver.log'), driver.logText());

@@ -11,6 +11,12 @@ export const CACHE = process.env.LLMOPS_CACHE_DIR || join(homedir(), '.cache/llm
 export const TARGET = process.env.CARGO_TARGET_DIR || join(CACHE, 'target');
 export const OUTPUT = process.env.LLMOPS_TEST_OUTPUT || join(ROOT, 'test-output');
 export const STARTER_NAME = 'SmolLM2 135M Instruct (Q4_1)';
+/** Debian chromium, headless, without the background connections this closed network refuses. */
+export const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+};
 
 export function outputDir(name) {
   const dir = join(OUTPUT, name);
@@ -101,9 +107,11 @@ export function processesNamed(name, needle = '') {
 
 export const llamaServersWith = (needle) => processesNamed('llama-server', needle);
 
-/** Starts a child with output captured to a log file in the test output folder. */
-export function startProcess(command, args, { env, logName }) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a child with output captured to a log file in the test output folder; `inheritEnv: false`
+ * gives it `env` alone. */
+export function startProcess(command, args, { env, logName, cwd, inheritEnv = true }) {
+  const fullEnv = inheritEnv ? { ...process.env, ...env } : env;
+  const child = spawn(command, args, { env: fullEnv, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = [];
   child.stdout.on('data', (d) => chunks.push(d));
   child.stderr.on('data', (d) => chunks.push(d));
@@ -116,7 +124,11 @@ export function startProcess(command, args, { env, logName }) {
 export async function stopProcess(child, timeoutMs = 20_000) {
   if (child.exitCode !== null || child.signalCode !== null) return child.exited;
   child.kill('SIGTERM');
-  const result = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
+  // The timer is cleared once the child exits: a pending one would keep Node alive until it fires.
+  let timer;
+  const timeout = new Promise((r) => { timer = setTimeout(() => r(null), timeoutMs); });
+  const result = await Promise.race([child.exited, timeout]);
+  clearTimeout(timer);
   if (result) return result;
   child.kill('SIGKILL');
   return child.exited;

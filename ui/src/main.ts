@@ -5,6 +5,7 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
 import { restoreTheme } from './composables/useTheme'
+import { registerServiceWorker } from './lib/pwa'
 import { installPageTitle } from './pageTitle'
 import { router } from './router'
 import { installRouteErrors } from './routeErrors'
@@ -19,3 +20,5 @@ installPageTitle(router)
 installRouteErrors(router)
 void restoreLocale()
 void restoreTheme()
+// After load: pre-caching the shell must not compete with the first paint.
+window.addEventListener('load', () => void registerServiceWorker(), { once: true })
