@@ -28,6 +28,7 @@ import type { GatewayModelSettings } from './GatewayModelSettings'
 import type { GatewaySettings } from './GatewaySettings'
 import type { GatewayStatus } from './GatewayStatus'
 import type { HardwareSpec } from './HardwareSpec'
+import type { Health } from './Health'
 import type { History } from './History'
 import type { HistoryQuery } from './HistoryQuery'
 import type { HubFitQuery } from './HubFitQuery'
@@ -104,7 +105,7 @@ export type OperationCall = <T>(op: OperationSpec, args: Record<string, unknown>
 
 /** Every operation, by its client name. */
 export const OPERATIONS = {
-  health: { name: 'health', surface: 'http', method: 'get', path: '/health', args: [], output: 'json' },
+  health: { name: 'health', surface: 'both', method: 'get', path: '/health', args: [], output: 'json' },
   openapiDocument: { name: 'openapi_document', surface: 'http', method: 'get', path: '/openapi.json', args: [], output: 'json' },
   whoami: { name: 'whoami', surface: 'both', method: 'get', path: '/auth/whoami', args: [], output: 'json' },
   logout: { name: 'logout', surface: 'http', method: 'post', path: '/auth/logout', args: [], output: 'empty' },
@@ -216,6 +217,8 @@ export const OPERATIONS = {
 
 /** The calls both transports answer with JSON (or nothing); each rejects with an `ApiError`. */
 export interface Operations {
+  /** Whether the server answers, and which build it is (the About box). */
+  health(): Promise<Health>
   /** Who is calling: the scope and how the caller was recognised. */
   whoami(): Promise<Caller>
   /** The API keys, without their secrets. */
@@ -405,6 +408,7 @@ export interface Operations {
 /** The typed methods over one transport's `call`. */
 export function bindOperations(call: OperationCall): Operations {
   return {
+    health: () => call(OPERATIONS.health, {}),
     whoami: () => call(OPERATIONS.whoami, {}),
     listApiKeys: () => call(OPERATIONS.listApiKeys, {}),
     createApiKey: (key) => call(OPERATIONS.createApiKey, { key }),

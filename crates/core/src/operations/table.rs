@@ -24,8 +24,8 @@
 macro_rules! operations {
     ($callback:path) => {
         $callback! {
-            /// Whether the server answers, and its version.
-            health [http get "/health" Read quick] () -> Json $crate::operations::Health
+            /// Whether the server answers, and which build it is (the About box).
+            health [both get "/health" Read quick] () -> Json $crate::operations::Health
                 => { |core| Ok($crate::operations::Health::current()) };
             /// This API's OpenAPI 3.1 document.
             openapi_document [http get "/openapi.json" Read quick] () -> Json serde_json::Value
