@@ -29,9 +29,12 @@ done
 # so the packages stay small and the build's own binaries keep their debug information.
 stage="$CARGO_TARGET_DIR/package-$profile"
 rm -rf "$stage"; mkdir -p "$stage/$profile" "$stage/doc"
-for bin in llmops llmops-desktop; do
-  strip --strip-unneeded -o "$stage/$profile/$bin" "$built/$bin"
-done
+stage_binaries() {
+  for bin in llmops llmops-desktop; do
+    strip --strip-unneeded -o "$stage/$profile/$bin" "$built/$bin"
+  done
+}
+stage_binaries
 version="$(node -p "require('./src-tauri/tauri.conf.json').version")"
 package="llm-local-ops-center"
 cat > "$stage/doc/copyright" <<COPYRIGHT
@@ -85,7 +88,21 @@ step "bundling $bundles from the $profile build"
 if ! CARGO_TARGET_DIR="$stage" CI=true npx tauri bundle "${debug_flag[@]}" --bundles "$bundles" -c "$stage/extra.json"; then
   if [ "$bundles" = deb ]; then exit 1; fi
   step "the AppImage needs linuxdeploy, which the bundler downloads from GitHub; packaging the .deb alone"
+  # The bundler marked the binary as the AppImage's; the .deb gets a fresh copy.
+  stage_binaries
   CARGO_TARGET_DIR="$stage" CI=true npx tauri bundle "${debug_flag[@]}" --bundles deb -c "$stage/extra.json"
+fi
+# The bundler compresses the .deb with gzip; xz (Debian's default) makes the release package about
+# half the size. The debug package of the tests stays gzip: it is linted and installed, not shipped.
+if [ "$profile" = release ]; then
+  for deb in "$stage/$profile"/bundle/deb/*.deb; do
+    step "recompressing $(basename "$deb") with xz"
+    unpacked="$stage/unpacked"
+    rm -rf "$unpacked"
+    dpkg-deb -R "$deb" "$unpacked"
+    dpkg-deb -Zxz -z9 --root-owner-group --build "$unpacked" "$deb" >/dev/null
+    rm -rf "$unpacked"
+  done
 fi
 find "$stage/$profile/bundle" -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' \) -printf '%s %p\n' \
   | awk '{ printf "  %.1f MB  %s\n", $1 / 1e6, substr($0, index($0, $2)) }'

@@ -40,6 +40,8 @@ on_display() {
   if has_display; then "$@"; else xvfb-run -a --server-args="-screen 0 1280x900x24" "$@"; fi
 }
 run_step "e2e: desktop window (tauri-driver)" on_display node tests/e2e/desktop.mjs
+# A desktop session has a D-Bus session bus (single instance, autostart, the tray use it).
+run_step "e2e: desktop session (one instance, tray, settings)" on_display dbus-run-session -- node tests/e2e/desktopSession.mjs
 # The packages come from the debug build above: no second, release compile in the tests.
 run_step "package: .deb of the debug build" bash scripts/package.sh --debug --deb-only
 run_step "e2e: the installed .deb" on_display node tests/e2e/package.mjs

@@ -59,7 +59,7 @@ fn main() {
     let commands: &'static [&'static str] = Vec::leak(commands);
     let manifest = tauri_build::AppManifest::new().commands(commands);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
-    .expect("tauri build script failed");
+        .expect("tauri build script failed");
     // The built dashboard is embedded at compile time (custom-protocol), but tauri-build does not
     // watch it: without this a UI-only change would leave the old UI in the binary.
     println!("cargo:rerun-if-changed=../ui/dist");

@@ -1,7 +1,8 @@
 //! The Tauri commands, derived from the core's operation table (`llmops_core::operations!`): one
 //! command per `both` or `tauri` entry, named after it, taking its arguments by name (the window
 //! sends them camelCased). An entry that the core answers runs its core call here; the others
-//! (`=> adapter`) are written in [`crate::adapter_commands`]. [`handler`] lists them all.
+//! (`=> adapter`) are written in [`crate::adapter_commands`] (the window's own settings in
+//! [`crate::desktop`]). [`handler`] lists them all.
 
 use llmops_core::error::AppError;
 use llmops_core::Core;
@@ -9,6 +10,8 @@ use tauri::State;
 
 #[allow(unused_imports)]
 use crate::adapter_commands::*;
+#[allow(unused_imports)]
+use crate::desktop::*;
 
 macro_rules! tauri_operations {
     ( $( $(#[doc = $doc:literal])* $name:ident $surface:tt

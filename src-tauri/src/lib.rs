@@ -4,6 +4,7 @@
 
 mod adapter_commands;
 mod commands;
+mod desktop;
 mod display;
 mod forward;
 mod http;
@@ -38,11 +39,22 @@ pub fn run() {
     };
 
     let app = tauri::Builder::default()
+        // First: a second launch hands over to the running app before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(
+            desktop::on_second_launch,
+        ))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .manage(core.clone())
         .manage(Streams::default())
         .manage(http::HttpServing::default())
         .invoke_handler(commands::handler())
+        .on_window_event(desktop::on_window_event)
         .setup(|app| {
             let core = app.state::<Core>().inner().clone();
             forward::spawn(app.handle().clone(), core.clone());
@@ -54,6 +66,7 @@ pub fn run() {
                 serving.restart(&handle, &serving_core, lan).await;
             });
             tray::install(app.handle(), &core)?;
+            desktop::start_chosen_models(&core);
             exit_on_signal(app.handle().clone());
             Ok(())
         })

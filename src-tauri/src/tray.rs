@@ -8,7 +8,7 @@ use tauri::menu::{Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager};
 
-const TRAY_ID: &str = "main";
+pub const TRAY_ID: &str = "main";
 const OPEN: &str = "open";
 const CONNECT: &str = "connect";
 const QUIT: &str = "quit";
@@ -156,16 +156,12 @@ fn on_menu_event(app: &AppHandle, event: MenuEvent) {
     let id = event.id.as_ref().to_string();
     let core = app.state::<Core>().inner().clone();
     if id == OPEN || id == CONNECT {
-        if let Some(window) = app.get_webview_window("main") {
-            let _ = window.show();
-            let _ = window.unminimize();
-            let _ = window.set_focus();
-            if id == CONNECT {
-                let _ = window.eval("location.hash = '#/requests'");
-            }
+        crate::desktop::show_window(app);
+        if let (CONNECT, Some(window)) = (id.as_str(), app.get_webview_window("main")) {
+            let _ = window.eval("location.hash = '#/requests'");
         }
     } else if id == QUIT {
-        app.exit(0);
+        crate::desktop::confirm_quit(app);
     } else if let Some(model_id) = id.strip_prefix(START_PREFIX) {
         let model_id = model_id.to_string();
         tauri::async_runtime::spawn(async move {

@@ -132,6 +132,7 @@ const PAGES = [
   { name: 'history', hash: () => '#/history', ready: '[data-testid="history-chart"]' },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid="alert-rules-form"] input' },
   { name: 'access', hash: () => '#/access', ready: '[data-testid="access-keys"]' },
+  { name: 'settings', hash: () => '#/settings', ready: '[data-testid="settings-browser"]' },
 ];
 const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 

@@ -17,6 +17,7 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   history: 'nav.history',
   alerts: 'nav.alerts',
   access: 'nav.access',
+  settings: 'settings.title',
 }
 
 /** The page's own name ("Chat") in the current language, or null for an unknown page. */

@@ -28,6 +28,8 @@ export const router = createRouter({
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.
     { path: '/access', name: 'access', component: () => import('./pages/AccessPage.vue') },
+    // The desktop app's own settings (close to tray, start at login, …): loaded on first visit.
+    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue') },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

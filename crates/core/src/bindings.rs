@@ -46,6 +46,7 @@ fn export_all(dir: &Path) {
     crate::secrets::SecretStoreInfo::export_all_to(dir).unwrap();
     crate::operations::Health::export_all_to(dir).unwrap();
     crate::operations::DesktopNotification::export_all_to(dir).unwrap();
+    crate::preferences::DesktopSettings::export_all_to(dir).unwrap();
     crate::history::HistoryQuery::export_all_to(dir).unwrap();
     crate::supervisor::LogQuery::export_all_to(dir).unwrap();
     crate::chat::SearchQuery::export_all_to(dir).unwrap();

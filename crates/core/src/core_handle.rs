@@ -11,7 +11,7 @@ use crate::access::{AccessError, AccessService};
 use crate::alerts::AlertService;
 use crate::chat::ChatService;
 use crate::config::CoreConfig;
-use crate::error::{CodedError, ErrorKind, ErrorParams};
+use crate::error::{AppError, CodedError, ErrorKind, ErrorParams};
 use crate::events::{Event, EventBus};
 use crate::gateway::{Gateway, GatewayError};
 use crate::history::MetricHistory;
@@ -460,6 +460,23 @@ impl Core {
         text.push_str(&self.gateway.metrics_text());
         text.push_str(&self.gateway.engine_metrics_text().await);
         text
+    }
+
+    /// Starts the models the desktop settings name to start with the app, one after another;
+    /// each model's outcome (a removed model is `model_not_found`).
+    pub async fn start_models_for_launch(
+        &self,
+    ) -> Vec<(String, Result<crate::supervisor::InstanceInfo, AppError>)> {
+        let mut outcomes = Vec::new();
+        for model_id in self.preferences.desktop_settings().start_models {
+            let started = self
+                .supervisor
+                .start(&model_id)
+                .await
+                .map_err(AppError::from);
+            outcomes.push((model_id, started));
+        }
+        outcomes
     }
 
     /// Stops everything this process started and writes pending history. Adapters call it on quit.

@@ -1,12 +1,16 @@
 //! [`Preferences`]: the UI's own settings (language, …) in `<data>/preferences.json`, for the
 //! desktop window, whose webview storage may be reset. The window names a key, never a file: no
-//! path from the UI reaches the file system. Keys and values are bounded.
+//! path from the UI reaches the file system. Keys and values are bounded. The desktop app's own
+//! behaviour ([`DesktopSettings`]: close to tray, notifications, models to start with the app)
+//! is kept there too, typed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use ts_rs::TS;
 
 use crate::error::{CodedError, ErrorKind, ErrorParams};
 use crate::secure_fs;
@@ -28,6 +32,8 @@ pub enum PreferenceError {
     TooMany,
     #[error("Cannot write the preferences to {path}: {detail}")]
     Write { path: String, detail: String },
+    #[error("At most {max} models start with the app; choose fewer", max = DesktopSettings::MAX_START_MODELS)]
+    TooManyStartModels,
 }
 
 impl CodedError for PreferenceError {
@@ -37,6 +43,7 @@ impl CodedError for PreferenceError {
             PreferenceError::TooLong => "preference_too_long",
             PreferenceError::TooMany => "too_many_preferences",
             PreferenceError::Write { .. } => "preferences_write_failed",
+            PreferenceError::TooManyStartModels => "too_many_start_models",
         }
     }
 
@@ -46,7 +53,9 @@ impl CodedError for PreferenceError {
             PreferenceError::Write { path, detail } => {
                 vec![("path", path.clone()), ("detail", detail.clone())]
             }
-            PreferenceError::TooLong | PreferenceError::TooMany => Vec::new(),
+            PreferenceError::TooLong
+            | PreferenceError::TooMany
+            | PreferenceError::TooManyStartModels => Vec::new(),
         }
     }
 
@@ -118,6 +127,61 @@ impl Preferences {
     }
 }
 
+/// How the desktop app behaves (Settings → Desktop). Start at login is the system's own state
+/// (an XDG autostart entry), read and written by the desktop app, not kept here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(default)]
+pub struct DesktopSettings {
+    /// Closing the window hides it to the tray; Quit in the tray ends the app.
+    pub close_to_tray: bool,
+    /// Desktop notifications for alerts and failed models.
+    pub notifications: bool,
+    /// Models (ids) started when the app starts.
+    pub start_models: Vec<String>,
+    /// Whether the app starts at login (answered by the desktop app from the system).
+    pub start_at_login: bool,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        DesktopSettings {
+            close_to_tray: true,
+            notifications: true,
+            start_models: Vec::new(),
+            start_at_login: false,
+        }
+    }
+}
+
+impl DesktopSettings {
+    pub const MAX_START_MODELS: usize = 16;
+    const KEY: &'static str = "desktop.settings";
+}
+
+impl Preferences {
+    /// The desktop settings saved, or the defaults (also when the saved text is unreadable).
+    pub fn desktop_settings(&self) -> DesktopSettings {
+        self.get(DesktopSettings::KEY)
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Saves them; model ids are kept once each, in order.
+    pub fn set_desktop_settings(
+        &self,
+        mut settings: DesktopSettings,
+    ) -> Result<DesktopSettings, PreferenceError> {
+        let mut seen = std::collections::HashSet::new();
+        settings.start_models.retain(|id| seen.insert(id.clone()));
+        if settings.start_models.len() > DesktopSettings::MAX_START_MODELS {
+            return Err(PreferenceError::TooManyStartModels);
+        }
+        let text = serde_json::to_string(&settings).expect("settings serialise");
+        self.set(DesktopSettings::KEY, &text)?;
+        Ok(settings)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +213,34 @@ mod tests {
             Err(PreferenceError::TooMany)
         ));
         prefs.set("locale", "en").unwrap(); // replacing stays possible
+    }
+
+    #[test]
+    fn desktop_settings_default_then_kept_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let prefs = Preferences::open(dir.path());
+        assert!(prefs.desktop_settings().close_to_tray);
+        let saved = prefs
+            .set_desktop_settings(DesktopSettings {
+                close_to_tray: false,
+                start_models: vec!["a".into(), "b".into(), "a".into()],
+                ..DesktopSettings::default()
+            })
+            .unwrap();
+        assert_eq!(saved.start_models, ["a", "b"]);
+        let again = Preferences::open(dir.path()).desktop_settings();
+        assert!(!again.close_to_tray && again.notifications);
+        assert_eq!(again.start_models, ["a", "b"]);
+        let too_many = DesktopSettings {
+            start_models: (0..17).map(|i| i.to_string()).collect(),
+            ..DesktopSettings::default()
+        };
+        assert!(matches!(
+            prefs.set_desktop_settings(too_many),
+            Err(PreferenceError::TooManyStartModels)
+        ));
+        // Unreadable text falls back to the defaults.
+        prefs.set("desktop.settings", "not json").unwrap();
+        assert_eq!(prefs.desktop_settings(), DesktopSettings::default());
     }
 }

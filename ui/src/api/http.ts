@@ -1,6 +1,7 @@
 import type { BenchmarkExport } from '../generated/BenchmarkExport'
 import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { DesktopSettings } from '../generated/DesktopSettings'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { GatewayStatus } from '../generated/GatewayStatus'
 import type { LanServing } from '../generated/LanServing'
@@ -224,6 +225,15 @@ export class HttpApi implements LlmopsApi {
   async logout(): Promise<void> {
     await this.call(OPERATIONS.logout, {})
     this.toLogin()
+  }
+
+  /** The desktop app's own settings: a browser has none, so these reject with `desktop_only`. */
+  getDesktopSettings(): Promise<DesktopSettings> {
+    return this.call<DesktopSettings>(OPERATIONS.getDesktopSettings, {})
+  }
+
+  setDesktopSettings(settings: DesktopSettings): Promise<DesktopSettings> {
+    return this.call<DesktopSettings>(OPERATIONS.setDesktopSettings, { settings })
   }
 
   /** The desktop app's switch: a server decides by its `--host`, so this rejects with `desktop_only`. */

@@ -2,6 +2,7 @@ import { Channel, invoke } from '@tauri-apps/api/core'
 import { listen } from '@tauri-apps/api/event'
 import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { DesktopSettings } from '../generated/DesktopSettings'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { GatewayStatus } from '../generated/GatewayStatus'
@@ -140,6 +141,15 @@ export class TauriApi implements LlmopsApi {
         })
       },
     }
+  }
+
+  /** Desktop-only commands (the window's own behaviour), so not among the typed calls. */
+  getDesktopSettings(): Promise<DesktopSettings> {
+    return invokeOperation<DesktopSettings>(OPERATIONS.getDesktopSettings, {})
+  }
+
+  setDesktopSettings(settings: DesktopSettings): Promise<DesktopSettings> {
+    return invokeOperation<DesktopSettings>(OPERATIONS.setDesktopSettings, { settings })
   }
 
   /** A desktop-only command (the app's own HTTP server), so not among the typed calls. */

@@ -1,5 +1,6 @@
 import type { BenchmarkExportRequest } from '../generated/BenchmarkExportRequest'
 import type { ChatStreamEvent } from '../generated/ChatStreamEvent'
+import type { DesktopSettings } from '../generated/DesktopSettings'
 import type { Event as LlmopsEvent } from '../generated/Event'
 import type { ExportFormat } from '../generated/ExportFormat'
 import type { GatewayStatus } from '../generated/GatewayStatus'
@@ -70,6 +71,11 @@ export interface LlmopsApi extends Operations {
    * gateway's new status. Over HTTP it rejects with `desktop_only`.
    */
   setLanServing(serving: LanServing): Promise<GatewayStatus>
+  /** How the desktop app behaves (close to tray, notifications, start at login, models started
+   * with it). Over HTTP it rejects with `desktop_only`. */
+  getDesktopSettings(): Promise<DesktopSettings>
+  /** Saves them and answers what applies now (start at login as the system has it). */
+  setDesktopSettings(settings: DesktopSettings): Promise<DesktopSettings>
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (e: LlmopsEvent) => void): () => void
   /** Current state of the event transport. */

@@ -212,6 +212,8 @@ export const OPERATIONS = {
   cancelStream: { name: 'cancel_stream', surface: 'tauri', method: null, path: null, args: [['stream_id', 'path']], output: 'empty' },
   loadPreference: { name: 'load_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path']], output: 'json' },
   savePreference: { name: 'save_preference', surface: 'tauri', method: null, path: null, args: [['key', 'path'], ['value', 'path']], output: 'empty' },
+  getDesktopSettings: { name: 'get_desktop_settings', surface: 'tauri', method: null, path: null, args: [], output: 'json' },
+  setDesktopSettings: { name: 'set_desktop_settings', surface: 'tauri', method: null, path: null, args: [['settings', 'body']], output: 'json' },
   showNotification: { name: 'show_notification', surface: 'tauri', method: null, path: null, args: [['notification', 'body']], output: 'empty' },
 } as const satisfies Record<string, OperationSpec>
 

@@ -139,6 +139,24 @@ describe('alerts store', () => {
     }
   })
 
+  it('in the desktop app, muted notifications (Settings) show none; the alert stays on the page', async () => {
+    vi.stubGlobal('window', { ...(globalThis.window ?? {}), __TAURI_INTERNALS__: {} })
+    try {
+      invoked.length = 0
+      fake.api.getDesktopSettings = vi.fn(async () => ({
+        close_to_tray: true, notifications: false, start_models: [], start_at_login: false,
+      }))
+      const store = useAlertsStore()
+      store.apply(alert('a10', 1000))
+      await vi.waitFor(() => expect(fake.api.getDesktopSettings).toHaveBeenCalled())
+      await new Promise((r) => setTimeout(r, 0))
+      expect(invoked).toEqual([])
+      expect(store.active.map((a) => a.id)).toContain('a10')
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it('updates an acknowledged alert in place, and counts only unacknowledged ones as new', async () => {
     list = {
       active: [alert('a2', 200), { ...alert('a1', 100), severity: 'critical' }],

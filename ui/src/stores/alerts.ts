@@ -6,6 +6,7 @@ import type { AlertRules } from '../generated/AlertRules'
 import { t } from '../composables/useI18n'
 import { alertMessage } from '../lib/alerts/alertFormat'
 import { showDesktopNotification } from '../api/notifications'
+import { useDesktopSettingsStore } from './desktopSettings'
 
 /** How many alerts the recent list keeps. */
 export const RECENT_LIMIT = 100
@@ -144,7 +145,11 @@ export const useAlertsStore = defineStore('alerts', () => {
 
   function notifyDesktop(alert: Alert): void {
     const title = `${t(`alerts.kind.${alert.kind}`)} · ${alert.subject}`
-    showDesktopNotification({ title, body: alertMessage(alert) }).catch(() => {
+    // Muted in Settings → Desktop app: the alert is on the page and in the header's badge anyway.
+    void useDesktopSettingsStore()
+      .notificationsWanted()
+      .then((wanted) => (wanted ? showDesktopNotification({ title, body: alertMessage(alert) }) : undefined))
+      .catch(() => {
         // Nowhere to show it: the alert is on the page and in the header's badge all the same.
       })
   }

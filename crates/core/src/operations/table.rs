@@ -426,6 +426,14 @@ macro_rules! operations {
             /// Saves a UI preference of the desktop app.
             save_preference [tauri] (key: path String, value: path String) -> Empty ()
                 => { |core| Ok(core.preferences.set(&key, &value)?) };
+            /// How the desktop app behaves: close to tray, notifications, models started with
+            /// it, start at login.
+            get_desktop_settings [tauri] () -> Json $crate::preferences::DesktopSettings
+                => adapter;
+            /// Saves how the desktop app behaves (start at login is applied to the system).
+            set_desktop_settings [tauri] (settings: body $crate::preferences::DesktopSettings)
+                -> Json $crate::preferences::DesktopSettings
+                => adapter;
             /// Shows a desktop notification, worded by the window in the user's language (a
             /// raised alert).
             show_notification [tauri] (notification: body $crate::operations::DesktopNotification) -> Empty ()

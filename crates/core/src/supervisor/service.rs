@@ -434,6 +434,14 @@ impl Supervisor {
             .find(|i| i.model_id == model_id && !i.state.is_terminal())
     }
 
+    /// How many instances have not finished (what a quit would stop).
+    pub fn live_count(&self) -> usize {
+        self.list()
+            .iter()
+            .filter(|i| !i.state.is_terminal())
+            .count()
+    }
+
     /// The model's live instance when it is Running (ready to answer).
     pub fn running_instance(&self, model_id: &str) -> Option<InstanceInfo> {
         self.live_instance(model_id)
