@@ -8,7 +8,13 @@ use serde_json::json;
 
 #[tokio::test]
 async fn bad_input_gets_typed_errors_and_starts_nothing() {
-    let server = Server::start();
+    // A UI folder that holds no build (the dashboard built into the binary is not used then).
+    let server = Server::start_full(
+        tempfile::tempdir().unwrap(),
+        &["--ui-dir", "/nonexistent/ui"],
+        &[],
+        "127.0.0.1",
+    );
     let http = reqwest::Client::new();
     server.ready(&http).await;
     let api = |path: &str| format!("{}/api{}", server.base, path);
@@ -171,7 +177,7 @@ async fn bad_input_gets_typed_errors_and_starts_nothing() {
         (400, Some("model_settings_invalid"))
     );
 
-    // Without a built UI the root page says how to build it.
+    // A --ui-dir without a built UI: the root page says how to build it.
     let page = http.get(format!("{}/", server.base)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 503);
     assert!(page.text().await.unwrap().contains("npm run build"));
