@@ -191,7 +191,8 @@ async fn known_delays_come_out_as_the_metrics() {
     );
     assert_eq!(done.results.len(), 2);
     for level in &done.results {
-        // Gaps are exact to 2 ms. So is the time to the first token at concurrency 1; the
+        // Gaps are exact to 2 ms. So is the time to the first token at concurrency 1 (and a few
+        // ms late on a busy machine, see `late_ok`); the
         // request itself takes about 1 ms in this debug build (a request to head, measured),
         // and four sent at once queue for the two cores, so 3 ms there.
         let ends = if level.concurrency == Some(1) {
@@ -207,10 +208,21 @@ async fn known_delays_come_out_as_the_metrics() {
                 level.load
             )
         };
-        near("TTFT p50", level.ttft_ms.p50, ms(FIRST), ends);
+        // A whole request can only come out late, never early: on a busy machine its start waits
+        // for a core (CI runs other builds beside it). A wrong definition would be off by the
+        // 200 ms first-token delay or a 10 ms gap per token, far beyond this slack.
+        let late_ok = |what: &str, value: f64, expected: f64, early: f64| {
+            assert!(
+                value >= expected - early && value <= expected + early + 8.0,
+                "{} {what}: {value:.2} ms, expected {expected} (−{early}, +{} ms)",
+                level.load,
+                early + 8.0
+            )
+        };
+        late_ok("TTFT p50", level.ttft_ms.p50, ms(FIRST), ends);
         near("ITL p50", level.itl_ms.p50, ms(EVERY), 2.0);
         near("TPOT p50", level.tpot_ms.p50, ms(EVERY), 2.0);
-        near(
+        late_ok(
             "E2EL p50",
             level.e2el_ms.p50,
             ms(FIRST + EVERY * (TOKENS - 1)),
