@@ -8,7 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
 import {
-  CACHE, TARGET, STARTER_NAME, freePort, llamaServersWith, outputDir, processAlive, processesNamed, requireFile, sleep,
+  CACHE, TARGET, STARTER_NAME, desktopAppsOn, freePort, llamaServersWith, outputDir, processAlive, requireFile, sleep,
   startProcess, step, stopProcess, tempDataDir, waitFor,
 } from './lib.mjs';
 import { webDriverClient } from './webdriver.mjs';
@@ -151,7 +151,7 @@ try {
   console.log(`    saved ${saved}`);
 
   step('Quitting the app (SIGTERM, as on logout or Ctrl+C) stops the model it started');
-  const appPids = processesNamed('llmops-desktop');
+  const appPids = desktopAppsOn(dataDir);
   assert.equal(appPids.length, 1, `one desktop app runs (${appPids})`);
   process.kill(appPids[0], 'SIGTERM');
   await waitFor('llama-server to be stopped by the app on exit', async () => pids.every((pid) => !processAlive(pid)), 30_000, 250);

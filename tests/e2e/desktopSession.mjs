@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
-  CACHE, ROOT, TARGET, STARTER_NAME, freePort, outputDir, processAlive, processesNamed, requireFile, sleep, startProcess, step,
+  CACHE, ROOT, TARGET, STARTER_NAME, desktopAppsOn, freePort, outputDir, processAlive, requireFile, sleep, startProcess, step,
   stopProcess, tempDataDir, waitFor,
 } from './lib.mjs';
 import { trayMenuOf } from './trayMenu.mjs';
@@ -49,7 +49,7 @@ const invoke = (command, args) => window.scriptAsync(
   [command, args],
 );
 const appPid = () => {
-  const pids = processesNamed('llmops-desktop', '').filter((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dataDir));
+  const pids = desktopAppsOn(dataDir);
   assert.equal(pids.length, 1, `one app on this data dir: ${pids}`);
   return pids[0];
 };
@@ -163,9 +163,7 @@ try {
   process.exitCode = 1;
 } finally {
   await window.close();
-  for (const pid of processesNamed('llmops-desktop', '')) {
-    if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(dataDir)) process.kill(pid, 'SIGTERM');
-  }
+  for (const pid of desktopAppsOn(dataDir)) process.kill(pid, 'SIGTERM');
   await sleep(500);
   await stopProcess(driver);
 }

@@ -107,6 +107,18 @@ export function processesNamed(name, needle = '') {
 
 export const llamaServersWith = (needle) => processesNamed('llama-server', needle);
 
+/** PIDs of the desktop apps of this test: those whose environment names its data dir (another
+ * app may run on the same machine, e.g. the user's own). */
+export function desktopAppsOn(dataDir) {
+  return processesNamed('llmops-desktop').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`LLMOPS_DATA_DIR=${dataDir}`);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
 /** Starts a child with output captured to a log file in the test output folder; `inheritEnv: false`
  * gives it `env` alone. */
 export function startProcess(command, args, { env, logName, cwd, inheritEnv = true }) {
