@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator and sweep benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator, sweep and idle-footprint benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -13,6 +13,8 @@ node bench/chat-stream.mjs
 node bench/gateway.mjs
 node bench/hub.mjs
 node bench/chat-ui.mjs
+step "idle footprint of the dashboard (a 3 min soak; LLMOPS_SOAK_MINUTES for longer)"
+node bench/footprint.mjs
 step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench
 step "load generator overhead (llmops against a minimal client, side by side)"

@@ -59,5 +59,7 @@ export default defineConfig({
     root,
     include: ['src/**/*.test.ts'],
     environment: 'node',
+    // Tests may read the stylesheet (`styles.css?raw`); other CSS stays out of them.
+    css: { include: [/\/src\/styles\.css/] },
   },
 })

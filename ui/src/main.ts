@@ -10,7 +10,6 @@ import { installPageTitle } from './pageTitle'
 import { router } from './router'
 import { installRouteErrors } from './routeErrors'
 import { installAppWiring } from './startup'
-import 'uplot/dist/uPlot.min.css'
 import './styles.css'
 
 const pinia = createPinia()

@@ -1,7 +1,6 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import AlertsPage from './pages/AlertsPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
-import HistoryPage from './pages/HistoryPage.vue'
 import ModelDetailPage from './pages/ModelDetailPage.vue'
 
 // Hash history: deep links work both from the llmops HTTP server and inside Tauri.
@@ -24,7 +23,8 @@ export const router = createRouter({
     { path: '/runs/:id?', name: 'runs', component: () => import('./pages/RunsPage.vue'), props: true },
     // Sweeps over a model's settings, one opened as `/sweeps/<id>`: loaded on first visit.
     { path: '/sweeps/:id?', name: 'sweeps', component: () => import('./pages/SweepsPage.vue'), props: true },
-    { path: '/history', name: 'history', component: HistoryPage },
+    // History's charts (uPlot, the only chart library) load on first visit: the dashboard draws none.
+    { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue') },
     { path: '/alerts', name: 'alerts', component: AlertsPage },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.
     { path: '/access', name: 'access', component: () => import('./pages/AccessPage.vue') },

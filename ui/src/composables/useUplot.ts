@@ -1,4 +1,6 @@
 import uPlot from 'uplot'
+// With the charts: pages that draw none do not load uPlot's styles either.
+import 'uplot/dist/uPlot.min.css'
 import { onBeforeUnmount, onMounted, type Ref } from 'vue'
 import type { Locale } from '../i18n/detect'
 import { formatDateTime, timeAxisLabels } from '../lib/format'

@@ -7,8 +7,6 @@ import type { Caller } from '../../generated/Caller'
 import type { Model } from '../../generated/Model'
 
 const fake = vi.hoisted(() => {
-  // uPlot (the dashboard's sparklines) asks for matchMedia when it loads; jsdom has none.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener() {}, removeEventListener() {} })) as unknown as typeof window.matchMedia
   return { api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }
 })
 vi.mock('../../api', async (importOriginal) => {
