@@ -47,6 +47,12 @@ fn export_all(dir: &Path) {
     crate::operations::Health::export_all_to(dir).unwrap();
     crate::operations::DesktopNotification::export_all_to(dir).unwrap();
     crate::preferences::DesktopSettings::export_all_to(dir).unwrap();
+    crate::runtimes::EngineRuntimes::export_all_to(dir).unwrap();
+    crate::runtimes::EngineReleases::export_all_to(dir).unwrap();
+    crate::runtimes::InstallEngineRuntime::export_all_to(dir).unwrap();
+    crate::runtimes::RuntimeChoice::export_all_to(dir).unwrap();
+    crate::runtimes::PinEngineRuntime::export_all_to(dir).unwrap();
+    crate::runtimes::ReleasesSource::export_all_to(dir).unwrap();
     crate::history::HistoryQuery::export_all_to(dir).unwrap();
     crate::supervisor::LogQuery::export_all_to(dir).unwrap();
     crate::chat::SearchQuery::export_all_to(dir).unwrap();

@@ -48,6 +48,8 @@ pub enum CoreError {
     Runs(#[from] crate::runs::RunsError),
     #[error(transparent)]
     Sweeps(#[from] crate::sweeps::SweepError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtimes::RuntimeError),
 }
 
 impl CodedError for CoreError {
@@ -63,6 +65,7 @@ impl CodedError for CoreError {
             CoreError::Bench(e) => e.code(),
             CoreError::Runs(e) => e.code(),
             CoreError::Sweeps(e) => e.code(),
+            CoreError::Runtime(e) => e.code(),
         }
     }
 
@@ -78,6 +81,7 @@ impl CodedError for CoreError {
             CoreError::Bench(e) => e.params(),
             CoreError::Runs(e) => e.params(),
             CoreError::Sweeps(e) => e.params(),
+            CoreError::Runtime(e) => e.params(),
         }
     }
 
@@ -93,6 +97,7 @@ impl CodedError for CoreError {
             CoreError::Bench(e) => e.kind(),
             CoreError::Runs(e) => e.kind(),
             CoreError::Sweeps(e) => e.kind(),
+            CoreError::Runtime(e) => e.kind(),
         }
     }
 }
@@ -116,6 +121,7 @@ pub struct Core {
     pub access: AccessService,
     pub secrets: SecretStore,
     pub preferences: crate::preferences::Preferences,
+    pub runtimes: crate::runtimes::Runtimes,
 }
 
 impl Core {
@@ -139,8 +145,16 @@ impl Core {
         if let Some(starter) = library.ensure_starter(&config.paths).await? {
             tracing::info!(path = %starter.path, "starter model available");
         }
-        let supervisor =
-            Supervisor::new(config.clone(), library.clone(), store.clone(), bus.clone()).await;
+        let runtimes =
+            crate::runtimes::Runtimes::open(store.clone(), bus.clone(), &config.paths).await?;
+        let supervisor = Supervisor::new(
+            config.clone(),
+            library.clone(),
+            store.clone(),
+            bus.clone(),
+            runtimes.clone(),
+        )
+        .await;
         let interval_ms = config.sample_interval.as_millis() as i64;
         let history = MetricHistory::new(store.clone(), interval_ms, config.history_retention_days);
         let alerts = AlertService::load(store.clone(), bus.clone()).await?;
@@ -170,6 +184,7 @@ impl Core {
         )
         .await?;
         hub.resume_interrupted_downloads().await;
+        runtimes.resume_installs(&hub);
         let bench = crate::bench::Bench::open(
             config.clone(),
             store.clone(),
@@ -234,6 +249,7 @@ impl Core {
             access,
             secrets,
             preferences,
+            runtimes,
         })
     }
 

@@ -38,6 +38,7 @@ pub mod paths;
 pub mod preferences;
 pub mod prometheus;
 pub mod runs;
+pub mod runtimes;
 pub mod secrets;
 pub mod secure_fs;
 pub mod store;
@@ -45,6 +46,7 @@ pub mod supervisor;
 pub mod sweeps;
 pub mod time;
 
+mod core_engines;
 mod core_handle;
 pub use core_handle::{Core, CoreError};
 

@@ -61,6 +61,16 @@ impl AppPaths {
         self.cache_dir.join("engines")
     }
 
+    /// Engine builds installed from releases, one folder each (`<data>/runtimes/<id>`).
+    pub fn runtimes_dir(&self) -> PathBuf {
+        self.data_dir.join("runtimes")
+    }
+
+    /// Release archives while they download and until they are unpacked.
+    pub fn runtime_downloads_dir(&self) -> PathBuf {
+        self.runtimes_dir().join(".downloads")
+    }
+
     pub fn models_dir(&self) -> PathBuf {
         self.cache_dir.join("models")
     }

@@ -3,4 +3,4 @@
 /**
  * Which hub a repository is on.
  */
-export type HubSource = "hugging_face" | "model_scope" | "ollama";
+export type HubSource = "hugging_face" | "model_scope" | "ollama" | "engine_release";

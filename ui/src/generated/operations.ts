@@ -21,6 +21,9 @@ import type { CreatedApiKey } from './CreatedApiKey'
 import type { DeployPreset } from './DeployPreset'
 import type { Download } from './Download'
 import type { EngineInfo } from './EngineInfo'
+import type { EngineReleases } from './EngineReleases'
+import type { EngineRuntime } from './EngineRuntime'
+import type { EngineRuntimes } from './EngineRuntimes'
 import type { FitQuery } from './FitQuery'
 import type { FitReport } from './FitReport'
 import type { GatewayModel } from './GatewayModel'
@@ -42,6 +45,7 @@ import type { HubSettingsView } from './HubSettingsView'
 import type { HubToken } from './HubToken'
 import type { ImportReport } from './ImportReport'
 import type { ImportRequest } from './ImportRequest'
+import type { InstallEngineRuntime } from './InstallEngineRuntime'
 import type { InstanceInfo } from './InstanceInfo'
 import type { LocalFileRef } from './LocalFileRef'
 import type { LocalModels } from './LocalModels'
@@ -60,8 +64,10 @@ import type { NewDownload } from './NewDownload'
 import type { NewModel } from './NewModel'
 import type { OllamaPull } from './OllamaPull'
 import type { OllamaStatus } from './OllamaStatus'
+import type { PinEngineRuntime } from './PinEngineRuntime'
 import type { Promotion } from './Promotion'
 import type { PromotionQuery } from './PromotionQuery'
+import type { ReleasesSource } from './ReleasesSource'
 import type { RequestQuery } from './RequestQuery'
 import type { RequestRecord } from './RequestRecord'
 import type { RequestSeries } from './RequestSeries'
@@ -71,6 +77,7 @@ import type { RunDetail } from './RunDetail'
 import type { RunExportRequest } from './RunExportRequest'
 import type { RunPatch } from './RunPatch'
 import type { RunQuery } from './RunQuery'
+import type { RuntimeChoice } from './RuntimeChoice'
 import type { SearchHit } from './SearchHit'
 import type { SearchQuery } from './SearchQuery'
 import type { SecretStoreInfo } from './SecretStoreInfo'
@@ -125,6 +132,14 @@ export const OPERATIONS = {
   addModel: { name: 'add_model', surface: 'both', method: 'post', path: '/models', args: [['model', 'body']], output: 'json' },
   deployModel: { name: 'deploy_model', surface: 'both', method: 'post', path: '/models/deploy', args: [['model', 'body']], output: 'json' },
   enginesInfo: { name: 'engines_info', surface: 'both', method: 'get', path: '/engines', args: [], output: 'json' },
+  listEngineRuntimes: { name: 'list_engine_runtimes', surface: 'both', method: 'get', path: '/engines/runtimes', args: [], output: 'json' },
+  listEngineReleases: { name: 'list_engine_releases', surface: 'both', method: 'get', path: '/engines/releases', args: [], output: 'json' },
+  installEngineRuntime: { name: 'install_engine_runtime', surface: 'both', method: 'post', path: '/engines/runtimes', args: [['request', 'body']], output: 'created' },
+  removeEngineRuntime: { name: 'remove_engine_runtime', surface: 'both', method: 'delete', path: '/engines/runtimes/{id}', args: [['id', 'path']], output: 'json' },
+  setDefaultEngineRuntime: { name: 'set_default_engine_runtime', surface: 'both', method: 'put', path: '/engines/default', args: [['choice', 'body']], output: 'json' },
+  rollBackEngineRuntime: { name: 'roll_back_engine_runtime', surface: 'both', method: 'post', path: '/engines/default/rollback', args: [], output: 'json' },
+  pinEngineRuntime: { name: 'pin_engine_runtime', surface: 'both', method: 'put', path: '/engines/pins', args: [['pin', 'body']], output: 'json' },
+  setEngineReleasesSource: { name: 'set_engine_releases_source', surface: 'both', method: 'put', path: '/engines/source', args: [['source', 'body']], output: 'json' },
   deployPresets: { name: 'deploy_presets', surface: 'both', method: 'get', path: '/engines/presets', args: [], output: 'json' },
   modelDetail: { name: 'model_detail', surface: 'both', method: 'get', path: '/models/{id}', args: [['id', 'path']], output: 'json' },
   updateModel: { name: 'update_model', surface: 'both', method: 'put', path: '/models/{id}', args: [['id', 'path'], ['model', 'body']], output: 'json' },
@@ -255,6 +270,22 @@ export interface Operations {
   deployModel(model: NewModel): Promise<InstanceInfo>
   /** Each engine on this machine: its binary, where it was found and its version, or what is missing. */
   enginesInfo(): Promise<Array<EngineInfo>>
+  /** The engine runtimes: this computer's hardware, the installed llama.cpp builds and the models pinned to them, the default, the releases source and the fallback. */
+  listEngineRuntimes(): Promise<EngineRuntimes>
+  /** llama.cpp releases with builds for this computer, from the releases source, and the build llmops suggests for its hardware. */
+  listEngineReleases(): Promise<EngineReleases>
+  /** Starts installing a llama.cpp build: downloaded (it shows in the downloads list), verified against the release's sha256, unpacked and checked to run; `engine_runtime_update` events follow it. */
+  installEngineRuntime(request: InstallEngineRuntime): Promise<EngineRuntime>
+  /** Removes an installed runtime and its folder (not while a model is pinned to it or runs on it). */
+  removeEngineRuntime(id: string): Promise<EngineRuntimes>
+  /** Makes an installed runtime the default for llama.cpp models not pinned to one. */
+  setDefaultEngineRuntime(choice: RuntimeChoice): Promise<EngineRuntimes>
+  /** Makes the previous default the default again. */
+  rollBackEngineRuntime(): Promise<EngineRuntimes>
+  /** Pins a llama.cpp model to an installed runtime, or back to the default (`null`); it applies at the model's next start. */
+  pinEngineRuntime(pin: PinEngineRuntime): Promise<EngineRuntimes>
+  /** Where llama.cpp releases are listed: a mirror of GitHub's release API, or GitHub again (`null`). */
+  setEngineReleasesSource(source: ReleasesSource): Promise<EngineRuntimes>
   /** Presets that pre-fill the Deploy form, per model family and engine. */
   deployPresets(): Promise<Array<DeployPreset>>
   /** A model with its instance history, newest first. */
@@ -428,6 +459,14 @@ export function bindOperations(call: OperationCall): Operations {
     addModel: (model) => call(OPERATIONS.addModel, { model }),
     deployModel: (model) => call(OPERATIONS.deployModel, { model }),
     enginesInfo: () => call(OPERATIONS.enginesInfo, {}),
+    listEngineRuntimes: () => call(OPERATIONS.listEngineRuntimes, {}),
+    listEngineReleases: () => call(OPERATIONS.listEngineReleases, {}),
+    installEngineRuntime: (request) => call(OPERATIONS.installEngineRuntime, { request }),
+    removeEngineRuntime: (id) => call(OPERATIONS.removeEngineRuntime, { id }),
+    setDefaultEngineRuntime: (choice) => call(OPERATIONS.setDefaultEngineRuntime, { choice }),
+    rollBackEngineRuntime: () => call(OPERATIONS.rollBackEngineRuntime, {}),
+    pinEngineRuntime: (pin) => call(OPERATIONS.pinEngineRuntime, { pin }),
+    setEngineReleasesSource: (source) => call(OPERATIONS.setEngineReleasesSource, { source }),
     deployPresets: () => call(OPERATIONS.deployPresets, {}),
     modelDetail: (id) => call(OPERATIONS.modelDetail, { id }),
     updateModel: (id, model) => call(OPERATIONS.updateModel, { id, model }),

@@ -38,6 +38,9 @@ pub enum Event {
     RunUpdate(Box<crate::runs::Run>),
     /// A sweep started, moved to its next configuration, or ended.
     SweepUpdate(Box<crate::sweeps::Sweep>),
+    /// An engine runtime began downloading, is unpacking, was installed or failed (its download's
+    /// progress comes as `download_update`).
+    EngineRuntimeUpdate(Box<crate::runtimes::EngineRuntime>),
 }
 
 const CAPACITY: usize = 1024;

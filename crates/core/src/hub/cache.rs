@@ -113,6 +113,30 @@ impl CachePaths {
         })
     }
 
+    /// A plain file `<dir>/<sha256>-<name>` (an engine archive), its own pointer; `name` is one
+    /// file name of letters, digits, `.`, `_` and `-`.
+    pub fn plain(dir: &Path, name: &str, sha256: &str) -> Result<CachePaths, HubError> {
+        let plain_name = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !is_hex_id(sha256) || !plain_name {
+            return Err(HubError::InvalidInput(format!(
+                "{name:?} (sha256 {sha256:?}) is not a plain file name with a sha256"
+            )));
+        }
+        let file = dir.join(format!("{}-{name}", sha256.to_ascii_lowercase()));
+        let mut partial = file.clone().into_os_string();
+        partial.push(".partial");
+        Ok(CachePaths {
+            partial: PathBuf::from(partial),
+            pointer: file.clone(),
+            blob: file,
+            lock: dir.join(".locks").join(format!("{sha256}.lock")),
+        })
+    }
+
     /// Links `snapshots/<commit>/<path>` to the blob with a relative link (one `../` per
     /// folder between them), replacing an older link. Nothing to do where the file is its own
     /// pointer (ModelScope).

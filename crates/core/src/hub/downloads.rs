@@ -99,6 +99,9 @@ pub enum HubSource {
     ModelScope,
     /// A running Ollama, which pulls into its own store.
     Ollama,
+    /// An engine build's archives from a release page (GitHub's, or a mirror): plain files in
+    /// the runtimes' download folder, unpacked by `runtimes` once verified.
+    EngineRelease,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
@@ -232,6 +235,7 @@ fn destination(
         HubSource::Ollama => Err(HubError::InvalidInput(
             "Ollama keeps the files it pulls itself".into(),
         )),
+        HubSource::EngineRelease => CachePaths::plain(cache, &file.path, &file.sha256),
     }
 }
 
@@ -250,6 +254,8 @@ fn file_url(context: &DownloadContext, download: &Download, file: &DownloadFile)
             &file.path,
         ),
         HubSource::Ollama => format!("{}/api/pull", context.client.endpoint),
+        // The endpoint is the release's download folder; the file is one of its archives.
+        HubSource::EngineRelease => format!("{}/{}", context.client.endpoint, file.path),
     }
 }
 
@@ -374,6 +380,36 @@ impl Downloads {
         self.forget_old().await;
         self.spawn(download.id.clone(), context);
         Ok(download)
+    }
+
+    /// Queues the archives of an engine build (listed with their sha256 by the release), from
+    /// the release's download folder (the context's endpoint) into the context's folder.
+    pub async fn start_engine_release(
+        &self,
+        label: &str,
+        version: &str,
+        files: Vec<DownloadFile>,
+        context: DownloadContext,
+    ) -> Result<Download, HubError> {
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        check_space(&context.cache, total)?;
+        for file in &files {
+            destination(
+                HubSource::EngineRelease,
+                &context.cache,
+                label,
+                version,
+                file,
+            )?;
+        }
+        let download = Download {
+            revision: version.to_string(),
+            commit: version.to_string(),
+            files,
+            total_bytes: total,
+            ..Download::queued(&context, label)
+        };
+        self.register(download, context).await
     }
 
     /// Asks a running Ollama to pull `name`, followed like a download.

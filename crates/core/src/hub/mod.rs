@@ -12,7 +12,7 @@
 //! - `service.rs` (local files) and `remote.rs` (hub, settings, downloads): the `Hub` handle
 //!   the operations call.
 
-mod cache;
+pub(crate) mod cache;
 pub mod downloads;
 mod engine_fit;
 mod error;

@@ -307,6 +307,7 @@ impl Hub {
                 cache: self.ollama_models_dir(),
                 source,
             },
+            HubSource::EngineRelease => return Err(engine_builds_elsewhere()),
             HubSource::ModelScope => DownloadContext {
                 client: HfClient::new(
                     &modelscope_endpoint(&self.settings().await?),
@@ -333,6 +334,7 @@ impl Hub {
             HubSource::Ollama => Err(HubError::InvalidInput(
                 "Ollama has no search; pull a model by its name (e.g. qwen2.5:7b)".into(),
             )),
+            HubSource::EngineRelease => Err(engine_builds_elsewhere()),
             HubSource::ModelScope => {
                 let context = self.download_context(HubSource::ModelScope).await?;
                 let page = query
@@ -371,6 +373,7 @@ impl Hub {
             HubSource::Ollama => Err(HubError::InvalidInput(
                 "an Ollama model is pulled by name, not listed by files".into(),
             )),
+            HubSource::EngineRelease => Err(engine_builds_elsewhere()),
             HubSource::ModelScope => {
                 super::ms::repo(
                     context.client.http(),
@@ -418,7 +421,7 @@ impl Hub {
         let first = group.files[0].clone();
         let url = match context.source {
             HubSource::HuggingFace => client.resolve_url(&repo.id, &repo.commit, &first),
-            HubSource::ModelScope | HubSource::Ollama => {
+            HubSource::ModelScope | HubSource::Ollama | HubSource::EngineRelease => {
                 super::ms::file_url(&client.endpoint, &repo.id, &repo.commit, &first)
             }
         };
@@ -467,11 +470,14 @@ impl Hub {
         if source == HubSource::Ollama {
             return self.pull_ollama(OllamaPull { name: new.repo }).await;
         }
+        if source == HubSource::EngineRelease {
+            return Err(engine_builds_elsewhere());
+        }
         let context = self.download_context(source).await?;
         let revision = new.revision.clone().unwrap_or_else(|| {
             match source {
                 HubSource::HuggingFace => "main",
-                HubSource::ModelScope | HubSource::Ollama => "master",
+                HubSource::ModelScope | HubSource::Ollama | HubSource::EngineRelease => "master",
             }
             .to_string()
         });
@@ -489,9 +495,22 @@ impl Hub {
     }
 
     pub async fn resume_download(&self, id: &str) -> Result<Download, HubError> {
-        let source = self.downloads().get(id)?.source;
-        let context = self.download_context(source).await?;
+        let download = self.downloads().get(id)?;
+        let context = match download.source {
+            HubSource::EngineRelease => self.engine_release_context(&download.endpoint)?,
+            source => self.download_context(source).await?,
+        };
         self.downloads().resume(id, context).await
+    }
+
+    /// Where an engine build's archives come from (the release's download folder, no token:
+    /// a hub token never goes to a release server) and go.
+    pub fn engine_release_context(&self, folder_url: &str) -> Result<DownloadContext, HubError> {
+        Ok(DownloadContext {
+            client: HfClient::new(folder_url, None)?,
+            cache: self.runtime_downloads_dir(),
+            source: HubSource::EngineRelease,
+        })
     }
 
     pub async fn cancel_download(&self, id: &str) -> Result<Download, HubError> {
@@ -499,6 +518,7 @@ impl Hub {
             HubSource::HuggingFace => self.cache_dir()?,
             HubSource::ModelScope => self.modelscope_cache_dir()?,
             HubSource::Ollama => self.ollama_models_dir(),
+            HubSource::EngineRelease => self.runtime_downloads_dir(),
         };
         self.downloads().cancel(id, &cache).await
     }
@@ -522,12 +542,21 @@ impl Hub {
         }
         // A download resumes only against the endpoint it started from.
         self.downloads().resume_interrupted(|download| {
+            if download.source == HubSource::EngineRelease {
+                return self.engine_release_context(&download.endpoint).ok();
+            }
             contexts
                 .iter()
                 .find(|c| c.source == download.source && c.client.endpoint == download.endpoint)
                 .cloned()
         });
     }
+}
+
+fn engine_builds_elsewhere() -> HubError {
+    HubError::InvalidInput(
+        "engine builds are installed from the Engines page (or `POST /api/engines/install`), not from the hub".into(),
+    )
 }
 
 fn effective_endpoint(settings: &HubSettings) -> (String, &'static str) {

@@ -197,6 +197,11 @@ impl Hub {
         &self.shared.secrets
     }
 
+    /// The runtimes' download folder: engine archives go there, not into a model cache.
+    pub(crate) fn runtime_downloads_dir(&self) -> std::path::PathBuf {
+        self.shared.config.paths.runtime_downloads_dir()
+    }
+
     pub(crate) fn downloads(&self) -> &Downloads {
         &self.shared.downloads
     }

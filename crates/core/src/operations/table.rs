@@ -91,6 +91,43 @@ macro_rules! operations {
             /// Each engine on this machine: its binary, where it was found and its version, or what is missing.
             engines_info [both get "/engines" Read quick] () -> Json Vec<$crate::engine::EngineInfo>
                 => { |core| Ok(core.supervisor.engines().await) };
+            /// The engine runtimes: this computer's hardware, the installed llama.cpp builds and
+            /// the models pinned to them, the default, the releases source and the fallback.
+            list_engine_runtimes [both get "/engines/runtimes" Read quick] () -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.engine_runtimes().await?) };
+            /// llama.cpp releases with builds for this computer, from the releases source, and
+            /// the build llmops suggests for its hardware.
+            list_engine_releases [both get "/engines/releases" Operate quick] () -> Json $crate::runtimes::EngineReleases
+                => { |core| Ok(core.engine_releases().await?) };
+            /// Starts installing a llama.cpp build: downloaded (it shows in the downloads list),
+            /// verified against the release's sha256, unpacked and checked to run;
+            /// `engine_runtime_update` events follow it.
+            install_engine_runtime [both post "/engines/runtimes" Admin quick] (request: body $crate::runtimes::InstallEngineRuntime)
+                -> Created $crate::runtimes::EngineRuntime
+                => { |core| Ok(core.install_engine_runtime(request).await?) };
+            /// Removes an installed runtime and its folder (not while a model is pinned to it or
+            /// runs on it).
+            remove_engine_runtime [both delete "/engines/runtimes/{id}" Admin quick] (id: path String)
+                -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.remove_engine_runtime(&id).await?) };
+            /// Makes an installed runtime the default for llama.cpp models not pinned to one.
+            set_default_engine_runtime [both put "/engines/default" Admin quick] (choice: body $crate::runtimes::RuntimeChoice)
+                -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.set_default_engine_runtime(choice).await?) };
+            /// Makes the previous default the default again.
+            roll_back_engine_runtime [both post "/engines/default/rollback" Admin quick] ()
+                -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.roll_back_engine_runtime().await?) };
+            /// Pins a llama.cpp model to an installed runtime, or back to the default (`null`);
+            /// it applies at the model's next start.
+            pin_engine_runtime [both put "/engines/pins" Admin quick] (pin: body $crate::runtimes::PinEngineRuntime)
+                -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.pin_engine_runtime(pin).await?) };
+            /// Where llama.cpp releases are listed: a mirror of GitHub's release API, or GitHub
+            /// again (`null`).
+            set_engine_releases_source [both put "/engines/source" Admin quick] (source: body $crate::runtimes::ReleasesSource)
+                -> Json $crate::runtimes::EngineRuntimes
+                => { |core| Ok(core.set_engine_releases_source(source).await?) };
             /// Presets that pre-fill the Deploy form, per model family and engine.
             deploy_presets [both get "/engines/presets" Read quick] () -> Json Vec<$crate::engine::DeployPreset>
                 => { |core| Ok($crate::engine::deploy_presets()) };

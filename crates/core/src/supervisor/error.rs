@@ -36,6 +36,8 @@ pub enum SupervisorError {
     StopTimeout { id: String, secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtimes::RuntimeError),
 }
 
 impl CodedError for SupervisorError {
@@ -53,6 +55,7 @@ impl CodedError for SupervisorError {
             SupervisorError::ModelNotRunning(_) => "model_not_running",
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
             SupervisorError::Store(e) => e.code(),
+            SupervisorError::Runtime(e) => e.code(),
         }
     }
 
@@ -61,6 +64,7 @@ impl CodedError for SupervisorError {
             SupervisorError::Library(e) => e.params(),
             SupervisorError::Engine(e) => e.params(),
             SupervisorError::Store(e) => e.params(),
+            SupervisorError::Runtime(e) => e.params(),
             SupervisorError::ModelFileMissing { path } => vec![("path", path.clone())],
             SupervisorError::TooManyInstances { running, limit } => {
                 vec![
@@ -87,6 +91,7 @@ impl CodedError for SupervisorError {
         match self {
             SupervisorError::Library(e) => e.kind(),
             SupervisorError::Engine(e) => e.kind(),
+            SupervisorError::Runtime(e) => e.kind(),
             SupervisorError::ModelFileMissing { .. } => ErrorKind::InvalidInput,
             SupervisorError::TooManyInstances { .. } | SupervisorError::PortInUse { .. } => {
                 ErrorKind::Conflict

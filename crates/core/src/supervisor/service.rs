@@ -72,6 +72,8 @@ pub(super) struct Shared {
     /// Automatic restarts per model (restart policy).
     pub restarts: Restarts,
     versions: VersionCache,
+    /// Installed engine builds: a model's pinned one, or the default.
+    runtimes: crate::runtimes::Runtimes,
 }
 
 impl Shared {
@@ -122,16 +124,33 @@ impl Shared {
             .await
     }
 
-    /// The engine program for a model and its version (none for a custom command).
+    /// The engine program for a model and its version (none for a custom command): the runtime
+    /// the model is pinned to, else a configured binary, else the default runtime, else the
+    /// build from source or `PATH`.
     async fn engine_binary(
         &self,
         model: &Model,
     ) -> Result<(ResolvedBinary, Option<String>), SupervisorError> {
-        let binary = resolve_for_model(
-            &model.launch_target(),
-            model.engine.configured_binary(&self.config),
-            &self.config.paths.engines_dir(),
-        )?;
+        let configured = model.engine.configured_binary(&self.config);
+        let runtime = match model.engine {
+            EngineKind::LlamaCpp => match self.runtimes.pinned_server(&model.id).await? {
+                Some(pinned) => Some(pinned),
+                None if configured.is_none() => self.runtimes.default_server().await?,
+                None => None,
+            },
+            _ => None,
+        };
+        let binary = match runtime {
+            Some(path) => ResolvedBinary {
+                path,
+                source: "runtime",
+            },
+            None => resolve_for_model(
+                &model.launch_target(),
+                configured,
+                &self.config.paths.engines_dir(),
+            )?,
+        };
         let version = match model.engine {
             EngineKind::Custom => None,
             _ => self.versions.version_of(&binary.path).await,
@@ -298,6 +317,7 @@ impl Supervisor {
         library: ModelLibrary,
         store: Store,
         bus: EventBus,
+        runtimes: crate::runtimes::Runtimes,
     ) -> Supervisor {
         reap::reap_survivors(&store, &config).await;
         log_file::prune(&config.paths.instance_log_dir(), LOG_FILES_KEPT_FOR);
@@ -316,6 +336,7 @@ impl Supervisor {
                 start_lock: tokio::sync::Mutex::new(()),
                 restarts: Restarts::default(),
                 versions: VersionCache::default(),
+                runtimes,
             }),
         }
     }
