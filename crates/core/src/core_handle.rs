@@ -181,12 +181,12 @@ impl Core {
             library.clone(),
             secrets.clone(),
             bus.clone(),
+            runtimes.clone(),
         )
         .await?;
         hub.resume_interrupted_downloads().await;
         runtimes.resume_installs(&hub);
         let bench = crate::bench::Bench::open(
-            config.clone(),
             store.clone(),
             bus.clone(),
             chat.clone(),

@@ -20,8 +20,7 @@ use super::types::{
 };
 use super::workload::{Prompts, Rng};
 use crate::chat::ChatService;
-use crate::config::CoreConfig;
-use crate::engine::{resolve_binary, EngineKind};
+use crate::engine::EngineKind;
 use crate::error::CodedError;
 use crate::events::{Event, EventBus};
 use crate::gateway::Gateway;
@@ -47,7 +46,6 @@ pub struct Bench {
 }
 
 struct Shared {
-    config: CoreConfig,
     store: Store,
     bus: EventBus,
     chat: ChatService,
@@ -67,7 +65,6 @@ struct Shared {
 impl Bench {
     /// Opens the service; benchmarks a previous run of the app left running are marked failed.
     pub async fn open(
-        config: CoreConfig,
         store: Store,
         bus: EventBus,
         chat: ChatService,
@@ -93,7 +90,6 @@ impl Bench {
             .expect("an HTTP client with default TLS builds");
         Ok(Bench {
             shared: Arc::new(Shared {
-                config,
                 store,
                 bus,
                 chat,
@@ -163,13 +159,13 @@ impl Bench {
                 engine: model.engine.as_str().to_string(),
             });
         }
-        let config = &self.shared.config;
-        let server = resolve_binary(
-            EngineKind::LlamaCpp,
-            EngineKind::LlamaCpp.configured_binary(config),
-            &config.paths.engines_dir(),
-        )
-        .map_err(|e| BenchError::Tool(e.to_string()))?;
+        // llama-bench from the same build the model runs (its pinned or the default runtime).
+        let server = self
+            .shared
+            .supervisor
+            .llama_server(Some(&model.id))
+            .await
+            .map_err(|e| BenchError::Tool(e.to_string()))?;
         let bin_dir = server.path.parent().unwrap_or(Path::new("/")).to_path_buf();
         let mut benchmark = self.new_record(
             format!(

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{resolve_binary, EngineError, EngineKind, VersionCache};
+use super::{resolve_binary, EngineError, EngineKind, ResolvedBinary, VersionCache};
 use crate::config::CoreConfig;
 use crate::error::{CodedError, ErrorBody};
 
@@ -24,7 +24,13 @@ pub struct EngineInfo {
     pub verified: bool,
 }
 
-pub async fn engines_info(config: &CoreConfig, versions: &VersionCache) -> Vec<EngineInfo> {
+/// Each engine's program; for llama.cpp, `llama_runtime` is the default runtime's `llama-server`
+/// when one applies (no configured binary).
+pub async fn engines_info(
+    config: &CoreConfig,
+    versions: &VersionCache,
+    llama_runtime: Option<std::path::PathBuf>,
+) -> Vec<EngineInfo> {
     let mut out = Vec::new();
     for engine in EngineKind::ALL {
         let mut info = EngineInfo {
@@ -35,12 +41,23 @@ pub async fn engines_info(config: &CoreConfig, versions: &VersionCache) -> Vec<E
             problem: None,
             verified: engine == EngineKind::LlamaCpp,
         };
+        let runtime = llama_runtime
+            .clone()
+            .filter(|_| engine == EngineKind::LlamaCpp)
+            .map(|path| ResolvedBinary {
+                path,
+                source: "runtime",
+            });
         if engine != EngineKind::Custom {
-            match resolve_binary(
-                engine,
-                engine.configured_binary(config),
-                &config.paths.engines_dir(),
-            ) {
+            let found = match runtime {
+                Some(found) => Ok(found),
+                None => resolve_binary(
+                    engine,
+                    engine.configured_binary(config),
+                    &config.paths.engines_dir(),
+                ),
+            };
+            match found {
                 Ok(found) => {
                     info.version = versions.version_of(Path::new(&found.path)).await;
                     info.binary = Some(found.path.display().to_string());

@@ -157,6 +157,8 @@ struct Shared {
     secrets: SecretStore,
     downloads: Downloads,
     bus: EventBus,
+    /// The default engine runtime: llama.cpp's `llama-fit-params` comes from its build.
+    runtimes: crate::runtimes::Runtimes,
     /// Headers by path. A plain mutex: held only to look up or insert, never across a read.
     headers: Mutex<HashMap<String, CachedHeader>>,
     /// The paths of the last scan: fit and delete accept only these, so a caller cannot make
@@ -171,11 +173,13 @@ impl Hub {
         library: ModelLibrary,
         secrets: SecretStore,
         bus: EventBus,
+        runtimes: crate::runtimes::Runtimes,
     ) -> Result<Hub, HubError> {
         let hub = Hub {
             shared: Arc::new(Shared {
                 downloads: Downloads::open(store.clone(), bus.clone(), 1).await?,
                 bus,
+                runtimes,
                 config,
                 store,
                 library,
@@ -428,13 +432,26 @@ impl Hub {
         estimate: &FitEstimate,
     ) -> Result<EngineFit, String> {
         let config = &self.shared.config;
-        let server = resolve_binary(
-            EngineKind::LlamaCpp,
-            EngineKind::LlamaCpp.configured_binary(config),
-            &config.paths.engines_dir(),
-        )
-        .map_err(|error| error.to_string())?;
-        let bin_dir = server.path.parent().unwrap_or(Path::new("/"));
+        let configured = EngineKind::LlamaCpp.configured_binary(config);
+        let server = match self
+            .shared
+            .runtimes
+            .llama_server(None, configured.is_some())
+            .await
+            .map_err(|error| error.to_string())?
+        {
+            Some(runtime) => runtime,
+            None => {
+                resolve_binary(
+                    EngineKind::LlamaCpp,
+                    configured,
+                    &config.paths.engines_dir(),
+                )
+                .map_err(|error| error.to_string())?
+                .path
+            }
+        };
+        let bin_dir = server.parent().unwrap_or(Path::new("/"));
         run_fit_params(bin_dir, model, &fit_flags(request, estimate.context_size)).await
     }
 
@@ -615,7 +632,10 @@ mod tests {
         let bus = EventBus::default();
         let secrets = SecretStore::open(&dir.join("data"), SecretPreference::File).await;
         let library = ModelLibrary::new(store.clone(), bus.clone(), secrets.clone());
-        let hub = Hub::open(config, store, library, secrets, bus.clone())
+        let runtimes = crate::runtimes::Runtimes::open(store.clone(), bus.clone(), &config.paths)
+            .await
+            .unwrap();
+        let hub = Hub::open(config, store, library, secrets, bus.clone(), runtimes)
             .await
             .unwrap();
         (hub, bus)

@@ -613,6 +613,26 @@ impl Runtimes {
         Ok(())
     }
 
+    /// The runtime's `llama-server` for a llama.cpp model (`None`: a file fit or the like): the
+    /// runtime it is pinned to, else the default runtime unless a binary is configured
+    /// (`LLMOPS_LLAMA_SERVER`). `Ok(None)`: no runtime applies; the build from source or
+    /// `PATH` does.
+    pub async fn llama_server(
+        &self,
+        model_id: Option<&str>,
+        configured: bool,
+    ) -> Result<Option<PathBuf>, RuntimeError> {
+        if let Some(model_id) = model_id {
+            if let Some(pinned) = self.pinned_server(model_id).await? {
+                return Ok(Some(pinned));
+            }
+        }
+        if configured {
+            return Ok(None);
+        }
+        self.default_server().await
+    }
+
     /// The `llama-server` a model runs when it is pinned to a runtime: `Ok(None)` when it is
     /// not pinned, an error when its runtime is not installed any more.
     pub async fn pinned_server(&self, model_id: &str) -> Result<Option<PathBuf>, RuntimeError> {

@@ -12,8 +12,8 @@ use super::store::ModelDetail;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{
-    engines_info, new_engine_key, resolve_for_model, EngineInfo, EngineKind, LaunchSpec,
-    ResolvedBinary, VersionCache,
+    engines_info, new_engine_key, resolve_binary, resolve_for_model, EngineInfo, EngineKind,
+    LaunchSpec, ResolvedBinary, VersionCache,
 };
 use crate::events::{Event, EventBus};
 use crate::library::{Model, ModelLibrary};
@@ -77,6 +77,28 @@ pub(super) struct Shared {
 }
 
 impl Shared {
+    async fn llama_server(
+        &self,
+        model_id: Option<&str>,
+    ) -> Result<ResolvedBinary, SupervisorError> {
+        let configured = EngineKind::LlamaCpp.configured_binary(&self.config);
+        let runtime = self
+            .runtimes
+            .llama_server(model_id, configured.is_some())
+            .await?;
+        Ok(match runtime {
+            Some(path) => ResolvedBinary {
+                path,
+                source: "runtime",
+            },
+            None => resolve_binary(
+                EngineKind::LlamaCpp,
+                configured,
+                &self.config.paths.engines_dir(),
+            )?,
+        })
+    }
+
     /// Applies a transition if the state machine allows it: persists it, then makes it visible
     /// (watchers, event bus), so that whoever sees a state can also find it in history.
     /// Only the task owning the instance calls this, so read-check-write cannot race.
@@ -131,23 +153,11 @@ impl Shared {
         &self,
         model: &Model,
     ) -> Result<(ResolvedBinary, Option<String>), SupervisorError> {
-        let configured = model.engine.configured_binary(&self.config);
-        let runtime = match model.engine {
-            EngineKind::LlamaCpp => match self.runtimes.pinned_server(&model.id).await? {
-                Some(pinned) => Some(pinned),
-                None if configured.is_none() => self.runtimes.default_server().await?,
-                None => None,
-            },
-            _ => None,
-        };
-        let binary = match runtime {
-            Some(path) => ResolvedBinary {
-                path,
-                source: "runtime",
-            },
-            None => resolve_for_model(
+        let binary = match model.engine {
+            EngineKind::LlamaCpp => self.llama_server(Some(&model.id)).await?,
+            _ => resolve_for_model(
                 &model.launch_target(),
-                configured,
+                model.engine.configured_binary(&self.config),
                 &self.config.paths.engines_dir(),
             )?,
         };
@@ -422,7 +432,21 @@ impl Supervisor {
 
     /// Each engine's binary as this machine has it (found where, which version) or the problem.
     pub async fn engines(&self) -> Vec<EngineInfo> {
-        engines_info(&self.shared.config, &self.shared.versions).await
+        let runtime = match self.shared.llama_server(None).await {
+            Ok(found) if found.source == "runtime" => Some(found.path),
+            _ => None,
+        };
+        engines_info(&self.shared.config, &self.shared.versions, runtime).await
+    }
+
+    /// The `llama-server` a llama.cpp model runs (`None`: no model, e.g. a tool run on a file):
+    /// the runtime it is pinned to, a configured binary, the default runtime, the build from
+    /// source, `PATH`, in that order. Its folder holds llama.cpp's tools (llama-bench, …).
+    pub async fn llama_server(
+        &self,
+        model_id: Option<&str>,
+    ) -> Result<ResolvedBinary, SupervisorError> {
+        self.shared.llama_server(model_id).await
     }
 
     pub fn list(&self) -> Vec<InstanceInfo> {
