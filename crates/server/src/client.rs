@@ -43,6 +43,16 @@ impl ApiClient {
         self.call(reqwest::Method::POST, path, body).await
     }
 
+    /// `PUT /api{path}` with a JSON body.
+    pub async fn put(&self, path: &str, body: Value) -> Result<Value, String> {
+        self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// `DELETE /api{path}`.
+    pub async fn delete(&self, path: &str) -> Result<Value, String> {
+        self.call(reqwest::Method::DELETE, path, None).await
+    }
+
     async fn call(
         &self,
         method: reqwest::Method,

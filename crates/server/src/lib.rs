@@ -11,6 +11,7 @@ mod routes;
 pub mod security;
 pub mod service_unit;
 pub mod terminal;
+pub mod terminal_engines;
 mod ui_files;
 
 pub use ui_files::UiSource;

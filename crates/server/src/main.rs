@@ -130,6 +130,71 @@ enum Act {
         #[command(flatten)]
         api: ApiArgs,
     },
+    /// Engine runtimes: llama.cpp builds the app downloads and keeps (list, install, default,
+    /// rollback, pin, remove).
+    Engines {
+        #[command(subcommand)]
+        action: EngineAction,
+    },
+}
+
+/// `llmops engines …`: llama.cpp builds installed from releases (the Engines page).
+#[derive(Subcommand)]
+enum EngineAction {
+    /// The installed runtimes (`*` the default), who uses them, and this computer's hardware.
+    List {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// llama.cpp releases with builds for this computer, and the build suggested for it.
+    Releases {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Download, verify and unpack a build (the newest release and the suggested build unless
+    /// given), following it until it is installed.
+    Install {
+        /// A release tag, e.g. b6000.
+        version: Option<String>,
+        /// cpu, vulkan, cuda12 or cuda13.
+        #[arg(long)]
+        variant: Option<String>,
+        /// Make it the default once installed (the first one always is).
+        #[arg(long)]
+        default: bool,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Make an installed runtime the default.
+    Default {
+        id: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Make the previous default the default again.
+    Rollback {
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Pin a model to a runtime; without one, back to the default.
+    Pin {
+        model: String,
+        runtime: Option<String>,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Remove an installed runtime that no model is pinned to or runs on.
+    Remove {
+        id: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// Where releases are listed: a mirror of GitHub's release API, or GitHub (no URL).
+    Source {
+        url: Option<String>,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -504,6 +569,81 @@ async fn act(command: Act) -> Result<String, String> {
             };
             let benchmark = terminal::bench(&api.port.client()?, &model, &options).await?;
             Ok(api.print(&benchmark, terminal::bench_table))
+        }
+        Act::Engines { action } => engines(action).await,
+    }
+}
+
+/// `llmops engines …` (`llmops_server::terminal_engines`).
+async fn engines(action: EngineAction) -> Result<String, String> {
+    use llmops_server::terminal_engines::{self as engines, runtimes_table};
+    match action {
+        EngineAction::List { api } => {
+            let overview = api.port.client()?.get("/engines/runtimes").await?;
+            Ok(api.print(&overview, runtimes_table))
+        }
+        EngineAction::Releases { api } => {
+            let listed = api.port.client()?.get("/engines/releases").await?;
+            Ok(api.print(&listed, engines::releases_table))
+        }
+        EngineAction::Install {
+            version,
+            variant,
+            default,
+            api,
+        } => {
+            let request = serde_json::json!({
+                "version": version, "variant": variant, "make_default": default,
+            });
+            let entry = engines::install(&api.port.client()?, request).await?;
+            Ok(api.print(&entry, |e| {
+                format!(
+                    "{} is installed{} ({})\n",
+                    text(&e["runtime"]["id"]),
+                    if e["is_default"] == true {
+                        " and is the default"
+                    } else {
+                        ""
+                    },
+                    text(&e["runtime"]["reported_version"])
+                )
+            }))
+        }
+        EngineAction::Default { id, api } => {
+            let body = serde_json::json!({ "id": id });
+            let overview = api.port.client()?.put("/engines/default", body).await?;
+            Ok(api.print(&overview, runtimes_table))
+        }
+        EngineAction::Rollback { api } => {
+            let overview = api
+                .port
+                .client()?
+                .post("/engines/default/rollback", None)
+                .await?;
+            Ok(api.print(&overview, runtimes_table))
+        }
+        EngineAction::Pin {
+            model,
+            runtime,
+            api,
+        } => {
+            let overview = engines::pin(&api.port.client()?, &model, runtime.as_deref()).await?;
+            Ok(api.print(&overview, runtimes_table))
+        }
+        EngineAction::Remove { id, api } => {
+            let path = format!(
+                "/engines/runtimes/{}",
+                llmops_server::terminal::query_escape(&id)
+            );
+            let overview = api.port.client()?.delete(&path).await?;
+            Ok(api.print(&overview, runtimes_table))
+        }
+        EngineAction::Source { url, api } => {
+            let body = serde_json::json!({ "url": url });
+            let overview = api.port.client()?.put("/engines/source", body).await?;
+            Ok(api.print(&overview, |o| {
+                format!("releases are listed from {}\n", text(&o["releases_url"]))
+            }))
         }
     }
 }

@@ -271,7 +271,7 @@ pub async fn pull(client: &ApiClient, reference: &str) -> Result<Value, String> 
     }
 }
 
-fn download_line(repo: &str, state: &str, download: &Value) -> String {
+pub(crate) fn download_line(repo: &str, state: &str, download: &Value) -> String {
     let done = download["done_bytes"].as_f64().unwrap_or(0.0);
     let total = download["total_bytes"].as_f64().unwrap_or(0.0);
     let percent = if total > 0.0 {
@@ -293,12 +293,13 @@ fn download_line(repo: &str, state: &str, download: &Value) -> String {
     line
 }
 
-fn megabytes(bytes: f64) -> String {
+pub(crate) fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1e6)
 }
 
-/// Percent-encodes a query value (a repository id holds `/`, and may hold anything else).
-fn query_escape(value: &str) -> String {
+/// Percent-encodes a query value or a path segment (a repository id holds `/`, and may hold
+/// anything else).
+pub fn query_escape(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -536,20 +537,20 @@ pub fn bench_table(benchmark: &Value) -> String {
 }
 
 /// One line redrawn in place on a terminal (stderr); on a pipe, each change on its own line.
-struct Progress {
+pub(crate) struct Progress {
     on_terminal: bool,
     last: String,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    pub(crate) fn new() -> Progress {
         Progress {
             on_terminal: std::io::stderr().is_terminal(),
             last: String::new(),
         }
     }
 
-    fn show(&mut self, line: &str) {
+    pub(crate) fn show(&mut self, line: &str) {
         if line == self.last {
             return;
         }
@@ -561,7 +562,7 @@ impl Progress {
         self.last = line.to_string();
     }
 
-    fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if self.on_terminal && !self.last.is_empty() {
             eprintln!();
         }

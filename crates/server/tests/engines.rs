@@ -115,6 +115,24 @@ impl ReleaseServer {
     }
 }
 
+/// `llmops <args>` against the test's server (its port, data dir and local token).
+fn llmops(server: &Server, args: &[&str]) -> std::process::Output {
+    let port = server.authority().rsplit(':').next().unwrap().to_string();
+    std::process::Command::new(env!("CARGO_BIN_EXE_llmops"))
+        .args(args)
+        .args(["--port", &port])
+        .env("LLMOPS_DATA_DIR", server.dirs.path().join("data"))
+        .env("LLMOPS_CACHE_DIR", server.dirs.path().join("cache"))
+        .env_remove("LLMOPS_PORT")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -201,7 +219,8 @@ async fn run_once(http: &reqwest::Client, server: &Server, model_id: &str) -> Va
     instance
 }
 
-#[tokio::test]
+// Two workers: the release server must answer while the test waits on an `llmops` command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_runtimes_install_pin_roll_back_and_remove_from_a_release_server() {
     let Some((engine, model_path)) = common::real_parts() else {
         return;
@@ -293,13 +312,21 @@ async fn engine_runtimes_install_pin_roll_back_and_remove_from_a_release_server(
     assert_eq!(instance["binary_source"], "runtime", "{instance}");
     assert!(Path::new(instance["binary"].as_str().unwrap()).starts_with(&first_dir));
 
-    // A second version, not made the default; then made it; the first is the rollback target.
-    let second = install(
-        &http,
-        &server,
-        json!({"version": "b9002", "make_default": false}),
-    )
-    .await;
+    // A second version from the terminal, not made the default; then made it; the first is the
+    // rollback target.
+    let listed = stdout(&llmops(&server, &["engines", "releases"]));
+    assert!(listed.starts_with("suggested build: cpu"), "{listed}");
+    let installed = stdout(&llmops(&server, &["engines", "install", "b9002"]));
+    assert!(
+        installed.starts_with("llama.cpp-b9002-cpu is installed (version"),
+        "{installed}"
+    );
+    let table = stdout(&llmops(&server, &["engines", "list"]));
+    assert!(
+        table.contains("* llama.cpp-b9001-cpu") && table.contains("  llama.cpp-b9002-cpu"),
+        "{table}"
+    );
+    let second = settled(&http, &server, "llama.cpp-b9002-cpu").await;
     assert_eq!(
         (
             second["runtime"]["state"].as_str(),
@@ -390,6 +417,13 @@ async fn engine_runtimes_install_pin_roll_back_and_remove_from_a_release_server(
         (status, refused["code"].as_str()),
         (409, Some("engine_runtime_in_use")),
         "{refused}"
+    );
+    let from_terminal = llmops(&server, &["engines", "remove", "llama.cpp-b9001-cpu"]);
+    assert!(!from_terminal.status.success());
+    assert!(
+        String::from_utf8_lossy(&from_terminal.stderr)
+            .contains("(engine_runtime_in_use, HTTP 409)"),
+        "{from_terminal:?}"
     );
     assert!(
         refused["message"]
