@@ -2,19 +2,78 @@
 //! them and the instances running them, what runs a model without one, and the checks before a
 //! pin or a removal.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::core_handle::{Core, CoreError};
 use crate::engine::{resolve_binary, EngineKind};
+use crate::error::CodedError;
+use crate::hub::cache::CachePaths;
+use crate::hub::{DownloadFile, DownloadState, Hub};
+use crate::monitor::GpuStatus;
 use crate::runtimes::{
     EngineFallback, EngineReleases, EngineRuntime, EngineRuntimeEntry, EngineRuntimes,
-    HardwareProfile, InstallEngineRuntime, ModelRef, PinEngineRuntime, ReleasesSource,
-    RuntimeChoice, RuntimeError,
+    HardwareProfile, InstallEngineRuntime, InstallPlan, ModelRef, PinEngineRuntime, ReleasesSource,
+    RuntimeChoice, RuntimeError, RuntimeState, Runtimes,
 };
+
+/// How often an install looks at its download.
+const FOLLOW_EVERY: Duration = Duration::from_millis(300);
+
+/// Waits for an install's download in the hub's queue, then has the runtimes unpack it; a failed
+/// or cancelled download fails the install with the download's reason (a sha256 mismatch, …).
+async fn follow_install(runtimes: Runtimes, hub: Hub, id: String, download_id: String) {
+    let download = loop {
+        tokio::time::sleep(FOLLOW_EVERY).await;
+        let Ok(download) = hub.downloads().get(&download_id) else {
+            let gone = RuntimeError::Io("its download was removed; install it again".into());
+            return runtimes.fail(&id, gone.body()).await;
+        };
+        match download.state {
+            DownloadState::Completed => break download,
+            DownloadState::Failed | DownloadState::Cancelled => {
+                let error = download.error.unwrap_or_else(|| {
+                    RuntimeError::Io("its download was cancelled".into()).body()
+                });
+                return runtimes.fail(&id, error).await;
+            }
+            _ => {}
+        }
+    };
+    let folder = hub.runtime_downloads_dir();
+    let archives: Vec<(PathBuf, String)> = download
+        .files
+        .iter()
+        .filter_map(|f| {
+            let paths = CachePaths::plain(&folder, &f.path, &f.sha256).ok()?;
+            Some((paths.blob, f.path.clone()))
+        })
+        .collect();
+    runtimes.finish_install(&id, archives).await;
+}
 
 impl Core {
     async fn hardware(&self) -> HardwareProfile {
-        HardwareProfile::detect(&self.system_snapshot().await.gpu)
+        match self.system_snapshot().await.gpu {
+            GpuStatus::Available {
+                driver_version,
+                cuda_version,
+                ..
+            } => HardwareProfile::detect(driver_version, cuda_version),
+            GpuStatus::NotDetected { .. } => HardwareProfile::detect(None, None),
+        }
+    }
+
+    /// Follows again the installs whose downloads a previous run left going (at open).
+    pub(crate) fn resume_engine_installs(&self) {
+        for runtime in self.runtimes.list() {
+            if let (RuntimeState::Downloading, Some(download_id)) =
+                (runtime.state, runtime.download_id)
+            {
+                let (runtimes, hub) = (self.runtimes.clone(), self.hub.clone());
+                tokio::spawn(follow_install(runtimes, hub, runtime.id, download_id));
+            }
+        }
     }
 
     /// Live instances whose engine program lies in `dir`.
@@ -78,13 +137,48 @@ impl Core {
         Ok(self.runtimes.releases(&hardware).await?)
     }
 
-    /// Starts installing a build (see `Runtimes::install`).
+    /// Starts installing a build: its archives are queued in the hub's downloads (verified
+    /// against the release's sha256), then unpacked and checked in the background
+    /// (`engine_runtime_update` events).
     pub async fn install_engine_runtime(
         &self,
         request: InstallEngineRuntime,
     ) -> Result<EngineRuntime, CoreError> {
         let hardware = self.hardware().await;
-        Ok(self.runtimes.install(&self.hub, &hardware, request).await?)
+        let _changes = self.runtimes.changes().await;
+        let new = match self.runtimes.plan_install(&hardware, &request).await? {
+            InstallPlan::UnderWay(runtime) => return Ok(runtime),
+            InstallPlan::New(new) => new,
+        };
+        let files = new
+            .archives
+            .iter()
+            .map(|a| DownloadFile {
+                path: a.name.clone(),
+                size: a.size,
+                sha256: a.sha256.clone(),
+                done_bytes: 0,
+                complete: false,
+            })
+            .collect();
+        let context = self.hub.engine_release_context(&new.folder)?;
+        let download = self
+            .hub
+            .downloads()
+            .start_engine_release("llama.cpp", &new.runtime.version, files, context)
+            .await?;
+        let runtime = self
+            .runtimes
+            .record_install(new.runtime, download.id.clone())
+            .await?;
+        let (runtimes, hub) = (self.runtimes.clone(), self.hub.clone());
+        tokio::spawn(follow_install(
+            runtimes,
+            hub,
+            runtime.id.clone(),
+            download.id,
+        ));
+        Ok(runtime)
     }
 
     pub async fn set_default_engine_runtime(

@@ -185,7 +185,6 @@ impl Core {
         )
         .await?;
         hub.resume_interrupted_downloads().await;
-        runtimes.resume_installs(&hub);
         let bench = crate::bench::Bench::open(
             store.clone(),
             bus.clone(),
@@ -231,7 +230,7 @@ impl Core {
             ),
             Err(err) => tracing::error!(%err, "could not mark interrupted answers"),
         }
-        Ok(Core {
+        let core = Core {
             config,
             bus,
             store,
@@ -250,7 +249,9 @@ impl Core {
             secrets,
             preferences,
             runtimes,
-        })
+        };
+        core.resume_engine_installs();
+        Ok(core)
     }
 
     /// Adds a model and starts it, as one operation with one rollback policy: when the start is

@@ -9,8 +9,6 @@ use crate::store::StoreError;
 pub enum RuntimeError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Hub(#[from] crate::hub::HubError),
     #[error("The engine releases at {url} could not be read: {detail}. Check the network, a proxy (HTTPS_PROXY) or the releases address (Engines → Source)")]
     ReleasesUnreachable { url: String, detail: String },
     #[error("The engine releases at {url} are not a release list: {detail}")]
@@ -51,7 +49,6 @@ impl CodedError for RuntimeError {
     fn code(&self) -> &'static str {
         match self {
             RuntimeError::Store(e) => e.code(),
-            RuntimeError::Hub(e) => e.code(),
             RuntimeError::ReleasesUnreachable { .. } => "engine_releases_unreachable",
             RuntimeError::BadReleases { .. } => "engine_releases_invalid",
             RuntimeError::InvalidInput(_) => "invalid_input",
@@ -70,7 +67,6 @@ impl CodedError for RuntimeError {
     fn params(&self) -> ErrorParams {
         match self {
             RuntimeError::Store(e) => e.params(),
-            RuntimeError::Hub(e) => e.params(),
             RuntimeError::ReleasesUnreachable { url, detail }
             | RuntimeError::BadReleases { url, detail } => {
                 vec![("url", url.clone()), ("detail", detail.clone())]
@@ -111,7 +107,6 @@ impl CodedError for RuntimeError {
     fn kind(&self) -> ErrorKind {
         match self {
             RuntimeError::Store(e) => e.kind(),
-            RuntimeError::Hub(e) => e.kind(),
             RuntimeError::ReleasesUnreachable { .. } => ErrorKind::Unavailable,
             RuntimeError::BadReleases { .. } | RuntimeError::BadArchive { .. } => {
                 ErrorKind::Unavailable

@@ -6,8 +6,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::monitor::GpuStatus;
-
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 pub struct HardwareProfile {
     pub os: String,
@@ -22,16 +20,9 @@ pub struct HardwareProfile {
 }
 
 impl HardwareProfile {
-    /// Reads the CPU and Vulkan here; the NVIDIA part comes from the monitor's last sample.
-    pub fn detect(gpu: &GpuStatus) -> HardwareProfile {
-        let (nvidia_driver, nvidia_cuda) = match gpu {
-            GpuStatus::Available {
-                driver_version,
-                cuda_version,
-                ..
-            } => (driver_version.clone(), cuda_version.clone()),
-            GpuStatus::NotDetected { .. } => (None, None),
-        };
+    /// Reads the CPU and Vulkan here; the NVIDIA driver's version and CUDA version come from
+    /// the monitor's last sample (NVML).
+    pub fn detect(nvidia_driver: Option<String>, nvidia_cuda: Option<String>) -> HardwareProfile {
         HardwareProfile {
             os: std::env::consts::OS.into(),
             arch: std::env::consts::ARCH.into(),
@@ -113,13 +104,8 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_driver_from_the_monitor() {
-        let gpu = GpuStatus::Available {
-            driver_version: Some("580.65".into()),
-            cuda_version: Some("13.0".into()),
-            gpus: Vec::new(),
-        };
-        let profile = HardwareProfile::detect(&gpu);
+    fn keeps_the_driver_the_monitor_read() {
+        let profile = HardwareProfile::detect(Some("580.65".into()), Some("13.0".into()));
         assert_eq!(profile.nvidia_cuda_major(), Some(13));
         assert_eq!(profile.nvidia_driver.as_deref(), Some("580.65"));
         #[cfg(target_arch = "x86_64")]

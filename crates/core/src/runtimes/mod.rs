@@ -5,9 +5,11 @@
 //! resumable, verified downloader; archives are unpacked with every path checked. The build from
 //! source (`scripts/setup.sh`'s cache) and `PATH` stay as the fallback when none is installed.
 //!
-//! The service owns its tables (`engine_runtimes`, `engine_runtime_pins`) and two settings; it
-//! knows nothing of models or instances: the core combines it with the library and the
-//! supervisor ("who uses this runtime", "may it go").
+//! The service owns its tables (`engine_runtimes`, `engine_runtime_pins`) and three settings. It
+//! sits below the supervisor and the hub (both ask it which `llama-server` to run) and knows
+//! nothing of models, instances or downloads: the core (`core_engines.rs`) downloads a planned
+//! install through the hub and combines it with the library and the supervisor ("who uses this
+//! runtime", "may it go").
 
 mod archive;
 mod error;
@@ -22,7 +24,7 @@ pub use releases::{
     EngineRelease, EngineReleases, Recommendation, ReleaseBuild, ReleaseFile, RuntimeVariant,
 };
 pub use service::{
-    EngineFallback, EngineRuntime, EngineRuntimeEntry, EngineRuntimes, InstallEngineRuntime,
-    ModelRef, PinEngineRuntime, ReleasesSource, RuntimeChoice, RuntimeState, Runtimes,
-    DEFAULT_RELEASES_URL,
+    ArchiveFile, EngineFallback, EngineRuntime, EngineRuntimeEntry, EngineRuntimes,
+    InstallEngineRuntime, InstallPlan, ModelRef, NewInstall, PinEngineRuntime, ReleasesSource,
+    RuntimeChoice, RuntimeState, Runtimes, DEFAULT_RELEASES_URL,
 };

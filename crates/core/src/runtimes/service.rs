@@ -16,7 +16,6 @@ use super::store::{self, DEFAULT_KEY, PREVIOUS_KEY, RELEASES_URL_KEY};
 use crate::engine::EngineKind;
 use crate::error::{CodedError, ErrorBody};
 use crate::events::{Event, EventBus};
-use crate::hub::{DownloadFile, DownloadState, Hub};
 use crate::paths::AppPaths;
 use crate::store::Store;
 use crate::time::now_ms;
@@ -24,8 +23,6 @@ use crate::time::now_ms;
 /// GitHub's release list of llama.cpp (newest first). A mirror answers the same shape.
 pub const DEFAULT_RELEASES_URL: &str =
     "https://api.github.com/repos/ggml-org/llama.cpp/releases?per_page=30";
-/// How often an install looks at its download.
-const FOLLOW_EVERY: Duration = Duration::from_millis(300);
 /// How long `llama-server --version` may take when an install checks that the build runs.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(20);
 /// The engine program in a llama.cpp build.
@@ -151,6 +148,29 @@ pub struct ReleasesSource {
     pub url: Option<String>,
 }
 
+/// One archive of a build: its file name, size and sha256 as the release lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArchiveFile {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// A new install: its record (not saved yet), the folder its archives download from, and them.
+#[derive(Debug, Clone)]
+pub struct NewInstall {
+    pub runtime: EngineRuntime,
+    pub folder: String,
+    pub archives: Vec<ArchiveFile>,
+}
+
+#[derive(Debug, Clone)]
+pub enum InstallPlan {
+    New(NewInstall),
+    /// The same build is downloading or unpacking already.
+    UnderWay(EngineRuntime),
+}
+
 #[derive(Clone)]
 pub struct Runtimes {
     shared: Arc<Shared>,
@@ -217,17 +237,6 @@ impl Runtimes {
                 changes: tokio::sync::Mutex::new(()),
             }),
         })
-    }
-
-    /// Follows again the installs whose downloads a previous run left going.
-    pub fn resume_installs(&self, hub: &Hub) {
-        for runtime in self.list() {
-            if let (RuntimeState::Downloading, Some(download_id)) =
-                (runtime.state, runtime.download_id.clone())
-            {
-                self.spawn_follow(hub.clone(), runtime.id, download_id);
-            }
-        }
     }
 
     pub fn list(&self) -> Vec<EngineRuntime> {
@@ -308,20 +317,25 @@ impl Runtimes {
         if !status.is_success() {
             return Err(unreachable(format!("it answered {status}")));
         }
-        let body = crate::hub::hf::read_bounded(response, MAX_RELEASES_BYTES)
+        let body = read_bounded(response, MAX_RELEASES_BYTES)
             .await
             .map_err(unreachable)?;
         releases::parse(&url, &body, hardware)
     }
 
-    /// Starts installing a build: its download is queued in the hub's list, then it is verified,
-    /// unpacked and checked to run, in the background (`engine_runtime_update` events).
-    pub async fn install(
+    /// Serialises the changes that read then write the records, the default or the pins. An
+    /// install holds it from its plan to its record (`plan_install`, `record_install`).
+    pub async fn changes(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.shared.changes.lock().await
+    }
+
+    /// What installing `request` takes (with [`Runtimes::changes`] held): the build chosen from
+    /// the release list, or the install already under way.
+    pub async fn plan_install(
         &self,
-        hub: &Hub,
         hardware: &HardwareProfile,
-        request: InstallEngineRuntime,
-    ) -> Result<EngineRuntime, RuntimeError> {
+        request: &InstallEngineRuntime,
+    ) -> Result<InstallPlan, RuntimeError> {
         let listed = self.releases(hardware).await?;
         let variant = request.variant.unwrap_or(listed.recommended.variant);
         let no_build = || RuntimeError::NoSuchBuild {
@@ -343,101 +357,83 @@ impl Runtimes {
             .find(|b| b.variant == variant)
             .ok_or_else(no_build)?;
         let id = format!("llama.cpp-{}-{}", release.version, variant.as_str());
-        let _changes = self.shared.changes.lock().await;
         if let Ok(existing) = self.get(&id) {
             match existing.state {
                 RuntimeState::Installed => return Err(RuntimeError::AlreadyInstalled { id }),
-                RuntimeState::Downloading | RuntimeState::Installing => return Ok(existing),
+                RuntimeState::Downloading | RuntimeState::Installing => {
+                    return Ok(InstallPlan::UnderWay(existing))
+                }
                 RuntimeState::Failed => {}
             }
         }
         let folder = download_folder(&build.url, &build.asset)?;
-        let mut files = vec![archive_file(&build.asset, build.size_bytes, &build.sha256)];
+        let mut archives = vec![ArchiveFile {
+            name: build.asset.clone(),
+            size: build.size_bytes,
+            sha256: build.sha256.clone(),
+        }];
         if let Some(companion) = &build.companion {
             if download_folder(&companion.url, &companion.asset)
                 .ok()
                 .as_ref()
                 == Some(&folder)
             {
-                files.push(archive_file(
-                    &companion.asset,
-                    companion.size_bytes,
-                    &companion.sha256,
-                ));
+                archives.push(ArchiveFile {
+                    name: companion.asset.clone(),
+                    size: companion.size_bytes,
+                    sha256: companion.sha256.clone(),
+                });
             }
         }
-        let context = hub.engine_release_context(&folder)?;
-        let download = hub
-            .downloads()
-            .start_engine_release("llama.cpp", &release.version, files, context)
-            .await?;
         let make_default =
             request.make_default.unwrap_or(false) || self.default_id().await?.is_none();
-        let runtime = EngineRuntime {
-            id: id.clone(),
-            engine: EngineKind::LlamaCpp,
-            version: release.version.clone(),
-            variant,
-            variant_label: build.variant_label.clone(),
-            state: RuntimeState::Downloading,
-            dir: self.shared.root.join(&id).display().to_string(),
-            server_path: None,
-            reported_version: None,
-            size_bytes: 0,
-            source_url: build.url.clone(),
-            download_id: Some(download.id.clone()),
-            error: None,
-            make_default,
-            created_at: now_ms(),
-        };
+        Ok(InstallPlan::New(NewInstall {
+            runtime: EngineRuntime {
+                dir: self.shared.root.join(&id).display().to_string(),
+                id,
+                engine: EngineKind::LlamaCpp,
+                version: release.version.clone(),
+                variant,
+                variant_label: build.variant_label.clone(),
+                state: RuntimeState::Downloading,
+                server_path: None,
+                reported_version: None,
+                size_bytes: 0,
+                source_url: build.url.clone(),
+                download_id: None,
+                error: None,
+                make_default,
+                created_at: now_ms(),
+            },
+            folder,
+            archives,
+        }))
+    }
+
+    /// Records a planned install whose archives are downloading as `download_id`.
+    pub async fn record_install(
+        &self,
+        mut runtime: EngineRuntime,
+        download_id: String,
+    ) -> Result<EngineRuntime, RuntimeError> {
+        runtime.download_id = Some(download_id);
         self.put(runtime.clone()).await?;
-        self.spawn_follow(hub.clone(), id, download.id);
         Ok(runtime)
     }
 
-    fn spawn_follow(&self, hub: Hub, id: String, download_id: String) {
-        let runtimes = self.clone();
-        tokio::spawn(async move { runtimes.follow(hub, id, download_id).await });
-    }
-
-    /// Waits for the download, then unpacks, checks and records the runtime.
-    async fn follow(&self, hub: Hub, id: String, download_id: String) {
-        let download = loop {
-            tokio::time::sleep(FOLLOW_EVERY).await;
-            let Ok(download) = hub.downloads().get(&download_id) else {
-                let gone = RuntimeError::Io("its download was removed; install it again".into());
-                return self.fail(&id, gone.body()).await;
-            };
-            match download.state {
-                DownloadState::Completed => break download,
-                DownloadState::Failed | DownloadState::Cancelled => {
-                    let error = download.error.unwrap_or_else(|| {
-                        RuntimeError::Io("its download was cancelled".into()).body()
-                    });
-                    return self.fail(&id, error).await;
-                }
-                _ => {}
-            }
-        };
-        let Ok(mut runtime) = self.get(&id) else {
+    /// The archives arrived, verified: unpacks them (`(path, file name)`, the build first), checks
+    /// that `llama-server` runs, and records the runtime installed (and the default, when asked)
+    /// or failed. The archives are deleted either way.
+    pub async fn finish_install(&self, id: &str, archives: Vec<(PathBuf, String)>) {
+        let Ok(mut runtime) = self.get(id) else {
             return;
         };
         runtime.state = RuntimeState::Installing;
         if let Err(error) = self.put(runtime.clone()).await {
             tracing::error!(%error, id, "could not record an install");
         }
-        let downloads_dir = hub.runtime_downloads_dir();
-        let archives: Vec<(PathBuf, String)> = download
-            .files
-            .iter()
-            .filter_map(|f| {
-                let paths =
-                    crate::hub::cache::CachePaths::plain(&downloads_dir, &f.path, &f.sha256);
-                paths.ok().map(|p| (p.blob, f.path.clone()))
-            })
-            .collect();
         let root = self.shared.root.clone();
-        let unpack_id = id.clone();
+        let unpack_id = id.to_string();
         let unpacked =
             tokio::task::spawn_blocking(move || unpack_build(&root, &unpack_id, &archives))
                 .await
@@ -452,30 +448,30 @@ impl Runtimes {
             },
             Err(error) => Err(error),
         };
-        match installed {
-            Ok((server, size, reported)) => {
-                runtime.state = RuntimeState::Installed;
-                runtime.server_path = Some(server.display().to_string());
-                runtime.size_bytes = size;
-                runtime.reported_version = reported;
-                runtime.error = None;
-                let make_default = runtime.make_default;
-                let _changes = self.shared.changes.lock().await;
-                if let Err(error) = self.put(runtime).await {
-                    tracing::error!(%error, id, "could not record an install");
-                }
-                if make_default {
-                    if let Err(error) = self.change_default(&id).await {
-                        tracing::error!(%error, id, "could not make the new runtime the default");
-                    }
-                }
-                tracing::info!(id, "engine runtime installed");
-            }
-            Err(error) => self.fail(&id, error.body()).await,
+        let (server, size, reported) = match installed {
+            Ok(done) => done,
+            Err(error) => return self.fail(id, error.body()).await,
+        };
+        runtime.state = RuntimeState::Installed;
+        runtime.server_path = Some(server.display().to_string());
+        runtime.size_bytes = size;
+        runtime.reported_version = reported;
+        runtime.error = None;
+        let make_default = runtime.make_default;
+        let _changes = self.shared.changes.lock().await;
+        if let Err(error) = self.put(runtime).await {
+            tracing::error!(%error, id, "could not record an install");
         }
+        if make_default {
+            if let Err(error) = self.change_default(id).await {
+                tracing::error!(%error, id, "could not make the new runtime the default");
+            }
+        }
+        tracing::info!(id, "engine runtime installed");
     }
 
-    async fn fail(&self, id: &str, error: ErrorBody) {
+    /// Records an install failed (its download failed or was cancelled, or it did not unpack).
+    pub async fn fail(&self, id: &str, error: ErrorBody) {
         tracing::warn!(id, code = %error.code, message = %error.message, "engine runtime install failed");
         let Ok(mut runtime) = self.get(id) else {
             return;
@@ -663,14 +659,19 @@ impl Runtimes {
     }
 }
 
-fn archive_file(name: &str, size: u64, sha256: &str) -> DownloadFile {
-    DownloadFile {
-        path: name.to_string(),
-        size,
-        sha256: sha256.to_string(),
-        done_bytes: 0,
-        complete: false,
+/// At most `limit` bytes of a response body; more is an error.
+async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| error.without_url().to_string())?;
+        if body.len() + chunk.len() > limit {
+            return Err(format!("the answer is larger than {} MiB", limit >> 20));
+        }
+        body.extend_from_slice(&chunk);
     }
+    Ok(body)
 }
 
 /// The folder an archive is downloaded from: its URL without the trailing `/<asset>`.
