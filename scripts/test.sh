@@ -30,6 +30,7 @@ run_step "e2e: /v1 gateway (openai SDK)" node tests/e2e/gateway.mjs
 run_step "e2e: model hub (huggingface_hub, gguf)" node tests/e2e/hub.mjs
 run_step "e2e: browser (chromium)" node tests/e2e/browser.mjs
 run_step "e2e: model hub in the browser" node tests/e2e/hubBrowser.mjs
+run_step "e2e: engines on first run in the browser (local release server)" node tests/e2e/engines.mjs
 run_step "e2e: benchmarks in the browser" node tests/e2e/benchBrowser.mjs
 run_step "e2e: runs and sweeps in the browser" node tests/e2e/runsBrowser.mjs
 run_step "e2e: chat in the browser" node tests/e2e/chat.mjs

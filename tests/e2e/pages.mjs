@@ -126,6 +126,7 @@ const PAGES = [
   { name: 'chat', hash: (ids) => `#/chat/${ids.conversationId}`, ready: '[data-testid="chat-message"]', extra: chatLayout },
   { name: 'requests', hash: () => '#/requests', ready: '[data-testid="request-row"], [data-testid="requests-empty"]' },
   { name: 'hub', hash: () => '#/hub', ready: '[data-testid="hub-search-input"]' },
+  { name: 'engines', hash: () => '#/engines', ready: '[data-testid="engines-hardware"]' },
   { name: 'benchmarks', hash: () => '#/benchmarks', ready: '[data-testid="bench-start"]' },
   { name: 'runs', hash: () => '#/runs', ready: '[data-testid="run-filter-model"]' },
   { name: 'sweeps', hash: () => '#/sweeps', ready: '[data-testid="sweep-start"]' },

@@ -9,6 +9,7 @@ const PAGE_KEYS: Record<string, MessageKey> = {
   model: 'title.model',
   chat: 'nav.chat',
   hub: 'nav.hub',
+  engines: 'nav.engines',
   deploy: 'nav.deploy',
   requests: 'nav.requests',
   benchmarks: 'nav.benchmarks',

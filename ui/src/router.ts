@@ -13,6 +13,8 @@ export const router = createRouter({
     { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
     // The model hub (find on Hugging Face, downloads, models on this computer): loaded on first visit.
     { path: '/hub', name: 'hub', component: () => import('./pages/HubPage.vue') },
+    // The engine runtimes (llama.cpp builds to download, the default, pins): loaded on first visit.
+    { path: '/engines', name: 'engines', component: () => import('./pages/EnginesPage.vue') },
     // The Deploy form loads on first visit too.
     { path: '/deploy', name: 'deploy', component: () => import('./pages/DeployPage.vue') },
     // Requests through the OpenAI-compatible gateway (/v1): loaded on first visit.

@@ -18,6 +18,7 @@ import { installAppWiring } from './startup'
 import { useAlertsStore } from './stores/alerts'
 import { useBenchmarksStore } from './stores/benchmarks'
 import { useDownloadsStore } from './stores/downloads'
+import { useEnginesStore } from './stores/engines'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
@@ -55,9 +56,9 @@ describe('installAppWiring', () => {
   it('subscribes each store and the live series once, loads once, and reloads on reconnect', async () => {
     const pinia = createPinia()
     installAppWiring(pinia)
-    // system, models, alerts, the gateway, downloads, local models, benchmarks, runs, sweeps and the live series: one subscription each.
-    expect(fake.events).toHaveLength(10)
-    expect(fake.connection).toHaveLength(10)
+    // system, models, alerts, the gateway, downloads, engine runtimes, local models, benchmarks, runs, sweeps and the live series: one subscription each.
+    expect(fake.events).toHaveLength(11)
+    expect(fake.connection).toHaveLength(11)
     await vi.waitFor(() => expect(useAlertsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useModelsStore(pinia).loaded).toBe(true))
     await vi.waitFor(() => expect(useSystemStore(pinia).loading).toBe(false))
@@ -84,8 +85,9 @@ describe('installAppWiring', () => {
     useBenchmarksStore(pinia)
     useRunsStore(pinia)
     useSweepsStore(pinia)
+    useEnginesStore(pinia)
     useLiveSeries()
-    expect(fake.events).toHaveLength(10)
-    expect(fake.connection).toHaveLength(10)
+    expect(fake.events).toHaveLength(11)
+    expect(fake.connection).toHaveLength(11)
   })
 })

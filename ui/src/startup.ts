@@ -4,6 +4,7 @@ import { useAccessStore } from './stores/access'
 import { useAlertsStore } from './stores/alerts'
 import { useBenchmarksStore } from './stores/benchmarks'
 import { useDownloadsStore } from './stores/downloads'
+import { useEnginesStore } from './stores/engines'
 import { useGatewayStore } from './stores/gateway'
 import { useLocalModelsStore } from './stores/localModels'
 import { useModelsStore } from './stores/models'
@@ -23,6 +24,7 @@ export function installAppWiring(pinia: Pinia): void {
   useAlertsStore(pinia).connect()
   useGatewayStore(pinia).connect()
   useDownloadsStore(pinia).connect()
+  useEnginesStore(pinia).connect()
   useLocalModelsStore(pinia).connect()
   useBenchmarksStore(pinia).connect()
   useRunsStore(pinia).connect()

@@ -47,6 +47,7 @@ async function mountPage(path = '/hub', caller: Caller | null = null) {
     routes: [
       { path: '/', component: stub },
       { path: '/hub', name: 'hub', component: HubPage },
+      { path: '/engines', name: 'engines', component: stub },
       { path: '/deploy', name: 'deploy', component: stub },
       { path: '/models/:id', name: 'model', component: stub },
       { path: '/chat/:id?', name: 'chat', component: stub },
@@ -477,6 +478,26 @@ describe('the Models page: Downloads', () => {
     await click(q('download-list-retry'))
     await vi.waitFor(() => expect(q('download-list-empty')).not.toBeNull())
     expect(q('download-list-empty')?.textContent).toContain('No downloads yet.')
+  })
+  it('shows a llama.cpp build’s download as one, leading to the Engines page rather than Deploy', async () => {
+    const archive = '/data/runtimes/.downloads/llama.cpp/b6002/llama-b6002-bin-ubuntu-x64.zip'
+    downloads = [
+      download({
+        id: 'e1', source: 'engine_release', repo: 'llama.cpp', revision: 'b6002', commit: 'b6002', endpoint: 'https://github.com/ggml-org/llama.cpp/releases/download/b6002',
+        files: [{ path: 'llama-b6002-bin-ubuntu-x64.zip', size: 20 * 1024 * 1024, sha256: 'c'.repeat(64), done_bytes: 20 * 1024 * 1024, complete: true }],
+        state: 'completed', total_bytes: 20 * 1024 * 1024, done_bytes: 20 * 1024 * 1024, local_path: archive,
+      }),
+    ]
+    const { q, all, click, router } = await mountPage('/hub?tab=downloads')
+    await vi.waitFor(() => expect(all('download-row')).toHaveLength(1))
+    const row = all('download-row')[0]
+    expect(q('download-source', row)?.textContent).toBe('llama.cpp release')
+    expect(q('download-commit', row)?.textContent).toContain('b6002')
+    expect(q('download-deploy', row)).toBeNull()
+    expect(q('download-path', row)).toBeNull()
+    expect(q('download-engine', row)?.textContent).toContain('A llama.cpp build')
+    await click(q('download-engine-link', row))
+    await vi.waitFor(() => expect(router.currentRoute.value.path).toBe('/engines'))
   })
 })
 

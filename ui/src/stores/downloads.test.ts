@@ -86,6 +86,9 @@ describe('downloads store', () => {
     update(download({ id: 'o', created_at: 300, source: 'ollama', repo: 'qwen2.5:7b', files: [], state: 'completed' }))
     expect(store.completions).toBe(2)
     expect(store.ollamaCompletions).toBe(1)
+    // A llama.cpp build's archive is no model file.
+    update(download({ id: 'e', created_at: 400, source: 'engine_release', repo: 'llama.cpp', state: 'completed' }))
+    expect(store.completions).toBe(2)
   })
 
   it('pauses, resumes and cancels with the answer applied, and removes from the list', async () => {

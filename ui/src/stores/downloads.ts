@@ -44,8 +44,9 @@ export const useDownloadsStore = defineStore('downloads', () => {
   /** One `download_update` (or an action's answer): the download's row, added or replaced by id. */
   function apply(d: Download): void {
     if (d.state === 'completed' && byId(d.id)?.state !== 'completed') {
-      completions.value++
       if (d.source === 'ollama') ollamaCompletions.value++
+      // An engine build's archive is no model file: nothing new to scan for.
+      if (d.source !== 'engine_release') completions.value++
     }
     downloads.value = upsertDownload(downloads.value, d)
     list.arrived(d)

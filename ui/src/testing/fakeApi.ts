@@ -1,6 +1,7 @@
 import { vi, type Mock } from 'vitest'
 import { type ConnectionState, type LlmopsApi, setApi } from '../api'
 import type { Event as LlmopsEvent } from '../generated/Event'
+import { overview } from '../lib/engines/engines.fixtures'
 
 /*
  * The fake transport of tests (stores, components, pages): what `getApi()` answers while a test
@@ -17,8 +18,10 @@ export const fake = {
 
 /**
  * Installs a fresh fake transport (`setApi`) with the calls given, plus `onEvent` and
- * `onConnectionChange` that keep their listeners (unless `calls` has its own). Returns it
- * (`fake.api`); a test may put more calls on it later (`fake.api.x = vi.fn(…)`).
+ * `onConnectionChange` that keep their listeners, and `listEngineRuntimes` (the dashboard asks
+ * it: an overview with a build from source, so that no "get an engine" banner shows), unless
+ * `calls` has its own. Returns it (`fake.api`); a test may put more calls on it later
+ * (`fake.api.x = vi.fn(…)`).
  */
 export function installFakeApi(calls: Record<string, Mock> = {}): Record<string, Mock> {
   fake.listeners = []
@@ -32,6 +35,7 @@ export function installFakeApi(calls: Record<string, Mock> = {}): Record<string,
       fake.connection.push(listener)
       return () => {}
     }),
+    listEngineRuntimes: vi.fn(async () => overview()),
     ...calls,
   }
   setApi(fake.api as unknown as LlmopsApi)

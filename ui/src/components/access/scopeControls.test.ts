@@ -18,6 +18,7 @@ import { setLocale } from '../../composables/useI18n'
 import DashboardPage from '../../pages/DashboardPage.vue'
 import { useAccessStore } from '../../stores/access'
 import { useModelsStore } from '../../stores/models'
+import { overview } from '../../lib/engines/engines.fixtures'
 import { gatewayStatus } from '../../lib/gateway/gateway.fixtures'
 import { useGatewayStore } from '../../stores/gateway'
 import AlertRulesForm from '../alerts/AlertRulesForm.vue'
@@ -87,6 +88,7 @@ beforeEach(() => {
     })),
     listChatEndpoints: vi.fn(async () => [{ id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }]),
     chatEndpointModels: vi.fn(async () => []),
+    listEngineRuntimes: vi.fn(async () => overview()),
   }
 })
 afterEach(() => cleanups.splice(0).forEach((c) => c()))

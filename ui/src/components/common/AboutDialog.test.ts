@@ -17,7 +17,7 @@ const routes = [
   { path: '/chat/:id?', name: 'chat', component: stubPage },
   { path: '/deploy', name: 'deploy', component: stubPage },
   { path: '/access', name: 'access', component: stubPage },
-  ...['/hub', '/requests', '/benchmarks', '/runs', '/sweeps', '/history', '/alerts', '/settings'].map((path) => ({ path, component: stubPage })),
+  ...['/hub', '/engines', '/requests', '/benchmarks', '/runs', '/sweeps', '/history', '/alerts', '/settings'].map((path) => ({ path, component: stubPage })),
 ]
 
 function mountHeader() {
