@@ -6,6 +6,7 @@ import App from './App.vue'
 import { restoreLocale } from './composables/useI18n'
 import { restoreTheme } from './composables/useTheme'
 import { registerServiceWorker } from './lib/pwa'
+import { installLastPage } from './lastPage'
 import { installPageTitle } from './pageTitle'
 import { router } from './router'
 import { installRouteErrors } from './routeErrors'
@@ -19,5 +20,6 @@ installPageTitle(router)
 installRouteErrors(router)
 void restoreLocale()
 void restoreTheme()
+void installLastPage(router)
 // After load: pre-caching the shell must not compete with the first paint.
 window.addEventListener('load', () => void registerServiceWorker(), { once: true })
