@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator, sweep and idle-footprint benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator, sweep, idle-footprint and start-time benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 if [[ "${BENCH_PROFILE:-release}" == release ]]; then
-  step "building llmops (release)"
-  cargo build --release -p llmops-server
+  step "building llmops and the desktop app (release)"
+  cargo build --release -p llmops-server -p llmops-desktop $CARGO_FEATURES
 fi
 [[ -f ui/dist/index.html ]] || npm run --silent ui:build
 node bench/chat-stream.mjs
@@ -15,6 +15,8 @@ node bench/hub.mjs
 node bench/chat-ui.mjs
 step "idle footprint of the dashboard (a 3 min soak; LLMOPS_SOAK_MINUTES for longer)"
 node bench/footprint.mjs
+step "start time and idle cost: llmops serve and the desktop app (its own session bus and display)"
+dbus-run-session -- xvfb-run -a --server-args="-screen 0 1280x900x24" node bench/startup.mjs
 step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench
 step "load generator overhead (llmops against a minimal client, side by side)"

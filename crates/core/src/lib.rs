@@ -30,6 +30,7 @@ pub mod events;
 pub mod gateway;
 pub mod history;
 pub mod hub;
+pub mod lazy_client;
 pub mod library;
 pub mod logging;
 pub mod monitor;

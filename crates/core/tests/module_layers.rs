@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("time", 0),
     ("secure_fs", 0),
     ("bounded_lines", 0),
+    ("lazy_client", 0),
     ("paths", 0),
     ("logging", 1),
     ("secrets", 1),

@@ -53,7 +53,7 @@ struct Shared {
     supervisor: Supervisor,
     library: ModelLibrary,
     monitor: SystemMonitor,
-    http: reqwest::Client,
+    http: crate::lazy_client::LazyClient,
     /// The benchmark running now and how to cancel it. One at a time: two would share the
     /// machine and measure each other. The lock is held only to read or replace the record,
     /// never across an await.
@@ -82,12 +82,14 @@ impl Bench {
             }
         }
         // Engines are mostly on loopback, where a system proxy would only get in the way.
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .pool_idle_timeout(IDLE_CONNECTION)
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("an HTTP client with default TLS builds");
+        let http = crate::lazy_client::LazyClient::new(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .pool_idle_timeout(IDLE_CONNECTION)
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .expect("an HTTP client with default TLS builds")
+        });
         Ok(Bench {
             shared: Arc::new(Shared {
                 store,
@@ -408,7 +410,7 @@ impl Bench {
             _ => (None, None),
         };
         let sender = Sender::Http {
-            client: self.shared.http.clone(),
+            client: self.shared.http.client().clone(),
             upstream,
         };
         Ok((sender, label, model_id, instance_id))
@@ -436,7 +438,7 @@ impl Bench {
             external: false,
         };
         let sender = Sender::Http {
-            client: self.shared.http.clone(),
+            client: self.shared.http.client().clone(),
             upstream,
         };
         Ok((

@@ -26,7 +26,7 @@ pub struct ChatService {
     pub(super) supervisor: Supervisor,
     pub(super) library: ModelLibrary,
     pub(super) store: Store,
-    pub(super) http: reqwest::Client,
+    pub(super) http: crate::lazy_client::LazyClient,
     /// Conversations with an answer streaming now: one answer at a time per conversation.
     pub(super) busy: Arc<Mutex<HashSet<String>>>,
     /// Endpoint API keys.
@@ -48,11 +48,13 @@ impl ChatService {
         secrets: SecretStore,
     ) -> Self {
         // Engines are mostly on loopback, where a system proxy would only get in the way.
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .build()
-            .expect("a plain HTTP client builds");
+        let http = crate::lazy_client::LazyClient::new(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .build()
+                .expect("a plain HTTP client builds")
+        });
         ChatService {
             supervisor,
             library,

@@ -72,7 +72,7 @@ struct Shared {
     library: ModelLibrary,
     store: Store,
     monitor: SystemMonitor,
-    http: reqwest::Client,
+    http: crate::lazy_client::LazyClient,
     recorder: Recorder,
     /// The model list with each model's stable name, read again when the library's generation
     /// moved (looked at on every request).
@@ -113,11 +113,13 @@ impl Gateway {
     ) -> Result<Gateway, GatewayError> {
         let settings = store::settings(&store).await?;
         let (recorder, unwritten) = Recorder::new(bus.clone());
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("a plain HTTP client builds");
+        let http = crate::lazy_client::LazyClient::new(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .expect("a plain HTTP client builds")
+        });
         let gateway = Gateway {
             shared: Arc::new(Shared {
                 config,

@@ -529,12 +529,21 @@ impl Hub {
 
     /// Resumes downloads a previous run left unfinished (at open).
     pub async fn resume_interrupted_downloads(&self) {
+        // A context holds an HTTP client (about 100 ms to build): none when nothing resumes.
+        let sources: Vec<HubSource> = self
+            .downloads()
+            .list()
+            .iter()
+            .filter(|d| d.is_active() && d.source != HubSource::EngineRelease)
+            .map(|d| d.source)
+            .fold(Vec::new(), |mut seen, source| {
+                if !seen.contains(&source) {
+                    seen.push(source);
+                }
+                seen
+            });
         let mut contexts = Vec::new();
-        for source in [
-            HubSource::HuggingFace,
-            HubSource::ModelScope,
-            HubSource::Ollama,
-        ] {
+        for source in sources {
             match self.download_context(source).await {
                 Ok(context) => contexts.push(context),
                 Err(error) => tracing::warn!(%error, ?source, "unfinished downloads cannot resume"),

@@ -181,7 +181,7 @@ struct Shared {
     bus: EventBus,
     /// `<data>/runtimes`: one folder per runtime, `.staging-<id>` while unpacking.
     root: PathBuf,
-    http: reqwest::Client,
+    http: crate::lazy_client::LazyClient,
     /// The records by id. Held only to read or replace a record, never across an await.
     records: Mutex<BTreeMap<String, EngineRuntime>>,
     /// Serialises the changes that read then write the default, the pins or the records
@@ -221,12 +221,14 @@ impl Runtimes {
             records.insert(runtime.id.clone(), runtime);
         }
         remove_staging_folders(&root);
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("llmops/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("a plain HTTP client builds");
+        let http = crate::lazy_client::LazyClient::new(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("llmops/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(Duration::from_secs(15))
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("a plain HTTP client builds")
+        });
         Ok(Runtimes {
             shared: Arc::new(Shared {
                 store,

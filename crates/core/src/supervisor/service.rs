@@ -65,7 +65,7 @@ pub(super) struct Shared {
     pub library: ModelLibrary,
     pub store: Store,
     pub bus: EventBus,
-    pub http: reqwest::Client,
+    pub http: crate::lazy_client::LazyClient,
     instances: Mutex<HashMap<String, Arc<Instance>>>,
     /// Serialises starts so that the instance limit and port choice cannot race.
     start_lock: tokio::sync::Mutex<()>,
@@ -331,10 +331,12 @@ impl Supervisor {
     ) -> Supervisor {
         reap::reap_survivors(&store, &config).await;
         log_file::prune(&config.paths.instance_log_dir(), LOG_FILES_KEPT_FOR);
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("a plain HTTP client builds");
+        let http = crate::lazy_client::LazyClient::new(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("a plain HTTP client builds")
+        });
         Supervisor {
             shared: Arc::new(Shared {
                 config,

@@ -1,0 +1,198 @@
+// Benchmark: how fast llmops starts and what it costs idle, side by side in one run.
+// - `llmops serve`: spawn → /api/health answers, then RSS and CPU over LLMOPS_IDLE_S seconds idle
+//   (no page open; the monitor samples each second).
+// - The desktop app (needs a display and a session bus: dbus-run-session -- xvfb-run, as
+//   `npm run bench` does): spawn (a new WebDriver session through tauri-driver) → the app shell
+//   (the header) and the dashboard's first card (with the first system sample) in the page, then after
+//   LLMOPS_IDLE_S seconds idle on the dashboard the RSS and PSS (/proc/<pid>/smaps_rollup) of the
+//   app and of each WebKit process below it, and their CPU.
+// LLMOPS_STARTS launches of each (5); times are reported as min / median / max. Writes
+// bench-output/startup/report.json and report.md. BENCH_PROFILE: release (default when built) or debug.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { webDriverClient } from '../tests/e2e/webdriver.mjs';
+import {
+  CACHE, ROOT, TARGET, api, desktopAppsOn, freePort, sleep, startProcess, stopProcess, tempDataDir, waitFor,
+} from '../tests/e2e/lib.mjs';
+
+const PROFILE = process.env.BENCH_PROFILE || (existsSync(join(TARGET, 'release', 'llmops')) ? 'release' : 'debug');
+const STARTS = Number(process.env.LLMOPS_STARTS || 5);
+const IDLE_S = Number(process.env.LLMOPS_IDLE_S || 30);
+const CLOCK_TICKS = 100;
+const tauriDriver = process.env.TAURI_DRIVER || join(CACHE, 'tools/tauri-driver-2.0.4/bin/tauri-driver');
+const out = join(ROOT, 'bench-output', 'startup');
+mkdirSync(out, { recursive: true });
+
+/** KiB fields of /proc/<pid>/smaps_rollup (Rss, Pss), in MiB; null when gone. */
+function memoryOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'))[1]) / 1024;
+    return { rss: field('Rss'), pss: field('Pss') };
+  } catch {
+    return null;
+  }
+}
+
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process `root` and every process below it, with their names. */
+function treeOf(root) {
+  const parent = new Map();
+  const name = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      name.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const below = (pid) => {
+    for (let p = pid; p; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...name].filter(([pid]) => below(pid)).map(([pid, n]) => ({ pid, name: n }));
+}
+
+const stats = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+};
+const fmt = (v, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits));
+
+async function serveRun(idle) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const server = startProcess(join(TARGET, PROFILE, 'llmops'), ['serve', '--port', String(port)], {
+    env: { LLMOPS_DATA_DIR: tempDataDir('startup-serve') }, logName: 'serve.log',
+  });
+  try {
+    await waitFor('the server', async () => (await api(base, 'GET', '/health').catch(() => ({}))).status === 200, 30_000, 5);
+    const readyMs = performance.now() - started;
+    if (!idle) return { readyMs };
+    const cpuBefore = cpuSeconds(server.pid);
+    await sleep(IDLE_S * 1000);
+    const cpuPercent = ((cpuSeconds(server.pid) - cpuBefore) / IDLE_S) * 100;
+    return { readyMs, memory: memoryOf(server.pid), cpuPercent };
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+async function desktopRun(client, dataDir, idle) {
+  const app = join(TARGET, PROFILE, 'llmops-desktop');
+  const started = performance.now();
+  await client.open(app);
+  const sessionMs = performance.now() - started;
+  const present = (css) => async () => {
+    try {
+      return await client.find(css);
+    } catch {
+      return null;
+    }
+  };
+  await waitFor('the app shell', present('[data-testid="nav-dashboard"]'), 60_000, 10);
+  const shellMs = performance.now() - started;
+  await waitFor('the dashboard', async () => {
+    try {
+      return await client.find('[data-testid="cpu-card"]');
+    } catch {
+      return null;
+    }
+  }, 60_000, 10);
+  const dashboardMs = performance.now() - started;
+  const result = { sessionMs, shellMs, dashboardMs };
+  if (idle) {
+    const [pid] = desktopAppsOn(dataDir);
+    const before = new Map(treeOf(pid).map((p) => [p.pid, cpuSeconds(p.pid)]));
+    await sleep(IDLE_S * 1000);
+    result.processes = treeOf(pid).map((p) => ({
+      ...p,
+      ...memoryOf(p.pid),
+      cpuPercent: ((cpuSeconds(p.pid) - (before.get(p.pid) ?? 0)) / IDLE_S) * 100,
+    }));
+  }
+  await client.close();
+  await waitFor('the app to exit', async () => desktopAppsOn(dataDir).length === 0, 30_000, 50);
+  return result;
+}
+
+async function desktopRuns() {
+  if (!existsSync(join(TARGET, PROFILE, 'llmops-desktop')) || !existsSync(tauriDriver) || !process.env.DISPLAY) {
+    console.warn('desktop app skipped: needs the llmops-desktop build, tauri-driver and a display (xvfb-run)');
+    return null;
+  }
+  const dataDir = tempDataDir('startup-desktop');
+  const home = tempDataDir('startup-home');
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), LLMOPS_DATA_DIR: dataDir, LLMOPS_PORT: String(await freePort()), LLMOPS_SECRET_STORE: 'file' };
+  const driverPort = await freePort();
+  const driver = startProcess(tauriDriver, ['--port', String(driverPort), '--native-port', String(await freePort()),
+    '--native-driver', '/usr/bin/WebKitWebDriver'], { env, logName: 'tauri-driver.log' });
+  try {
+    await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${driverPort}/status`).catch(() => ({}))).ok, 20_000);
+    const client = webDriverClient(`http://127.0.0.1:${driverPort}`, out);
+    const runs = [];
+    for (let i = 0; i < STARTS; i++) runs.push(await desktopRun(client, dataDir, i === STARTS - 1));
+    return runs;
+  } finally {
+    await stopProcess(driver);
+  }
+}
+
+const serve = [];
+for (let i = 0; i < STARTS; i++) serve.push(await serveRun(i === STARTS - 1));
+const desktop = await desktopRuns();
+const serveIdle = serve[serve.length - 1];
+const report = {
+  at: new Date().toISOString(), profile: PROFILE, starts: STARTS, idleSeconds: IDLE_S,
+  serve: { readyMs: stats(serve.map((r) => r.readyMs)), idle: { memory: serveIdle.memory, cpuPercent: serveIdle.cpuPercent } },
+  desktop: desktop && {
+    sessionMs: stats(desktop.map((r) => r.sessionMs)),
+    shellMs: stats(desktop.map((r) => r.shellMs)),
+    dashboardMs: stats(desktop.map((r) => r.dashboardMs)),
+    idle: desktop[desktop.length - 1].processes,
+  },
+};
+writeFileSync(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+
+const lines = [
+  `# Start and idle cost (${PROFILE} build)`, '',
+  `${report.at}, ${STARTS} starts each, idle ${IDLE_S} s after the last one. Times: min / median / max.`, '',
+  '| what | min | median | max |', '| --- | ---: | ---: | ---: |',
+  `| \`llmops serve\`: spawn → /api/health answers (ms) | ${fmt(report.serve.readyMs.min)} | ${fmt(report.serve.readyMs.median)} | ${fmt(report.serve.readyMs.max)} |`,
+];
+if (report.desktop) {
+  const { sessionMs: s, shellMs: h, dashboardMs: d } = report.desktop;
+  lines.push(`| desktop: spawn → window ready (WebDriver session) (ms) | ${fmt(s.min)} | ${fmt(s.median)} | ${fmt(s.max)} |`);
+  lines.push(`| desktop: spawn → the app shell painted (header) (ms) | ${fmt(h.min)} | ${fmt(h.median)} | ${fmt(h.max)} |`);
+  lines.push(`| desktop: spawn → dashboard's first card in the page (ms) | ${fmt(d.min)} | ${fmt(d.median)} | ${fmt(d.max)} |`);
+}
+lines.push('', `## Idle after ${IDLE_S} s`, '', '| process | RSS (MiB) | PSS (MiB) | CPU (% of a core) |', '| --- | ---: | ---: | ---: |');
+lines.push(`| llmops serve | ${fmt(serveIdle.memory?.rss)} | ${fmt(serveIdle.memory?.pss)} | ${fmt(serveIdle.cpuPercent, 2)} |`);
+if (report.desktop) {
+  let rss = 0;
+  let pss = 0;
+  let cpu = 0;
+  for (const p of report.desktop.idle) {
+    lines.push(`| ${p.name} (${p.pid}) | ${fmt(p.rss)} | ${fmt(p.pss)} | ${fmt(p.cpuPercent, 2)} |`);
+    rss += p.rss ?? 0;
+    pss += p.pss ?? 0;
+    cpu += p.cpuPercent;
+  }
+  lines.push(`| **desktop app, all processes** | **${fmt(rss)}** | **${fmt(pss)}** | **${fmt(cpu, 2)}** |`);
+}
+writeFileSync(join(out, 'report.md'), lines.join('\n') + '\n');
+console.log(lines.join('\n'));
