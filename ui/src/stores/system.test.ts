@@ -24,16 +24,8 @@ vi.mock('../api', async (importOriginal) => {
 })
 
 import { useSystemStore } from './system'
+import { cpuSnapshot } from '../testing/snapshots'
 
-function snapshot(at: number, cpu: number): SystemSnapshot {
-  return {
-    at, hostname: 'box',
-    cpu: { brand: 'x', logical_cores: 4, usage_percent: cpu, per_core_percent: [], load_average: [0, 0, 0] },
-    memory: { total_bytes: 4, used_bytes: 1, available_bytes: 3, swap_total_bytes: 0, swap_used_bytes: 0 },
-    disks: [], network: { rx_bytes_per_second: 0, tx_bytes_per_second: 0 },
-    gpu: { kind: 'not_detected', reason: 'none' }, instances: [], series: { 'cpu.usage_percent': cpu },
-  }
-}
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -42,14 +34,14 @@ beforeEach(() => {
 
 describe('system store', () => {
   it('follows gpu_metrics_update events and ignores older samples', async () => {
-    fake.status = async () => snapshot(10, 1)
+    fake.status = async () => cpuSnapshot(10, 1)
     const store = useSystemStore()
     store.connect()
     await vi.waitFor(() => expect(store.snapshot?.at).toBe(10))
     const emit = (e: LlmopsEvent) => fake.listeners.forEach((l) => l(e))
-    emit({ type: 'gpu_metrics_update', data: snapshot(20, 2) })
+    emit({ type: 'gpu_metrics_update', data: cpuSnapshot(20, 2) })
     expect(store.snapshot?.cpu.usage_percent).toBe(2)
-    emit({ type: 'gpu_metrics_update', data: snapshot(15, 3) })
+    emit({ type: 'gpu_metrics_update', data: cpuSnapshot(15, 3) })
     expect(store.snapshot?.at).toBe(20)
   })
 })

@@ -4,26 +4,17 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { ApiError } from '../../api'
 import { startLiveSeries } from '../../composables/useLiveSeries'
-import type { SystemSnapshot } from '../../generated/SystemSnapshot'
 import { emit, installFakeApi } from '../../testing/fakeApi'
 import { mountApp, stubPage, usePageTestSetup } from '../../testing/mountApp'
 import Sparkline from './Sparkline.vue'
+import { cpuSnapshot } from '../../testing/snapshots'
 
 const T0 = 1_700_000_000_000
 
-function snapshot(at: number, cpu: number): SystemSnapshot {
-  return {
-    at, hostname: 'box',
-    cpu: { brand: 'x', logical_cores: 4, usage_percent: cpu, per_core_percent: [], load_average: [0, 0, 0] },
-    memory: { total_bytes: 4, used_bytes: 1, available_bytes: 3, swap_total_bytes: 0, swap_used_bytes: 0 },
-    disks: [], network: { rx_bytes_per_second: 0, tx_bytes_per_second: 0 },
-    gpu: { kind: 'not_detected', reason: 'none' }, instances: [], series: { 'cpu.usage_percent': cpu },
-  }
-}
 
 /** The server pushes one sample a second, from `from` seconds after T0, `count` of them. */
 function samples(from: number, count: number) {
-  for (let s = from; s < from + count; s++) emit({ type: 'gpu_metrics_update', data: snapshot(T0 + s * 1000, s % 100) })
+  for (let s = from; s < from + count; s++) emit({ type: 'gpu_metrics_update', data: cpuSnapshot(T0 + s * 1000, s % 100) })
 }
 
 const points = (path: Element) => (path.getAttribute('d') ?? '').match(/[ML]/g)?.length ?? 0
