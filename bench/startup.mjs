@@ -9,6 +9,7 @@
 // LLMOPS_STARTS launches of each (5); times are reported as min / median / max. Writes
 // bench-output/startup/report.json and report.md. BENCH_PROFILE: release (default when built) or debug.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 
 import { webDriverClient } from '../tests/e2e/webdriver.mjs';
@@ -152,9 +153,35 @@ async function desktopRuns() {
   }
 }
 
+/** The floor: a Tauri window with an empty page (src-tauri/examples/floor.rs), idle as long. */
+async function floorRun() {
+  const floor = join(TARGET, PROFILE, 'examples', 'floor');
+  if (!existsSync(floor) || !process.env.DISPLAY) {
+    console.warn(`the floor skipped: build it (cargo build --${PROFILE === 'release' ? 'release ' : ''}--example floor -p llmops-desktop)`);
+    return null;
+  }
+  const home = tempDataDir('startup-floor');
+  const page = createServer((_, response) => response.end('<!doctype html><title>floor</title><p>floor</p>'));
+  await new Promise((r) => page.listen(0, '127.0.0.1', r));
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), FLOOR_URL: `http://127.0.0.1:${page.address().port}/` };
+  const child = startProcess(floor, [], { env, logName: 'floor.log' });
+  try {
+    await sleep(3000);
+    const before = new Map(treeOf(child.pid).map((p) => [p.pid, cpuSeconds(p.pid)]));
+    await sleep(IDLE_S * 1000);
+    return treeOf(child.pid).map((p) => ({
+      ...p, ...memoryOf(p.pid), cpuPercent: ((cpuSeconds(p.pid) - (before.get(p.pid) ?? 0)) / IDLE_S) * 100,
+    }));
+  } finally {
+    await stopProcess(child);
+    page.close();
+  }
+}
+
 const serve = [];
 for (let i = 0; i < STARTS; i++) serve.push(await serveRun(i === STARTS - 1));
 const desktop = await desktopRuns();
+const floor = desktop ? await floorRun() : null;
 const serveIdle = serve[serve.length - 1];
 const report = {
   at: new Date().toISOString(), profile: PROFILE, starts: STARTS, idleSeconds: IDLE_S,
@@ -165,6 +192,7 @@ const report = {
     dashboardMs: stats(desktop.map((r) => r.dashboardMs)),
     idle: desktop[desktop.length - 1].processes,
   },
+  floor,
 };
 writeFileSync(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
 
@@ -182,17 +210,24 @@ if (report.desktop) {
 }
 lines.push('', `## Idle after ${IDLE_S} s`, '', '| process | RSS (MiB) | PSS (MiB) | CPU (% of a core) |', '| --- | ---: | ---: | ---: |');
 lines.push(`| llmops serve | ${fmt(serveIdle.memory?.rss)} | ${fmt(serveIdle.memory?.pss)} | ${fmt(serveIdle.cpuPercent, 2)} |`);
-if (report.desktop) {
-  let rss = 0;
-  let pss = 0;
-  let cpu = 0;
-  for (const p of report.desktop.idle) {
-    lines.push(`| ${p.name} (${p.pid}) | ${fmt(p.rss)} | ${fmt(p.pss)} | ${fmt(p.cpuPercent, 2)} |`);
-    rss += p.rss ?? 0;
-    pss += p.pss ?? 0;
-    cpu += p.cpuPercent;
+/** Rows of a process tree and its total line; returns the totals. */
+function treeRows(title, processes) {
+  const total = { rss: 0, pss: 0, cpu: 0 };
+  for (const p of processes) {
+    lines.push(`| ${title}: ${p.name} | ${fmt(p.rss)} | ${fmt(p.pss)} | ${fmt(p.cpuPercent, 2)} |`);
+    total.rss += p.rss ?? 0;
+    total.pss += p.pss ?? 0;
+    total.cpu += p.cpuPercent;
   }
-  lines.push(`| **desktop app, all processes** | **${fmt(rss)}** | **${fmt(pss)}** | **${fmt(cpu, 2)}** |`);
+  lines.push(`| **${title}, all processes** | **${fmt(total.rss)}** | **${fmt(total.pss)}** | **${fmt(total.cpu, 2)}** |`);
+  return total;
+}
+if (report.desktop) {
+  const app = treeRows('desktop app', report.desktop.idle);
+  if (report.floor) {
+    const floorTotal = treeRows('floor (empty Tauri window)', report.floor);
+    lines.push('', `The desktop app's PSS is ${fmt(app.pss / floorTotal.pss, 2)} × the floor's (${fmt(app.pss - floorTotal.pss)} MiB above it).`);
+  }
 }
 writeFileSync(join(out, 'report.md'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));

@@ -32,6 +32,8 @@ const EXCLUDED = [
   'start_benchmark', 'start_hardware_benchmark',
   // Restarts models once per configuration (crates/core/tests/runs_sweeps.rs).
   'start_sweep',
+  // Reach out to a release server (tested against a local one in crates/server/tests/engines.rs).
+  'list_engine_releases', 'install_engine_runtime',
 ];
 
 const dir = tempDataDir('api');

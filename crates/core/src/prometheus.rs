@@ -95,6 +95,7 @@ pub fn render(
     let mut e = Exposition::default();
     system(&mut e, snapshot);
     gpus(&mut e, &snapshot.gpu);
+    dcgm_gpus(&mut e, snapshot);
     instance_gauges(&mut e, snapshot, instances);
     for alert in active_alerts {
         let labels = vec![
@@ -372,9 +373,133 @@ fn gpu(e: &mut Exposition, g: &GpuStats) {
     }
 }
 
+/// The same GPU readings under the names and units of NVIDIA's DCGM exporter
+/// (`dcgm-exporter`'s default counters), so that Grafana dashboards made for it work unchanged.
+/// Its labels: `gpu`, `UUID`, `pci_bus_id`, `device` (`nvidia<N>`), `Hostname`, and the GPU's
+/// name as `model_name` (DCGM says `modelName`, which `promtool check metrics` refuses).
+const DCGM_GAUGES: &[Gauge<GpuStats>] = &[
+    ("DCGM_FI_DEV_GPU_UTIL", "GPU utilization (in %).", |g| {
+        g.utilization_percent.map(f64::from)
+    }),
+    (
+        "DCGM_FI_DEV_MEM_COPY_UTIL",
+        "Memory utilization (in %).",
+        |g| g.memory_utilization_percent.map(f64::from),
+    ),
+    (
+        "DCGM_FI_DEV_FB_USED",
+        "Framebuffer memory used (in MiB).",
+        |g| g.memory_used_bytes.map(|b| (b >> 20) as f64),
+    ),
+    (
+        "DCGM_FI_DEV_FB_FREE",
+        "Framebuffer memory free (in MiB).",
+        |g| g.memory_free_bytes.map(|b| (b >> 20) as f64),
+    ),
+    ("DCGM_FI_DEV_GPU_TEMP", "GPU temperature (in C).", |g| {
+        g.temperature_celsius.map(f64::from)
+    }),
+    ("DCGM_FI_DEV_POWER_USAGE", "Power draw (in W).", |g| {
+        g.power_watts
+    }),
+    (
+        "DCGM_FI_DEV_SM_CLOCK",
+        "SM clock frequency (in MHz).",
+        |g| g.sm_clock_mhz.map(f64::from),
+    ),
+    (
+        "DCGM_FI_DEV_MEM_CLOCK",
+        "Memory clock frequency (in MHz).",
+        |g| g.memory_clock_mhz.map(f64::from),
+    ),
+    ("DCGM_FI_DEV_FAN_SPEED", "Fan speed (in %).", |g| {
+        g.fan_speed_percent.map(f64::from)
+    }),
+];
+
+fn dcgm_gpus(e: &mut Exposition, snapshot: &SystemSnapshot) {
+    let GpuStatus::Available { gpus, .. } = &snapshot.gpu else {
+        return;
+    };
+    for g in gpus {
+        let labels = vec![
+            ("gpu", g.index.to_string()),
+            ("UUID", g.uuid.clone().unwrap_or_default()),
+            ("pci_bus_id", g.pci_bus_id.clone().unwrap_or_default()),
+            ("device", format!("nvidia{}", g.index)),
+            ("model_name", g.name.clone().unwrap_or_default()),
+            ("Hostname", snapshot.hostname.clone()),
+        ];
+        e.gauges(DCGM_GAUGES, g, &labels);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gpus_also_carry_the_dcgm_exporter_names_and_units() {
+        let gpu = GpuStats {
+            index: 1,
+            name: Some("NVIDIA H200".into()),
+            uuid: Some("GPU-1".into()),
+            memory_used_bytes: Some(3 << 30),
+            utilization_percent: Some(42),
+            sm_clock_mhz: Some(1980),
+            ..GpuStats::default()
+        };
+        use crate::monitor::{CpuStats, MemoryStats, NetworkStats};
+        let snapshot = SystemSnapshot {
+            at: 0,
+            hostname: "box".into(),
+            cpu: CpuStats {
+                brand: "x".into(),
+                logical_cores: 1,
+                usage_percent: 0.0,
+                per_core_percent: vec![],
+                load_average: [0.0; 3],
+            },
+            memory: MemoryStats {
+                total_bytes: 1,
+                used_bytes: 0,
+                available_bytes: 1,
+                swap_total_bytes: 0,
+                swap_used_bytes: 0,
+            },
+            disks: vec![],
+            network: NetworkStats {
+                rx_bytes_per_second: 0.0,
+                tx_bytes_per_second: 0.0,
+            },
+            gpu: GpuStatus::Available {
+                driver_version: Some("580".into()),
+                cuda_version: Some("13.0".into()),
+                gpus: vec![gpu],
+            },
+            instances: vec![],
+            series: Default::default(),
+        };
+        let text = render(&snapshot, &[], &[]);
+        let labels = r#"{gpu="1",UUID="GPU-1",pci_bus_id="",device="nvidia1",model_name="NVIDIA H200",Hostname="box"}"#;
+        assert!(
+            text.contains(&format!("DCGM_FI_DEV_FB_USED{labels} 3072\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("DCGM_FI_DEV_GPU_UTIL{labels} 42\n")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("DCGM_FI_DEV_SM_CLOCK{labels} 1980\n")),
+            "{text}"
+        );
+        assert!(text.contains("llmops_gpu_utilization_ratio{gpu=\"1\",uuid=\"GPU-1\"} 0.42\n"));
+        assert!(
+            !text.contains("DCGM_FI_DEV_POWER_USAGE"),
+            "no reading, no sample"
+        );
+    }
 
     #[test]
     fn label_values_are_escaped() {
