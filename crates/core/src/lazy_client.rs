@@ -1,4 +1,5 @@
-//! [`LazyClient`]: an HTTP client built on first use. Building a `reqwest::Client` sets up TLS
+//! HTTP clients: [`LazyClient`], one built on first use, and [`read_bounded`], a body read with a
+//! limit. [`LazyClient`]: an HTTP client built on first use. Building a `reqwest::Client` sets up TLS
 //! (OpenSSL's context and the system's certificates), about 100 ms each; the services hold
 //! several, so building them at open made `llmops serve` and the desktop app wait over half a
 //! second before answering, for clients most runs use later or never.
@@ -40,6 +41,22 @@ impl Deref for LazyClient {
     fn deref(&self) -> &reqwest::Client {
         self.client()
     }
+}
+
+/// At most `limit` bytes of a response body; more is an error (a hostile or broken server cannot
+/// make llmops hold an unbounded answer).
+pub async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| error.without_url().to_string())?;
+        if body.len() + chunk.len() > limit {
+            return Err(format!("the answer is larger than {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

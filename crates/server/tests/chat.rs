@@ -59,21 +59,7 @@ async fn a_conversation_over_http_survives_a_crash_of_the_server_mid_answer() {
     assert_eq!(status, 200, "{instance}");
     let instance_id = instance["id"].as_str().unwrap();
     let engine_pid = instance["pid"].as_u64().unwrap() as u32;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (_, info) = call(
-            &http,
-            Method::GET,
-            api(&server.base, &format!("/instances/{instance_id}")),
-            None,
-        )
-        .await;
-        if info["state"]["kind"] == "running" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not running: {info}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    common::wait_running(&http, &server.base, instance_id, Duration::from_secs(120)).await;
 
     let (status, conversation) = call(
         &http,

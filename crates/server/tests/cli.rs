@@ -3,26 +3,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::Server;
-
-fn llmops(server: &Server, args: &[&str]) -> Output {
-    let port = server.authority().rsplit(':').next().unwrap().to_string();
-    Command::new(env!("CARGO_BIN_EXE_llmops"))
-        .args(args)
-        .args(["--port", &port])
-        .env("LLMOPS_DATA_DIR", server.dirs.path().join("data"))
-        .env("LLMOPS_CACHE_DIR", server.dirs.path().join("cache"))
-        .env_remove("LLMOPS_PORT")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
+use common::{llmops, stdout, Server};
 
 #[tokio::test]
 async fn the_terminal_client_reads_the_running_server() {

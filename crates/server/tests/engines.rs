@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{call, Server};
+use common::{call, llmops, stdout, wait_running, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -115,24 +115,6 @@ impl ReleaseServer {
     }
 }
 
-/// `llmops <args>` against the test's server (its port, data dir and local token).
-fn llmops(server: &Server, args: &[&str]) -> std::process::Output {
-    let port = server.authority().rsplit(':').next().unwrap().to_string();
-    std::process::Command::new(env!("CARGO_BIN_EXE_llmops"))
-        .args(args)
-        .args(["--port", &port])
-        .env("LLMOPS_DATA_DIR", server.dirs.path().join("data"))
-        .env("LLMOPS_CACHE_DIR", server.dirs.path().join("cache"))
-        .env_remove("LLMOPS_PORT")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -192,22 +174,8 @@ async fn run_once(http: &reqwest::Client, server: &Server, model_id: &str) -> Va
     )
     .await;
     assert_eq!(status, 200, "{instance}");
-    let id = instance["id"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, info) = call(
-            http,
-            Method::GET,
-            api(server, &format!("/instances/{id}")),
-            None,
-        )
-        .await;
-        if info["state"]["kind"] == "running" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "not running: {info}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let id = instance["id"].as_str().unwrap();
+    wait_running(http, &server.base, id, Duration::from_secs(60)).await;
     let (status, stopped) = call(
         http,
         Method::POST,

@@ -312,20 +312,7 @@ impl HfClient {
     }
 }
 
-/// Reads at most `limit` bytes of a body.
-pub async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
-    use futures_util::StreamExt;
-    let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| error.without_url().to_string())?;
-        if body.len() + chunk.len() > limit {
-            return Err(format!("the answer is larger than {limit} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
+pub use crate::lazy_client::read_bounded;
 
 /// The hub's error as ours: `X-Error-Code` first (GatedRepo, RepoNotFound, EntryNotFound,
 /// RevisionNotFound), then the status, as huggingface_hub's `hf_raise_for_status` does.

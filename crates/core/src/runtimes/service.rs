@@ -319,7 +319,7 @@ impl Runtimes {
         if !status.is_success() {
             return Err(unreachable(format!("it answered {status}")));
         }
-        let body = read_bounded(response, MAX_RELEASES_BYTES)
+        let body = crate::lazy_client::read_bounded(response, MAX_RELEASES_BYTES)
             .await
             .map_err(unreachable)?;
         releases::parse(&url, &body, hardware)
@@ -659,21 +659,6 @@ impl Runtimes {
             .and_then(|r| r.server_path)
             .map(PathBuf::from))
     }
-}
-
-/// At most `limit` bytes of a response body; more is an error.
-async fn read_bounded(response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
-    use futures_util::StreamExt;
-    let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|error| error.without_url().to_string())?;
-        if body.len() + chunk.len() > limit {
-            return Err(format!("the answer is larger than {} MiB", limit >> 20));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The folder an archive is downloaded from: its URL without the trailing `/<asset>`.

@@ -291,3 +291,41 @@ pub fn build_fake_nvml(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(dir.join("fake_nvml_processes"), "0 1 256\n").unwrap();
     lib
 }
+
+/// `llmops <args>` against `server` (its port, data dir and local token), as a terminal runs it.
+pub fn llmops(server: &Server, args: &[&str]) -> std::process::Output {
+    let port = server.authority().rsplit(':').next().unwrap().to_string();
+    Command::new(env!("CARGO_BIN_EXE_llmops"))
+        .args(args)
+        .args(["--port", &port])
+        .env("LLMOPS_DATA_DIR", server.dirs.path().join("data"))
+        .env("LLMOPS_CACHE_DIR", server.dirs.path().join("cache"))
+        .env_remove("LLMOPS_PORT")
+        .output()
+        .unwrap()
+}
+
+/// A command's standard output; it must have succeeded.
+pub fn stdout(output: &std::process::Output) -> String {
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// Waits (up to `within`) until the instance `id` runs; panics with its record otherwise.
+pub async fn wait_running(http: &reqwest::Client, base: &str, id: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let (_, info) = call(
+            http,
+            reqwest::Method::GET,
+            format!("{base}/api/instances/{id}"),
+            None,
+        )
+        .await;
+        if info["state"]["kind"] == "running" {
+            return;
+        }
+        assert!(Instant::now() < deadline, "not running: {info}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
