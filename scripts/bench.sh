@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator, sweep, idle-footprint and start-time benchmarks (reports in
+# `npm run bench`: release build of llmops, then the chat, /v1 gateway, model hub, security-guard, load-generator, GPU-sampler, sweep, idle-footprint and start-time benchmarks (reports in
 # bench-output/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -17,6 +17,8 @@ step "idle footprint of the dashboard (a 3 min soak; LLMOPS_SOAK_MINUTES for lon
 node bench/footprint.mjs
 step "start time and idle cost: llmops serve and the desktop app (its own session bus and display)"
 dbus-run-session -- xvfb-run -a --server-args="-screen 0 1280x900x24" node bench/startup.mjs
+step "GPU sampler at 8 fake GPUs with realistic call latencies (inline against its own thread, side by side)"
+cargo run --quiet --release -p llmops-core --example gpu_sampler_bench
 step "security guard overhead (with and without, side by side)"
 cargo run --quiet --release -p llmops-server --example guard_bench
 step "load generator overhead (llmops against a minimal client, side by side)"

@@ -35,7 +35,13 @@ impl Exposition {
     fn render(self) -> String {
         let mut out = String::new();
         for (name, help, samples) in self.families {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+            // A cumulative quantity is named `_total`, and only those are counters.
+            let kind = if name.ends_with("_total") {
+                "counter"
+            } else {
+                "gauge"
+            };
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
             for (labels, value) in samples {
                 let _ = writeln!(out, "{name}{} {value}", render_labels(&labels));
             }
@@ -337,6 +343,31 @@ const GPU_GAUGES: &[Gauge<GpuStats>] = &[
         "PCIe transmit throughput.",
         |g| bytes(g.pcie_tx_bytes_per_second),
     ),
+    (
+        "llmops_gpu_lost",
+        "1 when the GPU fell off the bus (GPU_IS_LOST).",
+        |g| Some(if g.lost { 1.0 } else { 0.0 }),
+    ),
+    (
+        "llmops_gpu_mig_enabled",
+        "1 when Multi-Instance GPU mode is on.",
+        |g| g.mig_enabled.map(|on| if on { 1.0 } else { 0.0 }),
+    ),
+    (
+        "llmops_gpu_energy_joules_total",
+        "Energy used since the driver loaded.",
+        |g| g.energy_joules_total,
+    ),
+    (
+        "llmops_gpu_power_throttle_seconds_total",
+        "Time the clocks were held down by the power limit.",
+        |g| g.power_throttle_seconds_total,
+    ),
+    (
+        "llmops_gpu_thermal_throttle_seconds_total",
+        "Time the clocks were held down by heat.",
+        |g| g.thermal_throttle_seconds_total,
+    ),
 ];
 
 fn gpu(e: &mut Exposition, g: &GpuStats) {
@@ -415,6 +446,23 @@ const DCGM_GAUGES: &[Gauge<GpuStats>] = &[
     ("DCGM_FI_DEV_FAN_SPEED", "Fan speed (in %).", |g| {
         g.fan_speed_percent.map(f64::from)
     }),
+    // dcgm-exporter types these three as counters; here they are gauges, because `promtool`
+    // wants a counter's name to end in `_total`. `rate()` and `increase()` read them the same.
+    (
+        "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+        "Total energy consumption since boot (in mJ).",
+        |g| g.energy_joules_total.map(|j| (j * 1000.0).round()),
+    ),
+    (
+        "DCGM_FI_DEV_POWER_VIOLATION",
+        "Throttling duration due to power constraints (in us).",
+        |g| g.power_throttle_seconds_total.map(|s| (s * 1e6).round()),
+    ),
+    (
+        "DCGM_FI_DEV_THERMAL_VIOLATION",
+        "Throttling duration due to thermal constraints (in us).",
+        |g| g.thermal_throttle_seconds_total.map(|s| (s * 1e6).round()),
+    ),
 ];
 
 fn dcgm_gpus(e: &mut Exposition, snapshot: &SystemSnapshot) {
@@ -447,6 +495,8 @@ mod tests {
             memory_used_bytes: Some(3 << 30),
             utilization_percent: Some(42),
             sm_clock_mhz: Some(1980),
+            energy_joules_total: Some(12.5),
+            power_throttle_seconds_total: Some(0.25),
             ..GpuStats::default()
         };
         use crate::monitor::{CpuStats, MemoryStats, NetworkStats};
@@ -490,6 +540,13 @@ mod tests {
             text.contains(&format!("DCGM_FI_DEV_GPU_UTIL{labels} 42\n")),
             "{text}"
         );
+        assert!(text.contains("# TYPE llmops_gpu_energy_joules_total counter\n"));
+        assert!(text.contains("llmops_gpu_energy_joules_total{gpu=\"1\",uuid=\"GPU-1\"} 12.5\n"));
+        assert!(text.contains("# TYPE llmops_gpu_lost gauge\n"));
+        assert!(text.contains(&format!(
+            "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{labels} 12500\n"
+        )));
+        assert!(text.contains(&format!("DCGM_FI_DEV_POWER_VIOLATION{labels} 250000\n")));
         assert!(
             text.contains(&format!("DCGM_FI_DEV_SM_CLOCK{labels} 1980\n")),
             "{text}"

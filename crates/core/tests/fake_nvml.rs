@@ -7,7 +7,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use llmops_core::config::CoreConfig;
-use llmops_core::monitor::{GpuBackend, GpuStats, GpuStatus, NvidiaBackend, SystemMonitor};
+use llmops_core::monitor::{
+    GpuBackend, GpuStats, GpuStatus, NvidiaBackend, SamplingPlan, SystemMonitor,
+};
 use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::InstanceState;
 use llmops_core::Core;
@@ -41,6 +43,10 @@ impl FakeNvml {
 
     fn set_processes(&self, lines: &str) {
         std::fs::write(self.dir.path().join("fake_nvml_processes"), lines).unwrap();
+    }
+
+    fn set_options(&self, lines: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_options"), lines).unwrap();
     }
 
     fn backend(&self) -> NvidiaBackend {
@@ -175,6 +181,112 @@ fn survives_the_driver_going_away_and_coming_back() {
     assert!(matches!(backend.sample(), GpuStatus::NotDetected { .. }));
     fake.set_mode("ok"); // resume: re-initialised on the next sample
     assert_eq!(gpus(backend.sample()).len(), 2);
+}
+
+#[test]
+fn a_gpu_that_falls_off_the_bus_is_shown_lost_while_the_other_seven_go_on() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_options("gpus 8\n");
+    let mut backend = fake.backend();
+    assert!(gpus(backend.sample()).iter().all(|g| !g.lost));
+    fake.set_options("gpus 8\nlost 3\n");
+    let all = gpus(backend.sample());
+    assert_eq!(all.len(), 8);
+    let lost = &all[3];
+    assert!(lost.lost);
+    // What was known of it stays; there are no readings.
+    assert_eq!(lost.name.as_deref(), Some("Fake H100 #3"));
+    assert_eq!(
+        (lost.memory_used_bytes, lost.temperature_celsius),
+        (None, None)
+    );
+    for g in all.iter().filter(|g| g.index != 3) {
+        assert!(!g.lost);
+        assert_eq!(g.temperature_celsius, Some(45 + 10 * (g.index % 2)));
+    }
+    assert_eq!(
+        all[7].uuid.as_deref(),
+        Some("GPU-fa4e0000-0000-0000-0000-000000000007")
+    );
+    // After a reset it answers again (this backend asks a lost GPU again at every sample).
+    fake.set_options("gpus 8\n");
+    assert!(!gpus(backend.sample())[3].lost);
+}
+
+#[test]
+fn mig_mode_and_a_denied_process_list_are_readings_not_errors() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_options("mig 1\n");
+    fake.set_processes("no_permission\n");
+    let all = gpus(fake.backend().sample());
+    assert_eq!(
+        (all[0].mig_enabled, all[1].mig_enabled),
+        (Some(false), Some(true))
+    );
+    // A MIG-enabled GPU has no whole-GPU utilization; its memory is still read.
+    assert_eq!(all[1].utilization_percent, None);
+    assert!(all[1].memory_used_bytes.is_some());
+    assert_eq!(all[0].utilization_percent, Some(37));
+    // No permission to list processes: unknown (null), not an empty list.
+    assert_eq!(
+        (all[0].processes.clone(), all[1].processes.clone()),
+        (None, None)
+    );
+}
+
+#[test]
+fn energy_and_throttle_time_are_counters_that_only_grow() {
+    let fake = FakeNvml::build(&[]);
+    let mut backend = fake.backend();
+    let first = gpus(backend.sample())[0].clone();
+    std::thread::sleep(Duration::from_millis(50));
+    let second = gpus(backend.sample())[0].clone();
+    let (e1, e2) = (
+        first.energy_joules_total.unwrap(),
+        second.energy_joules_total.unwrap(),
+    );
+    assert!(e1 >= 1000.0 && e2 > e1, "{e1} then {e2}");
+    let (p1, p2) = (
+        first.power_throttle_seconds_total.unwrap(),
+        second.power_throttle_seconds_total.unwrap(),
+    );
+    assert!(p2 > p1, "{p1} then {p2}");
+    assert_eq!(second.thermal_throttle_seconds_total, Some(0.0));
+}
+
+/// PCIe throughput is measured over a 20 ms window per direction: it is read on its own
+/// thread, and the tick uses the latest reading.
+#[test]
+fn slow_readings_arrive_from_their_own_thread() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_options("gpus 8\npcie_latency_us 20000\n");
+    let mut backend = NvidiaBackend::with_plan(
+        Some(fake.lib()),
+        SamplingPlan {
+            retry_every: Duration::ZERO,
+            slow_every: Some(Duration::from_millis(50)),
+        },
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = gpus(backend.sample());
+        assert_eq!(all.len(), 8);
+        // Fast readings are there from the first sample on.
+        assert!(all.iter().all(|g| g.temperature_celsius.is_some()));
+        if all
+            .iter()
+            .all(|g| g.pcie_rx_bytes_per_second == Some(2000 * 1024))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "PCIe readings never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Dropping the backend stops the thread (it must not keep the library busy).
+    drop(backend);
 }
 
 /// The compute process on GPU 0 is a real llama-server we started: its memory is attributed

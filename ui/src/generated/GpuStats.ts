@@ -7,6 +7,28 @@ export type GpuStats = { index: number, name: string | null, uuid: string | null
  */
 throttle_reasons: Array<string> | null, 
 /**
- * Compute processes on this GPU; `null` when the driver cannot list them.
+ * Compute processes on this GPU; `null` when the driver cannot list them (no permission,
+ * or not supported).
  */
-processes: Array<GpuProcess> | null, };
+processes: Array<GpuProcess> | null, 
+/**
+ * The GPU fell off the bus (NVML's `GPU_IS_LOST`): it is shown with what was known of it
+ * and no readings, it raises an alert, and it is asked again now and then.
+ */
+lost: boolean, 
+/**
+ * Multi-Instance GPU mode is on: whole-GPU utilization is not reported in this mode.
+ */
+mig_enabled: boolean | null, 
+/**
+ * Energy used since the driver loaded, in joules (a counter).
+ */
+energy_joules_total: number | null, 
+/**
+ * Time the clocks were held down by the power limit since the driver loaded (a counter).
+ */
+power_throttle_seconds_total: number | null, 
+/**
+ * Time the clocks were held down by heat since the driver loaded (a counter).
+ */
+thermal_throttle_seconds_total: number | null, };

@@ -262,7 +262,7 @@ fn raise(state: &mut State, o: &Observation) -> Alert {
         id: uuid::Uuid::new_v4().to_string(),
         kind: o.kind,
         subject: o.subject.clone(),
-        severity: if o.kind == AlertKind::InstanceFailed {
+        severity: if matches!(o.kind, AlertKind::InstanceFailed | AlertKind::GpuLost) {
             AlertSeverity::Critical
         } else {
             AlertSeverity::Warning
@@ -310,6 +310,21 @@ fn gpu_observations(s: &SystemSnapshot, rules: &AlertRules) -> Vec<Observation> 
             g.name.as_deref().unwrap_or("unknown")
         );
         let id = g.uuid.clone().unwrap_or_else(|| g.index.to_string());
+        // Always observed, so that the GPU answering again clears it.
+        out.push(Observation {
+            key: format!("gpu_lost:{id}"),
+            kind: AlertKind::GpuLost,
+            message: format!("{subject} fell off the bus and does not answer; check it with nvidia-smi (a reset or reboot may be needed)"),
+            subject: subject.clone(),
+            value: if g.lost { 1.0 } else { 0.0 },
+            threshold: Threshold {
+                enabled: true,
+                raise_at: 1.0,
+                clear_at: 0.5,
+            },
+            direction: Direction::Above,
+            detail: None,
+        });
         if let Some(t) = g.temperature_celsius {
             let r = rules.gpu_temperature_celsius;
             out.push(Observation {
@@ -484,6 +499,30 @@ mod tests {
             instances: vec![],
             series: Default::default(),
         }
+    }
+
+    #[tokio::test]
+    async fn a_lost_gpu_is_a_critical_alert_that_clears_when_it_answers_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).await.unwrap();
+        let alerts = AlertService::load(store, EventBus::default())
+            .await
+            .unwrap();
+        let mut lost = snapshot(60);
+        if let GpuStatus::Available { gpus, .. } = &mut lost.gpu {
+            gpus[0].lost = true;
+            gpus[0].temperature_celsius = None;
+        }
+        alerts.evaluate(&lost);
+        alerts.evaluate(&lost);
+        let active = alerts.active();
+        assert_eq!(active.len(), 1, "{active:?}");
+        assert_eq!(active[0].kind, AlertKind::GpuLost);
+        assert_eq!(active[0].severity, AlertSeverity::Critical);
+        assert!(active[0].message.contains("GPU 0 (H100) fell off the bus"));
+        alerts.evaluate(&snapshot(60));
+        assert!(alerts.active().is_empty());
+        assert_eq!(alerts.list().recent[0].kind, AlertKind::GpuLost);
     }
 
     #[tokio::test]

@@ -63,6 +63,8 @@ pub enum AlertKind {
     HostMemory,
     DiskSpace,
     InstanceFailed,
+    /// A GPU fell off the bus (NVML's `GPU_IS_LOST`); cleared when it answers again.
+    GpuLost,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, schemars::JsonSchema)]

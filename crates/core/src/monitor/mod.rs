@@ -13,7 +13,7 @@ mod series;
 mod snapshot;
 mod system;
 
-pub use gpu::{GpuBackend, NvidiaBackend};
+pub use gpu::{CostClass, GpuBackend, NvidiaBackend, SamplingPlan, NVML_READINGS};
 pub use processes::process_tree;
 pub use sampler::{SampleContext, SystemMonitor};
 pub use series::extract as snapshot_series;

@@ -133,8 +133,20 @@ pub struct GpuStats {
     pub pcie_tx_bytes_per_second: Option<u64>,
     /// Why clocks are held down right now, e.g. `sw_power_cap`, `hw_thermal_slowdown`.
     pub throttle_reasons: Option<Vec<String>>,
-    /// Compute processes on this GPU; `null` when the driver cannot list them.
+    /// Compute processes on this GPU; `null` when the driver cannot list them (no permission,
+    /// or not supported).
     pub processes: Option<Vec<GpuProcess>>,
+    /// The GPU fell off the bus (NVML's `GPU_IS_LOST`): it is shown with what was known of it
+    /// and no readings, it raises an alert, and it is asked again now and then.
+    pub lost: bool,
+    /// Multi-Instance GPU mode is on: whole-GPU utilization is not reported in this mode.
+    pub mig_enabled: Option<bool>,
+    /// Energy used since the driver loaded, in joules (a counter).
+    pub energy_joules_total: Option<f64>,
+    /// Time the clocks were held down by the power limit since the driver loaded (a counter).
+    pub power_throttle_seconds_total: Option<f64>,
+    /// Time the clocks were held down by heat since the driver loaded (a counter).
+    pub thermal_throttle_seconds_total: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

@@ -31,6 +31,13 @@ describe('alertMessage', () => {
     expect(alertMessage(alert({ kind: 'disk_space', subject: '/data', value: 4.4, threshold: 10 }))).toBe('/data 仅剩 4% 可用空间（低于 10% 时告警）。')
   })
 
+  it('words a lost GPU without a value', () => {
+    const lost = alert({ kind: 'gpu_lost', severity: 'critical', value: 1, threshold: 1 })
+    expect(alertMessage(lost)).toBe('GPU 0 (NVIDIA H100) fell off the bus and does not answer. Check it with nvidia-smi; a GPU reset or a reboot may be needed.')
+    setLocale('zh')
+    expect(alertMessage(lost)).toContain('GPU 0 (NVIDIA H100) 已从总线掉线')
+  })
+
   it('formats the numbers for the UI’s language', () => {
     const hot = alert({ value: 1234, threshold: 1000.25 })
     expect(alertMessage(hot)).toBe(`GPU 0 (NVIDIA H100) is at ${(1234).toLocaleString('en')} °C (alert at ${(1000.25).toLocaleString('en')} °C).`)

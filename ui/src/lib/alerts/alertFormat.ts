@@ -11,6 +11,7 @@ const KIND_UNIT: Record<AlertKind, Unit | null> = {
   host_memory: 'percent',
   disk_space: 'percent',
   instance_failed: null,
+  gpu_lost: null,
 }
 
 /** "92.3 % (threshold 90.0 %)", or '' when the alert carries no value. */
@@ -38,6 +39,7 @@ export function alertMessage(alert: Alert): string {
     const reason = alert.detail ? errorTranslation(alert.detail, t) : null
     return reason === null ? alert.message : t('alerts.message.instance_failed', { subject: alert.subject, reason })
   }
+  if (alert.kind === 'gpu_lost') return t('alerts.message.gpu_lost', { subject: alert.subject })
   const key = `alerts.message.${alert.kind}` as MessageKey
   if (!(key in en) || alert.value === null || alert.threshold === null || !Number.isFinite(alert.value) || !Number.isFinite(alert.threshold)) {
     return alert.message

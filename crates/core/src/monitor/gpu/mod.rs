@@ -1,11 +1,11 @@
 //! GPUs behind one trait, so that other vendors can be added beside NVIDIA without touching the
-//! sampler. Missing today: AMD (would read ROCm SMI / amdgpu sysfs) and Apple silicon (IOKit /
-//! `powermetrics`); both would implement [`GpuBackend`] and be chosen at startup.
+//! sampler. Missing today: AMD (would read AMD SMI) and Apple silicon (IOKit / `powermetrics`);
+//! both would implement [`GpuBackend`] and be chosen at startup.
 
 mod nvidia;
 mod throttle;
 
-pub use nvidia::NvidiaBackend;
+pub use nvidia::{CostClass, NvidiaBackend, SamplingPlan, NVML_READINGS};
 
 use super::snapshot::GpuStatus;
 

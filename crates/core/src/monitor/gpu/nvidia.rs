@@ -2,17 +2,26 @@
 //!
 //! - Every NVML call is contained: `nvml-wrapper-sys` panics ("Expected function, got error.")
 //!   when a function is missing from the loaded library (older drivers). A call that panicked
-//!   once is remembered and not made again, so its value stays "n/a" without a panic per sample.
+//!   or whose symbol is missing is remembered and not made again, so its value stays "n/a".
 //! - Values a GPU does not support (NOT_SUPPORTED) are `None`.
+//! - Each reading has a cost class ([`NVML_READINGS`]): static ones are read once per
+//!   initialisation, fast ones in every tick, and slow ones (PCIe throughput, which the driver
+//!   measures over 20 ms per direction) on their own thread and cadence, so that 8 GPUs × 40 ms
+//!   never delay the tick.
+//! - A GPU that falls off the bus (`GPU_IS_LOST`) is shown as lost and asked again every
+//!   `retry_every`; the other GPUs go on.
 //! - When the driver goes away (resume from sleep, driver reload) the handle is dropped and
 //!   initialisation is retried every `retry_every`, so the GPUs come back by themselves.
 
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use nvml_wrapper::enum_wrappers::device::{Clock, PcieUtilCounter, TemperatureSensor};
+use nvml_wrapper::enum_wrappers::device::{
+    Clock, PcieUtilCounter, PerformancePolicy, TemperatureSensor,
+};
 use nvml_wrapper::enums::device::UsedGpuMemory;
 use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::{Device, Nvml};
@@ -21,6 +30,67 @@ use super::throttle;
 use super::GpuBackend;
 use crate::error::{ErrorBody, ErrorParams};
 use crate::monitor::snapshot::{GpuProcess, GpuStats, GpuStatus};
+
+/// What an NVML reading costs, which decides when it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostClass {
+    /// Does not change while the driver is loaded: read once per initialisation.
+    Static,
+    /// A driver-cached value (microseconds on real drivers): read in every tick.
+    Fast,
+    /// Measured over a window before the driver answers: read on the slow thread, at
+    /// [`SamplingPlan::slow_every`].
+    Slow,
+}
+
+/// Every NVML reading the backend takes, by the name its call is contained under, with its cost
+/// class. A test keeps this table and the calls in `nvidia.rs` in lockstep.
+pub const NVML_READINGS: &[(&str, CostClass)] = &[
+    ("driver_version", CostClass::Static),
+    ("cuda_version", CostClass::Static),
+    ("device_count", CostClass::Fast),
+    ("device_by_index", CostClass::Fast),
+    ("name", CostClass::Static),
+    ("uuid", CostClass::Static),
+    ("pci_info", CostClass::Static),
+    ("memory_info", CostClass::Fast),
+    ("enforced_power_limit", CostClass::Static),
+    ("max_clock_sm", CostClass::Static),
+    ("max_clock_memory", CostClass::Static),
+    ("mig_mode", CostClass::Static),
+    ("utilization_rates", CostClass::Fast),
+    ("temperature", CostClass::Fast),
+    ("power_usage", CostClass::Fast),
+    ("fan_speed", CostClass::Fast),
+    ("clock_sm", CostClass::Fast),
+    ("clock_memory", CostClass::Fast),
+    ("throttle_reasons", CostClass::Fast),
+    ("compute_processes", CostClass::Fast),
+    ("total_energy", CostClass::Fast),
+    ("power_violation", CostClass::Fast),
+    ("thermal_violation", CostClass::Fast),
+    ("pcie_rx", CostClass::Slow),
+    ("pcie_tx", CostClass::Slow),
+];
+
+/// When readings are taken.
+#[derive(Debug, Clone, Copy)]
+pub struct SamplingPlan {
+    /// How long to wait before asking a lost driver or a lost GPU again.
+    pub retry_every: Duration,
+    /// The cadence of slow readings on their own thread; `None` reads them inline in every tick
+    /// (what the benchmark compares against).
+    pub slow_every: Option<Duration>,
+}
+
+impl Default for SamplingPlan {
+    fn default() -> Self {
+        SamplingPlan {
+            retry_every: Duration::from_secs(10),
+            slow_every: Some(Duration::from_secs(2)),
+        }
+    }
+}
 
 /// What does not change while the driver is loaded, read once per initialisation.
 #[derive(Clone, Default)]
@@ -32,13 +102,18 @@ struct StaticInfo {
     power_limit_watts: Option<f64>,
     max_sm_clock_mhz: Option<u32>,
     max_memory_clock_mhz: Option<u32>,
+    mig_enabled: Option<bool>,
 }
 
 struct Loaded {
-    nvml: Nvml,
+    nvml: Arc<Nvml>,
     driver_version: Option<String>,
     cuda_version: Option<String>,
     devices: Vec<StaticInfo>,
+    /// Per GPU: when a lost GPU is asked again; `None` for a GPU that answers.
+    lost_until: Vec<Option<Instant>>,
+    /// The slow readings' thread, stopped when the driver handle is dropped.
+    slow: Option<SlowSampler>,
 }
 
 enum State {
@@ -51,21 +126,32 @@ enum State {
 
 pub struct NvidiaBackend {
     lib_path: Option<PathBuf>,
-    retry_every: Duration,
+    plan: SamplingPlan,
     state: State,
-    /// Calls that panicked (missing symbol); never made again.
+    /// Calls that panicked or are missing (older driver); never made again.
     broken: HashSet<&'static str>,
 }
 
 impl NvidiaBackend {
     pub fn new(lib_path: Option<PathBuf>) -> Self {
-        Self::with_retry(lib_path, Duration::from_secs(10))
+        Self::with_plan(lib_path, SamplingPlan::default())
     }
 
+    /// Slow readings inline, so that every sample has them: for tests.
     pub fn with_retry(lib_path: Option<PathBuf>, retry_every: Duration) -> Self {
+        Self::with_plan(
+            lib_path,
+            SamplingPlan {
+                retry_every,
+                slow_every: None,
+            },
+        )
+    }
+
+    pub fn with_plan(lib_path: Option<PathBuf>, plan: SamplingPlan) -> Self {
         let mut backend = NvidiaBackend {
             lib_path,
-            retry_every,
+            plan,
             state: State::Unavailable {
                 reason: ErrorBody::new("", ""),
                 retry_at: Instant::now(),
@@ -87,7 +173,7 @@ impl NvidiaBackend {
         });
         self.state = match init {
             Some(Ok(nvml)) => {
-                let loaded = self.load(nvml);
+                let loaded = self.load(Arc::new(nvml));
                 tracing::info!(gpus = loaded.devices.len(), driver = ?loaded.driver_version, "NVIDIA driver found");
                 State::Loaded(Box::new(loaded))
             }
@@ -108,11 +194,11 @@ impl NvidiaBackend {
         tracing::debug!(reason = %reason.message, "no NVIDIA GPU detected");
         State::Unavailable {
             reason,
-            retry_at: Instant::now() + self.retry_every,
+            retry_at: Instant::now() + self.plan.retry_every,
         }
     }
 
-    fn load(&mut self, nvml: Nvml) -> Loaded {
+    fn load(&mut self, nvml: Arc<Nvml>) -> Loaded {
         let driver_version = self.call("driver_version", || nvml.sys_driver_version());
         let cuda_version = self
             .call("cuda_version", || nvml.sys_cuda_driver_version())
@@ -126,7 +212,7 @@ impl NvidiaBackend {
         let count = self
             .call("device_count", || nvml.device_count())
             .unwrap_or(0);
-        let devices = (0..count)
+        let devices: Vec<StaticInfo> = (0..count)
             .map(
                 |index| match self.call("device_by_index", || nvml.device_by_index(index)) {
                     Some(device) => self.static_info(&device),
@@ -134,11 +220,17 @@ impl NvidiaBackend {
                 },
             )
             .collect();
+        let slow = self
+            .plan
+            .slow_every
+            .map(|every| SlowSampler::start(nvml.clone(), every));
         Loaded {
             nvml,
             driver_version,
             cuda_version,
+            lost_until: vec![None; devices.len()],
             devices,
+            slow,
         }
     }
 
@@ -158,34 +250,24 @@ impl NvidiaBackend {
             max_sm_clock_mhz: self.call("max_clock_sm", || device.max_clock_info(Clock::SM)),
             max_memory_clock_mhz: self
                 .call("max_clock_memory", || device.max_clock_info(Clock::Memory)),
+            mig_enabled: self
+                .call("mig_mode", || device.mig_mode())
+                .map(|m| m.current == 1),
         }
     }
 
-    /// Makes one NVML call: `None` for any error or a contained panic; a panicking call is
-    /// marked broken and skipped from then on.
+    /// Makes one NVML call: `None` for any error or a contained panic; a call that panicked or
+    /// whose symbol is missing is marked broken and skipped from then on.
     fn call<T>(
         &mut self,
         name: &'static str,
         f: impl FnOnce() -> Result<T, NvmlError>,
     ) -> Option<T> {
-        if self.broken.contains(name) {
-            return None;
-        }
-        match contain(f) {
-            Some(result) => result.ok(),
-            None => {
-                tracing::warn!(
-                    call = name,
-                    "NVML call is missing from this driver; shown as n/a"
-                );
-                self.broken.insert(name);
-                None
-            }
-        }
+        contained_call(&mut self.broken, name, f)
     }
 
     fn sample_loaded(&mut self) -> Result<GpuStatus, ErrorBody> {
-        let State::Loaded(loaded) = std::mem::replace(
+        let State::Loaded(mut loaded) = std::mem::replace(
             &mut self.state,
             State::Unavailable {
                 reason: ErrorBody::new("", ""),
@@ -212,6 +294,7 @@ impl NvidiaBackend {
                 ))
             }
         };
+        loaded.lost_until.resize(count as usize, None);
         let mut gpus = Vec::with_capacity(count as usize);
         for index in 0..count {
             let info = loaded
@@ -219,23 +302,12 @@ impl NvidiaBackend {
                 .get(index as usize)
                 .cloned()
                 .unwrap_or_default();
-            let Some(device) = self.call("device_by_index", || loaded.nvml.device_by_index(index))
-            else {
-                gpus.push(GpuStats {
+            match self.sample_device(&mut loaded, index, info)? {
+                Some(stats) => gpus.push(stats),
+                None => gpus.push(GpuStats {
                     index,
                     ..Default::default()
-                });
-                continue;
-            };
-            match self.live_stats(&device, index, info) {
-                Ok(stats) => gpus.push(stats),
-                Err(err) => {
-                    return Err(NoGpu::new(
-                        "gpu_device_lost",
-                        vec![("index", index.to_string()), ("detail", err.to_string())],
-                        format!("GPU {index} stopped answering ({err}); retrying"),
-                    ))
-                }
+                }),
             }
         }
         let status = GpuStatus::Available {
@@ -247,11 +319,51 @@ impl NvidiaBackend {
         Ok(status)
     }
 
+    /// One GPU's readings; a lost GPU is marked and skipped until its retry time. `Err` only
+    /// when the driver as a whole is gone.
+    fn sample_device(
+        &mut self,
+        loaded: &mut Loaded,
+        index: u32,
+        info: StaticInfo,
+    ) -> Result<Option<GpuStats>, ErrorBody> {
+        let slot = index as usize;
+        if loaded.lost_until[slot].is_some_and(|until| Instant::now() < until) {
+            return Ok(Some(lost_gpu(index, info)));
+        }
+        let nvml = loaded.nvml.clone();
+        let Some(device) = self.call("device_by_index", || nvml.device_by_index(index)) else {
+            return Ok(None);
+        };
+        let slow = loaded.slow.as_ref().map(|s| s.reading(slot));
+        match self.live_stats(&device, index, info.clone(), slow) {
+            Ok(stats) => {
+                if loaded.lost_until[slot].take().is_some() {
+                    tracing::info!(gpu = index, "GPU answers again");
+                }
+                Ok(Some(stats))
+            }
+            Err(NvmlError::GpuLost) => {
+                if loaded.lost_until[slot].is_none() {
+                    tracing::error!(gpu = index, "GPU fell off the bus (GPU_IS_LOST)");
+                }
+                loaded.lost_until[slot] = Some(Instant::now() + self.plan.retry_every);
+                Ok(Some(lost_gpu(index, info)))
+            }
+            Err(err) => Err(NoGpu::new(
+                "gpu_device_lost",
+                vec![("index", index.to_string()), ("detail", err.to_string())],
+                format!("GPU {index} stopped answering ({err}); retrying"),
+            )),
+        }
+    }
+
     fn live_stats(
         &mut self,
         device: &Device,
         index: u32,
         info: StaticInfo,
+        slow: Option<SlowReading>,
     ) -> Result<GpuStats, NvmlError> {
         // Memory is always supported; its failure means the GPU or driver is gone.
         let memory = match contain(|| device.memory_info()) {
@@ -262,6 +374,10 @@ impl NvidiaBackend {
             _ => None,
         };
         let utilization = self.call("utilization_rates", || device.utilization_rates());
+        let pcie = match slow {
+            Some(reading) => reading,
+            None => read_pcie(&mut self.broken, device),
+        };
         Ok(GpuStats {
             index,
             name: info.name,
@@ -283,34 +399,191 @@ impl NvidiaBackend {
             memory_clock_mhz: self.call("clock_memory", || device.clock_info(Clock::Memory)),
             max_sm_clock_mhz: info.max_sm_clock_mhz,
             max_memory_clock_mhz: info.max_memory_clock_mhz,
-            pcie_rx_bytes_per_second: self
-                .call("pcie_rx", || {
-                    device.pcie_throughput(PcieUtilCounter::Receive)
-                })
-                .map(kilobytes),
-            pcie_tx_bytes_per_second: self
-                .call("pcie_tx", || device.pcie_throughput(PcieUtilCounter::Send))
-                .map(kilobytes),
+            pcie_rx_bytes_per_second: pcie.rx_bytes_per_second,
+            pcie_tx_bytes_per_second: pcie.tx_bytes_per_second,
             throttle_reasons: self
                 .call("throttle_reasons", || device.current_throttle_reasons())
                 .map(|r| throttle::names(r.bits())),
             processes: self
                 .call("compute_processes", || device.running_compute_processes())
-                .map(|list| {
-                    list.into_iter()
-                        .map(|p| GpuProcess {
-                            pid: p.pid,
-                            name: None,
-                            used_memory_bytes: match p.used_gpu_memory {
-                                UsedGpuMemory::Used(bytes) => Some(bytes),
-                                UsedGpuMemory::Unavailable => None,
-                            },
-                            instance_id: None,
-                            model_name: None,
-                        })
-                        .collect()
-                }),
+                .map(|list| list.into_iter().map(gpu_process).collect()),
+            lost: false,
+            mig_enabled: info.mig_enabled,
+            energy_joules_total: self
+                .call("total_energy", || device.total_energy_consumption())
+                .map(|mj| mj as f64 / 1000.0),
+            power_throttle_seconds_total: self
+                .call("power_violation", || {
+                    device.violation_status(PerformancePolicy::Power)
+                })
+                .map(|v| v.violation_time as f64 / 1e9),
+            thermal_throttle_seconds_total: self
+                .call("thermal_violation", || {
+                    device.violation_status(PerformancePolicy::Thermal)
+                })
+                .map(|v| v.violation_time as f64 / 1e9),
         })
+    }
+}
+
+fn gpu_process(p: nvml_wrapper::struct_wrappers::device::ProcessInfo) -> GpuProcess {
+    GpuProcess {
+        pid: p.pid,
+        name: None,
+        used_memory_bytes: match p.used_gpu_memory {
+            UsedGpuMemory::Used(bytes) => Some(bytes),
+            UsedGpuMemory::Unavailable => None,
+        },
+        instance_id: None,
+        model_name: None,
+    }
+}
+
+/// A lost GPU: what was known of it, no readings.
+fn lost_gpu(index: u32, info: StaticInfo) -> GpuStats {
+    GpuStats {
+        index,
+        name: info.name,
+        uuid: info.uuid,
+        pci_bus_id: info.pci_bus_id,
+        memory_total_bytes: info.memory_total_bytes,
+        power_limit_watts: info.power_limit_watts,
+        max_sm_clock_mhz: info.max_sm_clock_mhz,
+        max_memory_clock_mhz: info.max_memory_clock_mhz,
+        mig_enabled: info.mig_enabled,
+        lost: true,
+        ..Default::default()
+    }
+}
+
+/// The slow readings of one GPU.
+#[derive(Debug, Clone, Copy, Default)]
+struct SlowReading {
+    rx_bytes_per_second: Option<u64>,
+    tx_bytes_per_second: Option<u64>,
+}
+
+fn read_pcie(broken: &mut HashSet<&'static str>, device: &Device) -> SlowReading {
+    SlowReading {
+        rx_bytes_per_second: contained_call(broken, "pcie_rx", || {
+            device.pcie_throughput(PcieUtilCounter::Receive)
+        })
+        .map(kilobytes),
+        tx_bytes_per_second: contained_call(broken, "pcie_tx", || {
+            device.pcie_throughput(PcieUtilCounter::Send)
+        })
+        .map(kilobytes),
+    }
+}
+
+/// The thread that takes slow readings apart from the tick. Dropping it stops the thread at its
+/// next step; the thread holds its own `Arc<Nvml>`, so the driver handle outlives it safely.
+struct SlowSampler {
+    shared: Arc<SlowShared>,
+}
+
+struct SlowShared {
+    /// The latest readings per GPU and the stop flag. Held only to copy a reading in or out,
+    /// never across an NVML call, so a slow or hanging call never blocks the tick.
+    state: Mutex<SlowState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct SlowState {
+    stop: bool,
+    readings: Vec<SlowReading>,
+}
+
+impl SlowSampler {
+    fn start(nvml: Arc<Nvml>, every: Duration) -> SlowSampler {
+        let shared = Arc::new(SlowShared {
+            state: Mutex::new(SlowState::default()),
+            wake: Condvar::new(),
+        });
+        let for_thread = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("nvml-slow".into())
+            .spawn(move || slow_loop(&nvml, &for_thread, every));
+        if let Err(err) = spawned {
+            tracing::warn!(%err, "could not start the slow GPU readings' thread; PCIe stays n/a");
+        }
+        SlowSampler { shared }
+    }
+
+    fn reading(&self, index: usize) -> SlowReading {
+        let state = self.shared.lock();
+        state.readings.get(index).copied().unwrap_or_default()
+    }
+}
+
+impl Drop for SlowSampler {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+        self.shared.wake.notify_all();
+    }
+}
+
+impl SlowShared {
+    /// A panic while holding it leaves whole readings (each is copied in one step): a poisoned
+    /// lock is taken over.
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlowState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn slow_loop(nvml: &Nvml, shared: &SlowShared, every: Duration) {
+    let mut broken = HashSet::new();
+    loop {
+        let count = contain(|| nvml.device_count())
+            .and_then(Result::ok)
+            .unwrap_or(0);
+        for index in 0..count {
+            if shared.lock().stop {
+                return;
+            }
+            let reading = match contain(|| nvml.device_by_index(index)) {
+                Some(Ok(device)) => read_pcie(&mut broken, &device),
+                _ => SlowReading::default(),
+            };
+            let mut state = shared.lock();
+            let slot = index as usize;
+            if state.readings.len() <= slot {
+                state.readings.resize(slot + 1, SlowReading::default());
+            }
+            state.readings[slot] = reading;
+        }
+        let state = shared.lock();
+        let (state, _) = shared
+            .wake
+            .wait_timeout_while(state, every, |s| !s.stop)
+            .unwrap_or_else(|p| p.into_inner());
+        if state.stop {
+            return;
+        }
+    }
+}
+
+/// Makes one NVML call: `None` for any error or a contained panic; a call that panicked or whose
+/// symbol is missing is added to `broken` and not made again.
+fn contained_call<T>(
+    broken: &mut HashSet<&'static str>,
+    name: &'static str,
+    f: impl FnOnce() -> Result<T, NvmlError>,
+) -> Option<T> {
+    if broken.contains(name) {
+        return None;
+    }
+    match contain(f) {
+        Some(Err(NvmlError::FailedToLoadSymbol(_))) | None => {
+            tracing::warn!(
+                call = name,
+                "NVML call is missing from this driver; shown as n/a"
+            );
+            broken.insert(name);
+            None
+        }
+        Some(result) => result.ok(),
     }
 }
 
@@ -400,5 +673,29 @@ mod tests {
             assert_eq!(value, None);
         }
         assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn every_reading_has_a_cost_class_and_every_class_entry_is_read() {
+        let source = include_str!("nvidia.rs");
+        let test_start = source.find("mod tests").unwrap();
+        let mut read = HashSet::new();
+        for marker in ["call(\"", "contained_call(broken, \""] {
+            for (at, _) in source[..test_start].match_indices(marker) {
+                let rest = &source[at + marker.len()..];
+                read.insert(&rest[..rest.find('"').unwrap()]);
+            }
+        }
+        let declared: HashSet<&str> = NVML_READINGS.iter().map(|(name, _)| *name).collect();
+        let not_in_calls: Vec<_> = declared.difference(&read).collect();
+        assert!(
+            not_in_calls.is_empty(),
+            "declared, never read: {not_in_calls:?}"
+        );
+        let undeclared: Vec<_> = read.difference(&declared).collect();
+        assert!(
+            undeclared.is_empty(),
+            "read without a cost class: {undeclared:?}"
+        );
     }
 }
