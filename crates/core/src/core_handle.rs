@@ -185,6 +185,12 @@ impl Core {
         )
         .await?;
         hub.resume_interrupted_downloads().await;
+        supervisor.set_placement_source(std::sync::Arc::new(
+            crate::core_placement::MonitorPlacement {
+                monitor: monitor.clone(),
+                hub: hub.clone(),
+            },
+        ));
         let bench = crate::bench::Bench::open(
             store.clone(),
             bus.clone(),

@@ -48,6 +48,7 @@ pub mod sweeps;
 pub mod time;
 
 mod core_engines;
+mod core_placement;
 mod core_handle;
 pub use core_handle::{Core, CoreError};
 

@@ -60,6 +60,7 @@ async fn add(
             port: None,
             settings: Some(settings),
             secret_env: None,
+            gpus: None,
         })
         .await
         .unwrap()
@@ -293,6 +294,7 @@ async fn sqlx_insert_unfinished(dir: &tempfile::TempDir, id: &str) {
         binary: "docker".into(),
         binary_source: "configured".into(),
         binary_version: None,
+        gpus: None,
         context_size: 2048,
         started_at: 0,
         updated_at: 0,
@@ -361,6 +363,7 @@ async fn a_custom_command_template_is_expanded_into_argv_without_a_shell() {
             ..Default::default()
         })),
         secret_env: None,
+        gpus: None,
     };
     for command in [
         &["srv", "--port", "{prot}"][..],

@@ -40,6 +40,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("prometheus", 12),
     ("core_handle", 13),
     ("core_engines", 14),
+    ("core_placement", 12),
     ("operations", 14),
     ("bindings", 15),
     ("lib", 15),

@@ -3,6 +3,7 @@ import type { Alert } from "./Alert";
 import type { Benchmark } from "./Benchmark";
 import type { Download } from "./Download";
 import type { EngineRuntime } from "./EngineRuntime";
+import type { GpuSchedule } from "./GpuSchedule";
 import type { InstanceInfo } from "./InstanceInfo";
 import type { Model } from "./Model";
 import type { RequestRecord } from "./RequestRecord";
@@ -14,4 +15,4 @@ import type { SystemSnapshot } from "./SystemSnapshot";
  * Everything the UI is told without asking, tagged by `type` (names that are part of the API:
  * the WebSocket `/api/ws` and the desktop's `llmops://event` carry them).
  */
-export type Event = { "type": "model_status_update", "data": InstanceInfo } | { "type": "models_changed", "data": Array<Model> } | { "type": "gpu_metrics_update", "data": SystemSnapshot } | { "type": "system_alert", "data": Alert } | { "type": "gateway_request", "data": RequestRecord } | { "type": "download_update", "data": Download } | { "type": "local_models_changed" } | { "type": "benchmark_update", "data": Benchmark } | { "type": "run_update", "data": Run } | { "type": "sweep_update", "data": Sweep } | { "type": "engine_runtime_update", "data": EngineRuntime };
+export type Event = { "type": "model_status_update", "data": InstanceInfo } | { "type": "models_changed", "data": Array<Model> } | { "type": "gpu_metrics_update", "data": SystemSnapshot } | { "type": "system_alert", "data": Alert } | { "type": "gateway_request", "data": RequestRecord } | { "type": "download_update", "data": Download } | { "type": "local_models_changed" } | { "type": "benchmark_update", "data": Benchmark } | { "type": "run_update", "data": Run } | { "type": "sweep_update", "data": Sweep } | { "type": "engine_runtime_update", "data": EngineRuntime } | { "type": "resource_schedule", "data": GpuSchedule };

@@ -626,6 +626,7 @@ mod tests {
             binary_source: "PATH".into(),
             binary_version: None,
             context_size: 2048,
+            gpus: None,
             started_at: 0,
             updated_at: 0,
         };

@@ -11,6 +11,7 @@ mod kind;
 mod launch;
 mod llama_cpp;
 mod llama_cpp_settings;
+mod placement;
 mod presets;
 mod version;
 mod vllm;
@@ -26,6 +27,10 @@ pub use launch::{
 };
 pub use llama_cpp_settings::{
     LlamaCppSettings, KV_CACHE_TYPES, MAX_BATCH_SIZE, MAX_PARALLEL, MAX_THREADS,
+};
+pub use placement::{
+    apply as apply_placement, decide as decide_placement, GpuAssignment, GpuPlacement, GpuSlot,
+    PlacementError, PlacementInputs,
 };
 pub use presets::{deploy_presets, DeployPreset};
 pub use version::VersionCache;

@@ -41,6 +41,8 @@ pub enum Event {
     /// An engine runtime began downloading, is unpacking, was installed or failed (its download's
     /// progress comes as `download_update`).
     EngineRuntimeUpdate(Box<crate::runtimes::EngineRuntime>),
+    /// Where a start of a model was placed: its GPUs (or none, or all) and why.
+    ResourceSchedule(crate::supervisor::GpuSchedule),
 }
 
 const CAPACITY: usize = 1024;

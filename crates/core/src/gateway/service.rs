@@ -1279,6 +1279,7 @@ mod tests {
             port: None,
             settings: Default::default(),
             secret_env: Vec::new(),
+            gpus: Default::default(),
             starter: false,
             created_at,
             file_missing: false,

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::engine::{EngineKind, EngineSettings, LaunchTarget};
+use crate::engine::{EngineKind, EngineSettings, GpuPlacement, LaunchTarget};
 
 pub use crate::paths::STARTER_MODEL_FILE;
 pub const STARTER_MODEL_NAME: &str = "SmolLM2 135M Instruct (Q4_1)";
@@ -27,6 +27,9 @@ pub struct Model {
     /// Names of secret environment entries (e.g. `HF_TOKEN`): their values are in the secret
     /// store, never in an answer, an event, a log or the engine's command line.
     pub secret_env: Vec<String>,
+    /// Which GPUs it runs on: all (the engine decides), chosen devices, or auto.
+    #[serde(default)]
+    pub gpus: GpuPlacement,
     /// Registered automatically from the cache on first run.
     pub starter: bool,
     #[ts(type = "number")]
@@ -104,6 +107,10 @@ pub struct NewModel {
     #[serde(default)]
     #[ts(optional)]
     pub secret_env: Option<std::collections::BTreeMap<String, String>>,
+    /// Which GPUs it runs on; default all.
+    #[serde(default)]
+    #[ts(optional)]
+    pub gpus: Option<GpuPlacement>,
 }
 
 impl NewModel {
@@ -119,6 +126,7 @@ impl NewModel {
             port: None,
             settings: None,
             secret_env: None,
+            gpus: None,
         }
     }
 }

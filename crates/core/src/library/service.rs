@@ -39,6 +39,8 @@ pub enum LibraryError {
     BadArgument(String, &'static str),
     #[error("Invalid engine settings: {0}")]
     BadSettings(String),
+    #[error("Invalid GPU choice: {0}")]
+    BadGpus(String),
     #[error("A restart policy allows 1 to 20 retries, not {0}")]
     BadRestartPolicy(u32),
     #[error("{0} is not a GGUF file (it does not start with the GGUF signature); llama.cpp needs a .gguf model file")]
@@ -70,6 +72,7 @@ impl CodedError for LibraryError {
             LibraryError::BadRestartPolicy(_) => "model_restart_policy_invalid",
             LibraryError::PrivilegedPort(_) => "model_port_invalid",
             LibraryError::BadSettings(_) => "model_settings_invalid",
+            LibraryError::BadGpus(_) => "model_gpus_invalid",
             LibraryError::BadArgument(..) => "model_args_invalid",
             LibraryError::PathLooksLikeFlag(_) => "model_path_invalid",
             LibraryError::NotGguf(_) => "model_file_not_gguf",
@@ -103,6 +106,7 @@ impl CodedError for LibraryError {
                 ]
             }
             LibraryError::BadSettings(detail) => vec![("detail", detail.clone())],
+            LibraryError::BadGpus(detail) => vec![("detail", detail.clone())],
             LibraryError::BadRestartPolicy(retries) => vec![("retries", retries.to_string())],
             LibraryError::BadSecretEnv(name) => vec![("name", name.clone())],
             LibraryError::DuplicatePath { name, path } => {
@@ -326,6 +330,7 @@ impl ModelLibrary {
             port: None,
             settings: None,
             secret_env: None,
+            gpus: None,
         })?;
         model.starter = true;
         self.store.insert_model(&model).await?;
@@ -381,6 +386,8 @@ impl ModelLibrary {
         settings
             .validate(new.port.is_some())
             .map_err(LibraryError::BadSettings)?;
+        let gpus = new.gpus.unwrap_or_default();
+        gpus.validate().map_err(LibraryError::BadGpus)?;
         let (settings, secrets) = split_secrets(settings, new.secret_env.unwrap_or_default())?;
         let restart_policy = new.restart_policy.unwrap_or_default();
         if let RestartPolicy::OnFailure { max_retries } = restart_policy {
@@ -399,6 +406,7 @@ impl ModelLibrary {
             port: new.port,
             settings,
             secret_env: secrets.iter().map(|(name, _)| name.clone()).collect(),
+            gpus,
             starter: false,
             created_at: now_ms(),
             file_missing: false,

@@ -34,8 +34,8 @@ impl Store {
         let extra_args =
             serde_json::to_string(&model.extra_args).expect("a list of strings serialises");
         sqlx::query(
-            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, settings, starter, created_at, secret_env)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO models (id, name, engine, path, context_size, extra_args, restart_policy, port, settings, starter, created_at, secret_env, gpus)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&model.id)
         .bind(&model.name)
@@ -49,6 +49,7 @@ impl Store {
         .bind(model.starter)
         .bind(model.created_at)
         .bind(serde_json::to_string(&model.secret_env).expect("a list of strings serialises"))
+        .bind(serde_json::to_string(&model.gpus).expect("a placement serialises"))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -59,7 +60,7 @@ impl Store {
     pub async fn update_model(&self, model: &Model) -> Result<bool, StoreError> {
         let result = sqlx::query(
             "UPDATE models SET name = ?, engine = ?, path = ?, context_size = ?, extra_args = ?,
-                restart_policy = ?, port = ?, settings = ?, secret_env = ?
+                restart_policy = ?, port = ?, settings = ?, secret_env = ?, gpus = ?
              WHERE id = ?",
         )
         .bind(&model.name)
@@ -71,6 +72,7 @@ impl Store {
         .bind(model.port)
         .bind(serde_json::to_string(&model.settings).expect("settings serialise"))
         .bind(serde_json::to_string(&model.secret_env).expect("a list of strings serialises"))
+        .bind(serde_json::to_string(&model.gpus).expect("a placement serialises"))
         .bind(&model.id)
         .execute(self.pool())
         .await?;
@@ -116,6 +118,8 @@ fn model_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Model, StoreError> {
         created_at: row.try_get("created_at")?,
         secret_env: serde_json::from_str(&row.try_get::<String, _>("secret_env")?)
             .map_err(|e| corrupt(format!("secret_env: {e}")))?,
+        gpus: serde_json::from_str(&row.try_get::<String, _>("gpus")?)
+            .map_err(|e| corrupt(format!("gpus: {e}")))?,
         file_missing: false,
     }
     .with_file_checked())

@@ -38,6 +38,8 @@ pub enum SupervisorError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Runtime(#[from] crate::runtimes::RuntimeError),
+    #[error(transparent)]
+    Placement(#[from] crate::engine::PlacementError),
 }
 
 impl CodedError for SupervisorError {
@@ -56,6 +58,7 @@ impl CodedError for SupervisorError {
             SupervisorError::StopTimeout { .. } => "instance_stop_timeout",
             SupervisorError::Store(e) => e.code(),
             SupervisorError::Runtime(e) => e.code(),
+            SupervisorError::Placement(e) => e.code(),
         }
     }
 
@@ -65,6 +68,7 @@ impl CodedError for SupervisorError {
             SupervisorError::Engine(e) => e.params(),
             SupervisorError::Store(e) => e.params(),
             SupervisorError::Runtime(e) => e.params(),
+            SupervisorError::Placement(e) => e.params(),
             SupervisorError::ModelFileMissing { path } => vec![("path", path.clone())],
             SupervisorError::TooManyInstances { running, limit } => {
                 vec![
@@ -96,6 +100,10 @@ impl CodedError for SupervisorError {
             SupervisorError::TooManyInstances { .. } | SupervisorError::PortInUse { .. } => {
                 ErrorKind::Conflict
             }
+            SupervisorError::Placement(crate::engine::PlacementError::NoRoom { .. }) => {
+                ErrorKind::Conflict
+            }
+            SupervisorError::Placement(_) => ErrorKind::InvalidInput,
             SupervisorError::InstanceNotFound(_) => ErrorKind::NotFound,
             SupervisorError::InvalidInstanceId(_) => ErrorKind::InvalidInput,
             SupervisorError::ModelNotRunning(_) => ErrorKind::Conflict,

@@ -36,6 +36,9 @@ pub struct InstanceInfo {
     pub binary_version: Option<String>,
     /// The context size (tokens) it was started with.
     pub context_size: u32,
+    /// Which GPUs it was given and why; `null` in records from before GPU placement.
+    #[serde(default)]
+    pub gpus: Option<crate::engine::GpuAssignment>,
     #[ts(type = "number")]
     pub started_at: i64,
     #[ts(type = "number")]

@@ -27,6 +27,6 @@ pub use instance::InstanceInfo;
 pub use log_ring::{LogBatch, LogLine, LogQuery, LogRing, LogStream};
 pub use ports::{free_port, is_port_free};
 pub use process::process_exists;
-pub use service::{LaunchVariant, Supervisor};
+pub use service::{GpuSchedule, LaunchVariant, PlacementSource, Supervisor};
 pub use state::InstanceState;
 pub use store::{InstanceRecord, ModelDetail, TransitionRecord, UnfinishedInstance};

@@ -12,8 +12,9 @@ use super::store::ModelDetail;
 use super::{log_file, ports, process, reap, run};
 use crate::config::CoreConfig;
 use crate::engine::{
-    engines_info, new_engine_key, resolve_binary, resolve_for_model, EngineInfo, EngineKind,
-    LaunchSpec, ResolvedBinary, VersionCache,
+    apply_placement, decide_placement, engines_info, new_engine_key, resolve_binary,
+    resolve_for_model, EngineInfo, EngineKind, GpuAssignment, GpuPlacement, LaunchSpec,
+    PlacementInputs, ResolvedBinary, VersionCache,
 };
 use crate::events::{Event, EventBus};
 use crate::library::{Model, ModelLibrary};
@@ -50,6 +51,24 @@ pub struct LaunchVariant {
     pub sweep_id: Option<String>,
 }
 
+/// Where the GPU readings and a model's estimated need come from, for "auto" placement and for
+/// checking chosen devices. The core gives one (the monitor sits above the supervisor).
+pub trait PlacementSource: Send + Sync {
+    fn inputs<'a>(
+        &'a self,
+        model: &'a Model,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = PlacementInputs> + Send + 'a>>;
+}
+
+/// Where each start of a model is placed, published as the `resource_schedule` event.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS, schemars::JsonSchema)]
+pub struct GpuSchedule {
+    pub instance_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub assignment: GpuAssignment,
+}
+
 /// Instance log files not written for this long are deleted at startup.
 const LOG_FILES_KEPT_FOR: Duration = Duration::from_secs(14 * 24 * 3600);
 
@@ -74,6 +93,9 @@ pub(super) struct Shared {
     versions: VersionCache,
     /// Installed engine builds: a model's pinned one, or the default.
     runtimes: crate::runtimes::Runtimes,
+    /// GPU readings for placement; set once by the core after the monitor exists. Read at each
+    /// start, written once: a plain lock, never held across an await.
+    placement: std::sync::RwLock<Option<Arc<dyn PlacementSource>>>,
 }
 
 impl Shared {
@@ -139,9 +161,19 @@ impl Shared {
         let argv = std::iter::once(spec.program.display().to_string())
             .chain(spec.args.iter().cloned())
             .collect();
+        let schedule = info.gpus.clone().map(|assignment| GpuSchedule {
+            instance_id: info.id.clone(),
+            model_id: model.id.clone(),
+            model_name: model.name.clone(),
+            assignment,
+        });
         let instance = self
             .register(&model, info, spec.api_key.clone(), argv, sweep_id)
             .await;
+        if let Some(schedule) = schedule {
+            tracing::info!(model = %schedule.model_name, devices = ?schedule.assignment.devices, reason = %schedule.assignment.reason.message, "GPU placement");
+            self.bus.publish(Event::ResourceSchedule(schedule));
+        }
         self.spawn_engine(instance, spec, &model, binary.source)
             .await
     }
@@ -198,6 +230,14 @@ impl Shared {
         if let Some(timeout) = self.config.start_timeout {
             spec.start_timeout = timeout;
         }
+        let (assignment, inputs) = self.place(model).await?;
+        apply_placement(&mut spec, model.engine, &assignment, |index| {
+            inputs
+                .gpus
+                .iter()
+                .find(|g| g.index == index)
+                .map(|g| g.free_bytes)
+        });
         let now = now_ms();
         let info = InstanceInfo {
             id,
@@ -213,10 +253,51 @@ impl Shared {
             binary_source: binary.source.to_string(),
             binary_version,
             context_size: model.context_size,
+            gpus: Some(assignment),
             started_at: now,
             updated_at: now,
         };
         Ok((info, spec))
+    }
+
+    /// Where this start runs: the model's choice against the GPUs' free memory, less what live
+    /// instances have booked and not yet shown as used (an engine takes seconds to allocate).
+    /// Called under the start lock, so two starts never book the same room.
+    async fn place(
+        &self,
+        model: &Model,
+    ) -> Result<(GpuAssignment, PlacementInputs), SupervisorError> {
+        let source = self
+            .placement
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut inputs = match (&model.gpus, source) {
+            (GpuPlacement::All, _) | (_, None) => PlacementInputs::default(),
+            (_, Some(source)) => source.inputs(model).await,
+        };
+        let live: Vec<GpuAssignment> = self
+            .lock_instances()
+            .values()
+            .map(|i| i.snapshot())
+            .filter(|i| !i.state.is_terminal())
+            .filter_map(|i| i.gpus)
+            .collect();
+        for slot in &mut inputs.gpus {
+            let booked: u64 = live
+                .iter()
+                .filter_map(|a| {
+                    let devices = a.devices.as_ref()?;
+                    let share = a.need_bytes? / devices.len().max(1) as u64;
+                    devices.contains(&slot.index).then_some(share)
+                })
+                .sum();
+            slot.free_bytes = slot
+                .free_bytes
+                .min(slot.total_bytes.saturating_sub(booked));
+        }
+        let assignment = decide_placement(&model.gpus, &inputs)?;
+        Ok((assignment, inputs))
     }
 
     /// Puts a pending instance in the live list (replacing the model's finished runs there),
@@ -349,8 +430,18 @@ impl Supervisor {
                 restarts: Restarts::default(),
                 versions: VersionCache::default(),
                 runtimes,
+                placement: std::sync::RwLock::new(None),
             }),
         }
+    }
+
+    /// Where GPU readings for placement come from (the core sets the monitor's).
+    pub fn set_placement_source(&self, source: Arc<dyn PlacementSource>) {
+        *self
+            .shared
+            .placement
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(source);
     }
 
     /// Starts an instance of the model and returns it in the Starting state; readiness is

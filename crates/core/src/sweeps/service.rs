@@ -689,6 +689,7 @@ fn edit_of(model: &Model, settings: EngineSettings, context_size: u32) -> NewMod
         port: model.port,
         settings: Some(settings),
         secret_env: None,
+        gpus: Some(model.gpus.clone()),
         ..NewModel::new(model.name.clone(), model.path.clone())
     }
 }
