@@ -1,6 +1,7 @@
 //! The supervisor's GPU readings for placement: the monitor's latest sample, and a model's need
 //! from the hub's fit estimate (weights, KV cache and buffers at its context size).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -20,25 +21,33 @@ pub(crate) struct MonitorPlacement {
 }
 
 impl MonitorPlacement {
-    async fn gpus(&self) -> Vec<GpuSlot> {
+    /// The GPUs, and what each instance visibly uses on each.
+    async fn gpus(&self) -> (Vec<GpuSlot>, HashMap<(String, u32), u64>) {
         let snapshot = match self.monitor.latest() {
             Some(snapshot) => snapshot,
             None => {
                 let monitor = self.monitor.clone();
-                match tokio::task::spawn_blocking(move || {
-                    monitor.sample(&SampleContext::default())
-                })
-                .await
+                match tokio::task::spawn_blocking(move || monitor.sample(&SampleContext::default()))
+                    .await
                 {
                     Ok(snapshot) => snapshot,
-                    Err(_) => return Vec::new(),
+                    Err(_) => return Default::default(),
                 }
             }
         };
         let GpuStatus::Available { gpus, .. } = snapshot.gpu else {
-            return Vec::new();
+            return Default::default();
         };
-        gpus.iter()
+        let mut instance_use = HashMap::new();
+        for g in &gpus {
+            for p in g.processes.iter().flatten() {
+                if let (Some(id), Some(bytes)) = (&p.instance_id, p.used_memory_bytes) {
+                    *instance_use.entry((id.clone(), g.index)).or_insert(0) += bytes;
+                }
+            }
+        }
+        let slots = gpus
+            .iter()
             .filter(|g| !g.lost)
             .filter_map(|g| {
                 Some(GpuSlot {
@@ -47,7 +56,8 @@ impl MonitorPlacement {
                     free_bytes: g.memory_free_bytes?,
                 })
             })
-            .collect()
+            .collect();
+        (slots, instance_use)
     }
 
     async fn need(&self, model: &Model) -> (Option<u64>, Option<&'static str>) {
@@ -88,7 +98,7 @@ impl PlacementSource for MonitorPlacement {
         model: &'a Model,
     ) -> Pin<Box<dyn Future<Output = PlacementInputs> + Send + 'a>> {
         Box::pin(async move {
-            let gpus = self.gpus().await;
+            let (gpus, instance_use) = self.gpus().await;
             let (need_bytes, need_source) = if gpus.is_empty() {
                 (None, None)
             } else {
@@ -98,6 +108,7 @@ impl PlacementSource for MonitorPlacement {
                 gpus,
                 need_bytes,
                 need_source,
+                instance_use,
             }
         })
     }

@@ -48,8 +48,8 @@ pub mod sweeps;
 pub mod time;
 
 mod core_engines;
-mod core_placement;
 mod core_handle;
+mod core_placement;
 pub use core_handle::{Core, CoreError};
 
 #[cfg(test)]

@@ -356,3 +356,169 @@ async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
 
     core.supervisor.stop(&running.id).await.unwrap();
 }
+
+/// The environment a process was started with, `NAME` → value.
+fn environ_of(pid: u32) -> std::collections::HashMap<String, String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    raw.split(|b| *b == 0)
+        .filter_map(|entry| {
+            let entry = String::from_utf8_lossy(entry);
+            let (name, value) = entry.split_once('=')?;
+            Some((name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// Two models with "auto" placement on an 8-GPU machine where neither fits beside the other
+/// land on different GPUs; each real llama-server gets exactly its GPU.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_auto_models_land_on_different_gpus_when_they_do_not_fit_together() {
+    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
+    if !cache
+        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
+        .is_file()
+    {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "the starter model is missing; run scripts/setup.sh"
+        );
+        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+        return;
+    }
+    let fake = FakeNvml::build(&[]);
+    let data = tempfile::tempdir().unwrap();
+    let config = CoreConfig::new(AppPaths::new(data.path(), cache));
+    let monitor = SystemMonitor::with_gpu_backend(&config, Box::new(fake.backend()));
+    let core = Core::open_with_monitor(config, monitor).await.unwrap();
+    let starter = core.library.starter().await.unwrap().unwrap();
+    // Two models of one file (a path may be added once): links to the starter model.
+    let auto = |name: &str| {
+        let link = data.path().join(format!("{name}.gguf"));
+        std::os::unix::fs::symlink(&starter.path, &link).unwrap();
+        let mut new =
+            llmops_core::library::NewModel::new(name, link.to_string_lossy().into_owned());
+        new.gpus = Some(llmops_core::engine::GpuPlacement::Auto);
+        new
+    };
+    let first = core.library.add(auto("first")).await.unwrap();
+    let second = core.library.add(auto("second")).await.unwrap();
+    let mut schedules = core.bus.subscribe();
+
+    // How much the model needs, as placement estimates it: a start with room everywhere.
+    fake.set_options("gpus 8\n");
+    core.sample_now().await;
+    let probe = core.supervisor.start(&first.id).await.unwrap();
+    let need = probe.gpus.clone().unwrap().need_bytes.unwrap();
+    core.supervisor.stop(&probe.id).await.unwrap();
+
+    // GPU 2 has room for one and a half, GPU 5 for one and a quarter, the rest for none.
+    let mib = |bytes: u64| bytes >> 20;
+    fake.set_options(&format!(
+        "gpus 8\nfree_mib 0 1\nfree_mib 1 1\nfree_mib 2 {}\nfree_mib 3 1\nfree_mib 4 1\nfree_mib 5 {}\nfree_mib 6 1\nfree_mib 7 1\n",
+        mib(need * 3 / 2),
+        mib(need * 5 / 4)
+    ));
+    core.sample_now().await;
+    let a = core.supervisor.start(&first.id).await.unwrap();
+    let b = core.supervisor.start(&second.id).await.unwrap();
+    let (a_gpus, b_gpus) = (a.gpus.clone().unwrap(), b.gpus.clone().unwrap());
+    assert_eq!(a_gpus.devices, Some(vec![2]), "{:?}", a_gpus.reason);
+    assert_eq!(b_gpus.devices, Some(vec![5]), "{:?}", b_gpus.reason);
+    assert_eq!(a_gpus.reason.code, "placement_fits_one");
+    assert!(
+        b_gpus
+            .reason
+            .message
+            .starts_with("GPU 5 has the most free memory"),
+        "{}",
+        b_gpus.reason.message
+    );
+
+    for (instance, gpu) in [(&a, "2"), (&b, "5")] {
+        let running = core
+            .supervisor
+            .wait_settled(&instance.id, Duration::from_secs(120))
+            .await
+            .unwrap();
+        assert_eq!(running.state, InstanceState::Running, "{running:?}");
+        let env = environ_of(running.pid.unwrap());
+        assert_eq!(
+            env.get("CUDA_VISIBLE_DEVICES").map(String::as_str),
+            Some(gpu)
+        );
+        assert_eq!(
+            env.get("CUDA_DEVICE_ORDER").map(String::as_str),
+            Some("PCI_BUS_ID")
+        );
+        let argv = std::fs::read(format!("/proc/{}/cmdline", running.pid.unwrap())).unwrap();
+        let argv: Vec<String> = argv
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let tail = argv.iter().position(|a| a == "--main-gpu").unwrap();
+        assert_eq!(
+            argv[tail..tail + 4],
+            ["--main-gpu", "0", "--split-mode", "none"]
+        );
+    }
+
+    // The UI was told where each went.
+    let mut told = Vec::new();
+    while let Ok(event) = schedules.try_recv() {
+        if let llmops_core::events::Event::ResourceSchedule(s) = event {
+            told.push((s.model_name, s.assignment.devices));
+        }
+    }
+    assert!(
+        told.contains(&("first".to_string(), Some(vec![2]))),
+        "{told:?}"
+    );
+    assert!(
+        told.contains(&("second".to_string(), Some(vec![5]))),
+        "{told:?}"
+    );
+    core.shutdown().await;
+}
+
+/// Without a GPU, "auto" is "none": the real llama-server runs on the CPU with nothing set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_placement_without_a_gpu_runs_on_the_cpu() {
+    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
+    if !cache
+        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
+        .is_file()
+    {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "the starter model is missing; run scripts/setup.sh"
+        );
+        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let config = CoreConfig::new(AppPaths::new(data.path(), cache));
+    let no_driver = NvidiaBackend::new(Some(data.path().join("absent/libnvidia-ml.so.1")));
+    let monitor = SystemMonitor::with_gpu_backend(&config, Box::new(no_driver));
+    let core = Core::open_with_monitor(config, monitor).await.unwrap();
+    let starter = core.library.starter().await.unwrap().unwrap();
+    let mut edit = llmops_core::library::NewModel::new(&starter.name, starter.path.clone());
+    edit.gpus = Some(llmops_core::engine::GpuPlacement::Auto);
+    core.library.update(&starter.id, edit).await.unwrap();
+    let started = core.supervisor.start(&starter.id).await.unwrap();
+    let gpus = started.gpus.clone().unwrap();
+    assert_eq!(
+        (gpus.devices, gpus.reason.code.as_str()),
+        (Some(vec![]), "placement_no_gpu")
+    );
+    let running = core
+        .supervisor
+        .wait_settled(&started.id, Duration::from_secs(120))
+        .await
+        .unwrap();
+    assert_eq!(running.state, InstanceState::Running, "{running:?}");
+    let env = environ_of(running.pid.unwrap());
+    assert!(!env.contains_key("CUDA_DEVICE_ORDER"), "{env:?}");
+    core.shutdown().await;
+}

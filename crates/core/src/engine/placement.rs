@@ -54,7 +54,7 @@ impl GpuPlacement {
 pub struct GpuSlot {
     pub index: u32,
     pub total_bytes: u64,
-    /// Free now, less what instances started on it have booked and not yet allocated.
+    /// Free now (the supervisor takes off what live instances booked and do not use yet).
     pub free_bytes: u64,
 }
 
@@ -66,6 +66,9 @@ pub struct PlacementInputs {
     pub need_bytes: Option<u64>,
     /// How the need was found: `fit_estimate` (the hub's estimate) or `file_size`.
     pub need_source: Option<&'static str>,
+    /// GPU memory each live instance visibly uses per GPU, `(instance id, GPU index)` → bytes:
+    /// what of an instance's booking already shows in `free_bytes`.
+    pub instance_use: std::collections::HashMap<(String, u32), u64>,
 }
 
 /// Where one start of a model runs, and why.
@@ -292,7 +295,8 @@ pub fn apply(
         EngineKind::LlamaCpp => {
             spec.env.extend(cuda_env);
             // Inside the visible set the GPUs count from 0.
-            spec.args.extend(["--main-gpu".to_string(), "0".to_string()]);
+            spec.args
+                .extend(["--main-gpu".to_string(), "0".to_string()]);
             if devices.len() == 1 {
                 spec.args
                     .extend(["--split-mode".to_string(), "none".to_string()]);
@@ -335,7 +339,11 @@ pub fn apply(
 fn tensor_split(devices: &[u32], free_of: &impl Fn(u32) -> Option<u64>) -> String {
     devices
         .iter()
-        .map(|d| free_of(*d).map_or(1, |free| (free >> 20).max(1)).to_string())
+        .map(|d| {
+            free_of(*d)
+                .map_or(1, |free| (free >> 20).max(1))
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -359,16 +367,13 @@ mod tests {
                 .collect(),
             need_bytes: Some(30 * GIB),
             need_source: Some("fit_estimate"),
+            instance_use: Default::default(),
         }
     }
 
     #[test]
     fn auto_takes_the_gpu_with_most_room_and_says_why() {
-        let a = decide(
-            &GpuPlacement::Auto,
-            &eight([10, 20, 79, 79, 40, 5, 5, 5]),
-        )
-        .unwrap();
+        let a = decide(&GpuPlacement::Auto, &eight([10, 20, 79, 79, 40, 5, 5, 5])).unwrap();
         assert_eq!(a.devices, Some(vec![2]));
         assert_eq!(a.need_bytes, Some(30 * GIB));
         assert_eq!(a.reason.code, "placement_fits_one");
@@ -380,11 +385,7 @@ mod tests {
 
     #[test]
     fn auto_splits_over_the_fewest_gpus_when_none_holds_it_alone() {
-        let a = decide(
-            &GpuPlacement::Auto,
-            &eight([10, 20, 12, 3, 15, 5, 5, 5]),
-        )
-        .unwrap();
+        let a = decide(&GpuPlacement::Auto, &eight([10, 20, 12, 3, 15, 5, 5, 5])).unwrap();
         assert_eq!(a.devices, Some(vec![1, 4]));
         assert_eq!(a.reason.code, "placement_split");
         let err = decide(&GpuPlacement::Auto, &eight([1; 8])).unwrap_err();
@@ -433,19 +434,11 @@ mod tests {
             path: "/m/model.gguf".into(),
             context_size: 2048,
             extra_args: vec![],
-            settings: super::super::EngineSettings::defaults_for(engine).unwrap_or(
-                super::super::EngineSettings::Custom(Default::default()),
-            ),
+            settings: super::super::EngineSettings::defaults_for(engine)
+                .unwrap_or(super::super::EngineSettings::Custom(Default::default())),
             secret_env: vec![],
         };
-        LaunchSpec::for_model(
-            &target,
-            "/bin/engine".into(),
-            4000,
-            "i-1",
-            None,
-            "k".into(),
-        )
+        LaunchSpec::for_model(&target, "/bin/engine".into(), 4000, "i-1", None, "k".into())
     }
 
     #[test]
@@ -474,13 +467,23 @@ mod tests {
         apply(&mut llama, EngineKind::LlamaCpp, &two, free);
         assert_eq!(
             llama.args[before..],
-            ["--main-gpu", "0", "--split-mode", "layer", "--tensor-split", "30720,10240"]
+            [
+                "--main-gpu",
+                "0",
+                "--split-mode",
+                "layer",
+                "--tensor-split",
+                "30720,10240"
+            ]
         );
         assert_eq!(cuda(&llama), expected_env);
 
         let mut vllm = spec_for(EngineKind::Vllm);
         apply(&mut vllm, EngineKind::Vllm, &two, free);
-        assert_eq!(vllm.args[vllm.args.len() - 2..], ["--tensor-parallel-size", "2"]);
+        assert_eq!(
+            vllm.args[vllm.args.len() - 2..],
+            ["--tensor-parallel-size", "2"]
+        );
         assert_eq!(cuda(&vllm), expected_env);
 
         let mut docker = spec_for(EngineKind::VllmDocker);
@@ -496,7 +499,10 @@ mod tests {
         let mut llama = spec_for(EngineKind::LlamaCpp);
         let before = llama.args.len();
         apply(&mut llama, EngineKind::LlamaCpp, &one, free);
-        assert_eq!(llama.args[before..], ["--main-gpu", "0", "--split-mode", "none"]);
+        assert_eq!(
+            llama.args[before..],
+            ["--main-gpu", "0", "--split-mode", "none"]
+        );
 
         // None (no GPU) and all change nothing.
         for devices in [Some(vec![]), None] {

@@ -261,7 +261,7 @@ impl Shared {
     }
 
     /// Where this start runs: the model's choice against the GPUs' free memory, less what live
-    /// instances have booked and not yet shown as used (an engine takes seconds to allocate).
+    /// instances have booked and do not visibly use yet (an engine takes seconds to allocate).
     /// Called under the start lock, so two starts never book the same room.
     async fn place(
         &self,
@@ -276,25 +276,31 @@ impl Shared {
             (GpuPlacement::All, _) | (_, None) => PlacementInputs::default(),
             (_, Some(source)) => source.inputs(model).await,
         };
-        let live: Vec<GpuAssignment> = self
+        let live: Vec<(String, GpuAssignment)> = self
             .lock_instances()
             .values()
             .map(|i| i.snapshot())
             .filter(|i| !i.state.is_terminal())
-            .filter_map(|i| i.gpus)
+            .filter_map(|i| Some((i.id, i.gpus?)))
             .collect();
         for slot in &mut inputs.gpus {
-            let booked: u64 = live
+            let pending: u64 = live
                 .iter()
-                .filter_map(|a| {
+                .filter_map(|(id, a)| {
                     let devices = a.devices.as_ref()?;
+                    if !devices.contains(&slot.index) {
+                        return None;
+                    }
                     let share = a.need_bytes? / devices.len().max(1) as u64;
-                    devices.contains(&slot.index).then_some(share)
+                    let visible = inputs
+                        .instance_use
+                        .get(&(id.clone(), slot.index))
+                        .copied()
+                        .unwrap_or(0);
+                    Some(share.saturating_sub(visible))
                 })
                 .sum();
-            slot.free_bytes = slot
-                .free_bytes
-                .min(slot.total_bytes.saturating_sub(booked));
+            slot.free_bytes = slot.free_bytes.saturating_sub(pending);
         }
         let assignment = decide_placement(&model.gpus, &inputs)?;
         Ok((assignment, inputs))
