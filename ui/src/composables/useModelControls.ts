@@ -5,8 +5,11 @@ import { useI18n } from './useI18n'
 
 /** Start refusals that the model's path fixes (no file there, or not a GGUF file). */
 const PATH_ERRORS = new Set(['model_file_missing', 'model_file_not_gguf', 'model_path_invalid'])
-/** Start refusals that another setting fixes: the port, the custom command, the engine settings. */
-const SETTINGS_ERRORS = new Set(['port_in_use', 'engine_command_not_found', 'model_settings_invalid', 'model_args_invalid'])
+/** Start refusals that another setting fixes: the port, the custom command, the engine settings, the GPUs. */
+const SETTINGS_ERRORS = new Set([
+  'port_in_use', 'engine_command_not_found', 'model_settings_invalid', 'model_args_invalid',
+  'model_gpus_invalid', 'gpu_placement_unknown_device', 'gpu_placement_no_room',
+])
 
 /** What a model's Start/Stop controls show: its latest instance, state, pending action and error. */
 export function useModelControls(model: Ref<Model>) {
@@ -34,7 +37,9 @@ export function useModelControls(model: Ref<Model>) {
     if (PATH_ERRORS.has(code)) return 'path'
     return SETTINGS_ERRORS.has(code) ? 'settings' : null
   })
+  /** Where the live instance runs and why; null when nothing runs or its placement is unknown. */
+  const gpus = computed(() => (isActive(instance.value) ? (instance.value?.gpus ?? null) : null))
   const canStart = computed(() => !pending.value && !isActive(instance.value))
   const canStop = computed(() => !pending.value && (isStarting(instance.value) || state.value?.kind === 'running'))
-  return { store, instance, state, pending, errorMessage, failure, fixInSettings, canStart, canStop }
+  return { store, instance, state, pending, errorMessage, failure, fixInSettings, gpus, canStart, canStop }
 }

@@ -229,6 +229,50 @@ describe('readRustErrorCodes', () => {
     expect(found.has('not_a_code')).toBe(false)
   })
 
+  it('follows a transparent variant to an error type whose code and params are its own methods', () => {
+    const src = `
+      pub enum PlaceError {
+          #[error("GPU {index} is missing")]
+          Unknown { index: u32 },
+      }
+      impl PlaceError {
+          pub fn code(&self) -> &'static str {
+              match self {
+                  PlaceError::Unknown { .. } => "place_unknown",
+              }
+          }
+          pub fn params(&self) -> ErrorParams {
+              match self {
+                  PlaceError::Unknown { index } => vec![("index", index.to_string())],
+              }
+          }
+      }
+      pub enum RunError {
+          #[error(transparent)]
+          Place(#[from] crate::place::PlaceError),
+      }
+      impl CodedError for RunError {
+          fn code(&self) -> &'static str {
+              match self {
+                  RunError::Place(e) => e.code(),
+              }
+          }
+          fn params(&self) -> ErrorParams {
+              match self {
+                  RunError::Place(e) => e.params(),
+              }
+          }
+      }
+      pub enum Unrelated { A }
+      impl Unrelated {
+          pub fn code(&self) -> &'static str { match self { Unrelated::A => "not_an_error" } }
+      }`
+    const { codes: found, problems } = readRustErrorCodes([{ path: 'crates/core/src/z.rs', text: src }])
+    expect(problems).toEqual([])
+    expect(found.get('place_unknown')).toEqual([{ from: 'PlaceError::Unknown', params: ['index'] }])
+    expect(found.has('not_an_error')).toBe(false)
+  })
+
   it('reads the codes written literally, leaving test modules out', () => {
     const server = `
       fn refuse() -> Response { (StatusCode::FORBIDDEN, "host_missing", "no Host".to_string()) }

@@ -1,7 +1,8 @@
 /**
  * Reads the error codes the Rust side can send, and the parameters each sends, from its source
  * text: every `impl CodedError for X` (its `fn code` and `fn params` match arms, following
- * transparent variants to the error type they wrap) and the codes the server and the desktop
+ * transparent variants to the error type they wrap, which may have the two as its own methods
+ * instead) and the codes the server and the desktop
  * adapter write literally. Used by the translations' lockstep test only (no file access here:
  * the test hands the sources in).
  */
@@ -213,47 +214,53 @@ export function readRustErrorCodes(files: RustFile[]): RustErrorCodes {
   /** Per error type: its variants' codes (literal or delegated) and params. */
   const impls = new Map<string, { code: Map<string, string | { delegate: string }>; params: Map<string, string[] | { delegate: string } | null> }>()
 
+  /** Reads the `fn code` and `fn params` arms of the impl block of `name` opening at `open` in `f`. */
+  const readImpl = (f: (typeof sources)[number], name: string, open: number) => {
+    const implEnd = closing(f.masked, open)
+    const variants = enumVariants(sources, name)
+    if (!variants) {
+      problems.push(`${f.path}: no enum ${name}`)
+      return
+    }
+    const fieldType = (variant: string) => variants.get(variant) ?? null
+    const arms = (fn: string) => {
+      const body = blockAfter(f.masked.slice(0, implEnd), new RegExp(`fn\\s+${fn}\\s*\\(&self\\)[^{]*\\{`), open)
+      return body ? matchArms(f.src, f.masked, body.start - 1, body.end + 1, name) : null
+    }
+    const code = new Map<string, string | { delegate: string }>()
+    const codeArms = arms('code')
+    if (!codeArms) problems.push(`${f.path}: ${name} has no readable fn code`)
+    const unnamed = [...(codeArms ?? []), ...(arms('params') ?? [])].filter((arm) => !arm.variants.length)
+    for (const arm of unnamed) problems.push(`${f.path}: ${name}: an arm names no variant (=> ${arm.expr})`)
+    for (const arm of codeArms ?? []) {
+      const literal = CODE.exec(arm.expr)
+      for (const v of arm.variants) {
+        if (literal) code.set(v, literal[1])
+        else if (DELEGATE('code').test(arm.expr) && fieldType(v)) code.set(v, { delegate: fieldType(v)! })
+        else problems.push(`${f.path}: ${name}::${v} => ${arm.expr} (not a code)`)
+      }
+    }
+    const params = new Map<string, string[] | { delegate: string } | null>()
+    const paramArms = arms('params')
+    // Without `fn params` the trait's default sends none.
+    if (!paramArms) for (const v of variants.keys()) params.set(v, [])
+    for (const arm of paramArms ?? []) {
+      for (const v of arm.variants) {
+        if (DELEGATE('params').test(arm.expr)) params.set(v, fieldType(v) ? { delegate: fieldType(v)! } : null)
+        else if (/^Vec::new\(\)$|^vec!\[\]$/.test(arm.expr)) params.set(v, [])
+        else if (/vec!\[/.test(arm.expr)) params.set(v, [...arm.expr.matchAll(/\(\s*"(\w+)"\s*,/g)].map((p) => p[1]))
+        else params.set(v, null)
+      }
+    }
+    impls.set(name, { code, params })
+  }
+  /** Inherent `impl X { fn code(&self) … }` blocks: read only when a transparent variant wraps X. */
+  const inherent = new Map<string, () => void>()
   for (const f of sources) {
-    for (const m of f.masked.matchAll(/impl\s+CodedError\s+for\s+(\w+)\s*\{/g)) {
-      const name = m[1]
+    for (const m of f.masked.matchAll(/impl\s+CodedError\s+for\s+(\w+)\s*\{/g)) readImpl(f, m[1], m.index! + m[0].length - 1)
+    for (const m of f.masked.matchAll(/impl\s+(\w+)\s*\{/g)) {
       const open = m.index! + m[0].length - 1
-      const implEnd = closing(f.masked, open)
-      const variants = enumVariants(sources, name)
-      if (!variants) {
-        problems.push(`${f.path}: no enum ${name}`)
-        continue
-      }
-      const fieldType = (variant: string) => variants.get(variant) ?? null
-      const arms = (fn: string) => {
-        const body = blockAfter(f.masked.slice(0, implEnd), new RegExp(`fn\\s+${fn}\\s*\\(&self\\)[^{]*\\{`), open)
-        return body ? matchArms(f.src, f.masked, body.start - 1, body.end + 1, name) : null
-      }
-      const code = new Map<string, string | { delegate: string }>()
-      const codeArms = arms('code')
-      if (!codeArms) problems.push(`${f.path}: ${name} has no readable fn code`)
-      const unnamed = [...(codeArms ?? []), ...(arms('params') ?? [])].filter((arm) => !arm.variants.length)
-      for (const arm of unnamed) problems.push(`${f.path}: ${name}: an arm names no variant (=> ${arm.expr})`)
-      for (const arm of codeArms ?? []) {
-        const literal = CODE.exec(arm.expr)
-        for (const v of arm.variants) {
-          if (literal) code.set(v, literal[1])
-          else if (DELEGATE('code').test(arm.expr) && fieldType(v)) code.set(v, { delegate: fieldType(v)! })
-          else problems.push(`${f.path}: ${name}::${v} => ${arm.expr} (not a code)`)
-        }
-      }
-      const params = new Map<string, string[] | { delegate: string } | null>()
-      const paramArms = arms('params')
-      // Without `fn params` the trait's default sends none.
-      if (!paramArms) for (const v of variants.keys()) params.set(v, [])
-      for (const arm of paramArms ?? []) {
-        for (const v of arm.variants) {
-          if (DELEGATE('params').test(arm.expr)) params.set(v, fieldType(v) ? { delegate: fieldType(v)! } : null)
-          else if (/^Vec::new\(\)$|^vec!\[\]$/.test(arm.expr)) params.set(v, [])
-          else if (/vec!\[/.test(arm.expr)) params.set(v, [...arm.expr.matchAll(/\(\s*"(\w+)"\s*,/g)].map((p) => p[1]))
-          else params.set(v, null)
-        }
-      }
-      impls.set(name, { code, params })
+      if (/fn\s+code\s*\(&self\)/.test(f.masked.slice(open, closing(f.masked, open)))) inherent.set(m[1], () => readImpl(f, m[1], open))
     }
   }
 
@@ -262,6 +269,7 @@ export function readRustErrorCodes(files: RustFile[]): RustErrorCodes {
 
   /** The codes one error type sends, with the parameter names of each way (following delegates). */
   const expand = (name: string, seen: string[]): { code: string; source: CodeSource }[] => {
+    if (!impls.has(name)) inherent.get(name)?.()
     const impl = impls.get(name)
     if (!impl) {
       problems.push(`${[...seen, name].join(' → ')}: ${name} has no impl CodedError`)
@@ -284,7 +292,7 @@ export function readRustErrorCodes(files: RustFile[]): RustErrorCodes {
     }
     return out
   }
-  for (const name of impls.keys()) for (const { code, source } of expand(name, [])) add(code, source)
+  for (const name of [...impls.keys()]) for (const { code, source } of expand(name, [])) add(code, source)
 
   // Codes written literally (the server's and the desktop adapter's own), test modules left out.
   for (const f of sources) {

@@ -10,6 +10,11 @@ export type Translate = (key: MessageKey, params?: Record<string, string | numbe
  */
 export const BYTE_PARAMS: Readonly<Record<string, readonly string[]>> = {
   hub_disk_full: ['needed', 'free'],
+  gpu_placement_no_room: ['need', 'free'],
+  // Why a start was placed on its GPUs (a placement's reason).
+  placement_most_free: ['free'],
+  placement_fits_one: ['free', 'need'],
+  placement_split: ['free', 'need'],
 }
 
 /** An error's params as its text shows them: byte counts formatted (see `BYTE_PARAMS`). */
@@ -27,10 +32,14 @@ export function placeholders(text: string): string[] {
   return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1])
 }
 
+/** `key` when there is a text for it, else null. */
+export function messageKey(key: string): MessageKey | null {
+  return Object.prototype.hasOwnProperty.call(en, key) ? (key as MessageKey) : null
+}
+
 /** The translation of an error code: `errors.<code>` (`errors.http_status` for every `http_<status>`), or null when there is none. */
 export function errorKey(code: string): MessageKey | null {
-  const key = /^http_\d{3}$/.test(code) ? 'errors.http_status' : `errors.${code}`
-  return Object.prototype.hasOwnProperty.call(en, key) ? (key as MessageKey) : null
+  return messageKey(/^http_\d{3}$/.test(code) ? 'errors.http_status' : `errors.${code}`)
 }
 
 /**
@@ -47,11 +56,12 @@ export function errorText(err: unknown, t: Translate): string {
 /**
  * The translation of a failure's code filled with its params, or null when there is none (no
  * text for the code, or a value its text names is missing): for callers that fall back to
- * something other than the server's sentence.
+ * something other than the server's sentence. `keyOf` finds the text of a code (another kind of
+ * coded sentence than a failure has its own keys).
  */
-export function errorTranslation(err: unknown, t: Translate): string | null {
+export function errorTranslation(err: unknown, t: Translate, keyOf: (code: string) => MessageKey | null = errorKey): string | null {
   const error = toApiError(err)
-  const key = errorKey(error.code)
+  const key = keyOf(error.code)
   if (!key) return null
   const params = error.params ?? {}
   const complete = placeholders(en[key]).every((name) => Object.prototype.hasOwnProperty.call(params, name))

@@ -13,13 +13,13 @@ const model: Model = {
   extra_args: [],
   restart_policy: { kind: 'never' },
   port: null,
-  settings: { engine: 'llama_cpp' }, secret_env: [], starter: true, created_at: 1, file_missing: false,
+  settings: { engine: 'llama_cpp' }, secret_env: [], gpus: { mode: 'all' }, starter: true, created_at: 1, file_missing: false,
 }
 
 function instance(state: InstanceState, updated_at: number, id = 'i1', started_at = 100): InstanceInfo {
   return {
     id, model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state,
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0', context_size: 2048,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/llama-server', binary_source: 'cache', binary_version: '0.6.0', context_size: 2048, gpus: null,
     started_at, updated_at,
   }
 }
@@ -80,6 +80,19 @@ describe('models store', () => {
     emit({ type: 'model_status_update', data: instance({ kind: 'stopped' }, 150, 'old', 100) })
     emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 210, 'new', 200) })
     expect(store.latestInstance('m1')?.id).toBe('new')
+  })
+
+  it('puts a start’s GPU placement (resource_schedule) on its instance, and ignores one it does not hold', async () => {
+    const store = await connected()
+    emit({ type: 'model_status_update', data: instance({ kind: 'starting' }, 110) })
+    const assignment = {
+      placement: { mode: 'auto' as const }, devices: [2], need_bytes: 1024,
+      reason: { code: 'placement_most_free', message: 'GPU 2 has the most free memory (1.0 KiB)', params: { device: '2', free: '1024' } },
+    }
+    emit({ type: 'resource_schedule', data: { instance_id: 'i1', model_id: 'm1', model_name: 'Smol', assignment } })
+    expect(store.latestInstance('m1')).toMatchObject({ state: { kind: 'starting' }, gpus: assignment })
+    emit({ type: 'resource_schedule', data: { instance_id: 'other', model_id: 'm1', model_name: 'Smol', assignment } })
+    expect(store.instances.map((i) => i.id)).toEqual(['i1'])
   })
 
   it('replaces the model list on models_changed', async () => {

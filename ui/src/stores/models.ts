@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError, getApi, toApiError } from '../api'
 import type { Event as LlmopsEvent } from '../generated/Event'
+import type { GpuSchedule } from '../generated/GpuSchedule'
 import type { InstanceInfo } from '../generated/InstanceInfo'
 import type { InstanceState } from '../generated/InstanceState'
 import type { Model } from '../generated/Model'
@@ -88,9 +89,16 @@ export const useModelsStore = defineStore('models', () => {
     else if (isNewerInstance(info, instances.value[idx])) instances.value.splice(idx, 1, info)
   }
 
+  /** Where a start was placed (`resource_schedule`), on its instance when it is held. */
+  function applySchedule(schedule: GpuSchedule): void {
+    const idx = instances.value.findIndex((i) => i.id === schedule.instance_id)
+    if (idx !== -1) instances.value.splice(idx, 1, { ...instances.value[idx], gpus: schedule.assignment })
+  }
+
   function applyEvent(e: LlmopsEvent): void {
     if (e.type === 'model_status_update') upsertInstance(e.data)
     else if (e.type === 'models_changed') models.value = e.data
+    else if (e.type === 'resource_schedule') applySchedule(e.data)
   }
 
   /** Follows instance and model events and reloads on every (re)connect; called once, at app start (startup.ts). */

@@ -35,7 +35,7 @@ const TOKEN_ADMIN: Caller = { scope: 'admin', via: 'session', key_id: null, key_
 
 const model: Model = {
   id: 'm1', name: 'Smol', engine: 'llama_cpp', path: '/models/smol.gguf', context_size: 2048, extra_args: [], restart_policy: { kind: 'never' },
-  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
+  port: null, settings: { engine: 'llama_cpp' }, secret_env: [], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
 }
 
 let pinia: Pinia

@@ -78,6 +78,6 @@ export function storedMessage(extra: Partial<StoredMessage> = {}): StoredMessage
 export function localModel(id: string, name: string): Model {
   return {
     id, name, engine: 'llama_cpp', path: `/models/${id}.gguf`, context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
+    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
   }
 }

@@ -225,7 +225,7 @@ describe('ChatStart', () => {
   const instance: InstanceInfo = {
     id: 'i1', model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42,
     state: { kind: 'running' }, base_url: 'http://127.0.0.1:41000', binary: 'llama-server', binary_source: 'path',
-    binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
+    binary_version: null, context_size: 4096, gpus: null, started_at: 1, updated_at: 1,
   }
   const endpoint = { id: 'e1', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }
 
@@ -395,7 +395,7 @@ describe('ChatStart', () => {
     models.models = [
       {
         id: 'm2', name: 'Qwen', engine: 'llama_cpp', path: '/models/m2.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-        port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false,
+        port: null, settings: { engine: 'llama_cpp' }, secret_env: [], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
       },
     ]
     fake.api.startModel = vi.fn(async () => ({ ...instance, id: 'i2', model_id: 'm2', model_name: 'Qwen', state: { kind: 'starting' }, started_at: 5, updated_at: 5 }))

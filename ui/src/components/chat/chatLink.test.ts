@@ -16,7 +16,7 @@ const LINK = '/chat?endpoint=e-ol&model=llama3.2%3A3b'
 const ollama: ChatEndpoint = { id: 'e-ol', name: 'Ollama', base_url: 'http://127.0.0.1:11434/v1', has_api_key: false, created_at: 1 }
 const running: InstanceInfo = {
   id: 'i1', model_id: 'm1', model_name: 'Smol', served_model: 'Smol', engine: 'llama_cpp', port: 41000, pid: 42, state: { kind: 'running' },
-  base_url: 'http://127.0.0.1:41000', binary: 'llama-server', binary_source: 'path', binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
+  base_url: 'http://127.0.0.1:41000', binary: 'llama-server', binary_source: 'path', binary_version: null, context_size: 4096, gpus: null, started_at: 1, updated_at: 1,
 }
 
 beforeEach(() => {

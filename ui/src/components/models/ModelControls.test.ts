@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp, h, nextTick } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { InstanceState } from '../../generated/InstanceState'
-import { qwenInstance, qwenModel } from './model.fixtures'
+import { gpuAssignment, qwenInstance, qwenModel } from './model.fixtures'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
 vi.mock('../../api', async (importOriginal) => {
@@ -33,7 +33,8 @@ function mountControls() {
     app.unmount()
     host.remove()
   })
-  return { served: () => host.querySelector<HTMLElement>('[data-testid="instance-served-model"]') }
+  const q = (testid: string) => host.querySelector<HTMLElement>(`[data-testid="${testid}"]`)
+  return { q, served: () => q('instance-served-model') }
 }
 
 beforeEach(() => {
@@ -55,5 +56,13 @@ describe('ModelControls', () => {
     store.upsertInstance({ ...instance({ kind: 'stopped' }), updated_at: 2 })
     await nextTick()
     expect(served()).toBeNull()
+  })
+
+  it('says where the live instance runs and why', async () => {
+    const reason = { code: 'placement_devices', message: 'GPUs 1,4 as chosen in the model’s settings', params: { devices: '1,4' } }
+    useModelsStore().instances = [{ ...instance({ kind: 'running' }), gpus: gpuAssignment([1, 4], reason) }]
+    const { q } = mountControls()
+    expect(q('instance-gpus')?.textContent?.trim()).toBe('GPUs 1, 4')
+    expect(q('instance-gpus-reason')?.textContent?.trim()).toBe('GPU placement: GPUs 1,4 as chosen in the model’s settings')
   })
 })

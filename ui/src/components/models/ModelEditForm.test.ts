@@ -18,6 +18,8 @@ import { setLocale } from '../../composables/useI18n'
 import ModelDetailPage from '../../pages/ModelDetailPage.vue'
 import { useAccessStore } from '../../stores/access'
 import { useModelsStore } from '../../stores/models'
+import { useSystemStore } from '../../stores/system'
+import { gpuSnapshot, gpuStats } from '../../testing/snapshots'
 import ModelRow from './ModelRow.vue'
 
 /** A llama.cpp model with every kind of setting the edit form shows, and two secret entries. */
@@ -25,7 +27,7 @@ const model: Model = {
   id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/models/qwen.gguf', context_size: 8192, extra_args: ['--temp', '0.7'],
   restart_policy: { kind: 'on_failure', max_retries: 3 }, port: 9000,
   settings: { engine: 'llama_cpp', gpu_layers: 20, threads: 8 },
-  secret_env: ['HF_TOKEN', 'WANDB_API_KEY'], starter: false, created_at: 1, file_missing: false,
+  secret_env: ['HF_TOKEN', 'WANDB_API_KEY'], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
 }
 
 /** What the server answers to an edit: the model as sent, keeping its id and secret names. */
@@ -35,7 +37,7 @@ function edited(request: NewModel, appliesAtNextStart = false) {
     model: {
       ...model, name: request.name, path: request.path, context_size: request.context_size ?? 4096, port: request.port ?? null,
       extra_args: request.extra_args ?? [], restart_policy: request.restart_policy ?? { kind: 'never' }, settings: request.settings ?? model.settings,
-      secret_env: secret,
+      secret_env: secret, gpus: request.gpus ?? { mode: 'all' },
     },
     applies_at_next_start: appliesAtNextStart,
   }
@@ -199,6 +201,22 @@ describe('editing a model', () => {
     expect(q('model-edit-next-start')).toBeNull()
     expect(useModelsStore().models[0]).toMatchObject({ id: 'm1', name: 'Qwen 2', context_size: 16384, port: null })
     expect(q('model-edit-close')!.textContent?.trim()).toBe('Done')
+  })
+
+  it('starts from the model’s GPUs and sends the ones ticked', async () => {
+    const onGpu1: Model = { ...model, gpus: { mode: 'devices', devices: [1] } }
+    useModelsStore().models = [onGpu1]
+    fake.api.modelDetail = vi.fn(async () => ({ model: onGpu1, history: [] }))
+    useSystemStore().apply(gpuSnapshot([gpuStats(0), gpuStats(1)]))
+    const { q, click, value } = await mountAt('/models/m1?edit=settings')
+    await vi.waitFor(() => expect(q('model-edit')).not.toBeNull())
+    expect(value('model-gpus-mode')).toBe('devices')
+    expect(q<HTMLInputElement>('model-gpus-device-0')!.checked).toBe(false)
+    expect(q<HTMLInputElement>('model-gpus-device-1')!.checked).toBe(true)
+    await click('model-gpus-device-0')
+    await click('model-edit-save')
+    await vi.waitFor(() => expect(fake.api.updateModel).toHaveBeenCalledTimes(1))
+    expect(fake.api.updateModel.mock.calls[0][1].gpus).toEqual({ mode: 'devices', devices: [0, 1] })
   })
 
   it('sends the whole new set of secret entries: kept ones empty, new ones with their value', async () => {

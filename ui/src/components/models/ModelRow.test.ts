@@ -5,7 +5,7 @@ import { createApp, h, nextTick } from 'vue'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { InstanceState } from '../../generated/InstanceState'
 import type { Model } from '../../generated/Model'
-import { qwenInstance, qwenModel } from './model.fixtures'
+import { gpuAssignment, qwenInstance, qwenModel } from './model.fixtures'
 
 const fake = vi.hoisted(() => ({ api: {} as Record<string, ReturnType<typeof import('vitest').vi.fn>> }))
 vi.mock('../../api', async (importOriginal) => {
@@ -133,5 +133,43 @@ describe('ModelRow: a file that went away', () => {
     const { q } = mountRow()
     expect(q('model-file-missing')).toBeNull()
     expect(q('model-file-missing-hint')).toBeNull()
+  })
+})
+
+describe('ModelRow: where it runs', () => {
+  const GiB = 1024 ** 3
+  const onGpu3 = gpuAssignment([3], {
+    code: 'placement_fits_one',
+    message: 'GPU 3 has the most free memory (79.0 GiB); the model needs about 30.0 GiB',
+    params: { device: '3', free: String(79 * GiB), need: String(30 * GiB) },
+  })
+
+  it('shows the GPU a live instance was given, with why', async () => {
+    useModelsStore().instances = [{ ...instance({ kind: 'running' }), gpus: onGpu3 }]
+    const { q } = mountRow()
+    const why = 'GPU 3 has the most free memory (79.0 GiB); the model needs about 30.0 GiB'
+    expect(q('instance-gpus')?.textContent?.trim()).toBe('GPU 3')
+    expect(q('instance-gpus')?.getAttribute('title')).toBe(why)
+    expect(q('instance-gpus-reason')?.textContent?.trim()).toBe(why)
+    setLocale('zh')
+    await nextTick()
+    expect(q('instance-gpus-reason')?.textContent?.trim()).toBe('GPU 3 的可用显存最多（79.0 GiB）；模型约需 30.0 GiB')
+  })
+
+  it('says all GPUs, or the CPU, and nothing once the instance has stopped or its placement is unknown', async () => {
+    const store = useModelsStore()
+    store.instances = [{ ...instance({ kind: 'starting' }), gpus: gpuAssignment(null, { code: 'placement_all', message: 'All GPUs: the engine decides' }) }]
+    const { q } = mountRow()
+    expect(q('instance-gpus')?.textContent?.trim()).toBe('all GPUs')
+    store.instances = [{ ...instance({ kind: 'running' }), gpus: gpuAssignment([], { code: 'placement_no_gpu', message: 'No GPU detected: it runs on the CPU' }) }]
+    await nextTick()
+    expect(q('instance-gpus')?.textContent?.trim()).toBe('CPU (no GPU)')
+    store.instances = [{ ...instance({ kind: 'stopped' }), gpus: onGpu3 }]
+    await nextTick()
+    expect(q('instance-gpus')).toBeNull()
+    expect(q('instance-gpus-reason')).toBeNull()
+    store.instances = [instance({ kind: 'running' })]
+    await nextTick()
+    expect(q('instance-gpus')).toBeNull()
   })
 })

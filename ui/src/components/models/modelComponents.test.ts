@@ -23,7 +23,7 @@ function mount(component: Component, props: Record<string, unknown>) {
 function model(patch: Partial<Model>): Model {
   return {
     id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/m.gguf', context_size: 4096, extra_args: [], restart_policy: { kind: 'never' },
-    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], starter: false, created_at: 1, file_missing: false, ...patch,
+    port: null, settings: { engine: 'llama_cpp' }, secret_env: [], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false, ...patch,
   }
 }
 
@@ -68,6 +68,10 @@ describe('ModelSettingsList', () => {
     expect(values(custom)).toMatchObject({ engine: 'Custom command', command: 'srv --port {port}', health_path: '/v1/models' })
     const llama = mount(ModelSettingsList, { model: model({}) })
     expect(llama.textContent).toContain('No engine settings')
+  })
+  it('shows the model’s GPU choice', () => {
+    expect(values(mount(ModelSettingsList, { model: model({}) })).placement).toBe('All GPUs')
+    expect(values(mount(ModelSettingsList, { model: model({ gpus: { mode: 'devices', devices: [1, 4] } }) })).placement).toBe('GPUs 1, 4')
   })
 })
 

@@ -33,7 +33,7 @@ export function modelFrom(m: NewModel, id = 'm9'): Model {
   return {
     id, name: m.name, engine: m.engine ?? 'llama_cpp', path: m.path, context_size: m.context_size ?? 4096, extra_args: m.extra_args ?? [],
     restart_policy: m.restart_policy ?? { kind: 'never' }, port: m.port ?? null, settings: m.settings ?? { engine: 'llama_cpp' },
-    secret_env: Object.keys(m.secret_env ?? {}), starter: false, created_at: 1, file_missing: false,
+    secret_env: Object.keys(m.secret_env ?? {}), gpus: m.gpus ?? { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
   }
 }
 
@@ -41,6 +41,6 @@ export function modelFrom(m: NewModel, id = 'm9'): Model {
 export function instanceOf(modelId: string, modelName = 'x'): InstanceInfo {
   return {
     id: 'i1', model_id: modelId, model_name: modelName, served_model: 'x', engine: 'vllm', port: 41000, pid: null, state: { kind: 'pending' },
-    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/vllm', binary_source: 'PATH', binary_version: null, context_size: 4096, started_at: 1, updated_at: 1,
+    base_url: 'http://127.0.0.1:41000/v1', binary: '/bin/vllm', binary_source: 'PATH', binary_version: null, context_size: 4096, gpus: null, started_at: 1, updated_at: 1,
   }
 }

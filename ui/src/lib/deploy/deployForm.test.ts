@@ -70,6 +70,13 @@ describe('buildDeploy: common fields', () => {
     expect(errorsOf({ name: 'x', model: '/m', port: '1.5' }).port).toBeDefined()
   })
 
+  it('sends the GPU choice for every engine, "all" left out as the default', () => {
+    expect(modelOf({ name: 'S', model: '/m.gguf', placement: { mode: 'all', devices: '' } }).gpus).toBeUndefined()
+    expect(modelOf({ ...vllm, placement: { mode: 'auto', devices: '' } }).gpus).toEqual({ mode: 'auto' })
+    expect(modelOf({ ...custom, placement: { mode: 'devices', devices: '3, 1' } }).gpus).toEqual({ mode: 'devices', devices: [1, 3] })
+    expect(errorsOf({ name: 'x', model: '/m', placement: { mode: 'devices', devices: '' } }).placement).toEqual({ key: 'gpus.err.devicesEmpty' })
+  })
+
   it('accepts absolute paths of every OS', () => {
     for (const p of ['/a.gguf', 'C:\\models\\a.gguf', 'd:/a.gguf', '\\\\nas\\models\\a.gguf']) expect(isAbsolutePath(p)).toBe(true)
     for (const p of ['a.gguf', '~/a.gguf', './a.gguf']) expect(isAbsolutePath(p)).toBe(false)
@@ -208,7 +215,7 @@ describe('deployFormFromModel', () => {
     id: 'm1', name: 'Qwen', engine: 'llama_cpp', path: '/models/qwen.gguf', context_size: 8192, extra_args: ['--temp', '0.7'],
     restart_policy: { kind: 'on_failure', max_retries: 5 }, port: 9000,
     settings: { engine: 'llama_cpp', gpu_layers: -1, threads: 8, flash_attention: true, cache_type_k: 'q8_0', mmap: false, chat_template: 'chatml' },
-    secret_env: [], starter: false, created_at: 1, file_missing: false,
+    secret_env: [], gpus: { mode: 'all' }, starter: false, created_at: 1, file_missing: false,
   }
 
   it('fills every field from a llama.cpp model, and builds the same model back', () => {
@@ -238,6 +245,13 @@ describe('deployFormFromModel', () => {
     })
     expect(custom).toMatchObject({ engine: 'custom', command: 'srv\n--port\n{port}', healthPath: '/v1/models', startTimeout: '60' })
   })
+
+  it('fills the GPU choice, and builds it back', () => {
+    const f = deployFormFromModel({ ...base, gpus: { mode: 'devices', devices: [0, 2] } })
+    expect(f.placement).toEqual({ mode: 'devices', devices: '0, 2' })
+    expect(modelOfForm(f).gpus).toEqual({ mode: 'devices', devices: [0, 2] })
+    expect(deployFormFromModel(base).placement).toEqual({ mode: 'all', devices: '' })
+  })
 })
 
 describe('fieldOfServerError', () => {
@@ -247,6 +261,7 @@ describe('fieldOfServerError', () => {
     expect(fieldOfServerError('model_context_size_invalid')).toBe('context')
     expect(fieldOfServerError('model_port_invalid')).toBe('port')
     expect(fieldOfServerError('model_name_empty')).toBe('name')
+    expect(fieldOfServerError('model_gpus_invalid')).toBe('placement')
     expect(fieldOfServerError('internal')).toBeNull()
   })
 })

@@ -9,6 +9,7 @@ import type { NewModel } from '../../generated/NewModel'
 import type { VllmDockerSettings } from '../../generated/VllmDockerSettings'
 import type { VllmSettings } from '../../generated/VllmSettings'
 import type { MessageKey } from '../../i18n/en'
+import { applyGpuForm, emptyGpuForm, gpuFormFromPlacement, type GpuForm } from '../models/gpuPlacement'
 import { buildSettings, emptySettingsForm, KV_CACHE_TYPES, type SettingsForm } from '../modelSettings'
 
 /** The engines the Deploy form offers, in the order of its picker. */
@@ -41,6 +42,8 @@ export interface DeployForm {
   retries: string
   /** One argv item per line. */
   extraArgs: string
+  /** Which GPUs the model runs on (every engine). */
+  placement: GpuForm
   /** llama.cpp (its `extra_args` field is unused here: see `extraArgs`). */
   llama: SettingsForm
   // vLLM, and vLLM in Docker
@@ -65,7 +68,7 @@ export interface DeployForm {
 }
 
 export type DeployField =
-  | 'name' | 'model' | 'context' | 'port' | 'retries' | 'extraArgs' | 'llama'
+  | 'name' | 'model' | 'context' | 'port' | 'retries' | 'extraArgs' | 'placement' | 'llama'
   | 'gpuMem' | 'dtype' | 'tp' | 'servedName' | 'image' | 'gpus' | 'hfCache' | 'env'
   | 'command' | 'healthPath' | 'startTimeout'
 
@@ -96,6 +99,7 @@ export function emptyDeployForm(engine: EngineKind = 'llama_cpp'): DeployForm {
     restart: 'never',
     retries: '3',
     extraArgs: '',
+    placement: emptyGpuForm(),
     llama: emptySettingsForm(),
     ...emptyEngineFields(),
   }
@@ -218,6 +222,7 @@ export function deployFormFromModel(model: Model): DeployForm {
     form.retries = String(model.restart_policy.max_retries)
   }
   form.extraArgs = model.extra_args.join('\n')
+  form.placement = gpuFormFromPlacement(model.gpus)
   // Settings of another engine than the model's would be refused on save: only matching ones fill the form.
   if (model.settings.engine === model.engine) fillSettings(form, model.settings)
   return form
@@ -242,6 +247,8 @@ export function fieldOfServerError(code: string): DeployField | null {
       return 'retries'
     case 'model_args_invalid':
       return 'extraArgs'
+    case 'model_gpus_invalid':
+      return 'placement'
     default:
       return null
   }
@@ -321,6 +328,8 @@ export function buildDeploy(form: DeployForm): DeployResult {
   const argProblem = checkExtraArgs(engine, extra)
   if (argProblem) errors.extraArgs = argProblem
   else if (extra.length > 0) model.extra_args = extra
+  const gpuProblem = applyGpuForm(form.placement, model)
+  if (gpuProblem) errors.placement = { key: gpuProblem }
 
   const servedName = form.servedName.trim()
   if (engine !== 'llama_cpp' && servedName && !oneWord(servedName)) {

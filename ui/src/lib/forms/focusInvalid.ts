@@ -13,7 +13,7 @@ export function focusFirstInvalid(root: ParentNode | null | undefined, selector 
 }
 
 /** The Add-model field an API error is about, by its code (null: not one field's fault). */
-export type AddModelField = 'name' | 'path' | 'context' | 'port' | 'restart' | 'extra_args' | 'settings'
+export type AddModelField = 'name' | 'path' | 'context' | 'port' | 'restart' | 'gpus' | 'extra_args' | 'settings'
 
 const ADD_MODEL_FIELDS: Record<string, AddModelField> = {
   model_name_empty: 'name',
@@ -27,6 +27,7 @@ const ADD_MODEL_FIELDS: Record<string, AddModelField> = {
   model_port_invalid: 'port',
   port_in_use: 'port',
   model_restart_policy_invalid: 'restart',
+  model_gpus_invalid: 'gpus',
   model_args_invalid: 'extra_args',
   model_settings_invalid: 'settings',
 }
