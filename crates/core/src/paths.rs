@@ -57,6 +57,16 @@ impl AppPaths {
         self.log_dir().join("instances")
     }
 
+    /// Files of live instances (a Docker engine's container id), cleared at startup.
+    pub fn run_dir(&self) -> PathBuf {
+        self.data_dir.join("run")
+    }
+
+    /// Where `docker run --cidfile` writes an instance's container id.
+    pub fn container_id_file(&self, container: &str) -> PathBuf {
+        self.run_dir().join(format!("{container}.cid"))
+    }
+
     pub fn engines_dir(&self) -> PathBuf {
         self.cache_dir.join("engines")
     }

@@ -17,7 +17,7 @@ use llmops_core::supervisor::{process_exists, InstanceInfo, InstanceState};
 use llmops_core::Core;
 use tokio_util::sync::CancellationToken;
 
-use common::{core_in, start_running};
+use common::{cache_dir, core_in, start_running, FakeNvml};
 
 fn fakes() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_engines")
@@ -224,7 +224,7 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
         Some("Docker version 28.2.2, build fake")
     );
     assert_eq!(
-        lines(&log.join("docker-run.argv")),
+        lines(&log.join(format!("docker-run-{container}.argv"))),
         [
             "run",
             "--rm",
@@ -235,6 +235,11 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
             "--ipc=host",
             "-p",
             &format!("127.0.0.1:{}:8000", running.port),
+            "--cidfile",
+            &dir.path()
+                .join(format!("data/run/{container}.cid"))
+                .display()
+                .to_string(),
             "-v",
             "/srv/hf:/root/.cache/huggingface",
             // Names only: the values reach the container through docker's environment.
@@ -254,10 +259,13 @@ async fn vllm_in_docker_is_published_on_loopback_and_stopped_with_docker_stop() 
     assert_eq!(chat(&core, &model).await, "echo: ping pong");
     let stopped = core.supervisor.stop(&running.id).await.unwrap();
     assert_eq!(stopped.state, InstanceState::Stopped);
-    assert_eq!(
-        lines(&log.join("docker-stop.argv")),
-        ["stop", "-t", "5", &container]
-    );
+    // The log is shared with the other Docker tests: this container's stop, once.
+    let stops = lines(&log.join("docker-stop.argv"));
+    let ours: Vec<&[String]> = stops
+        .chunks(4)
+        .filter(|stop| stop[3] == container)
+        .collect();
+    assert_eq!(ours, [["stop", "-t", "5", &container]]);
     assert!(!process_exists(running.pid.unwrap()));
 
     // A crashed run leaves the instance unfinished in the store: the next start removes its
@@ -425,4 +433,84 @@ async fn docker_without_its_daemon_is_reported_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let up = core_in(&dir, |c| c.docker = Some(fakes().join("docker"))).await;
     assert_eq!(docker_info(up).await.problem, None);
+}
+
+/// vLLM's workers run inside the container: NVML reports them by host pid, as children of the
+/// container runtime, not of `docker run`. Their GPU memory counts for the instance through the
+/// container id (`docker run --cidfile`) that their cgroup carries. The cgroup files are written
+/// under a stand-in `/proc`, since a test cannot put a process in a container's cgroup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gpu_memory_in_a_docker_container_counts_for_its_instance() {
+    if !python_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let _log = fake_log();
+    let fake = FakeNvml::build(&[]);
+    let proc_root = tempfile::tempdir().unwrap();
+    let paths = llmops_core::paths::AppPaths::new(dir.path().join("data"), cache_dir());
+    let mut config = llmops_core::config::CoreConfig::new(paths.clone());
+    config.engine_env = vec!["FAKE_ENGINE_LOG".into()];
+    config.docker = Some(fakes().join("docker"));
+    let monitor =
+        llmops_core::monitor::SystemMonitor::with_gpu_backend(&config, Box::new(fake.backend()))
+            .with_proc_root(proc_root.path().to_path_buf());
+    let core = Core::open_with_monitor(config, monitor).await.unwrap();
+    let model = add(
+        &core,
+        "Qwen in Docker",
+        "Qwen/Qwen2.5-7B-Instruct",
+        EngineSettings::VllmDocker(VllmDockerSettings::default()),
+        &[],
+    )
+    .await;
+    let running = start(&core, &model).await;
+    let container = format!("llmops-{}", running.id);
+    let id_file = paths.container_id_file(&container);
+    let container_id = std::fs::read_to_string(&id_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(container_id.len(), 64);
+
+    let (worker, stranger) = (4_000_001u32, 4_000_002u32);
+    for (pid, cgroup) in [
+        (
+            worker,
+            format!("0::/system.slice/docker-{container_id}.scope\n"),
+        ),
+        (
+            stranger,
+            "0::/system.slice/docker-".to_string() + &"e".repeat(64) + ".scope\n",
+        ),
+    ] {
+        let folder = proc_root.path().join(pid.to_string());
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("cgroup"), cgroup).unwrap();
+    }
+    fake.set_processes(&format!(
+        "0 {worker} 2048\n1 {worker} 1024\n0 {stranger} 512\n"
+    ));
+
+    let snapshot = core.sample_now().await;
+    let ours = snapshot
+        .instances
+        .iter()
+        .find(|i| i.instance_id == running.id)
+        .unwrap();
+    assert_eq!(ours.container_id.as_deref(), Some(container_id.as_str()));
+    assert_eq!(ours.gpu_memory_bytes, Some(3072 << 20));
+    let llmops_core::monitor::GpuStatus::Available { gpus, .. } = &snapshot.gpu else {
+        panic!("no GPUs")
+    };
+    let on_gpu0 = gpus[0].processes.clone().unwrap();
+    let by_pid = |pid: u32| on_gpu0.iter().find(|p| p.pid == pid).unwrap();
+    assert_eq!(
+        by_pid(worker).instance_id.as_deref(),
+        Some(running.id.as_str())
+    );
+    assert_eq!(by_pid(worker).model_name.as_deref(), Some("Qwen in Docker"));
+    // Another container's process stays "other".
+    assert_eq!(by_pid(stranger).instance_id, None);
+    core.supervisor.stop(&running.id).await.unwrap();
 }

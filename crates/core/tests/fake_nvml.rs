@@ -2,8 +2,8 @@
 //! (tests/fake_nvml/fake_nvml.c) with two simulated GPUs. Each test loads its own copy, and
 //! controls it through files beside it (see the C file).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
 use std::time::Duration;
 
 use llmops_core::config::CoreConfig;
@@ -14,45 +14,7 @@ use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::InstanceState;
 use llmops_core::Core;
 
-struct FakeNvml {
-    dir: tempfile::TempDir,
-}
-
-impl FakeNvml {
-    fn build(defines: &[&str]) -> FakeNvml {
-        let dir = tempfile::tempdir().unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_nvml/fake_nvml.c");
-        let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-            .args(["-shared", "-fPIC", "-O1", "-o"])
-            .arg(dir.path().join("libnvidia-ml.so.1"))
-            .arg(&source)
-            .args(defines)
-            .status()
-            .expect("a C compiler (cc) is needed to build the fake NVML library");
-        assert!(status.success(), "building the fake NVML library failed");
-        FakeNvml { dir }
-    }
-
-    fn lib(&self) -> PathBuf {
-        self.dir.path().join("libnvidia-ml.so.1")
-    }
-
-    fn set_mode(&self, mode: &str) {
-        std::fs::write(self.dir.path().join("fake_nvml_mode"), mode).unwrap();
-    }
-
-    fn set_processes(&self, lines: &str) {
-        std::fs::write(self.dir.path().join("fake_nvml_processes"), lines).unwrap();
-    }
-
-    fn set_options(&self, lines: &str) {
-        std::fs::write(self.dir.path().join("fake_nvml_options"), lines).unwrap();
-    }
-
-    fn backend(&self) -> NvidiaBackend {
-        NvidiaBackend::with_retry(Some(self.lib()), Duration::ZERO)
-    }
-}
+use common::FakeNvml;
 
 fn gpus(status: GpuStatus) -> Vec<GpuStats> {
     match status {

@@ -12,4 +12,9 @@ cpu_percent: number | null, rss_bytes: number | null,
 /**
  * Summed over GPUs; `null` without an NVIDIA GPU.
  */
-gpu_memory_bytes: number | null, };
+gpu_memory_bytes: number | null, 
+/**
+ * The Docker container the engine runs in (its full id), for an engine in Docker: GPU
+ * processes in it count for this instance though they are not in its process tree.
+ */
+container_id: string | null, };

@@ -92,6 +92,7 @@ pub(super) fn launch_spec(
     port: u16,
     instance_id: &str,
     home: Option<PathBuf>,
+    container_id_file: Option<PathBuf>,
     api_key: String,
 ) -> LaunchSpec {
     let container = container_name(instance_id);
@@ -111,6 +112,12 @@ pub(super) fn launch_spec(
         "-p".to_string(),
         format!("127.0.0.1:{port}:{CONTAINER_PORT}"),
     ];
+    // The container's id, which its processes' cgroups carry: how the monitor knows that a GPU
+    // process in it is this instance's.
+    if let Some(file) = container_id_file {
+        args.push("--cidfile".into());
+        args.push(file.display().to_string());
+    }
     if let Some(dir) = hf_cache {
         args.push("-v".into());
         args.push(format!("{dir}:/root/.cache/huggingface"));

@@ -169,6 +169,7 @@ impl LaunchSpec {
         port: u16,
         instance_id: &str,
         home: Option<&Path>,
+        container_id_file: Option<PathBuf>,
         api_key: String,
     ) -> LaunchSpec {
         match &model.settings {
@@ -181,6 +182,7 @@ impl LaunchSpec {
                 port,
                 instance_id,
                 home.map(Path::to_path_buf),
+                container_id_file,
                 api_key,
             ),
             EngineSettings::Custom(s) => custom::launch_spec(model, s, program, port),

@@ -438,7 +438,15 @@ mod tests {
                 .unwrap_or(super::super::EngineSettings::Custom(Default::default())),
             secret_env: vec![],
         };
-        LaunchSpec::for_model(&target, "/bin/engine".into(), 4000, "i-1", None, "k".into())
+        LaunchSpec::for_model(
+            &target,
+            "/bin/engine".into(),
+            4000,
+            "i-1",
+            None,
+            None,
+            "k".into(),
+        )
     }
 
     #[test]

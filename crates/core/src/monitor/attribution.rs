@@ -1,12 +1,20 @@
 //! Which GPU memory belongs to which model instance: a compute process counts for an instance
-//! when its pid is in the instance's process tree; anything else is "other".
+//! when its pid is in the instance's process tree, or, for an engine in Docker, when its cgroup
+//! is the instance's container (NVML reports the container's processes by their host pids,
+//! which are children of the container runtime, not of `docker run`); anything else is "other".
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use super::processes::process_name;
+use super::processes::{container_of_cgroup, process_name};
 use super::snapshot::{GpuStatus, InstanceResources};
 
-pub(super) fn attribute(gpu: &mut GpuStatus, instances: &mut [InstanceResources]) {
+/// `proc_root` is `/proc` (another root in tests).
+pub(super) fn attribute(
+    gpu: &mut GpuStatus,
+    instances: &mut [InstanceResources],
+    proc_root: &Path,
+) {
     let GpuStatus::Available { gpus, .. } = gpu else {
         return;
     };
@@ -24,7 +32,11 @@ pub(super) fn attribute(gpu: &mut GpuStatus, instances: &mut [InstanceResources]
         .flatten()
     {
         process.name = process_name(process.pid);
-        let Some(&index) = owner.get(&process.pid) else {
+        let Some(index) = owner
+            .get(&process.pid)
+            .copied()
+            .or_else(|| in_container(instances, proc_root, process.pid))
+        else {
             continue;
         };
         let instance = &mut instances[index];
@@ -37,4 +49,16 @@ pub(super) fn attribute(gpu: &mut GpuStatus, instances: &mut [InstanceResources]
             *total += used;
         }
     }
+}
+
+/// The instance whose container holds `pid`, if an instance runs in a container.
+fn in_container(instances: &[InstanceResources], proc_root: &Path, pid: u32) -> Option<usize> {
+    if instances.iter().all(|i| i.container_id.is_none()) {
+        return None;
+    }
+    let cgroup = std::fs::read_to_string(proc_root.join(pid.to_string()).join("cgroup")).ok()?;
+    let container = container_of_cgroup(&cgroup)?;
+    instances
+        .iter()
+        .position(|i| i.container_id.as_deref() == Some(container.as_str()))
 }

@@ -12,10 +12,12 @@ pub(super) struct ProcessProbe {
     /// CPU ticks of each instance's tree at the previous sample.
     previous: HashMap<String, (u64, Instant)>,
     ticks_per_second: f64,
+    /// Where a Docker engine's container id is written (`docker run --cidfile`).
+    paths: crate::paths::AppPaths,
 }
 
 impl ProcessProbe {
-    pub fn new() -> Self {
+    pub fn new(paths: crate::paths::AppPaths) -> Self {
         let ticks = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
             .ok()
             .flatten()
@@ -23,6 +25,7 @@ impl ProcessProbe {
         ProcessProbe {
             previous: HashMap::new(),
             ticks_per_second: ticks as f64,
+            paths,
         }
     }
 
@@ -54,12 +57,52 @@ impl ProcessProbe {
                     cpu_percent,
                     rss_bytes: rss,
                     gpu_memory_bytes: None,
+                    container_id: self.container_id(instance),
                 })
             })
             .collect();
         self.previous = seen;
         measured
     }
+}
+
+impl ProcessProbe {
+    /// A Docker engine's container id, once `docker run` has written it.
+    fn container_id(&self, instance: &InstanceInfo) -> Option<String> {
+        if instance.engine != crate::engine::EngineKind::VllmDocker {
+            return None;
+        }
+        let file = self
+            .paths
+            .container_id_file(&crate::engine::container_name(&instance.id));
+        let id = std::fs::read_to_string(file).ok()?.trim().to_string();
+        is_container_id(&id).then_some(id)
+    }
+}
+
+/// A full container id: 64 lowercase hex digits.
+pub(super) fn is_container_id(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The container a process runs in, from its cgroup path, whichever cgroup driver wrote it:
+/// `0::/system.slice/docker-<id>.scope` (systemd), `12:memory:/docker/<id>` (cgroupfs),
+/// `0::/machine.slice/libpod-<id>.scope` (Podman); the innermost id wins.
+pub(super) fn container_of_cgroup(cgroup: &str) -> Option<String> {
+    cgroup
+        .lines()
+        .filter_map(|line| line.splitn(3, ':').nth(2))
+        .flat_map(|path| path.split('/'))
+        .map(|segment| {
+            let segment = segment.strip_suffix(".scope").unwrap_or(segment);
+            segment
+                .strip_prefix("docker-")
+                .or_else(|| segment.strip_prefix("libpod-"))
+                .unwrap_or(segment)
+        })
+        .filter(|segment| is_container_id(segment))
+        .last()
+        .map(str::to_string)
 }
 
 /// The process and all its descendants (threads' children included), parents first.
@@ -118,6 +161,30 @@ pub fn process_name(pid: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_containers_id_is_read_from_each_cgroup_drivers_path() {
+        let id = "4f1c0a9e".repeat(8);
+        for cgroup in [
+            format!("0::/system.slice/docker-{id}.scope\n"),
+            format!("12:memory:/docker/{id}\n11:cpu:/docker/{id}\n"),
+            format!("0::/machine.slice/libpod-{id}.scope/container\n"),
+            format!("0::/kubepods/burstable/pod1/{id}\n"),
+        ] {
+            assert_eq!(
+                container_of_cgroup(&cgroup).as_deref(),
+                Some(id.as_str()),
+                "{cgroup}"
+            );
+        }
+        for cgroup in [
+            "0::/user.slice/user-1000.slice/session-2.scope\n",
+            "0::/system.slice/docker.service\n",
+            "",
+        ] {
+            assert_eq!(container_of_cgroup(cgroup), None, "{cgroup}");
+        }
+    }
 
     #[test]
     fn finds_children_and_reads_their_resources() {

@@ -30,6 +30,8 @@ pub struct SystemMonitor {
     probes: Arc<Mutex<Probes>>,
     latest: Arc<Mutex<Option<SystemSnapshot>>>,
     models_dir: PathBuf,
+    /// `/proc`, where a GPU process's cgroup tells its container (another root in tests).
+    proc_root: PathBuf,
 }
 
 impl SystemMonitor {
@@ -44,12 +46,20 @@ impl SystemMonitor {
         SystemMonitor {
             probes: Arc::new(Mutex::new(Probes {
                 system: SystemProbe::new(),
-                processes: ProcessProbe::new(),
+                processes: ProcessProbe::new(config.paths.clone()),
                 gpu,
             })),
             latest: Arc::new(Mutex::new(None)),
             models_dir: config.paths.models_dir(),
+            proc_root: PathBuf::from("/proc"),
         }
+    }
+
+    /// Reads processes' cgroups under `root` instead of `/proc`: for tests of container
+    /// attribution, where a process cannot be put in a container's cgroup.
+    pub fn with_proc_root(mut self, root: PathBuf) -> Self {
+        self.proc_root = root;
+        self
     }
 
     /// Takes a fresh sample now. Blocking (NVML and /proc reads): call from a blocking thread.
@@ -60,7 +70,7 @@ impl SystemMonitor {
         let mut instances = probes.processes.measure(&context.instances);
         let mut gpu = probes.gpu.sample();
         drop(probes);
-        attribute(&mut gpu, &mut instances);
+        attribute(&mut gpu, &mut instances, &self.proc_root);
         let mut snapshot = SystemSnapshot {
             at: now_ms(),
             hostname: sysinfo::System::host_name().unwrap_or_default(),

@@ -98,6 +98,7 @@ mod tests {
                 cpu_percent: Some(150.0),
                 rss_bytes: Some(99),
                 gpu_memory_bytes: None,
+                container_id: None,
             }],
             series: Default::default(),
         };

@@ -82,6 +82,9 @@ pub struct InstanceResources {
     /// Summed over GPUs; `null` without an NVIDIA GPU.
     #[ts(type = "number | null")]
     pub gpu_memory_bytes: Option<u64>,
+    /// The Docker container the engine runs in (its full id), for an engine in Docker: GPU
+    /// processes in it count for this instance though they are not in its process tree.
+    pub container_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

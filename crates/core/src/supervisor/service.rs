@@ -222,6 +222,11 @@ impl Shared {
             port,
             &id,
             dirs::home_dir().as_deref(),
+            Some(
+                self.config
+                    .paths
+                    .container_id_file(&crate::engine::container_name(&id)),
+            ),
             new_engine_key(),
         );
         // Values only in the environment: the command line (`ps`) and the log show names.
@@ -418,6 +423,11 @@ impl Supervisor {
     ) -> Supervisor {
         reap::reap_survivors(&store, &config).await;
         log_file::prune(&config.paths.instance_log_dir(), LOG_FILES_KEPT_FOR);
+        // Container id files of an earlier run: its containers are gone or being reaped by name.
+        let _ = std::fs::remove_dir_all(config.paths.run_dir());
+        if let Err(err) = std::fs::create_dir_all(config.paths.run_dir()) {
+            tracing::warn!(%err, "could not create the run folder; GPU memory in containers is not attributed");
+        }
         let http = crate::lazy_client::LazyClient::new(|| {
             reqwest::Client::builder()
                 .no_proxy()

@@ -2,10 +2,13 @@
 //! core in a temp dir.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
 
 use llmops_core::config::CoreConfig;
 use llmops_core::engine::{resolve_binary, EngineKind};
+use llmops_core::monitor::NvidiaBackend;
 use llmops_core::paths::AppPaths;
 use llmops_core::supervisor::{InstanceInfo, InstanceState};
 use llmops_core::Core;
@@ -71,4 +74,46 @@ pub async fn wait_running(
         settled.state.reason()
     );
     settled
+}
+
+/// The tests' fake `libnvidia-ml` (tests/fake_nvml/fake_nvml.c), built into a temp dir of its
+/// own and controlled through the files beside it (see the C file).
+pub struct FakeNvml {
+    pub dir: tempfile::TempDir,
+}
+
+impl FakeNvml {
+    pub fn build(defines: &[&str]) -> FakeNvml {
+        let dir = tempfile::tempdir().unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_nvml/fake_nvml.c");
+        let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+            .args(["-shared", "-fPIC", "-O1", "-o"])
+            .arg(dir.path().join("libnvidia-ml.so.1"))
+            .arg(&source)
+            .args(defines)
+            .status()
+            .expect("a C compiler (cc) is needed to build the fake NVML library");
+        assert!(status.success(), "building the fake NVML library failed");
+        FakeNvml { dir }
+    }
+
+    pub fn lib(&self) -> PathBuf {
+        self.dir.path().join("libnvidia-ml.so.1")
+    }
+
+    pub fn set_mode(&self, mode: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_mode"), mode).unwrap();
+    }
+
+    pub fn set_processes(&self, lines: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_processes"), lines).unwrap();
+    }
+
+    pub fn set_options(&self, lines: &str) {
+        std::fs::write(self.dir.path().join("fake_nvml_options"), lines).unwrap();
+    }
+
+    pub fn backend(&self) -> NvidiaBackend {
+        NvidiaBackend::with_retry(Some(self.lib()), Duration::ZERO)
+    }
 }

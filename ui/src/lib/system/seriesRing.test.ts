@@ -73,7 +73,7 @@ describe('SeriesRing', () => {
 
   it('drops a series that stopped reporting once it is out of the window', () => {
     const ring = new SeriesRing(5000)
-    const inst = { instance_id: 'i1', model_id: 'm1', model_name: 'Smol', pids: [1], cpu_percent: 5, rss_bytes: 1, gpu_memory_bytes: null }
+    const inst = { instance_id: 'i1', model_id: 'm1', model_name: 'Smol', pids: [1], cpu_percent: 5, rss_bytes: 1, gpu_memory_bytes: null, container_id: null }
     ring.appendSnapshot(snapshot(T0, 1, { instances: [inst], series: { 'cpu.usage_percent': 1, 'model.m1.rss_bytes': 1 } }))
     expect(ring.keys()).toContain('model.m1.rss_bytes')
     ring.appendSnapshot(snapshot(T0 + 6000, 1))
