@@ -30,6 +30,9 @@ pub struct CoreConfig {
     pub history_retention_days: u32,
     /// Where the NVML library is (`LLMOPS_NVML_LIB`); otherwise the system's `libnvidia-ml.so.1`.
     pub nvml_lib: Option<PathBuf>,
+    /// The AMD SMI library (`LLMOPS_AMD_SMI_LIB`); default: `libamd_smi.so` on the loader's
+    /// path, then `/opt/rocm/lib`.
+    pub amd_smi_lib: Option<PathBuf>,
     /// Where secrets go (`LLMOPS_SECRET_STORE=auto|keyring|file`). [`CoreConfig::new`] uses the
     /// file, so that tests never touch the user's keyring; [`CoreConfig::from_env`] defaults to
     /// the keyring when one answers.
@@ -60,6 +63,7 @@ impl CoreConfig {
             sample_interval: Duration::from_secs(1),
             history_retention_days: 30,
             nvml_lib: None,
+            amd_smi_lib: None,
             secret_store: SecretPreference::File,
             engine_env: Vec::new(),
             tools_home: None,
@@ -91,6 +95,9 @@ impl CoreConfig {
         config.tools_home = path_var("LLMOPS_TOOLS_HOME").or_else(dirs::home_dir);
         config.docker = path_var("LLMOPS_DOCKER");
         config.nvml_lib = std::env::var_os("LLMOPS_NVML_LIB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        config.amd_smi_lib = std::env::var_os("LLMOPS_AMD_SMI_LIB")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from);
         if let Some(n) = std::env::var("LLMOPS_MAX_INSTANCES")

@@ -31,6 +31,22 @@ impl ErrorBody {
             params: None,
         }
     }
+
+    /// A body with its values (none given: no `params`).
+    pub fn with_params(
+        code: impl Into<String>,
+        params: ErrorParams,
+        message: impl Into<String>,
+    ) -> ErrorBody {
+        let mut body = ErrorBody::new(code, message);
+        body.params = (!params.is_empty()).then(|| {
+            params
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect()
+        });
+        body
+    }
 }
 
 /// Names and values of an error's parameters, for [`CodedError::params`].

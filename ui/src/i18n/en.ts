@@ -849,6 +849,8 @@ export const en = {
   // A failed instance's summary (supervisor/run.rs), shown with its hint as the failure's headline.
   'errors.engine_vanished': 'The engine process vanished right after it was spawned.',
   'errors.gpu_nvml_unusable': "The NVIDIA driver's NVML library could not be used ({detail}).",
+  'errors.gpu_amd_smi_unusable': 'The AMD SMI library (ROCm) could not be used ({detail}).',
+  'errors.gpu_amd_smi_stopped': 'The AMD SMI library stopped answering ({detail}); retrying.',
   'errors.gpu_nvml_incomplete': 'The NVML library is incomplete (initialisation failed).',
   'errors.gpu_driver_lost': 'The NVIDIA driver stopped answering ({detail}); retrying.',
   'errors.gpu_nvml_stopped': 'The NVML library stopped answering; retrying.',

@@ -11,19 +11,19 @@ const RUST_DIRS = ['crates/core/src', 'crates/server/src', 'src-tauri/src']
 /** Where a failed instance's summary codes (`Summary::new`, `Phase::texts`) and hints come from. */
 const RUN_RS = 'crates/core/src/supervisor/run.rs'
 const HINTS_RS = 'crates/core/src/supervisor/hints.rs'
-/** Why there is no GPU reading (`NoGpu::new`). */
-const NVIDIA_RS = 'crates/core/src/monitor/gpu/nvidia.rs'
+/** Why there is no GPU reading (`NoGpu::new`), one file per vendor. */
+const GPU_BACKEND_RS = ['crates/core/src/monitor/gpu/nvidia.rs', 'crates/core/src/monitor/gpu/amd.rs']
 /** Why the OpenAI-compatible gateway (`/v1`) refused or failed a request (read with the rest of the core). */
 const GATEWAY_RS = 'crates/core/src/gateway/error.rs'
 
 const rust = readRustErrorCodes(RUST_DIRS.flatMap(rustSources))
 const summaries = readSummaryCodes({ path: RUN_RS, text: readRepoFile(RUN_RS) })
-const gpuReasons = readSummaryCodes({ path: NVIDIA_RS, text: readRepoFile(NVIDIA_RS) }, 'NoGpu::new')
+const gpuReasons = GPU_BACKEND_RS.map((path) => readSummaryCodes({ path, text: readRepoFile(path) }, 'NoGpu::new'))
 const hints = readHintCodes({ path: HINTS_RS, text: readRepoFile(HINTS_RS) })
 
 /** Every code with each way it is sent: the Rust side's errors and failure summaries, and this UI's own. */
 const codes = new Map<string, CodeSource[]>(rust.codes)
-for (const [code, sources] of [...summaries.codes, ...gpuReasons.codes]) codes.set(code, [...(codes.get(code) ?? []), ...sources])
+for (const [code, sources] of [...summaries.codes, ...gpuReasons.flatMap((r) => [...r.codes])]) codes.set(code, [...(codes.get(code) ?? []), ...sources])
 for (const [code, params] of Object.entries(UI_ERROR_PARAMS)) {
   codes.set(code, [...(codes.get(code) ?? []), { from: 'ui/src/api', params: [...params] }])
 }
@@ -95,14 +95,16 @@ describe('failure summary and hint translations', () => {
       engine_exit_unconfirmed: ['detail'],
       engine_wait_failed: ['detail'],
     })
-    expect(gpuReasons.problems).toEqual([])
-    expect(Object.fromEntries([...gpuReasons.codes].map(([code, sources]) => [code, guaranteedParams(sources)]))).toEqual({
+    expect(gpuReasons.flatMap((r) => r.problems)).toEqual([])
+    const [nvidia, amd] = gpuReasons.map((r) => Object.fromEntries([...r.codes].map(([code, sources]) => [code, guaranteedParams(sources)])))
+    expect(nvidia).toEqual({
       gpu_nvml_unusable: ['detail'],
       gpu_nvml_incomplete: [],
       gpu_driver_lost: ['detail'],
       gpu_nvml_stopped: [],
       gpu_device_lost: ['detail', 'index'],
     })
+    expect(amd).toEqual({ gpu_amd_smi_unusable: ['detail'], gpu_amd_smi_stopped: ['detail'] })
     // A spawn failure's summary is the SupervisorError's own body.
     expect(guaranteedParams(rust.codes.get('engine_spawn_failed')!)).toEqual(['detail', 'program'])
   })

@@ -851,6 +851,8 @@ export const zh: Record<MessageKey, string> = {
   // A failed instance's summary (supervisor/run.rs), shown with its hint as the failure's headline.
   'errors.engine_vanished': '引擎进程启动后立即消失了。',
   'errors.gpu_nvml_unusable': '无法使用 NVIDIA 驱动的 NVML 库（{detail}）。',
+  'errors.gpu_amd_smi_unusable': '无法使用 AMD SMI 库（ROCm）（{detail}）。',
+  'errors.gpu_amd_smi_stopped': 'AMD SMI 库停止响应（{detail}），正在重试。',
   'errors.gpu_nvml_incomplete': 'NVML 库不完整（初始化失败）。',
   'errors.gpu_driver_lost': 'NVIDIA 驱动停止响应（{detail}），正在重试。',
   'errors.gpu_nvml_stopped': 'NVML 库停止响应，正在重试。',

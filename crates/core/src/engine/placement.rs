@@ -122,15 +122,8 @@ fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
-fn reason(code: &str, params: Vec<(&str, String)>, text: String) -> ErrorBody {
-    let mut body = ErrorBody::new(code, text);
-    body.params = (!params.is_empty()).then(|| {
-        params
-            .into_iter()
-            .map(|(name, value)| (name.to_string(), value))
-            .collect()
-    });
-    body
+fn reason(code: &str, params: crate::error::ErrorParams, text: String) -> ErrorBody {
+    ErrorBody::with_params(code, params, text)
 }
 
 fn list(devices: &[u32]) -> String {

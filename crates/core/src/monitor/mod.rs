@@ -13,7 +13,9 @@ mod series;
 mod snapshot;
 mod system;
 
-pub use gpu::{CostClass, GpuBackend, NvidiaBackend, SamplingPlan, NVML_READINGS};
+pub use gpu::{
+    AmdBackend, CostClass, FirstVendor, GpuBackend, NvidiaBackend, SamplingPlan, NVML_READINGS,
+};
 pub use processes::process_tree;
 pub use sampler::{SampleContext, SystemMonitor};
 pub use series::extract as snapshot_series;

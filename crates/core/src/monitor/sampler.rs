@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use super::attribution::attribute;
 use super::disks::model_folders;
-use super::gpu::{GpuBackend, NvidiaBackend};
+use super::gpu::{AmdBackend, FirstVendor, GpuBackend, NvidiaBackend};
 use super::processes::ProcessProbe;
 use super::snapshot::SystemSnapshot;
 use super::system::SystemProbe;
@@ -38,7 +38,10 @@ impl SystemMonitor {
     pub fn new(config: &CoreConfig) -> Self {
         Self::with_gpu_backend(
             config,
-            Box::new(NvidiaBackend::new(config.nvml_lib.clone())),
+            Box::new(FirstVendor {
+                nvidia: NvidiaBackend::new(config.nvml_lib.clone()),
+                amd: AmdBackend::new(config.amd_smi_lib.clone()),
+            }),
         )
     }
 

@@ -82,19 +82,29 @@ pub struct FakeNvml {
     pub dir: tempfile::TempDir,
 }
 
+/// Builds one of the tests' fake C libraries (`tests/<source>`) as `name` in a temp dir of its
+/// own, where the files that control it go.
+pub fn build_fake_library(source: &str, name: &str, defines: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(source);
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(dir.path().join(name))
+        .arg(&source)
+        .args(defines)
+        .status()
+        .expect("a C compiler (cc) is needed to build the fake driver libraries");
+    assert!(status.success(), "building {} failed", source.display());
+    dir
+}
+
 impl FakeNvml {
     pub fn build(defines: &[&str]) -> FakeNvml {
-        let dir = tempfile::tempdir().unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_nvml/fake_nvml.c");
-        let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-            .args(["-shared", "-fPIC", "-O1", "-o"])
-            .arg(dir.path().join("libnvidia-ml.so.1"))
-            .arg(&source)
-            .args(defines)
-            .status()
-            .expect("a C compiler (cc) is needed to build the fake NVML library");
-        assert!(status.success(), "building the fake NVML library failed");
-        FakeNvml { dir }
+        FakeNvml {
+            dir: build_fake_library("fake_nvml/fake_nvml.c", "libnvidia-ml.so.1", defines),
+        }
     }
 
     pub fn lib(&self) -> PathBuf {

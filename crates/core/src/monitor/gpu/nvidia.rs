@@ -27,8 +27,8 @@ use nvml_wrapper::error::NvmlError;
 use nvml_wrapper::{Device, Nvml};
 
 use super::throttle;
-use super::GpuBackend;
-use crate::error::{ErrorBody, ErrorParams};
+use super::{GpuBackend, NoGpu};
+use crate::error::ErrorBody;
 use crate::monitor::snapshot::{GpuProcess, GpuStats, GpuStatus};
 
 /// What an NVML reading costs, which decides when it is taken.
@@ -606,22 +606,6 @@ impl GpuBackend for NvidiaBackend {
                 not_detected(reason)
             }
         }
-    }
-}
-
-/// Why there is no GPU reading: a code with its values, and the English text.
-struct NoGpu;
-
-impl NoGpu {
-    fn new(code: &str, params: ErrorParams, text: String) -> ErrorBody {
-        let mut body = ErrorBody::new(code, text);
-        body.params = (!params.is_empty()).then(|| {
-            params
-                .into_iter()
-                .map(|(name, value)| (name.to_string(), value))
-                .collect()
-        });
-        body
     }
 }
 
