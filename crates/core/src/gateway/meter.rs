@@ -125,6 +125,8 @@ pub struct Meter {
     engine_prompt_per_second: Option<f64>,
     engine_decode_per_second: Option<f64>,
     stream_error: bool,
+    /// The stream's `data: [DONE]` went by: the client has the whole answer.
+    saw_done: bool,
     /// A non-streamed answer, kept to read its `usage` at the end.
     json: Vec<u8>,
     json_too_large: bool,
@@ -151,6 +153,7 @@ impl Meter {
             engine_prompt_per_second: None,
             engine_decode_per_second: None,
             stream_error: false,
+            saw_done: false,
             json: Vec::new(),
             json_too_large: false,
             logged: log_body.then(Vec::new),
@@ -178,8 +181,14 @@ impl Meter {
         }
     }
 
+    /// Whether the stream's last event (`data: [DONE]`) went by.
+    pub fn saw_done(&self) -> bool {
+        self.saw_done
+    }
+
     fn on_event(&mut self, data: &str, now: Instant) {
         if data == "[DONE]" {
+            self.saw_done = true;
             return;
         }
         let Ok(chunk) = serde_json::from_str::<ChunkView>(data) else {
@@ -327,6 +336,7 @@ mod tests {
             b"data: {\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3},\"timings\":{\"cache_n\":4,\"prompt_n\":3,\"predicted_n\":3}}\n\ndata: [DONE]\n\n",
             at(200),
         );
+        assert!(meter.saw_done());
         let m = meter.finish();
         assert_eq!(m.ttft_ms, Some(120.0));
         assert_eq!(m.e2el_ms, Some(190.0));

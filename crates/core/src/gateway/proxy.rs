@@ -111,12 +111,57 @@ impl Stream for ObservedBody {
 
 impl Drop for ObservedBody {
     fn drop(&mut self) {
-        if !self.done {
+        if !self.done && self.meter.as_ref().is_some_and(Meter::saw_done) {
+            // The client had the whole answer (`[DONE]` included) and closed before the engine's
+            // end of stream was read: a complete answer, not one cut off.
+            self.finish(None);
+        } else if !self.done {
             // The client went away mid-answer: keep what was measured so far.
             let measured = self.meter.take().map(Meter::finish).unwrap_or_default();
             self.draft
                 .take()
                 .finish(RequestOutcome::ClientClosed, measured, None);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+    use crate::events::{Event, EventBus};
+    use crate::gateway::admission::Lane;
+    use crate::gateway::recorder::Recorder;
+
+    /// The client reads the whole stream, `[DONE]` included, and closes before the engine's end
+    /// of stream is read: the record is a complete answer, not one cut off.
+    #[tokio::test]
+    async fn a_client_that_closes_after_done_had_a_complete_answer() {
+        let bus = EventBus::default();
+        let mut events = bus.subscribe();
+        let (recorder, _unwritten) = Recorder::new(bus);
+        let Ok(lease) = Lane::new(1).admit(1).await else {
+            panic!("an empty lane admits")
+        };
+        let answer = b"data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n";
+        let upstream = futures_util::stream::iter([Ok(Bytes::from_static(answer))])
+            .chain(futures_util::stream::pending());
+        let mut body = ObservedBody::new(
+            Box::pin(upstream),
+            Meter::new(Instant::now(), true, false),
+            RecordDraft::new(recorder, "/chat/completions", "test"),
+            200,
+            true,
+            "m".into(),
+            lease,
+        );
+        assert!(body.next().await.is_some());
+        drop(body);
+        let mut outcomes = Vec::new();
+        while let Ok(Event::GatewayRequest(record)) = events.try_recv() {
+            outcomes.push(record.outcome);
+        }
+        assert_eq!(outcomes.last(), Some(&RequestOutcome::Ok), "{outcomes:?}");
     }
 }
