@@ -255,19 +255,11 @@ fn slow_readings_arrive_from_their_own_thread() {
 /// to that instance; another process is "other".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gpu_memory_is_attributed_to_the_instance_that_holds_it() {
-    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
-    if !cache
-        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
-        .is_file()
-    {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "the starter model is missing; run scripts/setup.sh"
-        );
-        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+    // llama-server and the starter model; under CI=true a missing one fails the test.
+    let Some(real) = common::real_parts() else {
         return;
-    }
+    };
+    let cache = real.cache_dir;
     let fake = FakeNvml::build(&[]);
     let data = tempfile::tempdir().unwrap();
     let config = CoreConfig::new(AppPaths::new(data.path(), cache));
@@ -335,19 +327,11 @@ fn environ_of(pid: u32) -> std::collections::HashMap<String, String> {
 /// land on different GPUs; each real llama-server gets exactly its GPU.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_auto_models_land_on_different_gpus_when_they_do_not_fit_together() {
-    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
-    if !cache
-        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
-        .is_file()
-    {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "the starter model is missing; run scripts/setup.sh"
-        );
-        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+    // llama-server and the starter model; under CI=true a missing one fails the test.
+    let Some(real) = common::real_parts() else {
         return;
-    }
+    };
+    let cache = real.cache_dir;
     let fake = FakeNvml::build(&[]);
     let data = tempfile::tempdir().unwrap();
     let config = CoreConfig::new(AppPaths::new(data.path(), cache));
@@ -446,19 +430,11 @@ async fn two_auto_models_land_on_different_gpus_when_they_do_not_fit_together() 
 /// Without a GPU, "auto" is "none": the real llama-server runs on the CPU with nothing set.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_placement_without_a_gpu_runs_on_the_cpu() {
-    let cache = AppPaths::from_env().expect("a cache dir").cache_dir;
-    if !cache
-        .join("models/SmolLM2-135M-Instruct-Q4_1.gguf")
-        .is_file()
-    {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "the starter model is missing; run scripts/setup.sh"
-        );
-        eprintln!("SKIPPED (not CI): starter model missing; run scripts/setup.sh");
+    // llama-server and the starter model; under CI=true a missing one fails the test.
+    let Some(real) = common::real_parts() else {
         return;
-    }
+    };
+    let cache = real.cache_dir;
     let data = tempfile::tempdir().unwrap();
     let config = CoreConfig::new(AppPaths::new(data.path(), cache));
     let no_driver = NvidiaBackend::new(Some(data.path().join("absent/libnvidia-ml.so.1")));
