@@ -14,6 +14,8 @@ pub(super) struct ProcessProbe {
     ticks_per_second: f64,
     /// Where a Docker engine's container id is written (`docker run --cidfile`).
     paths: crate::paths::AppPaths,
+    /// Container ids already read, by instance id: the file is read until it is there, once.
+    containers: HashMap<String, String>,
 }
 
 impl ProcessProbe {
@@ -26,13 +28,14 @@ impl ProcessProbe {
             previous: HashMap::new(),
             ticks_per_second: ticks as f64,
             paths,
+            containers: HashMap::new(),
         }
     }
 
     pub fn measure(&mut self, instances: &[InstanceInfo]) -> Vec<InstanceResources> {
         let now = Instant::now();
         let mut seen = HashMap::new();
-        let measured = instances
+        let measured: Vec<InstanceResources> = instances
             .iter()
             .filter(|i| !i.state.is_terminal())
             .filter_map(|instance| {
@@ -62,21 +65,29 @@ impl ProcessProbe {
             })
             .collect();
         self.previous = seen;
+        self.containers
+            .retain(|id, _| measured.iter().any(|m| &m.instance_id == id));
         measured
     }
 }
 
 impl ProcessProbe {
     /// A Docker engine's container id, once `docker run` has written it.
-    fn container_id(&self, instance: &InstanceInfo) -> Option<String> {
+    fn container_id(&mut self, instance: &InstanceInfo) -> Option<String> {
         if instance.engine != crate::engine::EngineKind::VllmDocker {
             return None;
+        }
+        if let Some(id) = self.containers.get(&instance.id) {
+            return Some(id.clone());
         }
         let file = self
             .paths
             .container_id_file(&crate::engine::container_name(&instance.id));
         let id = std::fs::read_to_string(file).ok()?.trim().to_string();
-        is_container_id(&id).then_some(id)
+        is_container_id(&id).then(|| {
+            self.containers.insert(instance.id.clone(), id.clone());
+            id
+        })
     }
 }
 
