@@ -36,6 +36,7 @@ pub mod logging;
 pub mod monitor;
 pub mod operations;
 pub mod paths;
+pub mod platform;
 pub mod preferences;
 pub mod prometheus;
 pub mod runs;

@@ -1,10 +1,13 @@
 //! Files and folders only this user can read: the data dir (0700), the database, logs and secrets
 //! (0600). Secrets are written through a temp file and a rename, so a crash never leaves half a
 //! secret behind.
+//!
+//! On Windows there are no mode bits: the data dir lies in the user's profile
+//! (`%LOCALAPPDATA%`), whose inherited ACL already grants only the user, SYSTEM and
+//! administrators; the functions here then only create the files and folders.
 
-use std::fs::{self, DirBuilder, OpenOptions, Permissions};
+use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 pub const PRIVATE_DIR_MODE: u32 = 0o700;
@@ -13,41 +16,51 @@ pub const PRIVATE_FILE_MODE: u32 = 0o600;
 /// Creates `dir` (and its parents) as 0700, and tightens it to 0700 if it exists with a looser
 /// mode. Parents that already exist are left alone (they may be shared folders like `~/.local`).
 pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
-    DirBuilder::new()
-        .recursive(true)
-        .mode(PRIVATE_DIR_MODE)
-        .create(dir)?;
+    let mut builder = DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR_MODE);
+    builder.create(dir)?;
     tighten(dir, PRIVATE_DIR_MODE)
 }
 
 /// Sets `mode` when the current mode grants more (group or other bits).
+#[cfg(unix)]
 pub fn tighten(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let current = fs::metadata(path)?.permissions().mode() & 0o777;
     if current & !mode != 0 {
-        fs::set_permissions(path, Permissions::from_mode(mode))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
     }
     Ok(())
+}
+
+/// No mode bits on Windows (see the module's note): the path must exist, nothing else.
+#[cfg(not(unix))]
+pub fn tighten(path: &Path, _mode: u32) -> std::io::Result<()> {
+    fs::metadata(path).map(|_| ())
+}
+
+/// Options that create a file 0600 (on Unix).
+fn private_options() -> OpenOptions {
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE_FILE_MODE);
+    options
 }
 
 /// Creates an empty 0600 file if none exists, and tightens an existing one. SQLite gives its
 /// `-wal` and `-shm` files the mode of the database file, so creating the database this way first
 /// covers all three.
 pub fn ensure_private_file(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(PRIVATE_FILE_MODE)
-        .open(path)?;
+    private_options().create(true).append(true).open(path)?;
     tighten(path, PRIVATE_FILE_MODE)
 }
 
 /// Opens `path` for appending, created 0600.
 pub fn open_private_append(path: &Path) -> std::io::Result<fs::File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(PRIVATE_FILE_MODE)
-        .open(path)?;
+    let file = private_options().create(true).append(true).open(path)?;
     tighten(path, PRIVATE_FILE_MODE)?;
     Ok(file)
 }
@@ -62,11 +75,10 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = OpenOptions::new()
+        let mut file = private_options()
             .create(true)
             .write(true)
             .truncate(true)
-            .mode(PRIVATE_FILE_MODE)
             .open(&tmp)?;
         file.write_all(contents)?;
         file.sync_all()?;
@@ -78,9 +90,11 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     result
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("bounded_lines", 0),
     ("lazy_client", 0),
     ("paths", 0),
+    ("platform", 0),
     ("logging", 1),
     ("secrets", 1),
     ("store", 1),

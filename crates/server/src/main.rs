@@ -487,12 +487,29 @@ fn announce_access(core: &Core, security: &security::Security, local: SocketAddr
     }
 }
 
+/// Ctrl+C, or SIGTERM (a service manager), or on Windows the console being closed or the
+/// session ending: all end in the normal shutdown, which stops the engines.
+#[cfg(unix)]
 async fn shutdown_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
+    }
+}
+
+#[cfg(windows)]
+async fn shutdown_signal() {
+    use tokio::signal::windows::{ctrl_close, ctrl_shutdown};
+    let (mut close, mut shutdown) = (
+        ctrl_close().expect("console close handler"),
+        ctrl_shutdown().expect("shutdown handler"),
+    );
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = close.recv() => {}
+        _ = shutdown.recv() => {}
     }
 }
 

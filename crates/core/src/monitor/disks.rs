@@ -1,7 +1,6 @@
 //! The file systems that hold model files: free space, and how much the models take.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::snapshot::DiskUsage;
@@ -26,30 +25,14 @@ pub(super) fn model_folders(model_paths: &[String], models_dir: &Path) -> Vec<Di
 }
 
 fn usage(folder: &Path, models_bytes: u64) -> Option<DiskUsage> {
-    let stat = nix::sys::statvfs::statvfs(folder).ok()?;
-    let block = stat.fragment_size() as u64;
+    let space = crate::platform::disk_space(folder)?;
     Some(DiskUsage {
         folder: folder.display().to_string(),
-        mount_point: mount_point(folder).display().to_string(),
-        total_bytes: stat.blocks() as u64 * block,
-        available_bytes: stat.blocks_available() as u64 * block,
+        mount_point: crate::platform::mount_point(folder).display().to_string(),
+        total_bytes: space.total_bytes,
+        available_bytes: space.available_bytes,
         models_bytes,
     })
-}
-
-/// The topmost ancestor on the same device.
-fn mount_point(folder: &Path) -> PathBuf {
-    let Ok(device) = std::fs::metadata(folder).map(|m| m.dev()) else {
-        return folder.to_path_buf();
-    };
-    let mut mount = folder.to_path_buf();
-    for ancestor in folder.ancestors().skip(1) {
-        match std::fs::metadata(ancestor) {
-            Ok(meta) if meta.dev() == device => mount = ancestor.to_path_buf(),
-            _ => break,
-        }
-    }
-    mount
 }
 
 #[cfg(test)]

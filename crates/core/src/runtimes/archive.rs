@@ -63,14 +63,17 @@ impl Budget {
 
     /// Copies at most what is left of the budget; more is an error.
     fn copy(&mut self, reader: &mut dyn Read, to: &Path, mode: u32) -> Result<(), String> {
-        use std::os::unix::fs::OpenOptionsExt;
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+        // Windows has no mode bits: the extension makes a file runnable.
+        #[cfg(not(unix))]
+        let _ = mode;
+        let mut file = options
             .open(to)
             .map_err(|e| format!("{}: {e}", to.display()))?;
         let left = MAX_UNPACKED_BYTES - self.bytes;
@@ -98,7 +101,12 @@ fn symlink(target: &Path, at: &Path, inner: &Path, into: &Path) -> Result<(), St
     if let Some(parent) = at.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    std::os::unix::fs::symlink(target, at).map_err(|e| format!("{}: {e}", at.display()))?;
+    #[cfg(unix)]
+    let linked = std::os::unix::fs::symlink(target, at);
+    // Symbolic links need Developer Mode (or an administrator) on Windows.
+    #[cfg(windows)]
+    let linked = std::os::windows::fs::symlink_file(target, at);
+    linked.map_err(|e| format!("{}: {e}", at.display()))?;
     debug_assert!(at.starts_with(into));
     Ok(())
 }
@@ -210,9 +218,8 @@ pub fn size_of(dir: &Path) -> u64 {
 /// The first executable named `name` below `dir`, shallowest first (archives put the binaries
 /// at the top, in `bin/`, in `build/bin/` or in `llama-<tag>/`).
 pub fn find_program(dir: &Path, name: &str, depth: usize) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let here = dir.join(name);
-    if std::fs::metadata(&here).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0) {
+    let here = dir.join(crate::platform::executable_name(name));
+    if crate::platform::is_executable(&here) {
         return Some(here);
     }
     if depth == 0 {

@@ -221,6 +221,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Whether a Secret Service answers: reading an entry that does not exist must say "no entry".
 async fn probe_keyring(service: &str) -> Result<(), String> {
+    #[cfg(unix)]
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none()
         && !Path::new(&format!("/run/user/{}/bus", nix::unistd::getuid())).exists()
     {
@@ -240,8 +241,6 @@ async fn probe_keyring(service: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use super::*;
 
     #[tokio::test]
@@ -256,10 +255,14 @@ mod tests {
         store.delete("a").await.unwrap();
         store.delete("a").await.unwrap();
         assert_eq!(store.get("a").await.unwrap(), None);
-        let mode = std::fs::metadata(dir.path().join(SECRETS_FILE))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SECRETS_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }

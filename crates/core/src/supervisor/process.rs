@@ -1,17 +1,22 @@
-//! Spawning an engine in its own process group and ending the whole group.
+//! Spawning an engine in its own process group (a Job Object on Windows) and ending the whole
+//! group.
 
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
 use tokio::process::{Child, Command};
+
+pub use crate::platform::process_exists;
+use crate::platform::ProcessGroup;
 
 use crate::engine::{env_name_allowed, LaunchSpec, StopStyle};
 
-/// Starts the engine. It inherits only the entries its engine lists (plus `extra_env`, the
-/// user's `LLMOPS_ENGINE_ENV`), then the spec's own.
-pub(super) fn spawn(spec: &LaunchSpec, extra_env: &[String]) -> std::io::Result<Child> {
+/// Starts the engine in a group of its own. It inherits only the entries its engine lists (plus
+/// `extra_env`, the user's `LLMOPS_ENGINE_ENV`), then the spec's own.
+pub(super) fn spawn(
+    spec: &LaunchSpec,
+    extra_env: &[String],
+) -> std::io::Result<(Child, ProcessGroup)> {
     let mut command = Command::new(&spec.program);
     // A trimmed environment: the engine's allow-list of what the server inherited, then the
     // spec's own entries (its key, secrets). Cloud credentials and other apps' keys stay out.
@@ -31,13 +36,20 @@ pub(super) fn spawn(spec: &LaunchSpec, extra_env: &[String]) -> std::io::Result<
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        // Its own group, so that stopping it also ends any helper processes it forks.
-        .process_group(0)
         // Last line of defence if the owning task is dropped without a stop.
         .kill_on_drop(true);
+    // Its own group, so that stopping it also ends any helper processes it starts.
+    ProcessGroup::configure(&mut command);
     #[cfg(target_os = "linux")]
     end_with_parent(&mut command, spec.on_parent_death);
-    command.spawn()
+    let mut child = command.spawn()?;
+    match ProcessGroup::adopt(&child) {
+        Ok(group) => Ok((child, group)),
+        Err(err) => {
+            let _ = child.start_kill();
+            Err(err)
+        }
+    }
 }
 
 /// If the app is killed outright (SIGKILL, a crash) no cleanup code runs; ask the kernel to send
@@ -47,6 +59,7 @@ pub(super) fn spawn(spec: &LaunchSpec, extra_env: &[String]) -> std::io::Result<
 /// threads, which live as long as the app.
 #[cfg(target_os = "linux")]
 fn end_with_parent(command: &mut Command, on_parent_death: crate::engine::ParentDeath) {
+    use nix::sys::signal::Signal;
     let parent = std::process::id();
     let signal = match on_parent_death {
         crate::engine::ParentDeath::Terminate => Signal::SIGTERM,
@@ -67,32 +80,32 @@ fn end_with_parent(command: &mut Command, on_parent_death: crate::engine::Parent
     }
 }
 
-fn signal_group(pgid: u32, signal: Signal) {
-    // ESRCH (group already gone) is the outcome we want, not an error.
-    let _ = killpg(Pid::from_raw(pgid as i32), signal);
-}
-
-/// SIGTERM to the group, SIGKILL after `grace`; returns once the leader is reaped. Stragglers
-/// left in the group after the leader exits are killed too.
+/// Asks the group to stop (SIGTERM; on Windows there is nothing to ask) and kills it after
+/// `grace`; returns once the leader is reaped. Stragglers left in the group after the leader
+/// exits are killed too.
 pub(super) async fn terminate_group(
     child: &mut Child,
-    pgid: u32,
+    group: &ProcessGroup,
     grace: Duration,
 ) -> std::io::Result<ExitStatus> {
-    signal_group(pgid, Signal::SIGTERM);
-    let status = match tokio::time::timeout(grace, child.wait()).await {
-        Ok(status) => status?,
-        Err(_) => {
-            tracing::warn!(
-                pgid,
-                grace_ms = grace.as_millis() as u64,
-                "engine ignored SIGTERM; sending SIGKILL"
-            );
-            signal_group(pgid, Signal::SIGKILL);
-            child.wait().await?
+    let status = if group.request_stop() {
+        match tokio::time::timeout(grace, child.wait()).await {
+            Ok(status) => status?,
+            Err(_) => {
+                tracing::warn!(
+                    group = group.id(),
+                    grace_ms = grace.as_millis() as u64,
+                    "engine ignored the stop request; killing it"
+                );
+                group.kill();
+                child.wait().await?
+            }
         }
+    } else {
+        group.kill();
+        child.wait().await?
     };
-    signal_group(pgid, Signal::SIGKILL);
+    group.kill();
     Ok(status)
 }
 
@@ -101,13 +114,13 @@ pub(super) async fn terminate_group(
 pub(super) async fn end_engine(
     stop: &StopStyle,
     child: &mut Child,
-    pgid: u32,
+    group: &ProcessGroup,
     grace: Duration,
 ) -> std::io::Result<ExitStatus> {
     if let StopStyle::Docker { docker, container } = stop {
         docker_stop(docker, container, grace).await;
     }
-    terminate_group(child, pgid, grace).await
+    terminate_group(child, group, grace).await
 }
 
 /// `docker stop -t <grace> <container>`; a failure is logged (the container may be gone).
@@ -146,56 +159,13 @@ pub(super) fn docker_remove(docker: &std::path::Path, container: &str) {
     }
 }
 
-/// When a process started, in clock ticks since boot (`/proc/<pid>/stat` field 22): with the
-/// pid it identifies one process, even after the pid is reused.
-pub fn process_start_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command (which may hold spaces) start at field 3 ("state").
-    let (_, rest) = stat.rsplit_once(") ")?;
-    rest.split_whitespace().nth(19)?.parse().ok()
-}
-
-/// After the leader exited on its own, make sure nothing of its group lingers.
-pub(super) fn kill_leftovers(pgid: u32) {
-    signal_group(pgid, Signal::SIGKILL);
-}
-
-pub fn process_exists(pid: u32) -> bool {
-    // Signal 0 checks existence; a zombie still "exists" until reaped, so look at its state too.
-    if nix::sys::signal::kill(Pid::from_raw(pid as i32), None).is_err() {
-        return false;
-    }
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(") ")
-            .map(|(_, rest)| !rest.starts_with('Z'))
-            .unwrap_or(true),
-        Err(_) => false,
-    }
-}
-
-/// "exited with code 1", "killed by signal 9 (SIGKILL)".
-pub(super) fn describe_exit(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    if let Some(code) = status.code() {
-        return format!("exited with code {code}");
-    }
-    match status.signal() {
-        Some(sig) => {
-            let name = Signal::try_from(sig)
-                .map(|s| s.as_str())
-                .unwrap_or("unknown");
-            format!("killed by signal {sig} ({name})")
-        }
-        None => "exited".to_string(),
-    }
-}
-
-#[cfg(test)]
+/// These run the engine through `/bin/sh`; `platform`'s tests cover the group on every OS.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use crate::platform::describe_exit;
 
-    fn spawn_for_test(spec: &LaunchSpec) -> std::io::Result<Child> {
+    fn spawn_for_test(spec: &LaunchSpec) -> std::io::Result<(Child, ProcessGroup)> {
         spawn(spec, &[])
     }
 
@@ -218,7 +188,7 @@ mod tests {
     #[tokio::test]
     async fn the_engine_gets_a_trimmed_environment_and_secrets_never_on_its_command_line() {
         std::env::set_var("LLMOPS_TEST_INHERITED_SECRET", "leak");
-        let mut child = spawn_for_test(&spec(
+        let (mut child, _group) = spawn_for_test(&spec(
             "echo \"$LLMOPS_TEST_SECRET|${LLMOPS_TEST_INHERITED_SECRET:-absent}|${PATH:+path}\"",
         ))
         .unwrap();
@@ -238,7 +208,8 @@ mod tests {
     #[tokio::test]
     async fn terminate_ends_the_whole_group_even_when_sigterm_is_ignored() {
         // The leader ignores SIGTERM and has a child that would outlive it.
-        let mut child = spawn_for_test(&spec("trap '' TERM; sleep 60 & echo $!; wait")).unwrap();
+        let (mut child, group) =
+            spawn_for_test(&spec("trap '' TERM; sleep 60 & echo $!; wait")).unwrap();
         let pgid = child.id().unwrap();
         let mut out = String::new();
         use tokio::io::AsyncBufReadExt;
@@ -247,7 +218,7 @@ mod tests {
             .await
             .unwrap();
         let grandchild: u32 = out.trim().parse().unwrap();
-        let status = terminate_group(&mut child, pgid, Duration::from_millis(200))
+        let status = terminate_group(&mut child, &group, Duration::from_millis(200))
             .await
             .unwrap();
         assert_eq!(describe_exit(status), "killed by signal 9 (SIGKILL)");
@@ -270,7 +241,8 @@ mod tests {
                 .enable_all()
                 .build()
                 .unwrap();
-            let child = runtime.block_on(async { spawn_for_test(&spec("sleep 60")).unwrap() });
+            let (child, _group) =
+                runtime.block_on(async { spawn_for_test(&spec("sleep 60")).unwrap() });
             let pid = child.id().unwrap();
             std::mem::forget(child); // no kill_on_drop: only the kernel's parent-death signal remains
             pid
@@ -289,18 +261,10 @@ mod tests {
 
     #[tokio::test]
     async fn exit_codes_are_described() {
-        let mut child = spawn_for_test(&spec("exit 3")).unwrap();
+        let (mut child, _group) = spawn_for_test(&spec("exit 3")).unwrap();
         assert_eq!(
             describe_exit(child.wait().await.unwrap()),
             "exited with code 3"
         );
-    }
-
-    #[test]
-    fn start_time_identifies_a_process() {
-        let me = std::process::id();
-        let started = process_start_ticks(me).expect("our own start time");
-        assert_eq!(process_start_ticks(me), Some(started));
-        assert_eq!(process_start_ticks(u32::MAX - 1), None);
     }
 }

@@ -4,13 +4,13 @@
 //! (same pid *and* process start time; a container named after the instance), and record them
 //! all as failed so that history tells the truth.
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
-
-use super::process::{docker_remove, process_exists, process_start_ticks};
+use super::process::docker_remove;
 use super::store::UnfinishedInstance;
 use crate::config::CoreConfig;
 use crate::engine::{container_name, resolve_binary, EngineKind};
+use crate::platform::{
+    kill_left_behind, looks_like_our_engine, process_exists, process_start_time,
+};
 use crate::store::Store;
 use crate::time::now_ms;
 
@@ -22,7 +22,7 @@ pub(super) async fn reap_survivors(store: &Store, config: &CoreConfig) {
     for survivor in survivors {
         let mut reason = "the app exited while this instance ran";
         if let Some(pid) = survivor.pid.filter(|_| is_ours(&survivor)) {
-            let _ = killpg(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            kill_left_behind(pid);
             tracing::warn!(id = %survivor.id, pid, "ended an engine left running by a previous run of the app");
             reason =
                 "the app exited while this instance ran; its process was ended at the next start";
@@ -39,16 +39,13 @@ pub(super) async fn reap_survivors(store: &Store, config: &CoreConfig) {
     }
 }
 
-/// A recycled pid is not ours: the process must be alive, lead its own group (as we spawn
-/// engines), and have started when ours did.
+/// A recycled pid is not ours: the process must be alive, look like an engine we start (on Unix,
+/// lead its own group), and have started when ours did.
 fn is_ours(survivor: &UnfinishedInstance) -> bool {
     let (Some(pid), Some(started)) = (survivor.pid, survivor.proc_start) else {
         return false;
     };
-    let leads_group = nix::unistd::getpgid(Some(Pid::from_raw(pid as i32)))
-        .map(|g| g.as_raw() as u32 == pid)
-        .unwrap_or(false);
-    process_exists(pid) && leads_group && process_start_ticks(pid) == Some(started)
+    process_exists(pid) && looks_like_our_engine(pid) && process_start_time(pid) == Some(started)
 }
 
 fn remove_container(config: &CoreConfig, instance_id: &str) {

@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, BufReader};
 use tokio::process::Child;
+
+use crate::platform::{describe_exit, ProcessGroup};
 use tokio::task::JoinHandle;
 
 use super::health::{is_healthy, wait_healthy};
 use super::instance::Instance;
 use super::log_ring::LogStream;
-use super::process::{describe_exit, docker_remove, end_engine, kill_leftovers};
+use super::process::{docker_remove, end_engine};
 use super::restart::after_failure;
 use super::service::Shared;
 use super::state::InstanceState;
@@ -37,11 +39,11 @@ enum StartOutcome {
 pub(super) async fn own_instance(
     shared: Arc<Shared>,
     instance: Arc<Instance>,
-    child: Child,
+    (child, group): (Child, ProcessGroup),
     spec: LaunchSpec,
     policy: RestartPolicy,
 ) {
-    run_to_end(&shared, &instance, child, spec).await;
+    run_to_end(&shared, &instance, child, &group, spec).await;
     let info = instance.snapshot();
     if matches!(info.state, InstanceState::Failed { .. }) {
         let ran_for =
@@ -54,9 +56,10 @@ async fn run_to_end(
     shared: &Arc<Shared>,
     instance: &Arc<Instance>,
     mut child: Child,
+    group: &ProcessGroup,
     spec: LaunchSpec,
 ) {
-    let Some(pgid) = child.id() else {
+    if child.id().is_none() {
         let summary = Summary::new(
             "engine_vanished",
             Vec::new(),
@@ -64,7 +67,7 @@ async fn run_to_end(
         );
         shared.transition(instance, summary.alone()).await;
         return;
-    };
+    }
     let readers = capture_output(&mut child, instance);
     let health_url = format!(
         "http://127.0.0.1:{}{}",
@@ -82,21 +85,21 @@ async fn run_to_end(
     match outcome {
         StartOutcome::Ready => shared.transition(instance, InstanceState::Running).await,
         StartOutcome::StopRequested => {
-            return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await
+            return stop(shared, instance, &mut child, group, &spec.stop, readers).await
         }
         StartOutcome::Exited(status) => {
             let summary = Summary::exit(status, Phase::BeforeReady);
-            return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
+            return fail(shared, instance, group, &spec.stop, readers, summary).await;
         }
         StartOutcome::TimedOut => {
-            let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
+            let _ = end_engine(&spec.stop, &mut child, group, shared.config.stop_grace).await;
             let secs = spec.start_timeout.as_secs();
             let summary = Summary::new(
                 "engine_not_ready_in_time",
                 vec![("seconds", secs.to_string())],
                 format!("The engine was not healthy within {secs} s, so it was stopped"),
             );
-            return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
+            return fail(shared, instance, group, &spec.stop, readers, summary).await;
         }
     }
 
@@ -110,19 +113,19 @@ async fn run_to_end(
         tokio::select! {
             status = child.wait() => {
                 let summary = Summary::exit(status, Phase::WhileRunning);
-                return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
+                return fail(shared, instance, group, &spec.stop, readers, summary).await;
             }
-            _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, pgid, &spec.stop, readers).await,
+            _ = instance.stop.cancelled() => return stop(shared, instance, &mut child, group, &spec.stop, readers).await,
             healthy = check => {
                 strikes = if healthy { 0 } else { strikes + 1 };
                 if strikes >= WATCHDOG_STRIKES {
-                    let _ = end_engine(&spec.stop, &mut child, pgid, shared.config.stop_grace).await;
+                    let _ = end_engine(&spec.stop, &mut child, group, shared.config.stop_grace).await;
                     let summary = Summary::new(
                         "engine_unresponsive",
                         vec![("strikes", strikes.to_string())],
                         format!("The engine stopped answering its health check ({strikes} times in a row), so it was stopped"),
                     );
-                    return fail(shared, instance, pgid, &spec.stop, readers, summary).await;
+                    return fail(shared, instance, group, &spec.stop, readers, summary).await;
                 }
             }
         }
@@ -133,12 +136,12 @@ async fn stop(
     shared: &Shared,
     instance: &Instance,
     child: &mut Child,
-    pgid: u32,
+    group: &ProcessGroup,
     stop_style: &StopStyle,
     readers: Vec<JoinHandle<()>>,
 ) {
     shared.transition(instance, InstanceState::Stopping).await;
-    match end_engine(stop_style, child, pgid, shared.config.stop_grace).await {
+    match end_engine(stop_style, child, group, shared.config.stop_grace).await {
         Ok(status) => {
             drain(readers).await;
             instance.log(
@@ -162,12 +165,12 @@ async fn stop(
 async fn fail(
     shared: &Shared,
     instance: &Instance,
-    pgid: u32,
+    group: &ProcessGroup,
     stop_style: &StopStyle,
     readers: Vec<JoinHandle<()>>,
     summary: Summary,
 ) {
-    kill_leftovers(pgid);
+    group.kill();
     // The client is gone; its container may not be.
     if let StopStyle::Docker { docker, container } = stop_style {
         docker_remove(docker, container);
@@ -211,7 +214,6 @@ impl Summary {
     /// The process ended: `engine_exited_<when>` with its exit code, `engine_killed_<when>`
     /// with its signal, or `engine_wait_failed`.
     fn exit(status: std::io::Result<std::process::ExitStatus>, phase: Phase) -> Summary {
-        use std::os::unix::process::ExitStatusExt;
         let status = match status {
             Ok(status) => status,
             Err(err) => {
@@ -224,7 +226,7 @@ impl Summary {
         };
         let (exited, killed, text) = phase.texts();
         let text = format!("The engine {} {text}", describe_exit(status));
-        match (status.code(), status.signal()) {
+        match (status.code(), crate::platform::exit_signal(status)) {
             (_, Some(signal)) => Summary::new(killed, vec![("signal", signal.to_string())], text),
             (code, None) => Summary::new(
                 exited,

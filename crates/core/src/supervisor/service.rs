@@ -351,8 +351,8 @@ impl Shared {
         model: &Model,
         source: &'static str,
     ) -> Result<InstanceInfo, SupervisorError> {
-        let child = match process::spawn(&spec, &self.config.engine_env) {
-            Ok(child) => child,
+        let (child, group) = match process::spawn(&spec, &self.config.engine_env) {
+            Ok(spawned) => spawned,
             Err(source) => {
                 let err = SupervisorError::SpawnFailed {
                     program: spec.program.display().to_string(),
@@ -371,7 +371,7 @@ impl Shared {
         let pid = child.id();
         instance.info.send_modify(|i| i.pid = pid);
         if let Some(pid) = pid {
-            let started = process::process_start_ticks(pid);
+            let started = crate::platform::process_start_time(pid);
             if let Err(err) = self
                 .store
                 .record_instance_process(&info.id, pid, started)
@@ -386,7 +386,7 @@ impl Shared {
         tokio::spawn(run::own_instance(
             self.clone(),
             instance,
-            child,
+            (child, group),
             spec,
             model.restart_policy.clone(),
         ));
