@@ -24,19 +24,22 @@ impl AppPaths {
     /// The folders from `LLMOPS_DATA_DIR`/`LLMOPS_CACHE_DIR`, else the platform's. Never a
     /// shared temp folder: another local user could create it first and read what we write.
     pub fn from_env() -> Result<Self, String> {
+        let (platform_data, platform_cache) = platform_dirs();
         let data_dir = env_path("LLMOPS_DATA_DIR")
-            .or_else(|| dirs::data_dir().map(|d| d.join("llmops")))
+            .or(platform_data)
             .ok_or_else(|| {
-                "no data folder: neither LLMOPS_DATA_DIR nor HOME (or XDG_DATA_HOME) is set. \
-                 Set LLMOPS_DATA_DIR to a folder only you can read"
-                    .to_string()
+                format!(
+                    "no data folder: neither LLMOPS_DATA_DIR nor {PROFILE_VARIABLES} is set. \
+                     Set LLMOPS_DATA_DIR to a folder only you can read"
+                )
             })?;
         let cache_dir = env_path("LLMOPS_CACHE_DIR")
-            .or_else(|| dirs::cache_dir().map(|d| d.join("llmops")))
+            .or(platform_cache)
             .ok_or_else(|| {
-                "no cache folder: neither LLMOPS_CACHE_DIR nor HOME (or XDG_CACHE_HOME) is set. \
-                 Set LLMOPS_CACHE_DIR"
-                    .to_string()
+                format!(
+                    "no cache folder: neither LLMOPS_CACHE_DIR nor {PROFILE_VARIABLES} is set. \
+                     Set LLMOPS_CACHE_DIR"
+                )
             })?;
         Ok(AppPaths {
             data_dir,
@@ -87,6 +90,31 @@ impl AppPaths {
 
     pub fn starter_model(&self) -> PathBuf {
         self.models_dir().join(STARTER_MODEL_FILE)
+    }
+}
+
+/// The environment the platform folders come from, for the error when none is set.
+#[cfg(not(windows))]
+const PROFILE_VARIABLES: &str = "HOME (or XDG_DATA_HOME and XDG_CACHE_HOME)";
+#[cfg(windows)]
+const PROFILE_VARIABLES: &str = "LOCALAPPDATA";
+
+/// (data, cache): `~/.local/share/llmops` and `~/.cache/llmops` on Linux (XDG), the
+/// Application Support and Caches folders on macOS. On Windows both lie in the local (never
+/// roaming: a database must not sync between machines) profile folder:
+/// `%LOCALAPPDATA%\llmops\data` and `%LOCALAPPDATA%\llmops\cache`.
+fn platform_dirs() -> (Option<PathBuf>, Option<PathBuf>) {
+    if cfg!(windows) {
+        let base = dirs::data_local_dir().map(|d| d.join("llmops"));
+        (
+            base.as_ref().map(|b| b.join("data")),
+            base.map(|b| b.join("cache")),
+        )
+    } else {
+        (
+            dirs::data_dir().map(|d| d.join("llmops")),
+            dirs::cache_dir().map(|d| d.join("llmops")),
+        )
     }
 }
 

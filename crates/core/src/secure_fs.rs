@@ -65,6 +65,20 @@ pub fn open_private_append(path: &Path) -> std::io::Result<fs::File> {
     Ok(file)
 }
 
+/// The permission bits of `path`, or None where the OS has none (Windows): for tests.
+#[cfg(test)]
+pub(crate) fn mode_bits(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::metadata(path).ok()?.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::metadata(path).ok().and(None)
+    }
+}
+
 /// Replaces `path` with `contents`, mode 0600, atomically (temp file in the same folder, fsync,
 /// rename).
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {

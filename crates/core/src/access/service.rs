@@ -317,9 +317,8 @@ fn write_token(path: &Path, secret: &str) -> Result<(), AccessError> {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use super::*;
+    use crate::secure_fs::mode_bits;
 
     async fn open(dir: &Path) -> AccessService {
         let store = Store::open(&dir.join("db.sqlite")).await.unwrap();
@@ -331,11 +330,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let access = open(dir.path()).await;
         let token = access.server_token();
-        let mode = std::fs::metadata(dir.path().join(SERVER_TOKEN_FILE))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        let token_file = dir.path().join(SERVER_TOKEN_FILE);
+        assert!(token_file.is_file());
+        if let Some(mode) = mode_bits(&token_file) {
+            assert_eq!(mode, 0o600);
+        }
         assert_eq!(
             access.authenticate_bearer(&token).unwrap().scope,
             Scope::Admin

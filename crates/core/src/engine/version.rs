@@ -97,6 +97,7 @@ mod tests {
         assert_eq!(parse("\n\n"), None);
     }
 
+    #[cfg(unix)]
     #[tokio::test]
     async fn asks_the_binary_once() {
         use std::os::unix::fs::PermissionsExt;

@@ -442,6 +442,7 @@ fn ollama_model(models: &Path, manifests: &Path, manifest: &Path) -> Option<Foun
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::os::unix::fs::symlink;
 
     fn write(path: &Path, bytes: &[u8]) {
@@ -449,6 +450,8 @@ mod tests {
         std::fs::write(path, bytes).unwrap();
     }
 
+    /// Unix: the Hugging Face layout is made with symbolic links.
+    #[cfg(unix)]
     #[test]
     fn finds_each_tools_layout_and_groups_split_sets() {
         let dir = tempfile::tempdir().unwrap();
@@ -580,7 +583,14 @@ mod tests {
             lm_studio_home(dir.path()),
             dir.path().join(".cache/lm-studio")
         );
-        std::fs::write(dir.path().join(".lmstudio-home-pointer"), "/srv/lms\n").unwrap();
-        assert_eq!(lm_studio_home(dir.path()), PathBuf::from("/srv/lms"));
+        let elsewhere = dir.path().join("srv").join("lms");
+        let pointer = format!("{}\n", elsewhere.display());
+        std::fs::write(dir.path().join(".lmstudio-home-pointer"), pointer).unwrap();
+        assert_eq!(lm_studio_home(dir.path()), elsewhere);
+        std::fs::write(dir.path().join(".lmstudio-home-pointer"), "relative\n").unwrap();
+        assert_eq!(
+            lm_studio_home(dir.path()),
+            dir.path().join(".cache/lm-studio")
+        );
     }
 }

@@ -428,12 +428,15 @@ impl ModelLibrary {
 /// passes (it may be on a drive not mounted now; starting it checks again).
 fn looks_like_gguf(path: &Path) -> bool {
     use std::io::Read;
+    // A folder first: Windows cannot open one as a file at all.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return false,
+        Err(_) => return true,
+        Ok(_) => {}
+    }
     let Ok(mut file) = std::fs::File::open(path) else {
         return true;
     };
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return false;
-    }
     let mut magic = [0u8; 4];
     file.read_exact(&mut magic).is_ok() && &magic == b"GGUF"
 }
@@ -548,8 +551,12 @@ mod tests {
         (dir, ModelLibrary::new(store, EventBus::default(), secrets))
     }
 
+    /// `/m/x.gguf` is absolute on Unix; on Windows it needs a drive (`C:/m/x.gguf`).
     fn new_model(path: &str) -> NewModel {
-        NewModel::new("m", path)
+        match path.strip_prefix('/') {
+            Some(rest) if cfg!(windows) => NewModel::new("m", format!("C:/{rest}")),
+            _ => NewModel::new("m", path),
+        }
     }
 
     #[tokio::test]

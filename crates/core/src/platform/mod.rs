@@ -136,3 +136,211 @@ pub fn describe_exit(status: std::process::ExitStatus) -> String {
 pub fn exit_signal(status: std::process::ExitStatus) -> Option<i32> {
     imp::exit_signal(status)
 }
+
+/// These run on every OS (under Wine for Windows, see `scripts/test-windows.sh`). The processes
+/// they start are this test binary itself, running [`tests::helper_process`], so that nothing
+/// depends on a shell.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncBufReadExt;
+
+    const HELPER: &str = "LLMOPS_PLATFORM_TEST_HELPER";
+
+    /// A command that runs this test binary as a helper: `sleep` sleeps a minute; `parent`
+    /// starts a `sleep` helper, prints its pid as `helper-pid <pid>`, then sleeps.
+    fn helper(role: &str) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args([
+                "--ignored",
+                "--exact",
+                "platform::tests::helper_process",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(HELPER, role)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        command
+    }
+
+    #[test]
+    #[ignore = "not a test: the process the tests above start"]
+    fn helper_process() {
+        match std::env::var(HELPER).as_deref() {
+            Ok("parent") => {
+                let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+                child
+                    .args(["--ignored", "--exact", "platform::tests::helper_process"])
+                    .env(HELPER, "sleep")
+                    .stdout(std::process::Stdio::null());
+                let child = child.spawn().unwrap();
+                println!("helper-pid {}", child.id());
+                std::thread::sleep(Duration::from_secs(60));
+            }
+            Ok("sleep") => std::thread::sleep(Duration::from_secs(60)),
+            _ => {}
+        }
+    }
+
+    /// Starts a `parent` helper in its own group; returns it, its group and its child's pid.
+    async fn parent_in_group() -> (tokio::process::Child, ProcessGroup, u32) {
+        let mut command = helper("parent");
+        ProcessGroup::configure(&mut command);
+        let mut child = command.spawn().unwrap();
+        let group = ProcessGroup::adopt(&child).unwrap();
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let grandchild = loop {
+            let line = lines.next_line().await.unwrap().expect("the helper's pid");
+            // libtest prints "test … ... " without a newline before the test's own output.
+            if let Some((_, pid)) = line.split_once("helper-pid ") {
+                break pid.trim().parse().unwrap();
+            }
+        };
+        (child, group, grandchild)
+    }
+
+    fn gone_within(pid: u32, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while process_exists(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        !process_exists(pid)
+    }
+
+    #[tokio::test]
+    async fn a_group_holds_what_its_leader_starts_and_kill_ends_them_all() {
+        let (mut child, group, grandchild) = parent_in_group().await;
+        let leader = child.id().unwrap();
+        assert_eq!(group.id(), leader);
+        let tree = process_tree(leader);
+        assert_eq!(tree.first(), Some(&leader), "{tree:?}");
+        assert!(tree.contains(&grandchild), "{tree:?} lacks {grandchild}");
+        for pid in [leader, grandchild] {
+            assert!(process_exists(pid));
+            assert!(process_start_time(pid).is_some());
+            assert!(cpu_seconds(pid).is_some_and(|s| s >= 0.0));
+            assert!(rss_bytes(pid).is_some_and(|b| b > 0));
+            let name = process_name(pid).unwrap();
+            assert!(name.starts_with("llmops_core"), "{name}");
+        }
+        group.kill();
+        child.wait().await.unwrap();
+        assert!(gone_within(grandchild, Duration::from_secs(5)));
+        assert!(process_tree(leader).is_empty());
+    }
+
+    /// The app dies without any cleanup: on Windows the OS closes its handles, the job's last
+    /// handle among them, and kill-on-close ends the engine and what it started.
+    #[cfg(windows)]
+    #[tokio::test]
+    async fn closing_the_job_ends_the_engine_and_its_children() {
+        let (mut child, group, grandchild) = parent_in_group().await;
+        drop(group);
+        child.wait().await.unwrap();
+        assert!(gone_within(grandchild, Duration::from_secs(5)));
+    }
+
+    #[tokio::test]
+    async fn start_time_tells_a_process_from_a_reused_pid() {
+        let me = std::process::id();
+        let started = process_start_time(me).expect("our own start time");
+        assert_eq!(process_start_time(me), Some(started));
+        let mut other = helper("sleep").spawn().unwrap();
+        let pid = other.id().unwrap();
+        assert!(process_start_time(pid).is_some_and(|t| t >= started));
+        other.kill().await.unwrap();
+        assert!(gone_within(pid, Duration::from_secs(5)));
+        assert_eq!(process_start_time(pid), None);
+        assert!(!process_exists(u32::MAX - 1));
+    }
+
+    #[test]
+    fn disk_space_and_mount_point_of_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let space = disk_space(dir.path()).unwrap();
+        assert!(space.total_bytes > 0 && space.available_bytes <= space.total_bytes);
+        let mount = mount_point(dir.path());
+        assert!(dir.path().starts_with(&mount), "{mount:?}");
+        assert_eq!(disk_space(&dir.path().join("missing")), None);
+    }
+
+    #[test]
+    fn executables_are_told_from_other_files() {
+        assert!(is_executable(&std::env::current_exe().unwrap()));
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("notes.txt");
+        std::fs::write(&plain, "x").unwrap();
+        assert!(!is_executable(&plain));
+        assert!(!is_executable(dir.path()));
+        let tool = dir.path().join(executable_name("tool"));
+        std::fs::write(&tool, "x").unwrap();
+        make_executable(&tool).unwrap();
+        assert!(is_executable(&tool));
+        assert_eq!(executable_name("run.cmd"), "run.cmd");
+        assert!(is_path_like("./llama-server") && !is_path_like("llama-server"));
+    }
+
+    #[test]
+    fn a_link_reads_as_its_target_and_replaces_an_older_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("blobs")).unwrap();
+        std::fs::create_dir_all(dir.path().join("snapshots")).unwrap();
+        let (first, second) = (dir.path().join("blobs/a"), dir.path().join("blobs/b"));
+        std::fs::write(&first, "first").unwrap();
+        std::fs::write(&second, "second").unwrap();
+        let link = dir.path().join("snapshots/model.gguf");
+        link_file(Path::new("../blobs/a"), &first, &link).unwrap();
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "first");
+        link_file(Path::new("../blobs/b"), &second, &link).unwrap();
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "second");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary left: {names:?}");
+    }
+
+    #[test]
+    fn a_full_disk_is_recognised() {
+        #[cfg(unix)]
+        let full = std::io::Error::from_raw_os_error(nix::libc::ENOSPC);
+        #[cfg(windows)]
+        let full = std::io::Error::from_raw_os_error(112);
+        assert!(is_disk_full(&full));
+        assert!(!is_disk_full(&std::io::Error::from(
+            std::io::ErrorKind::NotFound
+        )));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn exits_are_described_with_their_signal() {
+        use std::os::unix::process::ExitStatusExt;
+        let killed = std::process::ExitStatus::from_raw(9);
+        assert_eq!(describe_exit(killed), "killed by signal 9 (SIGKILL)");
+        assert_eq!(exit_signal(killed), Some(9));
+        let exited = std::process::ExitStatus::from_raw(3 << 8);
+        assert_eq!(describe_exit(exited), "exited with code 3");
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn exits_are_described_with_their_status() {
+        use std::os::windows::process::ExitStatusExt;
+        let status = std::process::ExitStatus::from_raw;
+        assert_eq!(
+            describe_exit(status(0xC000_001D)),
+            "crashed with status 0xC000001D (illegal instruction: a build for a newer CPU)"
+        );
+        assert_eq!(describe_exit(status(3)), "exited with code 3");
+        assert_eq!(
+            describe_exit(status(windows::ENDED_BY_APP)),
+            "was ended by the app"
+        );
+        assert_eq!(exit_signal(status(3)), None);
+    }
+}

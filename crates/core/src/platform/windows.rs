@@ -187,7 +187,8 @@ fn open_process(pid: u32, access: u32) -> Option<OwnedHandle> {
     (!raw.is_null()).then(|| unsafe { OwnedHandle::from_raw_handle(raw) })
 }
 
-/// (creation, kernel + user) of a process, in 100 ns units.
+/// (creation, kernel + user) of a living process, in 100 ns units. A process that exited stays
+/// open to queries while anyone holds a handle to it (its parent does): it has an exit time.
 fn process_times(pid: u32) -> Option<(u64, u64)> {
     let process = open_process(pid, PROCESS_QUERY_LIMITED_INFORMATION)?;
     let zero = FILETIME {
@@ -206,7 +207,7 @@ fn process_times(pid: u32) -> Option<(u64, u64)> {
         )
     };
     let value = |t: FILETIME| (u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime);
-    (ok != 0).then(|| (value(created), value(kernel) + value(user)))
+    (ok != 0 && value(exited) == 0).then(|| (value(created), value(kernel) + value(user)))
 }
 
 fn wide(path: &Path) -> Vec<u16> {
@@ -264,9 +265,16 @@ pub fn link_file(relative_target: &Path, target: &Path, link: &Path) -> std::io:
     let name = link.file_name().unwrap_or_default().to_string_lossy();
     let temporary = link.with_file_name(format!(".{name}.llmops-link"));
     let _ = std::fs::remove_file(&temporary);
-    std::os::windows::fs::symlink_file(relative_target, &temporary)
-        .or_else(|_| std::fs::hard_link(target, &temporary))
-        .or_else(|_| std::fs::copy(target, &temporary).map(|_| ()))?;
+    // Windows resolves a relative link only with its own separators.
+    let relative_target: PathBuf = relative_target.components().collect();
+    // A link must also resolve: Wine 8 reports success and leaves nothing behind.
+    let linked = std::os::windows::fs::symlink_file(&relative_target, &temporary)
+        .and_then(|_| std::fs::metadata(&temporary).map(|_| ()));
+    if linked.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+        std::fs::hard_link(target, &temporary)
+            .or_else(|_| std::fs::copy(target, &temporary).map(|_| ()))?;
+    }
     std::fs::rename(&temporary, link)
 }
 

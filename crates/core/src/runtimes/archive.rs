@@ -269,6 +269,8 @@ mod tests {
             .unwrap();
     }
 
+    /// Unix: a Linux release archive, with a library link.
+    #[cfg(unix)]
     #[test]
     fn unpacks_files_links_and_modes() {
         let dir = tempfile::tempdir().unwrap();
@@ -338,7 +340,9 @@ mod tests {
         {
             let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
             let options = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
-            zip.start_file("llama-server", options).unwrap();
+            // The Windows release archives hold `llama-server.exe`.
+            let name = crate::platform::executable_name("llama-server");
+            zip.start_file(name, options).unwrap();
             zip.write_all(b"#!/bin/sh\n").unwrap();
             zip.finish().unwrap();
         }

@@ -150,11 +150,15 @@ mod tests {
         let store = Store::open(&path).await.unwrap();
         assert_eq!(store.journal_mode().await.unwrap(), "wal");
         drop(store);
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        // Unix only: Windows has no mode bits (see secure_fs).
+        use crate::secure_fs::mode_bits;
+        if let Some(mode) = mode_bits(path.parent().unwrap()) {
+            assert_eq!(mode, 0o700);
+        }
         for file in ["llmops.sqlite", "llmops.sqlite-wal", "llmops.sqlite-shm"] {
-            assert_eq!(mode(&path.with_file_name(file)), 0o600, "{file}");
+            if let Some(mode) = mode_bits(&path.with_file_name(file)) {
+                assert_eq!(mode, 0o600, "{file}");
+            }
         }
         // Reopening applies no migration twice.
         Store::open(&path).await.unwrap();
