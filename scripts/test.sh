@@ -25,6 +25,7 @@ run_step "rust: format check" cargo fmt --all --check
 # One cargo invocation builds the binaries the E2E tests use and runs the Rust tests, so that
 # feature unification cannot make a second build of the same crates.
 run_step "rust: build, unit and integration tests" cargo test --workspace $CARGO_FEATURES --no-fail-fast
+run_step "windows: build, unit tests and llmops.exe under Wine" bash scripts/test-windows.sh
 run_step "api: OpenAPI document and schemathesis" node tests/e2e/api.mjs
 run_step "e2e: /v1 gateway (openai SDK)" node tests/e2e/gateway.mjs
 run_step "e2e: model hub (huggingface_hub, gguf)" node tests/e2e/hub.mjs

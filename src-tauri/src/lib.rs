@@ -90,6 +90,7 @@ pub fn run() {
 /// Ctrl+C in the terminal of `npm start`, or a session ending, must not orphan engines: engines
 /// run in their own process groups, so the signal reaches only us; exit through the normal
 /// path, which stops them.
+#[cfg(unix)]
 fn exit_on_signal(app: tauri::AppHandle) {
     use tokio::signal::unix::{signal, SignalKind};
     tauri::async_runtime::spawn(async move {
@@ -104,6 +105,24 @@ fn exit_on_signal(app: tauri::AppHandle) {
             _ = term.recv() => "SIGTERM",
             _ = int.recv() => "SIGINT",
             _ = hup.recv() => "SIGHUP",
+        };
+        tracing::info!(signal = name, "exiting on signal");
+        app.exit(0);
+    });
+}
+
+/// On Windows, Ctrl+C (when started from a terminal) and the session ending; engines are in
+/// Job Objects and end with the app in any case.
+#[cfg(windows)]
+fn exit_on_signal(app: tauri::AppHandle) {
+    use tokio::signal::windows::{ctrl_c, ctrl_shutdown};
+    tauri::async_runtime::spawn(async move {
+        let (Ok(mut interrupt), Ok(mut shutdown)) = (ctrl_c(), ctrl_shutdown()) else {
+            return tracing::warn!("could not install console handlers");
+        };
+        let name = tokio::select! {
+            _ = interrupt.recv() => "Ctrl+C",
+            _ = shutdown.recv() => "shutdown",
         };
         tracing::info!(signal = name, "exiting on signal");
         app.exit(0);

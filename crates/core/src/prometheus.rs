@@ -222,12 +222,13 @@ fn system(e: &mut Exposition, s: &SystemSnapshot) {
             Some(*usage as f64 / 100.0),
         );
     }
-    for (window, value) in ["1m", "5m", "15m"].iter().zip(s.cpu.load_average) {
+    // No sample where the OS has no load average (Windows).
+    for (index, window) in ["1m", "5m", "15m"].iter().enumerate() {
         e.gauge(
             "llmops_load_average",
             "System load average.",
             vec![("window", window.to_string())],
-            Some(value),
+            s.cpu.load_average.map(|load| load[index]),
         );
     }
     for d in &s.disks {
@@ -508,7 +509,7 @@ mod tests {
                 logical_cores: 1,
                 usage_percent: 0.0,
                 per_core_percent: vec![],
-                load_average: [0.0; 3],
+                load_average: Some([0.0; 3]),
             },
             memory: MemoryStats {
                 total_bytes: 1,

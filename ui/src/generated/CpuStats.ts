@@ -2,6 +2,6 @@
 
 export type CpuStats = { brand: string, logical_cores: number, usage_percent: number, per_core_percent: Array<number>, 
 /**
- * 1, 5 and 15 minute load averages.
+ * 1, 5 and 15 minute load averages; None on Windows, which has none.
  */
-load_average: [number, number, number], };
+load_average: [number, number, number] | null, };

@@ -472,7 +472,7 @@ mod tests {
                 logical_cores: 1,
                 usage_percent: 0.0,
                 per_core_percent: vec![],
-                load_average: [0.0; 3],
+                load_average: Some([0.0; 3]),
             },
             memory: MemoryStats {
                 total_bytes: 100,

@@ -187,6 +187,15 @@ impl ModelLibrary {
             .ok_or_else(|| LibraryError::NotFound(id.to_string()))
     }
 
+    /// Another model that serves the same file or repository. Models without a path (a custom
+    /// command that names everything itself) never clash.
+    async fn model_with_same_path(&self, model: &Model) -> Result<Option<Model>, LibraryError> {
+        if model.path.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.store.find_model_by_path(&model.path).await?)
+    }
+
     /// The starter model, once it is registered.
     pub async fn starter(&self) -> Result<Option<Model>, LibraryError> {
         Ok(self.list().await?.into_iter().find(|m| m.starter))
@@ -196,7 +205,7 @@ impl ModelLibrary {
     /// starting it checks again and says so.
     pub async fn add(&self, new: NewModel) -> Result<Model, LibraryError> {
         let (model, secrets) = self.validate(new)?;
-        if let Some(existing) = self.store.find_model_by_path(&model.path).await? {
+        if let Some(existing) = self.model_with_same_path(&model).await? {
             return Err(LibraryError::DuplicatePath {
                 name: existing.name,
                 path: model.path,
@@ -254,7 +263,7 @@ impl ModelLibrary {
         kept.sort();
         kept.dedup();
         model.secret_env = kept;
-        if let Some(other) = self.store.find_model_by_path(&model.path).await? {
+        if let Some(other) = self.model_with_same_path(&model).await? {
             if other.id != model.id {
                 return Err(LibraryError::DuplicatePath {
                     name: other.name,
@@ -557,6 +566,24 @@ mod tests {
             Some(rest) if cfg!(windows) => NewModel::new("m", format!("C:/{rest}")),
             _ => NewModel::new("m", path),
         }
+    }
+
+    #[tokio::test]
+    async fn custom_commands_without_a_path_never_clash() {
+        let (_dir, lib) = library().await;
+        let custom = |name: &str| {
+            let mut new = NewModel::new(name, "");
+            new.engine = Some(EngineKind::Custom);
+            new.settings = Some(EngineSettings::Custom(crate::engine::CustomSettings {
+                command: vec!["my-server".into(), "--port".into(), "{port}".into()],
+                health_path: "/health".into(),
+                ..Default::default()
+            }));
+            new
+        };
+        lib.add(custom("first")).await.unwrap();
+        lib.add(custom("second")).await.unwrap();
+        assert_eq!(lib.list().await.unwrap().len(), 2);
     }
 
     #[tokio::test]

@@ -64,7 +64,7 @@ mod tests {
                 logical_cores: 8,
                 usage_percent: 12.5,
                 per_core_percent: vec![],
-                load_average: [0.0; 3],
+                load_average: Some([0.0; 3]),
             },
             memory: MemoryStats {
                 total_bytes: 1000,

@@ -29,8 +29,8 @@ pub struct CpuStats {
     pub logical_cores: u32,
     pub usage_percent: f32,
     pub per_core_percent: Vec<f32>,
-    /// 1, 5 and 15 minute load averages.
-    pub load_average: [f64; 3],
+    /// 1, 5 and 15 minute load averages; None on Windows, which has none.
+    pub load_average: Option<[f64; 3]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

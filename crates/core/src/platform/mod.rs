@@ -83,6 +83,42 @@ pub fn link_file(relative_target: &Path, target: &Path, link: &Path) -> std::io:
     imp::link_file(relative_target, target, link)
 }
 
+/// Busy and total time of each logical core since boot, in the OS's unit (100 ns on Windows),
+/// for usage as the difference of two readings. Windows only: elsewhere `sysinfo` reads the CPU
+/// (on Windows it uses PDH counters, which Wine lacks and which need a query thread).
+#[cfg(windows)]
+pub fn cpu_core_times() -> Option<Vec<(u64, u64)>> {
+    imp::cpu_core_times()
+}
+
+/// The processor's name from CPUID (x86_64), e.g. "AMD Ryzen 9 7950X 16-Core Processor".
+pub fn cpu_brand() -> Option<String> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::__cpuid;
+        // Leaf 0x80000000 says which extended leaves exist; the brand string is in leaves
+        // 0x80000002 to 0x80000004.
+        let highest = __cpuid(0x8000_0000).eax;
+        if highest < 0x8000_0004 {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(48);
+        for leaf in 0x8000_0002u32..=0x8000_0004 {
+            let r = __cpuid(leaf);
+            for word in [r.eax, r.ebx, r.ecx, r.edx] {
+                bytes.extend_from_slice(&word.to_le_bytes());
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let brand = text.trim_matches(char::from(0)).trim();
+        (!brand.is_empty()).then(|| brand.to_string())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        None
+    }
+}
+
 /// Whether the process lives (a zombie that waits to be reaped does not).
 pub fn process_exists(pid: u32) -> bool {
     imp::process_exists(pid)
@@ -302,6 +338,27 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary left: {names:?}");
+    }
+
+    #[test]
+    fn the_processor_names_itself() {
+        if cfg!(target_arch = "x86_64") {
+            let brand = cpu_brand().unwrap();
+            assert!(!brand.is_empty() && !brand.contains('\0'), "{brand:?}");
+        }
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn every_core_reports_busy_and_total_time() {
+        let cores = cpu_core_times().unwrap();
+        assert!(!cores.is_empty());
+        assert!(
+            cores
+                .iter()
+                .all(|&(busy, total)| busy <= total && total > 0),
+            "{cores:?}"
+        );
     }
 
     #[test]

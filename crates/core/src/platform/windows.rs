@@ -8,6 +8,9 @@ use std::os::windows::ffi::{OsStrExt, OsStringExt};
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle};
 use std::path::{Path, PathBuf};
 
+use windows_sys::Wdk::System::SystemInformation::{
+    NtQuerySystemInformation, SystemProcessorPerformanceInformation,
+};
 use windows_sys::Win32::Foundation::{FILETIME, HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
 use windows_sys::Win32::Storage::FileSystem::{GetDiskFreeSpaceExW, GetVolumePathNameW};
 use windows_sys::Win32::System::Diagnostics::ToolHelp::{
@@ -26,6 +29,7 @@ use windows_sys::Win32::System::Threading::{
     PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE, PROCESS_TERMINATE,
     THREAD_SUSPEND_RESUME,
 };
+use windows_sys::Win32::System::WindowsProgramming::SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION;
 
 use super::DiskSpace;
 
@@ -215,6 +219,36 @@ fn wide(path: &Path) -> Vec<u16> {
         .encode_wide()
         .chain(std::iter::once(0))
         .collect()
+}
+
+/// Per logical core (of the app's processor group, up to 64): (busy, total) in 100 ns units.
+/// Kernel time includes idle time.
+pub fn cpu_core_times() -> Option<Vec<(u64, u64)>> {
+    const MAX_CORES: usize = 256;
+    let entry = std::mem::size_of::<SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION>();
+    let mut cores = vec![SYSTEM_PROCESSOR_PERFORMANCE_INFORMATION::default(); MAX_CORES];
+    let mut written = 0u32;
+    // SAFETY: the buffer and its byte length describe `cores`; `written` receives the length used.
+    let status = unsafe {
+        NtQuerySystemInformation(
+            SystemProcessorPerformanceInformation,
+            cores.as_mut_ptr() as *mut c_void,
+            (entry * MAX_CORES) as u32,
+            &mut written,
+        )
+    };
+    if status < 0 {
+        return None;
+    }
+    let count = (written as usize / entry).min(MAX_CORES);
+    let times = cores[..count]
+        .iter()
+        .map(|core| {
+            let total = (core.KernelTime.max(0) + core.UserTime.max(0)) as u64;
+            (total.saturating_sub(core.IdleTime.max(0) as u64), total)
+        })
+        .collect();
+    Some(times)
 }
 
 pub fn disk_space(folder: &Path) -> Option<DiskSpace> {
