@@ -1,14 +1,14 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
-import AlertsPage from './pages/AlertsPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
-import ModelDetailPage from './pages/ModelDetailPage.vue'
 
 // Hash history: deep links work both from the llmops HTTP server and inside Tauri.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
+    // The first page: it stays in the main chunk, so the first paint waits for no other file.
     { path: '/', name: 'dashboard', component: DashboardPage },
-    { path: '/models/:id', name: 'model', component: ModelDetailPage, props: true },
+    // A model's page (controls, settings form, gateway section, promotions): loaded on first visit.
+    { path: '/models/:id', name: 'model', component: () => import('./pages/ModelDetailPage.vue'), props: true },
     // The chat (with its Markdown and highlighting libraries) loads on first visit, not with the dashboard.
     { path: '/chat/:id?', name: 'chat', component: () => import('./pages/ChatPage.vue'), props: true },
     // The model hub (find on Hugging Face, downloads, models on this computer): loaded on first visit.
@@ -27,7 +27,8 @@ export const router = createRouter({
     { path: '/sweeps/:id?', name: 'sweeps', component: () => import('./pages/SweepsPage.vue'), props: true },
     // History's charts (uPlot, the only chart library) load on first visit: the dashboard draws none.
     { path: '/history', name: 'history', component: () => import('./pages/HistoryPage.vue') },
-    { path: '/alerts', name: 'alerts', component: AlertsPage },
+    // Alerts (the list and the rules form): loaded on first visit; the header's badge and the toasts stay eager.
+    { path: '/alerts', name: 'alerts', component: () => import('./pages/AlertsPage.vue') },
     // Keys, login link and secrets: rarely visited, so loaded on first visit.
     { path: '/access', name: 'access', component: () => import('./pages/AccessPage.vue') },
     // The desktop app's own settings (close to tray, start at login, …): loaded on first visit.

@@ -24,6 +24,12 @@ function mountHeader() {
   return mountApp({ component: AppHeader, pinia: createPinia(), routes })
 }
 
+/** Opens the About box: it loads on first opening, so wait until it is there. */
+async function openAbout(q: (id: string) => HTMLElement | null, click: (el: Element | null) => Promise<unknown>) {
+  await click(q('about-open'))
+  await vi.waitFor(() => expect(q('about-dialog')).not.toBeNull())
+}
+
 function pressEscape() {
   window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', cancelable: true }))
   return nextTick()
@@ -38,7 +44,7 @@ describe('the About box', () => {
   it('opens from the header as a labelled modal dialog and shows the build', async () => {
     const { q, click } = await mountHeader()
     expect(q('about-dialog')).toBeNull()
-    await click(q('about-open'))
+    await openAbout(q, click)
     const dialog = q('about-dialog')!
     expect(dialog.getAttribute('role')).toBe('dialog')
     expect(dialog.getAttribute('aria-modal')).toBe('true')
@@ -55,11 +61,11 @@ describe('the About box', () => {
 
   it('closes on Escape and on Close, and gives focus back to its button', async () => {
     const { q, click } = await mountHeader()
-    await click(q('about-open'))
+    await openAbout(q, click)
     await pressEscape()
     expect(q('about-dialog')).toBeNull()
     await vi.waitFor(() => expect(document.activeElement).toBe(q('about-open')))
-    await click(q('about-open'))
+    await openAbout(q, click)
     await click(q('about-close'))
     expect(q('about-dialog')).toBeNull()
     await vi.waitFor(() => expect(document.activeElement).toBe(q('about-open')))
