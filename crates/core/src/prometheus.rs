@@ -369,6 +369,16 @@ const GPU_GAUGES: &[Gauge<GpuStats>] = &[
         "Time the clocks were held down by heat.",
         |g| g.thermal_throttle_seconds_total,
     ),
+    (
+        "llmops_gpu_pcie_replays_total",
+        "PCIe transfers replayed since the driver loaded.",
+        |g| g.pcie_replays_total.map(|n| n as f64),
+    ),
+    (
+        "llmops_gpu_xid_errors_total",
+        "Critical Xid errors since llmops started watching.",
+        |g| g.xid_errors_total.map(|n| n as f64),
+    ),
 ];
 
 fn gpu(e: &mut Exposition, g: &GpuStats) {
@@ -464,6 +474,14 @@ const DCGM_GAUGES: &[Gauge<GpuStats>] = &[
         "Throttling duration due to thermal constraints (in us).",
         |g| g.thermal_throttle_seconds_total.map(|s| (s * 1e6).round()),
     ),
+    // DCGM_FI_DEV_PCIE_REPLAY_COUNTER is not repeated: `promtool check metrics` refuses a name
+    // that contains "counter". docs/MONITORING.md maps it to llmops_gpu_pcie_replays_total.
+    // As dcgm-exporter: the value of the last Xid error, not a count (0 before the first).
+    (
+        "DCGM_FI_DEV_XID_ERRORS",
+        "Value of the last XID error encountered.",
+        |g| g.xid_errors_total.map(|_| g.last_xid.unwrap_or(0) as f64),
+    ),
 ];
 
 fn dcgm_gpus(e: &mut Exposition, snapshot: &SystemSnapshot) {
@@ -498,6 +516,9 @@ mod tests {
             sm_clock_mhz: Some(1980),
             energy_joules_total: Some(12.5),
             power_throttle_seconds_total: Some(0.25),
+            pcie_replays_total: Some(7),
+            xid_errors_total: Some(2),
+            last_xid: Some(79),
             ..GpuStats::default()
         };
         use crate::monitor::{CpuStats, MemoryStats, NetworkStats};
@@ -548,6 +569,12 @@ mod tests {
             "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{labels} 12500\n"
         )));
         assert!(text.contains(&format!("DCGM_FI_DEV_POWER_VIOLATION{labels} 250000\n")));
+        let ours = "{gpu=\"1\",uuid=\"GPU-1\"}";
+        assert!(text.contains(&format!("llmops_gpu_pcie_replays_total{ours} 7\n")));
+        assert!(text.contains("# TYPE llmops_gpu_xid_errors_total counter\n"));
+        assert!(text.contains(&format!("llmops_gpu_xid_errors_total{ours} 2\n")));
+        // As dcgm-exporter: the last Xid's code, not the count.
+        assert!(text.contains(&format!("DCGM_FI_DEV_XID_ERRORS{labels} 79\n")));
         assert!(
             text.contains(&format!("DCGM_FI_DEV_SM_CLOCK{labels} 1980\n")),
             "{text}"

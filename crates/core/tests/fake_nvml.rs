@@ -96,6 +96,8 @@ fn unsupported_readings_are_none() {
         ),
         (None, None, None)
     );
+    // No Xid events where the GPU offers none: unknown, not zero.
+    assert_eq!((g.pcie_replays_total, g.xid_errors_total), (None, None));
 }
 
 #[test]
@@ -214,6 +216,44 @@ fn energy_and_throttle_time_are_counters_that_only_grow() {
     );
     assert!(p2 > p1, "{p1} then {p2}");
     assert_eq!(second.thermal_throttle_seconds_total, Some(0.0));
+}
+
+/// Critical Xid errors arrive as NVML events on their own thread and are counted per GPU; the
+/// PCIe replay counter is read with the other fast readings.
+#[test]
+fn xid_errors_are_counted_per_gpu_and_pcie_replays_read() {
+    let fake = FakeNvml::build(&[]);
+    fake.set_options("replays 1 3\n");
+    let mut backend = fake.backend();
+    let sample_until =
+        |backend: &mut NvidiaBackend, what: &str, done: &dyn Fn(&[GpuStats]) -> bool| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                let all = gpus(backend.sample());
+                if done(&all) {
+                    return all;
+                }
+                assert!(std::time::Instant::now() < deadline, "never: {what}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+    let watched = sample_until(&mut backend, "both GPUs watched", &|all| {
+        all.iter().all(|g| g.xid_errors_total == Some(0))
+    });
+    assert_eq!(
+        (watched[0].pcie_replays_total, watched[1].pcie_replays_total),
+        (Some(0), Some(3))
+    );
+    assert_eq!(watched[1].last_xid, None);
+    fake.set_options("replays 1 3\nxid 1 79\nxid 1 48\n");
+    let counted = sample_until(&mut backend, "two Xid errors on GPU 1", &|all| {
+        all[1].xid_errors_total == Some(2)
+    });
+    assert_eq!(counted[1].last_xid, Some(48));
+    assert_eq!(
+        (counted[0].xid_errors_total, counted[0].last_xid),
+        (Some(0), None)
+    );
 }
 
 /// PCIe throughput is measured over a 20 ms window per direction: it is read on its own

@@ -31,4 +31,19 @@ power_throttle_seconds_total: number | null,
 /**
  * Time the clocks were held down by heat since the driver loaded (a counter).
  */
-thermal_throttle_seconds_total: number | null, };
+thermal_throttle_seconds_total: number | null, 
+/**
+ * PCIe transfers the link had to replay since the driver loaded (a counter; a rising count
+ * means a bad riser, slot or cable).
+ */
+pcie_replays_total: number | null, 
+/**
+ * Critical Xid errors (driver-reported GPU faults) seen since the app started watching; None
+ * where the driver gives no events (Windows, an unprivileged driver).
+ */
+xid_errors_total: number | null, 
+/**
+ * The last Xid error's code (79: fell off the bus, 48: double-bit ECC error, 31: a memory
+ * fault in an application, …).
+ */
+last_xid: number | null, };

@@ -79,6 +79,8 @@ export const en = {
   'gpu.details': 'Details',
   'gpu.lost': 'This GPU fell off the bus and does not answer. Check it with nvidia-smi; a GPU reset or a reboot may be needed.',
   'gpu.mig': 'MIG mode: whole-GPU utilization is not reported.',
+  'gpu.xid': 'Xid errors since llmops started: {count} (last: Xid {last}). Look the code up in NVIDIA\'s Xid list; check dmesg.',
+  'gpu.pcieReplays': 'PCIe replays',
   'gpu.energy': 'Energy since driver load',
   'gpu.throttledTime': 'Held down by power / heat',
   'gpu.hideDetails': 'Hide details',

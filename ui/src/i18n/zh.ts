@@ -81,6 +81,8 @@ export const zh: Record<MessageKey, string> = {
   'gpu.details': '详情',
   'gpu.lost': '此 GPU 已从总线掉线，无响应。请用 nvidia-smi 检查；可能需要重置 GPU 或重启。',
   'gpu.mig': 'MIG 模式：不报告整卡利用率。',
+  'gpu.xid': 'llmops 启动以来的 Xid 错误：{count} 次（最近：Xid {last}）。请在 NVIDIA 的 Xid 列表中查找此代码，并检查 dmesg。',
+  'gpu.pcieReplays': 'PCIe 重传次数',
   'gpu.energy': '驱动加载以来耗电',
   'gpu.throttledTime': '因功耗 / 温度降频时长',
   'gpu.hideDetails': '隐藏详情',

@@ -19,7 +19,8 @@ export function gpuStats(index: number, patch: Partial<GpuStats> = {}): GpuStats
     utilization_percent: null, memory_utilization_percent: null, temperature_celsius: null, power_watts: null, power_limit_watts: null,
     fan_speed_percent: null, sm_clock_mhz: null, memory_clock_mhz: null, max_sm_clock_mhz: null, max_memory_clock_mhz: null,
     pcie_rx_bytes_per_second: null, pcie_tx_bytes_per_second: null, throttle_reasons: null, processes: null, lost: false, mig_enabled: null,
-    energy_joules_total: null, power_throttle_seconds_total: null, thermal_throttle_seconds_total: null, ...patch,
+    energy_joules_total: null, power_throttle_seconds_total: null, thermal_throttle_seconds_total: null,
+    pcie_replays_total: null, xid_errors_total: null, last_xid: null, ...patch,
   }
 }
 

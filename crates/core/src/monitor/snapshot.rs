@@ -150,6 +150,18 @@ pub struct GpuStats {
     pub power_throttle_seconds_total: Option<f64>,
     /// Time the clocks were held down by heat since the driver loaded (a counter).
     pub thermal_throttle_seconds_total: Option<f64>,
+    /// PCIe transfers the link had to replay since the driver loaded (a counter; a rising count
+    /// means a bad riser, slot or cable).
+    #[ts(type = "number | null")]
+    pub pcie_replays_total: Option<u64>,
+    /// Critical Xid errors (driver-reported GPU faults) seen since the app started watching; None
+    /// where the driver gives no events (Windows, an unprivileged driver).
+    #[ts(type = "number | null")]
+    pub xid_errors_total: Option<u64>,
+    /// The last Xid error's code (79: fell off the bus, 48: double-bit ECC error, 31: a memory
+    /// fault in an application, …).
+    #[ts(type = "number | null")]
+    pub last_xid: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS, schemars::JsonSchema)]

@@ -21,6 +21,10 @@
  *                         lost I [I...]       these GPUs fell off the bus: GPU_IS_LOST
  *                         mig I [I...]        these GPUs are in MIG mode (no utilization)
  *                         free_mib I M        GPU I reports M MiB free (others: 80 GiB total)
+ *                         xid I CODE          an Xid error CODE on GPU I, delivered once (in
+ *                                             file order) to an event set that registered
+ *                                             critical Xid events for GPU I
+ *                         replays I N         GPU I reports N PCIe replays (others: 0)
  * Build with -DOMIT_PCIE_THROUGHPUT to leave one symbol out, as older drivers do.
  */
 #define _GNU_SOURCE
@@ -42,11 +46,13 @@ enum {
     NVML_ERROR_NO_PERMISSION = 4,
     NVML_ERROR_INSUFFICIENT_SIZE = 7,
     NVML_ERROR_DRIVER_NOT_LOADED = 9,
+    NVML_ERROR_TIMEOUT = 10,
     NVML_ERROR_GPU_IS_LOST = 15,
 };
 
 #define MAX_GPUS 16
 #define MAX_PROCESSES 64
+#define MAX_XIDS 64
 #define MIB (1024ULL * 1024ULL)
 #define GIB (1024ULL * MIB)
 
@@ -64,6 +70,7 @@ typedef struct { unsigned pid; unsigned long long usedGpuMemory; unsigned gpuIns
 typedef struct { unsigned long long referenceTime, violationTime; } nvmlViolationTime_t;
 
 struct fake_process { unsigned gpu, pid; unsigned long long mib; };
+struct fake_xid { unsigned gpu; unsigned long long code; };
 
 /* What the files say, read at nvmlInit and nvmlDeviceGetCount_v2. */
 struct fake_config {
@@ -72,6 +79,9 @@ struct fake_config {
     unsigned latency_us, pcie_latency_us;
     unsigned lost, mig;                       /* bit i: GPU i */
     unsigned long long free_mib[MAX_GPUS];    /* 0: not set */
+    unsigned replays[MAX_GPUS];
+    unsigned xid_count;
+    struct fake_xid xids[MAX_XIDS];
     int processes_denied;
     unsigned process_count;
     struct fake_process processes[MAX_PROCESSES];
@@ -80,7 +90,10 @@ struct fake_config {
 /* The sampler and its slow-metrics thread call at the same time: the config is swapped under
  * this lock and read under it. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fake_config config = {"ok", 2, 0, 0, 0, 0, {0}, 0, 0, {{0, 0, 0}}};
+static struct fake_config config = {.mode = "ok", .gpus = 2};
+/* Signalled when the files are read again, so that an event wait blocks without polling, as the
+ * driver's does. */
+static pthread_cond_t config_changed = PTHREAD_COND_INITIALIZER;
 static struct timespec started;
 
 /* A file next to this library, e.g. "fake_nvml_mode". */
@@ -119,7 +132,13 @@ static void read_options(struct fake_config *c) {
         else if (!strcmp(key, "pcie_latency_us")) c->pcie_latency_us = (unsigned)strtoul(rest, NULL, 10);
         else if (!strcmp(key, "lost")) c->lost = read_index_mask(rest);
         else if (!strcmp(key, "mig")) c->mig = read_index_mask(rest);
-        else if (!strcmp(key, "free_mib")) {
+        else if (!strcmp(key, "xid")) {
+            struct fake_xid x;
+            if (sscanf(rest, "%u %llu", &x.gpu, &x.code) == 2 && c->xid_count < MAX_XIDS) c->xids[c->xid_count++] = x;
+        } else if (!strcmp(key, "replays")) {
+            unsigned i, n;
+            if (sscanf(rest, "%u %u", &i, &n) == 2 && i < MAX_GPUS) c->replays[i] = n;
+        } else if (!strcmp(key, "free_mib")) {
             unsigned i; unsigned long long mib;
             if (sscanf(rest, "%u %llu", &i, &mib) == 2 && i < MAX_GPUS) c->free_mib[i] = mib;
         }
@@ -154,6 +173,7 @@ static void reload(void) {
     read_processes(&fresh);
     pthread_mutex_lock(&config_lock);
     config = fresh;
+    pthread_cond_broadcast(&config_changed);
     pthread_mutex_unlock(&config_lock);
 }
 
@@ -414,5 +434,87 @@ nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned 
     CHECK(d);
     OPTIONAL();
     *reasons = 0x4ULL;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetPcieReplayCounter(nvmlDevice_t d, unsigned *value) {
+    CHECK(d);
+    OPTIONAL();
+    *value = current().replays[d->index];
+    return NVML_SUCCESS;
+}
+
+/* Events: only critical Xid errors (nvmlEventTypeXidCriticalError). A set remembers which GPUs
+ * registered; Xid lines of the options file are delivered once each, in order, across sets. */
+#define XID_CRITICAL_ERROR 0x8ULL
+typedef struct fake_event_set { unsigned registered; } *nvmlEventSet_t;
+typedef struct {
+    nvmlDevice_t device;
+    unsigned long long eventType, eventData;
+    unsigned gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+static unsigned xids_delivered = 0;
+
+nvmlReturn_t nvmlDeviceGetSupportedEventTypes(nvmlDevice_t d, unsigned long long *types) {
+    CHECK(d);
+    OPTIONAL();
+    *types = XID_CRITICAL_ERROR;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlEventSetCreate(nvmlEventSet_t *set) {
+    if (!initialized) return NVML_ERROR_UNINITIALIZED;
+    *set = calloc(1, sizeof **set);
+    return *set ? NVML_SUCCESS : NVML_ERROR_INVALID_ARGUMENT;
+}
+
+nvmlReturn_t nvmlDeviceRegisterEvents(nvmlDevice_t d, unsigned long long types, nvmlEventSet_t set) {
+    CHECK(d);
+    OPTIONAL();
+    if (!set || types & ~XID_CRITICAL_ERROR) return NVML_ERROR_NOT_SUPPORTED;
+    pthread_mutex_lock(&config_lock);
+    set->registered |= 1u << d->index;
+    pthread_mutex_unlock(&config_lock);
+    return NVML_SUCCESS;
+}
+
+/* The next undelivered Xid of a registered GPU, else NVML_ERROR_TIMEOUT after the timeout. The
+ * wait blocks until the files are read again (at each sample) or the time is up. */
+nvmlReturn_t nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned timeout_ms) {
+    if (!initialized) return NVML_ERROR_UNINITIALIZED;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&config_lock);
+    nvmlReturn_t result = NVML_ERROR_TIMEOUT;
+    for (;;) {
+        if (xids_delivered < config.xid_count) {
+            struct fake_xid x = config.xids[xids_delivered];
+            if (x.gpu < config.gpus && set->registered & (1u << x.gpu)) {
+                memset(data, 0, sizeof *data);
+                data->device = &devices[x.gpu];
+                data->eventType = XID_CRITICAL_ERROR;
+                data->eventData = x.code;
+                xids_delivered++;
+                result = NVML_SUCCESS;
+                break;
+            }
+        }
+        if (pthread_cond_timedwait(&config_changed, &config_lock, &deadline) != 0) break;
+    }
+    pthread_mutex_unlock(&config_lock);
+    return result;
+}
+
+nvmlReturn_t nvmlEventSetFree(nvmlEventSet_t set) {
+    free(set);
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetIndex(nvmlDevice_t d, unsigned *index) {
+    CHECK(d);
+    *index = d->index;
     return NVML_SUCCESS;
 }

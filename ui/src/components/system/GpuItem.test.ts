@@ -60,3 +60,25 @@ describe('GpuItem: the models placed on it', () => {
     expect(q('gpu-placed')?.textContent).toContain('Llama')
   })
 })
+
+describe('GpuItem: driver-reported faults', () => {
+  function mountWith(patch: Partial<ReturnType<typeof gpuStats>>) {
+    return mountApp({
+      component: GpuItem,
+      props: { gpu: { ...gpuStats(0), ...patch }, driverVersion: null, cudaVersion: null },
+      pinia,
+      routes: [{ path: '/', component: stubPage }],
+    })
+  }
+
+  it('warns of Xid errors with the count and the last code, also on a lost GPU', async () => {
+    const { q } = await mountWith({ xid_errors_total: 2, last_xid: 79, lost: true })
+    expect(q('gpu-xid')!.textContent).toContain('Xid errors since llmops started: 2 (last: Xid 79)')
+    expect(q('gpu-lost')).not.toBeNull()
+  })
+
+  it('says nothing while none was seen, or where the driver gives no events', async () => {
+    expect((await mountWith({ xid_errors_total: 0 })).q('gpu-xid')).toBeNull()
+    expect((await mountWith({ xid_errors_total: null })).q('gpu-xid')).toBeNull()
+  })
+})

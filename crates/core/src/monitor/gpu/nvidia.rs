@@ -8,6 +8,8 @@
 //!   initialisation, fast ones in every tick, and slow ones (PCIe throughput, which the driver
 //!   measures over 20 ms per direction) on their own thread and cadence, so that 8 GPUs × 40 ms
 //!   never delay the tick.
+//! - Critical Xid errors arrive as NVML events: a thread waits on an event set and counts them
+//!   per GPU (Linux; NVML has no events on Windows).
 //! - A GPU that falls off the bus (`GPU_IS_LOST`) is shown as lost and asked again every
 //!   `retry_every`; the other GPUs go on.
 //! - When the driver goes away (resume from sleep, driver reload) the handle is dropped and
@@ -41,6 +43,9 @@ pub enum CostClass {
     /// Measured over a window before the driver answers: read on the slow thread, at
     /// [`SamplingPlan::slow_every`].
     Slow,
+    /// Set up once per initialisation for an event the driver delivers; the events are waited
+    /// for on their own thread.
+    Event,
 }
 
 /// Every NVML reading the backend takes, by the name its call is contained under, with its cost
@@ -69,6 +74,10 @@ pub const NVML_READINGS: &[(&str, CostClass)] = &[
     ("total_energy", CostClass::Fast),
     ("power_violation", CostClass::Fast),
     ("thermal_violation", CostClass::Fast),
+    ("pcie_replay_counter", CostClass::Fast),
+    ("event_set", CostClass::Event),
+    ("supported_event_types", CostClass::Event),
+    ("register_xid_events", CostClass::Event),
     ("pcie_rx", CostClass::Slow),
     ("pcie_tx", CostClass::Slow),
 ];
@@ -114,6 +123,8 @@ struct Loaded {
     lost_until: Vec<Option<Instant>>,
     /// The slow readings' thread, stopped when the driver handle is dropped.
     slow: Option<SlowSampler>,
+    /// The thread that counts Xid events; stopped with the handle.
+    xid: Option<XidWatcher>,
 }
 
 enum State {
@@ -224,6 +235,7 @@ impl NvidiaBackend {
             .plan
             .slow_every
             .map(|every| SlowSampler::start(nvml.clone(), every));
+        let xid = XidWatcher::start(nvml.clone());
         Loaded {
             nvml,
             driver_version,
@@ -231,6 +243,7 @@ impl NvidiaBackend {
             lost_until: vec![None; devices.len()],
             devices,
             slow,
+            xid,
         }
     }
 
@@ -328,15 +341,20 @@ impl NvidiaBackend {
         info: StaticInfo,
     ) -> Result<Option<GpuStats>, ErrorBody> {
         let slot = index as usize;
+        let xid = loaded
+            .xid
+            .as_ref()
+            .map(|x| x.reading(slot))
+            .unwrap_or_default();
         if loaded.lost_until[slot].is_some_and(|until| Instant::now() < until) {
-            return Ok(Some(lost_gpu(index, info)));
+            return Ok(Some(lost_gpu(index, info, xid)));
         }
         let nvml = loaded.nvml.clone();
         let Some(device) = self.call("device_by_index", || nvml.device_by_index(index)) else {
             return Ok(None);
         };
         let slow = loaded.slow.as_ref().map(|s| s.reading(slot));
-        match self.live_stats(&device, index, info.clone(), slow) {
+        match self.live_stats(&device, index, info.clone(), slow, xid) {
             Ok(stats) => {
                 if loaded.lost_until[slot].take().is_some() {
                     tracing::info!(gpu = index, "GPU answers again");
@@ -348,7 +366,7 @@ impl NvidiaBackend {
                     tracing::error!(gpu = index, "GPU fell off the bus (GPU_IS_LOST)");
                 }
                 loaded.lost_until[slot] = Some(Instant::now() + self.plan.retry_every);
-                Ok(Some(lost_gpu(index, info)))
+                Ok(Some(lost_gpu(index, info, xid)))
             }
             Err(err) => Err(NoGpu::new(
                 "gpu_device_lost",
@@ -364,6 +382,7 @@ impl NvidiaBackend {
         index: u32,
         info: StaticInfo,
         slow: Option<SlowReading>,
+        xid: XidReading,
     ) -> Result<GpuStats, NvmlError> {
         // Memory is always supported; its failure means the GPU or driver is gone.
         let memory = match contain(|| device.memory_info()) {
@@ -422,6 +441,11 @@ impl NvidiaBackend {
                     device.violation_status(PerformancePolicy::Thermal)
                 })
                 .map(|v| v.violation_time as f64 / 1e9),
+            pcie_replays_total: self
+                .call("pcie_replay_counter", || device.pcie_replay_counter())
+                .map(u64::from),
+            xid_errors_total: xid.watched.then_some(xid.count),
+            last_xid: xid.last,
         })
     }
 }
@@ -440,7 +464,9 @@ fn gpu_process(p: nvml_wrapper::struct_wrappers::device::ProcessInfo) -> GpuProc
 }
 
 /// A lost GPU: what was known of it, no readings.
-fn lost_gpu(index: u32, info: StaticInfo) -> GpuStats {
+/// What is known of a lost GPU: its static facts and its Xid errors (an Xid 79 is usually
+/// what it said before it fell off the bus).
+fn lost_gpu(index: u32, info: StaticInfo, xid: XidReading) -> GpuStats {
     GpuStats {
         index,
         name: info.name,
@@ -452,6 +478,8 @@ fn lost_gpu(index: u32, info: StaticInfo) -> GpuStats {
         max_memory_clock_mhz: info.max_memory_clock_mhz,
         mig_enabled: info.mig_enabled,
         lost: true,
+        xid_errors_total: xid.watched.then_some(xid.count),
+        last_xid: xid.last,
         ..Default::default()
     }
 }
@@ -562,6 +590,158 @@ fn slow_loop(nvml: &Nvml, shared: &SlowShared, every: Duration) {
             return;
         }
     }
+}
+
+/// One GPU's Xid count, as the watcher has it.
+#[derive(Debug, Clone, Copy, Default)]
+struct XidReading {
+    /// The GPU's events are registered (a count of 0 means none seen).
+    watched: bool,
+    count: u64,
+    last: Option<u64>,
+}
+
+/// The thread that waits for critical Xid events and counts them per GPU. Dropping it stops the
+/// thread within one wait (half a second); the thread holds its own `Arc<Nvml>`.
+struct XidWatcher {
+    shared: Arc<XidShared>,
+}
+
+struct XidShared {
+    /// The counts and the stop flag. Held only to copy a count in or out, never across the
+    /// event wait, so the tick never waits for an event.
+    state: Mutex<XidState>,
+}
+
+#[derive(Default)]
+struct XidState {
+    stop: bool,
+    gpus: Vec<XidReading>,
+}
+
+/// How long one event wait lasts: also how soon a stopped watcher ends.
+#[cfg(target_os = "linux")]
+const XID_WAIT_MS: u32 = 500;
+
+impl XidWatcher {
+    /// `None` where NVML has no events (not Linux) or the thread could not start.
+    fn start(nvml: Arc<Nvml>) -> Option<XidWatcher> {
+        let shared = Arc::new(XidShared {
+            state: Mutex::new(XidState::default()),
+        });
+        #[cfg(target_os = "linux")]
+        {
+            let for_thread = shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name("nvml-xid".into())
+                .spawn(move || xid_loop(&nvml, &for_thread));
+            if let Err(err) = spawned {
+                tracing::warn!(%err, "could not start the Xid events' thread; Xid errors stay n/a");
+                return None;
+            }
+            Some(XidWatcher { shared })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            drop((nvml, shared));
+            None
+        }
+    }
+
+    fn reading(&self, index: usize) -> XidReading {
+        self.shared
+            .lock()
+            .gpus
+            .get(index)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for XidWatcher {
+    fn drop(&mut self) {
+        self.shared.lock().stop = true;
+    }
+}
+
+impl XidShared {
+    /// A panic while holding it leaves whole counts: a poisoned lock is taken over.
+    fn lock(&self) -> std::sync::MutexGuard<'_, XidState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn xid_loop(nvml: &Nvml, shared: &XidShared) {
+    use nvml_wrapper::enums::event::XidError;
+    let mut broken = HashSet::new();
+    let Some(set) = xid_event_set(nvml, &mut broken, shared) else {
+        return;
+    };
+    loop {
+        if shared.lock().stop {
+            return;
+        }
+        match contain(|| set.wait(XID_WAIT_MS)) {
+            Some(Ok(event)) => {
+                let Some(Ok(index)) = contain(|| event.device.index()) else {
+                    continue;
+                };
+                let code = match event.event_data {
+                    Some(XidError::Value(code)) => Some(code),
+                    _ => None,
+                };
+                tracing::error!(gpu = index, xid = ?code, "the GPU reported a critical Xid error");
+                let mut state = shared.lock();
+                if let Some(gpu) = state.gpus.get_mut(index as usize) {
+                    gpu.count += 1;
+                    gpu.last = code.or(gpu.last);
+                }
+            }
+            Some(Err(NvmlError::Timeout)) => {}
+            // A lost GPU or a driver going away: the tick notices; wait before asking again.
+            Some(Err(_)) => std::thread::sleep(Duration::from_millis(XID_WAIT_MS as u64)),
+            None => return,
+        }
+    }
+}
+
+/// An event set with critical Xid errors registered for every GPU that supports them; marks
+/// those GPUs as watched. `None` when no GPU can be watched.
+#[cfg(target_os = "linux")]
+fn xid_event_set<'nvml>(
+    nvml: &'nvml Nvml,
+    broken: &mut HashSet<&'static str>,
+    shared: &XidShared,
+) -> Option<nvml_wrapper::event::EventSet<'nvml>> {
+    use nvml_wrapper::bitmasks::event::EventTypes;
+    let count = contain(|| nvml.device_count()).and_then(Result::ok)?;
+    let mut set = contained_call(broken, "event_set", || nvml.create_event_set())?;
+    let mut watched = vec![XidReading::default(); count as usize];
+    for index in 0..count {
+        let Some(Ok(device)) = contain(|| nvml.device_by_index(index)) else {
+            continue;
+        };
+        let supported = contained_call(broken, "supported_event_types", || {
+            device.supported_event_types()
+        })
+        .is_some_and(|types| types.contains(EventTypes::CRITICAL_XID_ERROR));
+        if !supported {
+            continue;
+        }
+        // A failed registration releases the set (NVML's rule): stop there, with none watched.
+        set = contained_call(broken, "register_xid_events", move || {
+            device
+                .register_events(EventTypes::CRITICAL_XID_ERROR, set)
+                .map_err(|e| e.error)
+        })?;
+        watched[index as usize].watched = true;
+    }
+    if !watched.iter().any(|gpu| gpu.watched) {
+        return None;
+    }
+    shared.lock().gpus = watched;
+    Some(set)
 }
 
 /// Makes one NVML call: `None` for any error or a contained panic; a call that panicked or whose
