@@ -36,6 +36,7 @@ async fn metrics_pass_promtool_and_monitoring_endpoints_answer() {
         assert!(text.contains(family), "missing {family} in:\n{text}");
     }
     common::check_with_promtool(&text);
+    check_grafana_dashboard(&text);
 
     let api = |path: &str| format!("{}/api{}", server.base, path);
     let (status, snapshot) = call(&http, Method::GET, api("/system/status"), None).await;
@@ -95,4 +96,103 @@ async fn metrics_pass_promtool_and_monitoring_endpoints_answer() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(raised, "a GPU temperature alert is raised");
+}
+
+/// Metric families a scrape without a running model (or before the Xid thread has registered)
+/// does not have, with why; every other family a dashboard query names must be in the scrape.
+const NOT_IN_AN_IDLE_SCRAPE: &[(&str, &str)] = &[
+    ("llmops_instance_", "per instance: needs a running model"),
+    ("llmops_disk_", "per model folder: the test server has none"),
+    (
+        "llmops_gpu_xid_errors_total",
+        "set once the Xid thread has registered its events",
+    ),
+];
+
+/// `docs/grafana/llmops-dashboard.json` is a well-formed dashboard: unique panel ids, each panel
+/// placed and on the dashboard's data source; every query uses only the dashboard's variables,
+/// parses (`promtool check rules`), names only families the exporter writes (read from its
+/// source, `crates/core/src/prometheus.rs`), and those of an idle server are in `exposition`.
+fn check_grafana_dashboard(exposition: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&read("docs/grafana/llmops-dashboard.json")).unwrap();
+    assert_eq!(dashboard["uid"], "llmops-overview");
+    let variables: Vec<&str> = dashboard["templating"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(variables, ["datasource", "host"]);
+    let exporter = read("crates/core/src/prometheus.rs");
+    let known = metric_names(&exporter);
+    let panels = dashboard["panels"].as_array().unwrap();
+    let mut ids = std::collections::HashSet::new();
+    let mut queries = Vec::new();
+    for panel in panels {
+        let title = panel["title"].as_str().unwrap();
+        assert!(
+            ids.insert(panel["id"].as_u64().unwrap()),
+            "{title}: duplicate id"
+        );
+        assert!(panel["gridPos"]["w"].as_u64().unwrap() > 0, "{title}");
+        assert_eq!(panel["datasource"]["uid"], "${datasource}", "{title}");
+        let targets = panel["targets"].as_array().unwrap();
+        assert!(!targets.is_empty(), "{title}: no query");
+        for target in targets {
+            assert!(target["refId"].is_string(), "{title}");
+            queries.push((title, target["expr"].as_str().unwrap().to_string()));
+        }
+    }
+    let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
+    for (n, (title, expr)) in queries.iter().enumerate() {
+        let concrete = expr
+            .replace("$__rate_interval", "5m")
+            .replace("$host", ".*");
+        assert!(
+            !concrete.contains('$'),
+            "{title}: unknown variable in {expr}"
+        );
+        let names = metric_names(expr);
+        assert!(!names.is_empty(), "{title}: {expr} names no metric");
+        for name in names {
+            assert!(
+                known.contains(&name),
+                "{title}: the exporter writes no {name}"
+            );
+            let idle_gap = NOT_IN_AN_IDLE_SCRAPE
+                .iter()
+                .any(|(prefix, _)| name.starts_with(prefix));
+            assert!(
+                idle_gap || exposition.contains(&format!("\n{name}")),
+                "{title}: {name} is not in the scrape"
+            );
+        }
+        rules.push_str(&format!(
+            "      - record: dashboard:query_{n}\n        expr: {}\n",
+            serde_json::to_string(&concrete).unwrap()
+        ));
+    }
+    common::check_rules_with_promtool(&rules);
+}
+
+/// `llmops_…` and `DCGM_FI_…` names in a text.
+fn metric_names(text: &str) -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for prefix in ["llmops_", "DCGM_FI_"] {
+        for (at, _) in text.match_indices(prefix) {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let name: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            names.insert(name);
+        }
+    }
+    names
 }

@@ -231,10 +231,8 @@ pub async fn ws_read_frame(stream: &mut tokio::net::TcpStream) -> Option<(u8, Ve
     Some((header[0] & 0x0f, payload))
 }
 
-/// `promtool check metrics` (Debian package `prometheus`) finds nothing to say about `text`.
-/// Outside CI a missing promtool only skips the check.
-pub fn check_with_promtool(text: &str) {
-    use std::io::Write;
+/// Whether `promtool` is there; under CI its absence fails the test.
+fn promtool_found() -> bool {
     let found = Command::new("promtool")
         .arg("--version")
         .stdout(Stdio::null())
@@ -248,6 +246,36 @@ pub fn check_with_promtool(text: &str) {
             "promtool is missing: install the Debian package prometheus (scripts/setup.sh)"
         );
         eprintln!("SKIPPED (not CI): promtool is missing; run scripts/setup.sh");
+    }
+    found
+}
+
+/// `promtool check rules` accepts a rules file (every `expr` parses as PromQL).
+pub fn check_rules_with_promtool(rules: &str) {
+    if !promtool_found() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.yml");
+    std::fs::write(&file, rules).unwrap();
+    let output = Command::new("promtool")
+        .args(["check", "rules"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "promtool check rules:\n{}{}\n--- rules:\n{rules}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `promtool check metrics` (Debian package `prometheus`) finds nothing to say about `text`.
+/// Outside CI a missing promtool only skips the check.
+pub fn check_with_promtool(text: &str) {
+    use std::io::Write;
+    if !promtool_found() {
         return;
     }
     let mut child = Command::new("promtool")
