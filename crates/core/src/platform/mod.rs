@@ -119,6 +119,12 @@ pub fn cpu_brand() -> Option<String> {
     }
 }
 
+/// `.<name>.llmops-link` in the same folder as `link`, so that the rename stays on one file system.
+fn temporary_beside(link: &Path) -> PathBuf {
+    let name = link.file_name().unwrap_or_default().to_string_lossy();
+    link.with_file_name(format!(".{name}.llmops-link"))
+}
+
 /// Whether the process lives (a zombie that waits to be reaped does not).
 pub fn process_exists(pid: u32) -> bool {
     imp::process_exists(pid)
@@ -174,8 +180,8 @@ pub fn exit_signal(status: std::process::ExitStatus) -> Option<i32> {
 }
 
 /// These run on every OS (under Wine for Windows, see `scripts/test-windows.sh`). The processes
-/// they start are this test binary itself, running [`tests::helper_process`], so that nothing
-/// depends on a shell.
+/// they start are this test binary itself, running the group test below with a role in
+/// `LLMOPS_PLATFORM_TEST_HELPER`, so that nothing depends on a shell.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,18 +190,16 @@ mod tests {
 
     const HELPER: &str = "LLMOPS_PLATFORM_TEST_HELPER";
 
+    /// The test a helper process runs: with a role set, it plays that role instead.
+    const HELPER_TEST: &str =
+        "platform::tests::a_group_holds_what_its_leader_starts_and_kill_ends_them_all";
+
     /// A command that runs this test binary as a helper: `sleep` sleeps a minute; `parent`
     /// starts a `sleep` helper, prints its pid as `helper-pid <pid>`, then sleeps.
     fn helper(role: &str) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(std::env::current_exe().unwrap());
         command
-            .args([
-                "--ignored",
-                "--exact",
-                "platform::tests::helper_process",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", HELPER_TEST, "--nocapture", "--test-threads=1"])
             .env(HELPER, role)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -203,22 +207,25 @@ mod tests {
         command
     }
 
-    #[test]
-    #[ignore = "not a test: the process the tests above start"]
-    fn helper_process() {
+    /// Plays a helper's role when this process was started as one; false otherwise.
+    fn play_helper_role() -> bool {
         match std::env::var(HELPER).as_deref() {
             Ok("parent") => {
-                let mut child = std::process::Command::new(std::env::current_exe().unwrap());
-                child
-                    .args(["--ignored", "--exact", "platform::tests::helper_process"])
+                let child = std::process::Command::new(std::env::current_exe().unwrap())
+                    .args(["--exact", HELPER_TEST])
                     .env(HELPER, "sleep")
-                    .stdout(std::process::Stdio::null());
-                let child = child.spawn().unwrap();
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
                 println!("helper-pid {}", child.id());
                 std::thread::sleep(Duration::from_secs(60));
+                true
             }
-            Ok("sleep") => std::thread::sleep(Duration::from_secs(60)),
-            _ => {}
+            Ok("sleep") => {
+                std::thread::sleep(Duration::from_secs(60));
+                true
+            }
+            _ => false,
         }
     }
 
@@ -249,6 +256,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_group_holds_what_its_leader_starts_and_kill_ends_them_all() {
+        if play_helper_role() {
+            return;
+        }
         let (mut child, group, grandchild) = parent_in_group().await;
         let leader = child.id().unwrap();
         assert_eq!(group.id(), leader);

@@ -89,16 +89,10 @@ pub fn is_disk_full(error: &std::io::Error) -> bool {
 }
 
 pub fn link_file(relative_target: &Path, _target: &Path, link: &Path) -> std::io::Result<()> {
-    let temporary = temporary_beside(link);
+    let temporary = super::temporary_beside(link);
     let _ = std::fs::remove_file(&temporary);
     std::os::unix::fs::symlink(relative_target, &temporary)?;
     std::fs::rename(&temporary, link)
-}
-
-/// `.<name>.llmops-link` in the same folder, so that the rename stays on one file system.
-pub(super) fn temporary_beside(link: &Path) -> PathBuf {
-    let name = link.file_name().unwrap_or_default().to_string_lossy();
-    link.with_file_name(format!(".{name}.llmops-link"))
 }
 
 pub fn process_exists(pid: u32) -> bool {

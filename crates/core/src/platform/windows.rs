@@ -296,8 +296,7 @@ pub fn is_disk_full(error: &std::io::Error) -> bool {
 }
 
 pub fn link_file(relative_target: &Path, target: &Path, link: &Path) -> std::io::Result<()> {
-    let name = link.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = link.with_file_name(format!(".{name}.llmops-link"));
+    let temporary = super::temporary_beside(link);
     let _ = std::fs::remove_file(&temporary);
     // Windows resolves a relative link only with its own separators.
     let relative_target: PathBuf = relative_target.components().collect();
