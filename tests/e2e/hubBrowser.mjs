@@ -110,6 +110,9 @@ try {
   assert.ok(model.path.includes(`models--${REPO.replace('/', '--')}/snapshots/`), model.path);
 
   step('chat with the deployed model');
+  // A tiny model sometimes rambles to its context limit: a default answer length bounds the wait.
+  const defaults = await api(base, 'PUT', '/chat/defaults', { global: { max_tokens: 48, stop: [] }, models: {} });
+  assert.equal(defaults.status, 200, JSON.stringify(defaults.body));
   await page.goto(`${base}/#/chat`);
   const target = page.getByTestId('chat-target');
   await target.waitFor();
