@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
+import { cpuSeconds, rssMiB, slope, treeOf } from './proc.mjs';
 import { api, CHROMIUM, freePort, ROOT, sleep, startProcess, stopProcess, tempDataDir, TARGET, waitFor } from '../tests/e2e/lib.mjs';
 
 const MINUTES = Number(process.env.LLMOPS_SOAK_MINUTES || 3);
@@ -22,46 +23,9 @@ const UI_DIR = resolve(ROOT, process.env.LLMOPS_SOAK_UI_DIR || 'ui/dist');
 const PROFILE = process.env.BENCH_PROFILE || (existsSync(join(TARGET, 'release', 'llmops')) ? 'release' : 'debug');
 /** The soak's first minute is the page settling (fonts, history seeding, JIT): the "after 1 min" figure is taken then. */
 const SETTLE_S = 60;
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-/** Resident memory of a process in MiB (VmRSS), or null when it is gone. */
-function rssMiB(pid) {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-    return Number(line.split(/\s+/)[1]) / 1024;
-  } catch {
-    return null;
-  }
-}
-
-/** User plus system CPU time of a process, in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3, so utime (14) is index 11.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
 /** PIDs of the chromium renderers below the process `root`. */
 function renderers(root) {
-  const children = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      children.set(Number(entry), { ppid, renderer: cmd.includes('--type=renderer') });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const below = (pid) => {
-    for (let p = children.get(pid)?.ppid; p; p = children.get(p)?.ppid) if (p === root) return true;
-    return false;
-  };
-  return [...children].filter(([pid, c]) => c.renderer && below(pid)).map(([pid]) => pid);
+  return treeOf(root).filter((p) => p.pid !== root && p.cmdline.includes('--type=renderer')).map((p) => p.pid);
 }
 
 /**
@@ -114,21 +78,6 @@ async function sampleTab(tab) {
     documents: m.Documents,
     rendererMiB: rssMiB(tab.pid),
   };
-}
-
-/** Slope per minute of `ys` over `xs` (minutes), by least squares. */
-function slope(xs, ys) {
-  const n = xs.length;
-  if (n < 2) return 0;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i] - mx) * (ys[i] - my);
-    den += (xs[i] - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
 }
 
 const COLUMNS = [

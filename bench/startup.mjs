@@ -8,10 +8,11 @@
 //   app and of each WebKit process below it, and their CPU.
 // LLMOPS_STARTS launches of each (5); times are reported as min / median / max. Writes
 // bench-output/startup/report.json and report.md. BENCH_PROFILE: release (default when built) or debug.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 
+import { cpuSeconds, memoryOf, treeOf } from './proc.mjs';
 import { webDriverClient } from '../tests/e2e/webdriver.mjs';
 import {
   CACHE, ROOT, TARGET, api, desktopAppsOn, freePort, sleep, startProcess, stopProcess, tempDataDir, waitFor,
@@ -20,52 +21,9 @@ import {
 const PROFILE = process.env.BENCH_PROFILE || (existsSync(join(TARGET, 'release', 'llmops')) ? 'release' : 'debug');
 const STARTS = Number(process.env.LLMOPS_STARTS || 5);
 const IDLE_S = Number(process.env.LLMOPS_IDLE_S || 30);
-const CLOCK_TICKS = 100;
 const tauriDriver = process.env.TAURI_DRIVER || join(CACHE, 'tools/tauri-driver-2.0.4/bin/tauri-driver');
 const out = join(ROOT, 'bench-output', 'startup');
 mkdirSync(out, { recursive: true });
-
-/** KiB fields of /proc/<pid>/smaps_rollup (Rss, Pss), in MiB; null when gone. */
-function memoryOf(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const field = (name) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'))[1]) / 1024;
-    return { rss: field('Rss'), pss: field('Pss') };
-  } catch {
-    return null;
-  }
-}
-
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The process `root` and every process below it, with their names. */
-function treeOf(root) {
-  const parent = new Map();
-  const name = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      name.set(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const below = (pid) => {
-    for (let p = pid; p; p = parent.get(p)) if (p === root) return true;
-    return false;
-  };
-  return [...name].filter(([pid]) => below(pid)).map(([pid, n]) => ({ pid, name: n }));
-}
 
 const stats = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -121,7 +79,7 @@ async function desktopRun(client, dataDir, idle) {
     const before = new Map(treeOf(pid).map((p) => [p.pid, cpuSeconds(p.pid)]));
     await sleep(IDLE_S * 1000);
     result.processes = treeOf(pid).map((p) => ({
-      ...p,
+      pid: p.pid, name: p.name,
       ...memoryOf(p.pid),
       cpuPercent: ((cpuSeconds(p.pid) - (before.get(p.pid) ?? 0)) / IDLE_S) * 100,
     }));
@@ -170,7 +128,7 @@ async function floorRun() {
     const before = new Map(treeOf(child.pid).map((p) => [p.pid, cpuSeconds(p.pid)]));
     await sleep(IDLE_S * 1000);
     return treeOf(child.pid).map((p) => ({
-      ...p, ...memoryOf(p.pid), cpuPercent: ((cpuSeconds(p.pid) - (before.get(p.pid) ?? 0)) / IDLE_S) * 100,
+      pid: p.pid, name: p.name, ...memoryOf(p.pid), cpuPercent: ((cpuSeconds(p.pid) - (before.get(p.pid) ?? 0)) / IDLE_S) * 100,
     }));
   } finally {
     await stopProcess(child);
