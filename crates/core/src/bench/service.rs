@@ -216,18 +216,26 @@ impl Bench {
 
     /// Every benchmark, newest first, without per-request samples (open one for those).
     pub async fn list(&self) -> Result<Vec<Benchmark>, BenchError> {
-        let mut all = store::load_all(&self.shared.store).await?;
+        let all = store::load_all(&self.shared.store).await?;
+        Ok(self.listed(all))
+    }
+
+    /// The benchmarks measured against one instance (a run's), newest first, as `list` gives them.
+    pub async fn list_for_instance(&self, instance_id: &str) -> Result<Vec<Benchmark>, BenchError> {
+        let some = store::load_for_instance(&self.shared.store, instance_id).await?;
+        Ok(self.listed(some))
+    }
+
+    /// Stored records as a list shows them: the running one as it is now, without details.
+    fn listed(&self, mut records: Vec<Benchmark>) -> Vec<Benchmark> {
         let running = self.running_record();
-        for benchmark in &mut all {
+        for benchmark in &mut records {
             if let Some(live) = running.as_ref().filter(|r| r.id == benchmark.id) {
                 *benchmark = live.clone();
             }
-            benchmark.resources = Vec::new();
-            for level in &mut benchmark.results {
-                level.samples = Vec::new();
-            }
+            without_details(benchmark);
         }
-        Ok(all)
+        records
     }
 
     pub async fn get(&self, id: &str) -> Result<Benchmark, BenchError> {
@@ -611,13 +619,18 @@ impl Bench {
     /// every window; a detail view fetches them).
     fn publish(&self, benchmark: &Benchmark) {
         let mut light = benchmark.clone();
-        light.resources = Vec::new();
-        for level in &mut light.results {
-            level.samples = Vec::new();
-        }
+        without_details(&mut light);
         self.shared
             .bus
             .publish(Event::BenchmarkUpdate(Box::new(light)));
+    }
+}
+
+/// Drops what only a benchmark's own view shows: per-request samples and resource readings.
+fn without_details(benchmark: &mut Benchmark) {
+    benchmark.resources = Vec::new();
+    for level in &mut benchmark.results {
+        level.samples = Vec::new();
     }
 }
 

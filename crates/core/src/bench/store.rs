@@ -39,10 +39,30 @@ pub async fn load_all(store: &Store) -> Result<Vec<Benchmark>, BenchError> {
             .fetch_all(store.pool())
             .await
             .map_err(StoreError::from)?;
-    Ok(records
+    Ok(parsed(&records))
+}
+
+/// The benchmarks of one instance, newest first (by the indexed column, not by reading them all).
+pub async fn load_for_instance(
+    store: &Store,
+    instance_id: &str,
+) -> Result<Vec<Benchmark>, BenchError> {
+    let records: Vec<String> = sqlx::query_scalar(
+        "SELECT record FROM benchmarks WHERE instance_id = ? ORDER BY started_at DESC",
+    )
+    .bind(instance_id)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    Ok(parsed(&records))
+}
+
+/// The records that read as benchmarks (one written by a newer version may not: it is left out).
+fn parsed(records: &[String]) -> Vec<Benchmark> {
+    records
         .iter()
         .filter_map(|r| serde_json::from_str(r).ok())
-        .collect())
+        .collect()
 }
 
 pub async fn delete(store: &Store, id: &str) -> Result<bool, BenchError> {

@@ -114,13 +114,8 @@ impl Runs {
         let benchmarks = self
             .shared
             .bench
-            .list()
+            .list_for_instance(id)
             .await
-            .map(|all| {
-                all.into_iter()
-                    .filter(|b| b.instance_id.as_deref() == Some(id))
-                    .collect()
-            })
             .unwrap_or_default();
         Ok(RunDetail {
             run,
