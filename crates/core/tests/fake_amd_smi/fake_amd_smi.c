@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../fake_common/beside.h"
+
 typedef uint32_t amdsmi_status_t;
 /* Status values of amdsmi.h. */
 enum { SUCCESS = 0, INVAL = 1, NOT_SUPPORTED = 2, OUT_OF_RESOURCES = 15, NOT_INIT = 32 };
@@ -58,16 +60,6 @@ static struct processor processors[3] = {{0, TYPE_AMD_GPU}, {-1, TYPE_AMD_CPU}, 
 static int socket_0;
 static int initialized;
 static char mode[32] = "ok";
-
-static FILE *open_beside(const char *name) {
-    Dl_info info;
-    if (!dladdr((void *)open_beside, &info) || !info.dli_fname) return NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s", info.dli_fname);
-    char file[4200];
-    snprintf(file, sizeof file, "%s/%s", dirname(path), name);
-    return fopen(file, "r");
-}
 
 static void read_mode(void) {
     strcpy(mode, "ok");

@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../fake_common/beside.h"
+
 typedef int nvmlReturn_t;
 enum {
     NVML_SUCCESS = 0,
@@ -95,17 +97,6 @@ static struct fake_config config = {.mode = "ok", .gpus = 2};
  * driver's does. */
 static pthread_cond_t config_changed = PTHREAD_COND_INITIALIZER;
 static struct timespec started;
-
-/* A file next to this library, e.g. "fake_nvml_mode". */
-static FILE *open_beside(const char *name) {
-    Dl_info info;
-    if (!dladdr((void *)open_beside, &info) || !info.dli_fname) return NULL;
-    char path[4096];
-    snprintf(path, sizeof path, "%s", info.dli_fname);
-    char file[4200];
-    snprintf(file, sizeof file, "%s/%s", dirname(path), name);
-    return fopen(file, "r");
-}
 
 static unsigned read_index_mask(char *rest) {
     unsigned mask = 0;
