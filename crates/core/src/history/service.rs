@@ -20,9 +20,30 @@ const IN_MEMORY_MS: i64 = 60 * MINUTE_MS;
 /// Unwritten rollups kept when the database refuses writes, before the oldest are dropped.
 const MAX_PENDING: usize = 100_000;
 
+/// One sample at full rate. The series' names are shared with the frames before it while they
+/// stay the same (the usual case), so an hour of frames holds one copy of them, not 3600.
 struct Frame {
     at: i64,
-    values: Vec<(String, f64)>,
+    keys: Arc<[String]>,
+    values: Vec<f64>,
+}
+
+impl Frame {
+    fn new(at: i64, samples: &[(String, f64)], previous: Option<&Frame>) -> Frame {
+        let same_keys = previous.filter(|p| {
+            p.keys.len() == samples.len()
+                && p.keys.iter().zip(samples).all(|(k, (key, _))| k == key)
+        });
+        let keys = match same_keys {
+            Some(p) => Arc::clone(&p.keys),
+            None => samples.iter().map(|(key, _)| key.clone()).collect(),
+        };
+        Frame {
+            at,
+            keys,
+            values: samples.iter().map(|(_, v)| *v).collect(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -86,7 +107,8 @@ impl MetricHistory {
                 }
             }
         }
-        inner.frames.push_back(Frame { at, values });
+        let frame = Frame::new(at, &values, inner.frames.back());
+        inner.frames.push_back(frame);
         while inner
             .frames
             .front()
@@ -168,7 +190,7 @@ impl MetricHistory {
             .iter()
             .filter(|f| f.at >= from)
             .flat_map(|frame| {
-                frame.values.iter().map(move |(key, v)| {
+                frame.keys.iter().zip(&frame.values).map(move |(key, v)| {
                     (
                         key.as_str(),
                         HistoryPoint {
@@ -401,6 +423,55 @@ mod tests {
                 ],
             );
         }
+    }
+
+    #[tokio::test]
+    async fn frames_share_their_series_names_until_the_names_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_store, history) = history(&dir).await;
+        let sample = |keys: &[&str], value: f64| -> Vec<(String, f64)> {
+            keys.iter().map(|k| (k.to_string(), value)).collect()
+        };
+        history.record(
+            T0,
+            sample(&["cpu.usage_percent", "model.m1.rss_bytes"], 1.0),
+        );
+        history.record(
+            T0 + 1000,
+            sample(&["cpu.usage_percent", "model.m1.rss_bytes"], 2.0),
+        );
+        history.record(T0 + 2000, sample(&["cpu.usage_percent"], 3.0));
+        history.record(
+            T0 + 3000,
+            sample(&["cpu.usage_percent", "model.m2.rss_bytes"], 4.0),
+        );
+        {
+            let inner = history.lock();
+            let keys: Vec<&Arc<[String]>> = inner.frames.iter().map(|f| &f.keys).collect();
+            assert!(
+                Arc::ptr_eq(keys[0], keys[1]),
+                "the same names are kept once"
+            );
+            assert!(
+                !Arc::ptr_eq(keys[1], keys[2]),
+                "a series that stops gets new names"
+            );
+            assert_eq!(&keys[3][..], ["cpu.usage_percent", "model.m2.rss_bytes"]);
+        }
+        let answer = history
+            .query(HistoryRange::FifteenMinutes, None, T0 + 4000)
+            .await
+            .unwrap();
+        let points = |key: &str| -> Vec<(i64, f64)> {
+            let series = answer.series.iter().find(|s| s.key == key).unwrap();
+            series.points.iter().map(|p| (p.t - T0, p.avg)).collect()
+        };
+        assert_eq!(
+            points("cpu.usage_percent"),
+            [(0, 1.0), (1000, 2.0), (2000, 3.0), (3000, 4.0)]
+        );
+        assert_eq!(points("model.m1.rss_bytes"), [(0, 1.0), (1000, 2.0)]);
+        assert_eq!(points("model.m2.rss_bytes"), [(3000, 4.0)]);
     }
 
     #[tokio::test]
